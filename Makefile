@@ -1,0 +1,40 @@
+# Two commands for a fresh machine:
+#   make run   - install what the bot needs and start it (console demo without a token)
+#   make test  - install the dev tools and run lint, type check and the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test lint typecheck pytest bench lock extract clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements/runtime.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/runtime.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-runtime
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+run: $(VENV)/.installed-runtime
+	$(BIN)/xomantoan run
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.updates
+
+# Refresh the message template from the code (then merge it into locales/*/messages.po).
+extract: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -k N_ -k _n:1,2 -o locales/messages.pot --no-location --omit-header bot scheduler
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location --omit-header --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,192 @@
+"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, check_database_path, load_settings
+from bot.core.dispatcher import utc_now
+from bot.logging_setup import setup_logging
+from bot.storage import areas, audit, members, roles
+from bot.storage.db import Database, SchemaTooNewError
+
+TELEGRAM = "telegram"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xomantoan", description="Xóm An Toàn safety bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run on Telegram, or the console demo when no token is set")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--database", type=Path, help="default: the embedded demo database")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    backup = sub.add_parser("backup", help="copy the live database safely")
+    backup.add_argument("path", type=Path)
+    for name in ("grant", "revoke"):
+        cmd = sub.add_parser(name, help=f"{name} a role for a Telegram user")
+        cmd.add_argument("--telegram-id", type=int, required=True)
+        choices = ["officer", "leader", "admin"] + (["resident"] if name == "grant" else [])
+        cmd.add_argument("--role", choices=choices, required=True)
+        cmd.add_argument("--area", help="area code (for leader)")
+    area = sub.add_parser("areas", help="list or add residential areas")
+    area_sub = area.add_subparsers(dest="action")
+    area_sub.add_parser("list")
+    add = area_sub.add_parser("add")
+    add.add_argument("code", help="short code, letters and digits, e.g. THON1")
+    add.add_argument("name", help="e.g. 'Thôn Đông'")
+    add.add_argument("--households", type=int, help="number of resident households")
+    setter = area_sub.add_parser("set")
+    setter.add_argument("code")
+    setter.add_argument("--households", type=int, required=True)
+    return parser
+
+
+class CliError(Exception):
+    """A one-line answer for the person at the terminal."""
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
+    check_database_path(settings.database)
+    db = await Database.open(settings.database)
+    try:
+        await work(db)
+    finally:
+        await db.close()
+
+
+async def _migrate(db: Database) -> None:
+    print(f"database {db.path} is at schema version {await db.schema_version()}")
+
+
+async def _grant(
+    db: Database, telegram_id: int, role: str, area_code: str | None, revoke: bool
+) -> None:
+    now = utc_now()
+    async with db.unit() as conn:
+        area = None
+        if role == "leader":
+            if not area_code:
+                raise CliError("a leader needs --area CODE")
+            area = await areas.by_code(conn, area_code)
+            if area is None:
+                raise CliError(f"no area with code {area_code} (see: xomantoan areas list)")
+        member = await members.ensure(conn, TELEGRAM, telegram_id, now)
+        if role == "resident":  # back to a plain resident: every elevated role goes
+            for held in await roles.of_member(conn, member.id):
+                await roles.revoke(conn, member.id, held.role, held.area_id)
+                await audit.record(
+                    conn, now, None, "role.revoked", "member", member.id, role=held.role, via="cli"
+                )
+            print(f"Telegram user {telegram_id} is now a resident only")
+            return
+        area_id = area.id if area else None
+        if revoke:
+            changed = await roles.revoke(conn, member.id, role, area_id)
+        else:
+            changed = await roles.grant(conn, member.id, role, area_id, None, now)
+        if changed:
+            await audit.record(
+                conn,
+                now,
+                None,
+                "role.revoked" if revoke else "role.granted",
+                "member",
+                member.id,
+                role=role,
+                area=area.code if area else None,
+                via="cli",
+            )
+    where = f" of {area.name}" if area else ""
+    verb = "no longer" if revoke else "now"
+    note = "" if changed else " (no change)"
+    print(f"Telegram user {telegram_id} is {verb} {role}{where}{note}")
+
+
+async def _areas(db: Database, args: argparse.Namespace) -> None:
+    now = utc_now()
+    async with db.unit() as conn:
+        if args.action == "add":
+            code = args.code.upper()
+            if not code.isalnum() or len(code) > 20:
+                raise CliError("the area code must be letters and digits, at most 20")
+            if await areas.by_code(conn, code):
+                raise CliError(f"area {code} exists already")
+            if args.households is not None and args.households < 0:
+                raise CliError("--households cannot be negative")
+            await areas.add(conn, code, args.name.strip(), args.households, now)
+            print(f"added area {code}: {args.name}")
+        elif args.action == "set":
+            area = await areas.by_code(conn, args.code)
+            if area is None:
+                raise CliError(f"no area with code {args.code}")
+            if args.households < 0:
+                raise CliError("--households cannot be negative")
+            await areas.set_households(conn, area.id, args.households)
+            print(f"{area.code}: {args.households} households")
+        listed = await areas.list_areas(conn)
+    if args.action in (None, "list"):
+        if not listed:
+            print("no areas yet: add one with  xomantoan areas add CODE 'Name' --households N")
+        for item in listed:
+            households = "-" if item.households is None else str(item.households)
+            print(f"{item.code:<12} {households:>6}  {item.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level, [settings.token or ""])
+        if args.command == "run":
+            if settings.token:
+                check_database_path(settings.database)
+                from bot.app import run_telegram
+
+                asyncio.run(run_telegram(settings))
+            else:
+                from bot.app import DEMO_DATABASE, run_console
+
+                print("No XOMANTOAN_TELEGRAM_TOKEN set: starting the console demo.")
+                asyncio.run(run_console(DEMO_DATABASE, settings))
+        elif args.command == "console":
+            from bot.app import DEMO_DATABASE, run_console
+
+            asyncio.run(run_console(args.database or DEMO_DATABASE, settings))
+        elif args.command == "migrate":
+            asyncio.run(_with_db(settings, _migrate))
+        elif args.command == "backup":
+
+            async def backup(db: Database) -> None:
+                await db.backup(args.path)
+                print(f"backup written to {args.path}")
+
+            asyncio.run(_with_db(settings, backup))
+        elif args.command in ("grant", "revoke"):
+            asyncio.run(
+                _with_db(
+                    settings,
+                    lambda db: _grant(
+                        db, args.telegram_id, args.role, args.area, args.command == "revoke"
+                    ),
+                )
+            )
+        elif args.command == "areas":
+            asyncio.run(_with_db(settings, lambda db: _areas(db, args)))
+    except (SettingsError, CliError, SchemaTooNewError) as exc:
+        print(f"xomantoan: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        print(f"xomantoan: database error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

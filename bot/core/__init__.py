@@ -1,0 +1,1 @@
+"""The chat-neutral core: events in, replies out, one command registry, permissions."""

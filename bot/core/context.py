@@ -1,0 +1,226 @@
+"""What a handler gets: the event, the open transaction, who is asking (member, roles, language),
+their conversation, and ways to answer (replies, a toast, messages to others via the outbox)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.core.events import Event, Option, Reply
+from bot.core.permissions import RoleSet
+
+if TYPE_CHECKING:
+    from bot.core.registry import Registry
+from bot.i18n import Translator
+from bot.storage import audit, outbox
+from bot.storage.chats import Chat
+from bot.storage.conversations import Conversation
+from bot.storage.members import Member
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """The part of the settings the core needs (kept apart so tests can build it directly)."""
+
+    admins: frozenset[int] = frozenset()
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    default_language: str = "vi"
+    menu_ttl: timedelta = timedelta(hours=48)
+    conversation_ttl: timedelta = timedelta(hours=24)
+    bot_username: str = "xomantoan_bot"
+
+
+@dataclass
+class Notice:
+    """A message for someone else, built in their own language when it is queued."""
+
+    member: Member
+    build: Callable[[Translator], Reply]
+
+
+async def notify_member(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    member: Member,
+    build: Callable[[Translator], Reply],
+    now: datetime,
+    *,
+    not_before: datetime | None = None,
+) -> int:
+    """Queue a private message to ``member`` in their own language (for handlers and timers)."""
+    translator = Translator(member.language or config.default_language, config.tz)
+    return await queue_reply(
+        conn,
+        config,
+        member.platform,
+        member.user_id,
+        member.user_id,
+        build(translator),
+        now,
+        not_before=not_before,
+    )
+
+
+async def queue_reply(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    platform: str,
+    chat_id: int,
+    user_id: int | None,
+    reply: Reply,
+    now: datetime,
+    *,
+    not_before: datetime | None = None,
+    batch_id: int | None = None,
+) -> int:
+    """Queue ``reply`` for a chat in the outbox; its buttons may be pressed by ``user_id``
+    (anyone in the chat when None). Returns the outbox id."""
+    from bot.core.menus import resolve_buttons  # menus imports the event types only
+
+    buttons = await resolve_buttons(
+        conn, platform, chat_id, user_id, reply.options, token=None, now=now, ttl=config.menu_ttl
+    )
+    return await outbox.enqueue(
+        conn,
+        platform,
+        chat_id,
+        reply.text,
+        [[b.__dict__ for b in row] for row in buttons],
+        now,
+        not_before=not_before,
+        batch_id=batch_id,
+    )
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        event: Event,
+        conn: aiosqlite.Connection,
+        config: CoreConfig,
+        now: datetime,
+        member: Member | None,
+        chat: Chat,
+        roles: RoleSet,
+        translator: Translator,
+        conversation: Conversation | None,
+        registry: Registry,
+    ) -> None:
+        self.registry = registry
+        self.event = event
+        self.conn = conn
+        self.config = config
+        self.now = now
+        self.member = member
+        self.chat = chat
+        self.roles = roles
+        self.t = translator
+        self.conversation = conversation
+        self.conversation_changed = False
+        self.replies: list[Reply] = []
+        self.toast_text: str | None = None
+        self.outbox_written = False
+
+    # Language ---------------------------------------------------------------------------
+    def _(self, message: str, /, **params: object) -> str:
+        return self.t._(message, **params)
+
+    def _n(self, singular: str, plural: str, count: int, /, **params: object) -> str:
+        return self.t._n(singular, plural, count, **params)
+
+    def translator_for(self, member: Member) -> Translator:
+        return Translator(member.language or self.config.default_language, self.config.tz)
+
+    # Answers ----------------------------------------------------------------------------
+    def reply(
+        self,
+        text: str,
+        options: list[list[Option]] | None = None,
+        *,
+        edit: bool = False,
+        bind_to_conversation: bool | None = None,
+    ) -> Reply:
+        reply = Reply(text, options or [], edit=edit, bind_to_conversation=bind_to_conversation)
+        self.replies.append(reply)
+        return reply
+
+    def toast(self, text: str) -> None:
+        """A short notice on a pressed button (Telegram shows it over the chat)."""
+        self.toast_text = text
+
+    def deep_link(self, payload: str) -> str:
+        return f"https://t.me/{self.config.bot_username}?start={payload}"
+
+    async def notify(
+        self,
+        member: Member,
+        build: Callable[[Translator], Reply],
+        *,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Queue a private message to ``member`` in their language; sent after this commits."""
+        await notify_member(self.conn, self.config, member, build, self.now, not_before=not_before)
+        self.outbox_written = True
+
+    async def audit(
+        self,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: int | None = None,
+        **details: Any,
+    ) -> None:
+        await audit.record(
+            self.conn,
+            self.now,
+            self.member.id if self.member else None,
+            action,
+            subject_type,
+            subject_id,
+            **details,
+        )
+
+    # Conversation -----------------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.conversation.flow if self.conversation else None
+
+    @property
+    def step(self) -> str | None:
+        return self.conversation.step if self.conversation else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.conversation.data if self.conversation else {}
+
+    def begin(self, flow: str, step: str, **data: Any) -> None:
+        """Start a conversation; any earlier one in this chat ends and its menus go stale."""
+        self.conversation = Conversation(flow, step, secrets.token_hex(4), dict(data))
+        self.conversation_changed = True
+
+    def goto(self, step: str, **data: Any) -> None:
+        """Move to another step; menus of the earlier step go stale."""
+        if self.conversation is None:
+            raise RuntimeError("goto() without a conversation")
+        self.conversation.step = step
+        self.conversation.data.update(data)
+        self.conversation.token = secrets.token_hex(4)
+        self.conversation_changed = True
+
+    def update(self, **data: Any) -> None:
+        """Change the conversation's data and stay on the step (its menus stay valid)."""
+        if self.conversation is None:
+            raise RuntimeError("update() without a conversation")
+        self.conversation.data.update(data)
+        self.conversation_changed = True
+
+    def end(self) -> None:
+        if self.conversation is not None:
+            self.conversation = None
+            self.conversation_changed = True

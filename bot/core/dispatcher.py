@@ -1,0 +1,304 @@
+"""Route one event to its handler inside one database transaction, and resolve the replies.
+
+Everything an event changes (data, conversation state, menus, messages queued for others)
+commits together or not at all. A failing handler is logged with the update id, rolled back,
+and the person gets a short apology in their language; other people are not affected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.core.context import Context, CoreConfig
+from bot.core.events import Event, EventKind, Option, Outcome, Outgoing
+from bot.core.menus import resolve_buttons
+from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
+from bot.core.registry import Command, Registry
+from bot.i18n import N_, Translator, pick_language
+from bot.storage import chats, conversations, menus
+from bot.storage import members as members_repo
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+STALE_MENU = N_("This menu is no longer active. Please start again from /help.")
+SOMEONE_ELSES_MENU = N_("This menu belongs to someone else.")
+APOLOGY = N_(
+    "Sorry, something went wrong on our side and your last action was not saved. "
+    "Please try again in a moment."
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    def __init__(
+        self, db: Database, registry: Registry, config: CoreConfig, clock: Clock = utc_now
+    ) -> None:
+        self.db = db
+        self.registry = registry
+        self.config = config
+        self.clock = clock
+        self.outbox_signal = asyncio.Event()
+
+    async def handle(self, event: Event) -> Outcome:
+        try:
+            async with self.db.unit() as conn:
+                outcome = await self._handle(conn, event)
+        except Exception:
+            log.exception("handler failed on update %s (%s)", event.update_id, event.kind.value)
+            return self._apology(event)
+        if outcome.outbox_written:
+            self.outbox_signal.set()
+        return outcome
+
+    def _apology(self, event: Event) -> Outcome:
+        language = pick_language(event.user.language_code if event.user else None)
+        text = Translator(language, self.config.tz)._(APOLOGY)
+        if event.kind == EventKind.BUTTON:
+            return Outcome(toast=text)
+        if event.kind in (
+            EventKind.COMMAND,
+            EventKind.TEXT,
+            EventKind.LOCATION,
+            EventKind.PHOTO,
+            EventKind.VOICE,
+        ):
+            return Outcome(messages=[Outgoing(event.chat.id, text)])
+        return Outcome()
+
+    async def _handle(self, conn: aiosqlite.Connection, event: Event) -> Outcome:
+        now = self.clock()
+        platform, user = event.platform, event.user
+        if event.kind == EventKind.CHAT_MIGRATED:
+            chat = await chats.upsert(conn, platform, event.chat.id, "group", None, now)
+        else:
+            chat = await chats.upsert(
+                conn,
+                platform,
+                event.chat.id,
+                "private" if event.chat.is_private else "group",
+                None if event.chat.is_private else event.chat.title,
+                now,
+                reactivate=event.kind != EventKind.BOT_REMOVED,
+            )
+        member = await members_repo.find(conn, platform, user.id) if user else None
+        conversation = (
+            await conversations.load(conn, platform, event.chat.id, user.id, now) if user else None
+        )
+        roles = (
+            await load_roles(conn, member, platform, user.id, self.config.admins)
+            if user
+            else RoleSet(frozenset())
+        )
+        ctx = Context(
+            event=event,
+            conn=conn,
+            config=self.config,
+            now=now,
+            member=member,
+            chat=chat,
+            roles=roles,
+            translator=Translator(
+                self._language(event, member, chat, conversation), self.config.tz
+            ),
+            conversation=conversation,
+            registry=self.registry,
+        )
+        await self._route(ctx)
+        if user is not None and ctx.conversation_changed:
+            if ctx.conversation is None:
+                await conversations.clear(conn, platform, event.chat.id, user.id)
+            else:
+                await conversations.save(
+                    conn,
+                    platform,
+                    event.chat.id,
+                    user.id,
+                    ctx.conversation,
+                    now,
+                    now + self.config.conversation_ttl,
+                )
+        return await self._resolve(ctx)
+
+    def _language(
+        self,
+        event: Event,
+        member: members_repo.Member | None,
+        chat: chats.Chat,
+        conversation: conversations.Conversation | None,
+    ) -> str:
+        if not event.chat.is_private:
+            return chat.language or self.config.default_language
+        if member is not None and member.language:
+            return member.language
+        if conversation is not None and conversation.data.get("lang"):
+            return str(conversation.data["lang"])
+        return pick_language(event.user.language_code if event.user else None)
+
+    # Routing ------------------------------------------------------------------------------
+    async def _route(self, ctx: Context) -> None:
+        event = ctx.event
+        if event.kind == EventKind.BUTTON:
+            await self._button(ctx)
+        elif event.kind == EventKind.COMMAND:
+            await self._command(ctx)
+        elif event.kind in (
+            EventKind.TEXT,
+            EventKind.LOCATION,
+            EventKind.PHOTO,
+            EventKind.VOICE,
+            EventKind.UNSUPPORTED,
+        ):
+            await self._input(ctx)
+        else:
+            for handler in self.registry.events.get(event.kind, []):
+                await handler(ctx)
+
+    async def _button(self, ctx: Context) -> None:
+        event = ctx.event
+        menu = await menus.get(ctx.conn, event.menu_id) if event.menu_id else None
+        conversation = ctx.conversation
+        stale = (
+            menu is None
+            or menu.expires_at <= ctx.now
+            or menu.chat_id != event.chat.id
+            or event.option_index is None
+            or not 0 <= event.option_index < len(menu.actions)
+            or (
+                menu.token is not None
+                and (conversation is None or conversation.token != menu.token)
+            )
+        )
+        if stale or menu is None or event.option_index is None:
+            ctx.toast(ctx._(STALE_MENU))
+            return
+        if menu.user_id is not None and event.user is not None and menu.user_id != event.user.id:
+            ctx.toast(ctx._(SOMEONE_ELSES_MENU))
+            return
+        prefix, _, argument = menu.actions[event.option_index].partition(":")
+        action = self.registry.actions.get(prefix)
+        if action is None:
+            ctx.toast(ctx._(STALE_MENU))
+            return
+        if action.needs_onboarding and not (ctx.member and ctx.member.onboarded):
+            ctx.toast(ctx._(STALE_MENU))
+            return
+        if not ctx.roles.may(action.roles):
+            ctx.toast(refusal(ctx, action.roles))
+            return
+        await action.handler(ctx, argument)
+
+    async def _command(self, ctx: Context) -> None:
+        event = ctx.event
+        command = self.registry.find(event.command or "")
+        private = event.chat.is_private
+        if command is None:
+            if private:
+                ctx.reply(
+                    ctx._(
+                        "Sorry, I do not know the command /{name}. See /help for what you can use.",
+                        name=event.command or "",
+                    )
+                )
+            return
+        if not command.works_in(private):
+            self._wrong_chat(ctx, command)
+            return
+        onboarded = ctx.member is not None and ctx.member.onboarded
+        if command.needs_onboarding and not onboarded:
+            if private:
+                ctx.reply(ctx._("Please register first: it takes a minute. Press /start."))
+            else:
+                ctx.reply(
+                    ctx._("Please register with me in a private chat first."),
+                    [[Option(ctx._("Open private chat"), url=ctx.deep_link("start"))]],
+                )
+            return
+        if not ctx.roles.may(command.roles):
+            ctx.reply(refusal(ctx, command.roles))
+            return
+        await command.handler(ctx)
+
+    def _wrong_chat(self, ctx: Context, command: Command) -> None:
+        if ctx.event.chat.is_private:
+            ctx.reply(ctx._("Dạ, /{name} is used in your area's group chat.", name=command.name))
+            return
+        # In a group: reveal nothing, only offer the private chat.
+        ctx.reply(
+            ctx._("This is done in a private chat with me, so nothing is shown in the group."),
+            [[Option(ctx._("Open private chat"), url=ctx.deep_link(f"go-{command.name}"))]],
+        )
+
+    async def _input(self, ctx: Context) -> None:
+        flow = self.registry.flows.get(ctx.flow or "")
+        if flow is not None:
+            await flow(ctx)
+            return
+        if ctx.event.chat.is_private:
+            if ctx.event.kind == EventKind.TEXT:
+                ctx.reply(
+                    ctx._("Dạ, I did not understand that. Please choose a command from /help.")
+                )
+            else:
+                ctx.reply(
+                    ctx._(
+                        "Dạ, I was not expecting a file or location now. Please choose "
+                        "a command from /help."
+                    )
+                )
+
+    # Replies ------------------------------------------------------------------------------
+    async def _resolve(self, ctx: Context) -> Outcome:
+        event, messages = ctx.event, []
+        token = ctx.conversation.token if ctx.conversation else None
+        for reply in ctx.replies:
+            bind = reply.bind_to_conversation
+            if bind is None:
+                bind = ctx.conversation_changed and ctx.conversation is not None
+            buttons = await resolve_buttons(
+                ctx.conn,
+                event.platform,
+                event.chat.id,
+                event.user.id if event.user else None,
+                reply.options,
+                token=token if bind else None,
+                now=ctx.now,
+                ttl=self.config.menu_ttl,
+            )
+            messages.append(
+                Outgoing(
+                    event.chat.id,
+                    reply.text,
+                    buttons,
+                    edit_message_id=event.message_id if reply.edit and event.message_id else None,
+                    attachment=reply.attachment,
+                )
+            )
+        return Outcome(messages=messages, toast=ctx.toast_text, outbox_written=ctx.outbox_written)
+
+
+def refusal(ctx: Context, allowed: frozenset[Role]) -> str:
+    """A polite refusal that says who may do this, never why the person is not one of them."""
+    if allowed <= ADMINS:
+        who = ctx._("the deployment administrators")
+    elif allowed <= OFFICERS:
+        who = ctx._("commune police officers")
+    elif allowed <= LEADERS:
+        who = ctx._("team leaders and commune police officers")
+    else:
+        who = ctx._("registered residents")
+    return ctx._(
+        "Sorry, only {who} can use this. If you think you should have access, please "
+        "ask your commune police officer.",
+        who=who,
+    )

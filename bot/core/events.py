@@ -1,0 +1,138 @@
+"""The small chat-neutral model every transport maps to and from.
+
+A person or chat is named by platform plus id. Telegram ids are 64-bit integers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    COMMAND = "command"
+    TEXT = "text"
+    BUTTON = "button"
+    LOCATION = "location"
+    PHOTO = "photo"
+    VOICE = "voice"
+    UNSUPPORTED = "unsupported"  # stickers, documents, videos... where nothing asks for them
+    BOT_ADDED = "bot_added"
+    BOT_REMOVED = "bot_removed"
+    CHAT_MIGRATED = "chat_migrated"
+    TITLE_CHANGED = "title_changed"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str = ""
+    last_name: str | None = None
+    language_code: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p).strip()
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    id: int
+    kind: str  # "private" or "group" (Telegram supergroups are groups too)
+    title: str | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == "private"
+
+
+def nfc(text: str) -> str:
+    """Vietnamese keyboards (Telex/VNI) may send decomposed text: compose it once, at the edge."""
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass
+class Event:
+    platform: str
+    kind: EventKind
+    chat: ChatInfo
+    user: Person | None = None
+    update_id: int | None = None
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    menu_id: str | None = None
+    option_index: int | None = None
+    callback_id: str | None = None
+    message_id: int | None = None
+    location: tuple[float, float] | None = None
+    file_ids: list[str] = field(default_factory=list)
+    new_chat_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.text = nfc(self.text)
+        self.args = nfc(self.args)
+
+
+def parse_command(text: str, bot_username: str | None) -> tuple[str, str] | None:
+    """``/name@bot args`` → (name, args); None when it is not a command or is for another bot."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text.partition(" ")
+    name, _, target = head[1:].partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    if not name:
+        return None
+    return name.lower(), args.strip()
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice under a message: an action inside the bot, or a link (e.g. a deep link)."""
+
+    label: str
+    action: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Attachment:
+    kind: str  # "photo" or "document"
+    filename: str
+    data: bytes
+
+
+@dataclass
+class Reply:
+    text: str
+    options: list[list[Option]] = field(default_factory=list)
+    edit: bool = False
+    attachment: Attachment | None = None
+    bind_to_conversation: bool | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Outgoing:
+    """A reply resolved for a transport: buttons carry only a short key into SQLite."""
+
+    chat_id: int
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    edit_message_id: int | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass
+class Outcome:
+    messages: list[Outgoing] = field(default_factory=list)
+    toast: str | None = None
+    outbox_written: bool = False

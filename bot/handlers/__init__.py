@@ -1,0 +1,22 @@
+"""Wiring in one place: the features the bot is made of, in the order /help lists them."""
+
+from __future__ import annotations
+
+from bot.core.registry import Feature, Registry
+from bot.handlers import areas, groups, help, language, privacy, roles, start
+
+
+def features() -> list[Feature]:
+    return [
+        start.feature,
+        help.feature,
+        language.feature,
+        privacy.feature,
+        groups.feature,
+        roles.feature,
+        areas.feature,
+    ]
+
+
+def build_registry() -> Registry:
+    return Registry(features())

@@ -1,0 +1,32 @@
+"""Small pieces several handlers share: localized text problems, area pickers, paging."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Option
+from bot.storage.areas import Area
+from bot.text import TextProblem
+
+
+def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> str:
+    messages = {
+        TextProblem.EMPTY: ctx._("Dạ, the text is empty. Please type it again."),
+        TextProblem.TOO_SHORT: ctx._("Dạ, that is too short: please type at least 2 characters."),
+        TextProblem.TOO_LONG: ctx._(
+            "Dạ, that is too long: please keep it under {limit} characters.", limit=maximum
+        ),
+        TextProblem.CONTROL: ctx._(
+            "Dạ, the text contains invisible control characters. Please type it again."
+        ),
+        TextProblem.NO_LETTERS: ctx._(
+            "Dạ, please type a name with letters (not only emoji or symbols)."
+        ),
+        TextProblem.MARKUP: ctx._("Dạ, please do not use the characters < and > in names."),
+    }
+    return messages[problem]
+
+
+def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[list[Option]]:
+    """Area buttons, ``columns`` per row, each pressing ``<action>:<area id>``."""
+    buttons = [Option(a.name, action=f"{action}:{a.id}") for a in areas]
+    return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]

@@ -1,0 +1,49 @@
+"""/language: Tiếng Việt or English, for this person."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Option
+from bot.core.permissions import EVERYONE
+from bot.core.registry import Action, Command, Feature, Where
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.storage import members as members_repo
+
+NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+async def choose(ctx: Context) -> None:
+    ctx.reply(
+        ctx._("Please choose your language:"),
+        [[Option(NAMES[code], action=f"lang:{code}") for code in LANGUAGES]],
+    )
+
+
+async def on_choice(ctx: Context, code: str) -> None:
+    if code not in LANGUAGES:
+        return
+    if ctx.member is not None:
+        await members_repo.set_language(ctx.conn, ctx.member.id, code, ctx.now)
+    elif ctx.conversation is not None:
+        ctx.update(lang=code)
+    else:  # not registered: remember the choice (only) until they register or it expires
+        ctx.begin("preferences", "idle", lang=code)
+    ctx.t = Translator(code, ctx.config.tz)
+    ctx.reply(ctx._("Dạ, I will write to you in English from now on."), edit=True)
+
+
+feature = Feature(
+    name="language",
+    commands=[
+        Command(
+            "language",
+            "ngonngu",
+            choose,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("Choose Vietnamese or English"),
+            needs_onboarding=False,
+        )
+    ],
+    actions={"lang": Action(on_choice, needs_onboarding=False)},
+)

@@ -1,0 +1,152 @@
+"""/privacy, /mydata and /forgetme: what is stored and why, all of it, and deleting it."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Option
+from bot.core.permissions import EVERYONE
+from bot.core.registry import Action, Command, Feature, Where
+from bot.i18n import N_
+from bot.storage import areas as areas_repo
+from bot.storage import audit, chats, conversations, menus, outbox
+from bot.storage import members as members_repo
+from bot.storage import roles as roles_repo
+
+
+async def privacy(ctx: Context) -> None:
+    ctx.reply(
+        ctx._(
+            "<b>Your data in Xóm An Toàn</b>\n\n"
+            "<b>What is stored:</b> your Telegram account number, the name you chose, "
+            "your residential area, your language and when you agreed; your roles "
+            "(team leader, officer); and what you yourself enter: your household's pledge, "
+            "reports you make under your name, patrols you take part in, the topics you "
+            "subscribe to.\n\n"
+            "<b>Why:</b> only for the safety work of your area under the movement "
+            "“Toàn dân bảo vệ an ninh Tổ quốc”. It is never sold or shared outside the commune "
+            "police.\n\n"
+            "<b>Who sees it:</b> your team leader and the commune police. A report you make "
+            "is never shown in a group, and an anonymous report keeps no link to you at all."
+            "\n\n"
+            "<b>Your rights</b> (Nghị định 13/2023/NĐ-CP and the Personal Data Protection Law): "
+            "see everything with /mydata; delete it with /forgetme. Records that others rely on "
+            "(such as the history of a report) are kept without your name."
+        )
+    )
+
+
+async def my_data(ctx: Context) -> None:
+    member = ctx.member
+    if member is None:
+        ctx.reply(ctx._("Dạ, I store nothing about you."))
+        return
+    area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
+    lines = [ctx._("<b>Everything I store about you</b>")]
+    lines.append(
+        ctx._(
+            "Account: {platform} {user_id}", platform=member.platform, user_id=str(member.user_id)
+        )
+    )
+    lines.append(ctx._("Name: {name}", name=member.display_name or "-"))
+    lines.append(ctx._("Area: {area}", area=area.name if area else "-"))
+    lines.append(ctx._("Language: {language}", language=member.language or "-"))
+    if member.consent_at:
+        lines.append(ctx._("Agreed to data use on: {date}", date=member.consent_at))
+    grants = await roles_repo.of_member(ctx.conn, member.id)
+    for grant in grants:
+        if grant.role == "leader" and grant.area_id:
+            led = await areas_repo.get(ctx.conn, grant.area_id)
+            lines.append(ctx._("Role: team leader of {area}", area=led.name if led else "?"))
+        elif grant.role == "officer":
+            lines.append(ctx._("Role: commune police officer"))
+        elif grant.role == "admin":
+            lines.append(ctx._("Role: administrator"))
+    for section in ctx.registry.data_sections:
+        lines += await section(ctx, member)
+    lines.append("\n" + ctx._("To delete all of this, use /forgetme."))
+    ctx.reply("\n".join(lines))
+
+
+async def forget_me(ctx: Context) -> None:
+    if ctx.member is None:
+        ctx.reply(ctx._("Dạ, I store nothing about you."))
+        return
+    ctx.begin("forget", "confirm")
+    ctx.reply(
+        ctx._(
+            "Do you really want me to delete everything about you? Your registration, roles "
+            "and your own entries will be removed; shared records (such as a report's history) "
+            "stay without your name. This cannot be undone."
+        ),
+        [
+            [
+                Option(ctx._("🗑 Yes, delete my data"), action="forget:yes"),
+                Option(ctx._("Keep my data"), action="forget:no"),
+            ]
+        ],
+    )
+
+
+async def on_confirm(ctx: Context, answer: str) -> None:
+    ctx.end()
+    member = ctx.member
+    if answer != "yes" or member is None:
+        ctx.reply(ctx._("Dạ, nothing was deleted."), edit=True)
+        return
+    await forget_member(ctx, member)
+    ctx.reply(
+        ctx._(
+            "Dạ, everything about you has been deleted. Thank you for taking part. You "
+            "can register again with /start at any time."
+        ),
+        edit=True,
+    )
+
+
+async def forget_member(ctx: Context, member: members_repo.Member) -> None:
+    conn = ctx.conn
+    for hook in ctx.registry.forget_hooks:
+        await hook(conn, member)
+    await audit.forget_member(conn, member.id)
+    await audit.record(conn, ctx.now, None, "member.forgotten")
+    await conversations.clear_user(conn, member.platform, member.user_id)
+    await menus.close_user(conn, member.platform, member.user_id)
+    await outbox.forget_chat(conn, member.platform, member.user_id)
+    await chats.delete_private(conn, member.platform, member.user_id)
+    await members_repo.delete(conn, member.id)
+    ctx.member = None
+
+
+feature = Feature(
+    name="privacy",
+    commands=[
+        Command(
+            "privacy",
+            "baomat",
+            privacy,
+            EVERYONE,
+            Where.ANY,
+            N_("What data I keep, and why"),
+            needs_onboarding=False,
+        ),
+        Command(
+            "mydata",
+            "dulieucuatoi",
+            my_data,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("See everything I store about you"),
+            needs_onboarding=False,
+        ),
+        Command(
+            "forgetme",
+            "xoadulieu",
+            forget_me,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("Delete everything I store about you"),
+            needs_onboarding=False,
+        ),
+    ],
+    actions={"forget": Action(on_confirm, needs_onboarding=False)},
+)

@@ -1,0 +1,158 @@
+"""Message catalogs (Babel .po files under ``locales/``), and locale-aware formatting.
+
+Catalogs: every ``locales/<lang>/LC_MESSAGES/*.po`` is read and merged, so each feature can keep
+its own catalog file. The English source text is the message id; Vietnamese is the default
+language. A :class:`Translator` is made once per event for the reader's locale and carried with
+the event; there is no global "current locale".
+
+Parameters given to :meth:`Translator._` are escaped for Telegram's HTML unless wrapped in
+:class:`Safe`, so a name such as ``<b>Tý</b>`` shows as typed and cannot break the message.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
+
+
+class Safe(str):
+    """Text that is already valid Telegram HTML and must not be escaped again."""
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def escape(text: str) -> Safe:
+    return Safe(html.escape(text, quote=False))
+
+
+Catalog = dict[str | tuple[str, str], str | tuple[str, ...]]
+
+
+@cache
+def load_catalog(language: str) -> Catalog:
+    """All messages of one language, merged from its .po files (first file wins on conflict)."""
+    merged: Catalog = {}
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    for po_path in sorted(folder.glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            key: str | tuple[str, str] = (
+                (str(message.id[0]), str(message.id[1]))
+                if isinstance(message.id, tuple | list)
+                else str(message.id)
+            )
+            value = message.string
+            if isinstance(value, tuple | list):
+                if all(value):
+                    merged.setdefault(key, tuple(str(v) for v in value))
+            elif value:
+                merged.setdefault(key, str(value))
+    return merged
+
+
+def pick_language(telegram_code: str | None) -> str:
+    """A new person's language: Vietnamese unless their app speaks something else."""
+    if not telegram_code:
+        return DEFAULT_LANGUAGE
+    return "vi" if telegram_code.lower().startswith("vi") else "en"
+
+
+class Translator:
+    def __init__(self, language: str, tz: ZoneInfo | None = None) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self.locale = Locale.parse(self.language)
+        self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
+        self._catalog = load_catalog(self.language)
+
+    def _(self, message: str, /, **params: object) -> str:
+        """Translate ``message`` and fill its ``{placeholders}``."""
+        translated = self._catalog.get(message, message)
+        if not isinstance(translated, str):
+            translated = message
+        return self._fill(translated, params)
+
+    def plain(self, message: str, /, **params: object) -> str:
+        """Translate for a place that shows plain text (a button label): nothing is escaped."""
+        translated = self._catalog.get(message, message)
+        if not isinstance(translated, str):
+            translated = message
+        safe = {k: v if not isinstance(v, str) else Safe(v) for k, v in params.items()}
+        return self._fill(translated, safe)
+
+    def _n(self, singular: str, plural: str, count: int, /, **params: object) -> str:
+        """Translate with a plural form chosen for ``count`` (Vietnamese has one form)."""
+        forms = self._catalog.get((singular, plural))
+        index = 0 if self.language == "vi" else (0 if count == 1 else 1)
+        if isinstance(forms, tuple) and forms:
+            text = forms[min(index, len(forms) - 1)]
+        else:
+            text = singular if count == 1 else plural
+        return self._fill(text, {"count": count, **params})
+
+    def _fill(self, text: str, params: dict[str, object]) -> str:
+        if not params:
+            return text
+        return PLACEHOLDER.sub(lambda m: self._value(params, m.group(1), m.group(0)), text)
+
+    def _value(self, params: dict[str, object], name: str, raw: str) -> str:
+        if name not in params:
+            return raw
+        value = params[name]
+        if isinstance(value, Safe):
+            return str(value)
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float | Decimal):
+            return self.number(value)
+        if isinstance(value, datetime):
+            return self.when(value)
+        if isinstance(value, date):
+            return self.day(value)
+        return html.escape(str(value), quote=False)
+
+    # Formatting for the reader's locale -------------------------------------------------
+    def number(self, value: int | float | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def percent(self, fraction: float) -> str:
+        return format_percent(fraction, format="#,##0.#%", locale=self.locale)
+
+    def day(self, value: date | datetime) -> str:
+        """A calendar day, e.g. 21/11/2026 in Vietnamese, Nov 21, 2026 in English."""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return format_date(
+            value, format="short" if self.language == "vi" else "medium", locale=self.locale
+        )
+
+    def when(self, value: datetime) -> str:
+        """A moment in local time, e.g. 19:30 21/11/2026."""
+        local = value.astimezone(self.tz)
+        return f"{format_time(local, format='HH:mm', locale=self.locale)} {self.day(local)}"
+
+    def long_date(self, value: date) -> str:
+        return format_date(value, format="long", locale=self.locale)
+
+    def timestamp(self, value: datetime) -> str:
+        return format_datetime(value.astimezone(self.tz), format="short", locale=self.locale)

@@ -1,0 +1,137 @@
+"""Chats the bot is in: private chats and groups, their area link and whether they still work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    platform: str
+    chat_id: int
+    kind: str
+    title: str | None
+    area_id: int | None
+    language: str | None
+    active: bool
+
+
+def _chat(row: aiosqlite.Row) -> Chat:
+    return Chat(
+        row["id"],
+        row["platform"],
+        row["chat_id"],
+        row["kind"],
+        row["title"],
+        row["area_id"],
+        row["language"],
+        bool(row["active"]),
+    )
+
+
+async def find(conn: aiosqlite.Connection, platform: str, chat_id: int) -> Chat | None:
+    async with conn.execute(
+        "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+    ) as cur:
+        row = await cur.fetchone()
+    return _chat(row) if row else None
+
+
+async def upsert(
+    conn: aiosqlite.Connection,
+    platform: str,
+    chat_id: int,
+    kind: str,
+    title: str | None,
+    now: datetime,
+    *,
+    reactivate: bool = False,
+) -> Chat:
+    await conn.execute(
+        "INSERT INTO chats (platform, chat_id, kind, title, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (platform, chat_id) DO UPDATE SET"
+        "   title = COALESCE(excluded.title, chats.title), updated_at = excluded.updated_at,"
+        "   active = CASE WHEN ? THEN 1 ELSE chats.active END",
+        (platform, chat_id, kind, title, to_db(now), to_db(now), reactivate),
+    )
+    chat = await find(conn, platform, chat_id)
+    assert chat is not None
+    return chat
+
+
+async def set_active(
+    conn: aiosqlite.Connection, platform: str, chat_id: int, active: bool, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE chats SET active = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+        (int(active), to_db(now), platform, chat_id),
+    )
+
+
+async def set_title(
+    conn: aiosqlite.Connection, platform: str, chat_id: int, title: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE chats SET title = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
+        (title, to_db(now), platform, chat_id),
+    )
+
+
+async def link_area(conn: aiosqlite.Connection, chat_row_id: int, area_id: int | None) -> None:
+    await conn.execute("UPDATE chats SET area_id = ? WHERE id = ?", (area_id, chat_row_id))
+
+
+async def migrate(
+    conn: aiosqlite.Connection, platform: str, old_chat_id: int, new_chat_id: int, now: datetime
+) -> bool:
+    """Follow a group that became a supergroup: every stored reference moves to the new id.
+
+    Idempotent: Telegram announces the move twice (in the old and in the new chat).
+    """
+    if await find(conn, platform, new_chat_id) is not None:
+        old = await find(conn, platform, old_chat_id)
+        if old is not None:  # both exist: keep the new row, carry the area link over
+            await conn.execute(
+                "UPDATE chats SET area_id = COALESCE(area_id, ?), kind = 'group', active = 1"
+                " WHERE platform = ? AND chat_id = ?",
+                (old.area_id, platform, new_chat_id),
+            )
+            await conn.execute("DELETE FROM chats WHERE id = ?", (old.id,))
+        moved = False
+    else:
+        cur = await conn.execute(
+            "UPDATE chats SET chat_id = ?, active = 1, updated_at = ?"
+            " WHERE platform = ? AND chat_id = ?",
+            (new_chat_id, to_db(now), platform, old_chat_id),
+        )
+        moved = cur.rowcount > 0
+    for table in ("outbox", "menus", "conversations"):
+        await conn.execute(
+            f"UPDATE {table} SET chat_id = ? WHERE platform = ? AND chat_id = ?",
+            (new_chat_id, platform, old_chat_id),
+        )
+    return moved
+
+
+async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> list[Chat]:
+    sql = "SELECT * FROM chats WHERE kind = 'group' AND active = 1"
+    params: tuple[object, ...] = ()
+    if area_id is not None:
+        sql += " AND area_id = ?"
+        params = (area_id,)
+    async with conn.execute(sql + " ORDER BY id", params) as cur:
+        return [_chat(r) for r in await cur.fetchall()]
+
+
+async def delete_private(conn: aiosqlite.Connection, platform: str, chat_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
+        (platform, chat_id),
+    )

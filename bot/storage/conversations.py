@@ -1,0 +1,86 @@
+"""Where each person is in a multi-step conversation, per chat; survives restarts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.timefmt import from_db, to_db
+
+
+@dataclass
+class Conversation:
+    flow: str
+    step: str
+    token: str
+    data: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+async def load(
+    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, now: datetime
+) -> Conversation | None:
+    async with conn.execute(
+        "SELECT flow, step, token, data, expires_at FROM conversations"
+        " WHERE platform = ? AND chat_id = ? AND user_id = ?",
+        (platform, chat_id, user_id),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    expires = from_db(row["expires_at"])
+    if expires <= now:
+        return None
+    return Conversation(row["flow"], row["step"], row["token"], json.loads(row["data"]), expires)
+
+
+async def save(
+    conn: aiosqlite.Connection,
+    platform: str,
+    chat_id: int,
+    user_id: int,
+    conversation: Conversation,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO conversations"
+        " (platform, chat_id, user_id, flow, step, data, token, updated_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET flow = excluded.flow,"
+        " step = excluded.step, data = excluded.data, token = excluded.token,"
+        " updated_at = excluded.updated_at, expires_at = excluded.expires_at",
+        (
+            platform,
+            chat_id,
+            user_id,
+            conversation.flow,
+            conversation.step,
+            json.dumps(conversation.data, ensure_ascii=False),
+            conversation.token,
+            to_db(now),
+            to_db(expires_at),
+        ),
+    )
+
+
+async def clear(conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?",
+        (platform, chat_id, user_id),
+    )
+
+
+async def clear_user(conn: aiosqlite.Connection, platform: str, user_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM conversations WHERE platform = ? AND user_id = ?", (platform, user_id)
+    )
+
+
+async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
+    cur = await conn.execute("DELETE FROM conversations WHERE expires_at <= ?", (to_db(now),))
+    return cur.rowcount

@@ -1,0 +1,137 @@
+"""The one aiosqlite connection, its pragmas, migrations and units of work.
+
+All access goes through :meth:`Database.unit` (a write transaction) or :meth:`Database.read`.
+Both hold one asyncio lock: with a single connection shared by many tasks, this keeps one
+task's statements from landing inside another task's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNewError(Exception):
+    """The database was written by a newer version of the bot."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as (number, file name, sql), in order."""
+    found: list[tuple[int, str, str]] = []
+    folder = resources.files("bot.storage").joinpath("migrations")
+    for entry in folder.iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+def latest_schema_version() -> int:
+    """The schema version is the number of the newest migration (each feature owns its own)."""
+    return max((n for n, _, _ in migrations()), default=0)
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        if str(path) != ":memory:":
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        db = cls(conn, str(path))
+        try:
+            await db.check_version()
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.conn.close()
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def check_version(self) -> None:
+        current, latest = await self.schema_version(), latest_schema_version()
+        if current > latest:
+            raise SchemaTooNewError(
+                f"the database {self.path} has schema version {current}, but this version of "
+                f"the bot knows only up to {latest}: it was written by a newer version. "
+                "Upgrade the bot, or restore a backup made by this version."
+            )
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction; return their names."""
+        applied: list[str] = []
+        async with self._lock:
+            current = await self.schema_version()
+            for number, name, sql in migrations():
+                if number <= current:
+                    continue
+                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+                try:
+                    await self.conn.executescript(script)
+                except sqlite3.Error:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+                log.info("applied migration %s", name)
+                applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: committed when the block ends, rolled back on an exception."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Read-only access, serialised with the units of work."""
+        async with self._lock:
+            yield self.conn
+
+    async def backup(self, target: str | Path) -> None:
+        """Copy the live database with SQLite's online backup API."""
+        dest = sqlite3.connect(str(target))
+        try:
+            async with self._lock:
+                await self.conn.backup(dest)
+        finally:
+            dest.close()

@@ -1,0 +1,119 @@
+"""People who use the bot, keyed by platform and the platform's user id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    platform: str
+    user_id: int
+    display_name: str | None
+    language: str | None
+    area_id: int | None
+    consent_at: datetime | None
+    created_at: datetime
+
+    @property
+    def onboarded(self) -> bool:
+        return self.consent_at is not None and bool(self.display_name) and self.area_id is not None
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        platform=row["platform"],
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        language=row["language"],
+        area_id=row["area_id"],
+        consent_at=from_db(row["consent_at"]) if row["consent_at"] else None,
+        created_at=from_db(row["created_at"]),
+    )
+
+
+async def find(conn: aiosqlite.Connection, platform: str, user_id: int) -> Member | None:
+    async with conn.execute(
+        "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
+    ) as cur:
+        row = await cur.fetchone()
+    return _member(row) if row else None
+
+
+async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
+    async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cur:
+        row = await cur.fetchone()
+    return _member(row) if row else None
+
+
+async def ensure(conn: aiosqlite.Connection, platform: str, user_id: int, now: datetime) -> Member:
+    """The member row for this person, created empty (no consent, no name) if absent."""
+    await conn.execute(
+        "INSERT INTO members (platform, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (platform, user_id) DO NOTHING",
+        (platform, user_id, to_db(now), to_db(now)),
+    )
+    member = await find(conn, platform, user_id)
+    assert member is not None
+    return member
+
+
+async def complete_onboarding(
+    conn: aiosqlite.Connection,
+    member_id: int,
+    *,
+    display_name: str,
+    area_id: int,
+    language: str,
+    consent_version: int,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        "UPDATE members SET display_name = ?, area_id = ?, language = ?, consent_at = ?,"
+        " consent_version = ?, updated_at = ? WHERE id = ?",
+        (display_name, area_id, language, to_db(now), consent_version, to_db(now), member_id),
+    )
+
+
+async def set_language(
+    conn: aiosqlite.Connection, member_id: int, language: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
+        (language, to_db(now), member_id),
+    )
+
+
+async def search(
+    conn: aiosqlite.Connection, name_part: str, *, area_id: int | None = None, limit: int = 8
+) -> list[Member]:
+    """Onboarded members whose name contains ``name_part`` (case-insensitive after folding)."""
+    sql = "SELECT * FROM members WHERE consent_at IS NOT NULL AND display_name IS NOT NULL"
+    params: list[object] = []
+    if area_id is not None:
+        sql += " AND area_id = ?"
+        params.append(area_id)
+    async with conn.execute(sql + " ORDER BY display_name", params) as cur:
+        rows = await cur.fetchall()
+    folded = name_part.casefold()
+    found = [_member(r) for r in rows if folded in (r["display_name"] or "").casefold()]
+    return found[:limit]
+
+
+async def in_area(conn: aiosqlite.Connection, area_id: int) -> list[Member]:
+    async with conn.execute(
+        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL ORDER BY display_name",
+        (area_id,),
+    ) as cur:
+        return [_member(r) for r in await cur.fetchall()]
+
+
+async def delete(conn: aiosqlite.Connection, member_id: int) -> None:
+    await conn.execute("DELETE FROM members WHERE id = ?", (member_id,))

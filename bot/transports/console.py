@@ -1,0 +1,202 @@
+"""A local console chat: anyone can try the bot without Telegram.
+
+Options are shown as numbered lines: type the number to press one. Console-only commands:
+``/as resident|leader|officer`` switches who you are, ``/group`` and ``/private`` switch the
+chat, ``/quit`` (or Ctrl-D) ends. Messages the bot sends to other people are shown with 📨.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.core.dispatcher import Dispatcher
+from bot.core.events import Button, ChatInfo, Event, EventKind, Outcome, Outgoing, Person
+from bot.core.events import parse_command as parse_command_text
+from bot.core.menus import parse_callback_data
+from bot.storage.outbox import OutboxMessage
+from bot.transports.delivery import SendResult
+
+PLATFORM = "console"
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Identity:
+    key: str
+    person: Person
+    label: str
+
+
+def plain(text: str) -> str:
+    return html.unescape(TAG.sub("", text))
+
+
+class ConsoleTransport:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        identities: list[Identity],
+        group: ChatInfo,
+        out: TextIO = sys.stdout,
+        read_line: Callable[[], str] | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.identities = {i.key: i for i in identities}
+        self.me = identities[0]
+        self.group = group
+        self.in_group = False
+        self.out = out
+        self.read_line = read_line or input
+        self._last_buttons: dict[int, tuple[list[Button], int | None]] = {}
+        self._counter = 0
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    @property
+    def chat(self) -> ChatInfo:
+        return self.group if self.in_group else ChatInfo(self.me.person.id, "private")
+
+    def prompt(self) -> str:
+        where = self.group.title if self.in_group else "private chat"
+        return f"[{self.me.label} · {where}] > "
+
+    def banner(self) -> None:
+        self.print("Xóm An Toàn: console chat on the demo database.")
+        self.print("Type /start or /help. Press an option by typing its number.")
+        self.print(
+            "Switch who you are: /as resident | /as leader | /as officer. "
+            "Chats: /group, /private. End: /quit or Ctrl-D."
+        )
+        self.print(f"You are: {self.me.label}")
+
+    async def run(self) -> None:
+        self.banner()
+        while True:
+            try:
+                line = await asyncio.to_thread(self._read, self.prompt())
+            except EOFError:
+                self.print("\nTạm biệt! Goodbye.")
+                return
+            if not await self.handle_line(line):
+                self.print("Tạm biệt! Goodbye.")
+                return
+
+    def _read(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        return self.read_line()
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one typed line; False when the person wants to quit."""
+        text = line.strip()
+        if text in ("/quit", "/exit"):
+            return False
+        if text.startswith("/as"):
+            key = text[3:].strip()
+            if key in self.identities:
+                self.me = self.identities[key]
+                self.print(f"You are now: {self.me.label}")
+            else:
+                self.print("Choose one of: " + ", ".join(self.identities))
+            return True
+        if text in ("/group", "/private"):
+            self.in_group = text == "/group"
+            self.print(f"Now in: {self.group.title if self.in_group else 'private chat'}")
+            return True
+        if not text:
+            return True
+        await self.dispatch(self._event(text))
+        return True
+
+    def _event(self, text: str) -> Event:
+        self._counter += 1
+        chat, user = self.chat, self.me.person
+        if text.isdigit() and chat.id in self._last_buttons:
+            buttons, message_id = self._last_buttons[chat.id]
+            index = int(text) - 1
+            if 0 <= index < len(buttons):
+                button = buttons[index]
+                if button.url:
+                    payload = button.url.partition("?start=")[2]
+                    return self._command_event(
+                        f"/start {payload}".strip(), ChatInfo(user.id, "private")
+                    )
+                parsed = parse_callback_data(button.data or "")
+                return Event(
+                    PLATFORM,
+                    EventKind.BUTTON,
+                    chat,
+                    user,
+                    self._counter,
+                    menu_id=parsed[0] if parsed else None,
+                    option_index=parsed[1] if parsed else None,
+                    callback_id=str(self._counter),
+                    message_id=message_id,
+                )
+        if text.startswith("/"):
+            return self._command_event(text, chat)
+        return Event(PLATFORM, EventKind.TEXT, chat, user, self._counter, text=text)
+
+    def _command_event(self, text: str, chat: ChatInfo) -> Event:
+        if chat.is_private:
+            self.in_group = False
+        parsed = parse_command_text(text, None)
+        name, args = parsed if parsed else ("", "")
+        return Event(
+            PLATFORM,
+            EventKind.COMMAND,
+            chat,
+            self.me.person,
+            self._counter,
+            text=text,
+            command=name,
+            args=args,
+        )
+
+    async def dispatch(self, event: Event) -> None:
+        outcome = await self.dispatcher.handle(event)
+        self.render(outcome)
+
+    def render(self, outcome: Outcome) -> None:
+        if outcome.toast:
+            self.print(f"ⓘ {plain(outcome.toast)}")
+        for message in outcome.messages:
+            self.show(message)
+
+    def show(self, message: Outgoing, *, prefix: str = "") -> None:
+        self._counter += 1
+        self.print("")
+        for line in plain(message.text).split("\n"):
+            self.print(prefix + line)
+        if message.attachment is not None:
+            self.print(
+                f"{prefix}📎 {message.attachment.filename} ({len(message.attachment.data)} bytes)"
+            )
+        flat = [b for row in message.buttons for b in row]
+        for number, button in enumerate(flat, start=1):
+            suffix = "  (opens the private chat)" if button.url else ""
+            self.print(f"{prefix}  [{number}] {button.label}{suffix}")
+        if flat:
+            self._last_buttons[message.chat_id] = (flat, self._counter)
+        self.print("")
+
+    # Outbox sender: messages to other people of the demo --------------------------------
+    async def deliver(self, item: OutboxMessage) -> SendResult:
+        who = next(
+            (i.label for i in self.identities.values() if i.person.id == item.chat_id),
+            self.group.title if item.chat_id == self.group.id else str(item.chat_id),
+        )
+        buttons = [[Button(**b) for b in row] for row in item.buttons]
+        self.print(f"\n📨 To {who}:")
+        self.show(Outgoing(item.chat_id, item.text, buttons), prefix="   ")
+        return SendResult.sent()

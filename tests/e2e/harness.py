@@ -1,0 +1,205 @@
+"""Drive the real bot over HTTP as chat users would: type messages, press buttons, read replies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import run_telegram
+from bot.config import load_settings
+from bot.transports.delivery import Limits
+from tests.fakebotapi import BOT_USER, Call, FakeBotAPI
+
+TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuvwxyz"
+_message_ids = itertools.count(1)
+
+
+class RunningBot:
+    """The real bot (``run_telegram``) pointed at the fake server, on a given database."""
+
+    def __init__(
+        self, api: FakeBotAPI, database: Path, *, admins: str = "", clock: Any = None
+    ) -> None:
+        self.api = api
+        self.database = database
+        self.admins = admins
+        self.clock = clock
+        self.task: asyncio.Task[None] | None = None
+        self.stop_event = asyncio.Event()
+
+    async def start(self) -> None:
+        settings = load_settings(
+            telegram_token=TOKEN,
+            telegram_api_url=self.api.url,
+            database=self.database,
+            admins=self.admins,
+            poll_timeout_seconds=1,
+        )
+        self.stop_event = asyncio.Event()
+        kwargs: dict[str, Any] = {
+            "stop": self.stop_event,
+            "limits": Limits(per_second=1000, private_interval=0.001, group_interval=0.001),
+        }
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        before = len(self.api.calls)
+        self.task = asyncio.create_task(run_telegram(settings, **kwargs))
+        await self.api.wait_for(lambda c: c.method == "setMyCommands", after=before)
+        await self.api.wait_idle(quiet=0.2)
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        self.stop_event.set()
+        await asyncio.wait_for(self.task, 15)
+        self.task = None
+
+    async def kill(self) -> None:
+        """Stop abruptly, as a crash would: the task is cancelled wherever it is."""
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+
+class ChatUser:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        user_id: int,
+        first_name: str,
+        language_code: str = "vi",
+        last_name: str | None = None,
+    ) -> None:
+        self.api = api
+        self.id = user_id
+        self.first_name = first_name
+        self.language_code = language_code
+        self.last_name = last_name
+
+    @property
+    def user(self) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
+        if self.last_name:
+            data["last_name"] = self.last_name
+        return data
+
+    def _chat(self, chat: dict[str, Any] | None) -> dict[str, Any]:
+        return chat or {"id": self.id, "type": "private", "first_name": self.first_name}
+
+    async def send(self, text: str, chat: dict[str, Any] | None = None) -> Call:
+        """Type a message; return the bot's first answer in that chat."""
+        before = len(self.api.calls)
+        await self.send_only(text, chat)
+        chat_id = self._chat(chat)["id"]
+        return await self.api.wait_for(
+            lambda c: (
+                c.chat_id == chat_id
+                and c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+            ),
+            after=before,
+        )
+
+    async def send_only(self, text: str, chat: dict[str, Any] | None = None, **extra: Any) -> int:
+        message: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat),
+            "from": self.user,
+            **extra,
+        }
+        if text:
+            message["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return await self.api.push({"message": message})
+
+    async def press(
+        self, label: str, chat: dict[str, Any] | None = None, *, in_call: Call | None = None
+    ) -> Call:
+        """Press the button whose label contains ``label`` on the latest message that has it."""
+        chat_id = self._chat(chat)["id"]
+        source = in_call or self.latest_with_button(chat_id, label)
+        button = next(b for b in source.buttons if label in b["text"])
+        before = len(self.api.calls)
+        await self.api.push(
+            {
+                "callback_query": {
+                    "id": str(next(_message_ids)),
+                    "from": self.user,
+                    "chat_instance": "ci",
+                    "data": button["callback_data"],
+                    "message": {
+                        "message_id": source.params.get("message_id", 1),
+                        "date": int(time.time()),
+                        "chat": self._chat(chat),
+                        "from": BOT_USER,
+                        "text": source.text,
+                    },
+                }
+            }
+        )
+        return await self.api.wait_for(
+            lambda c: (
+                (
+                    c.chat_id == chat_id
+                    and c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+                )
+                or (c.method == "answerCallbackQuery" and bool(c.params.get("text")))
+            ),
+            after=before,
+        )
+
+    def latest_with_button(self, chat_id: int, label: str) -> Call:
+        for call in reversed(self.api.sent(chat_id)):
+            if any(label in text for text in call.labels):
+                return call
+        raise AssertionError(f"no message in chat {chat_id} has a button with {label!r}")
+
+
+def group_chat(chat_id: int, title: str, kind: str = "group") -> dict[str, Any]:
+    return {"id": chat_id, "type": kind, "title": title}
+
+
+async def add_bot_to_group(api: FakeBotAPI, by: ChatUser, chat: dict[str, Any]) -> None:
+    await api.push(
+        {
+            "my_chat_member": {
+                "chat": chat,
+                "from": by.user,
+                "date": int(time.time()),
+                "old_chat_member": {"status": "left", "user": BOT_USER},
+                "new_chat_member": {"status": "member", "user": BOT_USER},
+            }
+        }
+    )
+
+
+def fixed_clock(start: datetime) -> Any:
+    """A clock tests can move: ``clock.now`` is returned; ``clock.advance(seconds)``."""
+
+    class Clock:
+        def __init__(self) -> None:
+            self.now = start
+
+        def __call__(self) -> datetime:
+            return self.now
+
+        def advance(self, **delta: float) -> None:
+            from datetime import timedelta
+
+            self.now = self.now + timedelta(**delta)
+
+    return Clock()

@@ -1,0 +1,336 @@
+"""A fake Telegram Bot API server on loopback, for end-to-end tests and benchmarks.
+
+It speaks the Bot API over HTTP as the real one does (``/bot<token>/<method>``), queues updates
+for ``getUpdates`` (long polling), records every call the bot makes, and can be told to answer
+a call with an error (429 flood limit, 403 blocked, 400 migrated group) or to enforce
+Telegram's rate limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Xóm An Toàn",
+    "username": "xomantoan_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+TEXT_KEYS = {
+    "text",
+    "caption",
+    "callback_query_id",
+    "language_code",
+    "parse_mode",
+    "url",
+    "filename",
+    "description",
+    "short_description",
+    "name",
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+    @property
+    def labels(self) -> list[str]:
+        return [b["text"] for b in self.buttons]
+
+
+@dataclass
+class Failure:
+    method: str
+    chat_id: int | None
+    code: int
+    description: str
+    parameters: dict[str, Any] | None
+    times: int
+
+
+@dataclass
+class RateLimits:
+    """Telegram's limits, to be enforced with 429 answers (scaled for quick benchmarks)."""
+
+    per_second: float = 30.0
+    private_interval: float = 1.0
+    group_per_minute: float = 20.0
+    scale: float = 1.0
+
+
+class FakeBotAPI:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self.failures: list[Failure] = []
+        self.blocked_chats: set[int] = set()
+        self.migrated: dict[int, int] = {}
+        self.limits: RateLimits | None = None
+        self.too_many = 0
+        self._sent_times: deque[float] = deque()
+        self._chat_times: dict[int, deque[float]] = defaultdict(deque)
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    # Server ---------------------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        sockets = site._server.sockets  # type: ignore[union-attr]
+        port = sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if not isinstance(value, str):  # a file
+                params[key] = {"filename": value.filename, "data": value.file.read()}
+                continue
+            if key in TEXT_KEYS:
+                params[key] = value
+                continue
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                params[key] = value
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method != "getUpdates":
+            call = Call(method, params)
+            self.calls.append(call)
+            async with self._changed:
+                self._changed.notify_all()
+        error = self._failure_for(method, params)
+        if error is not None:
+            return error
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._ok(True)
+        result = await handler(params)
+        return self._ok(result)
+
+    @staticmethod
+    def _ok(result: Any) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    def _error(
+        code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        return web.json_response(body, status=code)
+
+    def _failure_for(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        chat_id = params.get("chat_id")
+        chat = int(chat_id) if chat_id is not None else None
+        if method.startswith("send") and chat is not None:
+            if chat in self.blocked_chats:
+                return self._error(403, "Forbidden: bot was blocked by the user")
+            if chat in self.migrated:
+                return self._error(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": self.migrated[chat]},
+                )
+            limited = self._rate_limited(chat)
+            if limited is not None:
+                return limited
+        for failure in self.failures:
+            if failure.times > 0 and failure.method == method and failure.chat_id in (None, chat):
+                failure.times -= 1
+                return self._error(failure.code, failure.description, failure.parameters)
+        return None
+
+    def _rate_limited(self, chat: int) -> web.Response | None:
+        if self.limits is None:
+            return None
+        limits, now = self.limits, time.monotonic()
+        scale = limits.scale
+        window = self._sent_times
+        while window and now - window[0] > 1.0:
+            window.popleft()
+        per_chat = self._chat_times[chat]
+        horizon = 60.0 / scale if chat < 0 else limits.private_interval / scale
+        while per_chat and now - per_chat[0] > horizon:
+            per_chat.popleft()
+        # A little tolerance for timer jitter, as Telegram allows short bursts.
+        over_global = len(window) >= limits.per_second * scale * 1.05 + 1
+        over_chat = (
+            len(per_chat) >= limits.group_per_minute
+            if chat < 0
+            else len(per_chat) >= 1 and now - per_chat[-1] < horizon * 0.9
+        )
+        if over_global or over_chat:
+            self.too_many += 1
+            return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        window.append(now)
+        per_chat.append(now)
+        return None
+
+    # Methods --------------------------------------------------------------------------
+    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + min(timeout, 2.0)
+        async with self._changed:
+            while True:
+                ready = [u for u in self.updates if u["update_id"] >= offset]
+                if ready or time.monotonic() >= deadline:
+                    return ready[:100]
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except TimeoutError:
+                    pass
+
+    def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {
+                "id": chat_id,
+                "type": "private" if chat_id > 0 else "supergroup",
+                "title": None if chat_id > 0 else "Group",
+            },
+            "from": BOT_USER,
+            **extra,
+        }
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        message = self._message(params, text=params.get("text", ""))
+        self.calls[-1].params["message_id"] = message["message_id"]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        message = self._message(
+            params, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
+        )
+        self.calls[-1].params["message_id"] = message["message_id"]
+        return message
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        message = self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
+        self.calls[-1].params["message_id"] = message["message_id"]
+        return message
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        message = self._message(params, text=params.get("text", ""))
+        message["message_id"] = int(params["message_id"])
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    # Driving the bot ------------------------------------------------------------------
+    async def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self.updates.append({"update_id": update_id, **update})
+        async with self._changed:
+            self._changed.notify_all()
+        return update_id
+
+    def fail(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        *,
+        chat_id: int | None = None,
+        parameters: dict[str, Any] | None = None,
+        times: int = 1,
+    ) -> None:
+        self.failures.append(Failure(method, chat_id, code, description, parameters, times))
+
+    def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
+        methods = (
+            {method} if method else {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
+        )
+        return [
+            c
+            for c in self.calls
+            if c.method in methods and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    async def wait_for(self, predicate: Any, *, after: int = 0, timeout: float = 10.0) -> Call:
+        """The first call (from index ``after``) that ``predicate`` accepts."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while True:
+                for call in self.calls[after:]:
+                    if predicate(call):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [(c.method, c.chat_id, c.text[:80]) for c in self.calls[after:]]
+                    raise AssertionError(f"no matching call within {timeout}s; saw {seen}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+
+    async def wait_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until the bot has fetched every update and made no call for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            count = len(self.calls)
+            await asyncio.sleep(quiet)
+            if len(self.calls) == count:
+                return
+        raise AssertionError("the bot did not settle")
