@@ -231,7 +231,7 @@ class Dispatcher:
 
     def _wrong_chat(self, ctx: Context, command: Command) -> None:
         if ctx.event.chat.is_private:
-            ctx.reply(ctx._("Dạ, /{name} is used in your area's group chat.", name=command.name))
+            ctx.reply(ctx._("/{name} is used in your area's group chat.", name=command.name))
             return
         # In a group: reveal nothing, only offer the private chat.
         ctx.reply(
@@ -246,13 +246,11 @@ class Dispatcher:
             return
         if ctx.event.chat.is_private:
             if ctx.event.kind == EventKind.TEXT:
-                ctx.reply(
-                    ctx._("Dạ, I did not understand that. Please choose a command from /help.")
-                )
+                ctx.reply(ctx._("I did not understand that. Please choose a command from /help."))
             else:
                 ctx.reply(
                     ctx._(
-                        "Dạ, I was not expecting a file or location now. Please choose "
+                        "I was not expecting a file or location now. Please choose "
                         "a command from /help."
                     )
                 )

@@ -13,7 +13,7 @@ from bot.storage import members as members_repo
 async def list_areas(ctx: Context) -> None:
     areas = await areas_repo.list_areas(ctx.conn)
     if not areas:
-        ctx.reply(ctx._("Dạ, there are no areas yet. Add them with: xomantoan areas add"))
+        ctx.reply(ctx._("There are no areas yet. Add them with: xomantoan areas add"))
         return
     lines = [ctx._("<b>Residential areas</b>")]
     for area in areas:

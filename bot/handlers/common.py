@@ -10,18 +10,18 @@ from bot.text import TextProblem
 
 def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> str:
     messages = {
-        TextProblem.EMPTY: ctx._("Dạ, the text is empty. Please type it again."),
-        TextProblem.TOO_SHORT: ctx._("Dạ, that is too short: please type at least 2 characters."),
+        TextProblem.EMPTY: ctx._("The text is empty. Please type it again."),
+        TextProblem.TOO_SHORT: ctx._("That is too short: please type at least 2 characters."),
         TextProblem.TOO_LONG: ctx._(
-            "Dạ, that is too long: please keep it under {limit} characters.", limit=maximum
+            "That is too long: please keep it under {limit} characters.", limit=maximum
         ),
         TextProblem.CONTROL: ctx._(
-            "Dạ, the text contains invisible control characters. Please type it again."
+            "The text contains invisible control characters. Please type it again."
         ),
         TextProblem.NO_LETTERS: ctx._(
-            "Dạ, please type a name with letters (not only emoji or symbols)."
+            "Please type a name with letters (not only emoji or symbols)."
         ),
-        TextProblem.MARKUP: ctx._("Dạ, please do not use the characters < and > in names."),
+        TextProblem.MARKUP: ctx._("Please do not use the characters < and > in names."),
     }
     return messages[problem]
 

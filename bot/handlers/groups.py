@@ -51,7 +51,7 @@ async def on_title(ctx: Context) -> None:
 async def link_group(ctx: Context) -> None:
     areas = await areas_repo.list_areas(ctx.conn)
     if not areas:
-        ctx.reply(ctx._("Dạ, there are no areas yet. Add them first (xomantoan areas add)."))
+        ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
     ctx.reply(ctx._("Which area does this group belong to?"), area_options(areas, "grp:link"))
 
@@ -66,7 +66,7 @@ async def on_link(ctx: Context, argument: str) -> None:
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)
     ctx.reply(
         ctx._(
-            "Dạ, this group is now the group of <b>{area}</b>. Residents can register "
+            "This group is now the group of <b>{area}</b>. Residents can register "
             "with the button below.",
             area=area.name,
         ),

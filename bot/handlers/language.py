@@ -29,7 +29,7 @@ async def on_choice(ctx: Context, code: str) -> None:
     else:  # not registered: remember the choice (only) until they register or it expires
         ctx.begin("preferences", "idle", lang=code)
     ctx.t = Translator(code, ctx.config.tz)
-    ctx.reply(ctx._("Dạ, I will write to you in English from now on."), edit=True)
+    ctx.reply(ctx._("I will write to you in English from now on."), edit=True)
 
 
 feature = Feature(

@@ -38,7 +38,7 @@ async def privacy(ctx: Context) -> None:
 async def my_data(ctx: Context) -> None:
     member = ctx.member
     if member is None:
-        ctx.reply(ctx._("Dạ, I store nothing about you."))
+        ctx.reply(ctx._("I store nothing about you."))
         return
     area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
     lines = [ctx._("<b>Everything I store about you</b>")]
@@ -69,7 +69,7 @@ async def my_data(ctx: Context) -> None:
 
 async def forget_me(ctx: Context) -> None:
     if ctx.member is None:
-        ctx.reply(ctx._("Dạ, I store nothing about you."))
+        ctx.reply(ctx._("I store nothing about you."))
         return
     ctx.begin("forget", "confirm")
     ctx.reply(
@@ -91,12 +91,12 @@ async def on_confirm(ctx: Context, answer: str) -> None:
     ctx.end()
     member = ctx.member
     if answer != "yes" or member is None:
-        ctx.reply(ctx._("Dạ, nothing was deleted."), edit=True)
+        ctx.reply(ctx._("Nothing was deleted."), edit=True)
         return
     await forget_member(ctx, member)
     ctx.reply(
         ctx._(
-            "Dạ, everything about you has been deleted. Thank you for taking part. You "
+            "Everything about you has been deleted. Thank you for taking part. You "
             "can register again with /start at any time."
         ),
         edit=True,

@@ -52,13 +52,13 @@ def _ask_who(ctx: Context) -> None:
 
 async def on_input(ctx: Context) -> None:
     if ctx.step != "who" or ctx.event.kind != EventKind.TEXT or not ctx.event.text.strip():
-        ctx.reply(ctx._("Dạ, please type part of a name, or /cancel."))
+        ctx.reply(ctx._("Please type part of a name, or /cancel."))
         return
     found = await members_repo.search(ctx.conn, ctx.event.text.strip())
     if not found:
         ctx.reply(
             ctx._(
-                "Dạ, nobody registered matches “{text}”. Please try another part of the "
+                "Nobody registered matches “{text}”. Please try another part of the "
                 "name, or /cancel.",
                 text=ctx.event.text.strip(),
             )
@@ -102,7 +102,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         await _apply(ctx)
     else:
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
 
 
 async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
@@ -143,7 +143,7 @@ async def _apply(ctx: Context) -> None:
     )
     if not added:
         ctx.reply(
-            ctx._("Dạ, {name} already has this role.", name=person.display_name or "?"), edit=True
+            ctx._("{name} already has this role.", name=person.display_name or "?"), edit=True
         )
         return
     await ctx.audit(
@@ -152,7 +152,7 @@ async def _apply(ctx: Context) -> None:
     area_name = area.name if area else None
     ctx.reply(
         ctx._(
-            "Dạ, {name} is now {role}.",
+            "{name} is now {role}.",
             name=person.display_name or "?",
             role=_role_name(ctx.t, role, area_name),
         ),
@@ -162,7 +162,7 @@ async def _apply(ctx: Context) -> None:
         person,
         lambda t: Reply(
             t._(
-                "Dạ, you are now {role}. Press /help to see the commands this gives you.",
+                "You are now {role}. Press /help to see the commands this gives you.",
                 role=_role_name(t, role, area_name),
             )
         ),
@@ -189,7 +189,7 @@ async def revoke(ctx: Context) -> None:
                     [Option(label, action=f"revoke:{member_id}:{role}:{held.area_id or 0}")]
                 )
     if not options:
-        ctx.reply(ctx._("Dạ, nobody holds a role you can take back."))
+        ctx.reply(ctx._("Nobody holds a role you can take back."))
         return
     ctx.begin("revoke", "pick")
     ctx.reply(ctx._("Whose role do you want to take back?"), options[:30])
@@ -207,7 +207,7 @@ async def on_revoke(ctx: Context, argument: str) -> None:
     ctx.end()
     person = await members_repo.get(ctx.conn, member_id)
     if person is None or not await roles_repo.revoke(ctx.conn, member_id, role, area_id):
-        ctx.reply(ctx._("Dạ, that role had already been taken back."), edit=True)
+        ctx.reply(ctx._("That role had already been taken back."), edit=True)
         return
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
     area_name = area.name if area else None
@@ -216,7 +216,7 @@ async def on_revoke(ctx: Context, argument: str) -> None:
     )
     ctx.reply(
         ctx._(
-            "Dạ, {name} is no longer {role}.",
+            "{name} is no longer {role}.",
             name=person.display_name or "?",
             role=_role_name(ctx.t, role, area_name),
         ),
@@ -226,7 +226,7 @@ async def on_revoke(ctx: Context, argument: str) -> None:
         person,
         lambda t: Reply(
             t._(
-                "Dạ, you are no longer {role}. Thank you for your work.",
+                "You are no longer {role}. Thank you for your work.",
                 role=_role_name(t, role, area_name),
             )
         ),

@@ -43,9 +43,7 @@ async def start(ctx: Context) -> None:
         ctx.end()
         if next_command:
             ctx.reply(
-                ctx._(
-                    "Dạ, you are registered. Please continue with /{command}.", command=next_command
-                )
+                ctx._("You are registered. Please continue with /{command}.", command=next_command)
             )
         else:
             ctx.reply(welcome_text(ctx, member.display_name or ""))
@@ -115,7 +113,7 @@ async def _ask_area(ctx: Context) -> None:
         ctx.end()
         ctx.reply(
             ctx._(
-                "Dạ, the commune has not set up its residential areas yet, so I cannot "
+                "The commune has not set up its residential areas yet, so I cannot "
                 "register you now. Please ask your commune police officer, then press "
                 "/start again."
             )
@@ -150,7 +148,7 @@ async def _finish(ctx: Context, area_id: int) -> None:
     ctx.member = await members_repo.get(ctx.conn, member.id)
     await ctx.audit("member.registered", "member", member.id, area=area.code)
     ctx.end()
-    text = ctx._("Dạ, you are registered in <b>{area}</b>. Thank you!", area=area.name)
+    text = ctx._("You are registered in <b>{area}</b>. Thank you!", area=area.name)
     text += "\n\n" + welcome_text(ctx, name)
     if next_command:
         text += "\n\n" + ctx._("Please continue with /{command}.", command=str(next_command))
@@ -210,7 +208,7 @@ async def on_input(ctx: Context) -> None:
     step = ctx.step
     if step == "name":
         if ctx.event.kind != EventKind.TEXT:
-            ctx.reply(ctx._("Dạ, please type your name as text."))
+            ctx.reply(ctx._("Please type your name as text."))
             return
         name = check_name(ctx.event.text)
         if isinstance(name, TextProblem):
@@ -225,20 +223,20 @@ async def on_input(ctx: Context) -> None:
             await _finish(ctx, match[0].id)
         else:
             ctx.reply(
-                ctx._("Dạ, please choose your area with one of the buttons."),
+                ctx._("Please choose your area with one of the buttons."),
                 area_options(areas, "onb:area"),
                 bind_to_conversation=True,
             )
     else:
-        ctx.reply(ctx._("Dạ, please answer with the buttons above: do you agree?"))
+        ctx.reply(ctx._("Please answer with the buttons above: do you agree?"))
 
 
 async def cancel(ctx: Context) -> None:
     if ctx.conversation is None:
-        ctx.reply(ctx._("Dạ, there is nothing to cancel."))
+        ctx.reply(ctx._("There is nothing to cancel."))
         return
     ctx.end()
-    ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."))
+    ctx.reply(ctx._("Cancelled. Nothing from that step was saved."))
 
 
 feature = Feature(

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+
+# Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import (
     BotCommand,

@@ -22,7 +22,7 @@ async def test_private_start_through_onboarding(api: FakeBotAPI, bot: RunningBot
     an = ChatUser(api, 1001, "Nguyễn Văn An")
     consent = await an.send("/start")
     assert "Chào mừng" in consent.text
-    assert "/forgetme" in consent.text
+    assert "/xoadulieu" in consent.text
     assert any("Tôi đồng ý" in label for label in consent.labels)
 
     ask_name = await an.press("Tôi đồng ý")
