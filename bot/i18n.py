@@ -142,9 +142,8 @@ class Translator:
         """A calendar day, e.g. 21/11/2026 in Vietnamese, Nov 21, 2026 in English."""
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
-        return format_date(
-            value, format="short" if self.language == "vi" else "medium", locale=self.locale
-        )
+        pattern = "dd/MM/yyyy" if self.language == "vi" else "medium"
+        return format_date(value, format=pattern, locale=self.locale)
 
     def when(self, value: datetime) -> str:
         """A moment in local time, e.g. 19:30 21/11/2026."""

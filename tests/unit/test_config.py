@@ -1,0 +1,71 @@
+"""A wrong setting stops start-up with one clear line naming it; never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, check_database_path, load_settings
+
+
+def test_defaults_without_environment() -> None:
+    settings = load_settings()
+    assert settings.token is None
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_reads_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("XOMANTOAN_ADMINS=1, 2,3\nXOMANTOAN_DATABASE=x.sqlite3\n")
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    settings = load_settings()
+    assert settings.admins == [1, 2, 3]
+    assert settings.database == Path("x.sqlite3")
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("XOMANTOAN_TELEGRAM_TOKEN", "not-a-token", "BotFather"),
+        ("XOMANTOAN_TIMEZONE", "Mars/Olympus", "unknown time zone"),
+        ("XOMANTOAN_ADMINS", "12,abc", "'abc' is not a Telegram user id"),
+        ("XOMANTOAN_TELEGRAM_API_URL", "ftp://x", "http"),
+    ],
+)
+def test_wrong_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, words: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith(f"Setting {name}:")
+    assert words in str(error.value)
+
+
+def test_unwritable_database_path(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="XOMANTOAN_DATABASE: folder .* does not exist"):
+        check_database_path(tmp_path / "missing" / "db.sqlite3")
+    with pytest.raises(SettingsError, match="is a folder"):
+        check_database_path(tmp_path)
+
+
+def test_cli_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XOMANTOAN_")}
+    env["XOMANTOAN_TELEGRAM_TOKEN"] = "123:short"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "XOMANTOAN_TELEGRAM_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr and "123:short" not in result.stderr

@@ -1,0 +1,90 @@
+"""Storage: pragmas, migrations, refusal of newer databases, backups, 64-bit chat ids."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage import areas, chats, conversations, outbox
+from bot.storage.conversations import Conversation
+from bot.storage.db import Database, SchemaTooNewError, latest_schema_version
+
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+
+
+async def test_pragmas_and_schema(db: Database) -> None:
+    async with db.read() as conn:
+        assert (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
+        assert (await (await conn.execute("PRAGMA foreign_keys")).fetchone())[0] == 1
+        assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 5000
+    assert await db.schema_version() == latest_schema_version()
+
+
+async def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {latest_schema_version() + 1}")
+    raw.close()
+    with pytest.raises(SchemaTooNewError, match="newer version"):
+        await Database.open(path)
+
+
+async def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "again.sqlite3"
+    first = await Database.open(path)
+    await first.close()
+    second = await Database.open(path)
+    assert await second.migrate() == []
+    await second.close()
+
+
+async def test_failed_unit_of_work_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.unit() as conn:
+            await areas.add(conn, "X1", "Xóm 1", 10, NOW)
+            raise RuntimeError("boom")
+    async with db.read() as conn:
+        assert await areas.list_areas(conn) == []
+
+
+async def test_large_chat_ids_and_migration(db: Database) -> None:
+    big = -1009876543210987
+    async with db.unit() as conn:
+        await chats.upsert(conn, "telegram", -42, "group", "Nhóm", NOW)
+        await outbox.enqueue(conn, "telegram", -42, "xin chào", [], NOW)
+        assert await chats.migrate(conn, "telegram", -42, big, NOW)
+        assert await chats.migrate(conn, "telegram", -42, big, NOW) is False  # second notice
+        moved = await chats.find(conn, "telegram", big)
+        claimed = await outbox.claim_due(conn, "telegram", NOW, 10)
+    assert moved is not None and moved.chat_id == big
+    assert [m.chat_id for m in claimed] == [big]
+
+
+async def test_conversation_survives_reopen_and_expires(tmp_path: Path) -> None:
+    path = tmp_path / "conv.sqlite3"
+    db = await Database.open(path)
+    async with db.unit() as conn:
+        await conversations.save(
+            conn, "telegram", 5, 5, Conversation("f", "s", "t", {"a": 1}), NOW, NOW.replace(day=22)
+        )
+    await db.close()
+    db = await Database.open(path)
+    async with db.read() as conn:
+        found = await conversations.load(conn, "telegram", 5, 5, NOW)
+        expired = await conversations.load(conn, "telegram", 5, 5, NOW.replace(day=23))
+    await db.close()
+    assert found is not None and found.data == {"a": 1} and found.step == "s"
+    assert expired is None
+
+
+async def test_online_backup(db: Database, tmp_path: Path) -> None:
+    async with db.unit() as conn:
+        await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
+    target = tmp_path / "backup.sqlite3"
+    await db.backup(target)
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT name FROM areas").fetchall() == [("Thôn Đông",)]
+    copy.close()
