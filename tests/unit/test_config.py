@@ -48,7 +48,7 @@ def test_wrong_setting_names_itself(
 
 
 def test_unwritable_database_path(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="XOMANTOAN_DATABASE: folder .* does not exist"):
+    with pytest.raises(SettingsError, match=r"XOMANTOAN_DATABASE: folder .* does not exist"):
         check_database_path(tmp_path / "missing" / "db.sqlite3")
     with pytest.raises(SettingsError, match="is a folder"):
         check_database_path(tmp_path)
