@@ -1,0 +1,508 @@
+"""/pledge (cam kết): a household signs the year's safety commitment in a private chat, sees it,
+and may withdraw it (the withdrawal is recorded with its time, never erased).
+
+One pledge per household per campaign and area: the household is recognised by the head's name
+and the address (see :func:`bot.pledges.household_key`). A second member of the same household is
+told who signed and when, and is linked to that pledge so leaders do not remind them.
+
+Personal data (see :func:`forget_member`): /forgetme removes every link between the member and
+pledges (who signed, who withdrew, household links, individual pledges about them), but the
+household's signed pledge itself stays: it is a record the commune relies on for the yearly
+"safe residential area" rating, and it names the household (head of household and address), not
+the member's account. Individual pledges taken by an officer stay in the officer's records
+without the link to the member.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option
+from bot.core.permissions import EVERYONE
+from bot.core.registry import Action, Command, Feature, Where
+from bot.handlers import pledges_admin, pledges_board
+from bot.handlers.common import problem_text
+from bot.handlers.pledges_common import STALE, audience_label, next_campaign, open_campaign
+from bot.i18n import N_, Safe, escape
+from bot.pledges import AUDIENCES, check_address, household_key, reference
+from bot.storage import areas as areas_repo
+from bot.storage import members as members_repo
+from bot.storage import pledges as repo
+from bot.storage.members import Member
+from bot.text import TextProblem, check_name
+
+FLOW = "pledge"
+
+
+async def pledge(ctx: Context) -> None:
+    member = ctx.member
+    assert member is not None
+    campaign = await open_campaign(ctx)
+    if campaign is None:
+        upcoming = await next_campaign(ctx)
+        if upcoming is None:
+            ctx.reply(
+                ctx._(
+                    "Dạ, no pledge campaign is open now and none is scheduled yet. The commune "
+                    "police will announce the next one; you can sign then with /pledge."
+                )
+            )
+        else:
+            ctx.reply(
+                ctx._(
+                    "Dạ, the pledge campaign is not open now. The next one, <b>{title}</b>, "
+                    "opens on {start} and runs until {end}. Please come back then.",
+                    title=upcoming.title,
+                    start=upcoming.starts_on,
+                    end=upcoming.ends_on,
+                )
+            )
+        return
+    existing = await repo.standing_for_member(ctx.conn, campaign.id, member.id)
+    if existing is not None:
+        ctx.end()
+        await _show_pledge(ctx, existing, campaign)
+        return
+    ctx.begin(FLOW, "audience", campaign_id=campaign.id)
+    ctx.reply(
+        ctx._(
+            "<b>{title}</b>\nOpen until {end}.\n\nWho is making this pledge?",
+            title=campaign.title,
+            end=campaign.ends_on,
+        ),
+        [[Option(audience_label(ctx.t, a), action=f"plg:aud:{a}")] for a in AUDIENCES]
+        + [[Option(ctx._("Cancel"), action="plg:cancel")]],
+    )
+
+
+async def _show_pledge(ctx: Context, pledge: repo.Pledge, campaign: repo.Campaign) -> None:
+    lines = [
+        ctx._("<b>Your household's pledge: {title}</b>", title=campaign.title),
+        ctx._("Reference: <b>{reference}</b>", reference=pledge.reference),
+        ctx._("Signed on: {date}", date=pledge.signed_at),
+        ctx._("Head of household: {name}", name=pledge.head_name),
+        ctx._("Address: {address}", address=pledge.address),
+        ctx._("Type: {audience}", audience=audience_label(ctx.t, pledge.audience)),
+        ctx._("On the public board: yes") if pledge.public else ctx._("On the public board: no"),
+        "",
+    ]
+    for line in await repo.lines(ctx.conn, pledge.id):
+        mark = "⬜" if line.left_out else "✅"
+        text = escape(line.text)
+        lines.append(
+            ctx._("{mark} {text} (left out)", mark=mark, text=text)
+            if line.left_out
+            else f"{mark} {text}"
+        )
+    ctx.reply(
+        "\n".join(lines),
+        [[Option(ctx._("↩️ Withdraw the pledge"), action=f"plg:wd:{pledge.id}")]],
+    )
+
+
+def _items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) -> str:
+    left_out = set(ctx.data.get("left_out", []))
+    lines = [
+        ctx._(
+            "<b>{title}</b> · {audience}\nWe pledge to:",
+            title=title,
+            audience=audience_label(ctx.t, audience),
+        )
+    ]
+    for number, item in enumerate(items, 1):
+        mark = "⬜" if item.id in left_out else "✅"
+        lines.append(f"{mark} {number}. {escape(item.text(ctx.t.language))}")
+    lines.append(
+        "\n"
+        + ctx._(
+            "Every item is ticked. To leave an item out, press its number (press again to "
+            "take it back). Then press Continue."
+        )
+    )
+    return "\n".join(lines)
+
+
+def _items_options(ctx: Context, items: list[repo.Item]) -> list[list[Option]]:
+    left_out = set(ctx.data.get("left_out", []))
+    buttons = [
+        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=f"plg:tog:{item.id}")
+        for n, item in enumerate(items, 1)
+    ]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    rows.append(
+        [
+            Option(ctx._("➡️ Continue"), action="plg:items"),
+            Option(ctx._("Cancel"), action="plg:cancel"),
+        ]
+    )
+    return rows
+
+
+async def _current_items(ctx: Context) -> list[repo.Item]:
+    found = []
+    for item_id in ctx.data.get("item_ids", []):
+        item = await repo.item(ctx.conn, int(item_id))
+        if item is not None:
+            found.append(item)
+    return found
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    verb, _, value = argument.partition(":")
+    member = ctx.member
+    assert member is not None
+    if verb == "wd" and value.isdigit():
+        await _ask_withdraw(ctx, int(value))
+        return
+    if verb == "cancel" or ctx.flow != FLOW:
+        ctx.end()
+        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        return
+    campaign = await repo.campaign(ctx.conn, int(ctx.data.get("campaign_id", 0)))
+    if campaign is None:
+        ctx.toast(ctx._(STALE))
+        return
+    if verb == "aud" and value in AUDIENCES and ctx.step == "audience":
+        items = await repo.items(ctx.conn, value)
+        if not items:
+            ctx.reply(
+                ctx._(
+                    "Dạ, there are no pledge items for this type yet. "
+                    "Please ask the commune police."
+                )
+            )
+            return
+        ctx.goto("items", audience=value, item_ids=[i.id for i in items], left_out=[])
+        ctx.reply(_items_text(ctx, campaign.title, value, items), _items_options(ctx, items))
+    elif verb == "tog" and value.isdigit() and ctx.step == "items":
+        left_out = set(ctx.data.get("left_out", []))
+        left_out ^= {int(value)}
+        ctx.update(left_out=sorted(left_out))
+        items = await _current_items(ctx)
+        audience = str(ctx.data.get("audience"))
+        ctx.reply(
+            _items_text(ctx, campaign.title, audience, items),
+            _items_options(ctx, items),
+            edit=True,
+        )
+    elif verb == "items" and ctx.step == "items":
+        items = await _current_items(ctx)
+        if len(set(ctx.data.get("left_out", []))) >= len(items):
+            ctx.toast(ctx._("Dạ, please keep at least one item in the pledge."))
+            return
+        ctx.goto("head")
+        _ask_head(ctx, member)
+    elif verb == "head" and ctx.step == "head":
+        await _after_head(ctx, member.display_name or "")
+    elif verb == "pub" and ctx.step == "public":
+        ctx.goto("confirm", public=value == "yes")
+        await _confirm(ctx, campaign)
+    elif verb == "sign" and ctx.step == "confirm":
+        await _sign(ctx, member, campaign)
+    else:
+        ctx.toast(ctx._("Please use the buttons of the latest message."))
+
+
+def _ask_head(ctx: Context, member: Member) -> None:
+    options = []
+    if member.display_name:
+        options = [
+            [Option(ctx.t.plain("Use “{name}”", name=member.display_name), action="plg:head")]
+        ]
+    ctx.reply(
+        ctx._(
+            "Please type the <b>name of the head of the household</b> (2 to 100 characters), "
+            "for example <i>Nguyễn Văn An</i>."
+        ),
+        options,
+    )
+
+
+async def _after_head(ctx: Context, text: str) -> None:
+    name = check_name(text)
+    if isinstance(name, TextProblem):
+        ctx.reply(problem_text(ctx, name))
+        return
+    ctx.goto("address", head=name)
+    ctx.reply(
+        ctx._(
+            "Thank you. Now the household's <b>house number or address in the hamlet</b>, "
+            "for example <i>Số 12, xóm 3</i>."
+        )
+    )
+
+
+async def _after_address(ctx: Context, text: str) -> None:
+    member = ctx.member
+    assert member is not None
+    address = check_address(text)
+    if isinstance(address, TextProblem):
+        ctx.reply(problem_text(ctx, address, maximum=150))
+        return
+    head = str(ctx.data.get("head", ""))
+    campaign_id = int(ctx.data.get("campaign_id", 0))
+    existing = await repo.standing_for_household(
+        ctx.conn, campaign_id, member.area_id, household_key(head, address)
+    )
+    if existing is not None:
+        await _already_signed(ctx, member, existing)
+        return
+    ctx.goto("public", address=address)
+    ctx.reply(
+        ctx._(
+            "The signed households are listed in your area's group so neighbours can hold each "
+            "other to the pledge (only the name of the head of household, never the address). "
+            "May your household's name appear on that list?"
+        ),
+        [
+            [
+                Option(ctx._("Yes, list us"), action="plg:pub:yes"),
+                Option(ctx._("No, keep it private"), action="plg:pub:no"),
+            ]
+        ],
+    )
+
+
+async def _already_signed(ctx: Context, member: Member, existing: repo.Pledge) -> None:
+    ctx.end()
+    signer = await members_repo.get(ctx.conn, existing.member_id) if existing.member_id else None
+    await repo.link_household_member(ctx.conn, existing.id, member.id, ctx.now)
+    await ctx.audit("pledge.household_member_linked", "pledge", existing.id)
+    ctx.reply(
+        ctx._(
+            "Dạ, the household of <b>{head}</b> ({address}) already signed this pledge on "
+            "{date}: it was signed by {signer}, reference {reference}. One pledge per household "
+            "is enough, so there is nothing more to do. I have noted you as a member of this "
+            "household; /pledge shows the pledge.",
+            head=existing.head_name,
+            address=existing.address,
+            date=existing.signed_at,
+            signer=(signer.display_name if signer and signer.display_name else existing.head_name),
+            reference=existing.reference,
+        )
+    )
+
+
+async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
+    items = await _current_items(ctx)
+    left_out = set(ctx.data.get("left_out", []))
+    kept = [n for n, i in enumerate(items, 1) if i.id not in left_out]
+    dropped = [str(n) for n, i in enumerate(items, 1) if i.id in left_out]
+    area = (
+        await areas_repo.get(ctx.conn, ctx.member.area_id)
+        if ctx.member and ctx.member.area_id
+        else None
+    )
+    lines = [
+        ctx._("<b>Please check and confirm</b>"),
+        ctx._("Campaign: {title}", title=campaign.title),
+        ctx._("Type: {audience}", audience=audience_label(ctx.t, str(ctx.data.get("audience")))),
+        ctx._("Head of household: {name}", name=str(ctx.data.get("head"))),
+        ctx._("Address: {address}", address=str(ctx.data.get("address"))),
+        ctx._("Area: {area}", area=area.name if area else "-"),
+        ctx._("Items pledged: {kept} of {total}", kept=len(kept), total=len(items)),
+    ]
+    if dropped:
+        lines.append(ctx._("Items left out: {numbers}", numbers=", ".join(dropped)))
+    lines.append(
+        ctx._("On the public board: yes")
+        if ctx.data.get("public")
+        else ctx._("On the public board: no")
+    )
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [
+                Option(ctx._("✅ Sign the pledge"), action="plg:sign"),
+                Option(ctx._("Cancel"), action="plg:cancel"),
+            ]
+        ],
+    )
+
+
+async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
+    current = await open_campaign(ctx)
+    if current is None or current.id != campaign.id:
+        ctx.end()
+        ctx.reply(
+            ctx._("Dạ, this pledge campaign has closed in the meantime, so nothing was saved.")
+        )
+        return
+    head, address = str(ctx.data.get("head")), str(ctx.data.get("address"))
+    key = household_key(head, address)
+    existing = await repo.standing_for_household(ctx.conn, campaign.id, member.area_id, key)
+    if existing is not None:
+        await _already_signed(ctx, member, existing)
+        return
+    items = await _current_items(ctx)
+    left_out = set(ctx.data.get("left_out", []))
+    area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
+    number = await repo.count_in_campaign_area(ctx.conn, campaign.id, member.area_id) + 1
+    ref = reference(area.code if area else None, campaign.starts_on.year, number)
+    lines = [repo.Line(n, i.text(ctx.t.language), i.id in left_out) for n, i in enumerate(items, 1)]
+    pledge_id = await repo.sign(
+        ctx.conn,
+        campaign_id=campaign.id,
+        area_id=member.area_id,
+        audience=str(ctx.data.get("audience")),
+        head_name=head,
+        address=address,
+        household_key=key,
+        member_id=member.id,
+        public=bool(ctx.data.get("public")),
+        reference=ref,
+        lines=lines,
+        item_ids=[i.id for i in items],
+        now=ctx.now,
+    )
+    await ctx.audit(
+        "pledge.signed",
+        "pledge",
+        pledge_id,
+        campaign=campaign.id,
+        area=area.code if area else None,
+        public=bool(ctx.data.get("public")),
+        left_out=len(left_out),
+    )
+    ctx.end()
+    ctx.reply(
+        ctx._(
+            "Dạ, thank you! Your household's pledge is recorded.\n"
+            "Reference: <b>{reference}</b>\nDate: {date}\n\n"
+            "You can see it again, or withdraw it, with /pledge.",
+            reference=ref,
+            date=ctx.now,
+        ),
+        edit=True,
+    )
+
+
+async def _ask_withdraw(ctx: Context, pledge_id: int) -> None:
+    member = ctx.member
+    assert member is not None
+    pledge = await repo.get(ctx.conn, pledge_id)
+    mine = pledge and await repo.standing_for_member(ctx.conn, pledge.campaign_id, member.id)
+    if pledge is None or not mine or mine.id != pledge.id:
+        ctx.toast(ctx._(STALE))
+        return
+    ctx.begin(FLOW, "withdraw", pledge_id=pledge.id)
+    ctx.reply(
+        ctx._(
+            "Do you really want to withdraw your household's pledge {reference}? The withdrawal "
+            "is recorded with today's date and the household no longer counts as signed.",
+            reference=pledge.reference,
+        ),
+        [
+            [
+                Option(ctx._("↩️ Yes, withdraw"), action="plgw:yes"),
+                Option(ctx._("Keep the pledge"), action="plgw:no"),
+            ]
+        ],
+    )
+
+
+async def on_withdraw(ctx: Context, answer: str) -> None:
+    member = ctx.member
+    assert member is not None
+    pledge_id = int(ctx.data.get("pledge_id", 0)) if ctx.flow == FLOW else 0
+    ctx.end()
+    pledge = await repo.get(ctx.conn, pledge_id) if pledge_id else None
+    if answer != "yes" or pledge is None:
+        ctx.reply(ctx._("Dạ, your pledge stays as it is."), edit=True)
+        return
+    mine = await repo.standing_for_member(ctx.conn, pledge.campaign_id, member.id)
+    if (
+        mine is None
+        or mine.id != pledge.id
+        or not await repo.withdraw(ctx.conn, pledge.id, member.id, ctx.now)
+    ):
+        ctx.reply(ctx._("Dạ, this pledge had already been withdrawn."), edit=True)
+        return
+    await ctx.audit("pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id)
+    ctx.reply(
+        ctx._(
+            "Dạ, the pledge {reference} is withdrawn as of {when}. You can sign again with "
+            "/pledge while the campaign is open.",
+            reference=pledge.reference,
+            when=ctx.now,
+        ),
+        edit=True,
+    )
+
+
+async def on_input(ctx: Context) -> None:
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Dạ, please type the answer as text, or /cancel."))
+        return
+    if ctx.step == "head":
+        await _after_head(ctx, ctx.event.text)
+    elif ctx.step == "address":
+        await _after_address(ctx, ctx.event.text)
+    else:
+        ctx.reply(ctx._("Dạ, please answer with the buttons above, or /cancel."))
+
+
+# Personal data ----------------------------------------------------------------------------
+async def data_section(ctx: Context, member: Member) -> list[str]:
+    lines: list[str] = []
+    for pledge in await repo.of_member(ctx.conn, member.id):
+        campaign = await repo.campaign(ctx.conn, pledge.campaign_id)
+        status = (
+            ctx._("withdrawn on {date}", date=pledge.withdrawn_at)
+            if pledge.withdrawn_at
+            else ctx._("standing")
+        )
+        lines.append(
+            ctx._(
+                "Pledge {reference} ({title}): {head}, {address}, signed on {date}, {status}",
+                reference=pledge.reference,
+                title=campaign.title if campaign else "?",
+                head=pledge.head_name,
+                address=pledge.address,
+                date=pledge.signed_at,
+                status=Safe(status),
+            )
+        )
+    for individual in await repo.individuals_of_member(ctx.conn, member.id):
+        lines.append(
+            ctx._(
+                "Individual pledge taken on {date} by {by}: {content}",
+                date=individual.taken_on,
+                by=individual.taken_by,
+                content=individual.content,
+            )
+        )
+    return lines
+
+
+async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:
+    """Drop every link to the member; the household's signed pledge stays (see module doc)."""
+    await repo.unlink_member(conn, member.id)
+    await repo.unlink_member_individuals(conn, member.id)
+
+
+feature = Feature(
+    name="pledges",
+    commands=[
+        Command(
+            "pledge",
+            "camket",
+            pledge,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("Sign your household's yearly safety pledge, or see it"),
+        ),
+        *pledges_board.commands,
+        *pledges_admin.commands,
+    ],
+    actions={
+        "plg": Action(on_button),
+        "plgw": Action(on_withdraw),
+        **pledges_board.actions,
+        **pledges_admin.actions,
+    },
+    flows={FLOW: on_input, **pledges_board.flows, **pledges_admin.flows},
+    data_sections=[data_section],
+    forget_hooks=[forget_member],
+)

@@ -1,0 +1,335 @@
+"""Leaders' side of pledges: coverage of their area (privately), the list of signed households,
+members not signed yet, a private reminder to them, the area's number of households, and the
+public board in the area's group (names of households that agreed to be listed, nothing else).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option, Reply
+from bot.core.permissions import LEADERS
+from bot.core.registry import Action, Command, Handler, Where
+from bot.handlers.common import area_options
+from bot.handlers.pledges_common import STALE, coverage_line, latest_campaign, open_campaign
+from bot.i18n import N_, Safe, escape
+from bot.pledges import households_total_problem, split_lines
+from bot.storage import areas as areas_repo
+from bot.storage import kv
+from bot.storage import members as members_repo
+from bot.storage import pledges as repo
+from bot.storage.areas import Area
+from bot.storage.timefmt import from_db, to_db
+
+HH_FLOW = "pledge_households"
+REMIND_EVERY = timedelta(hours=20)
+MAX_HOUSEHOLDS = 100_000
+
+
+async def _my_areas(ctx: Context) -> list[Area]:
+    areas = await areas_repo.list_areas(ctx.conn)
+    return [a for a in areas if ctx.roles.leads(a.id)]
+
+
+async def status(ctx: Context) -> None:
+    campaign = await latest_campaign(ctx)
+    if campaign is None:
+        ctx.reply(ctx._("Dạ, there has been no pledge campaign yet."))
+        return
+    areas = await _my_areas(ctx)
+    if not areas:
+        ctx.reply(ctx._("Dạ, you do not lead any area yet."))
+        return
+    if len(areas) == 1:
+        await _area_view(ctx, areas[0], campaign)
+        return
+    lines = [ctx._("<b>{title}</b>: coverage by area", title=campaign.title)]
+    total_signed = total_households = 0
+    for area in areas:
+        signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
+        total_signed += signed
+        total_households += area.households or 0
+        lines.append("• " + coverage_line(ctx.t, area, signed))
+    if total_households:
+        lines.append(
+            "\n"
+            + ctx._(
+                "Commune: {signed}/{total} households ({percent})",
+                signed=total_signed,
+                total=total_households,
+                percent=ctx.t.percent(min(1.0, total_signed / total_households)),
+            )
+        )
+    ctx.reply("\n".join(lines), area_options(areas, "plgs:area"))
+
+
+async def _area_view(
+    ctx: Context, area: Area, campaign: repo.Campaign, *, edit: bool = False
+) -> None:
+    signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
+    waiting = await _unsigned_members(ctx, area, campaign)
+    text = "\n".join(
+        [
+            ctx._("<b>{title}</b>", title=campaign.title),
+            coverage_line(ctx.t, area, signed),
+            ctx._(
+                "Registered members whose household has not signed yet: {count}",
+                count=len(waiting),
+            ),
+        ]
+    )
+    ctx.reply(
+        text,
+        [
+            [
+                Option(ctx._("📋 Signed households"), action=f"plgs:list:{area.id}"),
+                Option(ctx._("👥 Not signed yet"), action=f"plgs:todo:{area.id}"),
+            ],
+            [
+                Option(ctx._("🔔 Remind them privately"), action=f"plgs:remind:{area.id}"),
+                Option(ctx._("🏠 Number of households"), action=f"plgs:hh:{area.id}"),
+            ],
+        ],
+        edit=edit,
+    )
+
+
+async def _unsigned_members(
+    ctx: Context, area: Area, campaign: repo.Campaign
+) -> list[members_repo.Member]:
+    covered = await repo.covered_members(ctx.conn, campaign.id)
+    return [m for m in await members_repo.in_area(ctx.conn, area.id) if m.id not in covered]
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    verb, _, value = argument.partition(":")
+    area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
+    campaign = await latest_campaign(ctx)
+    if area is None or campaign is None or not ctx.roles.leads(area.id):
+        ctx.toast(ctx._(STALE))
+        return
+    if verb == "area":
+        await _area_view(ctx, area, campaign)
+    elif verb == "list":
+        pledges = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id)
+        if not pledges:
+            ctx.reply(ctx._("Dạ, no household of {area} has signed yet.", area=area.name))
+            return
+        lines = [
+            ctx._(
+                "<b>Signed households of {area}</b> ({title})", area=area.name, title=campaign.title
+            )
+        ]
+        for n, p in enumerate(pledges, 1):
+            hidden = "" if p.public else " 🔒"
+            lines.append(
+                f"{n}. {escape(p.head_name)} · {escape(p.address)} · {ctx.t.day(p.signed_at)}"
+                f"{hidden}"
+            )
+        lines.append(ctx._("🔒 = did not agree to be listed publicly"))
+        for part in split_lines(lines):
+            ctx.reply(part)
+    elif verb == "todo":
+        waiting = await _unsigned_members(ctx, area, campaign)
+        if not waiting:
+            ctx.reply(
+                ctx._(
+                    "Dạ, every registered member of {area} is covered by a pledge.", area=area.name
+                )
+            )
+            return
+        lines = [
+            ctx._(
+                "<b>Members of {area} whose household has not signed</b> (for you only, "
+                "never to be posted):",
+                area=area.name,
+            )
+        ]
+        lines += [f"{n}. {escape(m.display_name or '?')}" for n, m in enumerate(waiting, 1)]
+        for part in split_lines(lines):
+            ctx.reply(part)
+    elif verb == "remind":
+        await _ask_remind(ctx, area)
+    elif verb == "send":
+        await _send_reminders(ctx, area)
+    elif verb == "hh":
+        signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
+        ctx.begin(HH_FLOW, "count", area_id=area.id)
+        ctx.reply(
+            ctx._(
+                "How many resident households does {area} have? Please type a number "
+                "(now: {now}; households signed: {signed}).",
+                area=area.name,
+                now=str(area.households) if area.households is not None else "-",
+                signed=signed,
+            )
+        )
+    else:
+        ctx.toast(ctx._(STALE))
+
+
+def _remind_key(campaign_id: int, area_id: int) -> str:
+    return f"pledges.reminded.{campaign_id}.{area_id}"
+
+
+async def _ask_remind(ctx: Context, area: Area) -> None:
+    campaign = await open_campaign(ctx)
+    if campaign is None:
+        ctx.reply(ctx._("Dạ, reminders can be sent only while a pledge campaign is open."))
+        return
+    waiting = await _unsigned_members(ctx, area, campaign)
+    if not waiting:
+        ctx.reply(
+            ctx._("Dạ, every registered member of {area} is covered by a pledge.", area=area.name)
+        )
+        return
+    ctx.reply(
+        ctx._(
+            "Send a private reminder to {count} members of {area} whose household has not "
+            "signed? Each gets it alone; nobody sees who else was reminded.",
+            count=len(waiting),
+            area=area.name,
+        ),
+        [[Option(ctx._("🔔 Send the reminder"), action=f"plgs:send:{area.id}")]],
+    )
+
+
+async def _send_reminders(ctx: Context, area: Area) -> None:
+    campaign = await open_campaign(ctx)
+    if campaign is None:
+        ctx.reply(ctx._("Dạ, reminders can be sent only while a pledge campaign is open."))
+        return
+    last = await kv.get(ctx.conn, _remind_key(campaign.id, area.id))
+    if last and from_db(last) + REMIND_EVERY > ctx.now:
+        ctx.reply(
+            ctx._(
+                "Dạ, members of {area} were already reminded at {when}. Please wait a day "
+                "before reminding them again.",
+                area=area.name,
+                when=from_db(last),
+            ),
+            edit=True,
+        )
+        return
+    waiting = await _unsigned_members(ctx, area, campaign)
+    title, ends_on = campaign.title, campaign.ends_on
+    for member in waiting:
+        await ctx.notify(
+            member,
+            lambda t: Reply(
+                t._(
+                    "Dạ, a reminder from your team leader: your household has not signed "
+                    "<b>{title}</b> yet. It takes two minutes: press /pledge. The campaign "
+                    "is open until {end}. If someone in your household already signed, "
+                    "press /pledge and give the same name and address so I know.",
+                    title=title,
+                    end=ends_on,
+                )
+            ),
+        )
+    await kv.put(ctx.conn, _remind_key(campaign.id, area.id), to_db(ctx.now))
+    await ctx.audit("pledge.reminded", "area", area.id, campaign=campaign.id, count=len(waiting))
+    ctx.reply(
+        ctx._("Dạ, the reminder is on its way to {count} members.", count=len(waiting)), edit=True
+    )
+
+
+async def on_households(ctx: Context) -> None:
+    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    if area is None or not ctx.roles.leads(area.id):
+        ctx.end()
+        ctx.reply(ctx._(STALE))
+        return
+    raw = ctx.event.text.strip().replace(".", "").replace(",", "").replace(" ", "")
+    if ctx.event.kind != EventKind.TEXT or not raw.isdigit() or int(raw) > MAX_HOUSEHOLDS:
+        ctx.reply(ctx._("Dạ, please type the number of households as digits, e.g. 120."))
+        return
+    total = int(raw)
+    campaign = await latest_campaign(ctx)
+    signed = await repo.signed_count(ctx.conn, campaign.id, area.id) if campaign else 0
+    if households_total_problem(total, signed):
+        ctx.reply(
+            ctx._(
+                "Dạ, {total} is fewer than the {signed} households of {area} that have already "
+                "signed. Please check the number and type it again.",
+                total=total,
+                signed=signed,
+                area=area.name,
+            )
+        )
+        return
+    await areas_repo.set_households(ctx.conn, area.id, total)
+    await ctx.audit("area.households_set", "area", area.id, households=total)
+    ctx.end()
+    ctx.reply(ctx._("Dạ, {area} now has {total} households.", area=area.name, total=total))
+    if campaign:
+        await _area_view(ctx, await areas_repo.get(ctx.conn, area.id) or area, campaign)
+
+
+# The public board -------------------------------------------------------------------------
+async def board(ctx: Context) -> None:
+    area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
+    if area is None:
+        ctx.reply(
+            ctx._(
+                "Dạ, this group is not linked to an area yet. Commune police: please use "
+                "/linkgroup first."
+            )
+        )
+        return
+    if not ctx.roles.leads(area.id):
+        ctx.reply(
+            ctx._(
+                "Dạ, only the team leaders of this area and the commune police can post the board."
+            )
+        )
+        return
+    campaign = await latest_campaign(ctx)
+    if campaign is None:
+        ctx.reply(ctx._("Dạ, there has been no pledge campaign yet."))
+        return
+    signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
+    listed = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id, public_only=True)
+    lines = [
+        ctx._("📜 <b>{title}</b>", title=campaign.title),
+        coverage_line(ctx.t, area, signed),
+        "",
+    ]
+    if listed:
+        lines.append(ctx._("Households that signed and agreed to be listed:"))
+        lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
+    else:
+        lines.append(ctx._("No household has agreed to be listed yet."))
+    lines += ["", ctx._("Not signed yet? Sign privately with the button below.")]
+    parts = split_lines(lines)
+    for index, part in enumerate(parts):
+        options = []
+        if index == len(parts) - 1:
+            options = [[Option(ctx._("✍️ Sign the pledge"), url=ctx.deep_link("go-pledge"))]]
+        ctx.reply(Safe(part), options)
+    await ctx.audit(
+        "pledge.board_posted", "area", area.id, campaign=campaign.id, listed=len(listed)
+    )
+
+
+commands = [
+    Command(
+        "pledgestatus",
+        "tiendocamket",
+        status,
+        LEADERS,
+        Where.PRIVATE,
+        N_("Pledge coverage of your area, and reminders"),
+    ),
+    Command(
+        "pledgeboard",
+        "bangcamket",
+        board,
+        LEADERS,
+        Where.GROUP,
+        N_("Post the list of households that signed the pledge"),
+    ),
+]
+actions = {"plgs": Action(on_button, roles=LEADERS)}
+flows: dict[str, Handler] = {HH_FLOW: on_households}
