@@ -1,0 +1,179 @@
+"""Categories, statuses and their transitions, routing defaults, tracking codes, deadlines.
+
+Everything here is pure: handlers and timers call these functions, tests call them directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.i18n import N_
+
+
+class Target(StrEnum):
+    """Who handles a category: the area's team leaders, or the commune police officers."""
+
+    LEADERS = "leaders"
+    OFFICERS = "officers"
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str  # message id (N_)
+    icon: str
+    default_target: Target
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("theft", N_("Theft"), "👜", Target.OFFICERS),
+    Category("gambling", N_("Gambling"), "🎲", Target.OFFICERS),
+    Category("drugs", N_("Drugs"), "💊", Target.OFFICERS),
+    Category("disorder", N_("Fight or public disorder"), "👊", Target.OFFICERS),
+    Category("fire", N_("Fire or explosion hazard"), "🔥", Target.OFFICERS),
+    Category("fraud", N_("Online fraud or scam attempt"), "📱", Target.OFFICERS),
+    Category("dispute", N_("Dispute that needs mediation"), "🤝", Target.LEADERS),
+    Category("traffic", N_("Traffic"), "🚦", Target.OFFICERS),
+    Category("littering", N_("Littering or encroachment on road/pavement"), "🚯", Target.LEADERS),
+    Category("suspicious", N_("Suspicious person or vehicle"), "👀", Target.OFFICERS),
+    Category("other", N_("Other"), "📝", Target.LEADERS),
+)
+CATEGORY_BY_KEY = {c.key: c for c in CATEGORIES}
+MEDIATION_CATEGORY = "dispute"
+
+
+def default_routes() -> dict[str, Target]:
+    return {c.key: c.default_target for c in CATEGORIES}
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    NOT_OURS = "not_ours"
+    DUPLICATE = "duplicate"
+    REOPENED = "reopened"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NEW: N_("New, waiting to be picked up"),
+    Status.ACKNOWLEDGED: N_("Received by the handler"),
+    Status.IN_PROGRESS: N_("Being handled"),
+    Status.RESOLVED: N_("Resolved"),
+    Status.NOT_OURS: N_("Not a matter for the commune"),
+    Status.DUPLICATE: N_("Duplicate of another report"),
+    Status.REOPENED: N_("Reopened: not fixed yet"),
+}
+OPEN_STATUSES = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
+CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.NOT_OURS, Status.DUPLICATE})
+# Not yet picked up by anyone: these are the ones the escalation timer watches.
+WAITING_STATUSES = frozenset({Status.NEW, Status.REOPENED})
+
+# What a handler may change a report to, from each status. Reopening is the reporter's word
+# (or an officer's), never a handler's own button.
+_HANDLER_MOVES: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.NOT_OURS,
+        Status.DUPLICATE,
+    ),
+    Status.REOPENED: (
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.NOT_OURS,
+        Status.DUPLICATE,
+    ),
+    Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.RESOLVED, Status.NOT_OURS, Status.DUPLICATE),
+    Status.IN_PROGRESS: (Status.RESOLVED, Status.NOT_OURS, Status.DUPLICATE),
+    Status.RESOLVED: (),
+    Status.NOT_OURS: (),
+    Status.DUPLICATE: (),
+}
+
+
+def handler_moves(status: Status) -> tuple[Status, ...]:
+    return _HANDLER_MOVES[status]
+
+
+def can_move(from_status: Status, to_status: Status) -> bool:
+    if to_status == Status.REOPENED:
+        return from_status in CLOSED_STATUSES
+    return to_status in _HANDLER_MOVES[from_status]
+
+
+# Deadlines ---------------------------------------------------------------------------------
+DEFAULT_ACK_HOURS = 8.0
+DEFAULT_ACK_HOURS_NOW = 1.0
+DEFAULT_MAX_PER_HOUR = 3
+RATE_WINDOW = timedelta(hours=1)
+MAX_PHOTOS = 5
+MAX_DESCRIPTION = 3000  # leaves room in a 4,096-character Telegram message for the report card
+MAX_NOTE = 1000
+MAX_PLACE = 200
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    max_per_hour: int = DEFAULT_MAX_PER_HOUR
+    ack_hours: float = DEFAULT_ACK_HOURS
+    ack_hours_now: float = DEFAULT_ACK_HOURS_NOW
+
+
+def ack_due(created: datetime, happening_now: bool, settings: ReportSettings) -> datetime:
+    """When a report must have been acknowledged before it is escalated."""
+    hours = settings.ack_hours_now if happening_now else settings.ack_hours
+    return created + timedelta(hours=hours)
+
+
+def is_overdue(status: Status, due: datetime | None, escalated: bool, now: datetime) -> bool:
+    return status in WAITING_STATUSES and due is not None and not escalated and due <= now
+
+
+# Tracking codes ----------------------------------------------------------------------------
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: easy to read aloud and to type on a phone keypad.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 8
+
+
+def new_tracking_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "Z": "2", "B": "8"})
+
+
+def normalize_code(typed: str) -> str | None:
+    """What a person typed → the stored form ``XXXX-XXXX``, or None when it cannot be a code."""
+    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_LOOKALIKES)
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return f"{cleaned[:4]}-{cleaned[4:]}"
+
+
+# Rate limit without a link to anonymous reports ----------------------------------------------
+# The key is an HMAC of the platform user id under a secret that lives only in this process's
+# memory (new at every start). The counter table holds nothing but that key and timestamps; it
+# never holds a report id, and rows older than the window are deleted. A copy of the database
+# therefore cannot tell whose key a row is (the secret is not in it, so known user ids cannot be
+# hashed and compared), and nothing in it points from a key to a report. Named reports are
+# counted from the reports table instead, so the counter only ever sees anonymous submissions.
+_RATE_SECRET = secrets.token_bytes(32)
+
+
+def rate_key(platform: str, user_id: int) -> str:
+    message = f"{platform}:{user_id}".encode()
+    return hmac.new(_RATE_SECRET, message, hashlib.sha256).hexdigest()
+
+
+def over_limit(recent: int, settings: ReportSettings) -> bool:
+    return recent >= settings.max_per_hour

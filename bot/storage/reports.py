@@ -1,0 +1,461 @@
+"""Reports and tips: the report rows, their history, routing, blocks and the rate counter.
+
+Functions take an open connection and never commit (the caller's unit of work does).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.reports.model import (
+    OPEN_STATUSES,
+    RATE_WINDOW,
+    WAITING_STATUSES,
+    ReportSettings,
+    Status,
+    Target,
+    default_routes,
+)
+from bot.storage import kv
+from bot.storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    code: str
+    category: str
+    area_id: int | None
+    description: str
+    media: list[dict[str, str]]
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    happening_now: bool
+    anonymous: bool
+    reporter_member_id: int | None
+    target: Target
+    assignee_member_id: int | None
+    status: Status
+    duplicate_of: int | None
+    created_at: datetime
+    updated_at: datetime
+    ack_due_at: datetime | None
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def media_count(self, kind: str) -> int:
+        return sum(1 for m in self.media if m.get("kind") == kind)
+
+
+@dataclass(frozen=True)
+class ReportEvent:
+    id: int
+    report_id: int
+    at: datetime
+    actor_member_id: int | None
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+@dataclass
+class NewReport:
+    category: str
+    area_id: int | None
+    description: str
+    target: Target
+    anonymous: bool
+    reporter_member_id: int | None
+    happening_now: bool = False
+    media: list[dict[str, str]] = field(default_factory=list)
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _opt_time(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _report(row: aiosqlite.Row) -> Report:
+    return Report(
+        id=row["id"],
+        code=row["code"],
+        category=row["category"],
+        area_id=row["area_id"],
+        description=row["description"],
+        media=json.loads(row["media"]),
+        place=row["place"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        happening_now=bool(row["happening_now"]),
+        anonymous=bool(row["anonymous"]),
+        reporter_member_id=row["reporter_member_id"],
+        target=Target(row["target"]),
+        assignee_member_id=row["assignee_member_id"],
+        status=Status(row["status"]),
+        duplicate_of=row["duplicate_of"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        ack_due_at=_opt_time(row["ack_due_at"]),
+        escalated_at=_opt_time(row["escalated_at"]),
+        resolved_at=_opt_time(row["resolved_at"]),
+    )
+
+
+async def create(
+    conn: aiosqlite.Connection, new: NewReport, code: str, now: datetime, ack_due_at: datetime
+) -> Report:
+    if new.anonymous and new.reporter_member_id is not None:
+        raise ValueError("an anonymous report must not name its reporter")
+    cur = await conn.execute(
+        "INSERT INTO reports (code, category, area_id, description, media, place, latitude,"
+        " longitude, happening_now, anonymous, reporter_member_id, target, status, created_at,"
+        " updated_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
+        (
+            code,
+            new.category,
+            new.area_id,
+            new.description,
+            json.dumps(new.media),
+            new.place,
+            new.latitude,
+            new.longitude,
+            int(new.happening_now),
+            int(new.anonymous),
+            new.reporter_member_id,
+            new.target.value,
+            to_db(now),
+            to_db(now),
+            to_db(ack_due_at),
+        ),
+    )
+    assert cur.lastrowid is not None
+    await add_event(conn, cur.lastrowid, now, None, None, Status.NEW, None)
+    report = await get(conn, cur.lastrowid)
+    assert report is not None
+    return report
+
+
+async def code_exists(conn: aiosqlite.Connection, code: str) -> bool:
+    async with conn.execute("SELECT 1 FROM reports WHERE code = ?", (code,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+    async with conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)) as cur:
+        row = await cur.fetchone()
+    return _report(row) if row else None
+
+
+async def by_code(conn: aiosqlite.Connection, code: str) -> Report | None:
+    async with conn.execute("SELECT * FROM reports WHERE code = ?", (code,)) as cur:
+        row = await cur.fetchone()
+    return _report(row) if row else None
+
+
+async def add_event(
+    conn: aiosqlite.Connection,
+    report_id: int,
+    now: datetime,
+    actor_member_id: int | None,
+    from_status: str | None,
+    to_status: str | None,
+    note: str | None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO report_events (report_id, at, actor_member_id, from_status, to_status, note)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (report_id, to_db(now), actor_member_id, from_status, to_status, note),
+    )
+
+
+async def events(conn: aiosqlite.Connection, report_id: int) -> list[ReportEvent]:
+    async with conn.execute(
+        "SELECT * FROM report_events WHERE report_id = ? ORDER BY id", (report_id,)
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        ReportEvent(
+            r["id"],
+            r["report_id"],
+            from_db(r["at"]),
+            r["actor_member_id"],
+            r["from_status"],
+            r["to_status"],
+            r["note"],
+        )
+        for r in rows
+    ]
+
+
+async def set_status(
+    conn: aiosqlite.Connection,
+    report: Report,
+    to_status: Status,
+    actor_member_id: int | None,
+    now: datetime,
+    *,
+    note: str | None = None,
+    assignee_member_id: int | None = None,
+    duplicate_of: int | None = None,
+    ack_due_at: datetime | None = None,
+) -> None:
+    """Change the status and keep the change as an event. Reopening starts a new deadline."""
+    sets = ["status = ?", "updated_at = ?"]
+    params: list[Any] = [to_status.value, to_db(now)]
+    if assignee_member_id is not None:
+        sets.append("assignee_member_id = ?")
+        params.append(assignee_member_id)
+    if duplicate_of is not None:
+        sets.append("duplicate_of = ?")
+        params.append(duplicate_of)
+    if to_status == Status.RESOLVED:
+        sets.append("resolved_at = ?")
+        params.append(to_db(now))
+    if to_status == Status.REOPENED:
+        sets += ["resolved_at = NULL", "escalated_at = NULL", "ack_due_at = ?"]
+        params.append(to_db(ack_due_at) if ack_due_at else None)
+    await conn.execute(f"UPDATE reports SET {', '.join(sets)} WHERE id = ?", [*params, report.id])
+    await add_event(conn, report.id, now, actor_member_id, report.status, to_status, note)
+
+
+async def add_note(
+    conn: aiosqlite.Connection,
+    report: Report,
+    actor_member_id: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    await conn.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (to_db(now), report.id))
+    await add_event(conn, report.id, now, actor_member_id, report.status, report.status, note)
+
+
+async def mark_escalated(conn: aiosqlite.Connection, report_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE reports SET escalated_at = ? WHERE id = ?", (to_db(now), report_id))
+    await add_event(conn, report_id, now, None, None, None, "escalated")
+
+
+async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int = 100) -> list[Report]:
+    """Reports nobody picked up before their deadline and not escalated yet."""
+    marks = ",".join("?" for _ in WAITING_STATUSES)
+    async with conn.execute(
+        f"SELECT * FROM reports WHERE status IN ({marks}) AND escalated_at IS NULL"
+        " AND ack_due_at IS NOT NULL AND ack_due_at <= ? ORDER BY ack_due_at LIMIT ?",
+        [*sorted(WAITING_STATUSES), to_db(now), limit],
+    ) as cur:
+        return [_report(r) for r in await cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a person may list: all (officers) or their areas' and their own."""
+
+    all_areas: bool
+    leader_areas: frozenset[int] = frozenset()
+    member_id: int | None = None
+
+
+def _scope_sql(scope: Scope) -> tuple[str, list[Any]]:
+    if scope.all_areas:
+        return "1 = 1", []
+    marks = ",".join("?" for _ in scope.leader_areas) or "NULL"
+    return (
+        f"((target = 'leaders' AND area_id IN ({marks})) OR assignee_member_id = ?)",
+        [*sorted(scope.leader_areas), scope.member_id],
+    )
+
+
+async def listing(
+    conn: aiosqlite.Connection,
+    scope: Scope,
+    *,
+    statuses: frozenset[Status],
+    area_id: int | None = None,
+    category: str | None = None,
+    offset: int = 0,
+    limit: int = 5,
+) -> tuple[list[Report], int]:
+    """One page of reports in scope, newest first, and how many there are in all."""
+    where, params = _scope_sql(scope)
+    marks = ",".join("?" for _ in statuses)
+    where += f" AND status IN ({marks})"
+    params += sorted(statuses)
+    if area_id is not None:
+        where += " AND area_id = ?"
+        params.append(area_id)
+    if category is not None:
+        where += " AND category = ?"
+        params.append(category)
+    async with conn.execute(f"SELECT COUNT(*) FROM reports WHERE {where}", params) as cur:
+        row = await cur.fetchone()
+    total = int(row[0]) if row else 0
+    async with conn.execute(
+        f"SELECT * FROM reports WHERE {where}"
+        " ORDER BY happening_now DESC, id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ) as cur:
+        return [_report(r) for r in await cur.fetchall()], total
+
+
+async def of_reporter(conn: aiosqlite.Connection, member_id: int) -> list[Report]:
+    async with conn.execute(
+        "SELECT * FROM reports WHERE reporter_member_id = ? ORDER BY id", (member_id,)
+    ) as cur:
+        return [_report(r) for r in await cur.fetchall()]
+
+
+async def figures(
+    conn: aiosqlite.Connection, start: datetime, end: datetime, area_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Counts for the statistics: by category and by status, of reports made in [start, end)."""
+    where, params = "created_at >= ? AND created_at < ?", [to_db(start), to_db(end)]
+    if area_id is not None:
+        where += " AND area_id = ?"
+        params.append(area_id)  # type: ignore[arg-type]
+    result: dict[str, dict[str, int]] = {"category": {}, "status": {}}
+    for column in ("category", "status"):
+        async with conn.execute(
+            f"SELECT {column}, COUNT(*) FROM reports WHERE {where} GROUP BY {column}", params
+        ) as cur:
+            result[column] = {r[0]: int(r[1]) for r in await cur.fetchall()}
+    return result
+
+
+# Routing ----------------------------------------------------------------------------------
+async def routes(conn: aiosqlite.Connection) -> dict[str, Target]:
+    table = default_routes()
+    async with conn.execute("SELECT category, target FROM report_routes") as cur:
+        for row in await cur.fetchall():
+            if row[0] in table:
+                table[row[0]] = Target(row[1])
+    return table
+
+
+async def set_route(
+    conn: aiosqlite.Connection, category: str, target: Target, by: int | None, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO report_routes (category, target, updated_by, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (category) DO UPDATE SET target = excluded.target,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        (category, target.value, by, to_db(now)),
+    )
+
+
+# Settings (kept in kv so officers can change them in the bot) ---------------------------------
+_SETTINGS_KEY = "reports.settings"
+
+
+async def settings(conn: aiosqlite.Connection) -> ReportSettings:
+    raw = await kv.get(conn, _SETTINGS_KEY)
+    if not raw:
+        return ReportSettings()
+    data = json.loads(raw)
+    base = ReportSettings()
+    return ReportSettings(
+        max_per_hour=int(data.get("max_per_hour", base.max_per_hour)),
+        ack_hours=float(data.get("ack_hours", base.ack_hours)),
+        ack_hours_now=float(data.get("ack_hours_now", base.ack_hours_now)),
+    )
+
+
+async def save_settings(conn: aiosqlite.Connection, value: ReportSettings) -> None:
+    await kv.put(
+        conn,
+        _SETTINGS_KEY,
+        json.dumps(
+            {
+                "max_per_hour": value.max_per_hour,
+                "ack_hours": value.ack_hours,
+                "ack_hours_now": value.ack_hours_now,
+            }
+        ),
+    )
+
+
+# Blocks -----------------------------------------------------------------------------------
+async def is_blocked(conn: aiosqlite.Connection, member_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM report_blocks WHERE member_id = ?", (member_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def block(conn: aiosqlite.Connection, member_id: int, by: int | None, now: datetime) -> bool:
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)",
+        (member_id, by, to_db(now)),
+    )
+    return cur.rowcount > 0
+
+
+async def unblock(conn: aiosqlite.Connection, member_id: int) -> bool:
+    cur = await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
+    return cur.rowcount > 0
+
+
+# Rate counter -----------------------------------------------------------------------------
+async def recent_count(
+    conn: aiosqlite.Connection, key: str, member_id: int | None, now: datetime
+) -> int:
+    """Reports in the last window: anonymous ones through the keyed counter, named ones from
+    the reports table."""
+    since = to_db(now - RATE_WINDOW)
+    async with conn.execute(
+        "SELECT COUNT(*) FROM report_rate WHERE key = ? AND at > ?", (key, since)
+    ) as cur:
+        row = await cur.fetchone()
+    count = int(row[0]) if row else 0
+    if member_id is not None:
+        async with conn.execute(
+            "SELECT COUNT(*) FROM reports WHERE reporter_member_id = ? AND created_at > ?",
+            (member_id, since),
+        ) as cur:
+            row = await cur.fetchone()
+        count += int(row[0]) if row else 0
+    return count
+
+
+async def count_anonymous(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
+    await conn.execute("INSERT INTO report_rate (key, at) VALUES (?, ?)", (key, to_db(now)))
+
+
+async def purge_rate(conn: aiosqlite.Connection, now: datetime) -> int:
+    cur = await conn.execute("DELETE FROM report_rate WHERE at <= ?", (to_db(now - RATE_WINDOW),))
+    return cur.rowcount
+
+
+# Forgetting a member ------------------------------------------------------------------------
+async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+    """Reports stay (others rely on them) but lose every link to the person."""
+    await conn.execute(
+        "UPDATE reports SET reporter_member_id = NULL WHERE reporter_member_id = ?", (member_id,)
+    )
+    await conn.execute(
+        "UPDATE reports SET assignee_member_id = NULL WHERE assignee_member_id = ?", (member_id,)
+    )
+    await conn.execute(
+        "UPDATE report_events SET actor_member_id = NULL WHERE actor_member_id = ?", (member_id,)
+    )
+    await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
+
+
+async def drop_flow_menus(
+    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, prefix: str
+) -> int:
+    """Delete this person's menus in this chat whose buttons belong to a flow (``prefix``), so
+    a finished anonymous report leaves no trace of who went through it."""
+    cur = await conn.execute(
+        "DELETE FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ? AND options LIKE ?",
+        (platform, chat_id, user_id, f'%"{prefix}%'),
+    )
+    return cur.rowcount

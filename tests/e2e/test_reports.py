@@ -1,0 +1,192 @@
+"""Reports end to end: residents report by name or anonymously, handlers triage, the loop closes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+
+from bot.storage import roles as roles_repo
+from bot.storage.db import Database
+from bot.storage.members import find
+from tests.e2e.harness import ChatUser, RunningBot, group_chat
+from tests.e2e.test_onboarding import register
+from tests.fakebotapi import Call, FakeBotAPI
+
+
+async def grant(bot: RunningBot, user: ChatUser, role: str, area_code: str | None = None) -> None:
+    db = await Database.open(bot.database)
+    try:
+        async with db.unit() as conn:
+            member = await find(conn, "telegram", user.id)
+            assert member is not None
+            area_id = None
+            if area_code:
+                async with conn.execute("SELECT id FROM areas WHERE code = ?", (area_code,)) as c:
+                    row = await c.fetchone()
+                    assert row is not None
+                    area_id = int(row[0])
+            await roles_repo.grant(conn, member.id, role, area_id, None, datetime.now(UTC))
+    finally:
+        await db.close()
+
+
+async def rows(
+    bot: RunningBot, sql: str, params: tuple[object, ...] = ()
+) -> list[dict[str, object]]:
+    db = await Database.open(bot.database)
+    try:
+        async with db.read() as conn, conn.execute(sql, params) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+    finally:
+        await db.close()
+
+
+async def people(api: FakeBotAPI, bot: RunningBot) -> tuple[ChatUser, ChatUser, ChatUser]:
+    """A resident of Thôn Đông, the leader of Thôn Đông and a commune officer."""
+    an = ChatUser(api, 2001, "Nguyễn Văn An")
+    lan = ChatUser(api, 2002, "Trần Thị Lan")
+    hung = ChatUser(api, 2003, "Lê Văn Hùng")
+    for person in (an, lan, hung):
+        await register(api, person)
+    await grant(bot, lan, "leader", "DONG")
+    await grant(bot, hung, "officer")
+    return an, lan, hung
+
+
+async def settle(api: FakeBotAPI, action: Awaitable[Call]) -> Call:
+    """Do one step and let every message it causes arrive before the next step."""
+    call = await action
+    await api.wait_idle(quiet=0.05)
+    return call
+
+
+async def file_report(
+    api: FakeBotAPI,
+    user: ChatUser,
+    category: str,
+    text: str,
+    *,
+    anonymous: bool,
+    now: bool = False,
+    place: str | None = "Ngõ 3 sau chợ",
+) -> str:
+    await settle(api, user.send("/baocao"))
+    await settle(api, user.press(category))
+    await settle(api, user.send(text))
+    await settle(api, user.press("Tiếp tục"))
+    await settle(api, user.press("Thôn Đông"))
+    if place is None:
+        await settle(api, user.press("Tôi không muốn nói"))
+    else:
+        await settle(api, user.send(place))
+    await settle(api, user.press("Có, đang xảy ra" if now else "Không"))
+    done = await settle(api, user.press("Gửi ẩn danh" if anonymous else "Gửi kèm tên"))
+    return done.text
+
+
+async def test_named_report_routed_to_leader_and_status_reaches_reporter(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    an, lan, hung = await people(api, bot)
+    before = len(api.calls)
+    done = await file_report(
+        api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi chung", anonymous=False
+    )
+    assert "cảm ơn" in done
+    notice = await api.wait_for(
+        lambda c: c.chat_id == lan.id and "Báo cáo mới" in c.text, after=before
+    )
+    assert "Hai nhà tranh chấp lối đi chung" in notice.text
+    assert "Nguyễn Văn An" not in notice.text  # identity only on request
+    assert not [c for c in api.calls[before:] if c.chat_id == hung.id]  # disputes go to the leader
+
+    await lan.press("Tiếp nhận", in_call=notice)
+    update = await api.wait_for(
+        lambda c: c.chat_id == an.id and "Đã tiếp nhận" in c.text, after=before
+    )
+    assert "Tiếp nhận" not in " ".join(update.labels)
+
+    who = await lan.press("Xem người báo")
+    assert "Nguyễn Văn An" in who.text
+    audit = await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.identity_shown'")
+    assert len(audit) == 1
+
+    before = len(api.calls)
+    await lan.press("Đã giải quyết")
+    asked = await api.wait_for(lambda c: c.chat_id == an.id and "thật sự" in c.text, after=before)
+    before = len(api.calls)
+    reopened = await an.press("Chưa", in_call=asked)
+    assert "mở lại" in reopened.text
+    await api.wait_for(lambda c: c.chat_id == lan.id and "Mở lại" in c.text, after=before)
+    report = (await rows(bot, "SELECT status, code FROM reports"))[0]
+    assert report["status"] == "reopened"
+    mine = await an.send("/dulieucuatoi")
+    assert str(report["code"]) in mine.text
+
+
+async def test_anonymous_report_keeps_no_link(api: FakeBotAPI, bot: RunningBot) -> None:
+    an, lan, hung = await people(api, bot)
+    before = len(api.calls)
+    done = await file_report(api, an, "Ma túy", "Có người bán ma túy ở quán nước", anonymous=True)
+    assert "ẩn danh" in done
+    notice = await api.wait_for(
+        lambda c: c.chat_id == hung.id and "Báo cáo mới" in c.text, after=before
+    )
+    assert "ẩn danh" in notice.text
+    assert not [c for c in api.calls[before:] if c.chat_id == lan.id]  # drugs go to officers
+
+    report = (await rows(bot, "SELECT * FROM reports"))[0]
+    assert report["reporter_member_id"] is None and report["anonymous"] == 1
+    everything = json.dumps(await rows(bot, "SELECT * FROM reports"), ensure_ascii=False)
+    everything += json.dumps(await rows(bot, "SELECT * FROM report_events"), ensure_ascii=False)
+    assert str(an.id) not in everything
+    member = (await rows(bot, "SELECT id FROM members WHERE user_id = ?", (an.id,)))[0]
+    submitted = await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.submitted'")
+    assert submitted[0]["actor_member_id"] is None
+    assert await rows(bot, "SELECT * FROM conversations WHERE user_id = ?", (an.id,)) == []
+    assert (
+        await rows(bot, "SELECT * FROM menus WHERE user_id = ? AND options LIKE '%rep:%'", (an.id,))
+        == []
+    )
+    assert member["id"] not in [
+        r["actor_member_id"] for r in await rows(bot, "SELECT * FROM report_events")
+    ]
+
+    code = str(report["code"])
+    tracked = await an.send(f"/track {code.lower().replace('-', ' ')}")
+    assert code in tracked.text and "Mới" in tracked.text
+    missing = await an.send("/track ACDE-3479")
+    assert "không tìm thấy" in missing.text.lower()
+
+
+async def test_group_redirect_reveals_nothing(api: FakeBotAPI, bot: RunningBot) -> None:
+    an = ChatUser(api, 2010, "Nguyễn Văn An")
+    await register(api, an)
+    group = group_chat(-100500, "Thôn Đông")
+    answer = await an.send("/report trộm xe", chat=group)
+    await api.wait_idle()
+    in_group = api.sent(group["id"])
+    assert len(in_group) == 1
+    assert "trộm" not in answer.text and "Nguyễn" not in answer.text
+    assert answer.buttons[0]["url"].endswith("start=go-report")
+
+
+async def test_reports_list_filters_and_pages(api: FakeBotAPI, bot: RunningBot) -> None:
+    an, lan, hung = await people(api, bot)
+    for text in ("Mất xe máy", "Mất gà", "Mất điện thoại"):
+        await file_report(api, an, "Trộm cắp", text, anonymous=True)
+    binh = ChatUser(api, 2020, "Phạm Thị Bình")
+    await register(api, binh)
+    await file_report(api, binh, "Xả rác", "Rác ở đầu ngõ", anonymous=True)
+    officer_list = await hung.send("/dsbaocao")
+    assert "4 báo cáo" in officer_list.text
+    leader_list = await lan.send("/dsbaocao")
+    assert "1 báo cáo" in leader_list.text  # littering only: theft is for the officers
+    by_category = await hung.press("Loại việc ▸", in_call=officer_list)
+    assert "3 báo cáo" in by_category.text  # the first category is theft
+    card = await settle(api, hung.press("#1 "))
+    assert "Mất xe máy" in card.text and "ẩn danh" in card.text
+    assert not any("Xem người báo" in label for label in card.labels)
+    foreign = await lan.press("#4 ", in_call=leader_list)
+    assert "Rác ở đầu ngõ" in foreign.text
