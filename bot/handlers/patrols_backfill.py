@@ -1,0 +1,195 @@
+"""Patrols logged from a notebook: one line per patrol, many days in one message."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option
+from bot.handlers.patrols_common import kind_label, not_your_area, stale
+from bot.patrols import backfill
+from bot.patrols.backfill import Entry, LineProblem, Problem
+from bot.storage import areas as areas_repo
+from bot.storage import patrols as repo
+from bot.storage.areas import Area
+
+FLOW = "patrol_back"
+
+
+def begin(ctx: Context, area: Area) -> None:
+    ctx.begin(FLOW, "lines", area_id=area.id)
+    ctx.reply(
+        ctx._(
+            "<b>Log past patrols of {area}</b>\n"
+            "Send one line per patrol: <i>date start-end; participants; observations</i>. "
+            "Participants are a number or names separated by commas; observations are kinds "
+            "with the number of cases (a reminder given on the spot). For example:\n\n"
+            "<code>12/11 19:00-21:30; 5; quá giờ 3, lấn chiếm 2, rác 1\n"
+            "13/11 19h-21h; An, Bình, Chi; rác 2\n"
+            "14/11 20:00-22:00; 4</code>\n\n"
+            "Kinds: quá giờ, lấn chiếm, rác, ồn, khóa cửa, khả nghi, cháy nổ, giao thông, khác.",
+            area=area.name,
+        )
+    )
+
+
+def problem_line(ctx: Context, found: LineProblem) -> str:
+    messages = {
+        Problem.FORMAT: ctx._("write it as: date start-end; participants; observations"),
+        Problem.DATE: ctx._("“{detail}” is not a date (day/month)", detail=found.detail),
+        Problem.FUTURE: ctx._("the patrol ends in the future"),
+        Problem.TIME: ctx._("the times should look like 19:00-21:30"),
+        Problem.ORDER: ctx._("the end time is not after the start time"),
+        Problem.NOBODY: ctx._("nobody took part: give a number or names"),
+        Problem.NAME: ctx._("“{detail}” is not a name", detail=found.detail),
+        Problem.COUNT: ctx._(
+            "the number of cases or people must be from 1 to 1,000 (“{detail}”)",
+            detail=found.detail,
+        ),
+        Problem.KIND: ctx._("I do not know the kind “{detail}”", detail=found.detail),
+        Problem.TOO_MANY: ctx._(
+            "please send at most {limit} lines at once", limit=backfill.MAX_LINES
+        ),
+    }
+    return ctx._("Line {line}: {problem}", line=found.line, problem=messages[found.problem])
+
+
+def _serialise(entry: Entry) -> dict[str, object]:
+    return {
+        "day": entry.day.isoformat(),
+        "start": entry.start.strftime("%H:%M"),
+        "end": entry.end.strftime("%H:%M"),
+        "names": entry.names,
+        "headcount": entry.headcount,
+        "observations": entry.observations,
+        "line": entry.line,
+    }
+
+
+def _entry(data: dict[str, object]) -> Entry:
+    observations = data.get("observations")
+    names = data.get("names")
+    return Entry(
+        int(str(data["line"])),
+        date.fromisoformat(str(data["day"])),
+        time.fromisoformat(str(data["start"])),
+        time.fromisoformat(str(data["end"])),
+        [str(n) for n in names] if isinstance(names, list) else [],
+        int(str(data.get("headcount", 0))),
+        {str(k): int(v) for k, v in observations.items()} if isinstance(observations, dict) else {},
+    )
+
+
+async def on_input(ctx: Context) -> None:
+    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    if area is None or not ctx.roles.leads(area.id):
+        ctx.end()
+        ctx.reply(not_your_area(ctx))
+        return
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Dạ, please send the patrols as text, one line per patrol."))
+        return
+    entries, problems = backfill.parse(ctx.event.text, ctx.now, ctx.config.tz)
+    if problems:
+        lines = [ctx._("Dạ, some lines need fixing; nothing was saved yet:")]
+        lines += ["• " + problem_line(ctx, p) for p in problems[:15]]
+        lines.append(ctx._("Please send all the lines again once corrected, or /cancel."))
+        ctx.reply("\n".join(lines))
+        return
+    if not entries:
+        ctx.reply(ctx._("Dạ, please send at least one line."))
+        return
+    ctx.goto("confirm", entries=[_serialise(e) for e in entries])
+    lines = [
+        ctx._n(
+            "{count} patrol of {area} is ready to save:",
+            "{count} patrols of {area} are ready to save:",
+            len(entries),
+            area=area.name,
+        )
+    ]
+    for e in entries:
+        cases = ", ".join(f"{kind_label(ctx.t, code)} {n}" for code, n in e.observations.items())
+        lines.append(
+            ctx._(
+                "• {day} {start}–{end}: {people} taking part{cases}",
+                day=e.day,
+                start=e.start.strftime("%H:%M"),
+                end=e.end.strftime("%H:%M"),
+                people=e.participants,
+                cases=("; " + cases) if cases else "",
+            )
+        )
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [
+                Option(ctx.t.plain("💾 Save"), action="ptb:save"),
+                Option(ctx.t.plain("✖️ Cancel"), action="ptb:cancel"),
+            ]
+        ],
+    )
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    if ctx.flow != FLOW:
+        stale(ctx)
+        return
+    if argument != "save" or ctx.step != "confirm":
+        ctx.end()
+        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        return
+    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    raw = ctx.data.get("entries")
+    ctx.end()
+    if area is None or not ctx.roles.leads(area.id) or not isinstance(raw, list):
+        ctx.reply(not_your_area(ctx))
+        return
+    saved, skipped = await save_entries(ctx, area, [_entry(e) for e in raw])
+    text = ctx._n("Dạ, {count} patrol was saved.", "Dạ, {count} patrols were saved.", saved)
+    if skipped:
+        text += " " + ctx._n(
+            "{count} was already logged and was skipped.",
+            "{count} were already logged and were skipped.",
+            skipped,
+        )
+    ctx.reply(text, edit=True)
+
+
+async def save_entries(ctx: Context, area: Area, entries: list[Entry]) -> tuple[int, int]:
+    """Store backfilled patrols; one already logged for the same area and start is skipped."""
+    tz = ctx.config.tz
+    me = ctx.member.id if ctx.member else None
+    saved = skipped = 0
+    for entry in entries:
+        started = entry.started_at(tz)
+        existing = await repo.in_range(ctx.conn, area.id, started, started.replace(second=1))
+        if existing:
+            skipped += 1
+            continue
+        patrol_id = await repo.create(
+            ctx.conn,
+            area_id=area.id,
+            leader_member_id=me,
+            source="backfill",
+            started_at=started,
+            ended_at=entry.ended_at(tz),
+            headcount=0 if entry.names else entry.headcount,
+            now=ctx.now,
+        )
+        for name in entry.names:
+            await repo.add_participant(ctx.conn, patrol_id, name=name)
+        for code, count in entry.observations.items():
+            await repo.add_observation(
+                ctx.conn, patrol_id, code, count=count, reminded=True, created_by=me, now=ctx.now
+            )
+        await ctx.audit(
+            "patrol.backfilled",
+            "patrol",
+            patrol_id,
+            area=area.code,
+            people=entry.participants,
+            cases=sum(entry.observations.values()),
+        )
+        saved += 1
+    return saved, skipped

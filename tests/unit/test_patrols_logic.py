@@ -1,0 +1,141 @@
+"""Pure patrol logic: kinds, periods, roster times, backfill lines, figures and the sentence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.patrols import backfill
+from bot.patrols.backfill import Problem
+from bot.patrols.figures import aggregate, sentence
+from bot.patrols.kinds import match_kind
+from bot.patrols.periods import Period, named_period, parse_date, parse_time, parse_two_dates
+from bot.patrols.roster import Shift, due_start, next_start
+from bot.storage.patrols import ObservationCount, PatrolCount
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # Saturday 10:00 local
+
+
+def test_kinds_match_vietnamese_with_or_without_diacritics() -> None:
+    assert match_kind("quá giờ").code == "late_business"  # type: ignore[union-attr]
+    assert match_kind("qua gio").code == "late_business"  # type: ignore[union-attr]
+    assert match_kind("xả rác").code == "littering"  # type: ignore[union-attr]
+    assert match_kind("Lấn chiếm vỉa hè").code == "encroachment"  # type: ignore[union-attr]
+    assert match_kind("ồn").code == "noise"  # type: ignore[union-attr]
+    assert match_kind("bắn pháo") is None
+
+
+def test_periods() -> None:
+    today = date(2026, 11, 21)
+    assert named_period("month", today) == Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert named_period("quarter", today) == Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert named_period("year", today) == Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert named_period("last_month", date(2026, 1, 5)) == Period(
+        date(2025, 12, 1), date(2025, 12, 31)
+    )
+    assert parse_two_dates("1/1/2026 - 31/3/2026", today) == Period(
+        date(2026, 1, 1), date(2026, 3, 31)
+    )
+    assert parse_two_dates("31/3/2026 1/1/2026", today) == "order"
+    assert parse_two_dates("hôm qua", today) == "format"
+    assert parse_date("30/2/2026", today) is None
+    assert parse_date("28/12", date(2027, 1, 5), past=True) == date(2026, 12, 28)
+    assert parse_date("22/11", today, past=True) == date(2026, 11, 22)  # near future stays
+    assert parse_time("19h30") == time(19, 30)
+    assert parse_time("7g") == time(7, 0)
+    assert parse_time("24:00") is None
+    begin, end = Period(date(2026, 11, 1), date(2026, 11, 30)).utc_bounds(TZ)
+    assert begin == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+    assert end == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+
+
+def test_roster_next_start_and_due_window() -> None:
+    saturday = 5
+    start = next_start(saturday, time(19, 30), NOW, TZ)
+    assert start == datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
+    # Strictly after: at the start time itself the next one is a week later.
+    assert next_start(saturday, time(19, 30), start, TZ) == datetime(
+        2026, 11, 28, 12, 30, tzinfo=UTC
+    )
+    shift = Shift(1, 1, saturday, time(19, 30), 60)
+    assert due_start(shift, datetime(2026, 11, 21, 11, 29, tzinfo=UTC), TZ) is None
+    assert due_start(shift, datetime(2026, 11, 21, 11, 30, tzinfo=UTC), TZ) == start
+    assert due_start(shift, datetime(2026, 11, 21, 12, 29, tzinfo=UTC), TZ) == start
+    assert due_start(shift, datetime(2026, 11, 21, 12, 31, tzinfo=UTC), TZ) is None
+
+
+def test_backfill_lines_and_bad_input() -> None:
+    entries, problems = backfill.parse(
+        "12/11 19:00-21:30; 5; quá giờ 3, lấn chiếm 2, rác\n\n13/11 19h-21h; An, Bình; 2 rác",
+        NOW,
+        TZ,
+    )
+    assert problems == []
+    assert [e.participants for e in entries] == [5, 2]
+    assert entries[0].observations == {"late_business": 3, "encroachment": 2, "littering": 1}
+    assert entries[1].names == ["An", "Bình"] and entries[1].observations == {"littering": 2}
+    assert entries[0].started_at(TZ) == datetime(2026, 11, 12, 19, 0, tzinfo=TZ)
+    _, problems = backfill.parse(
+        "21/11 19:00-21:00; 5\n"  # ends tonight: in the future
+        "12/11 21:00-19:00; 5\n"
+        "12/11 19:00-21:00; 0\n"
+        "12/11 19:00-21:00; 5; rác 1001\n"
+        "12/11 19:00-21:00; 5; rác 0\n"
+        "12/11 19:00-21:00\n"
+        "12/11 19:00-21:00; ; rác 1\n"
+        "32/11 19:00-21:00; 5",
+        NOW,
+        TZ,
+    )
+    assert [p.problem for p in problems] == [
+        Problem.FUTURE,
+        Problem.ORDER,
+        Problem.NOBODY,
+        Problem.COUNT,
+        Problem.COUNT,
+        Problem.FORMAT,
+        Problem.NOBODY,
+        Problem.DATE,
+    ]
+    assert backfill.parse_count("1000") == 1000
+    assert backfill.parse_count("0") is None
+    assert backfill.parse_count("1001") is None
+
+
+def test_figures_and_the_communes_sentence() -> None:
+    period = Period(date(2026, 10, 1), date(2026, 11, 30))
+    oct_5 = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
+    # 31/10 23:30 local is still October even though it is 16:30 UTC.
+    oct_31 = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
+    nov_2 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    patrols = [
+        PatrolCount(1, 1, oct_5, 5),
+        PatrolCount(2, 1, oct_31, 4),
+        PatrolCount(3, 2, nov_2, 6),
+    ]
+    observations = [
+        ObservationCount(1, oct_5, "late_business", 30, True),
+        ObservationCount(2, oct_31, "late_business", 10, True),
+        ObservationCount(2, oct_31, "encroachment", 6, True),
+        ObservationCount(3, nov_2, "littering", 4, True),
+        ObservationCount(3, nov_2, "suspicious", 1, False),
+    ]
+    report = aggregate(period, None, patrols, observations, TZ)
+    assert report.total.patrols == 3 and report.total.participations == 15
+    assert [m for m, _ in report.months] == [(2026, 10), (2026, 11)]
+    october = report.months[0][1]
+    assert october.patrols == 2 and october.reminders["late_business"] == 40
+    text = sentence(Translator("vi", TZ), report.total)
+    assert text == (
+        "3 lượt tuần tra với 15 lượt thành viên tham gia; nhắc nhở 40 trường hợp kinh doanh "
+        "quá giờ quy định, 6 trường hợp lấn chiếm lòng đường, vỉa hè, 4 trường hợp xả rác "
+        "không đúng nơi quy định."
+    )
+    english = sentence(Translator("en", TZ), report.total)
+    assert english.startswith("3 patrols with 15 member participations; reminders given: 40 cases")
+    empty = aggregate(period, 1, [], [], TZ)
+    assert sentence(Translator("vi", TZ), empty.total) == (
+        "0 lượt tuần tra với 0 lượt thành viên tham gia."
+    )
