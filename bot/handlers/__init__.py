@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from bot.core.registry import Feature, Registry
-from bot.handlers import areas, groups, help, language, privacy, roles, start
+from bot.handlers import (
+    areas,
+    broadcasts,
+    groups,
+    help,
+    language,
+    patrols,
+    pledges,
+    privacy,
+    reports,
+    roles,
+    start,
+    subscriptions,
+)
 
 
 def features() -> list[Feature]:
@@ -15,6 +28,11 @@ def features() -> list[Feature]:
         groups.feature,
         roles.feature,
         areas.feature,
+        reports.feature,
+        pledges.feature,
+        patrols.feature,
+        broadcasts.feature,
+        subscriptions.feature,
     ]
 
 

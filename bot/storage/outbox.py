@@ -23,9 +23,14 @@ class OutboxMessage:
     batch_id: int | None
     attempts: int
     not_before: datetime
+    priority: int = 0
+    photo: str | None = None  # a platform file id: sent as a photo with the text as caption
+    edit_of: int | None = None  # outbox id of an earlier message to edit in place
+    edit_message_id: int | None = None  # the platform's id of that message, once known
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
+    keys = row.keys()
     return OutboxMessage(
         row["id"],
         row["platform"],
@@ -35,7 +40,21 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         row["batch_id"],
         row["attempts"],
         from_db(row["not_before"]),
+        row["priority"] if "priority" in keys else 0,
+        row["photo"] if "photo" in keys else None,
+        row["edit_of"] if "edit_of" in keys else None,
+        row["edit_message_id"] if "edit_message_id" in keys else None,
     )
+
+
+# Priorities: replies to one person go before a broadcast; urgent alerts before both.
+PRIORITY_BULK = -1
+PRIORITY_NORMAL = 0
+PRIORITY_URGENT = 1
+_SELECT = (
+    "SELECT o.*, t.sent_message_id AS edit_message_id FROM outbox o"
+    " LEFT JOIN outbox t ON t.id = o.edit_of"
+)
 
 
 async def enqueue(
@@ -48,10 +67,13 @@ async def enqueue(
     *,
     not_before: datetime | None = None,
     batch_id: int | None = None,
+    priority: int = PRIORITY_NORMAL,
+    photo: str | None = None,
+    edit_of: int | None = None,
 ) -> int:
     cur = await conn.execute(
-        "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
+        " priority, photo, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             platform,
             chat_id,
@@ -60,6 +82,9 @@ async def enqueue(
             batch_id,
             to_db(now),
             to_db(not_before or now),
+            priority,
+            photo,
+            edit_of,
         ),
     )
     assert cur.lastrowid is not None
@@ -71,8 +96,8 @@ async def claim_due(
 ) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages as being sent and return them, oldest first."""
     async with conn.execute(
-        "SELECT * FROM outbox WHERE platform = ? AND status = 'pending' AND not_before <= ?"
-        " ORDER BY not_before, id LIMIT ?",
+        _SELECT + " WHERE o.platform = ? AND o.status = 'pending' AND o.not_before <= ?"
+        " ORDER BY o.priority DESC, o.not_before, o.id LIMIT ?",
         (platform, to_db(now), limit),
     ) as cur:
         rows = [_message(r) for r in await cur.fetchall()]
@@ -150,3 +175,100 @@ async def forget_chat(conn: aiosqlite.Connection, platform: str, chat_id: int) -
         "UPDATE outbox SET text = '', buttons = '[]' WHERE platform = ? AND chat_id = ?",
         (platform, chat_id),
     )
+
+
+# The delivery worker's side -----------------------------------------------------------------
+async def pending_after(
+    conn: aiosqlite.Connection, platform: str, after_id: int, limit: int
+) -> list[OutboxMessage]:
+    """Pending messages with an id above ``after_id`` (due or not), oldest first: the worker
+    keeps them in memory and paces them itself."""
+    async with conn.execute(
+        _SELECT + " WHERE o.platform = ? AND o.status = 'pending' AND o.id > ?"
+        " ORDER BY o.id LIMIT ?",
+        (platform, after_id, limit),
+    ) as cur:
+        return [_message(r) for r in await cur.fetchall()]
+
+
+async def start_sending(
+    conn: aiosqlite.Connection, platform: str, ids: list[int]
+) -> tuple[set[int], set[int], dict[int, int]]:
+    """Mark messages as being sent just before their requests go out.
+
+    Returns (ids now marked 'sending', ids skipped because their chat is inactive, the platform
+    message id to edit for edit messages). Ids in neither set were changed by someone else
+    (deleted, skipped) and must not be sent."""
+    if not ids:
+        return set(), set(), {}
+    marks = ",".join("?" for _ in ids)
+    cur = await conn.execute(
+        f"UPDATE outbox SET status = 'skipped', last_error = 'chat inactive'"
+        f" WHERE id IN ({marks}) AND status = 'pending' AND EXISTS (SELECT 1 FROM chats c"
+        f" WHERE c.platform = outbox.platform AND c.chat_id = outbox.chat_id AND c.active = 0)"
+        f" RETURNING id",
+        ids,
+    )
+    skipped = {int(r[0]) for r in await cur.fetchall()}
+    cur = await conn.execute(
+        f"UPDATE outbox SET status = 'sending' WHERE id IN ({marks}) AND status = 'pending'"
+        f" RETURNING id, edit_of",
+        ids,
+    )
+    rows = list(await cur.fetchall())
+    sending = {int(r[0]) for r in rows}
+    edits: dict[int, int] = {}
+    targets = {int(r[0]): int(r[1]) for r in rows if r[1] is not None}
+    if targets:
+        tmarks = ",".join("?" for _ in targets)
+        async with conn.execute(
+            f"SELECT id, sent_message_id FROM outbox WHERE id IN ({tmarks})",
+            list(targets.values()),
+        ) as c:
+            sent_ids = {int(r[0]): r[1] for r in await c.fetchall()}
+        for message_id, target in targets.items():
+            if sent_ids.get(target) is not None:
+                edits[message_id] = int(sent_ids[target])
+    return sending, skipped, edits
+
+
+async def mark_sent_many(
+    conn: aiosqlite.Connection, sent: list[tuple[int, int | None]], now: datetime
+) -> None:
+    """Record delivered messages: (outbox id, the platform's message id or None)."""
+    await conn.executemany(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        " sent_message_id = ? WHERE id = ?",
+        [(to_db(now), platform_id, message_id) for message_id, platform_id in sent],
+    )
+
+
+async def supersede_edits(conn: aiosqlite.Connection, edit_of: int) -> None:
+    """A newer progress edit replaces any older one not sent yet."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'skipped', last_error = 'superseded'"
+        " WHERE edit_of = ? AND status = 'pending'",
+        (edit_of,),
+    )
+
+
+async def get(conn: aiosqlite.Connection, message_id: int) -> OutboxMessage | None:
+    async with conn.execute(_SELECT + " WHERE o.id = ?", (message_id,)) as cur:
+        row = await cur.fetchone()
+    return _message(row) if row else None
+
+
+async def status_of(conn: aiosqlite.Connection, message_id: int) -> str | None:
+    async with conn.execute("SELECT status FROM outbox WHERE id = ?", (message_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def failure_reasons(conn: aiosqlite.Connection, batch_id: int) -> dict[str, int]:
+    """Why messages of a batch failed, with how many each."""
+    async with conn.execute(
+        "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox WHERE batch_id = ?"
+        " AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC",
+        (batch_id,),
+    ) as cur:
+        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}

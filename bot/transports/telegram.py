@@ -365,9 +365,47 @@ class TelegramTransport:
 
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
+        """One attempt, no waiting here: the outbox worker paces, retries and honours 429s.
+        Edits a message in place when the outbox row says so; sends a photo with a caption."""
         buttons = [[Button(**b) for b in row] for row in item.buttons]
+        markup = keyboard(buttons)
+        sent_id: int | None = None
         try:
-            await self.send(Outgoing(item.chat_id, item.text, buttons))
+            if item.edit_message_id is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        item.text,
+                        chat_id=item.chat_id,
+                        message_id=item.edit_message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+                sent_id = item.edit_message_id
+            elif item.photo:
+                photo = await self.bot.send_photo(
+                    item.chat_id,
+                    item.photo,
+                    caption=item.text[:1024] or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                sent_id = photo.message_id
+            else:
+                parts = split_text(item.text)
+                for index, part in enumerate(parts):
+                    last = index == len(parts) - 1
+                    sent = await self.bot.send_message(
+                        item.chat_id,
+                        part,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup if last else None,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                    sent_id = sent.message_id
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
@@ -385,7 +423,7 @@ class TelegramTransport:
             return SendResult("error", reason=f"network: {exc}"[:200])
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
-        return SendResult.sent()
+        return SendResult.sent(sent_id)
 
     # Command menus ------------------------------------------------------------------------
     async def publish_commands(self) -> None:

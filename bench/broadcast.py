@@ -1,0 +1,248 @@
+"""Broadcast benchmark: 10,000 messages to 2,000 chats (private and groups) through the real bot
+(outbox worker + Telegram transport) against a fake Bot API server that enforces Telegram's
+limits, answering 429 with ``retry_after`` when one is crossed.
+
+Prints the total time, the theoretical minimum for those limits, their ratio, the 429 answers
+received, and messages lost and duplicated; then runs again with the bot killed with SIGKILL in
+the middle and restarted, and prints lost and duplicated again.
+
+    .venv/bin/python -m bench.broadcast              # limits scaled 10x (runs in under a minute)
+    .venv/bin/python -m bench.broadcast --scale 1    # Telegram's real limits (about 6 minutes)
+
+Messages go out through the real fan-out (``bot.broadcasts.service``): 5 broadcasts, each to
+every linked group and every subscribed resident. The bot runs in a child process so that it
+can really be killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.broadcasts import service
+from bot.broadcasts.rules import QuietHours
+from bot.core.context import CoreConfig
+from bot.storage import areas, chats, members
+from bot.storage import broadcasts as repo
+from bot.storage.db import Database
+from bot.transports.delivery import Limits
+from tests.e2e.harness import TOKEN
+from tests.fakebotapi import FakeBotAPI, RateLimits
+
+MARK = re.compile(r"bench #(\d+)")
+
+
+class CountingAPI(FakeBotAPI):
+    """The fake server, remembering which calls it refused."""
+
+    def _failure_for(self, method: str, params: dict[str, Any]) -> Any:
+        refused = super()._failure_for(method, params)
+        if refused is not None:
+            params["_refused"] = True
+        return refused
+
+    def accepted(self) -> list[tuple[float, int, int]]:
+        """(time, chat, broadcast number) of every message the server accepted."""
+        found = []
+        for call in list(self.calls):
+            if call.method != "sendMessage" or call.params.get("_refused"):
+                continue
+            match = MARK.search(call.text)
+            if match and call.chat_id is not None:
+                found.append((call.at, call.chat_id, int(match.group(1))))
+        return found
+
+
+async def seed(path: Path, chats_total: int, groups: int, broadcasts: int) -> set[tuple[int, int]]:
+    """Areas, groups and subscribed residents, and ``broadcasts`` runs fanned out into the
+    outbox. Returns the expected (chat, broadcast) pairs."""
+    now = datetime.now(UTC)
+    config = CoreConfig()
+    db = await Database.open(path)
+    expected: set[tuple[int, int]] = set()
+    async with db.unit() as conn:
+        await service.save_quiet_hours(conn, QuietHours(enabled=False))
+        area = await areas.add(conn, "BENCH", "Thôn Bench", 5000, now)
+        for n in range(groups):
+            chat = await chats.upsert(conn, "telegram", -(10**12) - n, "group", f"G{n}", now)
+            await chats.link_area(conn, chat.id, area.id)
+        for n in range(chats_total - groups):
+            user_id = 10**6 + n
+            member = await members.ensure(conn, "telegram", user_id, now)
+            await members.complete_onboarding(
+                conn,
+                member.id,
+                display_name=f"Người {n}",
+                area_id=area.id,
+                language="vi",
+                consent_version=1,
+                now=now,
+            )
+            await chats.upsert(conn, "telegram", user_id, "private", None, now)
+            await repo.subscribe(conn, member.id, "fire", now)
+    async with db.read() as conn, conn.execute("SELECT chat_id FROM chats") as cur:
+        all_chats = [r[0] for r in await cur.fetchall()]
+    for number in range(1, broadcasts + 1):
+        async with db.unit() as conn:
+            own = await repo.add_message(conn, "fire", f"bench #{number}", None, None, now)
+            run_id = await service.start_run(
+                conn,
+                config,
+                topic="fire",
+                message_ref=f"own:{own}",
+                target="commune",
+                area_ids=[],
+                urgent=False,
+                now=now,
+            )
+        await service.fan_out(db, config, run_id, now)
+        expected |= {(chat, number) for chat in all_chats}
+    await db.close()
+    return expected
+
+
+def theoretical_minimum(expected: set[tuple[int, int]], limits: Limits) -> float:
+    """The shortest possible time from the first to the last message under the limits."""
+    per_chat = Counter(chat for chat, _ in expected)
+    bound = (len(expected) - 1) / limits.per_second
+    for chat, count in per_chat.items():
+        spacing = (count - 1) * limits.private_interval
+        if chat < 0:
+            windows = math.ceil(count / limits.group_burst) - 1
+            spacing = max(spacing, windows * limits.group_window)
+        bound = max(bound, spacing)
+    return bound
+
+
+def start_child(db_path: Path, url: str, scale: float) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.broadcast", "--child", str(db_path), url, str(scale)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def child(db_path: str, url: str, scale: float) -> None:
+    from bot.app import run_telegram
+    from bot.config import load_settings
+
+    settings = load_settings(
+        telegram_token=TOKEN,
+        telegram_api_url=url,
+        database=Path(db_path),
+        poll_timeout_seconds=1,
+        log_level="WARNING",
+    )
+    await run_telegram(settings, limits=Limits().scaled(scale))
+
+
+async def wait_for(
+    api: CountingAPI, expected: set[tuple[int, int]], *, at_least: int, limit: float
+) -> None:
+    deadline, last_count, last_change = time.monotonic() + limit, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        got = {(chat, n) for _, chat, n in api.accepted()}
+        if len(got & expected) >= at_least:
+            return
+        count = len(api.calls)
+        if count != last_count:
+            last_count, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change > 30:
+            return  # nothing is moving any more
+        await asyncio.sleep(0.05)
+
+
+def losses(api: CountingAPI, expected: set[tuple[int, int]]) -> tuple[int, int]:
+    seen = Counter((chat, n) for _, chat, n in api.accepted())
+    lost = len(expected - set(seen))
+    duplicated = sum(c - 1 for c in seen.values() if c > 1)
+    return lost, duplicated
+
+
+async def one_run(args: argparse.Namespace, *, kill: bool) -> None:
+    api = CountingAPI(TOKEN)
+    api.limits = RateLimits(scale=args.scale)
+    url = await api.start()
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "bench.sqlite3"
+        expected = await seed(db_path, args.chats, args.groups, args.broadcasts)
+        limits = Limits().scaled(args.scale)
+        process = start_child(db_path, url, args.scale)
+        try:
+            if kill:
+                await wait_for(api, expected, at_least=len(expected) // 2, limit=600)
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                killed_at = len({(c, n) for _, c, n in api.accepted()})
+                process = start_child(db_path, url, args.scale)
+            await wait_for(api, expected, at_least=len(expected), limit=1200)
+            await asyncio.sleep(0.5)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        await api.stop()
+    lost, duplicated = losses(api, expected)
+    if kill:
+        print(f"  killed with SIGKILL after {killed_at} messages, then restarted")
+        print(f"  messages lost:       {lost}")
+        print(f"  messages duplicated: {duplicated}")
+        return
+    times = sorted(at for at, _, _ in api.accepted())
+    total = times[-1] - times[0] if times else float("nan")
+    minimum = theoretical_minimum(expected, limits)
+    print(
+        f"  messages:            {len(expected):,} to {args.chats:,} chats ({args.groups:,} groups)"
+    )
+    print(
+        f"  limits (x{args.scale:g}):        {limits.per_second:g}/s overall, "
+        f"1 per {limits.private_interval:g}s per chat, {limits.group_burst} per "
+        f"{limits.group_window:g}s per group"
+    )
+    print(f"  total time:          {total:.2f} s")
+    print(f"  theoretical minimum: {minimum:.2f} s")
+    print(f"  ratio:               {total / minimum:.3f}")
+    print(f"  429 answers:         {api.too_many}")
+    print(f"  messages lost:       {lost}")
+    print(f"  messages duplicated: {duplicated}")
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"Broadcast benchmark (limits scaled x{args.scale:g})")
+    print("Run 1: uninterrupted")
+    await one_run(args, kill=False)
+    if not args.no_kill:
+        print("Run 2: bot killed in the middle and restarted")
+        await one_run(args, kill=True)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scale", type=float, default=10.0, help="multiply Telegram's limits")
+    parser.add_argument("--chats", type=int, default=2000)
+    parser.add_argument("--groups", type=int, default=400, help="how many of the chats are groups")
+    parser.add_argument("--broadcasts", type=int, default=5, help="messages per chat")
+    parser.add_argument("--no-kill", action="store_true", help="skip the SIGKILL run")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        os.environ.pop("XOMANTOAN_TELEGRAM_TOKEN", None)
+        asyncio.run(child(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+    else:
+        asyncio.run(main(parse(sys.argv[1:])))
