@@ -137,7 +137,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         )
     else:
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
 
 
 async def _pick_message(ctx: Context, topic_key: str) -> None:
@@ -161,7 +161,7 @@ async def _pick_message(ctx: Context, topic_key: str) -> None:
     ]
     rows += [[Option("✍️ " + _first_line(m.text), action=f"bc:msg:own:{m.id}")] for m in own[:10]]
     if not rows:
-        ctx.reply(ctx._("Dạ, there is no message on this topic yet. Add your own first."))
+        ctx.reply(ctx._("There is no message on this topic yet. Add your own first."))
         ctx.end()
         return
     ctx.reply(ctx._("Which message?"), rows, edit=True)
@@ -212,21 +212,21 @@ async def on_input(ctx: Context) -> None:
         await _save_own(ctx)
         return
     if ctx.event.kind != EventKind.TEXT or not text:
-        ctx.reply(ctx._("Dạ, please type your answer as text."))
+        ctx.reply(ctx._("Please type your answer as text."))
         return
     if ctx.step == "quiet":
         try:
             quiet = QuietHours.parse(text)
         except ValueError:
-            ctx.reply(ctx._("Dạ, please type two times such as <code>21:00-06:00</code>."))
+            ctx.reply(ctx._("Please type two times such as <code>21:00-06:00</code>."))
             return
         await save_quiet_hours(ctx.conn, quiet)
         await ctx.audit("broadcast.quiet_hours", quiet=quiet.to_text())
         ctx.end()
-        ctx.reply(ctx._("Dạ, quiet hours are now {quiet}.", quiet=quiet.to_text()))
+        ctx.reply(ctx._("Quiet hours are now {quiet}.", quiet=quiet.to_text()))
         return
     if ctx.step != "type":
-        ctx.reply(ctx._("Dạ, please use the buttons above."))
+        ctx.reply(ctx._("Please use the buttons above."))
         return
     kind = str(ctx.data.get("kind"))
     rule = parse_rule(ctx, kind, text)
@@ -309,8 +309,8 @@ async def _apply(ctx: Context) -> None:
         await ctx.audit("broadcast.sent", "broadcast_run", run_id, target=common["target"])
         count = run.recipients if run else 0
         text = ctx._n(
-            "Dạ, the broadcast is on its way to {count} chat. I will send you a report.",
-            "Dạ, the broadcast is on its way to {count} chats. I will send you a report.",
+            "The broadcast is on its way to {count} chat. I will send you a report.",
+            "The broadcast is on its way to {count} chats. I will send you a report.",
             count,
         )
         if run and run.not_before:
@@ -329,7 +329,7 @@ async def _apply(ctx: Context) -> None:
     )
     await ctx.audit("broadcast.scheduled", "broadcast_schedule", schedule_id, kind=rule.kind)
     ctx.reply(
-        ctx._("Dạ, scheduled: {when}. See /broadcast → Schedules.", when=describe(ctx.t, rule)),
+        ctx._("Scheduled: {when}. See /broadcast → Schedules.", when=describe(ctx.t, rule)),
         edit=True,
     )
 
@@ -337,14 +337,14 @@ async def _apply(ctx: Context) -> None:
 async def _save_own(ctx: Context) -> None:
     photo = ctx.event.file_ids[0] if ctx.event.kind == EventKind.PHOTO else None
     if ctx.event.kind not in (EventKind.TEXT, EventKind.PHOTO):
-        ctx.reply(ctx._("Dạ, please type the text or send a photo with a caption."))
+        ctx.reply(ctx._("Please type the text or send a photo with a caption."))
         return
     cleaned = check_free_text(ctx.event.text, maximum=1000 if photo else 3500)
     if isinstance(cleaned, TextProblem):
         if cleaned == TextProblem.TOO_LONG:
-            ctx.reply(ctx._("Dạ, that is too long for one message. Please shorten it."))
+            ctx.reply(ctx._("That is too long for one message. Please shorten it."))
         else:
-            ctx.reply(ctx._("Dạ, the message needs some text. Please type it."))
+            ctx.reply(ctx._("The message needs some text. Please type it."))
         return
     topic_key = str(ctx.data.get("topic"))
     message_id = await repo.add_message(
@@ -354,7 +354,7 @@ async def _save_own(ctx: Context) -> None:
     ctx.end()
     ctx.reply(
         ctx._(
-            "Dạ, your message is saved in the library under “{topic}”. Use /broadcast to send it.",
+            "Your message is saved in the library under “{topic}”. Use /broadcast to send it.",
             topic=ctx.t.plain(topic(topic_key).label),
         )
     )

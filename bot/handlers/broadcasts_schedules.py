@@ -22,7 +22,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     schedule = await repo.get_schedule(ctx.conn, int(value))
     if schedule is None:
-        ctx.toast(ctx._("Dạ, that schedule no longer exists."))
+        ctx.toast(ctx._("That schedule no longer exists."))
         await show_list(ctx)
         return
     if verb == "show":
@@ -33,14 +33,14 @@ async def on_button(ctx: Context, argument: str) -> None:
         following = None if paused else next_after(rule, ctx.now, ctx.config.tz)
         await repo.set_paused(ctx.conn, schedule.id, paused, following, ctx.now)
         await ctx.audit(f"broadcast.{verb}d", "broadcast_schedule", schedule.id)
-        ctx.toast(ctx._("Dạ, paused.") if paused else ctx._("Dạ, running again."))
+        ctx.toast(ctx._("Paused.") if paused else ctx._("Running again."))
         fresh = await repo.get_schedule(ctx.conn, schedule.id)
         if fresh is not None:
             await _show(ctx, fresh)
     elif verb == "delete":
         await repo.delete_schedule(ctx.conn, schedule.id)
         await ctx.audit("broadcast.deleted", "broadcast_schedule", schedule.id)
-        ctx.toast(ctx._("Dạ, deleted."))
+        ctx.toast(ctx._("Deleted."))
         await show_list(ctx)
     elif verb == "edit":
         ctx.begin(FLOW, "when", edit=schedule.id, topic=schedule.topic)
@@ -54,7 +54,7 @@ async def on_button(ctx: Context, argument: str) -> None:
 async def show_list(ctx: Context) -> None:
     found = await repo.list_schedules(ctx.conn)
     if not found:
-        ctx.reply(ctx._("Dạ, there are no scheduled broadcasts yet."), edit=True)
+        ctx.reply(ctx._("There are no scheduled broadcasts yet."), edit=True)
         return
     rows = []
     for schedule in found[:30]:
@@ -104,9 +104,9 @@ async def _show(ctx: Context, schedule: repo.Schedule) -> None:
 async def apply_edit(ctx: Context, schedule_id: int, rule: Rule | None) -> None:
     schedule = await repo.get_schedule(ctx.conn, schedule_id)
     if schedule is None or rule is None:
-        ctx.reply(ctx._("Dạ, that schedule no longer exists."))
+        ctx.reply(ctx._("That schedule no longer exists."))
         return
     following = None if schedule.paused else next_after(rule, ctx.now, ctx.config.tz)
     await repo.set_rule(ctx.conn, schedule_id, rule.to_json(), following, ctx.now)
     await ctx.audit("broadcast.rescheduled", "broadcast_schedule", schedule_id, kind=rule.kind)
-    ctx.reply(ctx._("Dạ, the schedule now runs {when}.", when=describe(ctx.t, rule)), edit=True)
+    ctx.reply(ctx._("The schedule now runs {when}.", when=describe(ctx.t, rule)), edit=True)

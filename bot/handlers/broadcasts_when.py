@@ -121,7 +121,7 @@ def parse_rule(ctx: Context, kind: str, text: str) -> Rule | None:
     except ValueError:
         ctx.reply(
             ctx._(
-                "Dạ, I could not read “{text}”. Please type it again as in the example.",
+                "I could not read “{text}”. Please type it again as in the example.",
                 text=text[:60],
             )
         )
@@ -158,7 +158,7 @@ def coming(ctx: Context, rule: Rule) -> str:
     """The next runs, one per line, for the officer to check."""
     dates = upcoming(rule, ctx.now, ctx.config.tz, 3)
     if not dates:
-        return ctx._("Dạ, this schedule has no run in the future.")
+        return ctx._("This schedule has no run in the future.")
     lines = [ctx._("Next runs:")]
     lines += [f"• {ctx.t.when(d)}" for d in dates]
     return "\n".join(lines)

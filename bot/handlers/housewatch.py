@@ -94,21 +94,21 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "cancel" and value.isdigit():
         if await repo.cancel(ctx.conn, int(value), member.id):
             await ctx.audit("housewatch.cancelled", "house_watch", int(value))
-            ctx.reply(ctx._("Dạ, the house watch has been cancelled."), edit=True)
+            ctx.reply(ctx._("The house watch has been cancelled."), edit=True)
         else:
             stale(ctx)
     elif verb == "ok" and ctx.flow == FLOW and ctx.step == "confirm":
         await _save(ctx, member)
     elif verb == "no":
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
     else:
         stale(ctx)
 
 
 async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please type it as text, or /cancel."))
+        ctx.reply(ctx._("Please type it as text, or /cancel."))
         return
     today = ctx.now.astimezone(ctx.config.tz).date()
     if ctx.step == "address":
@@ -127,10 +127,10 @@ async def on_input(ctx: Context) -> None:
         found = parse_away(ctx.event.text, today)
         if isinstance(found, str):
             messages = {
-                "format": ctx._("Dạ, please type two dates, for example 28/1 - 5/2."),
-                "order": ctx._("Dạ, the return day is before the day you leave."),
-                "past": ctx._("Dạ, these dates are already over."),
-                "long": ctx._("Dạ, please register at most one year at a time."),
+                "format": ctx._("Please type two dates, for example 28/1 - 5/2."),
+                "order": ctx._("The return day is before the day you leave."),
+                "past": ctx._("These dates are already over."),
+                "long": ctx._("Please register at most one year at a time."),
             }
             ctx.reply(messages[found])
             return
@@ -151,7 +151,7 @@ async def on_input(ctx: Context) -> None:
             ],
         )
     else:
-        ctx.reply(ctx._("Dạ, please use the buttons above, or /cancel."))
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
 
 
 async def _save(ctx: Context, member: Member) -> None:
@@ -166,7 +166,7 @@ async def _save(ctx: Context, member: Member) -> None:
     await ctx.audit("housewatch.registered", "house_watch", watch_id, days=(last - first).days + 1)
     ctx.reply(
         ctx._(
-            "Dạ, registered. The patrol of your area will keep an eye on your house from "
+            "Registered. The patrol of your area will keep an eye on your house from "
             "{start} to {end}. You can cancel at any time with /housewatch. Have a good trip!",
             start=first,
             end=last,

@@ -34,7 +34,7 @@ async def patrol(ctx: Context) -> None:
         if area is None:
             ctx.reply(
                 ctx._(
-                    "Dạ, this group is not linked to an area yet. The commune police can link "
+                    "This group is not linked to an area yet. The commune police can link "
                     "it with /linkgroup."
                 )
             )
@@ -125,7 +125,7 @@ async def on_live(ctx: Context, argument: str) -> None:
         await patrols_live.on_clear(ctx)
     elif verb == "cancel":
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
     else:
         stale(ctx)
 

@@ -87,17 +87,17 @@ async def on_input(ctx: Context) -> None:
         ctx.reply(not_your_area(ctx))
         return
     if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please send the patrols as text, one line per patrol."))
+        ctx.reply(ctx._("Please send the patrols as text, one line per patrol."))
         return
     entries, problems = backfill.parse(ctx.event.text, ctx.now, ctx.config.tz)
     if problems:
-        lines = [ctx._("Dạ, some lines need fixing; nothing was saved yet:")]
+        lines = [ctx._("Some lines need fixing; nothing was saved yet:")]
         lines += ["• " + problem_line(ctx, p) for p in problems[:15]]
         lines.append(ctx._("Please send all the lines again once corrected, or /cancel."))
         ctx.reply("\n".join(lines))
         return
     if not entries:
-        ctx.reply(ctx._("Dạ, please send at least one line."))
+        ctx.reply(ctx._("Please send at least one line."))
         return
     ctx.goto("confirm", entries=[_serialise(e) for e in entries])
     lines = [
@@ -137,7 +137,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     if argument != "save" or ctx.step != "confirm":
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
     raw = ctx.data.get("entries")
@@ -146,7 +146,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.reply(not_your_area(ctx))
         return
     saved, skipped = await save_entries(ctx, area, [_entry(e) for e in raw])
-    text = ctx._n("Dạ, {count} patrol was saved.", "Dạ, {count} patrols were saved.", saved)
+    text = ctx._n("{count} patrol was saved.", "{count} patrols were saved.", saved)
     if skipped:
         text += " " + ctx._n(
             "{count} was already logged and was skipped.",

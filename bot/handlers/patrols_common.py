@@ -34,9 +34,7 @@ async def led_areas(ctx: Context) -> list[Area]:
 
 
 def not_your_area(ctx: Context) -> str:
-    return ctx._(
-        "Dạ, only the team leaders of this area and the commune police can log its patrols."
-    )
+    return ctx._("Only the team leaders of this area and the commune police can log its patrols.")
 
 
 def editable(ctx: Context, patrol: Patrol) -> bool:

@@ -22,7 +22,7 @@ from bot.storage.patrols import Patrol
 async def show_recent(ctx: Context, area: Area) -> None:
     found = await repo.recent(ctx.conn, [area.id], limit=10)
     if not found:
-        ctx.reply(ctx._("Dạ, no patrol of {area} has been logged yet.", area=area.name))
+        ctx.reply(ctx._("No patrol of {area} has been logged yet.", area=area.name))
         return
     rows = [
         [
@@ -82,7 +82,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         await show(ctx, patrol, area)
         return
     if not editable(ctx, patrol) or patrol.is_open:
-        ctx.toast(ctx._("Dạ, a patrol can only be corrected within a week."))
+        ctx.toast(ctx._("A patrol can only be corrected within a week."))
         return
     if verb == "add":
         ctx.reply(
@@ -121,7 +121,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "delok":
         await repo.delete(ctx.conn, patrol.id)
         await ctx.audit("patrol.deleted", "patrol", patrol.id, area=area.code)
-        ctx.reply(ctx._("Dạ, the patrol has been deleted."), edit=True)
+        ctx.reply(ctx._("The patrol has been deleted."), edit=True)
     else:
         stale(ctx)
 
@@ -136,9 +136,9 @@ async def _remove_observation(ctx: Context, value: str) -> None:
         return
     patrol, area = found
     if patrol.is_open or not editable(ctx, patrol):
-        ctx.toast(ctx._("Dạ, a patrol can only be corrected within a week."))
+        ctx.toast(ctx._("A patrol can only be corrected within a week."))
         return
     await repo.delete_observation(ctx.conn, observation.id)
     await ctx.audit("patrol.observation_removed", "patrol", patrol.id, kind=observation.kind)
-    ctx.toast(ctx._("Dạ, removed."))
+    ctx.toast(ctx._("Removed."))
     await show(ctx, patrol, area, edit=True)

@@ -79,7 +79,7 @@ async def on_pick_input(ctx: Context) -> None:
         ctx.end()
         return
     if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please type names as text, or use the buttons."))
+        ctx.reply(ctx._("Please type names as text, or use the buttons."))
         return
     names: list[str] = [str(n) for n in ctx.data.get("names", [])]
     keys = {fold_key(n) for n in names}
@@ -95,7 +95,7 @@ async def on_pick_input(ctx: Context) -> None:
             keys.add(fold_key(name))
     if len(names) > MAX_TYPED_NAMES:
         ctx.reply(
-            ctx._("Dạ, please type at most {limit} names.", limit=MAX_TYPED_NAMES),
+            ctx._("Please type at most {limit} names.", limit=MAX_TYPED_NAMES),
         )
         return
     ctx.update(names=names)
@@ -141,13 +141,13 @@ async def on_start(ctx: Context) -> None:
     picked = [int(m) for m in ctx.data.get("picked", [])]
     names = [str(n) for n in ctx.data.get("names", [])]
     if not picked and not names:
-        ctx.toast(ctx._("Dạ, please choose at least one participant."))
+        ctx.toast(ctx._("Please choose at least one participant."))
         return
     if await repo.open_in_area(ctx.conn, area.id) is not None:
         ctx.end()
         ctx.reply(
             ctx._(
-                "Dạ, a patrol of {area} is already open. Please end it before starting "
+                "A patrol of {area} is already open. Please end it before starting "
                 "another one: /patrol.",
                 area=area.name,
             )
@@ -193,8 +193,7 @@ async def on_start(ctx: Context) -> None:
     def notice(t: Translator) -> Reply:
         return Reply(
             t._(
-                "Dạ, {leader} has started a patrol of {area} at {time} and listed you as "
-                "taking part.",
+                "{leader} has started a patrol of {area} at {time} and listed you as taking part.",
                 leader=leader or "?",
                 area=area.name,
                 time=hhmm(t, patrol.started_at),
@@ -268,10 +267,10 @@ async def patrol_for(ctx: Context, value: str, *, open_only: bool) -> tuple[Patr
         ctx.toast(not_your_area(ctx))
         return None
     if open_only and not patrol.is_open:
-        ctx.toast(ctx._("Dạ, this patrol has already ended."))
+        ctx.toast(ctx._("This patrol has already ended."))
         return None
     if not patrol.is_open and not editable(ctx, patrol):
-        ctx.toast(ctx._("Dạ, a patrol can only be corrected within a week."))
+        ctx.toast(ctx._("A patrol can only be corrected within a week."))
         return None
     area = await areas_repo.get(ctx.conn, patrol.area_id)
     if area is None:
@@ -299,16 +298,16 @@ async def on_houses(ctx: Context, value: str) -> None:
         ctx.conn, patrol.id, ctx.member.id
     )
     if not allowed:
-        ctx.toast(ctx._("Dạ, only the leader and the members of this patrol can see this list."))
+        ctx.toast(ctx._("Only the leader and the members of this patrol can see this list."))
         return
     today = ctx.now.astimezone(ctx.config.tz).date()
     houses = await housewatch_repo.checklist(ctx.conn, patrol.area_id, today)
-    text = _checklist_text(ctx.t, houses).strip() or ctx._("Dạ, no house needs watching today.")
+    text = _checklist_text(ctx.t, houses).strip() or ctx._("No house needs watching today.")
     if ctx.event.chat.is_private:
         ctx.reply(text, bind_to_conversation=False)
         return
     await ctx.notify(ctx.member, lambda t: Reply(_checklist_text(t, houses).strip() or text))
-    ctx.toast(ctx._("Dạ, I have sent you the list in our private chat."))
+    ctx.toast(ctx._("I have sent you the list in our private chat."))
 
 
 # Ending ----------------------------------------------------------------------------------
@@ -331,7 +330,7 @@ async def on_end(ctx: Context, value: str) -> None:
         observations=sum(o.count for o in observations),
     )
     private = ctx.event.chat.is_private
-    text = ctx._("Dạ, the patrol has ended. Thank you all!") + "\n\n"
+    text = ctx._("The patrol has ended. Thank you all!") + "\n\n"
     text += await summary_text(ctx, ctx.t, closed, area, with_names=private)
     rows: list[list[Option]] = []
     if private and await chats.groups(ctx.conn, area_id=area.id):
@@ -357,7 +356,7 @@ async def on_post(ctx: Context, value: str) -> None:
     area = await areas_repo.get(ctx.conn, patrol.area_id)
     groups = await chats.groups(ctx.conn, area_id=patrol.area_id)
     if area is None or not groups:
-        ctx.toast(ctx._("Dạ, this area has no group linked to it yet."))
+        ctx.toast(ctx._("This area has no group linked to it yet."))
         return
     for group in groups:
         t = Translator(group.language or ctx.config.default_language, ctx.config.tz)
@@ -367,7 +366,7 @@ async def on_post(ctx: Context, value: str) -> None:
         )
     ctx.outbox_written = True
     await ctx.audit("patrol.summary_posted", "patrol", patrol.id, groups=len(groups))
-    ctx.toast(ctx._("Dạ, the summary has been posted to the group."))
+    ctx.toast(ctx._("The summary has been posted to the group."))
 
 
 # Participants confirm --------------------------------------------------------------------
@@ -383,6 +382,6 @@ async def on_confirm(ctx: Context, argument: str) -> None:
         return
     await ctx.audit("patrol.participation", "patrol", patrol.id, took_part=took_part)
     if took_part:
-        ctx.reply(ctx._("Dạ, thank you: your participation is confirmed."), edit=True)
+        ctx.reply(ctx._("Thank you: your participation is confirmed."), edit=True)
     else:
-        ctx.reply(ctx._("Dạ, noted: you are not counted as taking part in this patrol."), edit=True)
+        ctx.reply(ctx._("Noted: you are not counted as taking part in this patrol."), edit=True)

@@ -99,7 +99,7 @@ async def on_count(ctx: Context, value: str) -> None:
 
 async def _set_count(ctx: Context, o: Observation, count: int, *, edit: bool) -> None:
     if not 1 <= count <= MAX_COUNT:
-        ctx.reply(ctx._("Dạ, the number of cases must be from 1 to {limit}.", limit=MAX_COUNT))
+        ctx.reply(ctx._("The number of cases must be from 1 to {limit}.", limit=MAX_COUNT))
         return
     await repo.update_observation(ctx.conn, o.id, count=count)
     await ctx.audit("patrol.observation_changed", "patrol", o.patrol_id, field="count", count=count)
@@ -136,7 +136,7 @@ async def on_report(ctx: Context, value: str) -> None:
         await ctx.audit("patrol.observation_flagged", "patrol", observation.patrol_id)
     ctx.reply(
         ctx._(
-            "Dạ, this observation is flagged for a report. To send the report to the commune "
+            "This observation is flagged for a report. To send the report to the commune "
             "police, please use /report in a private chat with me and describe what you saw."
         ),
         [[Option(ctx.t.plain("📝 Make the report"), url=ctx.deep_link("go-report"))]],
@@ -154,7 +154,7 @@ async def on_delete(ctx: Context, value: str) -> None:
     )
     if ctx.flow == FLOW:
         ctx.end()
-    ctx.toast(ctx._("Dạ, removed."))
+    ctx.toast(ctx._("Removed."))
     found = await patrol_for(ctx, str(observation.patrol_id), open_only=False)
     if found is not None:
         await show_panel(ctx, *found, edit=True)
@@ -184,7 +184,7 @@ async def on_observation_input(ctx: Context) -> None:
     elif kind_of == EventKind.LOCATION and ctx.event.location:
         await repo.update_observation(ctx.conn, observation.id, location=ctx.event.location)
     elif kind_of not in (EventKind.TEXT, EventKind.PHOTO):
-        ctx.reply(ctx._("Dạ, please type a number or a note, or send a photo or a location."))
+        ctx.reply(ctx._("Please type a number or a note, or send a photo or a location."))
         return
     await ctx.audit(
         "patrol.observation_changed", "patrol", observation.patrol_id, field=kind_of.value

@@ -143,7 +143,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         await _show_who(ctx, area, edit=True)
     elif verb == "next" and ctx.step == "who":
         if not ctx.data.get("picked"):
-            ctx.toast(ctx._("Dạ, please choose at least one participant."))
+            ctx.toast(ctx._("Please choose at least one participant."))
             return
         ctx.goto("lead")
         ctx.reply(
@@ -163,7 +163,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         )
         await ctx.audit("patrol.shift_added", "patrol_shift", shift_id, area=area.code)
         ctx.end()
-        ctx.reply(ctx._("Dạ, the shift has been added to the roster."), edit=True)
+        ctx.reply(ctx._("The shift has been added to the roster."), edit=True)
         await show(ctx, area)
     else:
         stale(ctx)
@@ -175,11 +175,11 @@ async def on_input(ctx: Context) -> None:
         ctx.end()
         return
     if ctx.step != "time":
-        ctx.reply(ctx._("Dạ, please use the buttons above, or /cancel."))
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
         return
     start = parse_time(ctx.event.text) if ctx.event.kind == EventKind.TEXT else None
     if start is None:
-        ctx.reply(ctx._("Dạ, please type a time such as 19:30."))
+        ctx.reply(ctx._("Please type a time such as 19:30."))
         return
     ctx.goto("who", start=start.strftime("%H:%M"))
     await _show_who(ctx, area)
@@ -243,7 +243,7 @@ async def on_decline(ctx: Context, argument: str) -> None:
         return
     begins = datetime.fromtimestamp(int(raw_stamp), UTC)
     if not await repo.decline_shift(ctx.conn, shift.id, ctx.member.id, begins, ctx.now):
-        ctx.toast(ctx._("Dạ, your leader has already been told."))
+        ctx.toast(ctx._("Your leader has already been told."))
         return
     await ctx.audit("patrol.shift_declined", "patrol_shift", shift.id)
     area = await areas_repo.get(ctx.conn, shift.area_id)
@@ -260,7 +260,7 @@ async def on_decline(ctx: Context, argument: str) -> None:
             leader,
             lambda t: Reply(
                 t._(
-                    "Dạ, {name} cannot make the patrol of {area} at {time} ({day}).",
+                    "{name} cannot make the patrol of {area} at {time} ({day}).",
                     name=name,
                     area=area.name if area else "?",
                     time=hhmm(t, begins),
@@ -268,6 +268,4 @@ async def on_decline(ctx: Context, argument: str) -> None:
                 )
             ),
         )
-    ctx.reply(
-        ctx._("Dạ, thank you for letting us know. Your team leader has been told."), edit=True
-    )
+    ctx.reply(ctx._("Thank you for letting us know. Your team leader has been told."), edit=True)

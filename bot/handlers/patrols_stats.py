@@ -83,14 +83,14 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 async def on_input(ctx: Context) -> None:
     if ctx.step != "dates" or ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please use the buttons above, or /cancel."))
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
         return
     found = parse_two_dates(ctx.event.text, ctx.now.astimezone(ctx.config.tz).date())
     if found == "order":
-        ctx.reply(ctx._("Dạ, the last day is before the first day. Please type them again."))
+        ctx.reply(ctx._("The last day is before the first day. Please type them again."))
         return
     if not isinstance(found, Period):
-        ctx.reply(ctx._("Dạ, please type two dates, for example 1/1/2026 31/3/2026, or /cancel."))
+        ctx.reply(ctx._("Please type two dates, for example 1/1/2026 31/3/2026, or /cancel."))
         return
     await _answer(ctx, int(ctx.data.get("area_id", 0)), found)
 
@@ -143,7 +143,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
 
 async def _export(ctx: Context, value: str) -> None:
     if not ctx.roles.is_officer:
-        ctx.toast(ctx._("Dạ, only the commune police can export the figures."))
+        ctx.toast(ctx._("Only the commune police can export the figures."))
         return
     parts = value.split(":")
     try:

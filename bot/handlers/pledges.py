@@ -44,14 +44,14 @@ async def pledge(ctx: Context) -> None:
         if upcoming is None:
             ctx.reply(
                 ctx._(
-                    "Dạ, no pledge campaign is open now and none is scheduled yet. The commune "
+                    "No pledge campaign is open now and none is scheduled yet. The commune "
                     "police will announce the next one; you can sign then with /pledge."
                 )
             )
         else:
             ctx.reply(
                 ctx._(
-                    "Dạ, the pledge campaign is not open now. The next one, <b>{title}</b>, "
+                    "The pledge campaign is not open now. The next one, <b>{title}</b>, "
                     "opens on {start} and runs until {end}. Please come back then.",
                     title=upcoming.title,
                     start=upcoming.starts_on,
@@ -157,7 +157,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     if verb == "cancel" or ctx.flow != FLOW:
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
     campaign = await repo.campaign(ctx.conn, int(ctx.data.get("campaign_id", 0)))
     if campaign is None:
@@ -167,10 +167,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         items = await repo.items(ctx.conn, value)
         if not items:
             ctx.reply(
-                ctx._(
-                    "Dạ, there are no pledge items for this type yet. "
-                    "Please ask the commune police."
-                )
+                ctx._("There are no pledge items for this type yet. Please ask the commune police.")
             )
             return
         ctx.goto("items", audience=value, item_ids=[i.id for i in items], left_out=[])
@@ -189,7 +186,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "items" and ctx.step == "items":
         items = await _current_items(ctx)
         if len(set(ctx.data.get("left_out", []))) >= len(items):
-            ctx.toast(ctx._("Dạ, please keep at least one item in the pledge."))
+            ctx.toast(ctx._("Please keep at least one item in the pledge."))
             return
         ctx.goto("head")
         _ask_head(ctx, member)
@@ -271,7 +268,7 @@ async def _already_signed(ctx: Context, member: Member, existing: repo.Pledge) -
     await ctx.audit("pledge.household_member_linked", "pledge", existing.id)
     ctx.reply(
         ctx._(
-            "Dạ, the household of <b>{head}</b> ({address}) already signed this pledge on "
+            "The household of <b>{head}</b> ({address}) already signed this pledge on "
             "{date}: it was signed by {signer}, reference {reference}. One pledge per household "
             "is enough, so there is nothing more to do. I have noted you as a member of this "
             "household; /pledge shows the pledge.",
@@ -325,9 +322,7 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
     current = await open_campaign(ctx)
     if current is None or current.id != campaign.id:
         ctx.end()
-        ctx.reply(
-            ctx._("Dạ, this pledge campaign has closed in the meantime, so nothing was saved.")
-        )
+        ctx.reply(ctx._("This pledge campaign has closed in the meantime, so nothing was saved."))
         return
     head, address = str(ctx.data.get("head")), str(ctx.data.get("address"))
     key = household_key(head, address)
@@ -368,7 +363,7 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
     ctx.end()
     ctx.reply(
         ctx._(
-            "Dạ, thank you! Your household's pledge is recorded.\n"
+            "Thank you! Your household's pledge is recorded.\n"
             "Reference: <b>{reference}</b>\nDate: {date}\n\n"
             "You can see it again, or withdraw it, with /pledge.",
             reference=ref,
@@ -409,7 +404,7 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
     ctx.end()
     pledge = await repo.get(ctx.conn, pledge_id) if pledge_id else None
     if answer != "yes" or pledge is None:
-        ctx.reply(ctx._("Dạ, your pledge stays as it is."), edit=True)
+        ctx.reply(ctx._("Your pledge stays as it is."), edit=True)
         return
     mine = await repo.standing_for_member(ctx.conn, pledge.campaign_id, member.id)
     if (
@@ -417,12 +412,12 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
         or mine.id != pledge.id
         or not await repo.withdraw(ctx.conn, pledge.id, member.id, ctx.now)
     ):
-        ctx.reply(ctx._("Dạ, this pledge had already been withdrawn."), edit=True)
+        ctx.reply(ctx._("This pledge had already been withdrawn."), edit=True)
         return
     await ctx.audit("pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id)
     ctx.reply(
         ctx._(
-            "Dạ, the pledge {reference} is withdrawn as of {when}. You can sign again with "
+            "The pledge {reference} is withdrawn as of {when}. You can sign again with "
             "/pledge while the campaign is open.",
             reference=pledge.reference,
             when=ctx.now,
@@ -433,14 +428,14 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
 
 async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please type the answer as text, or /cancel."))
+        ctx.reply(ctx._("Please type the answer as text, or /cancel."))
         return
     if ctx.step == "head":
         await _after_head(ctx, ctx.event.text)
     elif ctx.step == "address":
         await _after_address(ctx, ctx.event.text)
     else:
-        ctx.reply(ctx._("Dạ, please answer with the buttons above, or /cancel."))
+        ctx.reply(ctx._("Please answer with the buttons above, or /cancel."))
 
 
 # Personal data ----------------------------------------------------------------------------

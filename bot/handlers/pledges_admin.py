@@ -92,7 +92,7 @@ async def on_campaign(ctx: Context, argument: str) -> None:
         )
         ctx.reply(
             ctx._(
-                "Dạ, the campaign <b>{title}</b> runs from {start} to {end}. Residents sign "
+                "The campaign <b>{title}</b> runs from {start} to {end}. Residents sign "
                 "with /pledge; leaders follow coverage with /pledgestatus.",
                 title=campaign.title,
                 start=starts_on,
@@ -102,7 +102,7 @@ async def on_campaign(ctx: Context, argument: str) -> None:
         )
     else:
         ctx.end()
-        ctx.reply(ctx._("Dạ, cancelled. Nothing from that step was saved."), edit=True)
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
 
 
 async def _after_title(ctx: Context, text: str) -> None:
@@ -121,7 +121,7 @@ async def _after_title(ctx: Context, text: str) -> None:
 async def _after_day(ctx: Context, day: date) -> None:
     if ctx.step == "start":
         if day < today(ctx):
-            ctx.reply(ctx._("Dạ, the campaign cannot start in the past. Please type another day."))
+            ctx.reply(ctx._("The campaign cannot start in the past. Please type another day."))
             return
         ctx.goto("end", start=day.isoformat())
         suggestion = date(day.year, 3, 31) if day < date(day.year, 3, 1) else day + timedelta(89)
@@ -132,9 +132,7 @@ async def _after_day(ctx: Context, day: date) -> None:
         return
     starts_on = date.fromisoformat(str(ctx.data["start"]))
     if day < starts_on:
-        ctx.reply(
-            ctx._("Dạ, the last day cannot be before the first day. Please type another day.")
-        )
+        ctx.reply(ctx._("The last day cannot be before the first day. Please type another day."))
         return
     clash = await _clash(ctx, starts_on, day)
     if clash:
@@ -165,7 +163,7 @@ async def _clash(ctx: Context, starts_on: date, ends_on: date) -> str | None:
     if other is None:
         return None
     return ctx._(
-        "Dạ, these days overlap the campaign <b>{title}</b> ({start} to {end}). Please choose "
+        "These days overlap the campaign <b>{title}</b> ({start} to {end}). Please choose "
         "other days.",
         title=other.title,
         start=other.starts_on,
@@ -246,7 +244,7 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
         text = " ".join(checked.split())
     if ctx.step == "item_vi":
         if not text and item is None:
-            ctx.reply(ctx._("Dạ, please type the item in Vietnamese."))
+            ctx.reply(ctx._("Please type the item in Vietnamese."))
             return
         ctx.goto("item_en", text_vi=text or (item.text_vi if item else ""))
         option = (
@@ -263,11 +261,11 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
     if item is None:
         new_id = await repo.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_added", "pledge_item", new_id, audience=audience)
-        ctx.reply(ctx._("Dạ, the item is added."))
+        ctx.reply(ctx._("The item is added."))
     else:
         await repo.reword_item(ctx.conn, item.id, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_reworded", "pledge_item", item.id)
-        ctx.reply(ctx._("Dạ, the item is reworded. Pledges already signed keep their wording."))
+        ctx.reply(ctx._("The item is reworded. Pledges already signed keep their wording."))
     await _show_items(ctx, audience)
 
 
@@ -330,7 +328,7 @@ async def _save_individual(ctx: Context, taken_by: str) -> None:
     )
     await ctx.audit("pledge.individual_recorded", "individual_pledge", new_id)
     ctx.end()
-    ctx.reply(ctx._("Dạ, the individual pledge is recorded. It is visible to officers only."))
+    ctx.reply(ctx._("The individual pledge is recorded. It is visible to officers only."))
 
 
 async def _individual_input(ctx: Context, text: str) -> None:
@@ -362,7 +360,7 @@ async def _individual_input(ctx: Context, text: str) -> None:
     elif ctx.step == "ip_date":
         taken_on = parse_day(text)
         if taken_on is None or taken_on > today(ctx):
-            ctx.reply(ctx._("Dạ, please type a day that has passed, as day/month/year."))
+            ctx.reply(ctx._("Please type a day that has passed, as day/month/year."))
             return
         _ask_taken_by(ctx, taken_on)
     elif ctx.step == "ip_by":
@@ -380,7 +378,7 @@ async def export(ctx: Context) -> None:
     if campaign is None and found:
         campaign = found[-1]
     if campaign is None:
-        ctx.reply(ctx._("Dạ, there has been no pledge campaign yet."))
+        ctx.reply(ctx._("There has been no pledge campaign yet."))
         return
     await _export_menu(ctx, campaign, found)
 
@@ -462,7 +460,7 @@ async def on_export(ctx: Context, argument: str) -> None:
 
 async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Dạ, please type the answer as text, or /cancel."))
+        ctx.reply(ctx._("Please type the answer as text, or /cancel."))
         return
     text = ctx.event.text
     if ctx.step == "title":
@@ -470,7 +468,7 @@ async def on_input(ctx: Context) -> None:
     elif ctx.step in ("start", "end"):
         day = parse_day(text)
         if day is None:
-            ctx.reply(ctx._("Dạ, please type the day as day/month/year, e.g. 15/01/2027."))
+            ctx.reply(ctx._("Please type the day as day/month/year, e.g. 15/01/2027."))
             return
         await _after_day(ctx, day)
     elif ctx.step in ("item_vi", "item_en"):
@@ -478,7 +476,7 @@ async def on_input(ctx: Context) -> None:
     elif ctx.step and ctx.step.startswith("ip_"):
         await _individual_input(ctx, text)
     else:
-        ctx.reply(ctx._("Dạ, please answer with the buttons above, or /cancel."))
+        ctx.reply(ctx._("Please answer with the buttons above, or /cancel."))
 
 
 commands = [

@@ -35,11 +35,11 @@ async def _my_areas(ctx: Context) -> list[Area]:
 async def status(ctx: Context) -> None:
     campaign = await latest_campaign(ctx)
     if campaign is None:
-        ctx.reply(ctx._("Dạ, there has been no pledge campaign yet."))
+        ctx.reply(ctx._("There has been no pledge campaign yet."))
         return
     areas = await _my_areas(ctx)
     if not areas:
-        ctx.reply(ctx._("Dạ, you do not lead any area yet."))
+        ctx.reply(ctx._("You do not lead any area yet."))
         return
     if len(areas) == 1:
         await _area_view(ctx, areas[0], campaign)
@@ -114,7 +114,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "list":
         pledges = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id)
         if not pledges:
-            ctx.reply(ctx._("Dạ, no household of {area} has signed yet.", area=area.name))
+            ctx.reply(ctx._("No household of {area} has signed yet.", area=area.name))
             return
         lines = [
             ctx._(
@@ -134,9 +134,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         waiting = await _unsigned_members(ctx, area, campaign)
         if not waiting:
             ctx.reply(
-                ctx._(
-                    "Dạ, every registered member of {area} is covered by a pledge.", area=area.name
-                )
+                ctx._("Every registered member of {area} is covered by a pledge.", area=area.name)
             )
             return
         lines = [
@@ -176,12 +174,12 @@ def _remind_key(campaign_id: int, area_id: int) -> str:
 async def _ask_remind(ctx: Context, area: Area) -> None:
     campaign = await open_campaign(ctx)
     if campaign is None:
-        ctx.reply(ctx._("Dạ, reminders can be sent only while a pledge campaign is open."))
+        ctx.reply(ctx._("Reminders can be sent only while a pledge campaign is open."))
         return
     waiting = await _unsigned_members(ctx, area, campaign)
     if not waiting:
         ctx.reply(
-            ctx._("Dạ, every registered member of {area} is covered by a pledge.", area=area.name)
+            ctx._("Every registered member of {area} is covered by a pledge.", area=area.name)
         )
         return
     ctx.reply(
@@ -198,13 +196,13 @@ async def _ask_remind(ctx: Context, area: Area) -> None:
 async def _send_reminders(ctx: Context, area: Area) -> None:
     campaign = await open_campaign(ctx)
     if campaign is None:
-        ctx.reply(ctx._("Dạ, reminders can be sent only while a pledge campaign is open."))
+        ctx.reply(ctx._("Reminders can be sent only while a pledge campaign is open."))
         return
     last = await kv.get(ctx.conn, _remind_key(campaign.id, area.id))
     if last and from_db(last) + REMIND_EVERY > ctx.now:
         ctx.reply(
             ctx._(
-                "Dạ, members of {area} were already reminded at {when}. Please wait a day "
+                "Members of {area} were already reminded at {when}. Please wait a day "
                 "before reminding them again.",
                 area=area.name,
                 when=from_db(last),
@@ -219,7 +217,7 @@ async def _send_reminders(ctx: Context, area: Area) -> None:
             member,
             lambda t: Reply(
                 t._(
-                    "Dạ, a reminder from your team leader: your household has not signed "
+                    "A reminder from your team leader: your household has not signed "
                     "<b>{title}</b> yet. It takes two minutes: press /pledge. The campaign "
                     "is open until {end}. If someone in your household already signed, "
                     "press /pledge and give the same name and address so I know.",
@@ -231,7 +229,7 @@ async def _send_reminders(ctx: Context, area: Area) -> None:
     await kv.put(ctx.conn, _remind_key(campaign.id, area.id), to_db(ctx.now))
     await ctx.audit("pledge.reminded", "area", area.id, campaign=campaign.id, count=len(waiting))
     ctx.reply(
-        ctx._("Dạ, the reminder is on its way to {count} members.", count=len(waiting)), edit=True
+        ctx._("The reminder is on its way to {count} members.", count=len(waiting)), edit=True
     )
 
 
@@ -243,7 +241,7 @@ async def on_households(ctx: Context) -> None:
         return
     raw = ctx.event.text.strip().replace(".", "").replace(",", "").replace(" ", "")
     if ctx.event.kind != EventKind.TEXT or not raw.isdigit() or int(raw) > MAX_HOUSEHOLDS:
-        ctx.reply(ctx._("Dạ, please type the number of households as digits, e.g. 120."))
+        ctx.reply(ctx._("Please type the number of households as digits, e.g. 120."))
         return
     total = int(raw)
     campaign = await latest_campaign(ctx)
@@ -251,7 +249,7 @@ async def on_households(ctx: Context) -> None:
     if households_total_problem(total, signed):
         ctx.reply(
             ctx._(
-                "Dạ, {total} is fewer than the {signed} households of {area} that have already "
+                "{total} is fewer than the {signed} households of {area} that have already "
                 "signed. Please check the number and type it again.",
                 total=total,
                 signed=signed,
@@ -262,7 +260,7 @@ async def on_households(ctx: Context) -> None:
     await areas_repo.set_households(ctx.conn, area.id, total)
     await ctx.audit("area.households_set", "area", area.id, households=total)
     ctx.end()
-    ctx.reply(ctx._("Dạ, {area} now has {total} households.", area=area.name, total=total))
+    ctx.reply(ctx._("{area} now has {total} households.", area=area.name, total=total))
     if campaign:
         await _area_view(ctx, await areas_repo.get(ctx.conn, area.id) or area, campaign)
 
@@ -273,21 +271,19 @@ async def board(ctx: Context) -> None:
     if area is None:
         ctx.reply(
             ctx._(
-                "Dạ, this group is not linked to an area yet. Commune police: please use "
+                "This group is not linked to an area yet. Commune police: please use "
                 "/linkgroup first."
             )
         )
         return
     if not ctx.roles.leads(area.id):
         ctx.reply(
-            ctx._(
-                "Dạ, only the team leaders of this area and the commune police can post the board."
-            )
+            ctx._("Only the team leaders of this area and the commune police can post the board.")
         )
         return
     campaign = await latest_campaign(ctx)
     if campaign is None:
-        ctx.reply(ctx._("Dạ, there has been no pledge campaign yet."))
+        ctx.reply(ctx._("There has been no pledge campaign yet."))
         return
     signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
     listed = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id, public_only=True)

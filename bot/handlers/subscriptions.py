@@ -61,21 +61,21 @@ async def on_button(ctx: Context, argument: str) -> None:
         count = len(await repo.topics_of(ctx.conn, ctx.member.id))
         ctx.reply(
             ctx._n(
-                "Dạ, saved: you receive {count} topic. /unsubscribe stops them all.",
-                "Dạ, saved: you receive {count} topics. /unsubscribe stops them all.",
+                "Saved: you receive {count} topic. /unsubscribe stops them all.",
+                "Saved: you receive {count} topics. /unsubscribe stops them all.",
                 count,
             )
             if count
-            else ctx._("Dạ, saved: you receive no reminders in private."),
+            else ctx._("Saved: you receive no reminders in private."),
             edit=True,
         )
     elif verb == "all":
         removed = await repo.unsubscribe(ctx.conn, ctx.member.id)
         ctx.end()
         ctx.reply(
-            ctx._("Dạ, done: you will not receive reminders in private any more.")
+            ctx._("Done: you will not receive reminders in private any more.")
             if removed
-            else ctx._("Dạ, you were not receiving any reminders in private."),
+            else ctx._("You were not receiving any reminders in private."),
             edit=True,
         )
 
@@ -87,11 +87,11 @@ async def unsubscribe(ctx: Context) -> None:
         await ctx.audit("subscriptions.stopped", "member", ctx.member.id, topics=removed)
     ctx.reply(
         ctx._(
-            "Dạ, done: you will not receive reminders in private any more. "
+            "Done: you will not receive reminders in private any more. "
             "/subscribe turns them on again."
         )
         if removed
-        else ctx._("Dạ, you were not receiving any reminders in private. /subscribe turns them on.")
+        else ctx._("You were not receiving any reminders in private. /subscribe turns them on.")
     )
 
 
