@@ -1,0 +1,1 @@
+"""The commune's figures: statistics, charts, exports, the yearly rating, the draft summary."""

@@ -1,0 +1,127 @@
+"""Queries behind the commune's figures that no feature repository answers on its own:
+pledge coverage as of a day, report times for monthly series, and awareness deliveries.
+
+Everything counts rows in [begin, end) in UTC; callers turn local calendar days into bounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.storage.pledges import Campaign
+from bot.storage.timefmt import from_db, to_db
+
+
+def _campaign(row: aiosqlite.Row | None) -> Campaign | None:
+    if row is None:
+        return None
+    return Campaign(
+        row["id"],
+        row["title"],
+        date.fromisoformat(row["starts_on"]),
+        date.fromisoformat(row["ends_on"]),
+    )
+
+
+async def campaign_for(conn: aiosqlite.Connection, last_day: date) -> Campaign | None:
+    """The pledge campaign that counts for a period ending on ``last_day``: the latest one that
+    had started by then (campaigns are yearly, so this is the campaign of that year)."""
+    async with conn.execute(
+        "SELECT * FROM pledge_campaigns WHERE starts_on <= ? ORDER BY starts_on DESC, id DESC"
+        " LIMIT 1",
+        (last_day.isoformat(),),
+    ) as cur:
+        return _campaign(await cur.fetchone())
+
+
+async def campaign_of_year(conn: aiosqlite.Connection, year: int) -> Campaign | None:
+    """The campaign that started in ``year`` (the latest one when there are several)."""
+    async with conn.execute(
+        "SELECT * FROM pledge_campaigns WHERE starts_on >= ? AND starts_on <= ?"
+        " ORDER BY starts_on DESC, id DESC LIMIT 1",
+        (f"{year:04d}-01-01", f"{year:04d}-12-31"),
+    ) as cur:
+        return _campaign(await cur.fetchone())
+
+
+async def signed_by_area(
+    conn: aiosqlite.Connection, campaign_id: int, until: datetime
+) -> dict[tuple[int | None, str], int]:
+    """Pledges standing at ``until`` in a campaign, by (area id, audience)."""
+    async with conn.execute(
+        "SELECT area_id, audience, COUNT(*) FROM pledges WHERE campaign_id = ?"
+        " AND signed_at < ? AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
+        " GROUP BY area_id, audience",
+        (campaign_id, to_db(until), to_db(until)),
+    ) as cur:
+        return {(r[0], r[1]): int(r[2]) for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class ReportStamp:
+    created_at: datetime
+    category: str
+    status: str
+    happening_now: bool
+    anonymous: bool
+
+
+async def report_stamps(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_id: int | None
+) -> list[ReportStamp]:
+    """Each report made in [begin, end): when, what and where it stands (no content, no
+    reporter)."""
+    sql = (
+        "SELECT created_at, category, status, happening_now, anonymous FROM reports"
+        " WHERE created_at >= ? AND created_at < ?"
+    )
+    params: list[object] = [to_db(begin), to_db(end)]
+    if area_id is not None:
+        sql += " AND area_id = ?"
+        params.append(area_id)
+    async with conn.execute(sql + " ORDER BY created_at, id", params) as cur:
+        rows = await cur.fetchall()
+    return [ReportStamp(from_db(r[0]), r[1], r[2], bool(r[3]), bool(r[4])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    runs: int
+    sent: int
+    failed: int
+    skipped: int
+    pending: int
+
+
+_RECIPIENT_AREA = (
+    " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
+    " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
+)
+
+
+async def deliveries(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_id: int | None
+) -> list[Delivery]:
+    """Awareness reminders sent by runs that started in [begin, end), per topic. For an area,
+    only the messages that went to that area's groups and residents count, and only the runs
+    that reached it."""
+    sql = (
+        "SELECT r.topic, COUNT(DISTINCT r.id),"
+        " COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'failed'), 0),"
+        " COALESCE(SUM(o.status = 'skipped'), 0),"
+        " COALESCE(SUM(o.status IN ('pending', 'sending')), 0)"
+        " FROM broadcast_runs r LEFT JOIN outbox o ON o.batch_id = r.id"
+    )
+    params: list[object] = [to_db(begin), to_db(end)]
+    where = " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
+    if area_id is not None:
+        sql += _RECIPIENT_AREA
+        where += " AND COALESCE(c.area_id, m.area_id) = ?"
+        params.append(area_id)
+    async with conn.execute(sql + where + " GROUP BY r.topic ORDER BY r.topic", params) as cur:
+        rows = await cur.fetchall()
+    return [Delivery(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
