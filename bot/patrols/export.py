@@ -3,26 +3,13 @@ Vietnamese correctly)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from zoneinfo import ZoneInfo
 
 from bot.patrols.kinds import kind
+from bot.stats.cells import csv_bytes as _csv
+from bot.stats.cells import text_cell as _cell
 from bot.storage.areas import Area
 from bot.storage.patrols import Observation, Patrol
-
-
-def _csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(text: str) -> str:
-    """Free text on one line, never read by a spreadsheet as a formula."""
-    flat = " ".join(text.split())
-    return "'" + flat if flat[:1] in ("=", "+", "-", "@") else flat
 
 
 def patrols_csv(

@@ -1,0 +1,322 @@
+"""Row-level queries behind the officers' downloadable files (XLSX workbook and CSVs).
+
+Each function reads the rows of one kind for a scope (an area id, or None for the whole
+commune) and UTC bounds [begin, end), with the same rules as the figures in
+:mod:`bot.storage.stats`, so that the files and the chat figures agree.
+
+Privacy is decided here, in the SELECT lists: no query reads a reporter, a mediation party's
+name, a chat id or a Telegram id, so no caller can leak one by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.timefmt import from_db, to_db
+
+
+def _when(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _area_filter(column: str, area_id: int | None, params: list[object]) -> str:
+    if area_id is None:
+        return ""
+    params.append(area_id)
+    return f" AND {column} = ?"
+
+
+# Pledges ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PledgeRow:
+    reference: str
+    area_code: str | None
+    area_name: str | None
+    audience: str
+    head_name: str
+    address: str
+    public: bool
+    signed_at: datetime
+    withdrawn_at: datetime | None  # only when withdrawn before the end of the period
+
+
+async def pledges(
+    conn: aiosqlite.Connection, campaign_id: int, area_id: int | None, end: datetime
+) -> list[PledgeRow]:
+    """Every pledge of the campaign signed before ``end`` (households and others), withdrawn
+    ones included. A withdrawal after ``end`` is not shown: at the end of the period the
+    pledge was standing, as the figures count it."""
+    params: list[object] = [to_db(end), campaign_id, to_db(end)]
+    sql = (
+        "SELECT p.reference, a.code, a.name, p.audience, p.head_name, p.address, p.public,"
+        " p.signed_at, CASE WHEN p.withdrawn_at < ? THEN p.withdrawn_at END"
+        " FROM pledges p LEFT JOIN areas a ON a.id = p.area_id"
+        " WHERE p.campaign_id = ? AND p.signed_at < ?"
+    )
+    sql += _area_filter("p.area_id", area_id, params)
+    async with conn.execute(sql + " ORDER BY a.code, p.signed_at, p.id", params) as cur:
+        rows = await cur.fetchall()
+    return [
+        PledgeRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), from_db(r[7]), _when(r[8]))
+        for r in rows
+    ]
+
+
+# Reports ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportRow:
+    """A report as the statistics need it: no reporter, no content, no media."""
+
+    code: str
+    created_at: datetime
+    area_code: str | None
+    area_name: str | None
+    category: str
+    status: str
+    target: str
+    happening_now: bool
+    anonymous: bool
+    escalated: bool
+    resolved_at: datetime | None
+
+
+async def reports(
+    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+) -> list[ReportRow]:
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT r.code, r.created_at, a.code, a.name, r.category, r.status, r.target,"
+        " r.happening_now, r.anonymous, r.escalated_at IS NOT NULL, r.resolved_at"
+        " FROM reports r LEFT JOIN areas a ON a.id = r.area_id"
+        " WHERE r.created_at >= ? AND r.created_at < ?"
+    )
+    sql += _area_filter("r.area_id", area_id, params)
+    async with conn.execute(sql + " ORDER BY r.created_at, r.id", params) as cur:
+        rows = await cur.fetchall()
+    return [
+        ReportRow(
+            r[0],
+            from_db(r[1]),
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            bool(r[7]),
+            bool(r[8]),
+            bool(r[9]),
+            _when(r[10]),
+        )
+        for r in rows
+    ]
+
+
+# Mediation --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MediationRow:
+    """A mediation case with the number of parties, never their names."""
+
+    id: int
+    created_at: datetime
+    area_code: str | None
+    area_name: str | None
+    report_code: str | None
+    parties: int
+    session_on: str | None  # YYYY-MM-DD
+    outcome: str | None  # None while open
+    closed_at: datetime | None
+
+
+async def mediation(
+    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+) -> list[MediationRow]:
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT m.id, m.created_at, a.code, a.name, r.code, json_array_length(m.parties),"
+        " m.session_on, m.outcome, m.closed_at"
+        " FROM mediation_cases m LEFT JOIN areas a ON a.id = m.area_id"
+        " LEFT JOIN reports r ON r.id = m.report_id"
+        " WHERE m.created_at >= ? AND m.created_at < ?"
+    )
+    sql += _area_filter("m.area_id", area_id, params)
+    async with conn.execute(sql + " ORDER BY m.created_at, m.id", params) as cur:
+        rows = await cur.fetchall()
+    return [
+        MediationRow(r[0], from_db(r[1]), r[2], r[3], r[4], int(r[5] or 0), r[6], r[7], _when(r[8]))
+        for r in rows
+    ]
+
+
+# Patrols ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PatrolRow:
+    id: int
+    area_code: str
+    area_name: str
+    started_at: datetime
+    ended_at: datetime | None
+    source: str  # live, backfill
+    status: str  # open, closed
+    participants: int  # as counted_patrols counts them
+    cases: int  # all cases observed
+    reminders: int  # cases reminded
+
+
+async def patrols(
+    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+) -> list[PatrolRow]:
+    """Patrols started in [begin, end); participants are named people who did not decline
+    plus the head count given without names (see ``counted_patrols``)."""
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT p.id, a.code, a.name, p.started_at, p.ended_at, p.source, p.status,"
+        " p.headcount + (SELECT COUNT(*) FROM patrol_participants pp"
+        "   WHERE pp.patrol_id = p.id AND pp.declined_at IS NULL),"
+        " (SELECT COALESCE(SUM(o.count), 0) FROM patrol_observations o"
+        "   WHERE o.patrol_id = p.id),"
+        " (SELECT COALESCE(SUM(o.count), 0) FROM patrol_observations o"
+        "   WHERE o.patrol_id = p.id AND o.reminded = 1)"
+        " FROM patrols p JOIN areas a ON a.id = p.area_id"
+        " WHERE p.started_at >= ? AND p.started_at < ?"
+    )
+    sql += _area_filter("p.area_id", area_id, params)
+    async with conn.execute(sql + " ORDER BY p.started_at, p.id", params) as cur:
+        rows = await cur.fetchall()
+    return [
+        PatrolRow(
+            r[0],
+            r[1],
+            r[2],
+            from_db(r[3]),
+            _when(r[4]),
+            r[5],
+            r[6],
+            int(r[7]),
+            int(r[8]),
+            int(r[9]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    id: int
+    patrol_id: int
+    area_code: str
+    patrol_started_at: datetime
+    kind: str
+    count: int
+    reminded: bool
+    note: str | None
+    has_photo: bool
+    latitude: float | None
+    longitude: float | None
+    for_report: bool
+    created_at: datetime
+
+
+async def observations(
+    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+) -> list[ObservationRow]:
+    """Observations of the patrols started in [begin, end)."""
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded, o.note,"
+        " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at"
+        " FROM patrol_observations o JOIN patrols p ON p.id = o.patrol_id"
+        " JOIN areas a ON a.id = p.area_id"
+        " WHERE p.started_at >= ? AND p.started_at < ?"
+    )
+    sql += _area_filter("p.area_id", area_id, params)
+    async with conn.execute(sql + " ORDER BY p.started_at, p.id, o.id", params) as cur:
+        rows = await cur.fetchall()
+    return [
+        ObservationRow(
+            r[0],
+            r[1],
+            r[2],
+            from_db(r[3]),
+            r[4],
+            int(r[5]),
+            bool(r[6]),
+            r[7],
+            bool(r[8]),
+            r[9],
+            r[10],
+            bool(r[11]),
+            from_db(r[12]),
+        )
+        for r in rows
+    ]
+
+
+# Awareness deliveries ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One broadcast run with its message counts (no chat ids, no texts)."""
+
+    run_id: int
+    started_at: datetime
+    topic: str
+    target: str
+    area_ids: list[int]
+    urgent: bool
+    status: str  # fanout, sending, done
+    sent: int
+    failed: int
+    skipped: int
+    pending: int
+    finished_at: datetime | None
+
+
+_RECIPIENT_AREA = (
+    " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
+    " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
+)
+
+
+async def deliveries(
+    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+) -> list[DeliveryRow]:
+    """Broadcast runs started in [begin, end) (skipped runs left out), as
+    ``bot.storage.stats.deliveries`` counts them: for an area, only the messages to that
+    area's groups and residents, and only the runs that reached it."""
+    sql = (
+        "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
+        " COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'failed'), 0),"
+        " COALESCE(SUM(o.status = 'skipped'), 0),"
+        " COALESCE(SUM(o.status IN ('pending', 'sending')), 0), r.finished_at"
+        " FROM broadcast_runs r LEFT JOIN outbox o ON o.batch_id = r.id"
+    )
+    params: list[object] = [to_db(begin), to_db(end)]
+    where = " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
+    if area_id is not None:
+        sql += _RECIPIENT_AREA
+        where += " AND COALESCE(c.area_id, m.area_id) = ?"
+        params.append(area_id)
+    async with conn.execute(
+        sql + where + " GROUP BY r.id ORDER BY r.started_at, r.id", params
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        DeliveryRow(
+            r[0],
+            from_db(r[1]),
+            r[2],
+            r[3],
+            [int(a) for a in json.loads(r[4] or "[]")],
+            bool(r[5]),
+            r[6],
+            int(r[7]),
+            int(r[8]),
+            int(r[9]),
+            int(r[10]),
+            _when(r[11]),
+        )
+        for r in rows
+    ]
