@@ -38,6 +38,7 @@ def core_config(settings: Settings, bot_username: str | None) -> CoreConfig:
         menu_ttl=timedelta(hours=settings.menu_ttl_hours),
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
         bot_username=bot_username or "xomantoan_bot",
+        commune_name=settings.commune_name,
     )
 
 

@@ -1,4 +1,5 @@
-"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas."""
+"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas, and the
+figures (stats, export, summary, rating: see bot/cli_figures.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot import cli_figures
 from bot.config import Settings, SettingsError, check_database_path, load_settings
 from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
@@ -43,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     setter = area_sub.add_parser("set")
     setter.add_argument("code")
     setter.add_argument("--households", type=int, required=True)
+    cli_figures.add_parsers(sub)
     return parser
 
 
@@ -177,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "areas":
             asyncio.run(_with_db(settings, lambda db: _areas(db, args)))
-    except (SettingsError, CliError, SchemaTooNewError) as exc:
+        elif args.command in cli_figures.COMMANDS:
+            asyncio.run(_with_db(settings, lambda db: cli_figures.run(db, settings, args)))
+    except (SettingsError, CliError, SchemaTooNewError, cli_figures.FiguresCliError) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     log_level: str = "INFO"
+    # The commune's name as it appears on the draft summary report ("Xã An Bình").
+    commune_name: str | None = Field(default=None, max_length=80)
     # How long a menu that belongs to no conversation stays usable, and a conversation lives.
     menu_ttl_hours: int = Field(default=48, ge=1, le=24 * 30)
     conversation_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
@@ -51,6 +53,13 @@ class Settings(BaseSettings):
                 "does not look like a bot token from @BotFather (digits, a colon, then letters)"
             )
         return value.strip()
+
+    @field_validator("commune_name", mode="before")
+    @classmethod
+    def _commune_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            return " ".join(value.split()) or None
+        return value
 
     @field_validator("telegram_api_url")
     @classmethod

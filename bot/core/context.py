@@ -34,6 +34,7 @@ class CoreConfig:
     menu_ttl: timedelta = timedelta(hours=48)
     conversation_ttl: timedelta = timedelta(hours=24)
     bot_username: str = "xomantoan_bot"
+    commune_name: str | None = None
 
 
 @dataclass

@@ -5,7 +5,9 @@ A person or chat is named by platform plus id. Telegram ids are 64-bit integers.
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -101,7 +103,16 @@ class Option:
 class Attachment:
     kind: str  # "photo" or "document"
     filename: str
-    data: bytes
+    data: bytes = b""
+    # Made when the transport sends it, after the event's transaction has ended, in a worker
+    # thread: drawing a chart then holds neither the database nor the event loop.
+    render: Callable[[], bytes] | None = None
+
+    async def content(self) -> bytes:
+        if self.render is not None and not self.data:
+            self.data = await asyncio.to_thread(self.render)
+            self.render = None
+        return self.data
 
 
 @dataclass

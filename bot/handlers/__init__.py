@@ -12,9 +12,11 @@ from bot.handlers import (
     patrols,
     pledges,
     privacy,
+    rating,
     reports,
     roles,
     start,
+    stats,
     subscriptions,
 )
 
@@ -32,6 +34,8 @@ def features() -> list[Feature]:
         pledges.feature,
         patrols.feature,
         broadcasts.feature,
+        rating.feature,
+        stats.feature,
         subscriptions.feature,
     ]
 

@@ -181,6 +181,8 @@ class ConsoleTransport:
         if message.attachment is not None:
             self.print(
                 f"{prefix}📎 {message.attachment.filename} ({len(message.attachment.data)} bytes)"
+                if message.attachment.render is None
+                else f"{prefix}📎 {message.attachment.filename}"
             )
         flat = [b for row in message.buttons for b in row]
         for number, button in enumerate(flat, start=1):

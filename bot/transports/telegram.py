@@ -328,11 +328,12 @@ class TelegramTransport:
                 # Too old or not editable: send it as a new message instead.
         if message.attachment is not None:
             attachment = message.attachment
+            data = await attachment.content()
             if attachment.kind == "photo":
                 await with_retries(
                     lambda: self.bot.send_photo(
                         message.chat_id,
-                        attachment.data,
+                        data,
                         caption=message.text[:1024] or None,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
@@ -342,7 +343,7 @@ class TelegramTransport:
                 await with_retries(
                     lambda: self.bot.send_document(
                         message.chat_id,
-                        attachment.data,
+                        data,
                         filename=attachment.filename,
                         caption=message.text[:1024] or None,
                         parse_mode=ParseMode.HTML,
