@@ -134,7 +134,7 @@ async def _export(
     async with db.read() as conn:
         if args.xlsx:
             book = await workbook_file(conn, area_id, period, settings.tz, t, now)
-            files = [(args.xlsx, book.data)]
+            files = [(args.xlsx, book.render())]
         else:
             files = [
                 (args.csv / name, data)
@@ -158,7 +158,7 @@ async def _summary(
             conn, area_id, period, settings.tz, t, now, args.commune or settings.commune_name
         )
     path = args.path or Path(found.name)
-    write_file(path, found.data)
+    write_file(path, found.render())
     print(f"written {path}")
 
 

@@ -70,7 +70,10 @@ async def on_download(ctx: Context, argument: str) -> None:
             "📝 The draft summary report. The figures are filled in; please write the "
             "assessment where the dotted lines are."
         )
-    ctx.replies.append(Reply(caption, attachment=Attachment("document", file.name, file.data)))
+    # Built by the transport after this transaction, in a worker thread: see bot/stats/documents.py.
+    ctx.replies.append(
+        Reply(caption, attachment=Attachment("document", file.name, render=file.render))
+    )
     await ctx.audit(
         "stats.downloaded",
         "area" if scope else None,

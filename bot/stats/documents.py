@@ -1,31 +1,37 @@
 """The files an officer downloads, built the same way from the chat and from the command line:
 the XLSX workbook, the CSVs (one ZIP in the chat), and the draft summary report with the
-rating results of the period's year."""
+rating results of the period's year.
+
+Each function reads what it needs from SQLite and returns a :class:`File` whose ``render``
+builds the bytes without the database: the chat sends it after the event's transaction, in a
+worker thread (a big commune's workbook takes seconds to build), and holds no lock meanwhile."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.i18n import Translator
 from bot.patrols.periods import Period
-from bot.stats.csvfiles import csv_files
+from bot.stats.csvfiles import table_csv
 from bot.stats.figures import collect
 from bot.stats.rating import RatingLine, rating_lines
 from bot.stats.summary import RatedArea, summary_docx, summary_filename
-from bot.stats.workbook import export_basename, workbook_bytes
+from bot.stats.workbook import build_workbook, export_basename, export_tables
 from bot.storage import areas as areas_repo
 
 
 @dataclass(frozen=True)
 class File:
     name: str
-    data: bytes
+    render: Callable[[], bytes]
 
 
 async def _area_code(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
@@ -46,8 +52,12 @@ async def workbook_file(
     now: datetime,
 ) -> File:
     code = await _area_code(conn, area_id)
-    data = await workbook_bytes(conn, area_id, period, tz, t, now=now)
-    return File(export_basename("figures", code, period) + ".xlsx", data)
+    figures = await collect(conn, area_id, period, tz, now)
+    tables = await export_tables(conn, area_id, period, tz, t)
+    return File(
+        export_basename("figures", code, period) + ".xlsx",
+        partial(build_workbook, figures, tables, t, tz),
+    )
 
 
 async def csv_zip(
@@ -55,11 +65,17 @@ async def csv_zip(
 ) -> File:
     """Every CSV in one ZIP, so the chat gets one file instead of six."""
     code = await _area_code(conn, area_id)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in await csv_files(conn, area_id, period, tz, t):
-            archive.writestr(name, data)
-    return File(export_basename("csv", code, period) + ".zip", buffer.getvalue())
+    tables = await export_tables(conn, area_id, period, tz, t)
+
+    def render() -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for table in tables:
+                name = export_basename(table.kind, code, period) + ".csv"
+                archive.writestr(name, table_csv(table))
+        return buffer.getvalue()
+
+    return File(export_basename("csv", code, period) + ".zip", render)
 
 
 def rated_area(t: Translator, line: RatingLine) -> RatedArea:
@@ -90,11 +106,12 @@ async def summary_file(
         lines = [line for line in lines if line.area_code == figures.scope.area.code]
     ratings = [rated_area(t, line) for line in lines]
     rated = any(line.result is not None for line in lines)
-    data = summary_docx(
+    render = partial(
+        summary_docx,
         t,
         figures,
         commune_name=commune_name,
         ratings=ratings if rated else None,
         today=now.astimezone(tz).date(),
     )
-    return File(summary_filename(figures), data)
+    return File(summary_filename(figures), render)

@@ -537,6 +537,12 @@ async def workbook_bytes(
     in the reader's language: a summary sheet, then one sheet per kind."""
     figures = await collect(conn, area_id, period, tz, now or datetime.now(UTC))
     tables = await export_tables(conn, area_id, period, tz, t)
+    return build_workbook(figures, tables, t, tz)
+
+
+def build_workbook(figures: Figures, tables: list[Table], t: Translator, tz: ZoneInfo) -> bytes:
+    """The workbook from what was read (CPU-bound, no database: run it outside the event's
+    transaction, in a worker thread)."""
     formats = _formats(t)
     book = Workbook()
     summary = book.active

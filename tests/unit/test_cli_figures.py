@@ -68,3 +68,79 @@ async def _in_thread(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[in
     import asyncio
 
     return await asyncio.to_thread(_run, capsys, *argv)
+
+
+async def test_export_and_summary_write_files_that_open(
+    seeded_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    import docx
+    import openpyxl
+
+    book_path = tmp_path / "out" / "figures.xlsx"
+    code, out, _ = await _in_thread(capsys, "export", "--xlsx", str(book_path), "--lang", "en")
+    assert code == 0
+    assert str(book_path) in out
+    book = openpyxl.load_workbook(book_path)
+    assert book.sheetnames[0] == "Summary"
+    assert len(book.sheetnames) == 7
+
+    folder = tmp_path / "csv"
+    code, out, _ = await _in_thread(capsys, "export", "--csv", str(folder), "--area", "TAY")
+    assert code == 0
+    files = sorted(folder.iterdir())
+    assert len(files) == 6
+    patrols = next(f for f in files if "patrols" in f.name)
+    assert "TAY" in patrols.name
+    rows = list(csv.reader(io.StringIO(patrols.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 1 + 6  # the header and TAY's six patrols
+
+    report = tmp_path / "bao-cao.docx"
+    code, out, _ = await _in_thread(
+        capsys, "summary", str(report), "--period", "year", "--commune", "Xã An Bình"
+    )
+    assert code == 0
+    document = docx.Document(str(report))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "AN BÌNH" in cells.upper()
+    assert "BÁO CÁO" in text
+
+
+async def test_rating_prints_the_commune_table(
+    seeded_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage import ratings
+
+    db = await Database.open(seeded_file)
+    async with db.unit() as conn:
+        now = datetime(2026, 12, 20, tzinfo=UTC)
+        await ratings.open_year(conn, 2026, None, now)
+        rating = await ratings.ensure_area_rating(conn, 2026, 1, now)  # DONG
+        for number in range(1, 6):
+            await ratings.set_criterion(conn, rating, number, True, None, now)
+        await ratings.set_result(conn, rating, True, None, now)
+    await db.close()
+    code, out, _ = await _in_thread(capsys, "rating", "--year", "2026", "--years", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["area", "2025", "2026", "streak"]
+    assert lines[1].split() == ["DONG", ".", "+", "1"]
+    assert lines[2].split() == ["TAY", ".", ".", "0"]
+    assert lines[3].split() == ["met", "0/2", "1/2"]
+
+    # The draft summary report of 2026 now carries the rating.
+    report = seeded_file.parent / "report.docx"
+    code, _, _ = await _in_thread(
+        capsys, "summary", str(report), "--from", "2026-01-01", "--to", "2026-12-31"
+    )
+    assert code == 0
+    import docx
+
+    cells = [c.text for t in docx.Document(str(report)).tables for r in t.rows for c in r.cells]
+    assert "Đạt" in cells
+    assert "Chưa bình xét" in cells
