@@ -132,9 +132,11 @@ async def run_console(database: Path, settings: Settings) -> None:
     db = await Database.open(database)
     try:
         async with db.unit() as conn:
-            await seed(conn, utc_now())
+            await seed(conn, utc_now(), settings.tz)
         dispatcher = Dispatcher(db, build_registry(), core_config(settings, "xomantoan_demo_bot"))
-        console = ConsoleTransport(dispatcher, IDENTITIES, GROUP)
+        console = ConsoleTransport(
+            dispatcher, IDENTITIES, GROUP, files_dir=database.parent / "files"
+        )
         worker = OutboxWorker(
             db,
             console,

@@ -1,13 +1,18 @@
-"""The embedded demo: a commune with two areas, a team leader, an officer and a linked group."""
+"""The embedded demo: a commune with two areas, a team leader, an officer, a linked group, and
+some months of activity so that the figures have something to show."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import random
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.core.events import ChatInfo, Person
-from bot.storage import areas, chats, members, roles
+from bot.pledges import household_key, reference
+from bot.reports.model import Status, Target
+from bot.storage import areas, chats, mediation, members, patrols, pledges, reports, roles
 from bot.transports.console import PLATFORM, Identity
 
 OFFICER = Identity(
@@ -27,7 +32,7 @@ IDENTITIES = [RESIDENT, LEADER, OFFICER]
 GROUP = ChatInfo(-1009001, "group", "Nhóm Thôn Đông")
 
 
-async def seed(conn: aiosqlite.Connection, now: datetime) -> bool:
+async def seed(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo | None = None) -> bool:
     """Fill an empty database with the demo commune; False if it already has areas."""
     if await areas.list_areas(conn):
         return False
@@ -51,4 +56,95 @@ async def seed(conn: aiosqlite.Connection, now: datetime) -> bool:
     await roles.grant(conn, leader.id, "leader", east.id, officer.id, now)
     group = await chats.upsert(conn, PLATFORM, GROUP.id, "group", GROUP.title, now)
     await chats.link_area(conn, group.id, east.id)
+    await seed_activity(conn, now, tz or ZoneInfo("Asia/Ho_Chi_Minh"))
     return True
+
+
+async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo) -> None:
+    """Some months of the commune's work before ``now``, so /thongke, /binhxet and the
+    downloads have something to show: this year's pledge campaign, part signed, patrols with
+    reminders, reports and a mediation case. Names are made up."""
+    east = await areas.by_code(conn, "DONG")
+    west = await areas.by_code(conn, "TAY")
+    if east is None or west is None or await pledges.campaigns(conn):
+        return
+    year = now.astimezone(tz).year
+    campaign = await pledges.add_campaign(
+        conn, f"Cam kết năm {year}", date(year, 1, 1), date(year, 12, 31), None, now
+    )
+    rng = random.Random(year)
+    for area, signed in ((east, 96), (west, 71)):
+        for number in range(1, signed + 1):
+            head, address = f"Hộ gia đình {number}", f"Số {number}, {area.name}"
+            await pledges.sign(
+                conn,
+                campaign_id=campaign.id,
+                area_id=area.id,
+                audience="household",
+                head_name=head,
+                address=address,
+                household_key=household_key(head, address),
+                member_id=None,
+                public=False,
+                reference=reference(area.code, year, number),
+                lines=[],
+                item_ids=[],
+                now=now - timedelta(days=1 + number % 40),
+            )
+    for days_ago in range(3, 240, 9):
+        for area, headcount in ((east, 5), (west, 3)):
+            if area is west and days_ago % 2:
+                continue
+            start = now - timedelta(days=days_ago, hours=rng.randrange(0, 3))
+            patrol = await patrols.create(
+                conn,
+                area_id=area.id,
+                leader_member_id=None,
+                source="backfill",
+                started_at=start,
+                ended_at=start + timedelta(hours=2),
+                headcount=headcount + rng.randrange(0, 3),
+                now=start,
+            )
+            if rng.random() < 0.4:
+                kind = rng.choice(("late_business", "encroachment", "littering", "noise"))
+                await patrols.add_observation(
+                    conn, patrol, kind, count=rng.randrange(1, 4), created_by=None, now=start
+                )
+    for number, (category, days_ago, area) in enumerate(
+        (
+            ("theft", 200, east),
+            ("fraud", 150, west),
+            ("dispute", 120, east),
+            ("littering", 90, west),
+            ("gambling", 60, east),
+            ("suspicious", 30, east),
+            ("fire", 12, west),
+        ),
+        start=1,
+    ):
+        made = now - timedelta(days=days_ago)
+        report = await reports.create(
+            conn,
+            reports.NewReport(
+                category=category,
+                area_id=area.id,
+                description="",
+                target=Target.OFFICERS,
+                anonymous=True,
+                reporter_member_id=None,
+            ),
+            f"DEMO-{number:04d}",
+            made,
+            made + timedelta(hours=4),
+        )
+        if days_ago > 50:
+            await reports.set_status(conn, report, Status.RESOLVED, None, made + timedelta(days=2))
+    case = await mediation.create(
+        conn,
+        area_id=east.id,
+        parties=["Hộ A", "Hộ B"],
+        created_by=None,
+        now=now - timedelta(days=110),
+    )
+    await mediation.close(conn, case.id, "success", None, now - timedelta(days=100))

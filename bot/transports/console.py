@@ -13,10 +13,20 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bot.core.dispatcher import Dispatcher
-from bot.core.events import Button, ChatInfo, Event, EventKind, Outcome, Outgoing, Person
+from bot.core.events import (
+    Attachment,
+    Button,
+    ChatInfo,
+    Event,
+    EventKind,
+    Outcome,
+    Outgoing,
+    Person,
+)
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.storage.outbox import OutboxMessage
@@ -47,8 +57,10 @@ class ConsoleTransport:
         group: ChatInfo,
         out: TextIO = sys.stdout,
         read_line: Callable[[], str] | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self.files_dir = files_dir  # where photos and documents are saved for the reader
         self.identities = {i.key: i for i in identities}
         self.me = identities[0]
         self.group = group
@@ -165,6 +177,9 @@ class ConsoleTransport:
 
     async def dispatch(self, event: Event) -> None:
         outcome = await self.dispatcher.handle(event)
+        for message in outcome.messages:
+            if message.attachment is not None:  # drawn now, after the event's transaction
+                await message.attachment.content()
         self.render(outcome)
 
     def render(self, outcome: Outcome) -> None:
@@ -179,11 +194,7 @@ class ConsoleTransport:
         for line in plain(message.text).split("\n"):
             self.print(prefix + line)
         if message.attachment is not None:
-            self.print(
-                f"{prefix}📎 {message.attachment.filename} ({len(message.attachment.data)} bytes)"
-                if message.attachment.render is None
-                else f"{prefix}📎 {message.attachment.filename}"
-            )
+            self.print(prefix + self._save(message.attachment))
         flat = [b for row in message.buttons for b in row]
         for number, button in enumerate(flat, start=1):
             suffix = "  (opens the private chat)" if button.url else ""
@@ -191,6 +202,16 @@ class ConsoleTransport:
         if flat:
             self._last_buttons[message.chat_id] = (flat, self._counter)
         self.print("")
+
+    def _save(self, attachment: Attachment) -> str:
+        """Write a photo or document where the reader can open it; the line that says where."""
+        size = f"{len(attachment.data):,} bytes"
+        if self.files_dir is None or not attachment.data:
+            return f"📎 {attachment.filename} ({size})"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / Path(attachment.filename).name
+        path.write_bytes(attachment.data)
+        return f"📎 {attachment.filename} ({size}), saved as {path}"
 
     # Outbox sender: messages to other people of the demo --------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
