@@ -17,10 +17,18 @@ from typing import Any
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
 from bot.i18n import Translator
-from bot.patrols.periods import PERIOD_CODES, Period, named_period, parse_date
+from bot.patrols.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PERIOD_CODES,
+    Period,
+    named_period,
+    parse_date,
+)
 from bot.stats.figures import Figures, as_json, collect
 from bot.storage import areas
 from bot.storage.db import Database
+from bot.text import plain_text
 
 MAX_YEARS = 10
 COMMANDS = ("stats", "export", "summary", "rating")
@@ -58,12 +66,16 @@ def add_parsers(sub: Any) -> None:
 
 def _day(text: str, today: date) -> date:
     text = text.strip()
+    found: date | None = None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
-            return date.fromisoformat(text)
+            found = date.fromisoformat(text)
         except ValueError:
-            pass
-    found = parse_date(text, today)
+            found = None
+        if found is not None and not FIRST_YEAR <= found.year <= LAST_YEAR:
+            found = None
+    else:
+        found = parse_date(text, today)
     if found is None:
         raise FiguresCliError(f"not a date: {text!r} (use 2026-01-31 or 31/1/2026)")
     return found
@@ -158,6 +170,8 @@ async def _summary(
             conn, area_id, period, settings.tz, t, now, args.commune or settings.commune_name
         )
     path = args.path or Path(found.name)
+    if path.is_dir():
+        path = path / found.name
     write_file(path, found.render())
     print(f"written {path}")
 
@@ -190,16 +204,12 @@ def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) 
 
     t = translator(settings, args)
     scope = figures.scope.area.name if figures.scope.area else t.plain("the whole commune")
-    html = figures_text(t, figures, scope)
-    return _strip_html(html)
-
-
-def _strip_html(text: str) -> str:
-    import html
-
-    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", text))
+    return plain_text(figures_text(t, figures, scope))
 
 
 def write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise FiguresCliError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from enum import StrEnum
@@ -61,3 +62,11 @@ def check_free_text(text: str, *, maximum: int = 3000) -> str | TextProblem:
 def fold_key(text: str) -> str:
     """A comparison key: NFC, case-folded, whitespace collapsed."""
     return collapse(text).casefold()
+
+
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain_text(text: str) -> str:
+    """Telegram HTML as plain text (for places that show no markup: the console, a toast)."""
+    return html.unescape(_TAG.sub("", text))

@@ -204,6 +204,12 @@ async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fal
     except LookupError:  # the area was removed meanwhile
         ctx.reply(ctx._(STALE))
         return
+    if not ctx.roles.is_officer:
+        # A leader may pick a single day: how many reports came anonymously then would narrow
+        # down who made them, so that count is for the police only.
+        figures = figures.model_copy(
+            update={"reports": figures.reports.model_copy(update={"anonymous": 0})}
+        )
     name = await scope_name(ctx, area_id)
     parts = figures_messages(ctx.t, figures, name)
     for index, part in enumerate(parts):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 TIME = re.compile(r"^(\d{1,2})(?:[:hg](\d{2})?)?$")
 ROLLBACK_DAYS = 31
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a date people type may have
 PERIOD_CODES = ("month", "last_month", "quarter", "year", "last_year")
 
 
@@ -64,6 +65,8 @@ def parse_date(text: str, today: date, *, past: bool = False) -> date | None:
     year = today.year if year_text is None else int(year_text)
     if year < 100:
         year += 2000
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # a typo, and beyond what time zones can compute
+        return None
     try:
         found = date(year, month, day)
     except ValueError:

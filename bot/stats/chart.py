@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
-from bot.stats.figures import Figures, MonthFigures
+from bot.stats.figures import AreaCoverage, Figures, MonthFigures
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,6 +22,9 @@ WIDTH_PX = 1080
 BASE_HEIGHT_PX = 1350
 AREA_ROW_PX = 70  # extra height for each area beyond the ones the base height holds
 AREAS_IN_BASE = 6
+# More bars than this are unreadable on a phone (and Telegram refuses very tall photos): the
+# chart then shows the areas with the lowest share, the ones that need attention.
+MAX_AREAS_SHOWN = 20
 DPI = 100
 MONTHLY_UP_TO = 24  # longer periods are drawn per year
 
@@ -50,9 +53,19 @@ TICK_SIZE = 17
 VALUE_SIZE = 17
 
 
+def shown_areas(figures: Figures) -> list[AreaCoverage]:
+    """The areas the coverage panel shows, in the figures' order."""
+    per_area = figures.pledges.per_area
+    if len(per_area) <= MAX_AREAS_SHOWN:
+        return list(per_area)
+    lowest = sorted(per_area, key=lambda c: (c.percent is not None, c.percent or 0.0))
+    keep = {id(c) for c in lowest[:MAX_AREAS_SHOWN]}
+    return [c for c in per_area if id(c) in keep]
+
+
 def chart_size(figures: Figures) -> tuple[int, int]:
     """Width and height of the PNG in pixels: a phone's width, taller for many areas."""
-    areas = len(figures.pledges.per_area)
+    areas = len(shown_areas(figures))
     return WIDTH_PX, BASE_HEIGHT_PX + AREA_ROW_PX * max(0, areas - AREAS_IN_BASE)
 
 
@@ -159,8 +172,15 @@ def _monthly_panel(ax: Any, t: Translator, figures: Figures) -> None:
 
 def _coverage_panel(ax: Any, t: Translator, figures: Figures) -> None:
     pledges = figures.pledges
+    shown = shown_areas(figures)
+    title = t.plain("Households that signed the pledge, per area")
+    if len(shown) < len(pledges.per_area):
+        title = t.plain(
+            "Households that signed the pledge: the {count} areas with the lowest share",
+            count=str(len(shown)),
+        )
     ax.set_title(
-        t.plain("Households that signed the pledge, per area"),
+        title,
         fontsize=PANEL_TITLE_SIZE,
         loc="left",
         pad=16,
@@ -169,7 +189,7 @@ def _coverage_panel(ax: Any, t: Translator, figures: Figures) -> None:
     if pledges.campaign is None or not pledges.per_area:
         _nothing(ax, t.plain("No pledge campaign in this period."))
         return
-    rows = list(reversed(pledges.per_area))  # the first area on top
+    rows = list(reversed(shown))  # the first area on top
     values = [c.percent or 0.0 for c in rows]
     colours = [FULL_COLOUR if (c.percent or 0) >= 100 else PARTIAL_COLOUR for c in rows]
     positions = list(range(len(rows)))
@@ -224,7 +244,7 @@ def chart_figure(t: Translator, figures: Figures, scope_name: str | None = None)
         fontweight="bold",
         parse_math=False,
     )
-    areas = len(figures.pledges.per_area)
+    areas = len(shown_areas(figures))
     top, bottom = fig.subplots(2, 1, height_ratios=[1.0, max(0.8, 0.18 * areas + 0.3)])
     _monthly_panel(top, t, figures)
     _coverage_panel(bottom, t, figures)

@@ -32,6 +32,8 @@ SCHEMA_VERSION = 1
 OUTCOMES = ("success", "failed", "transferred", "open")
 # Report categories that count as crime or social evils when the rating asks for them.
 CRIME_CATEGORIES = ("theft", "gambling", "drugs", "disorder", "fraud")
+# A duplicate is the same incident again; "not ours" was no case of the commune's.
+NOT_COUNTED_AS_CASES = (Status.DUPLICATE.value, Status.NOT_OURS.value)
 
 
 class AreaRef(BaseModel):
@@ -66,7 +68,10 @@ class AreaCoverage(BaseModel):
 class PledgeFigures(BaseModel):
     campaign: CampaignRef | None
     households: int | None = Field(description="sum of the known household totals in scope")
-    signed: int
+    signed: int = Field(description="households signed in the areas whose total is on record")
+    signed_unknown_total: int = Field(
+        description="households signed in areas whose household total is not on record"
+    )
     percent: float | None
     complete: bool = Field(description="every area in scope has a known total, fully signed")
     per_area: list[AreaCoverage]
@@ -81,7 +86,10 @@ class ReportFigures(BaseModel):
     by_status: dict[str, int]
     happening_now: int
     anonymous: int
-    crime: int = Field(description="reports in the crime and social-evil categories")
+    crime: int = Field(
+        description="reports in the crime and social-evil categories, duplicates and matters "
+        "that were not the commune's left out"
+    )
 
 
 class MediationFigures(BaseModel):
@@ -146,7 +154,7 @@ def _ref(area: Area) -> AreaRef:
 async def _pledges(
     conn: aiosqlite.Connection, areas: list[Area], period: Period, tz: ZoneInfo
 ) -> PledgeFigures:
-    campaign = await repo.campaign_for(conn, period.end)
+    campaign = await repo.campaign_counted(conn, period.end)
     counts: dict[tuple[int | None, str], int] = {}
     if campaign is not None:
         counts = await repo.signed_by_area(conn, campaign.id, period.utc_bounds(tz)[1])
@@ -159,9 +167,11 @@ async def _pledges(
         )
         for a in areas
     ]
+    # The rate compares like with like: only areas whose household total is on record.
     known = [a.households for a in areas if a.households is not None]
     households = sum(known) if known else None
-    signed = sum(c.signed for c in per_area)
+    signed = sum(c.signed for c in per_area if c.area.households is not None)
+    unknown = sum(c.signed for c in per_area if c.area.households is None)
     other = {
         audience: sum(
             n for (area_id, aud), n in counts.items() if aud == audience and area_id in in_scope
@@ -183,6 +193,7 @@ async def _pledges(
         else None,
         households=households,
         signed=signed,
+        signed_unknown_total=unknown,
         percent=percent(signed, households),
         complete=complete,
         per_area=per_area,
@@ -225,7 +236,11 @@ async def collect(
         by_status=by_status,
         happening_now=sum(1 for s in stamps if s.happening_now),
         anonymous=sum(1 for s in stamps if s.anonymous),
-        crime=sum(by_category.get(key, 0) for key in CRIME_CATEGORIES),
+        crime=sum(
+            1
+            for s in stamps
+            if s.category in CRIME_CATEGORIES and s.status not in NOT_COUNTED_AS_CASES
+        ),
     )
 
     outcomes = await mediation_repo.figures(conn, begin, end, area_id)

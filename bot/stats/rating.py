@@ -6,15 +6,16 @@ table. The logic is plain functions over plain data; the loaders at the bottom r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Safe, Translator
 from bot.patrols.periods import Period
 from bot.stats.figures import Figures, collect
+from bot.stats.text import category_list
 from bot.storage import areas as areas_repo
 from bot.storage import ratings as repo
 from bot.storage.areas import Area
@@ -111,9 +112,15 @@ class CrimeEvidence:
     fire_before: int
     urgent: int  # "happening now" reports
     urgent_before: int
+    recorded_before: int = 0  # reports of any kind recorded in the previous year
+    by_category: dict[str, int] = field(default_factory=dict)  # all reports of the year
 
     @property
     def increased(self) -> bool:
+        """More crime or fire reports than the year before; never in the first year the bot
+        was used (more reports then says the bot is used, not that crime rose)."""
+        if not self.recorded_before:
+            return False
         return self.crime > self.crime_before or self.fire > self.fire_before
 
 
@@ -123,6 +130,7 @@ class TeamEvidence:
     participations: int
     active_months: int  # months of the year with at least one patrol
     months: int  # months in the year (12)
+    year_over: bool = True  # False while the year is still running
 
 
 @dataclass(frozen=True)
@@ -142,22 +150,30 @@ class Evidence:
             # warning when figures went up.
             return False if self.crime.increased else None
         if criterion == 5:
-            return self.team.active_months >= ACTIVE_MONTHS
+            if self.team.active_months >= ACTIVE_MONTHS:
+                return True
+            return False if self.team.year_over else None  # months may still come
         return None
 
 
-def prefill(year: int, current: Figures, previous: Figures) -> Evidence:
-    """The evidence for one area's rating from its figures of the year and of the year before."""
+def prefill(year: int, current: Figures, previous: Figures, *, year_over: bool = True) -> Evidence:
+    """The evidence for one area's rating from its figures of the year and of the year before.
+    Only that year's own pledge campaign (the one ending in that year) counts for criterion 1."""
     pledges = current.pledges
     area_coverage = pledges.per_area[0] if len(pledges.per_area) == 1 else None
+    own_campaign = pledges.campaign is not None and pledges.campaign.ends_on.year == year
     return Evidence(
         year=year,
         pledges=PledgeEvidence(
-            campaign=pledges.campaign is not None,
-            signed=area_coverage.signed if area_coverage else pledges.signed,
+            campaign=own_campaign,
+            signed=(area_coverage.signed if area_coverage else pledges.signed)
+            if own_campaign
+            else 0,
             households=pledges.households,
-            percent=area_coverage.percent if area_coverage else pledges.percent,
-            complete=pledges.campaign is not None and pledges.complete,
+            percent=(area_coverage.percent if area_coverage else pledges.percent)
+            if own_campaign
+            else None,
+            complete=own_campaign and pledges.complete,
         ),
         order=OrderEvidence(
             disputes=current.reports.by_category.get("dispute", 0),
@@ -170,12 +186,15 @@ def prefill(year: int, current: Figures, previous: Figures) -> Evidence:
             fire_before=previous.reports.by_category.get("fire", 0),
             urgent=current.reports.happening_now,
             urgent_before=previous.reports.happening_now,
+            recorded_before=previous.reports.total,
+            by_category=dict(current.reports.by_category),
         ),
         team=TeamEvidence(
             patrols=current.patrols.patrols,
             participations=current.patrols.participations,
             active_months=sum(1 for m in current.months if m.patrols > 0),
             months=len(current.months),
+            year_over=year_over,
         ),
     )
 
@@ -185,7 +204,7 @@ async def evidence(
 ) -> Evidence:
     current = await collect(conn, area_id, year_period(year), tz, now)
     previous = await collect(conn, area_id, year_period(year - 1), tz, now)
-    return prefill(year, current, previous)
+    return prefill(year, current, previous, year_over=now.astimezone(tz).year > year)
 
 
 def _change(t: Translator, now: int, before: int) -> str:
@@ -236,7 +255,12 @@ def evidence_lines(t: Translator, ev: Evidence, criterion: int) -> list[str]:
         ]
     if criterion == 4:
         c, before = ev.crime, str(ev.year - 1)
+        kinds = category_list(t, c.by_category)
+        listed = (
+            [t._("All reports of the year by kind: {kinds}.", kinds=Safe(kinds))] if kinds else []
+        )
         return [
+            *listed,
             t._(
                 "Reports of crime and social evils: {count} ({previous}: {before}, {change}).",
                 count=c.crime,

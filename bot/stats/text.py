@@ -135,24 +135,29 @@ def pledge_lines(t: Translator, figures: Figures) -> list[str]:
     return lines
 
 
+def category_list(t: Translator, by_category: dict[str, int]) -> str:
+    """Report categories with reports, most first: "3 trộm cắp; 2 cờ bạc" (Telegram HTML)."""
+    return SEPARATOR.join(
+        _item(t, lower_first(t.plain(CATEGORY_BY_KEY[key].label)), n)
+        if key in CATEGORY_BY_KEY
+        else _item(t, escape(key), n)
+        for key, n in _ordered(by_category, (c.key for c in CATEGORIES))
+    )
+
+
 def report_lines(t: Translator, figures: Figures) -> list[str]:
     reports = figures.reports
     lines = [t._("<b>2. Reports and tips</b>")]
     if reports.total == 0:
         lines.append(t._("No reports or tips were received."))
         return lines
-    categories = [
-        _item(t, lower_first(t.plain(CATEGORY_BY_KEY[key].label)), n)
-        if key in CATEGORY_BY_KEY
-        else _item(t, escape(key), n)
-        for key, n in _ordered(reports.by_category, (c.key for c in CATEGORIES))
-    ]
+    categories = category_list(t, reports.by_category)
     lines.append(
         t._n(
             "Received {count} report or tip: {categories}; resolved {resolved}.",
             "Received {count} reports and tips: {categories}; resolved {resolved}.",
             reports.total,
-            categories=Safe(SEPARATOR.join(categories)),
+            categories=Safe(categories),
             resolved=reports.by_status.get(Status.RESOLVED.value, 0),
         )
     )

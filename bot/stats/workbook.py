@@ -34,7 +34,7 @@ from bot.stats.cells import text_cell
 from bot.stats.figures import OUTCOMES, Figures, collect
 from bot.storage import areas as areas_repo
 from bot.storage import exports as repo
-from bot.storage.stats import campaign_for
+from bot.storage.stats import campaign_counted
 
 Value = str | int | float | date | datetime | None
 ColumnType = Literal["text", "int", "float", "percent", "date", "datetime"]
@@ -218,7 +218,7 @@ async def export_tables(
     codes = {a.id: a.code for a in await areas_repo.list_areas(conn)}
 
     pledges = _table("pledges", t, PLEDGE_COLUMNS)
-    campaign = await campaign_for(conn, period.end)
+    campaign = await campaign_counted(conn, period.end)
     if campaign is not None:
         for p in await repo.pledges(conn, campaign.id, area_id, end):
             pledges.rows.append(

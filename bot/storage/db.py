@@ -123,9 +123,14 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Read-only access, serialised with the units of work."""
+        """Read-only access, serialised with the units of work, as one consistent snapshot
+        (another process, such as the bot while the CLI exports, may write meanwhile)."""
         async with self._lock:
-            yield self.conn
+            await self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                await self.conn.execute("ROLLBACK")
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""

@@ -38,13 +38,25 @@ async def campaign_for(conn: aiosqlite.Connection, last_day: date) -> Campaign |
 
 
 async def campaign_of_year(conn: aiosqlite.Connection, year: int) -> Campaign | None:
-    """The campaign that started in ``year`` (the latest one when there are several)."""
+    """The campaign of ``year``: the one that ends in that year (a campaign for 2027 may open
+    in December 2026); the latest one when there are several."""
     async with conn.execute(
-        "SELECT * FROM pledge_campaigns WHERE starts_on >= ? AND starts_on <= ?"
+        "SELECT * FROM pledge_campaigns WHERE ends_on >= ? AND ends_on <= ?"
         " ORDER BY starts_on DESC, id DESC LIMIT 1",
         (f"{year:04d}-01-01", f"{year:04d}-12-31"),
     ) as cur:
         return _campaign(await cur.fetchone())
+
+
+async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campaign | None:
+    """The campaign whose coverage a period reports: the campaign of the period's last year (the
+    one ending that year) if it had started by the last day, else the latest one that had
+    (last year's, early in a year before the new campaign opens). A campaign opened in
+    December for next year does not replace this year's."""
+    own = await campaign_of_year(conn, last_day.year)
+    if own is not None and own.starts_on <= last_day:
+        return own
+    return await campaign_for(conn, last_day)
 
 
 async def signed_by_area(

@@ -8,8 +8,6 @@ chat, ``/quit`` (or Ctrl-D) ends. Messages the bot sends to other people are sho
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,10 +28,10 @@ from bot.core.events import (
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.storage.outbox import OutboxMessage
+from bot.text import plain_text
 from bot.transports.delivery import SendResult
 
 PLATFORM = "console"
-TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,7 @@ class Identity:
     label: str
 
 
-def plain(text: str) -> str:
-    return html.unescape(TAG.sub("", text))
+plain = plain_text
 
 
 class ConsoleTransport:

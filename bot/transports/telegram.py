@@ -67,7 +67,7 @@ from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.text import TELEGRAM_TEXT_LIMIT
+from bot.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.transports.delivery import SendResult
 
 log = logging.getLogger(__name__)
@@ -292,7 +292,8 @@ class TelegramTransport:
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
         if query is not None:
-            await self._answer(query, outcome.toast)
+            # A toast is shown as plain text: no tags, no HTML entities.
+            await self._answer(query, plain_text(outcome.toast) if outcome.toast else None)
         for message in outcome.messages:
             try:
                 await self.send(message)

@@ -103,3 +103,23 @@ async def test_a_broken_download_button_gets_a_clear_answer(
     assert "không còn" in answer.params["text"]
     await api.wait_idle(quiet=0.2)
     assert not api.sent(officer.id, "sendDocument")
+
+
+async def test_only_officers_see_how_many_reports_were_anonymous(
+    api: FakeBotAPI,
+    seeded: RunningBot,  # noqa: F811
+) -> None:
+    from tests.e2e.test_stats import grant
+
+    officer = await person(api, seeded, 7104, "officer")
+    await officer.send("/thongke")
+    await officer.press("Thôn Tây")
+    assert "1 tin báo ẩn danh" in (await officer.press("Năm nay")).text
+
+    leader = await person(api, seeded, 7105, None)
+    await grant(seeded, leader.id, "leader", "TAY")
+    await leader.send("/thongke")
+    answer = await leader.press("Năm nay")
+    assert "Thôn Tây" in answer.text
+    assert "lừa đảo" in answer.text
+    assert "ẩn danh" not in answer.text

@@ -165,7 +165,35 @@ async def test_prefill_from_known_data(db: Database) -> None:
     assert ev_dong.team.active_months == 10 and ev_dong.team.months == 12
     assert ev_dong.suggestion(5) is True
     assert ev_tay.team.active_months == 8
-    assert ev_tay.suggestion(5) is False
+    assert ev_tay.suggestion(5) is None  # 2026 is still running: patrols may still come
+    async with db.read() as conn:
+        after = await logic.evidence(conn, tay.id, 2026, TZ, datetime(2027, 1, 10, tzinfo=UTC))
+    assert after.suggestion(5) is False
+
+
+async def test_first_year_and_next_years_campaign_never_mislead(db: Database) -> None:
+    """No reports the year before: more reports this year is no rise in crime. A campaign
+    opened in December for next year neither counts for next year's rating nor replaces this
+    year's campaign."""
+    async with db.unit() as conn:
+        dong, _tay = await _areas(conn)
+        this_year = await pledges_repo.add_campaign(
+            conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 3, 31), None, at(2026, 1, 1)
+        )
+        await _sign(conn, this_year.id, dong, 120)
+        await pledges_repo.add_campaign(
+            conn, "Cam kết 2027", date(2026, 12, 15), date(2027, 3, 31), None, at(2026, 12, 1)
+        )
+        await _report(conn, dong, "theft", at(2026, 4))
+        later = datetime(2027, 1, 10, tzinfo=UTC)
+        rating_2026 = await logic.evidence(conn, dong.id, 2026, TZ, later)
+        rating_2027 = await logic.evidence(conn, dong.id, 2027, TZ, later)
+    assert rating_2026.crime.crime == 1 and not rating_2026.crime.increased
+    assert rating_2026.suggestion(4) is None
+    assert rating_2026.pledges.complete and rating_2026.suggestion(1) is True
+    # 2027's own campaign counts for 2027 (nobody has signed it yet).
+    assert rating_2027.pledges.campaign and rating_2027.pledges.signed == 0
+    assert rating_2027.suggestion(1) is False
 
 
 async def test_no_campaign_never_suggests_met(db: Database) -> None:
@@ -187,11 +215,13 @@ async def test_evidence_sentences_read_like_a_report(db: Database) -> None:
     assert logic.evidence_lines(en, ev, 1) == [
         "120 of 120 households signed the 2026 pledge (100%)."
     ]
-    crime = logic.evidence_lines(en, ev, 4)[0]
+    kinds, crime = logic.evidence_lines(en, ev, 4)[:2]
+    assert kinds.startswith("All reports of the year by kind: ")
+    assert "theft: 1" in kinds and "dispute that needs mediation: 2" in kinds.lower()
     assert crime == "Reports of crime and social evils: 2 (2025: 3, down by 1)."
     assert "10 of 12" in logic.evidence_lines(en, ev, 5)[0]
     assert "hộ" in logic.evidence_lines(vi, ev, 1)[0]
-    assert "giảm 1" in logic.evidence_lines(vi, ev, 4)[0]
+    assert "giảm 1" in logic.evidence_lines(vi, ev, 4)[1]
     assert logic.evidence_lines(vi, ev, 2)  # a sentence even without records
 
 

@@ -121,3 +121,38 @@ async def test_a_period_over_new_year_names_the_years(db: Database) -> None:
     figures = await _figures(db, None, Period(date(2025, 11, 1), date(2026, 2, 28)))
     drawn = texts(chart_figure(VI, figures))
     assert "T11\n2025" in drawn and "T1\n2026" in drawn and "T12" in drawn
+
+
+async def test_many_areas_show_the_lowest_twenty(db: Database) -> None:
+    """A merged commune with 120 areas: the chart stays phone-sized (Telegram refuses photos
+    whose width and height add up to more than 10,000 px) and shows the areas most behind."""
+    from bot.stats.chart import MAX_AREAS_SHOWN, chart_size, shown_areas
+    from bot.stats.figures import AreaCoverage, AreaRef, PledgeFigures
+
+    per_area = [
+        AreaCoverage(
+            area=AreaRef(code=f"A{i}", name=f"Tổ {i}", households=100),
+            signed=100 - i % 50,
+            percent=float(100 - i % 50),
+        )
+        for i in range(120)
+    ]
+    figures = (await _figures(db, None)).model_copy(
+        update={
+            "pledges": PledgeFigures(
+                campaign=None,
+                households=12_000,
+                signed=0,
+                signed_unknown_total=0,
+                percent=None,
+                complete=False,
+                per_area=per_area,
+                other_signed={},
+            )
+        }
+    )
+    shown = shown_areas(figures)
+    assert len(shown) == MAX_AREAS_SHOWN
+    assert max(c.percent or 0 for c in shown) <= 60.0
+    width, height = chart_size(figures)
+    assert width + height < 10_000

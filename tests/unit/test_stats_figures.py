@@ -148,3 +148,41 @@ async def test_json_is_the_documented_schema(db: Database) -> None:
     }
     # Round trip: what the CLI prints is what the model reads back.
     assert Figures.model_validate(data).reports.total == 11
+
+
+async def test_next_years_campaign_and_unknown_totals_do_not_bend_the_rate(db: Database) -> None:
+    """A campaign for 2027 opened in December 2026 does not replace 2026's; an area without a
+    household total on record is kept out of the rate and counted apart."""
+    from bot.storage import areas as areas_repo
+    from bot.storage import pledges
+
+    await seed_year(db)
+    async with db.unit() as conn:
+        await pledges.add_campaign(
+            conn, "Cam kết 2027", date(2026, 12, 15), date(2027, 3, 31), None, NOW
+        )
+        new = await areas_repo.add(conn, "MOI", "Xóm Mới", None, NOW)
+        for n in range(10):
+            await pledges.sign(
+                conn,
+                campaign_id=1,
+                area_id=new.id,
+                audience="household",
+                head_name=f"Hộ {n}",
+                address=f"Số {n}",
+                household_key=f"moi-{n}",
+                member_id=None,
+                public=False,
+                reference=f"MOI-{n}",
+                lines=[],
+                item_ids=[],
+                now=datetime(2026, 2, 1, tzinfo=UTC),
+            )
+    figures = await _figures(db, None)
+    assert figures.pledges.campaign is not None
+    assert figures.pledges.campaign.title == "Cam kết 2026"
+    assert (figures.pledges.signed, figures.pledges.households) == (200, 215)
+    assert figures.pledges.percent == 93.0
+    assert figures.pledges.signed_unknown_total == 10
+    moi = next(c for c in figures.pledges.per_area if c.area.code == "MOI")
+    assert (moi.signed, moi.percent) == (10, None)
