@@ -74,10 +74,16 @@ def _ask_year(ctx: Context, *, edit: bool) -> None:
 
 
 async def _choose_year(ctx: Context, year: int, *, edit: bool) -> None:
-    if await repo.open_year(ctx.conn, year, ctx.member.id if ctx.member else None, ctx.now):
-        await ctx.audit("rating.year_opened", "rating_year", year)
     ctx.goto("list", year=year)
     await _show_list(ctx, edit=edit)
+
+
+async def _rating_id(ctx: Context, year: int, area_id: int) -> int:
+    """The area's rating of ``year``, the year opened with it: looking at a year opens
+    nothing, so the commune table shows only years somebody rated."""
+    if await repo.open_year(ctx.conn, year, ctx.member.id if ctx.member else None, ctx.now):
+        await ctx.audit("rating.year_opened", "rating_year", year)
+    return await repo.ensure_area_rating(ctx.conn, year, area_id, ctx.now)
 
 
 def _parse_year(text: str, this_year: int) -> int | None:
@@ -169,7 +175,7 @@ def _note_of(rating: AreaRating | None, number: int) -> str | None:
 
 async def _closed(ctx: Context) -> bool:
     found: RatingYear | None = await repo.get_year(ctx.conn, int(ctx.data["year"]))
-    return found is None or found.closed
+    return found is not None and found.closed  # a year nobody rated yet is not open, not closed
 
 
 def _result_line(ctx: Context, result: bool | None) -> str:
@@ -302,7 +308,7 @@ async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
     area, rating = found
     year = int(ctx.data["year"])
     before = _criteria_of(rating)[number]
-    rating_id = await repo.ensure_area_rating(ctx.conn, year, area.id, ctx.now)
+    rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
     await repo.set_criterion(ctx.conn, rating_id, number, met, member_id, ctx.now)
     await ctx.audit(
@@ -386,7 +392,7 @@ async def _save_note(ctx: Context) -> None:
     area, _rating = found
     year = int(ctx.data["year"])
     note = None if checked.strip() in ("-", "–", "—") else checked
-    rating_id = await repo.ensure_area_rating(ctx.conn, year, area.id, ctx.now)
+    rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
     await repo.set_note(ctx.conn, rating_id, number, note, member_id, ctx.now)
     await ctx.audit(
@@ -460,7 +466,7 @@ async def _decide(ctx: Context, met: bool) -> None:
             + "\n",
         )
         return
-    rating_id = await repo.ensure_area_rating(ctx.conn, year, area.id, ctx.now)
+    rating_id = await _rating_id(ctx, year, area.id)
     await repo.set_result(ctx.conn, rating_id, met, ctx.member.id if ctx.member else None, ctx.now)
     await ctx.audit(
         "rating.result_set",

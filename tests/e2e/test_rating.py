@@ -147,6 +147,12 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     data = await hung.send("/mydata")
     assert "đã quyết định 2 kết quả" in data.text
 
+    # Looking at this year rates nothing, so the table does not grow an empty 2026 column.
+    await hung.send("/binhxet")
+    await hung.press("Năm nay (2026)")
+    table = await hung.press("📊 Bảng tổng hợp")
+    assert "2025 ❌" in table.text and "2026" not in table.text
+
 
 async def test_typed_year_and_english(api: FakeBotAPI, rated_bot: RunningBot) -> None:
     john = ChatUser(api, 2002, "John", language_code="en")
