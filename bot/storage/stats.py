@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from bot.storage import exports
 from bot.storage.pledges import Campaign
 from bot.storage.timefmt import from_db, to_db
 
@@ -109,31 +110,21 @@ class Delivery:
     pending: int
 
 
-_RECIPIENT_AREA = (
-    " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
-    " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
-)
-
-
 async def deliveries(
     conn: aiosqlite.Connection, begin: datetime, end: datetime, area_id: int | None
 ) -> list[Delivery]:
     """Awareness reminders sent by runs that started in [begin, end), per topic. For an area,
     only the messages that went to that area's groups and residents count, and only the runs
-    that reached it."""
-    sql = (
-        "SELECT r.topic, COUNT(DISTINCT r.id),"
-        " COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'failed'), 0),"
-        " COALESCE(SUM(o.status = 'skipped'), 0),"
-        " COALESCE(SUM(o.status IN ('pending', 'sending')), 0)"
-        " FROM broadcast_runs r LEFT JOIN outbox o ON o.batch_id = r.id"
-    )
-    params: list[object] = [to_db(begin), to_db(end)]
-    where = " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-    if area_id is not None:
-        sql += _RECIPIENT_AREA
-        where += " AND COALESCE(c.area_id, m.area_id) = ?"
-        params.append(area_id)
-    async with conn.execute(sql + where + " GROUP BY r.topic ORDER BY r.topic", params) as cur:
-        rows = await cur.fetchall()
-    return [Delivery(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+    that reached it. Summed from the workbook's per-run rows, so both always agree."""
+    totals: dict[str, Delivery] = {}
+    for run in await exports.deliveries(conn, area_id, begin, end):
+        was = totals.get(run.topic, Delivery(run.topic, 0, 0, 0, 0, 0))
+        totals[run.topic] = Delivery(
+            run.topic,
+            was.runs + 1,
+            was.sent + run.sent,
+            was.failed + run.failed,
+            was.skipped + run.skipped,
+            was.pending + run.pending,
+        )
+    return [totals[topic] for topic in sorted(totals)]
