@@ -30,6 +30,9 @@ TABLE_YEARS = 6
 STALE = N_("This menu is no longer active. Please start again from /help.")
 
 
+FINALISED = N_("The rating of this year is finalised. Reopen it first to change it.")
+
+
 def _mark(value: bool | None) -> str:
     return "✅" if value is True else "❌" if value is False else "⏳"
 
@@ -297,13 +300,20 @@ async def _show_criterion(
     _show(ctx, "\n".join(lines), rows, edit=edit)
 
 
-async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
+async def _editable(ctx: Context) -> tuple[Area, AreaRating | None] | None:
+    """The area and its rating when the year may still be changed; else says why, None."""
     if await _closed(ctx):
-        ctx.toast(ctx._("The rating of this year is finalised. Reopen it first to change it."))
-        return
+        ctx.toast(ctx._(FINALISED))
+        return None
     found = await _area_and_rating(ctx)
     if found is None:
         _stale(ctx)
+    return found
+
+
+async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
+    found = await _editable(ctx)
+    if found is None:
         return
     area, rating = found
     year = int(ctx.data["year"])
@@ -352,7 +362,7 @@ async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
 
 async def _ask_note(ctx: Context, number: int) -> None:
     if await _closed(ctx):
-        ctx.toast(ctx._("The rating of this year is finalised. Reopen it first to change it."))
+        ctx.toast(ctx._(FINALISED))
         return
     if number not in logic.CRITERION:
         _stale(ctx)
@@ -378,7 +388,7 @@ async def _save_note(ctx: Context) -> None:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
     if await _closed(ctx) or number not in logic.CRITERION:
-        ctx.reply(ctx._("The rating of this year is finalised. Reopen it first to change it."))
+        ctx.reply(ctx._(FINALISED))
         return
     checked = check_free_text(ctx.event.text, maximum=logic.NOTE_LIMIT)
     if isinstance(checked, TextProblem):
@@ -442,12 +452,8 @@ async def _show_result(ctx: Context, *, edit: bool, notice: str | None = None) -
 
 
 async def _decide(ctx: Context, met: bool) -> None:
-    if await _closed(ctx):
-        ctx.toast(ctx._("The rating of this year is finalised. Reopen it first to change it."))
-        return
-    found = await _area_and_rating(ctx)
+    found = await _editable(ctx)
     if found is None:
-        _stale(ctx)
         return
     area, rating = found
     year = int(ctx.data["year"])
