@@ -28,8 +28,6 @@ PREFIX = "bx"
 FIRST_YEAR = 2000
 TABLE_YEARS = 6
 STALE = N_("This menu is no longer active. Please start again from /help.")
-
-
 FINALISED = N_("The rating of this year is finalised. Reopen it first to change it.")
 
 
