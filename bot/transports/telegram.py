@@ -329,7 +329,11 @@ class TelegramTransport:
                 # Too old or not editable: send it as a new message instead.
         if message.attachment is not None:
             attachment = message.attachment
-            data = await attachment.content()
+            try:
+                data = await attachment.content()
+            except Exception:  # a chart or file that cannot be made must not stop the bot
+                log.exception("could not make %s; not sent", attachment.filename)
+                return
             if attachment.kind == "photo":
                 await with_retries(
                     lambda: self.bot.send_photo(
