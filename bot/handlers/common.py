@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import Option
+from bot.core.events import EventKind, Option
+from bot.patrols.periods import Period, parse_two_dates
 from bot.storage.areas import Area
 from bot.text import TextProblem
 
@@ -30,3 +31,19 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
     """Area buttons, ``columns`` per row, each pressing ``<action>:<area id>``."""
     buttons = [Option(a.name, action=f"{action}:{a.id}") for a in areas]
     return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+
+
+def typed_period(ctx: Context) -> Period | None:
+    """Two dates typed at the "dates" step of a figures flow, or None after telling the person
+    what is wrong (the flow stays open so they can type again)."""
+    if ctx.step != "dates" or ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
+        return None
+    found = parse_two_dates(ctx.event.text, ctx.now.astimezone(ctx.config.tz).date())
+    if found == "order":
+        ctx.reply(ctx._("The last day is before the first day. Please type them again."))
+        return None
+    if not isinstance(found, Period):
+        ctx.reply(ctx._("Please type two dates, for example 1/1/2026 31/3/2026, or /cancel."))
+        return None
+    return found

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.context import Context
-from bot.core.events import Attachment, EventKind, Option, Reply
-from bot.handlers.common import area_options
+from bot.core.events import Attachment, Option, Reply
+from bot.handlers.common import area_options, typed_period
 from bot.handlers.patrols_common import kind_label, led_areas, not_your_area, stale
 from bot.patrols.export import observations_csv, patrols_csv
 from bot.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
-from bot.patrols.periods import Period, named_period, parse_two_dates
+from bot.patrols.periods import Period, named_period
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 
@@ -82,15 +82,8 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def on_input(ctx: Context) -> None:
-    if ctx.step != "dates" or ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
-        return
-    found = parse_two_dates(ctx.event.text, ctx.now.astimezone(ctx.config.tz).date())
-    if found == "order":
-        ctx.reply(ctx._("The last day is before the first day. Please type them again."))
-        return
-    if not isinstance(found, Period):
-        ctx.reply(ctx._("Please type two dates, for example 1/1/2026 31/3/2026, or /cancel."))
+    found = typed_period(ctx)
+    if found is None:
         return
     await _answer(ctx, int(ctx.data.get("area_id", 0)), found)
 

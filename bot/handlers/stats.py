@@ -12,14 +12,14 @@ from datetime import date
 from functools import partial
 
 from bot.core.context import Context
-from bot.core.events import Attachment, EventKind, Option, Reply
+from bot.core.events import Attachment, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.handlers import stats_files
-from bot.handlers.common import area_options
+from bot.handlers.common import area_options, typed_period
 from bot.handlers.stats_files import download_buttons
 from bot.i18n import N_
-from bot.patrols.periods import PERIOD_CODES, Period, named_period, parse_two_dates
+from bot.patrols.periods import PERIOD_CODES, Period, named_period
 from bot.stats.chart import chart_png
 from bot.stats.figures import Figures, collect
 from bot.stats.text import figures_messages
@@ -138,15 +138,8 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def on_input(ctx: Context) -> None:
-    if ctx.step != "dates" or ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
-        return
-    found = parse_two_dates(ctx.event.text, ctx.now.astimezone(ctx.config.tz).date())
-    if found == "order":
-        ctx.reply(ctx._("The last day is before the first day. Please type them again."))
-        return
-    if not isinstance(found, Period):
-        ctx.reply(ctx._("Please type two dates, for example 1/1/2026 31/3/2026, or /cancel."))
+    found = typed_period(ctx)
+    if found is None:
         return
     if too_long(found):
         ctx.reply(
