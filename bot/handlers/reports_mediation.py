@@ -366,6 +366,9 @@ async def _open_case(ctx: Context, day: date) -> None:
     if not parties or mediator is None:
         ctx.reply(ctx._("This menu is no longer active. Please start again from /help."))
         return
+    if area_id is not None and not ctx.roles.leads(int(area_id)):
+        ctx.reply(ctx._("This area is not in your care."))
+        return
     if report_id is not None:
         existing = await repo.of_report(ctx.conn, int(report_id))
         if existing is not None:  # opened meanwhile by someone else: never a second case
