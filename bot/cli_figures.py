@@ -197,6 +197,13 @@ async def _rating(
         shares.append(f"{share.met}/{share.areas}" if share.areas else "-")
     print(f"{'met':<12}" + "".join(f"{s:>6}" for s in shares))
     print("(+ met, - not met, . not rated; streak = consecutive years met up to the last year)")
+    for row in table.rows:
+        for o in row.overrides:
+            verdict = "met" if o.met else "not met"
+            print(
+                f"! {row.area.code} {o.year} criterion {o.criterion}: {verdict} against the"
+                f" records; note: {o.note or '-'}"
+            )
 
 
 def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) -> str:

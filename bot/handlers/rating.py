@@ -213,8 +213,11 @@ async def _show_area(ctx: Context, *, edit: bool) -> None:
     lines += ["", ctx._("<b>The five criteria</b>")]
     criteria = _criteria_of(rating)
     for criterion in logic.CRITERIA:
+        record = rating.criteria.get(criterion.number) if rating else None
+        warning = " ⚠️" if record is not None and record.against_records else ""
         lines.append(
-            f"{criterion.number}. {_mark(criteria[criterion.number])} {ctx._(criterion.short)}"
+            f"{criterion.number}. {_mark(criteria[criterion.number])}{warning}"
+            f" {ctx._(criterion.short)}"
         )
         note = _note_of(rating, criterion.number)
         if note:
@@ -269,6 +272,9 @@ async def _show_criterion(
         lines.append(ctx._("Recorded: ❌ not met"))
     else:
         lines.append(ctx._("Recorded: ⏳ not yet"))
+    record = rating.criteria.get(number) if rating else None
+    if record is not None and record.against_records:
+        lines.append(ctx._("⚠️ Recorded against the records' suggestion."))
     note = _note_of(rating, number)
     if note:
         lines.append(ctx._("📝 Note: {note}", note=note))
@@ -315,10 +321,90 @@ async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
         return
     area, rating = found
     year = int(ctx.data["year"])
+    ev = await logic.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
+    suggestion = ev.suggestion(number)
+    if logic.against_records(suggestion, met):
+        # Against the bot's own evidence: nothing is recorded until the officer says why.
+        ctx.goto("override", criterion=number, met=met, suggested=suggestion)
+        _ask_override_note(ctx, area, number, met, ev)
+        return
+    await _record(ctx, area, rating, number, met, suggestion, None)
+
+
+def _ask_override_note(
+    ctx: Context, area: Area, number: int, met: bool, ev: logic.Evidence
+) -> None:
+    lines = [
+        ctx._(
+            "⚠️ <b>Criterion {number} ({label}): this differs from the records.</b>",
+            number=number,
+            label=ctx._(logic.CRITERION[number].short),
+        ),
+        *[f"• {line}" for line in logic.evidence_lines(ctx.t, ev, number)],
+        ctx._("The records suggest: met.")
+        if ev.suggestion(number)
+        else ctx._("The records suggest: not met."),
+        "",
+        ctx._(
+            "To record it as <b>{verdict}</b> for {area}, please type a note saying why "
+            "(required, up to {limit} characters). It is kept with the criterion and shown "
+            "in the commune table.",
+            verdict=ctx._("✅ met") if met else ctx._("❌ not met"),
+            area=area.name,
+            limit=logic.NOTE_LIMIT,
+        ),
+    ]
+    _show(
+        ctx,
+        "\n".join(lines),
+        [[Option(ctx.t.plain("⬅️ Back"), action=f"bx:crit:{number}")]],
+        edit=True,
+    )
+
+
+async def _save_override(ctx: Context) -> None:
+    number = int(ctx.data.get("criterion", 0))
+    met = bool(ctx.data.get("met"))
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please type the note as text, or /cancel."))
+        return
+    checked = check_free_text(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if isinstance(checked, TextProblem):
+        ctx.reply(problem_text(ctx, checked, maximum=logic.NOTE_LIMIT))
+        return
+    if checked.strip() in ("-", "–", "—"):
+        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
+        return
+    found = await _editable(ctx)
+    if found is None or number not in logic.CRITERION:
+        ctx.end()
+        ctx.reply(ctx._(STALE))
+        return
+    area, rating = found
+    suggested = ctx.data.get("suggested")
+    await _record(
+        ctx, area, rating, number, met, None if suggested is None else bool(suggested), checked
+    )
+
+
+async def _record(
+    ctx: Context,
+    area: Area,
+    rating: AreaRating | None,
+    number: int,
+    met: bool,
+    suggestion: bool | None,
+    note: str | None,
+) -> None:
+    """Save a criterion (with its note when it goes against the records), then go on."""
+    year = int(ctx.data["year"])
     before = _criteria_of(rating)[number]
     rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
-    await repo.set_criterion(ctx.conn, rating_id, number, met, member_id, ctx.now)
+    await repo.set_criterion(
+        ctx.conn, rating_id, number, met, member_id, ctx.now, suggested=suggestion, note=note
+    )
+    against = logic.against_records(suggestion, met)
     await ctx.audit(
         "rating.criterion_set",
         "area_rating",
@@ -328,12 +414,17 @@ async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
         criterion=number,
         met=met,
         before=before,
+        suggested=suggestion,
+        against_records=against,
+        **({"note": note} if note is not None else {}),
     )
     lines = [
         ctx._("Criterion {number} recorded as met.", number=number)
         if met
         else ctx._("Criterion {number} recorded as not met.", number=number)
     ]
+    if against:
+        lines.append(ctx._("⚠️ Recorded against the records' suggestion, with your note."))
     if not met and _result(rating) is True:
         # "Met" needs all five criteria: a met result no longer holds.
         await repo.set_result(ctx.conn, rating_id, None, member_id, ctx.now)
@@ -352,10 +443,11 @@ async def _set_criterion(ctx: Context, number: int, met: bool) -> None:
             )
         )
     notice = "\n".join(lines) + "\n"
+    edit = note is None  # after a typed note, a new message; after a button, the same one
     if number < len(logic.CRITERIA):
-        await _show_criterion(ctx, number + 1, edit=True, notice=notice)
+        await _show_criterion(ctx, number + 1, edit=edit, notice=notice)
     else:
-        await _show_result(ctx, edit=True, notice=notice)
+        await _show_result(ctx, edit=edit, notice=notice)
 
 
 async def _ask_note(ctx: Context, number: int) -> None:
@@ -397,9 +489,18 @@ async def _save_note(ctx: Context) -> None:
         ctx.end()
         ctx.reply(ctx._(STALE))
         return
-    area, _rating = found
+    area, rating = found
     year = int(ctx.data["year"])
     note = None if checked.strip() in ("-", "–", "—") else checked
+    record = rating.criteria.get(number) if rating else None
+    if note is None and record is not None and record.against_records:
+        ctx.reply(
+            ctx._(
+                "This criterion was recorded against the records' suggestion, so its note "
+                "stays: please type a new note instead."
+            )
+        )
+        return
     rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
     await repo.set_note(ctx.conn, rating_id, number, note, member_id, ctx.now)
@@ -547,6 +648,17 @@ async def table_text(ctx: Context, years: list[int]) -> str:
                     year=str(table.years[-1]),
                 )
             )
+        for override in row.overrides:
+            lines.append(
+                ctx._(
+                    "    ⚠️ {year}, criterion {number}: recorded as {verdict} against the "
+                    "records. Note: {note}",
+                    year=str(override.year),
+                    number=override.criterion,
+                    verdict=ctx._("✅ met") if override.met else ctx._("❌ not met"),
+                    note=override.note or "-",
+                )
+            )
     lines += ["", ctx._("<b>Share of areas that met the standard</b>")]
     for year in table.years:
         share = table.shares[year]
@@ -614,7 +726,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "area" and value.isdigit() and step == "list":
         ctx.update(area_id=int(value))
         await _show_area(ctx, edit=True)
-    elif verb == "crit" and value.isdigit() and step in ("area", "crit", "note"):
+    elif verb == "crit" and value.isdigit() and step in ("area", "crit", "note", "override"):
         await _show_criterion(ctx, int(value), edit=True)
     elif verb == "set" and step == "crit":
         number, _, met = value.partition(":")
@@ -655,6 +767,9 @@ async def _back(ctx: Context) -> None:
 async def on_input(ctx: Context) -> None:
     if ctx.step == "note":
         await _save_note(ctx)
+        return
+    if ctx.step == "override":
+        await _save_override(ctx)
         return
     if ctx.step == "year_input" and ctx.event.kind == EventKind.TEXT:
         this_year = _this_year(ctx)

@@ -413,7 +413,13 @@ async def _track(ctx: Context, typed: str) -> None:
             status=status_label(ctx.t, found.status),
             changed=found.updated_at,
         )
+        + _reason_line(ctx, await repo.status_reason(ctx.conn, found))
     )
+
+
+def _reason_line(ctx: Context, reason: str | None) -> str:
+    """The reason written for the reporter with the current status (internal notes never)."""
+    return "\n" + ctx._("Reason: {reason}", reason=reason) if reason else ""
 
 
 # /mydata and /forgetme ----------------------------------------------------------------------
@@ -497,7 +503,7 @@ feature = Feature(
         FLOW: on_input,
         TRACK_FLOW: on_track_input,
         reports_triage.NOTE_FLOW: reports_triage.on_note_input,
-        reports_triage.DUP_FLOW: reports_triage.on_dup_input,
+        reports_triage.STATUS_FLOW: reports_triage.on_status_input,
         reports_mediation.FLOW: reports_mediation.on_input,
     },
     data_sections=[data_section],

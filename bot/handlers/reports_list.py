@@ -126,8 +126,10 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
     options: list[list[Option]] = []
     for r in found:
         urgent = "🚨 " if r.happening_now and r.status not in CLOSED_STATUSES else ""
+        # The report's own code, never its place in this page: the list renumbers as
+        # reports come and go, the code does not.
         label = (
-            f"{urgent}#{r.id} · {category_label(ctx.t, r.category)}"
+            f"{urgent}{r.code} · {category_label(ctx.t, r.category)}"
             f" · {status_label(ctx.t, r.status)}"
         )
         options.append([Option(label, action=f"rt:view:{r.id}")])

@@ -155,7 +155,9 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
     if note:
         text = note + "\n\n" + text
     options: list[list[Option]] = []
-    if case.is_open:
+    if case.is_open and not case.outcome_due(_today(ctx)):
+        text += "\n\n" + _not_yet_text(ctx, case)
+    elif case.is_open:
         options = [
             [Option(outcome_label(ctx.t, "success"), action=f"med:out:{case.id}:success")],
             [Option(outcome_label(ctx.t, "failed"), action=f"med:out:{case.id}:failed")],
@@ -165,12 +167,22 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
                     action=f"med:out:{case.id}:transferred",
                 )
             ],
+        ]
+    if case.is_open:
+        options += [
             [
                 Option(ctx.t.plain("📅 Session day"), action=f"med:setday:{case.id}"),
                 Option(ctx.t.plain("👤 Mediator"), action=f"med:setmed:{case.id}"),
             ],
         ]
     ctx.reply(text, options, edit=edit)
+
+
+def _not_yet_text(ctx: Context, case: Case) -> str:
+    return ctx._(
+        "The session is on {day}: its outcome can be recorded from that day.",
+        day=case.session_on or "-",
+    )
 
 
 # Starting a case ----------------------------------------------------------------------------
@@ -257,6 +269,9 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
     if verb == "view":
         await show_case(ctx, case)
     elif verb == "out" and extra in repo.OUTCOMES and case.is_open:
+        if not case.outcome_due(_today(ctx)):
+            ctx.toast(_not_yet_text(ctx, case))
+            return
         ctx.begin(FLOW, "note", case_id=case.id, outcome=extra)
         ctx.reply(
             ctx._("Please type a short note on the outcome, or press Skip."),
@@ -273,27 +288,32 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
 
 
 async def _set_mediator(ctx: Context, member_id: int) -> None:
-    case = await repo.get(ctx.conn, int(ctx.data.get("case_id", 0)))
     person = await members_repo.get(ctx.conn, member_id)
-    if case is None or person is None:
+    if person is None:
         ctx.end()
         ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
         return
-    await repo.set_mediator(ctx.conn, case.id, member_id)
-    await ctx.audit("mediation.mediator_set", "mediation", case.id)
-    if ctx.member is None or person.id != ctx.member.id:
-        case_now = await repo.get(ctx.conn, case.id)
-        assert case_now is not None
-        text_for = await _mediator_notice(ctx, case_now, person)
-        await ctx.notify(person, text_for)
-    if ctx.data.get("single"):
-        ctx.end()
-        updated = await repo.get(ctx.conn, case.id)
-        assert updated is not None
-        await show_case(ctx, updated, note=ctx._("Saved."))
+    if not ctx.data.get("single"):
+        # A new case: the mediator is kept in the draft until the last step.
+        ctx.goto("session", mediator_id=person.id)
+        _ask_day(ctx)
         return
-    ctx.goto("session")
-    _ask_day(ctx)
+    case = await repo.get(ctx.conn, int(ctx.data.get("case_id", 0)))
+    ctx.end()
+    if case is None or not case.is_open:
+        ctx.reply(ctx._("This case is already closed."))
+        return
+    await repo.set_mediator(ctx.conn, case.id, person.id)
+    await ctx.audit("mediation.mediator_set", "mediation", case.id)
+    updated = await repo.get(ctx.conn, case.id)
+    assert updated is not None
+    await _tell_mediator(ctx, updated, person)
+    await show_case(ctx, updated, note=ctx._("Saved."))
+
+
+async def _tell_mediator(ctx: Context, case: Case, person: members_repo.Member) -> None:
+    if ctx.member is None or person.id != ctx.member.id:
+        await ctx.notify(person, await _mediator_notice(ctx, case, person))
 
 
 async def _mediator_notice(
@@ -314,9 +334,13 @@ async def _mediator_notice(
 
 
 async def _set_day(ctx: Context, day: date) -> None:
+    if not ctx.data.get("single"):
+        await _open_case(ctx, day)
+        return
     case = await repo.get(ctx.conn, int(ctx.data.get("case_id", 0)))
     ctx.end()
-    if case is None:
+    if case is None or not case.is_open:
+        ctx.reply(ctx._("This case is already closed."))
         return
     await repo.set_session(ctx.conn, case.id, day)
     await ctx.audit("mediation.session_set", "mediation", case.id)
@@ -325,12 +349,55 @@ async def _set_day(ctx: Context, day: date) -> None:
     await show_case(ctx, updated, note=ctx._("Saved."))
 
 
+async def _open_case(ctx: Context, day: date) -> None:
+    """The last step of a new case: the draft kept in the conversation (area, parties,
+    mediator) and the session day become one row, in this event's single transaction. Until
+    here nothing was written, so /cancel at any earlier step leaves nothing behind."""
+    data = ctx.data
+    parties = [str(p) for p in data.get("parties", [])]
+    area_id = data.get("area_id")
+    report_id = data.get("report_id")
+    mediator = (
+        await members_repo.get(ctx.conn, int(data["mediator_id"]))
+        if data.get("mediator_id")
+        else None
+    )
+    ctx.end()
+    if not parties or mediator is None:
+        ctx.reply(ctx._("This menu is no longer active. Please start again from /help."))
+        return
+    if area_id is not None and not ctx.roles.leads(int(area_id)):
+        ctx.reply(ctx._("This area is not in your care."))
+        return
+    if report_id is not None:
+        existing = await repo.of_report(ctx.conn, int(report_id))
+        if existing is not None:  # opened meanwhile by someone else: never a second case
+            await show_case(ctx, existing)
+            return
+    case = await repo.create(
+        ctx.conn,
+        area_id=area_id,
+        parties=parties,
+        created_by=ctx.member.id if ctx.member else None,
+        now=ctx.now,
+        report_id=report_id,
+        mediator_member_id=mediator.id,
+        session_on=day,
+    )
+    await ctx.audit("mediation.opened", "mediation", case.id, report=case.report_id)
+    await _tell_mediator(ctx, case, mediator)
+    await show_case(ctx, case, note=ctx._("Saved."))
+
+
 async def _close(ctx: Context, note: str | None) -> None:
     case = await repo.get(ctx.conn, int(ctx.data.get("case_id", 0)))
     outcome = str(ctx.data.get("outcome", ""))
     ctx.end()
     if case is None or not case.is_open or outcome not in repo.OUTCOMES:
         ctx.reply(ctx._("This case is already closed."))
+        return
+    if not case.outcome_due(_today(ctx)):
+        await show_case(ctx, case)
         return
     await repo.close(ctx.conn, case.id, outcome, note, ctx.now)
     await ctx.audit("mediation.closed", "mediation", case.id, outcome=outcome)
@@ -351,16 +418,7 @@ async def on_input(ctx: Context) -> None:
         if isinstance(names, TextProblem):
             ctx.reply(problem_text(ctx, names))
             return
-        case = await repo.create(
-            ctx.conn,
-            area_id=ctx.data.get("area_id"),
-            parties=names,
-            created_by=ctx.member.id if ctx.member else None,
-            now=ctx.now,
-            report_id=ctx.data.get("report_id"),
-        )
-        await ctx.audit("mediation.opened", "mediation", case.id, report=case.report_id)
-        ctx.goto("mediator", case_id=case.id)
+        ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)
     elif step == "mediator":
         found = await members_repo.search(ctx.conn, text.strip())

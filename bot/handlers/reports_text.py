@@ -10,6 +10,7 @@ from bot.core.events import Option
 from bot.i18n import N_, Safe, Translator, escape
 from bot.reports.model import (
     CATEGORY_BY_KEY,
+    CLOSED_STATUSES,
     MEDIATION_CATEGORY,
     STATUS_LABELS,
     Status,
@@ -57,8 +58,11 @@ def map_link(latitude: float, longitude: float) -> str:
     return f"https://maps.google.com/?q={latitude:.6f},{longitude:.6f}"
 
 
-def card_text(t: Translator, report: Report, area_name: str | None) -> str:
-    """The report as a handler reads it. Never the reporter's name: that is shown on request."""
+def card_text(
+    t: Translator, report: Report, area_name: str | None, *, reason: str | None = None
+) -> str:
+    """The report as a handler reads it. Never the reporter's name: that is shown on request.
+    ``reason``: what the reporter was told with the current status."""
     lines = [
         t._(
             "<b>Report #{number}</b> · {code}",
@@ -71,6 +75,8 @@ def card_text(t: Translator, report: Report, area_name: str | None) -> str:
     lines.append(t._("Category: {category}", category=category_label(t, report.category)))
     lines.append(t._("Area: {area}", area=area_name or "-"))
     lines.append(t._("Status: {status}", status=status_label(t, report.status)))
+    if reason:
+        lines.append(t._("Reason for the reporter: {reason}", reason=reason))
     lines.append(t._("Sent: {when}", when=report.created_at))
     if report.latitude is not None and report.longitude is not None:
         link = map_link(report.latitude, report.longitude)
@@ -114,6 +120,8 @@ def card_options(t: Translator, report: Report, *, officer: bool) -> list[list[O
     if report.category == MEDIATION_CATEGORY:
         more.append(Option(t.plain("⚖️ Mediation case"), action=f"rt:med:{report.id}"))
     rows.append(more)
+    if officer and report.status in CLOSED_STATUSES:
+        rows.append([Option(t.plain("🔄 Reopen"), action=f"rt:reopen:{report.id}")])
     if officer and not report.anonymous and report.reporter_member_id is not None:
         rows.append([Option(t.plain("🚫 Block/unblock reporter"), action=f"rt:block:{report.id}")])
     return rows

@@ -22,6 +22,8 @@ from bot.reports.model import (
     Target,
     ack_due,
     can_move,
+    needs_confirmation,
+    officer_may_reopen,
 )
 from bot.storage import areas as areas_repo
 from bot.storage import audit
@@ -34,7 +36,10 @@ from bot.storage.reports import Report
 from bot.text import TextProblem, check_free_text
 
 NOTE_FLOW = "report_note"
-DUP_FLOW = "report_dup"
+# Setting a final status (the original's number for a duplicate, a reason for the reporter, a
+# confirmation showing the report's code) or reopening a closed report (an officer's note).
+STATUS_FLOW = "report_status"
+STALE = N_("This menu is no longer active. Please start again from /help.")
 
 
 # Who hears about a report -----------------------------------------------------------------
@@ -113,9 +118,14 @@ async def notify_new(
 
 
 async def notify_reporter(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    now: datetime,
+    reason: str | None = None,
 ) -> int:
-    """A named reporter hears of every status change; a resolved report asks if it is fixed."""
+    """A named reporter hears of every status change, with the reason written for them (never
+    an internal note); a resolved report asks if it is fixed."""
     if report.anonymous or report.reporter_member_id is None:
         return 0
     reporter = await members_repo.get(conn, report.reporter_member_id)
@@ -129,6 +139,8 @@ async def notify_reporter(
             category=category_label(t, report.category),
             status=status_label(t, report.status),
         )
+        if reason:
+            text += "\n" + t._("Reason: {reason}", reason=reason)
         options: list[list[Option]] = []
         if report.status == Status.RESOLVED:
             text += "\n\n" + t._("Is the problem really fixed?")
@@ -197,7 +209,7 @@ async def _load(ctx: Context, value: str) -> Report | None:
 
 async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: str = "") -> None:
     area = await _area_name(ctx.conn, report.area_id)
-    text = card_text(ctx.t, report, area)
+    text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
     if note:
         text = note + "\n\n" + text
     ctx.reply(text, card_options(ctx.t, report, officer=ctx.roles.is_officer), edit=edit)
@@ -220,6 +232,13 @@ async def on_triage(ctx: Context, argument: str) -> None:
         await _show_reporter(ctx, report)
     elif verb == "hist":
         await _history(ctx, report)
+    elif verb == "ok":
+        await _confirmed(ctx, report)
+    elif verb == "no":
+        ctx.end()
+        await show_card(ctx, report, edit=True, note=ctx._("Nothing was changed."))
+    elif verb == "reopen":
+        await _ask_reopen(ctx, report)
     elif verb == "block":
         await _toggle_block(ctx, report)
     elif verb == "med":
@@ -234,7 +253,7 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
     try:
         to_status = Status(value)
     except ValueError:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        ctx.toast(ctx._(STALE))
         return
     if not can_move(report.status, to_status):
         ctx.toast(
@@ -242,20 +261,120 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
         )
         await show_card(ctx, report)
         return
+    if not needs_confirmation(to_status):
+        await change_status(ctx, report, to_status)
+        return
+    # A final status: never one tap. The flow remembers the report by its id and the status
+    # it was read in; the last step checks both before anything is written.
+    first = "number" if to_status == Status.DUPLICATE else "reason"
+    ctx.begin(
+        STATUS_FLOW,
+        first,
+        report_id=report.id,
+        from_status=report.status.value,
+        to_status=to_status.value,
+    )
     if to_status == Status.DUPLICATE:
-        ctx.begin(DUP_FLOW, "number", report_id=report.id)
         ctx.reply(
             ctx._(
-                "Report #{number} repeats which report? Please type that report's number.",
-                number=str(report.id),
+                "Report {code} repeats which report? Please type that report's number "
+                "(as in #12), or /cancel.",
+                code=report.code,
             )
         )
         return
-    await change_status(ctx, report, to_status)
+    _ask_reason(ctx, report, to_status)
+
+
+def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
+    ctx.reply(
+        ctx._(
+            "Report {code} ({category}) → <b>{status}</b>.\n"
+            "Please type the reason. The reporter reads it when following the report, so "
+            "write it for them: what was done, or where to turn instead. Or /cancel.",
+            code=report.code,
+            category=category_label(ctx.t, report.category),
+            status=status_label(ctx.t, to_status),
+        )
+    )
+
+
+async def _show_confirmation(ctx: Context, report: Report) -> None:
+    to_status = Status(str(ctx.data["to_status"]))
+    lines = [
+        ctx._("<b>Please confirm</b>"),
+        ctx._(
+            "Report {code} · {category}",
+            code=report.code,
+            category=category_label(ctx.t, report.category),
+        ),
+        ctx._(
+            "Status: {before} → <b>{after}</b>",
+            before=status_label(ctx.t, report.status),
+            after=status_label(ctx.t, to_status),
+        ),
+    ]
+    original = ctx.data.get("duplicate_of")
+    if original:
+        found = await repo.get(ctx.conn, int(original))
+        lines.append(
+            ctx._(
+                "Duplicate of report #{number} ({code})",
+                number=str(original),
+                code=found.code if found else "-",
+            )
+        )
+    lines.append(ctx._("Reason for the reporter: {reason}", reason=str(ctx.data["reason"])))
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [
+                Option(ctx.t.plain("✅ Confirm"), action=f"rt:ok:{report.id}"),
+                Option(ctx.t.plain("✖️ Cancel"), action=f"rt:no:{report.id}"),
+            ]
+        ],
+    )
+
+
+async def _confirmed(ctx: Context, report: Report) -> None:
+    data = ctx.data
+    if (
+        ctx.flow != STATUS_FLOW
+        or ctx.step != "confirm"
+        or data.get("report_id") != report.id
+        or not data.get("reason")
+    ):
+        ctx.toast(ctx._(STALE))
+        return
+    ctx.end()
+    to_status = Status(str(data["to_status"]))
+    if report.status.value != data.get("from_status") or not can_move(report.status, to_status):
+        await show_card(
+            ctx,
+            report,
+            note=ctx._(
+                "Nothing was changed: this report became “{status}” meanwhile.",
+                status=status_label(ctx.t, report.status),
+            ),
+        )
+        return
+    duplicate_of = data.get("duplicate_of")
+    await change_status(
+        ctx,
+        report,
+        to_status,
+        duplicate_of=int(duplicate_of) if duplicate_of else None,
+        reason=str(data["reason"]),
+    )
 
 
 async def change_status(
-    ctx: Context, report: Report, to_status: Status, *, duplicate_of: int | None = None
+    ctx: Context,
+    report: Report,
+    to_status: Status,
+    *,
+    duplicate_of: int | None = None,
+    reason: str | None = None,
 ) -> None:
     member = ctx.member
     assert member is not None
@@ -266,21 +385,28 @@ async def change_status(
         Status.RESOLVED,
     ):
         assignee = member.id
-    await repo.set_status(
+    changed = await repo.set_status(
         ctx.conn,
         report,
         to_status,
         member.id,
         ctx.now,
+        reason=reason,
         assignee_member_id=assignee,
         duplicate_of=duplicate_of,
     )
-    await ctx.audit(
-        "report.status", "report", report.id, to=to_status.value, **{"from": report.status.value}
-    )
     updated = await repo.get(ctx.conn, report.id)
     assert updated is not None
-    if await notify_reporter(ctx.conn, ctx.config, updated, ctx.now):
+    if not changed:
+        await show_card(ctx, updated)
+        return
+    details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
+    if reason is not None:
+        details["reason"] = reason
+    if duplicate_of is not None:
+        details["duplicate_of"] = duplicate_of
+    await ctx.audit("report.status", "report", report.id, **details)
+    if await notify_reporter(ctx.conn, ctx.config, updated, ctx.now, reason):
         ctx.outbox_written = True
     await show_card(
         ctx,
@@ -288,6 +414,63 @@ async def change_status(
         edit=True,
         note=ctx._("Saved: {status}.", status=status_label(ctx.t, to_status)),
     )
+
+
+# Reopening a closed report --------------------------------------------------------------------
+async def _ask_reopen(ctx: Context, report: Report) -> None:
+    if not ctx.roles.is_officer:
+        ctx.toast(ctx._("Only commune officers can reopen a closed report."))
+        return
+    if not officer_may_reopen(report.status):
+        ctx.toast(
+            ctx._("This report is already: {status}.", status=status_label(ctx.t, report.status))
+        )
+        return
+    ctx.begin(STATUS_FLOW, "reopen", report_id=report.id, from_status=report.status.value)
+    ctx.reply(
+        ctx._(
+            "Reopen report {code} ({status})? Please type a note on why: it stays in the "
+            "report's history for the handlers. Or /cancel.",
+            code=report.code,
+            status=status_label(ctx.t, report.status),
+        )
+    )
+
+
+async def _reopen(ctx: Context, report: Report, note: str) -> None:
+    member = ctx.member
+    assert member is not None
+    read_as = ctx.data.get("from_status")
+    ctx.end()
+    if report.status.value != read_as or not officer_may_reopen(report.status):
+        await show_card(ctx, report)
+        return
+    settings = await repo.settings(ctx.conn)
+    due = ack_due(ctx.now, report.happening_now, settings)
+    if not await repo.set_status(
+        ctx.conn, report, Status.REOPENED, member.id, ctx.now, note=note, ack_due_at=due
+    ):
+        await show_card(ctx, report)
+        return
+    await ctx.audit(
+        "report.reopened", "report", report.id, by="officer", note=note, **{"from": read_as}
+    )
+    reopened = await repo.get(ctx.conn, report.id)
+    assert reopened is not None
+    if await notify_reporter(ctx.conn, ctx.config, reopened, ctx.now):
+        ctx.outbox_written = True
+    for handler in await handlers_of(ctx.conn, reopened):
+        if handler.id != member.id:
+            await send_card(
+                ctx.conn,
+                ctx.config,
+                handler,
+                reopened,
+                ctx.now,
+                N_("🔄 Reopened by a commune officer."),
+            )
+            ctx.outbox_written = True
+    await show_card(ctx, reopened, note=ctx._("Reopened. The note is in the report's history."))
 
 
 async def _show_reporter(ctx: Context, report: Report) -> None:
@@ -342,6 +525,8 @@ async def _history(ctx: Context, report: Report) -> None:
             what = ctx._("note: {note}", note=event.note)
         elif event.to_status:
             what = status_label(ctx.t, Status(event.to_status))
+            if event.reason:
+                what += " · " + ctx._("reason: {reason}", reason=event.reason)
             if event.note:
                 what += " · " + ctx._("note: {note}", note=event.note)
         else:
@@ -400,13 +585,38 @@ async def on_note_input(ctx: Context) -> None:
     await show_card(ctx, report, note=ctx._("Note saved."))
 
 
-async def on_dup_input(ctx: Context) -> None:
+async def on_status_input(ctx: Context) -> None:
     report = await repo.get(ctx.conn, int(ctx.data.get("report_id", 0)))
     if report is None or not may_handle(ctx, report):
         ctx.end()
         ctx.reply(ctx._("This report is not in your care."))
         return
-    typed = ctx.event.text.strip().lstrip("#") if ctx.event.kind == EventKind.TEXT else ""
+    step = ctx.step
+    if step == "confirm":
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
+        return
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please type it as text, or /cancel."))
+        return
+    if step == "number":
+        await _duplicate_number(ctx, report)
+        return
+    text = check_free_text(ctx.event.text, maximum=MAX_NOTE)
+    if isinstance(text, TextProblem):
+        ctx.reply(problem_text(ctx, text, maximum=MAX_NOTE))
+        return
+    if step == "reopen":
+        await _reopen(ctx, report, text)
+    elif step == "reason":
+        ctx.goto("confirm", reason=text)
+        await _show_confirmation(ctx, report)
+    else:
+        ctx.end()
+        ctx.reply(ctx._(STALE))
+
+
+async def _duplicate_number(ctx: Context, report: Report) -> None:
+    typed = ctx.event.text.strip().lstrip("#")
     original = await repo.get(ctx.conn, int(typed)) if typed.isdigit() else None
     if original is None or original.id == report.id or not may_handle(ctx, original):
         ctx.reply(
@@ -416,11 +626,8 @@ async def on_dup_input(ctx: Context) -> None:
             )
         )
         return
-    ctx.end()
-    if not can_move(report.status, Status.DUPLICATE):
-        await show_card(ctx, report)
-        return
-    await change_status(ctx, report, Status.DUPLICATE, duplicate_of=original.id)
+    ctx.goto("reason", duplicate_of=original.id)
+    _ask_reason(ctx, report, Status.DUPLICATE)
 
 
 # The reporter's answer after "resolved" ---------------------------------------------------

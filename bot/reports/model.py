@@ -110,6 +110,17 @@ def can_move(from_status: Status, to_status: Status) -> bool:
     return to_status in _HANDLER_MOVES[from_status]
 
 
+def needs_confirmation(to_status: Status) -> bool:
+    """A final status closes the reporter's case: it is set only after the handler has written
+    a reason for the reporter and confirmed the report by its code, never by one tap."""
+    return to_status in CLOSED_STATUSES
+
+
+def officer_may_reopen(status: Status) -> bool:
+    """An officer can reopen any closed report (with a note): a final status is never a trap."""
+    return status in CLOSED_STATUSES
+
+
 # Deadlines ---------------------------------------------------------------------------------
 DEFAULT_ACK_HOURS = 8.0
 DEFAULT_ACK_HOURS_NOW = 1.0

@@ -80,11 +80,18 @@ async def csv_zip(
 
 def rated_area(t: Translator, line: RatingLine) -> RatedArea:
     """The rating of one area as the summary report shows it; the note lists the criteria
-    that were not met, with the officer's notes."""
+    that were not met, and those recorded against the records, with the officer's notes."""
     missed = [
-        t.plain("criterion {number}", number=str(number)) + (f": {note}" if note else "")
-        for number, (met, note) in enumerate(zip(line.criteria, line.notes, strict=True), 1)
-        if met is False
+        (
+            t.plain("criterion {number} (against the records)", number=str(number))
+            if against
+            else t.plain("criterion {number}", number=str(number))
+        )
+        + (f": {note}" if note else "")
+        for number, (met, note, against) in enumerate(
+            zip(line.criteria, line.notes, line.against, strict=True), 1
+        )
+        if met is False or against
     ]
     return RatedArea(line.area_code, line.area_name, line.result, line.streak, "; ".join(missed))
 

@@ -296,6 +296,11 @@ def evidence_lines(t: Translator, ev: Evidence, criterion: int) -> list[str]:
     return [t._("The bot has no records for this criterion: please assess it yourself.")]
 
 
+def against_records(suggestion: bool | None, verdict: bool) -> bool:
+    """The officer's verdict contradicts what the records suggest: it needs a note (why)."""
+    return suggestion is not None and suggestion != verdict
+
+
 # The result ------------------------------------------------------------------------------
 def blocking_criteria(criteria: Mapping[int, bool | None]) -> list[int]:
     """The criteria that keep the result from being "met": not met or not recorded yet.
@@ -317,10 +322,21 @@ def streak(history: Mapping[tuple[int, int], bool | None], area_id: int, year: i
 
 # The commune table -----------------------------------------------------------------------
 @dataclass(frozen=True)
+class Override:
+    """A criterion recorded against what the records suggested, with the officer's note."""
+
+    year: int
+    criterion: int
+    met: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
 class TableRow:
     area: Area
     cells: dict[int, bool | None]  # per year: met, not met, None (not rated)
     streaks: dict[int, int]  # per year: consecutive years met up to it
+    overrides: tuple[Override, ...] = ()  # of the table's years
 
     @property
     def streak(self) -> int:
@@ -352,14 +368,20 @@ class CommuneTable:
 
 
 def build_table(
-    areas: list[Area], history: Mapping[tuple[int, int], bool | None], years: list[int]
+    areas: list[Area],
+    history: Mapping[tuple[int, int], bool | None],
+    years: list[int],
+    overrides: Mapping[int, list[Override]] | None = None,
 ) -> CommuneTable:
+    """``overrides``: per area id, its criteria recorded against the records."""
     years = sorted(set(years))
+    found = overrides or {}
     rows = [
         TableRow(
             area=a,
             cells={y: history.get((a.id, y)) for y in years},
             streaks={y: streak(history, a.id, y) for y in years},
+            overrides=tuple(o for o in found.get(a.id, []) if o.year in years),
         )
         for a in areas
     ]
@@ -376,8 +398,19 @@ def build_table(
 
 
 async def commune_table(conn: aiosqlite.Connection, years: list[int]) -> CommuneTable:
-    """Each area met / not met / not rated per year, streaks, and the share of areas met."""
-    return build_table(await areas_repo.list_areas(conn), await repo.results(conn), years)
+    """Each area met / not met / not rated per year, streaks, the share of areas met, and the
+    criteria recorded against the records with their notes."""
+    overrides: dict[int, list[Override]] = {}
+    for year in sorted(set(years)):
+        for rating in await repo.of_year(conn, year):
+            for record in rating.criteria.values():
+                if record.against_records and record.met is not None:
+                    overrides.setdefault(rating.area_id, []).append(
+                        Override(year, record.criterion, record.met, record.note)
+                    )
+    return build_table(
+        await areas_repo.list_areas(conn), await repo.results(conn), years, overrides
+    )
 
 
 @dataclass(frozen=True)
@@ -390,6 +423,7 @@ class RatingLine:
     streak: int
     criteria: tuple[bool | None, ...]  # criteria 1..5
     notes: tuple[str | None, ...]  # criteria 1..5
+    against: tuple[bool, ...] = (False,) * 5  # criteria 1..5 recorded against the records
 
 
 async def rating_lines(conn: aiosqlite.Connection, year: int) -> list[RatingLine]:
@@ -408,6 +442,7 @@ async def rating_lines(conn: aiosqlite.Connection, year: int) -> list[RatingLine
                 streak=streak(history, area.id, year),
                 criteria=tuple(records[n].met if n in records else None for n in NUMBERS),
                 notes=tuple(records[n].note if n in records else None for n in NUMBERS),
+                against=tuple(n in records and records[n].against_records for n in NUMBERS),
             )
         )
     return lines

@@ -32,6 +32,11 @@ class Case:
     def is_open(self) -> bool:
         return self.outcome is None
 
+    def outcome_due(self, today: date) -> bool:
+        """An outcome is what happened at the session: it can be recorded once the session
+        day has come (a case without a day, from before days were required, any time)."""
+        return self.session_on is None or self.session_on <= today
+
 
 def _case(row: aiosqlite.Row) -> Case:
     return Case(
@@ -57,11 +62,22 @@ async def create(
     created_by: int | None,
     now: datetime,
     report_id: int | None = None,
+    mediator_member_id: int | None = None,
+    session_on: date | None = None,
 ) -> Case:
+    """A whole case in one statement: a new case's flow calls this only at its last step."""
     cur = await conn.execute(
-        "INSERT INTO mediation_cases (report_id, area_id, parties, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (report_id, area_id, json.dumps(parties, ensure_ascii=False), created_by, to_db(now)),
+        "INSERT INTO mediation_cases (report_id, area_id, parties, mediator_member_id,"
+        " session_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            report_id,
+            area_id,
+            json.dumps(parties, ensure_ascii=False),
+            mediator_member_id,
+            session_on.isoformat() if session_on else None,
+            created_by,
+            to_db(now),
+        ),
     )
     assert cur.lastrowid is not None
     case = await get(conn, cur.lastrowid)

@@ -31,6 +31,12 @@ class CriterionRecord:
     note: str | None
     recorded_by: int | None
     recorded_at: datetime
+    suggested: bool | None = None  # what the bot's records suggested when it was recorded
+
+    @property
+    def against_records(self) -> bool:
+        """Recorded as the opposite of what the records suggested (a note says why)."""
+        return self.met is not None and self.suggested is not None and self.met != self.suggested
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ async def _criteria(
                 r["note"],
                 r["recorded_by"],
                 from_db(r["recorded_at"]),
+                _bool(r["suggested"]),
             )
     return found
 
@@ -184,13 +191,20 @@ async def set_criterion(
     met: bool | None,
     member_id: int | None,
     now: datetime,
+    *,
+    suggested: bool | None = None,
+    note: str | None = None,
 ) -> None:
+    """Record a criterion with what the records suggested then; ``note`` (when given) is
+    saved in the same statement, so a verdict against the records never lands without it."""
     await conn.execute(
-        "INSERT INTO area_rating_criteria (rating_id, criterion, met, recorded_by, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (rating_id, criterion) DO UPDATE SET"
-        " met = excluded.met, recorded_by = excluded.recorded_by,"
+        "INSERT INTO area_rating_criteria"
+        " (rating_id, criterion, met, note, suggested, recorded_by, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rating_id, criterion) DO UPDATE SET"
+        " met = excluded.met, note = COALESCE(excluded.note, note),"
+        " suggested = excluded.suggested, recorded_by = excluded.recorded_by,"
         " recorded_at = excluded.recorded_at",
-        (rating_id, criterion, _int(met), member_id, to_db(now)),
+        (rating_id, criterion, _int(met), note, _int(suggested), member_id, to_db(now)),
     )
     await _touch(conn, rating_id, now)
 

@@ -66,6 +66,7 @@ class ReportEvent:
     from_status: str | None
     to_status: str | None
     note: str | None
+    reason: str | None = None  # written for the reporter (final statuses); notes are internal
 
 
 @dataclass
@@ -172,11 +173,13 @@ async def add_event(
     from_status: str | None,
     to_status: str | None,
     note: str | None,
+    reason: str | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO report_events (report_id, at, actor_member_id, from_status, to_status, note)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (report_id, to_db(now), actor_member_id, from_status, to_status, note),
+        "INSERT INTO report_events"
+        " (report_id, at, actor_member_id, from_status, to_status, note, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (report_id, to_db(now), actor_member_id, from_status, to_status, note, reason),
     )
 
 
@@ -194,9 +197,25 @@ async def events(conn: aiosqlite.Connection, report_id: int) -> list[ReportEvent
             r["from_status"],
             r["to_status"],
             r["note"],
+            r["reason"],
         )
         for r in rows
     ]
+
+
+async def status_reason(conn: aiosqlite.Connection, report: Report) -> str | None:
+    """The reason written for the reporter with the report's current status (None when the
+    last change of status had none). Internal notes are never returned."""
+    async with conn.execute(
+        "SELECT to_status, reason FROM report_events WHERE report_id = ?"
+        " AND to_status IS NOT NULL AND (from_status IS NULL OR from_status != to_status)"
+        " ORDER BY id DESC LIMIT 1",
+        (report.id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None or row["to_status"] != report.status.value:
+        return None
+    return str(row["reason"]) if row["reason"] else None
 
 
 async def set_status(
@@ -207,11 +226,14 @@ async def set_status(
     now: datetime,
     *,
     note: str | None = None,
+    reason: str | None = None,
     assignee_member_id: int | None = None,
     duplicate_of: int | None = None,
     ack_due_at: datetime | None = None,
-) -> None:
-    """Change the status and keep the change as an event. Reopening starts a new deadline."""
+) -> bool:
+    """Change the status and keep the change as an event (``reason`` for the reporter,
+    ``note`` internal). Reopening starts a new deadline. Only from the status ``report``
+    was read with: False, and nothing written, when it changed meanwhile."""
     sets = ["status = ?", "updated_at = ?"]
     params: list[Any] = [to_status.value, to_db(now)]
     if assignee_member_id is not None:
@@ -224,10 +246,21 @@ async def set_status(
         sets.append("resolved_at = ?")
         params.append(to_db(now))
     if to_status == Status.REOPENED:
-        sets += ["resolved_at = NULL", "escalated_at = NULL", "ack_due_at = ?"]
+        sets += [
+            "resolved_at = NULL",
+            "escalated_at = NULL",
+            "duplicate_of = NULL",
+            "ack_due_at = ?",
+        ]
         params.append(to_db(ack_due_at) if ack_due_at else None)
-    await conn.execute(f"UPDATE reports SET {', '.join(sets)} WHERE id = ?", [*params, report.id])
-    await add_event(conn, report.id, now, actor_member_id, report.status, to_status, note)
+    cur = await conn.execute(
+        f"UPDATE reports SET {', '.join(sets)} WHERE id = ? AND status = ?",
+        [*params, report.id, report.status.value],
+    )
+    if cur.rowcount != 1:
+        return False
+    await add_event(conn, report.id, now, actor_member_id, report.status, to_status, note, reason)
+    return True
 
 
 async def add_note(

@@ -80,8 +80,26 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert "Năm 2025 chưa có đợt ký cam kết" in first.text  # no campaign recorded
     assert "đề xuất: chưa đạt" in first.text
 
-    second = await hung.press("✅ Đạt")
+    # "Met" against the bot's own evidence: a warning, and nothing is recorded without a note.
+    warned = await hung.press("✅ Đạt")
+    assert "khác với đề xuất theo số liệu" in warned.text and "bắt buộc" in warned.text
+    assert "Năm 2025 chưa có đợt ký cam kết" in warned.text
+    assert await criteria_rows(rated_bot) == []
+    assert "Cần có ghi chú" in (await hung.send("-")).text
+    assert "trống" in (await hung.send("   ")).text
+    assert await criteria_rows(rated_bot) == []
+    second = await hung.send("Sổ ký cam kết giấy: 120/120 hộ, lưu tại nhà văn hóa thôn")
     assert "đã ghi nhận tiêu chí 1: đạt" in second.text and "tiêu chí 2/5" in second.text
+    assert "khác với đề xuất theo số liệu, kèm ghi chú" in second.text
+    saved = await criteria_rows(rated_bot)
+    assert saved == [
+        {
+            "criterion": 1,
+            "met": 1,
+            "suggested": 0,
+            "note": "Sổ ký cam kết giấy: 120/120 hộ, lưu tại nhà văn hóa thôn",
+        }
+    ]
 
     ask_note = await hung.press("📝 Thêm ghi chú")
     assert "ghi chú cho tiêu chí 2" in ask_note.text
@@ -97,7 +115,9 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert "tiêu chí 4/5" in fourth.text and "tội phạm, tệ nạn" in fourth.text
     fifth = await hung.press("✅ Đạt")
     assert "tiêu chí 5/5" in fifth.text and "tuần tra" in fifth.text
-    result = await hung.press("✅ Đạt")
+    assert "đề xuất: chưa đạt" in fifth.text  # no patrols recorded in 2025
+    await hung.press("✅ Đạt")
+    result = await hung.send("Tổ tự quản họp hằng tháng, ghi sổ tay, chưa dùng bot")
     assert "kết quả bình xét năm 2025" in result.text
     assert "✅ Đạt tiêu chuẩn" in result.labels
 
@@ -139,6 +159,10 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     table = await hung.press("📊 Bảng tổng hợp")
     assert "Bảng tổng hợp khu dân cư an toàn" in table.text
     assert "Thôn Đông</b>: 2024 ✅ · 2025 ✅" in table.text
+    assert (
+        "⚠️ Năm 2025, tiêu chí 1: ghi nhận ✅ đạt, khác với đề xuất theo số liệu. "
+        "Ghi chú: Sổ ký cam kết giấy" in table.text
+    )
     assert "Thôn Tây</b>: 2024 — · 2025 ❌" in table.text
     assert "đạt 2 năm liền tính đến năm 2025" in table.text
     assert "Năm 2024: 1/2 khu dân cư (50%); trong 1 khu đã bình xét: 100%" in table.text
@@ -152,6 +176,21 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     await hung.press("Năm nay (2026)")
     table = await hung.press("📊 Bảng tổng hợp")
     assert "2025 ❌" in table.text and "2026" not in table.text
+
+
+async def criteria_rows(bot: RunningBot) -> list[dict[str, object]]:
+    db = await Database.open(bot.database)
+    try:
+        async with (
+            db.read() as conn,
+            conn.execute(
+                "SELECT criterion, met, suggested, note FROM area_rating_criteria"
+                " ORDER BY criterion LIMIT 1"
+            ) as cur,
+        ):
+            return [dict(r) for r in await cur.fetchall()]
+    finally:
+        await db.close()
 
 
 async def test_typed_year_and_english(api: FakeBotAPI, rated_bot: RunningBot) -> None:

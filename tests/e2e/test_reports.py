@@ -112,9 +112,12 @@ async def test_named_report_routed_to_leader_and_status_reaches_reporter(
     audit = await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.identity_shown'")
     assert len(audit) == 1
 
+    await settle(api, lan.press("Đã giải quyết"))
+    await settle(api, lan.send("Hai nhà đã thống nhất mở lại lối đi"))
     before = len(api.calls)
-    await lan.press("Đã giải quyết")
+    await lan.press("Xác nhận")
     asked = await api.wait_for(lambda c: c.chat_id == an.id and "thật sự" in c.text, after=before)
+    assert "Hai nhà đã thống nhất mở lại lối đi" in asked.text
     before = len(api.calls)
     reopened = await an.press("Chưa", in_call=asked)
     assert "mở lại" in reopened.text
@@ -185,8 +188,87 @@ async def test_reports_list_filters_and_pages(api: FakeBotAPI, bot: RunningBot) 
     assert "1 báo cáo" in leader_list.text  # littering only: theft is for the officers
     by_category = await hung.press("Loại việc ▸", in_call=officer_list)
     assert "3 báo cáo" in by_category.text  # the first category is theft
-    card = await settle(api, hung.press("#1 "))
+    codes = [str(r["code"]) for r in await rows(bot, "SELECT code FROM reports ORDER BY id")]
+    card = await settle(api, hung.press(codes[0]))
     assert "Mất xe máy" in card.text and "ẩn danh" in card.text
     assert not any("Xem người báo" in label for label in card.labels)
-    foreign = await lan.press("#4 ", in_call=leader_list)
+    foreign = await lan.press(codes[3], in_call=leader_list)
     assert "Rác ở đầu ngõ" in foreign.text
+
+
+async def test_final_status_needs_reason_and_confirmation_and_can_be_reopened(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """ "Not our matter" is never one tap: the list shows codes (not positions that shift), the
+    status needs a reason for the reporter and a confirmation naming the report's code; the
+    reporter reads the reason (never an internal note); an officer can reopen with a note;
+    all of it is in the report's history and the audit log."""
+    an, _, hung = await people(api, bot)
+    await file_report(api, an, "Trộm cắp", "Mất xe đạp ở chợ", anonymous=False)
+    await file_report(api, an, "Trộm cắp", "Mất gà", anonymous=True)
+    first = (await rows(bot, "SELECT id, code FROM reports ORDER BY id"))[0]
+    code = str(first["code"])
+    listing = await settle(api, hung.send("/dsbaocao"))
+    assert any(label.startswith(code) for label in listing.labels)
+    # A new report arrives: the list would renumber, the old list's button still names the code.
+    await file_report(api, an, "Cờ bạc", "Đánh bài ăn tiền", anonymous=True)
+    card = await settle(api, hung.press(code, in_call=listing))
+    assert "Mất xe đạp ở chợ" in card.text
+    await settle(api, hung.press("Thêm ghi chú", in_call=card))
+    await settle(api, hung.send("Nghi vấn người quen của nhà bên cạnh"))
+
+    asked = await settle(api, hung.press("Không thuộc phạm vi", in_call=card))
+    assert code in asked.text and "lý do" in asked.text
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = ?", (first["id"],)))[0][
+        "status"
+    ] == "new"  # nothing changed by the tap
+    cancelled = await settle(api, hung.send("/huy"))
+    assert "hủy" in cancelled.text
+    await settle(api, hung.press("Không thuộc phạm vi", in_call=card))
+    confirm = await settle(api, hung.send("Việc mất xe ở chợ huyện do Công an huyện thụ lý"))
+    assert code in confirm.text and "Không thuộc phạm vi xử lý của xã" in confirm.text
+    assert "Xác nhận" in str(confirm.labels)
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = ?", (first["id"],)))[0][
+        "status"
+    ] == "new"
+    before = len(api.calls)
+    done = await settle(api, hung.press("Xác nhận", in_call=confirm))
+    assert "Đã lưu" in done.text
+    report = (await rows(bot, "SELECT status FROM reports WHERE id = ?", (first["id"],)))[0]
+    assert report["status"] == "not_ours"
+    told = await api.wait_for(lambda c: c.chat_id == an.id and code in c.text, after=before)
+    assert "Công an huyện thụ lý" in told.text and "người quen" not in told.text
+    again = await settle(api, hung.press("Xác nhận", in_call=confirm))
+    assert again.method == "answerCallbackQuery"  # a stale confirmation does nothing
+
+    tracked = await settle(api, an.send(f"/theodoi {code}"))
+    assert "Không thuộc phạm vi xử lý của xã" in tracked.text
+    assert "Công an huyện thụ lý" in tracked.text and "người quen" not in tracked.text
+
+    # An officer reopens it, with a note.
+    closed_card = await settle(api, hung.press(code, in_call=listing))
+    ask_note = await settle(api, hung.press("Mở lại", in_call=closed_card))
+    assert code in ask_note.text
+    reopened = await settle(api, hung.send("Công an huyện trả lại: xe mất trên địa bàn xã"))
+    assert "Đã mở lại" in reopened.text
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = ?", (first["id"],)))[0][
+        "status"
+    ] == "reopened"
+    history = await settle(api, hung.press("Lịch sử", in_call=reopened))
+    assert "Công an huyện thụ lý" in history.text and "Công an huyện trả lại" in history.text
+    events = await rows(
+        bot, "SELECT to_status, reason, note FROM report_events WHERE report_id = ?", (first["id"],)
+    )
+    assert {"to_status": "not_ours", "reason": events[-2]["reason"], "note": None} in events
+    assert events[-1]["to_status"] == "reopened" and events[-1]["reason"] is None
+    audit = await rows(
+        bot,
+        "SELECT action, details FROM audit_log WHERE subject_type = 'report' AND subject_id = ?"
+        " AND action IN ('report.status', 'report.reopened') ORDER BY id",
+        (first["id"],),
+    )
+    assert [a["action"] for a in audit] == ["report.status", "report.reopened"]
+    assert "Công an huyện thụ lý" in str(audit[0]["details"])
+    assert "Nguyễn Văn An" not in str(audit)
+    tracked = await settle(api, an.send(f"/theodoi {code}"))
+    assert "Mở lại" in tracked.text and "Công an huyện" not in tracked.text

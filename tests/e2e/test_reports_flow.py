@@ -168,7 +168,7 @@ async def test_mediation_case_from_report_to_outcome(api: FakeBotAPI, bot: Runni
     ask_mediator = await settle(api, lan.send("Ông Nguyễn Văn Tư, Bà Lê Thị Năm"))
     assert "hòa giải" in ask_mediator.text
     await settle(api, lan.press("Tôi"))
-    case = await settle(api, lan.press("Ngày mai"))
+    case = await settle(api, lan.press("Hôm nay"))
     assert "Ông Nguyễn Văn Tư" in case.text and "Trần Thị Lan" in case.text
     await settle(api, lan.press("Hòa giải thành"))
     closed = await settle(api, lan.send("Hai bên thống nhất mở lại lối đi chung"))
@@ -178,6 +178,51 @@ async def test_mediation_case_from_report_to_outcome(api: FakeBotAPI, bot: Runni
     saved = (await rows(bot, "SELECT * FROM mediation_cases"))[0]
     assert saved["outcome"] == "success" and saved["report_id"] is not None
     assert saved["session_on"] is not None and saved["mediator_member_id"] is not None
+
+
+async def test_a_cancelled_mediation_case_leaves_nothing_behind(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """New case → area → one party → /huy: no row, no audit line, not in the list. The case is
+    written only at its last step, whole (parties, mediator, session day)."""
+    _, lan, hung = await people(api, bot)
+    await settle(api, hung.send("/hoagiai"))
+    await settle(api, hung.press("Vụ mới"))
+    await settle(api, hung.press("Thôn Đông"))
+    await settle(api, hung.send("Ông A"))
+    cancelled = await settle(api, hung.send("/huy"))
+    assert "đã hủy" in cancelled.text
+    listed = await settle(api, hung.send("/hoagiai"))
+    assert "0 vụ" in listed.text and not any("Ông A" in label for label in listed.labels)
+    assert await rows(bot, "SELECT * FROM mediation_cases") == []
+    assert await rows(bot, "SELECT * FROM audit_log WHERE action LIKE 'mediation.%'") == []
+
+    # Gone through to the end, the case is one whole row.
+    await settle(api, hung.press("Vụ mới"))
+    await settle(api, hung.press("Thôn Đông"))
+    await settle(api, hung.send("Ông A, Bà B"))
+    await settle(api, hung.send("Trần Thị"))
+    await settle(api, hung.press("Trần Thị Lan"))
+    assert await rows(bot, "SELECT * FROM mediation_cases") == []
+    before = len(api.calls)
+    case = await settle(api, hung.press("Ngày mai"))
+    saved = await rows(bot, "SELECT * FROM mediation_cases")
+    assert len(saved) == 1 and saved[0]["mediator_member_id"] is not None
+    assert saved[0]["session_on"] is not None and "Bà B" in str(saved[0]["parties"])
+    await api.wait_for(lambda c: c.chat_id == lan.id and "hòa giải viên" in c.text, after=before)
+
+    # A session tomorrow has no outcome yet: no outcome buttons, and an older card's button
+    # is refused too.
+    assert "Hòa giải thành" not in str(case.labels)
+    assert "kết quả được ghi nhận từ ngày đó" in case.text
+    await settle(api, hung.press("Ngày hòa giải", in_call=case))
+    today = await settle(api, hung.press("Hôm nay"))
+    assert "Hòa giải thành" in str(today.labels)
+    await settle(api, hung.press("Ngày hòa giải", in_call=today))
+    await settle(api, hung.press("3 ngày nữa"))
+    refused = await settle(api, hung.press("Hòa giải thành", in_call=today))
+    assert refused.method == "answerCallbackQuery" and "từ ngày đó" in refused.params["text"]
+    assert (await rows(bot, "SELECT outcome FROM mediation_cases"))[0]["outcome"] is None
 
 
 async def test_english_reader_gets_english(api: FakeBotAPI, bot: RunningBot) -> None:

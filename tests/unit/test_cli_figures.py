@@ -123,9 +123,13 @@ async def test_rating_prints_the_commune_table(
         rating = await ratings.ensure_area_rating(conn, 2026, 1, now)  # DONG
         for number in range(1, 6):
             await ratings.set_criterion(conn, rating, number, True, None, now)
+        await ratings.set_criterion(
+            conn, rating, 5, True, None, now, suggested=False, note="Tổ họp hằng tháng"
+        )
         await ratings.set_result(conn, rating, True, None, now)
     await db.close()
     code, out, _ = await _in_thread(capsys, "rating", "--year", "2026", "--years", "2")
+    assert "! DONG 2026 criterion 5: met against the records; note: Tổ họp hằng tháng" in out
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["area", "2025", "2026", "streak"]

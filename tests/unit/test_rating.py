@@ -344,3 +344,29 @@ async def test_forget_member_unlinks_the_officer(db: Database) -> None:
     assert found is not None and found.result is False and found.decided_by is None
     assert found.criteria[1].recorded_by is None
     assert year is not None and year.opened_by is None
+
+
+async def test_a_verdict_against_the_records_keeps_its_note_in_the_table_and_exports(
+    db: Database,
+) -> None:
+    from bot.stats.documents import rated_area
+
+    assert logic.against_records(False, True) and logic.against_records(True, False)
+    assert not logic.against_records(None, True) and not logic.against_records(True, True)
+    async with db.unit() as conn:
+        dong, _tay = await _areas(conn)
+        await repo.open_year(conn, 2026, None, NOW)
+        rating_id = await repo.ensure_area_rating(conn, 2026, dong.id, NOW)
+        await repo.set_criterion(
+            conn, rating_id, 1, True, None, NOW, suggested=False, note="Sổ giấy 120/120 hộ"
+        )
+        await repo.set_criterion(conn, rating_id, 2, True, None, NOW, suggested=None)
+        await repo.set_criterion(conn, rating_id, 5, False, None, NOW, suggested=False)
+        table = await logic.commune_table(conn, [2025, 2026])
+        lines = await logic.rating_lines(conn, 2026)
+    row = next(r for r in table.rows if r.area.code == "DONG")
+    assert row.overrides == (logic.Override(2026, 1, True, "Sổ giấy 120/120 hộ"),)
+    assert lines[0].against == (True, False, False, False, False)
+    summary = rated_area(Translator("vi"), lines[0])
+    assert "tiêu chí 1 (khác với đề xuất theo số liệu): Sổ giấy 120/120 hộ" in summary.note
+    assert "tiêu chí 5" in summary.note

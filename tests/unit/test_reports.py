@@ -16,8 +16,10 @@ from bot.reports.model import (
     can_move,
     default_routes,
     is_overdue,
+    needs_confirmation,
     new_tracking_code,
     normalize_code,
+    officer_may_reopen,
     rate_key,
 )
 from bot.storage import areas, members, outbox, roles
@@ -102,6 +104,36 @@ async def _people(db: Database) -> tuple[int, int, int, int]:
         await roles.grant(conn, ids[1], "leader", area.id, None, NOW)
         await roles.grant(conn, ids[2], "officer", None, None, NOW)
     return area.id, ids[0], ids[1], ids[2]
+
+
+def test_final_statuses_need_confirmation_and_can_be_reopened() -> None:
+    assert {s for s in Status if needs_confirmation(s)} == {
+        Status.RESOLVED,
+        Status.NOT_OURS,
+        Status.DUPLICATE,
+    }
+    assert all(officer_may_reopen(s) for s in Status if needs_confirmation(s))
+    assert not officer_may_reopen(Status.IN_PROGRESS)
+
+
+async def test_status_change_keeps_the_reason_apart_from_notes(db: Database) -> None:
+    area_id, resident, _, officer = await _people(db)
+    async with db.unit() as conn:
+        new = repo.NewReport("theft", area_id, "Mất xe", Target.OFFICERS, False, resident)
+        report = await repo.create(conn, new, "ACDE-3479", NOW, NOW)
+        await repo.add_note(conn, report, officer, "nội bộ", NOW)
+        assert await repo.status_reason(conn, report) is None
+        assert await repo.set_status(conn, report, Status.NOT_OURS, officer, NOW, reason="Lý do")
+        # A second change from the status read before is refused: nothing is written.
+        assert not await repo.set_status(conn, report, Status.RESOLVED, officer, NOW)
+        closed = await repo.get(conn, report.id)
+        assert closed is not None and closed.status == Status.NOT_OURS
+        assert await repo.status_reason(conn, closed) == "Lý do"
+        await repo.add_note(conn, closed, officer, "ghi chú sau", NOW)
+        assert await repo.status_reason(conn, closed) == "Lý do"
+        assert await repo.set_status(conn, closed, Status.REOPENED, officer, NOW, note="mở lại")
+        reopened = await repo.get(conn, report.id)
+        assert reopened is not None and await repo.status_reason(conn, reopened) is None
 
 
 async def test_anonymous_report_cannot_name_anyone(db: Database) -> None:
