@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -153,6 +153,10 @@ class Translator:
         """A moment in local time, e.g. 19:30 21/11/2026."""
         local = value.astimezone(self.tz)
         return f"{format_time(local, format='HH:mm', locale=self.locale)} {self.day(local)}"
+
+    def day_month(self, day: int, month: int) -> str:
+        """A day of the (solar) year without the year: "19 tháng 8", "August 19"."""
+        return format_skeleton("MMMMd", date(2000, month, day), locale=self.locale)
 
     def long_date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)

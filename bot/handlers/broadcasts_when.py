@@ -201,8 +201,12 @@ def describe_cron(t: Translator, cron: str) -> str:
                     at=at,
                 )
             if days and months and dow == "*":
-                dates = [f"{d}/{m}" for m in months for d in days]
-                return t._("every year on {date} at {at}", date=_listed(t, dates), at=at)
+                try:
+                    dates = [t.day_month(d, m) for m in months for d in days]
+                except ValueError:  # a day the month does not have (31/4): said as custom
+                    dates = []
+                if dates:
+                    return t._("every year on {date} at {at}", date=_listed(t, dates), at=at)
     return t._("on a custom schedule (see the coming runs)")
 
 
@@ -218,7 +222,7 @@ def describe(t: Translator, rule: Rule) -> str:
     if rule.kind == "monthly":
         return t._("on day {day} of every month at {at}", day=str(rule.day), at=at)
     if rule.kind == "solar":
-        return t._("every year on {date} at {at}", date=f"{rule.day}/{rule.month}", at=at)
+        return t._("every year on {date} at {at}", date=t.day_month(rule.day, rule.month), at=at)
     if rule.kind == "lunar":
         return t._(
             "every year on lunar {date} ({offset}) at {at}",

@@ -30,7 +30,9 @@ def test_cron_schedules_in_words() -> None:
     assert describe_cron(en, "0 8 * * mon,wed") == "every Monday and Wednesday at 08:00"
     assert describe_cron(vi, "30 7 * * *") == "hằng ngày lúc 07:30"
     assert describe_cron(vi, "0 7 1,15 * *") == "ngày 1 và 15 hằng tháng lúc 07:00"
-    assert describe_cron(vi, "0 7 19 8 *") == "hằng năm vào ngày 19/8 (dương lịch) lúc 07:00"
+    assert describe_cron(vi, "0 7 19 8 *") == "hằng năm vào ngày 19 tháng 8 (dương lịch) lúc 07:00"
+    assert describe_cron(en, "0 7 19 8 *") == "every year on August 19 at 07:00"
     assert describe_cron(vi, "0 7 * * 0") == "Chủ Nhật hằng tuần lúc 07:00"
+    assert describe_cron(vi, "0 7 31 4 *") == "theo lịch riêng (xem các lần gửi sắp tới)"
     odd = describe_cron(vi, "*/15 8-17 * * 1-5")
     assert "*" not in odd and "cron" not in odd
