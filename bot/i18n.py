@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+# Each language by its own name, the same in every locale (what the /language buttons show).
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 
@@ -150,8 +154,32 @@ class Translator:
         local = value.astimezone(self.tz)
         return f"{format_time(local, format='HH:mm', locale=self.locale)} {self.day(local)}"
 
+    def day_month(self, day: int, month: int) -> str:
+        """A day of the (solar) year without the year: "19 tháng 8", "August 19"."""
+        return format_skeleton("MMMMd", date(2000, month, day), locale=self.locale)
+
     def long_date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
+
+    def duration(self, value: timedelta) -> str:
+        """Hours and minutes in words, leaving out a zero part: "1 phút", "2 giờ 30 phút" in
+        Vietnamese, "1 min", "2 hr 30 min" in English (rounded down to the minute)."""
+        minutes = max(0, int(value.total_seconds() // 60))
+        hours, minutes = divmod(minutes, 60)
+        parts = []
+        if hours:
+            parts.append(format_unit(hours, "duration-hour", length="short", locale=self.locale))
+        if minutes or not hours:
+            parts.append(
+                format_unit(minutes, "duration-minute", length="short", locale=self.locale)
+            )
+        return format_list(parts, style="unit-narrow", locale=self.locale)
+
+    def language_name(self, code: str | None) -> str:
+        """A language code as its name ("vi" → "Tiếng Việt"); an unknown code as it is."""
+        if not code:
+            return "-"
+        return LANGUAGE_NAMES.get(code, code)
 
     def timestamp(self, value: datetime) -> str:
         return format_datetime(value.astimezone(self.tz), format="short", locale=self.locale)

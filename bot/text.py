@@ -64,6 +64,24 @@ def fold_key(text: str) -> str:
     return collapse(text).casefold()
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def search_key(text: str) -> str:
+    """Text folded for searching, so people can type without diacritics: NFC, case-folded,
+    combining marks stripped and đ → d, punctuation and runs of spaces made one space.
+    ``"Trần  Văn-Ba"`` → ``"tran van ba"``, ``"Thôn Đông"`` → ``"thon dong"``."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
+
+
+def search_matches(query: str, text: str) -> bool:
+    """Whether ``text`` contains what was typed, compared by :func:`search_key`."""
+    key = search_key(query)
+    return bool(key) and key in search_key(text)
+
+
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 

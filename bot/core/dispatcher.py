@@ -231,7 +231,12 @@ class Dispatcher:
 
     def _wrong_chat(self, ctx: Context, command: Command) -> None:
         if ctx.event.chat.is_private:
-            ctx.reply(ctx._("/{name} is used in your area's group chat.", name=command.name))
+            ctx.reply(
+                ctx._(
+                    "/{name} is used in your area's group chat.",
+                    name=command.typed_in(ctx.t.language),
+                )
+            )
             return
         # In a group: reveal nothing, only offer the private chat.
         ctx.reply(

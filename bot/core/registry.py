@@ -45,6 +45,11 @@ class Command:
     needs_onboarding: bool = True
     in_menu: bool = True
 
+    def typed_in(self, language: str) -> str:
+        """The command as a reader of ``language`` types it: the alias in Vietnamese text, the
+        English name in English text."""
+        return self.alias if language == "vi" else self.name
+
     def works_in(self, private: bool) -> bool:
         return self.where == Where.ANY or (self.where == Where.PRIVATE) == private
 

@@ -28,6 +28,7 @@ from bot.handlers.broadcasts_when import (
     describe,
     offset_options,
     parse_rule,
+    quiet_text,
     weekday_options,
     when_options,
 )
@@ -59,7 +60,7 @@ async def broadcast(ctx: Context) -> None:
         ctx._(
             "📣 <b>Awareness broadcasts</b>\nWhat would you like to do?\n"
             "Quiet hours now: {quiet} (non-urgent messages wait until morning).",
-            quiet=settings.quiet.to_text(),
+            quiet=quiet_text(ctx.t, settings.quiet),
         ),
         [
             [Option(ctx.t.plain("📣 New broadcast"), action="bc:new")],
@@ -223,7 +224,7 @@ async def on_input(ctx: Context) -> None:
         await save_quiet_hours(ctx.conn, quiet)
         await ctx.audit("broadcast.quiet_hours", quiet=quiet.to_text())
         ctx.end()
-        ctx.reply(ctx._("Quiet hours are now {quiet}.", quiet=quiet.to_text()))
+        ctx.reply(ctx._("Quiet hours are now {quiet}.", quiet=quiet_text(ctx.t, quiet)))
         return
     if ctx.step != "type":
         ctx.reply(ctx._("Please use the buttons above."))

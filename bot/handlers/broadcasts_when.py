@@ -3,9 +3,13 @@ the coming dates so the officer can check them (lunar dates especially)."""
 
 from __future__ import annotations
 
-from datetime import time
+import re
+from datetime import date, time
+
+from babel.lists import format_list
 
 from bot.broadcasts.rules import (
+    QuietHours,
     Rule,
     cron_trigger,
     parse_monthly,
@@ -132,10 +136,85 @@ def _at(t: Translator, rule: Rule) -> str:
     return f"{time(rule.hour, rule.minute):%H:%M}"
 
 
+def quiet_text(t: Translator, quiet: QuietHours) -> str:
+    """Quiet hours as an officer reads them: "21:00-06:00", or "off" in their language."""
+    return quiet.to_text() if quiet.enabled else t.plain("off")
+
+
+def _listed(t: Translator, items: list[str]) -> str:
+    return format_list(items, locale=t.locale)
+
+
+_NUMBERS = re.compile(r"\d+(,\d+)*")
+_CRON_DAYS = {"sun": 6, "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5}
+
+
+def _numbers(field: str, low: int, high: int) -> list[int] | None:
+    """A cron field made only of numbers (``8`` or ``8,17``) within range, or None."""
+    if not _NUMBERS.fullmatch(field):
+        return None
+    values = sorted({int(v) for v in field.split(",")})
+    return values if all(low <= v <= high for v in values) else None
+
+
+def _cron_weekdays(field: str) -> list[int] | None:
+    """Cron weekdays (0 or 7 = Sunday, 1 = Monday, names, ranges) as 0 = Monday ... 6 = Sunday."""
+    days: set[int] = set()
+    for item in field.lower().split(","):
+        first, _, last = item.partition("-")
+        if first in _CRON_DAYS and (not last or last in _CRON_DAYS):
+            a, b = _CRON_DAYS[first], _CRON_DAYS[last or first]
+            days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        elif first.isdigit() and (not last or last.isdigit()):
+            a, b = int(first), int(last or first)
+            if not (0 <= a <= b <= 7):
+                return None
+            days.update((d - 1) % 7 for d in range(a, b + 1))
+        else:
+            return None
+    return sorted(days)
+
+
+def describe_cron(t: Translator, cron: str) -> str:
+    """A cron expression in words ("every Monday at 08:00"), never the expression itself;
+    what does not fit the usual shapes is called a custom schedule (its coming runs are shown
+    beside it)."""
+    fields = cron.split()
+    if len(fields) == 5:
+        minutes, hours = _numbers(fields[0], 0, 59), _numbers(fields[1], 0, 23)
+        dom, month, dow = fields[2], fields[3], fields[4]
+        if minutes is not None and hours is not None and len(minutes) == 1:
+            at = _listed(t, [f"{time(h, minutes[0]):%H:%M}" for h in hours])
+            days, months = _numbers(dom, 1, 31), _numbers(month, 1, 12)
+            if dom == "*" and month == "*" and dow == "*":
+                return t._("every day at {at}", at=at)
+            weekdays = _cron_weekdays(dow) if dow != "*" else None
+            if dom == "*" and month == "*" and weekdays:
+                if len(weekdays) == 7:
+                    return t._("every day at {at}", at=at)
+                names = [t.plain(WEEKDAYS[d]) for d in weekdays]
+                return t._("every {weekday} at {at}", weekday=_listed(t, names), at=at)
+            if days and month == "*" and dow == "*":
+                return t._(
+                    "on day {day} of every month at {at}",
+                    day=_listed(t, [str(d) for d in days]),
+                    at=at,
+                )
+            if days and months and dow == "*":
+                try:
+                    dates = [t.day_month(d, m) for m in months for d in days]
+                except ValueError:  # a day the month does not have (31/4): said as custom
+                    dates = []
+                if dates:
+                    return t._("every year on {date} at {at}", date=_listed(t, dates), at=at)
+    return t._("on a custom schedule (see the coming runs)")
+
+
 def describe(t: Translator, rule: Rule) -> str:
     at = _at(t, rule)
     if rule.kind == "once":
-        return t._("once, on {day} at {at}", day=rule.on or "?", at=at)
+        day: date | str = date.fromisoformat(rule.on) if rule.on else "?"
+        return t._("once, on {day} at {at}", day=day, at=at)
     if rule.kind == "daily":
         return t._("every day at {at}", at=at)
     if rule.kind == "weekly":
@@ -143,7 +222,7 @@ def describe(t: Translator, rule: Rule) -> str:
     if rule.kind == "monthly":
         return t._("on day {day} of every month at {at}", day=str(rule.day), at=at)
     if rule.kind == "solar":
-        return t._("every year on {date} at {at}", date=f"{rule.day}/{rule.month}", at=at)
+        return t._("every year on {date} at {at}", date=t.day_month(rule.day, rule.month), at=at)
     if rule.kind == "lunar":
         return t._(
             "every year on lunar {date} ({offset}) at {at}",
@@ -151,7 +230,7 @@ def describe(t: Translator, rule: Rule) -> str:
             offset=offset_label(t, rule.offset).lower(),
             at=at,
         )
-    return t._("cron schedule <code>{cron}</code>", cron=rule.cron)
+    return describe_cron(t, rule.cron)
 
 
 def coming(ctx: Context, rule: Rule) -> str:

@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.patrols.periods import Period, parse_two_dates
 from bot.storage.areas import Area
-from bot.text import TextProblem
+from bot.text import TextProblem, search_key
 
 
 def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> str:
@@ -31,6 +31,16 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
     """Area buttons, ``columns`` per row, each pressing ``<action>:<area id>``."""
     buttons = [Option(a.name, action=f"{action}:{a.id}") for a in areas]
     return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+
+
+def match_areas(areas: list[Area], typed: str) -> list[Area]:
+    """The areas a typed word names, whatever its case, diacritics or punctuation: its code or
+    whole name first ("DONG", "thon dong"), else the names that contain it ("đông" → Thôn Đông)."""
+    key = search_key(typed)
+    if not key:
+        return []
+    exact = [a for a in areas if key in (search_key(a.code), search_key(a.name))]
+    return exact or [a for a in areas if key in search_key(a.name)]
 
 
 def typed_period(ctx: Context) -> Period | None:

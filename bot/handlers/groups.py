@@ -16,7 +16,7 @@ from bot.storage import chats, outbox
 async def on_added(ctx: Context) -> None:
     ctx.reply(
         ctx._(
-            "Xin chào cả xóm! I am <b>Xóm An Toàn</b>, the safety assistant of the commune "
+            "Hello, neighbours! I am <b>Xóm An Toàn</b>, the safety assistant of the commune "
             "police. In this group I post safety reminders and answer commands such as /help. "
             "Anything personal (registering, the household pledge, reporting an incident) is "
             "done in a private chat with me, so nothing about you is shown here.\n\n"

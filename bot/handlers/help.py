@@ -10,9 +10,8 @@ from bot.i18n import N_
 
 def command_line(ctx: Context, command: Command) -> str:
     return ctx._(
-        "/{name} (/{alias}): {description}",
-        name=command.name,
-        alias=command.alias,
+        "/{command}: {description}",
+        command=command.typed_in(ctx.t.language),
         description=ctx._(command.description),
     )
 

@@ -182,7 +182,7 @@ async def _save(ctx: Context, member: Member) -> None:
             leader,
             lambda t: Reply(
                 t._(
-                    "🏠 Dạ, a house in {area} is registered for house watch: {address}, from "
+                    "🏠 A house in {area} is registered for house watch: {address}, from "
                     "{start} to {end}. It will be on the patrol's checklist during those days.",
                     area=area.name if area else "?",
                     address=address,

@@ -6,10 +6,10 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.storage import members as members_repo
 
-NAMES = {"vi": "Tiếng Việt", "en": "English"}
+NAMES = LANGUAGE_NAMES
 
 
 async def choose(ctx: Context) -> None:

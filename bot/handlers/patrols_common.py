@@ -64,13 +64,11 @@ def span_text(t: Translator, patrol: Patrol) -> str:
     start = t.when(patrol.started_at)
     if patrol.ended_at is None:
         return t._("since {start}", start=start)
-    minutes = max(0, int((patrol.ended_at - patrol.started_at).total_seconds() // 60))
     return t._(
-        "{start} to {end} ({hours} h {minutes} min)",
+        "{start} to {end} ({duration})",
         start=start,
         end=hhmm(t, patrol.ended_at),
-        hours=minutes // 60,
-        minutes=minutes % 60,
+        duration=t.duration(patrol.ended_at - patrol.started_at),
     )
 
 

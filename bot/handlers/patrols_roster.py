@@ -218,7 +218,7 @@ async def run_reminders(db: Database, config: CoreConfig, now: datetime) -> int:
                 ) -> Reply:
                     return Reply(
                         t._(
-                            "⏰ Dạ, a reminder: you are on the patrol of {area} at {time} "
+                            "⏰ A reminder: you are on the patrol of {area} at {time} "
                             "today ({day}). Thank you!",
                             area=area_name,
                             time=hhmm(t, begins),

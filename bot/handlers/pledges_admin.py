@@ -17,7 +17,7 @@ from bot.pledges import AUDIENCES, Window, csv_bytes, overlapping, parse_day
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
-from bot.text import TextProblem, check_free_text, check_name
+from bot.text import TextProblem, check_free_text, check_name, search_key
 
 FLOW = "pledge_admin"
 
@@ -337,7 +337,7 @@ async def _individual_input(ctx: Context, text: str) -> None:
         if isinstance(name, TextProblem):
             ctx.reply(problem_text(ctx, name))
             return
-        found = await members_repo.search(ctx.conn, name)
+        found = await members_repo.search(ctx.conn, name, fold=search_key)
         if not found:
             ctx.goto("ip_content", person_name=name, member_id=None)
             ctx.reply(ctx._("What did the person pledge? Please type the content."))

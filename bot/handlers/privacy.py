@@ -49,7 +49,7 @@ async def my_data(ctx: Context) -> None:
     )
     lines.append(ctx._("Name: {name}", name=member.display_name or "-"))
     lines.append(ctx._("Area: {area}", area=area.name if area else "-"))
-    lines.append(ctx._("Language: {language}", language=member.language or "-"))
+    lines.append(ctx._("Language: {language}", language=ctx.t.language_name(member.language)))
     if member.consent_at:
         lines.append(ctx._("Agreed to data use on: {date}", date=member.consent_at))
     grants = await roles_repo.of_member(ctx.conn, member.id)

@@ -18,7 +18,7 @@ from bot.storage import mediation as repo
 from bot.storage import members as members_repo
 from bot.storage.mediation import Case
 from bot.storage.reports import Report
-from bot.text import TextProblem, check_free_text, check_name
+from bot.text import TextProblem, check_free_text, check_name, search_key
 
 FLOW = "mediation"
 PAGE = 5
@@ -421,7 +421,7 @@ async def on_input(ctx: Context) -> None:
         ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)
     elif step == "mediator":
-        found = await members_repo.search(ctx.conn, text.strip())
+        found = await members_repo.search(ctx.conn, text.strip(), fold=search_key)
         if not found:
             ctx.reply(
                 ctx._(

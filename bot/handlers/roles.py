@@ -15,6 +15,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.members import Member
+from bot.text import search_key
 
 FLOW = "grant"
 
@@ -54,7 +55,7 @@ async def on_input(ctx: Context) -> None:
     if ctx.step != "who" or ctx.event.kind != EventKind.TEXT or not ctx.event.text.strip():
         ctx.reply(ctx._("Please type part of a name, or /cancel."))
         return
-    found = await members_repo.search(ctx.conn, ctx.event.text.strip())
+    found = await members_repo.search(ctx.conn, ctx.event.text.strip(), fold=search_key)
     if not found:
         ctx.reply(
             ctx._(

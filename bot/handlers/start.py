@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
-from bot.handlers.common import area_options, problem_text
+from bot.handlers.common import area_options, match_areas, problem_text
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
@@ -33,6 +33,12 @@ def parse_payload(payload: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _typed(ctx: Context, name: str) -> str:
+    """A command named in a deep link, as the reader types it (/baocao in Vietnamese)."""
+    command = ctx.registry.find(name)
+    return command.typed_in(ctx.t.language) if command else name
+
+
 async def start(ctx: Context) -> None:
     if not ctx.event.chat.is_private:
         await _start_in_group(ctx)
@@ -43,7 +49,10 @@ async def start(ctx: Context) -> None:
         ctx.end()
         if next_command:
             ctx.reply(
-                ctx._("You are registered. Please continue with /{command}.", command=next_command)
+                ctx._(
+                    "You are registered. Please continue with /{command}.",
+                    command=_typed(ctx, next_command),
+                )
             )
         else:
             ctx.reply(welcome_text(ctx, member.display_name or ""))
@@ -59,7 +68,7 @@ async def _start_in_group(ctx: Context) -> None:
     area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
     ctx.reply(
         ctx._(
-            "Xin chào! I am Xóm An Toàn, the safety assistant of this area. To register, sign "
+            "Hello! I am Xóm An Toàn, the safety assistant of this area. To register, sign "
             "the pledge or report something privately, open a private chat with me."
         ),
         [[Option(ctx._("Open private chat"), url=ctx.deep_link(area.code if area else "start"))]],
@@ -151,13 +160,15 @@ async def _finish(ctx: Context, area_id: int) -> None:
     text = ctx._("You are registered in <b>{area}</b>. Thank you!", area=area.name)
     text += "\n\n" + welcome_text(ctx, name)
     if next_command:
-        text += "\n\n" + ctx._("Please continue with /{command}.", command=str(next_command))
+        text += "\n\n" + ctx._(
+            "Please continue with /{command}.", command=_typed(ctx, next_command)
+        )
     ctx.reply(text)
 
 
 def welcome_text(ctx: Context, name: str) -> str:
     return ctx._(
-        "Xin chào {name}! Here is what you can do:\n"
+        "Hello {name}! Here is what you can do:\n"
         "• /help: every command you can use\n"
         "• /language: Tiếng Việt or English\n"
         "• /mydata: what I store about you; /forgetme: delete it\n\n"
@@ -217,8 +228,7 @@ async def on_input(ctx: Context) -> None:
         await _after_name(ctx, name)
     elif step == "area":
         areas = await areas_repo.list_areas(ctx.conn)
-        typed = ctx.event.text.strip().casefold()
-        match = [a for a in areas if typed and typed in (a.code.casefold(), a.name.casefold())]
+        match = match_areas(areas, ctx.event.text)
         if len(match) == 1:
             await _finish(ctx, match[0].id)
         else:

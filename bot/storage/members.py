@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -92,9 +93,15 @@ async def set_language(
 
 
 async def search(
-    conn: aiosqlite.Connection, name_part: str, *, area_id: int | None = None, limit: int = 8
+    conn: aiosqlite.Connection,
+    name_part: str,
+    *,
+    area_id: int | None = None,
+    limit: int = 8,
+    fold: Callable[[str], str] = str.casefold,
 ) -> list[Member]:
-    """Onboarded members whose name contains ``name_part`` (case-insensitive after folding)."""
+    """Onboarded members whose name contains ``name_part``, both compared through ``fold``
+    (callers pass ``bot.text.search_key`` so that "tran van" finds "Trần Văn Ba")."""
     sql = "SELECT * FROM members WHERE consent_at IS NOT NULL AND display_name IS NOT NULL"
     params: list[object] = []
     if area_id is not None:
@@ -102,8 +109,8 @@ async def search(
         params.append(area_id)
     async with conn.execute(sql + " ORDER BY display_name", params) as cur:
         rows = await cur.fetchall()
-    folded = name_part.casefold()
-    found = [_member(r) for r in rows if folded in (r["display_name"] or "").casefold()]
+    folded = fold(name_part)
+    found = [_member(r) for r in rows if folded and folded in fold(r["display_name"] or "")]
     return found[:limit]
 
 

@@ -79,14 +79,14 @@ async def test_backfilled_week_and_figures_add_up(
     preview = await to.send(WEEK)
     assert "7 buổi tuần tra" in preview.text
     saved = await to.press("Lưu")
-    assert "đã lưu 7 buổi" in saved.text
+    assert "Đã lưu 7 buổi" in saved.text
 
     # The same notebook page again: nothing is counted twice.
     await to.send("/patrol")
     await to.press("Ghi lại")
     await to.send("14/11 19:00-21:00; 5; quá giờ 3")
     again = await to.press("Lưu")
-    assert "đã lưu 0 buổi" in again.text and "bỏ qua" in again.text
+    assert "Đã lưu 0 buổi" in again.text and "bỏ qua" in again.text
 
     await to.send("/patrolstats")
     figures = await to.press("Tháng này")

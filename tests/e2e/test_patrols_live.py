@@ -90,7 +90,7 @@ async def test_live_patrol_from_start_to_summary(api: FakeBotAPI, bot: RunningBo
     await to.press("Quay lại")
     await to.press("Lấn chiếm")
     flagged = await to.press("Chuyển thành phản ánh")
-    assert "/report" in flagged.text
+    assert "/baocao" in flagged.text and "/report" not in flagged.text
     await to.press("Quay lại")
     await to.press("Xả rác")
     no_reminder = await to.press("Không nhắc nhở")

@@ -132,7 +132,7 @@ async def test_leader_coverage_board_and_resident_refused(api: FakeBotAPI, bot: 
     sent = await leader.press("Gửi lời nhắc")
     assert "1 người" in sent.text
     reminder = await api.wait_for(lambda c: c.chat_id == 2010 and "tổ trưởng nhắc" in c.text)
-    assert "/pledge" in reminder.text
+    assert "/camket" in reminder.text and "/pledge" not in reminder.text
 
     # Setting the households below the number signed is refused.
     await leader.press("Số hộ", in_call=status)
@@ -166,7 +166,7 @@ async def test_officer_opens_campaign_and_exports_csv(api: FakeBotAPI, bot: Runn
     confirm = await officer.send(end)
     assert "Cam kết năm 2027" in confirm.text
     opened = await officer.press("Mở đợt cam kết")
-    assert "/pledge" in opened.text
+    assert "/camket" in opened.text and "/pledge" not in opened.text
 
     an = ChatUser(api, 2020, "Nguyễn Văn An")
     await register(api, an)

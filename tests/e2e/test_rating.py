@@ -89,7 +89,7 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert "trống" in (await hung.send("   ")).text
     assert await criteria_rows(rated_bot) == []
     second = await hung.send("Sổ ký cam kết giấy: 120/120 hộ, lưu tại nhà văn hóa thôn")
-    assert "đã ghi nhận tiêu chí 1: đạt" in second.text and "tiêu chí 2/5" in second.text
+    assert "Đã ghi nhận tiêu chí 1: đạt" in second.text and "tiêu chí 2/5" in second.text
     assert "khác với đề xuất theo số liệu, kèm ghi chú" in second.text
     saved = await criteria_rows(rated_bot)
     assert saved == [
@@ -105,7 +105,7 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert "ghi chú cho tiêu chí 2" in ask_note.text
     assert "500" in (await hung.send("x" * 501)).text  # too long: refused, nothing lost
     with_note = await hung.send("Đã phổ biến <Luật Cư trú> tới 100% hộ")
-    assert "đã lưu ghi chú" in with_note.text
+    assert "Đã lưu ghi chú" in with_note.text
     assert "Ghi chú: Đã phổ biến &lt;Luật Cư trú&gt; tới 100% hộ" in with_note.text
     assert "📝 Sửa ghi chú" in with_note.labels
 
@@ -122,7 +122,7 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert "✅ Đạt tiêu chuẩn" in result.labels
 
     saved = await hung.press("✅ Đạt tiêu chuẩn")
-    assert "đã lưu: Thôn Đông đạt tiêu chuẩn năm 2025" in saved.text
+    assert "Đã lưu: Thôn Đông đạt tiêu chuẩn năm 2025" in saved.text
     assert "Thôn Đông: đạt tiêu chuẩn (2 năm liền)" in saved.text  # 2024 and 2025
 
     # Changing a criterion to "not met" withdraws a "met" result; record it again.
@@ -142,13 +142,13 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     await hung.press("Thôn Tây")
     refused = await hung.press("🏁 Kết quả")
     refused = await hung.press("✅ Đạt tiêu chuẩn")
-    assert "chưa thể công nhận Thôn Tây đạt tiêu chuẩn" in refused.text
+    assert "Chưa thể công nhận Thôn Tây đạt tiêu chuẩn" in refused.text
     assert "tiêu chí 1, 2, 3, 4, 5" in refused.text
     not_met = await hung.press("❌ Không đạt")
     assert "Thôn Tây không đạt tiêu chuẩn năm 2025" in not_met.text
 
     closed = await hung.press("🔒 Chốt kết quả năm")
-    assert "đã chốt kết quả bình xét năm 2025" in closed.text
+    assert "Đã chốt kết quả bình xét năm 2025" in closed.text
     assert "🔓 Mở lại để chỉnh sửa" in closed.labels
     area = await hung.press("Thôn Đông")
     criterion = await hung.press("1 ✅", in_call=area)

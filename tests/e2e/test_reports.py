@@ -95,7 +95,7 @@ async def test_named_report_routed_to_leader_and_status_reaches_reporter(
     )
     assert "cảm ơn" in done
     notice = await api.wait_for(
-        lambda c: c.chat_id == lan.id and "Báo cáo mới" in c.text, after=before
+        lambda c: c.chat_id == lan.id and "Tin báo mới" in c.text, after=before
     )
     assert "Hai nhà tranh chấp lối đi chung" in notice.text
     assert "Nguyễn Văn An" not in notice.text  # identity only on request
@@ -134,7 +134,7 @@ async def test_anonymous_report_keeps_no_link(api: FakeBotAPI, bot: RunningBot) 
     done = await file_report(api, an, "Ma túy", "Có người bán ma túy ở quán nước", anonymous=True)
     assert "ẩn danh" in done
     notice = await api.wait_for(
-        lambda c: c.chat_id == hung.id and "Báo cáo mới" in c.text, after=before
+        lambda c: c.chat_id == hung.id and "Tin báo mới" in c.text, after=before
     )
     assert "ẩn danh" in notice.text
     assert not [c for c in api.calls[before:] if c.chat_id == lan.id]  # drugs go to officers
@@ -183,11 +183,11 @@ async def test_reports_list_filters_and_pages(api: FakeBotAPI, bot: RunningBot) 
     await register(api, binh)
     await file_report(api, binh, "Xả rác", "Rác ở đầu ngõ", anonymous=True)
     officer_list = await hung.send("/dsbaocao")
-    assert "4 báo cáo" in officer_list.text
+    assert "4 tin báo" in officer_list.text
     leader_list = await lan.send("/dsbaocao")
-    assert "1 báo cáo" in leader_list.text  # littering only: theft is for the officers
+    assert "1 tin báo" in leader_list.text  # littering only: theft is for the officers
     by_category = await hung.press("Loại việc ▸", in_call=officer_list)
-    assert "3 báo cáo" in by_category.text  # the first category is theft
+    assert "3 tin báo" in by_category.text  # the first category is theft
     codes = [str(r["code"]) for r in await rows(bot, "SELECT code FROM reports ORDER BY id")]
     card = await settle(api, hung.press(codes[0]))
     assert "Mất xe máy" in card.text and "ẩn danh" in card.text

@@ -91,7 +91,7 @@ async def test_officer_blocks_a_reporter(api: FakeBotAPI, bot: RunningBot) -> No
     before = len(api.calls)
     await file_report(api, an, "Trộm cắp", "Báo tin sai sự thật", anonymous=False)
     card = await api.wait_for(
-        lambda c: c.chat_id == hung.id and "Báo cáo mới" in c.text, after=before
+        lambda c: c.chat_id == hung.id and "Tin báo mới" in c.text, after=before
     )
     blocked = await hung.press("Chặn", in_call=card)
     assert "bị chặn" in blocked.text
@@ -160,7 +160,7 @@ async def test_mediation_case_from_report_to_outcome(api: FakeBotAPI, bot: Runni
     before = len(api.calls)
     await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi", anonymous=False)
     card = await api.wait_for(
-        lambda c: c.chat_id == lan.id and "Báo cáo mới" in c.text, after=before
+        lambda c: c.chat_id == lan.id and "Tin báo mới" in c.text, after=before
     )
     await settle(api, lan.press("Tiếp nhận", in_call=card))
     ask = await settle(api, lan.press("Vụ hòa giải"))
@@ -191,7 +191,7 @@ async def test_a_cancelled_mediation_case_leaves_nothing_behind(
     await settle(api, hung.press("Thôn Đông"))
     await settle(api, hung.send("Ông A"))
     cancelled = await settle(api, hung.send("/huy"))
-    assert "đã hủy" in cancelled.text
+    assert "Đã hủy" in cancelled.text
     listed = await settle(api, hung.send("/hoagiai"))
     assert "0 vụ" in listed.text and not any("Ông A" in label for label in listed.labels)
     assert await rows(bot, "SELECT * FROM mediation_cases") == []

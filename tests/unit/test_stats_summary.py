@@ -165,7 +165,7 @@ async def test_vietnamese_report_of_the_commune_year(db: Database) -> None:
     statuses = _rows(next(t for t in document.tables if _rows(t)[0][1] == "Tình trạng xử lý"))
     assert ["1", "Mới, đang chờ tiếp nhận", "9"] in statuses
     assert ["4", "Đã giải quyết", "1"] in statuses
-    assert ["6", "Trùng với một báo cáo khác", "1"] in statuses
+    assert ["6", "Trùng với một tin báo khác", "1"] in statuses
     assert statuses[-1] == ["", "Tổng cộng", "11"]
     mediation = _rows(next(t for t in document.tables if _rows(t)[0][1] == "Kết quả hòa giải"))
     assert mediation[1:] == [

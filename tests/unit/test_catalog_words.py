@@ -1,0 +1,134 @@
+"""Every message a person reads keeps the register of address and the words the team agreed on
+(README, "Words and register"): read from the catalogs themselves, the way the bot loads them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.handlers import build_registry
+from bot.i18n import LOCALES_DIR
+
+# Buttons in the person's own voice ("✅ Tôi đồng ý"), the household's pledge ("Chúng tôi cam kết")
+# and the prompt that names such a button: there "tôi" is the reader, not the bot.
+OWN_VOICE = {
+    "✅ I agree",
+    "🗑 Yes, delete my data",
+    "✅ I am taking part",
+    "✖️ I am not",
+    "🙅 I can't make it",
+    "<b>{title}</b> · {audience}\nWe pledge to:",
+    "Yes, list us",
+    "Me: {name}",
+    "🤐 I'd rather not say",
+    "🙋 Me",
+    "Here I need the place as text or a shared location (📎 → Location). Or press “I'd rather not "
+    "say”.",
+    "Who mediates? Press “Me”, or type part of the name of a team leader or a member of the "
+    "mediation team.",
+}
+# Catalogs whose "báo cáo" is a report sent up the hierarchy (the draft summary report, its
+# download, the delivery report an officer gets); everywhere else a resident's report is "tin báo".
+REPORTS_UP = {"summary.po", "figures.po", "exports.po", "broadcasts.po"}
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+BAN = re.compile(r"\bbạn\b", re.IGNORECASE)
+TOI = re.compile(r"\btôi\b", re.IGNORECASE)
+EM = re.compile(r"\bem\b", re.IGNORECASE)
+# Words that only a Vietnamese sentence has (names, places and legal titles have none of them).
+VIETNAMESE_SENTENCE = re.compile(
+    r"(^|\W)(Dạ|Xin chào|anh/chị|bà con|đồng chí|vui lòng|của|không|được|những|các|và|đã|chưa|"
+    r"cho|với|này|em)(\W|$)",
+    re.IGNORECASE,
+)
+
+
+def _messages(language: str) -> list[tuple[str, str, list[str]]]:
+    """(file, msgid, what a reader of ``language`` sees: the translations, else the ids)."""
+    found = []
+    for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if not message.id:
+                continue
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            strings = [message.string] if isinstance(message.string, str) else list(message.string)
+            shown = strings if all(strings) else ids
+            found.append((Path(path).name, str(ids[0]), [str(s) for s in shown]))
+    return found
+
+
+def english_commands() -> set[str]:
+    return {c.name for f in build_registry().features for c in f.commands if c.name != c.alias}
+
+
+def vietnamese_commands() -> set[str]:
+    return {c.alias for f in build_registry().features for c in f.commands if c.name != c.alias}
+
+
+def _command_pattern(names: set[str]) -> re.Pattern[str]:
+    return re.compile(r"/(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b")
+
+
+def vi_problems() -> list[str]:
+    command = _command_pattern(english_commands())
+    problems = []
+    for file, msgid, texts in _messages("vi"):
+        for text in texts:
+            where = f"{file}: {msgid[:60]!r} -> {text[:80]!r}"
+            if BAN.search(text):
+                problems.append(f"'bạn' in {where}")
+            if TOI.search(text) and msgid not in OWN_VOICE:
+                problems.append(f"'tôi' for the bot in {where}")
+            if "đồng chí" in text.lower() and ("anh/chị" in text.lower() or EM.search(text)):
+                problems.append(f"'đồng chí' mixed with 'anh/chị'/'em' in {where}")
+            if found := command.search(text):
+                problems.append(f"English command {found.group(0)} in {where}")
+            if ISO_DATE.search(text):
+                problems.append(f"ISO date in {where}")
+            if file not in REPORTS_UP and "báo cáo" in text.lower():
+                problems.append(f"'báo cáo' for a resident's report in {where}")
+    return problems
+
+
+def test_every_vietnamese_message_keeps_one_register_and_the_vietnamese_commands() -> None:
+    assert vi_problems() == []
+
+
+def test_no_vietnamese_sentence_in_english_mode() -> None:
+    problems = []
+    alias = _command_pattern(vietnamese_commands())
+    for file, _msgid, texts in _messages("en"):
+        for text in texts:
+            if found := alias.search(text):
+                problems.append(f"{file}: Vietnamese command {found.group(0)} in {text[:80]!r}")
+            if found := VIETNAMESE_SENTENCE.search(text):
+                problems.append(f"{file}: {found.group(2)!r} in {text[:80]!r}")
+            if ISO_DATE.search(text):
+                problems.append(f"{file}: ISO date in {text[:80]!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Cảm ơn bạn đã báo tin.", "'bạn'"),
+        ("Dạ, tôi đã lưu.", "'tôi'"),
+        ("Đồng chí bấm /pledge để ký.", "English command /pledge"),
+        ("Mở từ ngày 2026-12-03.", "ISO date"),
+        ("Đồng chí vui lòng đợi, em sẽ gửi.", "mixed"),
+    ],
+)
+def test_the_checks_catch_what_the_issue_names(
+    monkeypatch: pytest.MonkeyPatch, text: str, problem: str
+) -> None:
+    monkeypatch.setattr(
+        __import__(__name__, fromlist=["_messages"]),
+        "_messages",
+        lambda language: [("reports.po", "Some message", [text])],
+    )
+    assert any(problem in found for found in vi_problems())
