@@ -211,6 +211,7 @@ async def _picked_household(
 ) -> None:
     address = str(ctx.data.get("address", ""))
     if household_id == 0:
+        ctx.update(new_household=True)
         _ask_public(ctx, address=address, household_id=None)
         return
     household = await households_repo.get(ctx.conn, household_id)
@@ -499,6 +500,11 @@ async def _household_to_sign(
     same = await households_repo.by_key(ctx.conn, member.area_id, match_key("", head, address))
     if same is not None:
         return same
+    close = matches(head, address, await households_repo.in_area(ctx.conn, member.area_id))
+    if close and not ctx.data.get("new_household"):
+        # Registered since the address was typed (by the leader or a neighbour): offer it.
+        _ask_household(ctx, close, address)
+        return None
     new_id = await households_repo.add(
         ctx.conn,
         member.area_id,

@@ -111,7 +111,8 @@ async def by_number(conn: aiosqlite.Connection, area_id: int, number: str) -> Ho
     if not key:
         return None
     async with conn.execute(
-        "SELECT * FROM households WHERE area_id = ? AND number_key = ? AND removed_at IS NULL",
+        "SELECT * FROM households WHERE area_id = ? AND number_key = ? AND number_key <> ''"
+        " AND removed_at IS NULL",
         (area_id, key),
     ) as cur:
         row = await cur.fetchone()

@@ -195,6 +195,18 @@ async def test_import_from_a_file_sent_in_the_chat(api: FakeBotAPI, bot: Running
     assert "thêm 0 hộ" in again.text and "2 hộ giữ nguyên" in again.text
     assert len(await register_of(bot)) == 2
 
+    # A longer register is shown in pages.
+    await leader.send("/danhsachho")
+    await leader.press("Nhập từ tệp")
+    more = "Số hộ / số nhà,Chủ hộ,Địa chỉ\n" + "".join(
+        f"{n},Hộ ông Số {n},Xóm 4\n" for n in range(3, 13)
+    )
+    await send_file(leader, api, "f4", "them.csv", more.encode())
+    first = await leader.send("/danhsachho")
+    assert "12 hộ" in first.text and "Trang 1/2" in first.text and "Hộ ông Số 10" in first.text
+    second = await leader.press("▶️", in_call=first)
+    assert "11. Hộ ông Số 11" in second.text and "Hộ ông Số 3" not in second.text
+
     # A resident cannot open the register.
     resident = ChatUser(api, 3020, "Phạm Dũng")
     await register(api, resident)
@@ -232,3 +244,29 @@ def test_cli_template_and_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert main(["households", "import", str(bad), "--area", "DONG"]) == 2
     assert main(["households", "import", str(template), "--area", "NOPE"]) == 2
     assert asyncio.run(count()) == 2
+
+
+async def test_household_registered_meanwhile_is_offered_before_signing(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    await open_campaign(bot)
+    an = ChatUser(api, 3030, "Nguyễn Văn An")
+    await register(api, an)
+    await an.send("/camket")
+    await an.press("Hộ gia đình")
+    await an.press("Tiếp tục")
+    await an.send("Nguyễn Văn An")
+    asked = await an.send("Số 12 xóm 3")  # the register is empty: nothing to propose
+    assert any("Đồng ý" in label for label in asked.labels)
+
+    # Meanwhile his wife signs for the household, typing it a little differently.
+    hoa = ChatUser(api, 3031, "Lê Thị Hoa")
+    await register(api, hoa)
+    assert "Mã số" in await sign(hoa, "Nguyễn An", "12, xóm 3")
+
+    await an.press("Đồng ý")
+    offered = await an.press("Ký cam kết")
+    assert "gần giống" in offered.text
+    told = await an.press("Nguyễn A.")
+    assert "đã ký cam kết này" in told.text
+    assert len(await register_of(bot)) == 1
