@@ -84,7 +84,8 @@ def matches(head_name: str, address: str, households: Iterable[Household]) -> li
 
 def place_label(household: Household) -> str:
     """Number and address as one line ("12, Xóm 3"); the number alone is not repeated."""
-    if household.number and fold(household.number) not in fold(household.address).split():
+    number, address = fold(household.number), fold(household.address)
+    if number and f" {number} " not in f" {address} ":
         return f"{household.number}, {household.address}"
     return household.address
 

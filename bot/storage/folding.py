@@ -24,9 +24,13 @@ def fold(text: str) -> str:
 
 
 def place_key(number: str, address: str) -> str:
-    """Where the household lives: its number and address folded, filler words left out."""
-    words = f"{fold(number)} {fold(address)}".split()
-    return " ".join(w for w in words if w not in _FILLERS)
+    """Where the household lives: its number and address folded, filler words left out, the
+    number not repeated when the address already holds it ("12" + "Số 12, xóm 3" = "12 xom 3")."""
+    place = " ".join(w for w in fold(address).split() if w not in _FILLERS)
+    own = " ".join(w for w in fold(number).split() if w not in _FILLERS)
+    if own and f" {own} " not in f" {place} ":
+        place = f"{own} {place}".strip()
+    return place
 
 
 def match_key(number: str, head_name: str, address: str) -> str:

@@ -50,6 +50,7 @@ def test_match_key_is_the_same_for_one_household_however_typed() -> None:
     assert match_key("12", "Nguyễn Văn An", "Xóm 3") == match_key(
         "", "Nguyễn Văn An", "Số 12 xóm 3"
     )
+    assert match_key("12", "An", "Số 12, xóm 3") == match_key("", "An", "12 xóm 3")
     assert match_key("", "Nguyễn Văn An", "Số 12 xóm 3") != match_key(
         "", "Nguyễn Văn An", "Số 21 xóm 3"
     )
