@@ -39,14 +39,16 @@ async def leader_of_dong(api: FakeBotAPI, bot: RunningBot, user_id: int = 3010) 
     return leader
 
 
-async def send_file(user: ChatUser, api: FakeBotAPI, file_id: str, name: str, data: bytes) -> Call:
+async def send_file(
+    user: ChatUser, api: FakeBotAPI, file_id: str, name: str, data: bytes, size: int | None = None
+) -> Call:
     api.files[file_id] = data
     before = len(api.calls)
     document = {
         "file_id": file_id,
         "file_unique_id": f"u-{file_id}",
         "file_name": name,
-        "file_size": len(data),
+        "file_size": len(data) if size is None else size,
     }
     await user.send_only("", document=document)
     return await api.wait_for(
@@ -170,6 +172,11 @@ async def test_import_from_a_file_sent_in_the_chat(api: FakeBotAPI, bot: Running
 
     asked = await leader.press("Nhập từ tệp")
     assert "CSV" in asked.text
+    # Text instead of a file, or a file too large to fetch: said so, the flow waits.
+    assert "gửi tệp" in (await leader.send("đây")).text
+    too_large = await send_file(leader, api, "big", "so-ho.xlsx", b"x", size=3 * 1024 * 1024)
+    assert "2 MB" in too_large.text
+    assert not [c for c in api.calls if c.method == "getFile" and c.params["file_id"] == "big"]
     bad = (
         "Số hộ / số nhà,Chủ hộ,Địa chỉ,Ghi chú\n"
         "1,Lê Văn Cường,Xóm 1,\n"

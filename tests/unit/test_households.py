@@ -118,6 +118,12 @@ def test_read_xlsx_and_unknown_headers() -> None:
     assert [p.reason for p in read_register(b"PK\x03\x04junk", "x.xlsx").problems] == [
         RowProblem.UNREADABLE
     ]
+    assert [p.reason for p in read_register(b"%PDF-1.4\n\xff\xfe", "x.pdf").problems] == [
+        RowProblem.NO_HEADER
+    ]
+    assert [p.reason for p in read_register(b"x" * (3 * 1024 * 1024), "x.csv").problems] == [
+        RowProblem.TOO_LARGE
+    ]
 
 
 def test_templates_are_read_back_as_empty_registers() -> None:
