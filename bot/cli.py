@@ -1,5 +1,6 @@
-"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas, and the
-figures (stats, export, summary, rating: see bot/cli_figures.py)."""
+"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas, the
+figures (stats, export, summary, rating: see bot/cli_figures.py) and the household register
+(template, import: see bot/cli_households.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import cli_figures
+from bot import cli_figures, cli_households
 from bot.config import Settings, SettingsError, check_database_path, load_settings
 from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     setter.add_argument("code")
     setter.add_argument("--households", type=int, required=True)
     cli_figures.add_parsers(sub)
+    cli_households.add_parser(sub)
     return parser
 
 
@@ -180,9 +182,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "areas":
             asyncio.run(_with_db(settings, lambda db: _areas(db, args)))
+        elif args.command == cli_households.COMMAND and args.action == "template":
+            cli_households.write_template(settings, args)
+        elif args.command == cli_households.COMMAND:
+            asyncio.run(
+                _with_db(settings, lambda db: cli_households.import_file(db, settings, args))
+            )
         elif args.command in cli_figures.COMMANDS:
             asyncio.run(_with_db(settings, lambda db: cli_figures.run(db, settings, args)))
-    except (SettingsError, CliError, SchemaTooNewError, cli_figures.FiguresCliError) as exc:
+    except (
+        SettingsError,
+        CliError,
+        SchemaTooNewError,
+        cli_figures.FiguresCliError,
+        cli_households.HouseholdsCliError,
+    ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:

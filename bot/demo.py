@@ -12,7 +12,17 @@ import aiosqlite
 from bot.core.events import ChatInfo, Person
 from bot.pledges import household_key, reference
 from bot.reports.model import Status, Target
-from bot.storage import areas, chats, mediation, members, patrols, pledges, reports, roles
+from bot.storage import (
+    areas,
+    chats,
+    households,
+    mediation,
+    members,
+    patrols,
+    pledges,
+    reports,
+    roles,
+)
 from bot.transports.console import PLATFORM, Identity
 
 OFFICER = Identity(
@@ -74,8 +84,14 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
     )
     rng = random.Random(year)
     for area, signed in ((east, 96), (west, 71)):
-        for number in range(1, signed + 1):
-            head, address = f"Hộ gia đình {number}", f"Số {number}, {area.name}"
+        # The register holds every household of the area; the first ``signed`` have signed.
+        for number in range(1, max(signed, area.households or 0) + 1):
+            head, address = f"Hộ gia đình {number}", area.name
+            household_id = await households.add(
+                conn, area.id, number=str(number), head_name=head, address=address, now=now
+            )
+            if number > signed:
+                continue
             await pledges.sign(
                 conn,
                 campaign_id=campaign.id,
@@ -90,6 +106,7 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
                 lines=[],
                 item_ids=[],
                 now=now - timedelta(days=1 + number % 40),
+                household_id=household_id,
             )
     for days_ago in range(3, 240, 9):
         for area, headcount in ((east, 5), (west, 3)):

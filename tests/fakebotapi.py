@@ -103,11 +103,14 @@ class FakeBotAPI:
         self._chat_times: dict[int, deque[float]] = defaultdict(deque)
         self.runner: web.AppRunner | None = None
         self.url = ""
+        # Files people "send" (a document's file_id -> its bytes), served by getFile.
+        self.files: dict[str, bytes] = {}
 
     # Server ---------------------------------------------------------------------------
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._file)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -159,6 +162,12 @@ class FakeBotAPI:
             return self._ok(True)
         result = await handler(params)
         return self._ok(result)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     @staticmethod
     def _ok(result: Any) -> web.Response:
@@ -270,6 +279,17 @@ class FakeBotAPI:
         message = self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
         self.calls[-1].params["message_id"] = message["message_id"]
         return message
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            return None
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"documents/{file_id}",
+        }
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         message = self._message(params, text=params.get("text", ""))

@@ -54,6 +54,19 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file sent as a document. The event stays UNSUPPORTED (flows that do not ask for a file
+    answer as before); a flow that asks for one reads ``Event.document``. ``data`` holds the
+    content when the transport could fetch it before the event (small files in private chats),
+    else None."""
+
+    file_id: str
+    file_name: str
+    size: int | None = None
+    data: bytes | None = None
+
+
 @dataclass
 class Event:
     platform: str
@@ -71,6 +84,7 @@ class Event:
     location: tuple[float, float] | None = None
     file_ids: list[str] = field(default_factory=list)
     new_chat_id: int | None = None
+    document: Document | None = None
 
     def __post_init__(self) -> None:
         self.text = nfc(self.text)

@@ -21,14 +21,17 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
-from bot.handlers import pledges_admin, pledges_board
+from bot.handlers import households, pledges_admin, pledges_board
 from bot.handlers.common import problem_text
 from bot.handlers.pledges_common import STALE, audience_label, next_campaign, open_campaign
+from bot.households import Match, masked_name, matches, place_label
 from bot.i18n import N_, Safe, escape
 from bot.pledges import AUDIENCES, check_address, household_key, reference
 from bot.storage import areas as areas_repo
+from bot.storage import households as households_repo
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
+from bot.storage.folding import match_key
 from bot.storage.members import Member
 from bot.text import TextProblem, check_name
 
@@ -192,6 +195,8 @@ async def on_button(ctx: Context, argument: str) -> None:
         _ask_head(ctx, member)
     elif verb == "head" and ctx.step == "head":
         await _after_head(ctx, member.display_name or "")
+    elif verb == "hh" and ctx.step == "household" and value.isdigit():
+        await _picked_household(ctx, member, campaign, int(value))
     elif verb == "pub" and ctx.step == "public":
         ctx.goto("confirm", public=value == "yes")
         await _confirm(ctx, campaign)
@@ -199,6 +204,26 @@ async def on_button(ctx: Context, argument: str) -> None:
         await _sign(ctx, member, campaign)
     else:
         ctx.toast(ctx._("Please use the buttons of the latest message."))
+
+
+async def _picked_household(
+    ctx: Context, member: Member, campaign: repo.Campaign, household_id: int
+) -> None:
+    address = str(ctx.data.get("address", ""))
+    if household_id == 0:
+        ctx.update(new_household=True)
+        _ask_public(ctx, address=address, household_id=None)
+        return
+    household = await households_repo.get(ctx.conn, household_id)
+    if (
+        household is None
+        or household.removed
+        or household.area_id != member.area_id
+        or household_id not in ctx.data.get("choices", [])
+    ):
+        ctx.toast(ctx._(STALE))
+        return
+    await _after_household(ctx, member, campaign.id, household, address=address)
 
 
 def _ask_head(ctx: Context, member: Member) -> None:
@@ -239,13 +264,76 @@ async def _after_address(ctx: Context, text: str) -> None:
         return
     head = str(ctx.data.get("head", ""))
     campaign_id = int(ctx.data.get("campaign_id", 0))
+    if _uses_register(ctx, member):
+        assert member.area_id is not None
+        found = matches(head, address, await households_repo.in_area(ctx.conn, member.area_id))
+        if found and found[0].exact:
+            await _after_household(ctx, member, campaign_id, found[0].household, address=address)
+        elif found:
+            _ask_household(ctx, found, address)
+        else:
+            _ask_public(ctx, address=address, household_id=None)
+        return
     existing = await repo.standing_for_household(
         ctx.conn, campaign_id, member.area_id, household_key(head, address)
     )
     if existing is not None:
         await _already_signed(ctx, member, existing)
         return
-    ctx.goto("public", address=address)
+    _ask_public(ctx, address=address, household_id=None)
+
+
+def _uses_register(ctx: Context, member: Member) -> bool:
+    """A household's pledge in an area points to a household of the area's register."""
+    return member.area_id is not None and ctx.data.get("audience") == "household"
+
+
+def _ask_household(ctx: Context, found: list[Match], address: str) -> None:
+    """Close households of the register: the resident picks theirs, or registers a new one.
+    Other households show the family name and initials only."""
+    ctx.goto("household", address=address, choices=[m.household.id for m in found])
+    rows = [
+        [
+            Option(
+                ctx.t.plain(
+                    "🏠 {name} · {place}",
+                    name=masked_name(m.household.head_name),
+                    place=place_label(m.household),
+                ),
+                action=f"plg:hh:{m.household.id}",
+            )
+        ]
+        for m in found
+    ]
+    rows.append([Option(ctx._("➕ None of these: a new household"), action="plg:hh:0")])
+    rows.append([Option(ctx._("Cancel"), action="plg:cancel")])
+    ctx.reply(
+        ctx._(
+            "Your team leader's register of households has households close to what you "
+            "typed. Is one of them yours? If so, please press it, so your household is "
+            "counted once."
+        ),
+        rows,
+    )
+
+
+async def _after_household(
+    ctx: Context,
+    member: Member,
+    campaign_id: int,
+    household: households_repo.Household,
+    *,
+    address: str,
+) -> None:
+    existing = await repo.standing_for_household_id(ctx.conn, campaign_id, household.id)
+    if existing is not None:
+        await _already_signed(ctx, member, existing)
+        return
+    _ask_public(ctx, address=address, household_id=household.id)
+
+
+def _ask_public(ctx: Context, *, address: str, household_id: int | None) -> None:
+    ctx.goto("public", address=address, household_id=household_id)
     ctx.reply(
         ctx._(
             "The signed households are listed in your area's group so neighbours can hold each "
@@ -291,12 +379,17 @@ async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
         if ctx.member and ctx.member.area_id
         else None
     )
+    head, address = str(ctx.data.get("head")), str(ctx.data.get("address"))
+    household_id = ctx.data.get("household_id")
+    household = await households_repo.get(ctx.conn, int(household_id)) if household_id else None
+    if household is not None:
+        head, address = household.head_name, place_label(household)
     lines = [
         ctx._("<b>Please check and confirm</b>"),
         ctx._("Campaign: {title}", title=campaign.title),
         ctx._("Type: {audience}", audience=audience_label(ctx.t, str(ctx.data.get("audience")))),
-        ctx._("Head of household: {name}", name=str(ctx.data.get("head"))),
-        ctx._("Address: {address}", address=str(ctx.data.get("address"))),
+        ctx._("Head of household: {name}", name=head),
+        ctx._("Address: {address}", address=address),
         ctx._("Area: {area}", area=area.name if area else "-"),
         ctx._("Items pledged: {kept} of {total}", kept=len(kept), total=len(items)),
     ]
@@ -326,10 +419,20 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
         return
     head, address = str(ctx.data.get("head")), str(ctx.data.get("address"))
     key = household_key(head, address)
-    existing = await repo.standing_for_household(ctx.conn, campaign.id, member.area_id, key)
+    household = None
+    if _uses_register(ctx, member):
+        household = await _household_to_sign(ctx, member, head, address)
+        if household is None:
+            return
+        key = f"household:{household.id}"
+        existing = await repo.standing_for_household_id(ctx.conn, campaign.id, household.id)
+    else:
+        existing = await repo.standing_for_household(ctx.conn, campaign.id, member.area_id, key)
     if existing is not None:
         await _already_signed(ctx, member, existing)
         return
+    if household is not None:
+        head, address = household.head_name, household.address
     items = await _current_items(ctx)
     left_out = set(ctx.data.get("left_out", []))
     area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
@@ -350,6 +453,7 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
         lines=lines,
         item_ids=[i.id for i in items],
         now=ctx.now,
+        household_id=household.id if household else None,
     )
     await ctx.audit(
         "pledge.signed",
@@ -371,6 +475,47 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
         ),
         edit=True,
     )
+
+
+async def _household_to_sign(
+    ctx: Context, member: Member, head: str, address: str
+) -> households_repo.Household | None:
+    """The register's household this pledge is for: the one picked, the one with the same
+    identity, or a new one the resident registers (the leader sees it on the register)."""
+    assert member.area_id is not None
+    household_id = ctx.data.get("household_id")
+    if household_id:
+        household = await households_repo.get(ctx.conn, int(household_id))
+        if household is None or household.removed or household.area_id != member.area_id:
+            ctx.end()
+            ctx.reply(
+                ctx._(
+                    "This household was taken off the register in the meantime, so nothing "
+                    "was saved. Please start again with /pledge."
+                ),
+                edit=True,
+            )
+            return None
+        return household
+    same = await households_repo.by_key(ctx.conn, member.area_id, match_key("", head, address))
+    if same is not None:
+        return same
+    close = matches(head, address, await households_repo.in_area(ctx.conn, member.area_id))
+    if close and not ctx.data.get("new_household"):
+        # Registered since the address was typed (by the leader or a neighbour): offer it.
+        _ask_household(ctx, close, address)
+        return None
+    new_id = await households_repo.add(
+        ctx.conn,
+        member.area_id,
+        number="",
+        head_name=head,
+        address=address,
+        source="resident",
+        now=ctx.now,
+    )
+    await ctx.audit("household.added", "household", new_id, by="resident")
+    return await households_repo.get(ctx.conn, new_id)
 
 
 async def _ask_withdraw(ctx: Context, pledge_id: int) -> None:
@@ -489,15 +634,22 @@ feature = Feature(
             N_("Sign your household's yearly safety pledge, or see it"),
         ),
         *pledges_board.commands,
+        *households.commands,
         *pledges_admin.commands,
     ],
     actions={
         "plg": Action(on_button),
         "plgw": Action(on_withdraw),
         **pledges_board.actions,
+        **households.actions,
         **pledges_admin.actions,
     },
-    flows={FLOW: on_input, **pledges_board.flows, **pledges_admin.flows},
+    flows={
+        FLOW: on_input,
+        **pledges_board.flows,
+        **households.flows,
+        **pledges_admin.flows,
+    },
     data_sections=[data_section],
     forget_hooks=[forget_member],
 )

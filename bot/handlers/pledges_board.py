@@ -13,9 +13,11 @@ from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.handlers.common import area_options
 from bot.handlers.pledges_common import STALE, coverage_line, latest_campaign, open_campaign
+from bot.households import place_label
 from bot.i18n import N_, Safe, escape
 from bot.pledges import households_total_problem, split_lines
 from bot.storage import areas as areas_repo
+from bot.storage import households as households_repo
 from bot.storage import kv
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
@@ -68,15 +70,26 @@ async def _area_view(
     ctx: Context, area: Area, campaign: repo.Campaign, *, edit: bool = False
 ) -> None:
     signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
-    waiting = await _unsigned_members(ctx, area, campaign)
+    registered = await households_repo.count(ctx.conn, area.id)
+    if registered:
+        unsigned = await households_repo.unsigned(ctx.conn, area.id, campaign.id)
+        register_line = ctx._(
+            "Households on the register not signed yet: {count} of {total}",
+            count=len(unsigned),
+            total=registered,
+        )
+    else:
+        register_line = ctx._(
+            "The household register of {area} is empty, so the households that have not "
+            "signed cannot be listed. Fill it with /households (add households, or import a "
+            "CSV or XLSX file).",
+            area=area.name,
+        )
     text = "\n".join(
         [
             ctx._("<b>{title}</b>", title=campaign.title),
             coverage_line(ctx.t, area, signed),
-            ctx._(
-                "Registered members whose household has not signed yet: {count}",
-                count=len(waiting),
-            ),
+            register_line,
         ]
     )
     ctx.reply(
@@ -131,22 +144,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         for part in split_lines(lines):
             ctx.reply(part)
     elif verb == "todo":
-        waiting = await _unsigned_members(ctx, area, campaign)
-        if not waiting:
-            ctx.reply(
-                ctx._("Every registered member of {area} is covered by a pledge.", area=area.name)
-            )
-            return
-        lines = [
-            ctx._(
-                "<b>Members of {area} whose household has not signed</b> (for you only, "
-                "never to be posted):",
-                area=area.name,
-            )
-        ]
-        lines += [f"{n}. {escape(m.display_name or '?')}" for n, m in enumerate(waiting, 1)]
-        for part in split_lines(lines):
-            ctx.reply(part)
+        await _unsigned_households(ctx, area, campaign)
     elif verb == "remind":
         await _ask_remind(ctx, area)
     elif verb == "send":
@@ -165,6 +163,44 @@ async def on_button(ctx: Context, argument: str) -> None:
         )
     else:
         ctx.toast(ctx._(STALE))
+
+
+async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign) -> None:
+    """ "Not signed yet": the households of the area's register without a standing pledge."""
+    if not await households_repo.count(ctx.conn, area.id):
+        ctx.reply(
+            ctx._(
+                "The household register of {area} is empty, so the households that have not "
+                "signed cannot be listed. Fill it with /households (add households, or import "
+                "a CSV or XLSX file).",
+                area=area.name,
+            )
+        )
+        return
+    unsigned = await households_repo.unsigned(ctx.conn, area.id, campaign.id)
+    if not unsigned:
+        ctx.reply(
+            ctx._(
+                "Every household on the register of {area} has signed {title}.",
+                area=area.name,
+                title=campaign.title,
+            )
+        )
+        return
+    lines = [
+        ctx._(
+            "<b>Households of {area} that have not signed {title}</b> ({count}; for you "
+            "only, never to be posted):",
+            area=area.name,
+            title=campaign.title,
+            count=len(unsigned),
+        )
+    ]
+    lines += [
+        f"{n}. {escape(h.head_name)} · {escape(place_label(h))}" for n, h in enumerate(unsigned, 1)
+    ]
+    for part in split_lines(lines):
+        ctx.reply(Safe(part))
 
 
 def _remind_key(campaign_id: int, area_id: int) -> str:

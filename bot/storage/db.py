@@ -18,6 +18,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.storage import folding
+
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -47,6 +49,12 @@ def latest_schema_version() -> int:
     return max((n for n, _, _ in migrations()), default=0)
 
 
+async def register_functions(conn: aiosqlite.Connection) -> None:
+    """SQL functions the migrations use (the household keys of bot/storage/folding.py)."""
+    await conn.create_function("xat_match_key", 3, folding.match_key, deterministic=True)
+    await conn.create_function("xat_search_key", 4, folding.search_key, deterministic=True)
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
@@ -59,6 +67,7 @@ class Database:
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
+        await register_functions(conn)
         if str(path) != ":memory:":
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")

@@ -159,6 +159,7 @@ class Pledge:
     reference: str
     signed_at: datetime
     withdrawn_at: datetime | None
+    household_id: int | None = None  # the household on the area's register (households only)
 
     @property
     def standing(self) -> bool:
@@ -186,7 +187,21 @@ def _pledge(row: aiosqlite.Row) -> Pledge:
         row["reference"],
         from_db(row["signed_at"]),
         from_db(row["withdrawn_at"]) if row["withdrawn_at"] else None,
+        row["household_id"],
     )
+
+
+async def standing_for_household_id(
+    conn: aiosqlite.Connection, campaign_id: int, household_id: int
+) -> Pledge | None:
+    """The household's standing pledge in the campaign (a household is counted once)."""
+    async with conn.execute(
+        "SELECT * FROM pledges WHERE household_id = ? AND campaign_id = ?"
+        " AND withdrawn_at IS NULL ORDER BY signed_at LIMIT 1",
+        (household_id, campaign_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return _pledge(row) if row else None
 
 
 async def standing_for_household(
@@ -248,10 +263,12 @@ async def sign(
     lines: list[Line],
     item_ids: list[int | None],
     now: datetime,
+    household_id: int | None = None,
 ) -> int:
     cur = await conn.execute(
         "INSERT INTO pledges (campaign_id, area_id, audience, head_name, address, household_key,"
-        " member_id, public, reference, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " member_id, public, reference, signed_at, household_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             campaign_id,
             area_id,
@@ -263,6 +280,7 @@ async def sign(
             int(public),
             reference,
             to_db(now),
+            household_id,
         ),
     )
     assert cur.lastrowid is not None
@@ -329,9 +347,12 @@ async def in_campaign(
 
 
 async def signed_count(conn: aiosqlite.Connection, campaign_id: int, area_id: int) -> int:
+    """Households of the area with a standing pledge in the campaign: distinct households of
+    the register, never pledges or spellings (two pledges of one household count once)."""
     async with conn.execute(
-        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND area_id = ?"
-        " AND withdrawn_at IS NULL",
+        "SELECT COUNT(DISTINCT CASE WHEN household_id IS NOT NULL THEN household_id"
+        " ELSE -id END) FROM pledges WHERE campaign_id = ? AND area_id = ?"
+        " AND audience = 'household' AND withdrawn_at IS NULL",
         (campaign_id, area_id),
     ) as cur:
         row = await cur.fetchone()

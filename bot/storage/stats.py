@@ -63,9 +63,11 @@ async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campai
 async def signed_by_area(
     conn: aiosqlite.Connection, campaign_id: int, until: datetime
 ) -> dict[tuple[int | None, str], int]:
-    """Pledges standing at ``until`` in a campaign, by (area id, audience)."""
+    """Pledges standing at ``until`` in a campaign, by (area id, audience). Household pledges
+    count distinct households of the register (two pledges of one household count once)."""
     async with conn.execute(
-        "SELECT area_id, audience, COUNT(*) FROM pledges WHERE campaign_id = ?"
+        "SELECT area_id, audience, COUNT(DISTINCT CASE WHEN household_id IS NOT NULL"
+        " THEN household_id ELSE -id END) FROM pledges WHERE campaign_id = ?"
         " AND signed_at < ? AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
         " GROUP BY area_id, audience",
         (campaign_id, to_db(until), to_db(until)),

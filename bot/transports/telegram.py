@@ -12,6 +12,7 @@ import logging
 import os
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
@@ -56,7 +57,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core.dispatcher import Dispatcher
-from bot.core.events import Button, ChatInfo, Event, EventKind, Outcome, Outgoing, Person
+from bot.core.events import (
+    Button,
+    ChatInfo,
+    Document,
+    Event,
+    EventKind,
+    Outcome,
+    Outgoing,
+    Person,
+)
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
@@ -76,6 +86,8 @@ warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUser
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 T = TypeVar("T")
+# Documents up to this size sent in a private chat are fetched before their event is handled.
+DOCUMENT_FETCH_LIMIT = 2 * 1024 * 1024
 
 
 def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -181,6 +193,8 @@ class TelegramTransport:
             if update.callback_query:
                 await self._answer(update.callback_query, None)
             return
+        if event.document is not None:
+            event = await self.fetch_document(event)
         outcome = await self.dispatcher.handle(event)
         await self.render(event, outcome, update.callback_query)
 
@@ -287,7 +301,32 @@ class TelegramTransport:
             return Event(kind=EventKind.VOICE, file_ids=[message.voice.file_id], **base)
         if message.text is not None:
             return Event(kind=EventKind.TEXT, text=text, **base)
+        if message.document is not None:
+            doc = message.document
+            return Event(
+                kind=EventKind.UNSUPPORTED,
+                text=message.caption or "",
+                document=Document(doc.file_id, doc.file_name or "", doc.file_size),
+                **base,
+            )
         return Event(kind=EventKind.UNSUPPORTED, **base)
+
+    async def fetch_document(self, event: Event) -> Event:
+        """Fetch a small document sent in a private chat before the event is handled, so no
+        download happens while the database is held; larger ones or failures leave no data."""
+        doc = event.document
+        if doc is None or not event.chat.is_private:
+            return event
+        if doc.size is None or doc.size > DOCUMENT_FETCH_LIMIT:
+            return event
+        try:
+            file = await with_retries(lambda: self.bot.get_file(doc.file_id), attempts=2)
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("document of update %s could not be fetched: %s", event.update_id, exc)
+            return event
+        event.document = replace(doc, data=data[: DOCUMENT_FETCH_LIMIT + 1])
+        return event
 
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
