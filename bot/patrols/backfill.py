@@ -18,11 +18,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.patrols.kinds import match_kind
+from bot.patrols.observing import MAX_COUNT
 from bot.patrols.periods import parse_date, parse_time
 from bot.text import TextProblem, check_name
 
 MAX_LINES = 62
-MAX_COUNT = 1000
 MAX_HEADCOUNT = 200
 HEAD = re.compile(r"^(\S+)\s+(\S+?)\s*[-–—]\s*(\S+)$")
 NUMBER = re.compile(r"\d+")
@@ -143,12 +143,3 @@ def parse_observation(item: str) -> tuple[str, int] | LineProblem:
     if found is None:
         return LineProblem(0, Problem.KIND, item.strip()[:40])
     return found.code, count
-
-
-def parse_count(text: str) -> int | None:
-    """A count typed for an observation: 1 to 1,000."""
-    cleaned = text.strip().replace(".", "").replace(",", "")
-    if not cleaned.isdigit():
-        return None
-    value = int(cleaned)
-    return value if 1 <= value <= MAX_COUNT else None

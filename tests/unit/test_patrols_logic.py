@@ -10,6 +10,7 @@ from bot.patrols import backfill
 from bot.patrols.backfill import Problem
 from bot.patrols.figures import aggregate, sentence
 from bot.patrols.kinds import match_kind
+from bot.patrols.observing import Change, CountInput, count_in_range, read_count
 from bot.patrols.periods import Period, named_period, parse_date, parse_time, parse_two_dates
 from bot.patrols.roster import Shift, due_start, next_start
 from bot.storage.patrols import ObservationCount, PatrolCount
@@ -99,9 +100,24 @@ def test_backfill_lines_and_bad_input() -> None:
         Problem.NOBODY,
         Problem.DATE,
     ]
-    assert backfill.parse_count("1000") == 1000
-    assert backfill.parse_count("0") is None
-    assert backfill.parse_count("1001") is None
+
+
+def test_a_typed_count_is_never_a_note_and_a_note_never_a_count() -> None:
+    def after(text: str, current: int = 5) -> int | None:
+        found = read_count(text)
+        return None if found is None else found.apply(current)
+
+    assert after("3") == 3
+    assert after("x3") == 3 and after("×3") == 3
+    assert after("+2") == 7 and after("+ 2") == 7
+    assert after("-3") == 2 and after("−3") == 2 and after("–3") == 2
+    assert after("1.000") == 1000 and after("1,000") == 1000
+    assert after("-6") == -1 and not count_in_range(-1)  # refused by the caller
+    assert after("1001") == 1001 and not count_in_range(1001)
+    assert after("0") == 0 and not count_in_range(0)
+    for note in ("Tiệm net Minh Anh", "3 quán còn mở", "-3 quán", "số 5", "1.5", "+", ""):
+        assert read_count(note) is None, note
+    assert read_count("+2") == CountInput(Change.ADD, 2)
 
 
 def test_figures_and_the_communes_sentence() -> None:
