@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -92,13 +92,34 @@ def test_backfill_lines_and_bad_input() -> None:
     )
     assert [p.problem for p in problems] == [
         Problem.FUTURE,
-        Problem.ORDER,
+        Problem.LONG,  # 21:00 to 19:00 the next day
         Problem.NOBODY,
         Problem.COUNT,
         Problem.COUNT,
         Problem.FORMAT,
         Problem.NOBODY,
         Problem.DATE,
+    ]
+
+    assert problems[1].text == "12/11 21:00-19:00; 5"
+
+
+def test_night_patrols_and_lines_sent_in_several_messages() -> None:
+    entries, problems = backfill.parse("20/11 22:00-01:00; 3\n20/11 19:00-19:00; 3", NOW, TZ)
+    assert [p.problem for p in problems] == [Problem.ORDER]
+    [night] = entries
+    assert night.overnight and night.ended_at(TZ) - night.started_at(TZ) == timedelta(hours=3)
+    assert night.ended_at(TZ) == datetime(2026, 11, 21, 1, 0, tzinfo=TZ)
+    # Ending after now (Saturday 10:00) is still refused.
+    _, later = backfill.parse("21/11 09:00-10:30; 3", NOW, TZ)
+    assert [p.problem for p in later] == [Problem.FUTURE]
+
+    first, _ = backfill.parse("18/11 19:00-21:00; 2\n19/11 19:00-21:00; 4", NOW, TZ)
+    second, _ = backfill.parse("19/11 19:00-22:00; 5\n17/11 19h-21h; 3", NOW, TZ)
+    merged, repeated = backfill.add_to_list(first, second)
+    assert [(e.day.day, e.participants) for e in merged] == [(18, 2), (19, 4), (17, 3)]
+    assert [(p.line, p.problem, p.text) for p in repeated] == [
+        (1, Problem.TWICE, "19/11 19:00-22:00; 5")
     ]
 
 
