@@ -132,6 +132,15 @@ async def _review(ctx: Context, cancel: list[Option], *, edit: bool) -> None:
         [
             [Option(ctx.t.plain("📤 Send with my name"), action="rep:send:named")],
             [
+                Option(
+                    ctx.t.plain(
+                        "🚨 Happening right now: {answer}",
+                        answer=ctx.t.plain("yes") if data.get("now") else ctx.t.plain("no"),
+                    ),
+                    action="rep:urgent",
+                )
+            ],
+            [
                 Option(ctx.t.plain("✏️ Change the category"), action="rep:recat"),
                 Option(ctx.t.plain("✏️ Rewrite the description"), action="rep:rewrite"),
             ],
@@ -240,6 +249,9 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.reply(ctx._("Cancelled. Nothing was sent or kept."), edit=True)
     elif verb == "cat" and step == "category" and value in CATEGORY_BY_KEY and from_draft:
         ctx.goto("review", category=value)
+        await ask(ctx, edit=True)
+    elif verb == "urgent" and step == "review":
+        ctx.goto("review", now=not ctx.data.get("now"))
         await ask(ctx, edit=True)
     elif verb == "recat" and step == "review":
         ctx.goto("category")

@@ -259,8 +259,12 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     offer = await api.wait_for(lambda c: c.chat_id == to.id and "khả nghi" in c.text)
     review = await to.press("Chuyển thành phản ánh", in_call=offer)
     assert review.chat_id == to.id and "Người hoặc xe khả nghi" in review.text
-    await to.press("Gửi kèm tên")
+    assert any("Đang xảy ra: không" in label for label in review.labels)
+    urgent = await to.press("Đang xảy ra")
+    assert any("Đang xảy ra: có" in label for label in urgent.labels)
+    sent = await to.press("Gửi kèm tên")
+    assert "113" in sent.text
     await api.wait_idle(quiet=0.05)
     assert len(api.sent(-5041)) == before  # nothing of the report reaches the group
-    [report] = await rows(bot, "SELECT category FROM reports")
-    assert report["category"] == "suspicious"
+    [report] = await rows(bot, "SELECT category, happening_now FROM reports")
+    assert report["category"] == "suspicious" and report["happening_now"] == 1
