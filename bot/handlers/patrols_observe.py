@@ -189,10 +189,10 @@ async def on_report(ctx: Context, value: str) -> None:
             )
         )
         return
+    if ctx.member is None:  # reports are sent by a registered person
+        stale(ctx)
+        return
     if not ctx.event.chat.is_private:
-        if ctx.member is None:
-            stale(ctx)
-            return
         code = observation.kind
         await ctx.notify(
             ctx.member,

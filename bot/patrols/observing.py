@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 MAX_COUNT = 1000  # cases of one kind in one observation (the schema's limit too)
-MAX_NOTES = 20  # notes on one observation
-MAX_NOTE = 500  # characters in one note
+# Notes on one observation, and characters in one: all of them fit in one chat message and
+# in the description of the report the observation may become.
+MAX_NOTES = 10
+MAX_NOTE = 250
 
 COUNT = re.compile(r"^(?P<sign>[+\-−–]|[x×*])?\s*(?P<number>\d{1,3}(?:[.,]\d{3})+|\d+)$")
 
