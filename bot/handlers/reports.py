@@ -50,7 +50,10 @@ MAX_VOICES = 3
 
 
 # Starting ---------------------------------------------------------------------------------
-async def _refusal(ctx: Context) -> str | None:
+async def _refusal(ctx: Context, *, rate_limited: bool = True) -> str | None:
+    """Why this person may not send a report now, or None. A leader's report from a patrol
+    observation is named and audited: the hourly limit (against floods of tips) does not
+    apply to it, a block does."""
     member = ctx.member
     assert member is not None
     if await repo.is_blocked(ctx.conn, member.id):
@@ -58,6 +61,8 @@ async def _refusal(ctx: Context) -> str | None:
             "Sorry, you cannot send reports through the bot at the moment. If something is "
             "urgent, please call 113 or go to the commune police office."
         )
+    if not rate_limited:
+        return None
     settings = await repo.settings(ctx.conn)
     user = ctx.event.user
     assert user is not None
@@ -83,7 +88,7 @@ async def report(ctx: Context) -> None:
 
 async def begin_from_draft(ctx: Context, draft: Draft) -> None:
     """Open the report flow filled in from ``draft``, at the review step."""
-    refusal = await _refusal(ctx)
+    refusal = await _refusal(ctx, rate_limited=False)
     if refusal:
         ctx.end()
         ctx.reply(refusal)
@@ -404,13 +409,13 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     member = ctx.member
     user = ctx.event.user
     assert member is not None and user is not None
-    refusal = await _refusal(ctx)
+    data = ctx.data
+    observation_id = data.get("observation_id")
+    refusal = await _refusal(ctx, rate_limited=observation_id is None)
     if refusal:
         await _close_flow(ctx)
         ctx.reply(refusal, edit=True)
         return
-    data = ctx.data
-    observation_id = data.get("observation_id")
     observation = (
         await patrols_repo.get_observation(ctx.conn, int(observation_id))
         if observation_id is not None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.reports.model import ReportSettings, Target
 from bot.storage import audit, chats
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo
+from bot.storage import reports as reports_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from tests.e2e.harness import ChatUser, RunningBot, group_chat
@@ -248,6 +250,21 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     await register(api, to)
     await make_leader(bot, to.id)
     await link_group(bot, -5041)
+    # One report an hour at most, and the leader has just sent one: the hourly limit against
+    # floods of tips does not hold back a leader's report from a patrol.
+    db = await Database.open(bot.database)
+    try:
+        async with db.unit() as conn:
+            await reports_repo.save_settings(conn, ReportSettings(max_per_hour=1))
+            member = await members_repo.find(conn, "telegram", to.id)
+            assert member is not None
+            now = datetime.now(UTC)
+            earlier = reports_repo.NewReport(
+                "other", None, "Trước đó", Target.OFFICERS, False, member.id
+            )
+            await reports_repo.create(conn, earlier, "ACDE-3479", now, now)
+    finally:
+        await db.close()
     group = group_chat(-5041, "Xóm Đông")
     await to.send("/patrol", chat=group)
     await to.press("Bắt đầu tuần tra", chat=group)
@@ -266,5 +283,5 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     assert "113" in sent.text
     await api.wait_idle(quiet=0.05)
     assert len(api.sent(-5041)) == before  # nothing of the report reaches the group
-    [report] = await rows(bot, "SELECT category, happening_now FROM reports")
+    [report] = await rows(bot, "SELECT category, happening_now FROM reports WHERE id > 1")
     assert report["category"] == "suspicious" and report["happening_now"] == 1
