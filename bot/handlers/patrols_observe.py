@@ -74,22 +74,15 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
         lines.append(ctx._("📝 Turned into a report."))
     lines.append(
         ctx._(
-            "To add details, type the number of cases (3 sets it, +2 adds, -1 takes one away), "
-            "or a note (each note is added to the earlier ones), or send a photo or your "
-            "location."
+            "To add details, type the number of cases (x3 sets it to 3, +2 adds two, -1 takes "
+            "one away), or a note (each note is added to the earlier ones), or send a photo or "
+            "your location."
         )
     )
-    rows = [[Option(f"×{n}", action=f"ptl:cnt:{o.id}:{n}") for n in QUICK_COUNTS]]
-    rows += [
-        [
-            Option(
-                ctx.t.plain("🗑 Remove note {number}: {note}", number=i, note=_short(n.text)),
-                action=f"ptl:rmn:{n.id}",
-            )
-        ]
-        for i, n in enumerate(o.notes, 1)
-    ]
-    rows += [
+    # Typed on a chat without buttons, a bare number presses an option: the harmless ones
+    # come first, the ones that remove something last.
+    rows = [
+        [Option(f"×{n}", action=f"ptl:cnt:{o.id}:{n}") for n in QUICK_COUNTS],
         [
             Option(
                 ctx.t.plain("🔁 No reminder given")
@@ -99,11 +92,18 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
             ),
             Option(ctx.t.plain("📝 Turn into a report"), action=f"ptl:rep:{o.id}"),
         ],
-        [
-            Option(ctx.t.plain("↩️ Undo"), action=f"ptl:del:{o.id}"),
-            Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{o.patrol_id}"),
-        ],
+        [Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{o.patrol_id}")],
     ]
+    rows += [
+        [
+            Option(
+                ctx.t.plain("🗑 Remove note {number}: {note}", number=i, note=_short(n.text)),
+                action=f"ptl:rmn:{n.id}",
+            )
+        ]
+        for i, n in enumerate(o.notes, 1)
+    ]
+    rows.append([Option(ctx.t.plain("↩️ Undo"), action=f"ptl:del:{o.id}")])
     ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False)
 
 
