@@ -218,8 +218,12 @@ async def test_an_observation_becomes_a_prefilled_report_once(
     assert "nội dung mới" in asked.text
     rewritten = await to.send("Hàng rau lấn hết vỉa hè đầu chợ, đã nhắc 2 lần")
     assert "đầu chợ" in rewritten.text and "Hàng rau lấn vỉa hè\n" not in rewritten.text
-    sent = await to.press("Gửi kèm tên")
-    assert "đã được gửi" in sent.text
+    before = len(api.calls)
+    await to.press("Gửi kèm tên")  # its notice to the handlers may come first: wait for both
+    sent = await api.wait_for(
+        lambda c: c.chat_id == to.id and "đã được gửi" in c.text, after=before
+    )
+    assert sent.method == "editMessageText"
     linked = await api.wait_for(lambda c: c.chat_id == to.id and "đã được gắn" in c.text)
 
     await api.wait_idle(quiet=0.05)  # the new report's notice to its handlers
@@ -279,8 +283,12 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     assert any("Đang xảy ra: không" in label for label in review.labels)
     urgent = await to.press("Đang xảy ra")
     assert any("Đang xảy ra: có" in label for label in urgent.labels)
-    sent = await to.press("Gửi kèm tên")
-    assert "113" in sent.text
+    pressed = len(api.calls)
+    await to.press("Gửi kèm tên")
+    sent = await api.wait_for(
+        lambda c: c.chat_id == to.id and "đã được gửi" in c.text, after=pressed
+    )
+    assert sent.method == "editMessageText" and "113" in sent.text
     await api.wait_idle(quiet=0.05)
     assert len(api.sent(-5041)) == before  # nothing of the report reaches the group
     [report] = await rows(bot, "SELECT category, happening_now FROM reports WHERE id > 1")
