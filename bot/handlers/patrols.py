@@ -111,6 +111,7 @@ async def on_live(ctx: Context, argument: str) -> None:
         "rem": patrols_observe.on_reminded,
         "rep": patrols_observe.on_report,
         "del": patrols_observe.on_delete,
+        "rmn": patrols_observe.on_remove_note,
         "panel": patrols_live.on_panel,
         "hw": patrols_live.on_houses,
         "end": patrols_live.on_end,

@@ -1,4 +1,6 @@
-"""Patrols logged from a notebook: one line per patrol, many days in one message."""
+"""Patrols logged from a notebook: one line per patrol, many days in one message or in
+several: the lines add up in the conversation until the leader presses Save, which stores
+them all in one transaction. A bad line is shown back with its reason and the others stay."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from datetime import date, time
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
-from bot.handlers.patrols_common import kind_label, not_your_area, stale
+from bot.handlers.patrols_common import end_text, hhmm, kind_label, not_your_area, stale
+from bot.i18n import Safe
 from bot.patrols import backfill
 from bot.patrols.backfill import Entry, LineProblem, Problem
 from bot.storage import areas as areas_repo
@@ -30,6 +33,11 @@ def begin(ctx: Context, area: Area) -> None:
             "Kinds: quá giờ, lấn chiếm, rác, ồn, khóa cửa, khả nghi, cháy nổ, giao thông, khác.",
             area=area.name,
         )
+        + "\n\n"
+        + ctx._(
+            "You can send the lines in several messages: they add up until you press Save. "
+            "An end time before the start time is on the next day (22:00-01:00)."
+        )
     )
 
 
@@ -50,8 +58,17 @@ def problem_line(ctx: Context, found: LineProblem) -> str:
         Problem.TOO_MANY: ctx._(
             "please send at most {limit} lines at once", limit=backfill.MAX_LINES
         ),
+        Problem.LONG: ctx._("a patrol lasts at most {hours} hours", hours=backfill.MAX_HOURS),
+        Problem.TWICE: ctx._("this date and start time are already in the list"),
     }
-    return ctx._("Line {line}: {problem}", line=found.line, problem=messages[found.problem])
+    if found.text:
+        return ctx._(
+            "Line {line} “{text}”: {problem}",
+            line=found.line,
+            text=found.text,
+            problem=Safe(messages[found.problem]),
+        )
+    return ctx._("Line {line}: {problem}", line=found.line, problem=Safe(messages[found.problem]))
 
 
 def _serialise(entry: Entry) -> dict[str, object]:
@@ -80,6 +97,11 @@ def _entry(data: dict[str, object]) -> Entry:
     )
 
 
+def _pending(ctx: Context) -> list[Entry]:
+    raw = ctx.data.get("entries")
+    return [_entry(e) for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
+
+
 async def on_input(ctx: Context) -> None:
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
     if area is None or not ctx.roles.leads(area.id):
@@ -89,45 +111,75 @@ async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please send the patrols as text, one line per patrol."))
         return
+    pending = _pending(ctx)
     entries, problems = backfill.parse(ctx.event.text, ctx.now, ctx.config.tz)
-    if problems:
-        lines = [ctx._("Some lines need fixing; nothing was saved yet:")]
-        lines += ["• " + problem_line(ctx, p) for p in problems[:15]]
-        lines.append(ctx._("Please send all the lines again once corrected, or /cancel."))
-        ctx.reply("\n".join(lines))
-        return
-    if not entries:
+    if not entries and not problems:
         ctx.reply(ctx._("Please send at least one line."))
         return
-    ctx.goto("confirm", entries=[_serialise(e) for e in entries])
-    lines = [
+    lines: list[str] = []
+    if len(pending) + len(entries) > backfill.MAX_LINES:
+        lines.append(
+            ctx._(
+                "The list can hold at most {limit} patrols and has {count}: none of the lines "
+                "of this message was added. Please save the list first, then send them again.",
+                limit=backfill.MAX_LINES,
+                count=len(pending),
+            )
+        )
+    else:
+        pending, repeated = backfill.add_to_list(pending, entries)
+        problems += repeated
+        if problems:
+            lines.append(ctx._("These lines were not added; please send them again corrected:"))
+            lines += ["• " + problem_line(ctx, p) for p in sorted(problems, key=_by_line)[:15]]
+            if len(problems) > 15:
+                lines.append(ctx._("… and {count} more.", count=len(problems) - 15))
+    # A new step token each time: only the latest list's buttons save it.
+    ctx.goto("lines", entries=[_serialise(e) for e in pending])
+    if not pending:
+        lines.append(ctx._("Nothing is ready to save yet. Send the lines again, or /cancel."))
+        ctx.reply("\n".join(lines))
+        return
+    if lines:
+        lines.append("")
+    lines.append(
         ctx._n(
             "{count} patrol of {area} is ready to save:",
             "{count} patrols of {area} are ready to save:",
-            len(entries),
+            len(pending),
             area=area.name,
         )
-    ]
-    for e in entries:
-        cases = ", ".join(f"{kind_label(ctx.t, code)} {n}" for code, n in e.observations.items())
-        lines.append(
-            ctx._(
-                "• {day} {start}–{end}: {people} taking part{cases}",
-                day=e.day,
-                start=e.start.strftime("%H:%M"),
-                end=e.end.strftime("%H:%M"),
-                people=e.participants,
-                cases=("; " + cases) if cases else "",
-            )
-        )
+    )
+    lines += [_preview_line(ctx, e) for e in pending]
+    lines.append(ctx._("Send more lines to add them, or press Save."))
     ctx.reply(
         "\n".join(lines),
         [
             [
-                Option(ctx.t.plain("💾 Save"), action="ptb:save"),
+                Option(
+                    ctx.t.plain("💾 Save {count}", count=len(pending)),
+                    action="ptb:save",
+                ),
                 Option(ctx.t.plain("✖️ Cancel"), action="ptb:cancel"),
             ]
         ],
+    )
+
+
+def _by_line(found: LineProblem) -> int:
+    return found.line
+
+
+def _preview_line(ctx: Context, e: Entry) -> str:
+    tz = ctx.config.tz
+    cases = ", ".join(f"{kind_label(ctx.t, code)} {n}" for code, n in e.observations.items())
+    return ctx._(
+        "• {day} {start}–{end}: {people} taking part{cases}",
+        day=e.day,
+        start=hhmm(ctx.t, e.started_at(tz)),
+        end=end_text(ctx.t, e.started_at(tz), e.ended_at(tz)),
+        people=e.participants,
+        cases=("; " + cases) if cases else "",
     )
 
 
@@ -135,17 +187,17 @@ async def on_button(ctx: Context, argument: str) -> None:
     if ctx.flow != FLOW:
         stale(ctx)
         return
-    if argument != "save" or ctx.step != "confirm":
+    entries = _pending(ctx)
+    if argument != "save" or not entries:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
-    raw = ctx.data.get("entries")
     ctx.end()
-    if area is None or not ctx.roles.leads(area.id) or not isinstance(raw, list):
+    if area is None or not ctx.roles.leads(area.id):
         ctx.reply(not_your_area(ctx))
         return
-    saved, skipped = await save_entries(ctx, area, [_entry(e) for e in raw])
+    saved, skipped = await save_entries(ctx, area, entries)
     text = ctx._n("{count} patrol was saved.", "{count} patrols were saved.", saved)
     if skipped:
         text += " " + ctx._n(

@@ -60,6 +60,17 @@ def hhmm(t: Translator, moment: datetime) -> str:
     return moment.astimezone(t.tz).strftime("%H:%M")
 
 
+def end_text(t: Translator, start: datetime, end: datetime) -> str:
+    """When a patrol ended, said against its start: ``21:30``, ``01:00 the next day``, or
+    the full date when it ended later still."""
+    days = (end.astimezone(t.tz).date() - start.astimezone(t.tz).date()).days
+    if days == 0:
+        return hhmm(t, end)
+    if days == 1:
+        return t.plain("{time} the next day", time=hhmm(t, end))
+    return t.when(end)
+
+
 def span_text(t: Translator, patrol: Patrol) -> str:
     start = t.when(patrol.started_at)
     if patrol.ended_at is None:
@@ -67,7 +78,7 @@ def span_text(t: Translator, patrol: Patrol) -> str:
     return t._(
         "{start} to {end} ({duration})",
         start=start,
-        end=hhmm(t, patrol.ended_at),
+        end=end_text(t, patrol.started_at, patrol.ended_at),
         duration=t.duration(patrol.ended_at - patrol.started_at),
     )
 

@@ -1,6 +1,10 @@
 """/report: a resident tells the commune about a problem, privately, by name or anonymously;
 /track: follow a report by its code. The feature's wiring (triage, lists, mediation) is here.
 
+A team leader can also turn a patrol observation into a report: the same flow, started from a
+:class:`Draft` at a review step, sent with the leader's name through the same :func:`submit`,
+and the observation keeps the link to the report.
+
 Anonymous means no link at all: the report row has no member, no chat and no user id, the audit
 entry has no actor, and at the end the conversation and this flow's menus are deleted.
 """
@@ -16,13 +20,14 @@ from bot.core.registry import Action, Command, Feature, Job, Where
 from bot.handlers import reports_list, reports_mediation, reports_settings, reports_triage
 from bot.handlers.common import area_options, problem_text
 from bot.handlers.reports_text import category_label, emergency_text, status_label
-from bot.i18n import N_
+from bot.i18n import N_, escape
 from bot.reports.model import (
     CATEGORIES,
     CATEGORY_BY_KEY,
     MAX_DESCRIPTION,
     MAX_PHOTOS,
     MAX_PLACE,
+    Draft,
     Target,
     ack_due,
     new_tracking_code,
@@ -33,6 +38,7 @@ from bot.reports.model import (
 from bot.storage import areas as areas_repo
 from bot.storage import audit
 from bot.storage import mediation as mediation_repo
+from bot.storage import patrols as patrols_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
 from bot.storage.members import Member
@@ -44,7 +50,10 @@ MAX_VOICES = 3
 
 
 # Starting ---------------------------------------------------------------------------------
-async def _refusal(ctx: Context) -> str | None:
+async def _refusal(ctx: Context, *, rate_limited: bool = True) -> str | None:
+    """Why this person may not send a report now, or None. A leader's report from a patrol
+    observation is named and audited: the hourly limit (against floods of tips) does not
+    apply to it, a block does."""
     member = ctx.member
     assert member is not None
     if await repo.is_blocked(ctx.conn, member.id):
@@ -52,6 +61,8 @@ async def _refusal(ctx: Context) -> str | None:
             "Sorry, you cannot send reports through the bot at the moment. If something is "
             "urgent, please call 113 or go to the commune police office."
         )
+    if not rate_limited:
+        return None
     settings = await repo.settings(ctx.conn)
     user = ctx.event.user
     assert user is not None
@@ -75,15 +86,95 @@ async def report(ctx: Context) -> None:
     await ask(ctx)
 
 
+async def begin_from_draft(ctx: Context, draft: Draft) -> None:
+    """Open the report flow filled in from ``draft``, at the review step."""
+    refusal = await _refusal(ctx, rate_limited=False)
+    if refusal:
+        ctx.end()
+        ctx.reply(refusal)
+        return
+    ctx.begin(
+        FLOW,
+        "review",
+        category=draft.category,
+        text=draft.description,
+        media=[{"kind": kind, "file_id": file_id} for kind, file_id in draft.media],
+        area_id=draft.area_id,
+        place=None,
+        lat=draft.latitude,
+        lon=draft.longitude,
+        now=False,
+        observation_id=draft.observation_id,
+        patrol_id=draft.patrol_id,
+    )
+    await ask(ctx)
+
+
+async def _review(ctx: Context, cancel: list[Option], *, edit: bool) -> None:
+    data = ctx.data
+    area = await areas_repo.get(ctx.conn, int(data.get("area_id") or 0))
+    lines = [
+        ctx._("<b>Report from a patrol observation</b>"),
+        ctx._("Category: {category}", category=category_label(ctx.t, str(data["category"]))),
+        ctx._("Residential area: {area}", area=area.name if area else "?"),
+    ]
+    if data.get("lat") is not None:
+        lines.append(ctx._("📍 Location attached."))
+    photos = sum(1 for m in data.get("media", []) if m.get("kind") == "photo")
+    if photos:
+        lines.append(ctx._("📷 Photo attached."))
+    lines += [
+        ctx._("Description:"),
+        str(escape(str(data.get("text", "")))),
+        "",
+        ctx._(
+            "Check it, change what is needed, then send it. It is sent with your name as "
+            "the reporter, to the handlers of this category."
+        ),
+    ]
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [Option(ctx.t.plain("📤 Send with my name"), action="rep:send:named")],
+            [
+                Option(
+                    ctx.t.plain(
+                        "🚨 Happening right now: {answer}",
+                        answer=ctx.t.plain("yes") if data.get("now") else ctx.t.plain("no"),
+                    ),
+                    action="rep:urgent",
+                )
+            ],
+            [
+                Option(ctx.t.plain("✏️ Change the category"), action="rep:recat"),
+                Option(ctx.t.plain("✏️ Rewrite the description"), action="rep:rewrite"),
+            ],
+            cancel,
+        ],
+        edit=edit,
+    )
+
+
 async def ask(ctx: Context, *, edit: bool = False) -> None:
     """Ask the question of the current step (also used to ask again after odd input)."""
     step = ctx.step
     cancel = [Option(ctx.t.plain("✖️ Cancel"), action="rep:cancel")]
-    if step == "category":
+    if step == "review":
+        await _review(ctx, cancel, edit=edit)
+    elif step == "rewrite":
+        ctx.reply(
+            ctx._("Please type the new description. It replaces the one in the draft."),
+            [cancel],
+            edit=edit,
+        )
+    elif step == "category":
         buttons = [
             Option(category_label(ctx.t, c.key), action=f"rep:cat:{c.key}") for c in CATEGORIES
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        if ctx.data.get("observation_id") is not None:
+            ctx.reply(ctx._("Which category fits best?"), [*rows, cancel], edit=edit)
+            return
         ctx.reply(
             ctx._(
                 "<b>Report a problem</b>\nWhat you send here is never shown in a group. "
@@ -157,9 +248,22 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     verb, _, value = argument.partition(":")
     step = ctx.step
+    from_draft = ctx.data.get("observation_id") is not None
     if verb == "cancel":
         await _close_flow(ctx)
         ctx.reply(ctx._("Cancelled. Nothing was sent or kept."), edit=True)
+    elif verb == "cat" and step == "category" and value in CATEGORY_BY_KEY and from_draft:
+        ctx.goto("review", category=value)
+        await ask(ctx, edit=True)
+    elif verb == "urgent" and step == "review":
+        ctx.goto("review", now=not ctx.data.get("now"))
+        await ask(ctx, edit=True)
+    elif verb == "recat" and step == "review":
+        ctx.goto("category")
+        await ask(ctx, edit=True)
+    elif verb == "rewrite" and step == "review":
+        ctx.goto("rewrite")
+        await ask(ctx, edit=True)
     elif verb == "cat" and step == "category" and value in CATEGORY_BY_KEY:
         ctx.goto("describe", category=value)
         ctx.reply(ctx._("Category: {category}", category=category_label(ctx.t, value)), edit=True)
@@ -189,6 +293,8 @@ async def on_button(ctx: Context, argument: str) -> None:
         await ask(ctx)
     elif verb == "send" and step == "anon" and value in ("named", "anon"):
         await submit(ctx, anonymous=value == "anon")
+    elif verb == "send" and step == "review" and value == "named":
+        await submit(ctx, anonymous=False)
     else:
         ctx.toast(ctx._("Please use the buttons of the latest message."))
 
@@ -207,6 +313,16 @@ async def on_input(ctx: Context) -> None:
     step, kind = ctx.step, ctx.event.kind
     if step == "describe":
         await _describe_input(ctx)
+    elif step == "rewrite":
+        if kind != EventKind.TEXT:
+            ctx.reply(ctx._("Please type the new description as text."))
+            return
+        text = check_free_text(ctx.event.text, maximum=MAX_DESCRIPTION)
+        if isinstance(text, TextProblem):
+            ctx.reply(problem_text(ctx, text, maximum=MAX_DESCRIPTION))
+            return
+        ctx.goto("review", text=text)
+        await ask(ctx)
     elif step == "place":
         if kind == EventKind.LOCATION and ctx.event.location is not None:
             lat, lon = ctx.event.location
@@ -293,12 +409,29 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     member = ctx.member
     user = ctx.event.user
     assert member is not None and user is not None
-    refusal = await _refusal(ctx)
+    data = ctx.data
+    observation_id = data.get("observation_id")
+    refusal = await _refusal(ctx, rate_limited=observation_id is None)
     if refusal:
         await _close_flow(ctx)
         ctx.reply(refusal, edit=True)
         return
-    data = ctx.data
+    observation = (
+        await patrols_repo.get_observation(ctx.conn, int(observation_id))
+        if observation_id is not None
+        else None
+    )
+    if observation is not None and observation.report_id is not None:
+        earlier = await repo.get(ctx.conn, observation.report_id)
+        await _close_flow(ctx)
+        ctx.reply(
+            ctx._(
+                "This observation was already turned into report {code}. Nothing new was sent.",
+                code=earlier.code if earlier else "?",
+            ),
+            edit=True,
+        )
+        return
     category = str(data["category"])
     area_id = data.get("area_id") or member.area_id
     routes = await repo.routes(ctx.conn)
@@ -342,8 +475,14 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
         await ctx.audit(
             "report.submitted", "report", created.id, category=category, anonymous=False
         )
+    if observation is not None:
+        await patrols_repo.link_report(ctx.conn, observation.id, created.id)
+        await ctx.audit(
+            "patrol.observation_reported", "patrol", observation.patrol_id, report=created.id
+        )
     if await reports_triage.notify_new(ctx.conn, ctx.config, created, ctx.now):
         ctx.outbox_written = True
+    patrol_id = data.get("patrol_id")
     await _close_flow(ctx)
     if anonymous:
         text = ctx._(
@@ -365,6 +504,12 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             + emergency_text(ctx.t)
         )
     ctx.reply(text, edit=True)
+    if observation is not None and patrol_id is not None:
+        ctx.reply(
+            ctx._("The patrol observation is linked to report {code}.", code=code),
+            [[Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{patrol_id}")]],
+            bind_to_conversation=False,
+        )
 
 
 async def _close_flow(ctx: Context) -> None:

@@ -6,23 +6,27 @@ A line reads ``date start-end; participants; observations``, for example::
     13/11 19h-21h; An, Bình, Chi; rác 2
 
 Participants are a number or names separated by commas; observations (optional) are kinds
-with a count (1 when left out).
+with a count (1 when left out). An end time earlier than the start time is on the next day
+(a night patrol ``26/11 22:00-01:00`` lasts three hours); a patrol lasts at most
+:data:`MAX_HOURS` hours.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.patrols.kinds import match_kind
+from bot.patrols.observing import MAX_COUNT
 from bot.patrols.periods import parse_date, parse_time
 from bot.text import TextProblem, check_name
 
-MAX_LINES = 62
-MAX_COUNT = 1000
+MAX_LINES = 62  # patrols in one list waiting to be saved (a month of nightly patrols, twice)
+MAX_HOURS = 12
+TEXT = 120  # characters of a typed line shown back with its problem
 MAX_HEADCOUNT = 200
 HEAD = re.compile(r"^(\S+)\s+(\S+?)\s*[-–—]\s*(\S+)$")
 NUMBER = re.compile(r"\d+")
@@ -39,6 +43,8 @@ class Problem(StrEnum):
     COUNT = "count"
     KIND = "kind"
     TOO_MANY = "too_many"
+    LONG = "long"
+    TWICE = "twice"  # the same date and start time as a line already in the list
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Entry:
     names: list[str] = field(default_factory=list)
     headcount: int = 0  # when participants were given as a number
     observations: dict[str, int] = field(default_factory=dict)
+    text: str = ""  # the line as typed (not kept once it is in the list)
 
     @property
     def participants(self) -> int:
@@ -58,8 +65,19 @@ class Entry:
     def started_at(self, tz: ZoneInfo) -> datetime:
         return datetime.combine(self.day, self.start, tz)
 
+    @property
+    def overnight(self) -> bool:
+        """The end time is on the next day (``22:00-01:00``)."""
+        return self.end <= self.start
+
     def ended_at(self, tz: ZoneInfo) -> datetime:
-        return datetime.combine(self.day, self.end, tz)
+        day = self.day + timedelta(days=1) if self.overnight else self.day
+        return datetime.combine(day, self.end, tz)
+
+    @property
+    def key(self) -> tuple[date, time]:
+        """Two lines with the same key are the same patrol."""
+        return self.day, self.start
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class LineProblem:
     line: int
     problem: Problem
     detail: str = ""
+    text: str = ""  # the line as it was typed, to show it back
 
 
 def parse(text: str, now: datetime, tz: ZoneInfo) -> tuple[list[Entry], list[LineProblem]]:
@@ -79,8 +98,9 @@ def parse(text: str, now: datetime, tz: ZoneInfo) -> tuple[list[Entry], list[Lin
     for number, line in lines:
         found = parse_line(number, line, local_now, tz)
         if isinstance(found, LineProblem):
-            problems.append(found)
+            problems.append(LineProblem(found.line, found.problem, found.detail, line[:TEXT]))
         else:
+            found.text = line[:TEXT]
             entries.append(found)
     return entries, problems
 
@@ -98,9 +118,11 @@ def parse_line(number: int, line: str, local_now: datetime, tz: ZoneInfo) -> Ent
     start, end = parse_time(head.group(2)), parse_time(head.group(3))
     if start is None or end is None:
         return LineProblem(number, Problem.TIME)
-    if end <= start:
+    if end == start:
         return LineProblem(number, Problem.ORDER)
     entry = Entry(number, day, start, end)
+    if entry.ended_at(tz) - entry.started_at(tz) > timedelta(hours=MAX_HOURS):
+        return LineProblem(number, Problem.LONG, str(MAX_HOURS))
     if entry.ended_at(tz) > local_now:
         return LineProblem(number, Problem.FUTURE)
     who = parts[1]
@@ -145,10 +167,17 @@ def parse_observation(item: str) -> tuple[str, int] | LineProblem:
     return found.code, count
 
 
-def parse_count(text: str) -> int | None:
-    """A count typed for an observation: 1 to 1,000."""
-    cleaned = text.strip().replace(".", "").replace(",", "")
-    if not cleaned.isdigit():
-        return None
-    value = int(cleaned)
-    return value if 1 <= value <= MAX_COUNT else None
+def add_to_list(pending: list[Entry], new: list[Entry]) -> tuple[list[Entry], list[LineProblem]]:
+    """Lines of one more message added to those waiting to be saved. A line for a patrol
+    already in the list (same date and start) is not added and comes back as a problem.
+    The caller keeps the list within :data:`MAX_LINES`."""
+    merged = list(pending)
+    keys = {e.key for e in pending}
+    repeated: list[LineProblem] = []
+    for entry in new:
+        if entry.key in keys:
+            repeated.append(LineProblem(entry.line, Problem.TWICE, text=entry.text))
+            continue
+        merged.append(entry)
+        keys.add(entry.key)
+    return merged, repeated

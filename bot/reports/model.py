@@ -133,6 +133,21 @@ MAX_PLACE = 200
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A report filled in before the person sees it (a patrol observation turned into a
+    report): they check it, may change the category or the description, and send it."""
+
+    category: str
+    area_id: int
+    description: str
+    media: tuple[tuple[str, str], ...] = ()  # (kind, file id)
+    latitude: float | None = None
+    longitude: float | None = None
+    observation_id: int | None = None  # the patrol observation it comes from
+    patrol_id: int | None = None
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     max_per_hour: int = DEFAULT_MAX_PER_HOUR
     ack_hours: float = DEFAULT_ACK_HOURS

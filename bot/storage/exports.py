@@ -226,7 +226,9 @@ async def observations(
     """Observations of the patrols started in [begin, end)."""
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
-        "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded, o.note,"
+        "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded,"
+        " (SELECT GROUP_CONCAT(n.text, '; ') FROM (SELECT text FROM patrol_observation_notes"
+        "   WHERE observation_id = o.id ORDER BY id) n),"
         " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at"
         " FROM patrol_observations o JOIN patrols p ON p.id = o.patrol_id"
         " JOIN areas a ON a.id = p.area_id"

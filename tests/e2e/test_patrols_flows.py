@@ -15,6 +15,7 @@ import pytest
 from bot.core.context import CoreConfig
 from bot.handlers.patrols_roster import JOB
 from bot.storage import members as members_repo
+from bot.storage import patrols as patrols_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from tests.conftest import seed_areas
@@ -73,18 +74,28 @@ async def test_backfilled_week_and_figures_add_up(
         "22/11 19:00-21:00; 5\n13/11 21:00-19:00; 5\n13/11 19:00-21:00; 0\n"
         "13/11 19:00-21:00; 5; quá giờ 0\n13/11 19:00-21:00; 5; bắn pháo 2"
     )
-    assert "chưa có gì được lưu" in bad.text
+    assert "chưa được thêm" in bad.text and "Chưa có dòng nào sẵn sàng" in bad.text
     for expected in ("Dòng 1", "Dòng 2", "Dòng 3", "Dòng 4", "Dòng 5", "bắn pháo"):
         assert expected in bad.text
-    preview = await to.send(WEEK)
-    assert "7 buổi tuần tra" in preview.text
-    saved = await to.press("Lưu")
+    assert "Dòng 2 “13/11 21:00-19:00; 5”: một buổi tuần tra kéo dài tối đa 12 giờ" in bad.text
+    # The week comes in two messages (the second with a bad line): the lines add up.
+    week = WEEK.splitlines()
+    first = await to.send("\n".join(week[:4]))
+    assert "4 buổi tuần tra" in first.text
+    second = await to.send("\n".join([*week[4:], "19/11 19:00-21:00; 3; bắn pháo 1"]))
+    assert "Dòng 4 “19/11 19:00-21:00; 3; bắn pháo 1”" in second.text
+    assert "7 buổi tuần tra" in second.text and "14/11" in second.text
+    stale = await to.press("Lưu 4", in_call=first)  # only the latest list saves
+    assert stale.method == "answerCallbackQuery"
+    saved = await to.press("Lưu 7")
     assert "Đã lưu 7 buổi" in saved.text
 
     # The same notebook page again: nothing is counted twice.
     await to.send("/patrol")
     await to.press("Ghi lại")
     await to.send("14/11 19:00-21:00; 5; quá giờ 3")
+    twice = await to.send("14/11 19:00-21:00; 4")
+    assert "đã có trong danh sách" in twice.text and "1 buổi tuần tra" in twice.text
     again = await to.press("Lưu")
     assert "Đã lưu 0 buổi" in again.text and "bỏ qua" in again.text
 
@@ -240,3 +251,46 @@ async def test_house_watch_on_the_checklist_then_gone(
     later = await to.send("/patrol")
     assert not any("Nhà cần để ý" in label for label in later.labels)
     assert "Kết thúc" in " ".join(later.labels)
+
+
+async def test_night_patrols_end_on_the_next_day(
+    api: FakeBotAPI, clocked: tuple[RunningBot, Any]
+) -> None:
+    bot, clock = clocked
+    to = ChatUser(api, 3301, "Lê Văn Tổ")
+    await register(api, to)
+    await make_leader(bot, to.id)
+
+    # From the notebook: 20/11 22:00 to 01:00 on 21/11.
+    await to.send("/patrol")
+    await to.press("Ghi lại")
+    preview = await to.send("20/11 22:00-01:00; 3; ồn 1")
+    assert "Dòng" not in preview.text and "01:00 hôm sau" in preview.text
+    await to.send("19/11 19:00-21:00; 2")
+    saved = await to.press("Lưu 2")
+    assert "Đã lưu 2 buổi" in saved.text
+
+    # Live: started at 22:00 on 21/11, ended at 01:00.
+    clock.now = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+    await to.send("/patrol")
+    await to.press("Bắt đầu tuần tra")
+    await to.press("(1)")
+    clock.advance(hours=3)
+    summary = await to.press("Kết thúc")
+    assert "từ 22:00 21/11/2026 đến 01:00 hôm sau (3 giờ)" in summary.text
+
+    db = await Database.open(bot.database)
+    try:
+        async with db.read() as conn:
+            found = await patrols_repo.recent(conn, None)
+    finally:
+        await db.close()
+    assert sorted(p.ended_at - p.started_at for p in found if p.ended_at) == [
+        timedelta(hours=2),
+        timedelta(hours=3),
+        timedelta(hours=3),
+    ]
+    # Each patrol counts once, on the day it started.
+    await to.send("/patrolstats")
+    figures = await to.press("Tháng này")
+    assert "3 lượt tuần tra với 6 lượt thành viên tham gia" in figures.text

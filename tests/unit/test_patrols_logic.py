@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -10,6 +10,7 @@ from bot.patrols import backfill
 from bot.patrols.backfill import Problem
 from bot.patrols.figures import aggregate, sentence
 from bot.patrols.kinds import match_kind
+from bot.patrols.observing import Change, CountInput, count_in_range, read_count
 from bot.patrols.periods import Period, named_period, parse_date, parse_time, parse_two_dates
 from bot.patrols.roster import Shift, due_start, next_start
 from bot.storage.patrols import ObservationCount, PatrolCount
@@ -91,7 +92,7 @@ def test_backfill_lines_and_bad_input() -> None:
     )
     assert [p.problem for p in problems] == [
         Problem.FUTURE,
-        Problem.ORDER,
+        Problem.LONG,  # 21:00 to 19:00 the next day
         Problem.NOBODY,
         Problem.COUNT,
         Problem.COUNT,
@@ -99,9 +100,45 @@ def test_backfill_lines_and_bad_input() -> None:
         Problem.NOBODY,
         Problem.DATE,
     ]
-    assert backfill.parse_count("1000") == 1000
-    assert backfill.parse_count("0") is None
-    assert backfill.parse_count("1001") is None
+
+    assert problems[1].text == "12/11 21:00-19:00; 5"
+
+
+def test_night_patrols_and_lines_sent_in_several_messages() -> None:
+    entries, problems = backfill.parse("20/11 22:00-01:00; 3\n20/11 19:00-19:00; 3", NOW, TZ)
+    assert [p.problem for p in problems] == [Problem.ORDER]
+    [night] = entries
+    assert night.overnight and night.ended_at(TZ) - night.started_at(TZ) == timedelta(hours=3)
+    assert night.ended_at(TZ) == datetime(2026, 11, 21, 1, 0, tzinfo=TZ)
+    # Ending after now (Saturday 10:00) is still refused.
+    _, later = backfill.parse("21/11 09:00-10:30; 3", NOW, TZ)
+    assert [p.problem for p in later] == [Problem.FUTURE]
+
+    first, _ = backfill.parse("18/11 19:00-21:00; 2\n19/11 19:00-21:00; 4", NOW, TZ)
+    second, _ = backfill.parse("19/11 19:00-22:00; 5\n17/11 19h-21h; 3", NOW, TZ)
+    merged, repeated = backfill.add_to_list(first, second)
+    assert [(e.day.day, e.participants) for e in merged] == [(18, 2), (19, 4), (17, 3)]
+    assert [(p.line, p.problem, p.text) for p in repeated] == [
+        (1, Problem.TWICE, "19/11 19:00-22:00; 5")
+    ]
+
+
+def test_a_typed_count_is_never_a_note_and_a_note_never_a_count() -> None:
+    def after(text: str, current: int = 5) -> int | None:
+        found = read_count(text)
+        return None if found is None else found.apply(current)
+
+    assert after("3") == 3
+    assert after("x3") == 3 and after("×3") == 3
+    assert after("+2") == 7 and after("+ 2") == 7
+    assert after("-3") == 2 and after("−3") == 2 and after("–3") == 2
+    assert after("1.000") == 1000 and after("1,000") == 1000
+    assert after("-6") == -1 and not count_in_range(-1)  # refused by the caller
+    assert after("1001") == 1001 and not count_in_range(1001)
+    assert after("0") == 0 and not count_in_range(0)
+    for note in ("Tiệm net Minh Anh", "3 quán còn mở", "-3 quán", "số 5", "1.5", "+", ""):
+        assert read_count(note) is None, note
+    assert read_count("+2") == CountInput(Change.ADD, 2)
 
 
 def test_figures_and_the_communes_sentence() -> None:

@@ -221,8 +221,9 @@ async def seed(db: Database) -> Data:
             now=at("2026-07-01T13:40:00"),
         )
         await patrols.update_observation(
-            conn, litter, note=FORMULA_NOTE, location=(21.0285, 105.8542), for_report=True
+            conn, litter, location=(21.0285, 105.8542), for_report=True
         )
+        await patrols.add_note(conn, litter, FORMULA_NOTE, at("2026-07-01T13:41:00"))
         tay_patrol = await patrols.create(
             conn,
             area_id=tay,
@@ -653,10 +654,11 @@ def test_export_basename() -> None:
 
 
 def test_patrol_csv_still_neutralises_notes() -> None:
-    from bot.storage.patrols import Observation, Patrol
+    from bot.storage.patrols import Observation, ObservationNote, Patrol
 
     patrol = Patrol(1, 1, None, "closed", "live", NOW, None, 0, NOW)
-    obs = Observation(1, 1, "other", 1, True, "=cmd|' /C calc'!A0", None, None, None, False, NOW)
+    note = ObservationNote(1, 1, "=cmd|' /C calc'!A0")
+    obs = Observation(1, 1, "other", 1, True, None, None, None, False, NOW, notes=(note,))
     area = areas.Area(1, "DONG", "Thôn Đông", 120)
     text = observations_csv([obs], {1: patrol}, {1: area}, TZ).decode("utf-8-sig")
     assert "'=cmd" in text

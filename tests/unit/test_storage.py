@@ -88,3 +88,34 @@ async def test_online_backup(db: Database, tmp_path: Path) -> None:
     copy = sqlite3.connect(target)
     assert copy.execute("SELECT name FROM areas").fetchall() == [("Thôn Đông",)]
     copy.close()
+
+
+async def test_an_observations_single_note_becomes_its_first_note(tmp_path: Path) -> None:
+    """Migration 0009 keeps what a database written before it holds."""
+    from bot.storage import patrols
+    from bot.storage.db import migrations
+
+    path = tmp_path / "before_notes.sqlite3"
+    raw = sqlite3.connect(path)
+    for number, _name, sql in migrations():
+        if number < 9:
+            raw.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    raw.executescript(
+        "INSERT INTO areas (id, code, name, households, created_at)"
+        " VALUES (1, 'DONG', 'Thôn Đông', 10, '2026-01-01T00:00:00+00:00');"
+        "INSERT INTO patrols (id, area_id, status, source, started_at, ended_at, created_at,"
+        " updated_at) VALUES (1, 1, 'closed', 'live', '2026-11-20T12:00:00+00:00',"
+        " '2026-11-20T14:00:00+00:00', '2026-11-20T12:00:00+00:00', '2026-11-20T14:00:00+00:00');"
+        "INSERT INTO patrol_observations (id, patrol_id, kind, note, created_at) VALUES"
+        " (1, 1, 'late_business', 'Tiệm net Minh Anh', '2026-11-20T12:30:00+00:00'),"
+        " (2, 1, 'littering', NULL, '2026-11-20T12:40:00+00:00');"
+    )
+    raw.close()
+    db = await Database.open(path)
+    try:
+        async with db.read() as conn:
+            first, second = await patrols.observations(conn, 1)
+    finally:
+        await db.close()
+    assert [n.text for n in first.notes] == ["Tiệm net Minh Anh"] and first.report_id is None
+    assert second.notes == () and second.note is None
