@@ -59,6 +59,11 @@ class Dispatcher:
             return self._apology(event)
         if outcome.outbox_written:
             self.outbox_signal.set()
+        if outcome.checkpoint_after:
+            try:
+                await self.db.checkpoint()
+            except Exception:
+                log.exception("checkpoint after update %s failed", event.update_id)
         return outcome
 
     def _apology(self, event: Event) -> Outcome:
@@ -282,7 +287,12 @@ class Dispatcher:
                     attachment=reply.attachment,
                 )
             )
-        return Outcome(messages=messages, toast=ctx.toast_text, outbox_written=ctx.outbox_written)
+        return Outcome(
+            messages=messages,
+            toast=ctx.toast_text,
+            outbox_written=ctx.outbox_written,
+            checkpoint_after=ctx.checkpoint_after,
+        )
 
 
 def refusal(ctx: Context, allowed: frozenset[Role]) -> str:

@@ -147,3 +147,4 @@ class Outcome:
     messages: list[Outgoing] = field(default_factory=list)
     toast: str | None = None
     outbox_written: bool = False
+    checkpoint_after: bool = False

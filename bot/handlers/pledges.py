@@ -5,12 +5,12 @@ One pledge per household per campaign and area: the household is recognised by t
 and the address (see :func:`bot.pledges.household_key`). A second member of the same household is
 told who signed and when, and is linked to that pledge so leaders do not remind them.
 
-Personal data (see :func:`forget_member`): /forgetme removes every link between the member and
-pledges (who signed, who withdrew, household links, individual pledges about them), but the
-household's signed pledge itself stays: it is a record the commune relies on for the yearly
-"safe residential area" rating, and it names the household (head of household and address), not
-the member's account. Individual pledges taken by an officer stay in the officer's records
-without the link to the member.
+Personal data (see :func:`forget_step` and :func:`forget_member`): /forgetme removes every link
+between the member and pledges (who signed, who withdrew, household links, individual pledges
+about them) and the head's name and address from the pledges the member signed; the household's
+pledge itself stays, counted for its area for the yearly "safe residential area" rating, and
+the public boards that listed it are edited. Individual pledges taken by an officer stay in the
+officer's records without the person's name or link.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bot.i18n import N_, Safe, escape
 from bot.pledges import AUDIENCES, check_address, household_key, reference
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
+from bot.storage import personal
 from bot.storage import pledges as repo
 from bot.storage.members import Member
 from bot.text import TextProblem, check_name
@@ -471,6 +472,19 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     return lines
 
 
+async def forget_step(ctx: Context, member: Member) -> None:
+    """The head's name and address leave the pledges the member signed (the household's pledge
+    stays counted for its area), every board that listed them is edited, and the words are
+    removed from messages to others."""
+    before = await repo.anonymise_member(ctx.conn, member.id)
+    for campaign_id, area_id in sorted({(p.campaign_id, p.area_id) for p in before if p.public}):
+        if area_id is not None and await pledges_board.refresh_boards(
+            ctx.conn, ctx.config, campaign_id, area_id, ctx.now
+        ):
+            ctx.outbox_written = True
+    await personal.scrub_outbox(ctx.conn, [w for p in before for w in (p.head_name, p.address)])
+
+
 async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:
     """Drop every link to the member; the household's signed pledge stays (see module doc)."""
     await repo.unlink_member(conn, member.id)
@@ -500,4 +514,5 @@ feature = Feature(
     flows={FLOW: on_input, **pledges_board.flows, **pledges_admin.flows},
     data_sections=[data_section],
     forget_hooks=[forget_member],
+    forget_steps=[forget_step],
 )

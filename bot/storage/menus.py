@@ -68,10 +68,6 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
     )
 
 
-async def close_user(conn: aiosqlite.Connection, platform: str, user_id: int) -> None:
-    await conn.execute("DELETE FROM menus WHERE platform = ? AND user_id = ?", (platform, user_id))
-
-
 async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
     cur = await conn.execute("DELETE FROM menus WHERE expires_at <= ?", (to_db(now),))
     return cur.rowcount
