@@ -28,6 +28,7 @@ from bot.storage.timefmt import from_db, to_db
 HH_FLOW = "pledge_households"
 REMIND_EVERY = timedelta(hours=20)
 MAX_HOUSEHOLDS = 100_000
+EDIT_AFTER_SENDING = timedelta(seconds=3)
 
 
 async def _my_areas(ctx: Context) -> list[Area]:
@@ -372,10 +373,10 @@ async def refresh_boards(
             (t._("(This part of the list is no longer needed: the list above is up to date.)"), [])
         ] * max(0, len(ids) - len(parts))
         for index, (text, options) in enumerate(parts + surplus):
-            chat_id = posted.chat_id
-            edit_of = None
+            chat_id, edit_of, status = posted.chat_id, None, None
             if index < len(ids):
                 earlier = await outbox.get(conn, ids[index])
+                status = await outbox.status_of(conn, ids[index])
                 if earlier is not None:
                     chat_id, edit_of = earlier.chat_id, earlier.id
             buttons = await resolve_buttons(
@@ -388,13 +389,16 @@ async def refresh_boards(
                 now=now,
                 ttl=config.menu_ttl,
             )
+            rows = [[b.__dict__ for b in row] for row in buttons]
             new_id = await outbox.enqueue(
                 conn,
                 posted.platform,
                 chat_id,
                 text,
-                [[b.__dict__ for b in row] for row in buttons],
+                rows,
                 now,
+                # Not out yet: the edit waits until the message's id is recorded.
+                not_before=now + EDIT_AFTER_SENDING if status in ("pending", "sending") else None,
                 edit_of=edit_of,
             )
             if edit_of is None:
