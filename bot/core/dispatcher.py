@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.core.context import Context, CoreConfig
-from bot.core.events import Event, EventKind, Option, Outcome, Outgoing
-from bot.core.menus import resolve_buttons
+from bot.core.events import Button, Event, EventKind, Option, Outcome, Outgoing, Reply
+from bot.core.menus import parse_callback_data, resolve_buttons
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
 from bot.i18n import N_, Translator, pick_language
@@ -245,9 +245,27 @@ class Dispatcher:
         )
 
     async def _input(self, ctx: Context) -> None:
+        event = ctx.event
+        if event.kind == EventKind.TEXT and event.menu_id is not None:
+            # A number typed where options are shown as numbered lines (the console).
+            if await self._typed_choice(ctx):
+                event.kind = EventKind.BUTTON
+                await self._button(ctx)
+                return
+            event.menu_id, event.option_index = None, None
+        shown = await self._step_not_on_screen(ctx)
+        if shown is not None and _picks_an_option(event.text, shown[1]):
+            ctx.reply(shown[0], shown[1], bind_to_conversation=True)  # show the step again
+            return
         flow = self.registry.flows.get(ctx.flow or "")
         if flow is not None:
             await flow(ctx)
+            if (
+                shown is not None
+                and not ctx.conversation_changed
+                and not any(r.options for r in ctx.replies)
+            ):
+                ctx.reply(shown[0], shown[1], bind_to_conversation=True)
             return
         if ctx.event.chat.is_private:
             if ctx.event.kind == EventKind.TEXT:
@@ -259,6 +277,41 @@ class Dispatcher:
                         "a command from /help."
                     )
                 )
+
+    async def _typed_choice(self, ctx: Context) -> bool:
+        """Is a typed number a choice of the menu it names? Only when that menu was shown in
+        the person's current conversation step (or no conversation is open): a number typed
+        where the current step asks for text or a number is that answer."""
+        conversation = ctx.conversation
+        if conversation is None:
+            return True
+        menu = await menus.get(ctx.conn, ctx.event.menu_id or "")
+        return menu is not None and conversation.token in (menu.token, menu.step_token)
+
+    async def _step_not_on_screen(self, ctx: Context) -> tuple[str, list[list[Option]]] | None:
+        """The current step's message with its options, when the person's screen no longer
+        shows them (a console started again) and typed text into that step."""
+        event, conversation = ctx.event, ctx.conversation
+        if event.kind != EventKind.TEXT or event.options_on_screen or conversation is None:
+            return None
+        if event.user is None:
+            return None
+        found = await menus.shown_for_step(
+            ctx.conn, event.platform, event.chat.id, event.user.id, conversation.token, ctx.now
+        )
+        if found is None:
+            return None
+        text, rows = found
+        options = [
+            [
+                Option(o["label"], action=o["action"])
+                if "action" in o
+                else Option(o["label"], url=o.get("url"))
+                for o in row
+            ]
+            for row in rows
+        ]
+        return text, options
 
     # Replies ------------------------------------------------------------------------------
     async def _resolve(self, ctx: Context) -> Outcome:
@@ -277,7 +330,10 @@ class Dispatcher:
                 token=token if bind else None,
                 now=ctx.now,
                 ttl=self.config.menu_ttl,
+                step_token=token,
             )
+            if token is not None:
+                await _keep_shown(ctx, reply, buttons)
             messages.append(
                 Outgoing(
                     event.chat.id,
@@ -293,6 +349,29 @@ class Dispatcher:
             outbox_written=ctx.outbox_written,
             checkpoint_after=ctx.checkpoint_after,
         )
+
+
+def _picks_an_option(text: str, options: list[list[Option]]) -> bool:
+    typed = text.strip()
+    return typed.isdigit() and 1 <= int(typed) <= sum(len(row) for row in options)
+
+
+async def _keep_shown(ctx: Context, reply: Reply, buttons: list[list[Button]]) -> None:
+    """Remember a message with options shown in a conversation step (see _step_not_on_screen)."""
+    first = next((b.data for row in buttons for b in row if b.data), None)
+    parsed = parse_callback_data(first) if first else None
+    if parsed is None:
+        return
+    rows = [
+        [
+            {"label": o.label, "action": o.action}
+            if o.action is not None
+            else {"label": o.label, "url": o.url or ""}
+            for o in row
+        ]
+        for row in reply.options
+    ]
+    await menus.set_shown(ctx.conn, parsed[0], reply.text, rows)
 
 
 def refusal(ctx: Context, allowed: frozenset[Role]) -> str:

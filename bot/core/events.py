@@ -71,6 +71,9 @@ class Event:
     location: tuple[float, float] | None = None
     file_ids: list[str] = field(default_factory=list)
     new_chat_id: int | None = None
+    # False where the platform lost the options shown earlier (a console started again): typed
+    # text into a conversation then shows the current step again.
+    options_on_screen: bool = True
 
     def __post_init__(self) -> None:
         self.text = nfc(self.text)

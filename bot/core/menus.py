@@ -31,10 +31,21 @@ async def resolve_buttons(
     token: str | None,
     now: datetime,
     ttl: timedelta,
+    step_token: str | None = None,
 ) -> list[list[Button]]:
     actions = [o.action for row in options for o in row if o.action is not None]
     menu_id = (
-        await menus.create(conn, platform, chat_id, user_id, actions, token, now, now + ttl)
+        await menus.create(
+            conn,
+            platform,
+            chat_id,
+            user_id,
+            actions,
+            token,
+            now,
+            now + ttl,
+            step_token=step_token,
+        )
         if actions
         else ""
     )

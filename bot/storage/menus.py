@@ -22,6 +22,7 @@ class Menu:
     actions: list[str]
     token: str | None
     expires_at: datetime
+    step_token: str | None = None  # the conversation step it was shown in (bound or not)
 
 
 async def create(
@@ -33,11 +34,13 @@ async def create(
     token: str | None,
     now: datetime,
     expires_at: datetime,
+    *,
+    step_token: str | None = None,
 ) -> str:
     menu_id = secrets.token_urlsafe(6)
     await conn.execute(
-        "INSERT INTO menus (id, platform, chat_id, user_id, options, token, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO menus (id, platform, chat_id, user_id, options, token, created_at,"
+        " expires_at, step_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             menu_id,
             platform,
@@ -47,6 +50,7 @@ async def create(
             token,
             to_db(now),
             to_db(expires_at),
+            step_token,
         ),
     )
     return menu_id
@@ -65,7 +69,41 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
         json.loads(row["options"]),
         row["token"],
         from_db(row["expires_at"]),
+        row["step_token"],
     )
+
+
+async def set_shown(
+    conn: aiosqlite.Connection, menu_id: str, text: str, rows: list[list[dict[str, str]]]
+) -> None:
+    """Keep the message a menu was shown under (text, and each option's label with its action
+    or link), so the step can be shown again."""
+    await conn.execute(
+        "UPDATE menus SET shown = ? WHERE id = ?",
+        (json.dumps({"text": text, "rows": rows}, ensure_ascii=False), menu_id),
+    )
+
+
+async def shown_for_step(
+    conn: aiosqlite.Connection,
+    platform: str,
+    chat_id: int,
+    user_id: int,
+    step_token: str,
+    now: datetime,
+) -> tuple[str, list[list[dict[str, str]]]] | None:
+    """The latest message with options shown to this person in this step, if still usable."""
+    async with conn.execute(
+        "SELECT shown FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ?"
+        " AND step_token = ? AND shown IS NOT NULL AND expires_at > ?"
+        " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (platform, chat_id, user_id, step_token, to_db(now)),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    shown = json.loads(row[0])
+    return str(shown["text"]), list(shown["rows"])
 
 
 async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:

@@ -12,3 +12,9 @@ CREATE TABLE pledge_boards (
     posted_at    TEXT NOT NULL
 );
 CREATE INDEX pledge_boards_campaign_area ON pledge_boards(campaign_id, area_id);
+
+-- Menus: the conversation step a menu was shown in (its token at the time, bound or not), so a
+-- number typed later is taken as a choice only for the current step's menu; and the message
+-- with its options, so the current step can be shown again where the screen was lost (console).
+ALTER TABLE menus ADD COLUMN step_token TEXT;
+ALTER TABLE menus ADD COLUMN shown TEXT;
