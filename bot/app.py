@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import DEMO_DATABASE, Settings
+from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to live here
+from bot.config import Settings
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
@@ -26,7 +27,6 @@ from bot.transports.delivery import Limits, OutboxWorker, Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
-__all__ = ["DEMO_DATABASE", "run_console", "run_telegram"]
 
 Clock = Callable[[], datetime]
 

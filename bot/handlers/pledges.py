@@ -482,7 +482,7 @@ async def forget_step(ctx: Context, member: Member) -> None:
             ctx.conn, ctx.config, campaign_id, area_id, ctx.now
         ):
             ctx.outbox_written = True
-    await personal.scrub_outbox(ctx.conn, [w for p in before for w in (p.head_name, p.address)])
+    await personal.scrub_words(ctx.conn, [w for p in before for w in (p.head_name, p.address)])
 
 
 async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:

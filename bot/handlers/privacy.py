@@ -152,7 +152,7 @@ async def forget_member(ctx: Context, member: members_repo.Member) -> None:
     await audit.record(conn, ctx.now, None, "member.forgotten")
     await personal.erase_chat_traces(conn, member.platform, member.user_id)
     if member.display_name:
-        await personal.scrub_outbox(conn, [member.display_name])
+        await personal.scrub_words(conn, [member.display_name])
     await members_repo.delete(conn, member.id)
     ctx.member = None
     ctx.checkpoint_after = True

@@ -132,23 +132,32 @@ async def erase_chat_traces(conn: aiosqlite.Connection, platform: str, user_id: 
     )
 
 
-async def scrub_outbox(conn: aiosqlite.Connection, texts: Iterable[str]) -> int:
+# Text columns where a name typed or shown earlier can remain: messages in the outbox, the
+# messages kept with menus (to show a step again) and conversations' data (JSON text).
+_TEXTS = (("outbox", "id", "text"), ("menus", "id", "shown"), ("conversations", "rowid", "data"))
+
+
+async def scrub_words(conn: aiosqlite.Connection, texts: Iterable[str]) -> int:
     """Replace ``texts`` (names, addresses) where they stand as whole words in messages to
-    others, delivered or waiting; returns how many messages changed."""
+    others (delivered or waiting), in menus' messages and in open conversations; returns how
+    many rows changed."""
     changed = 0
     for text in {t.strip() for t in texts if t and t.strip()}:
         forms = {text, html.escape(text, quote=False)}
         pattern = re.compile(
             "|".join(rf"(?<!\w){re.escape(form)}(?!\w)" for form in sorted(forms, key=len)[::-1])
         )
-        for form in forms:
-            async with conn.execute(
-                "SELECT id, text FROM outbox WHERE instr(text, ?) > 0", (form,)
-            ) as cur:
-                rows = list(await cur.fetchall())
-            for row in rows:
-                new = pattern.sub(REPLACEMENT, row["text"])
-                if new != row["text"]:
-                    await conn.execute("UPDATE outbox SET text = ? WHERE id = ?", (new, row["id"]))
-                    changed += 1
+        for table, key, column in _TEXTS:
+            for form in forms:
+                async with conn.execute(
+                    f"SELECT {key}, {column} FROM {table} WHERE instr({column}, ?) > 0", (form,)
+                ) as cur:
+                    rows = list(await cur.fetchall())
+                for row in rows:
+                    new = pattern.sub(REPLACEMENT, row[1])
+                    if new != row[1]:
+                        await conn.execute(
+                            f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (new, row[0])
+                        )
+                        changed += 1
     return changed
