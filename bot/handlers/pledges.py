@@ -416,6 +416,8 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
         ctx.reply(ctx._("This pledge had already been withdrawn."), edit=True)
         return
     await ctx.audit("pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id)
+    if pledge.public:  # the boards posted no longer list it
+        await pledges_board.refresh_posted(ctx, pledge.campaign_id, pledge.area_id)
     ctx.reply(
         ctx._(
             "The pledge {reference} is withdrawn as of {when}. You can sign again with "
@@ -477,11 +479,8 @@ async def forget_step(ctx: Context, member: Member) -> None:
     stays counted for its area), every board that listed them is edited, and the words are
     removed from messages to others."""
     before = await repo.anonymise_member(ctx.conn, member.id)
-    for campaign_id, area_id in sorted({(p.campaign_id, p.area_id) for p in before if p.public}):
-        if area_id is not None and await pledges_board.refresh_boards(
-            ctx.conn, ctx.config, campaign_id, area_id, ctx.now
-        ):
-            ctx.outbox_written = True
+    for campaign_id, area_id in {(p.campaign_id, p.area_id) for p in before if p.public}:
+        await pledges_board.refresh_posted(ctx, campaign_id, area_id)
     await personal.scrub_words(ctx.conn, [w for p in before for w in (p.head_name, p.address)])
 
 

@@ -354,6 +354,14 @@ async def _board_parts(
     return parts, listed
 
 
+async def refresh_posted(ctx: Context, campaign_id: int, area_id: int | None) -> None:
+    """After a listed household left the list: edit the boards posted for its area."""
+    if area_id is not None and await refresh_boards(
+        ctx.conn, ctx.config, campaign_id, area_id, ctx.now
+    ):
+        ctx.outbox_written = True
+
+
 async def refresh_boards(
     conn: aiosqlite.Connection, config: CoreConfig, campaign_id: int, area_id: int, now: datetime
 ) -> int:

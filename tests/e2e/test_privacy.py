@@ -111,3 +111,29 @@ async def test_forgetme_removes_the_name_everywhere(api: FakeBotAPI, bot: Runnin
     assert rows_with(bot.database, thon.id) == []
     assert traces(bot.database, [NAME, ADDRESS, "le thi thon"]) == []
     assert "không lưu" in (await thon.send("/mydata")).text
+
+
+async def test_a_withdrawn_pledge_leaves_the_posted_board(api: FakeBotAPI, bot: RunningBot) -> None:
+    await open_campaign(bot)
+    officer = ChatUser(api, 42, "Công An Xã")
+    await register(api, officer)
+    dung = ChatUser(api, 3021, "Phạm Dũng")
+    await register(api, dung)
+    await sign(dung, "Phạm Văn Dũng", "Số 5", public=True)
+    await add_bot_to_group(api, officer, GROUP)
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"])
+    await officer.send("/linkgroup", GROUP)
+    await officer.press("Thôn Đông", GROUP)
+    board = await officer.send("/pledgeboard", GROUP)
+    assert "Phạm Văn Dũng" in board.text and "1/120" in board.text
+
+    await dung.send("/pledge")
+    await dung.press("Rút cam kết")
+    await dung.press("Có, rút cam kết")
+    edited = await api.wait_for(
+        lambda c: (
+            c.method == "editMessageText"
+            and c.params.get("message_id") == board.params["message_id"]
+        )
+    )
+    assert "Phạm Văn Dũng" not in edited.text and "0/120" in edited.text
