@@ -96,6 +96,13 @@ async def test_forgetme_removes_the_name_everywhere(api: FakeBotAPI, bot: Runnin
         )
     )
     assert NAME not in edited.text and "1/120" in edited.text
+
+    # The officer's pledge export keeps the household's row, without her name and address.
+    await officer.send("/pledgeexport")
+    document = await officer.press("Thôn Đông")
+    exported = document.params["document"]["data"].decode("utf-8-sig")
+    assert "DONG-" in exported and "tên đã được xóa" in exported
+    assert NAME not in exported and ADDRESS not in exported
     await api.wait_idle()
 
     # The household's pledge stays for the area's figures, without her name and address.
