@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.core.context import Context, CoreConfig
-from bot.core.events import Button, Event, EventKind, Option, Outcome, Outgoing, Reply
-from bot.core.menus import parse_callback_data, resolve_buttons
+from bot.core.events import Event, EventKind, Option, Outcome, Outgoing
+from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
 from bot.i18n import N_, Translator, pick_language
@@ -302,16 +302,7 @@ class Dispatcher:
         if found is None:
             return None
         text, rows = found
-        options = [
-            [
-                Option(o["label"], action=o["action"])
-                if "action" in o
-                else Option(o["label"], url=o.get("url"))
-                for o in row
-            ]
-            for row in rows
-        ]
-        return text, options
+        return text, shown_options(rows)
 
     # Replies ------------------------------------------------------------------------------
     async def _resolve(self, ctx: Context) -> Outcome:
@@ -331,9 +322,8 @@ class Dispatcher:
                 now=ctx.now,
                 ttl=self.config.menu_ttl,
                 step_token=token,
+                text=reply.text,
             )
-            if token is not None:
-                await _keep_shown(ctx, reply, buttons)
             messages.append(
                 Outgoing(
                     event.chat.id,
@@ -354,24 +344,6 @@ class Dispatcher:
 def _picks_an_option(text: str, options: list[list[Option]]) -> bool:
     typed = text.strip()
     return typed.isdigit() and 1 <= int(typed) <= sum(len(row) for row in options)
-
-
-async def _keep_shown(ctx: Context, reply: Reply, buttons: list[list[Button]]) -> None:
-    """Remember a message with options shown in a conversation step (see _step_not_on_screen)."""
-    first = next((b.data for row in buttons for b in row if b.data), None)
-    parsed = parse_callback_data(first) if first else None
-    if parsed is None:
-        return
-    rows = [
-        [
-            {"label": o.label, "action": o.action}
-            if o.action is not None
-            else {"label": o.label, "url": o.url or ""}
-            for o in row
-        ]
-        for row in reply.options
-    ]
-    await menus.set_shown(ctx.conn, parsed[0], reply.text, rows)
 
 
 def refusal(ctx: Context, allowed: frozenset[Role]) -> str:

@@ -36,11 +36,14 @@ async def create(
     expires_at: datetime,
     *,
     step_token: str | None = None,
+    shown: tuple[str, list[list[dict[str, str]]]] | None = None,
 ) -> str:
+    """A menu; ``shown`` keeps the message it was shown under (text, and each option's label
+    with its action or link), so the step can be shown again."""
     menu_id = secrets.token_urlsafe(6)
     await conn.execute(
         "INSERT INTO menus (id, platform, chat_id, user_id, options, token, created_at,"
-        " expires_at, step_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " expires_at, step_token, shown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             menu_id,
             platform,
@@ -51,6 +54,7 @@ async def create(
             to_db(now),
             to_db(expires_at),
             step_token,
+            json.dumps({"text": shown[0], "rows": shown[1]}, ensure_ascii=False) if shown else None,
         ),
     )
     return menu_id
@@ -70,17 +74,6 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
         row["token"],
         from_db(row["expires_at"]),
         row["step_token"],
-    )
-
-
-async def set_shown(
-    conn: aiosqlite.Connection, menu_id: str, text: str, rows: list[list[dict[str, str]]]
-) -> None:
-    """Keep the message a menu was shown under (text, and each option's label with its action
-    or link), so the step can be shown again."""
-    await conn.execute(
-        "UPDATE menus SET shown = ? WHERE id = ?",
-        (json.dumps({"text": text, "rows": rows}, ensure_ascii=False), menu_id),
     )
 
 

@@ -20,8 +20,18 @@ async def test_name_is_scrubbed_as_a_whole_word_everywhere(db: Database) -> None
             conn, "telegram", 10, "Tin báo của <b>Lê Thị Thôn</b> (Thôn Đông).", [], NOW
         )
         other = await outbox.enqueue(conn, "telegram", 10, "Lê Thị Thônh ký cam kết.", [], NOW)
-        menu = await menus.create(conn, "telegram", 10, 10, ["x:1"], "t", NOW, NOW + timedelta(1))
-        await menus.set_shown(conn, menu, "Người báo: Lê Thị Thôn", [[{"label": "OK"}]])
+        menu = await menus.create(
+            conn,
+            "telegram",
+            10,
+            10,
+            ["x:1"],
+            "t",
+            NOW,
+            NOW + timedelta(1),
+            step_token="t",
+            shown=("Người báo: Lê Thị Thôn", [[{"label": "OK", "action": "x:1"}]]),
+        )
         await conversations.save(
             conn, "telegram", 10, 10, Conversation("f", "s", "t", {"name": "Lê Thị Thôn"}), NOW, NOW
         )
