@@ -9,21 +9,24 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
+from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to live here
 from bot.config import Settings
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
 from bot.handlers import build_registry
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, OutboxWorker
+from bot.transports.delivery import Limits, OutboxWorker, Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
-DEMO_DATABASE = Path(".demo") / "xomantoan-demo.sqlite3"
 
 Clock = Callable[[], datetime]
 
@@ -68,6 +71,47 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
+@dataclass
+class Core:
+    """What every transport shares: the database, the registry and the dispatcher."""
+
+    db: Database
+    registry: Registry
+    dispatcher: Dispatcher
+    clock: Clock
+
+
+def build_core(db: Database, settings: Settings, bot_username: str | None, clock: Clock) -> Core:
+    registry = build_registry()
+    return Core(
+        db, registry, Dispatcher(db, registry, core_config(settings, bot_username), clock), clock
+    )
+
+
+@contextlib.asynccontextmanager
+async def background(
+    core: Core, sender: Sender, settings: Settings, limits: Limits
+) -> AsyncIterator[asyncio.Task[None]]:
+    """The outbox worker and the timers (housekeeping and every feature's jobs), started the
+    same way whatever the transport, and stopped when the block ends. Yields the worker's task
+    (it only ends by failing)."""
+    worker = OutboxWorker(
+        core.db, sender, core.clock, signal=core.dispatcher.outbox_signal, limits=limits
+    )
+    scheduler = Scheduler(settings.tz)
+    install_housekeeping(scheduler, core.db, core.clock)
+    install_jobs(scheduler, core.registry, core.db, core.dispatcher, core.clock)
+    scheduler.start()
+    task = asyncio.create_task(worker.run(), name="outbox")
+    try:
+        yield task
+    finally:
+        scheduler.shutdown()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 async def run_telegram(
     settings: Settings,
     *,
@@ -82,49 +126,51 @@ async def run_telegram(
     stop = stop or asyncio.Event()
     db = await Database.open(settings.database)
     app = build_application(token, settings.telegram_api_url)
-    scheduler = Scheduler(settings.tz)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await with_retries(app.initialize)
-        registry = build_registry()
-        dispatcher = Dispatcher(db, registry, core_config(settings, app.bot.username), clock)
-        transport = TelegramTransport(app, dispatcher, registry, db)
+        core = build_core(db, settings, app.bot.username, clock)
+        transport = TelegramTransport(app, core.dispatcher, core.registry, db)
         try:
             await transport.publish_commands()
         except Exception:
             log.warning("could not publish the command menus; commands still work", exc_info=True)
-        worker = OutboxWorker(
-            db, transport, clock, signal=dispatcher.outbox_signal, limits=limits or Limits()
-        )
-        install_housekeeping(scheduler, db, clock)
-        install_jobs(scheduler, registry, db, dispatcher, clock)
-        scheduler.start()
-        tasks = [
-            asyncio.create_task(worker.run(), name="outbox"),
-            asyncio.create_task(transport.poll(settings.poll_timeout_seconds, stop), name="poll"),
-        ]
-        log.info("bot @%s is running (long polling)", app.bot.username)
-        _stop_on_signals(stop)
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        for task in done:
-            if task is not stopper and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+        async with background(core, transport, settings, limits or Limits()) as worker:
+            poll = asyncio.create_task(
+                transport.poll(settings.poll_timeout_seconds, stop), name="poll"
+            )
+            log.info("bot @%s is running (long polling)", app.bot.username)
+            _stop_on_signals(stop)
+            stopper = asyncio.create_task(stop.wait())
+            try:
+                done, _ = await asyncio.wait(
+                    [stopper, worker, poll], return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                stopper.cancel()
+                poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await poll
+            for task in done:
+                if task is not stopper and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        scheduler.shutdown()
         with contextlib.suppress(Exception):
             await app.shutdown()
         await db.close()
         log.info("bot stopped")
 
 
-async def run_console(database: Path, settings: Settings) -> None:
+async def run_console(
+    database: Path,
+    settings: Settings,
+    *,
+    out: TextIO | None = None,
+    read_line: Callable[[], str] | None = None,
+    clock: Clock = utc_now,
+) -> None:
+    """The console chat on ``database`` (seeded with the demo commune when empty), with the
+    same outbox worker and timers as on Telegram: schedules, reports' deadlines and roster
+    reminders run here too."""
     from bot.demo import GROUP, IDENTITIES, seed
     from bot.transports.console import ConsoleTransport
 
@@ -132,24 +178,18 @@ async def run_console(database: Path, settings: Settings) -> None:
     db = await Database.open(database)
     try:
         async with db.unit() as conn:
-            await seed(conn, utc_now(), settings.tz)
-        dispatcher = Dispatcher(db, build_registry(), core_config(settings, "xomantoan_demo_bot"))
+            await seed(conn, clock(), settings.tz)
+        core = build_core(db, settings, "xomantoan_demo_bot", clock)
         console = ConsoleTransport(
-            dispatcher, IDENTITIES, GROUP, files_dir=database.parent / "files"
+            core.dispatcher,
+            IDENTITIES,
+            GROUP,
+            out=out or sys.stdout,
+            read_line=read_line,
+            files_dir=database.parent / "files",
         )
-        worker = OutboxWorker(
-            db,
-            console,
-            utc_now,
-            signal=dispatcher.outbox_signal,
-            limits=Limits(per_second=1000, private_interval=0, group_interval=0),
-        )
-        delivery = asyncio.create_task(worker.run())
-        try:
+        limits = Limits(per_second=1000, private_interval=0, group_interval=0)
+        async with background(core, console, settings, limits):
             await console.run()
-        finally:
-            delivery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await delivery
     finally:
         await db.close()

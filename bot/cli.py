@@ -12,7 +12,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import cli_figures, cli_households
-from bot.config import Settings, SettingsError, check_database_path, load_settings
+from bot.config import (
+    DEMO_DATABASE,
+    Settings,
+    SettingsError,
+    check_database_path,
+    load_settings,
+)
 from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
@@ -22,32 +28,46 @@ TELEGRAM = "telegram"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xomantoan", description="Xóm An Toàn safety bot")
+    # --database is accepted before or after the command's name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="the SQLite file (default: XOMANTOAN_DATABASE, else ./xomantoan.sqlite3; "
+        "for run and console without a token: the demo database)",
+    )
+    parents = [common]
+    parser = argparse.ArgumentParser(
+        prog="xomantoan", description="Xóm An Toàn safety bot", parents=parents
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run on Telegram, or the console demo when no token is set")
-    console = sub.add_parser("console", help="chat with the bot in this terminal")
-    console.add_argument("--database", type=Path, help="default: the embedded demo database")
-    sub.add_parser("migrate", help="bring the database schema up to date")
-    backup = sub.add_parser("backup", help="copy the live database safely")
+    sub.add_parser(
+        "run", parents=parents, help="run on Telegram, or the console demo when no token is set"
+    )
+    sub.add_parser("console", parents=parents, help="chat with the bot in this terminal")
+    sub.add_parser("migrate", parents=parents, help="bring the database schema up to date")
+    backup = sub.add_parser("backup", parents=parents, help="copy the live database safely")
     backup.add_argument("path", type=Path)
     for name in ("grant", "revoke"):
-        cmd = sub.add_parser(name, help=f"{name} a role for a Telegram user")
+        cmd = sub.add_parser(name, parents=parents, help=f"{name} a role for a Telegram user")
         cmd.add_argument("--telegram-id", type=int, required=True)
         choices = ["officer", "leader", "admin"] + (["resident"] if name == "grant" else [])
         cmd.add_argument("--role", choices=choices, required=True)
         cmd.add_argument("--area", help="area code (for leader)")
-    area = sub.add_parser("areas", help="list or add residential areas")
+    area = sub.add_parser("areas", parents=parents, help="list or add residential areas")
     area_sub = area.add_subparsers(dest="action")
-    area_sub.add_parser("list")
-    add = area_sub.add_parser("add")
+    area_sub.add_parser("list", parents=parents)
+    add = area_sub.add_parser("add", parents=parents)
     add.add_argument("code", help="short code, letters and digits, e.g. THON1")
     add.add_argument("name", help="e.g. 'Thôn Đông'")
     add.add_argument("--households", type=int, help="number of resident households")
-    setter = area_sub.add_parser("set")
+    setter = area_sub.add_parser("set", parents=parents)
     setter.add_argument("code")
     setter.add_argument("--households", type=int, required=True)
-    cli_figures.add_parsers(sub)
-    cli_households.add_parser(sub)
+    cli_figures.add_parsers(sub, parents=parents)
+    cli_households.add_parser(sub, parents=parents)
     return parser
 
 
@@ -58,6 +78,29 @@ class CliError(Exception):
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
     check_database_path(settings.database)
     db = await Database.open(settings.database)
+    try:
+        await work(db)
+    finally:
+        await db.close()
+
+
+def existing_database(path: Path) -> Path:
+    """A command that only reads never creates a database: say which file was looked for (and
+    where the console demo's database is, if there is one) instead."""
+    if path.is_file():
+        return path
+    where = path.expanduser().absolute()
+    message = f"no database at {where}"
+    demo = DEMO_DATABASE.absolute()
+    if demo.is_file() and demo != where:
+        message += f"; the console demo's database is {demo} (add: --database {DEMO_DATABASE})"
+    else:
+        message += " (set XOMANTOAN_DATABASE in .env, or add: --database FILE)"
+    raise CliError(message)
+
+
+async def _reading(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
+    db = await Database.open(existing_database(settings.database))
     try:
         await work(db)
     finally:
@@ -147,30 +190,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level, [settings.token or ""])
-        if args.command == "run":
-            if settings.token:
-                check_database_path(settings.database)
-                from bot.app import run_telegram
+        chosen: Path | None = getattr(args, "database", None)
+        if chosen is not None:
+            settings = settings.model_copy(update={"database": chosen})
+        if args.command == "run" and settings.token:
+            check_database_path(settings.database)
+            from bot.app import run_telegram
 
-                asyncio.run(run_telegram(settings))
-            else:
-                from bot.app import DEMO_DATABASE, run_console
+            asyncio.run(run_telegram(settings))
+        elif args.command in ("run", "console"):
+            from bot.app import run_console
 
+            if args.command == "run":
                 print("No XOMANTOAN_TELEGRAM_TOKEN set: starting the console demo.")
-                asyncio.run(run_console(DEMO_DATABASE, settings))
-        elif args.command == "console":
-            from bot.app import DEMO_DATABASE, run_console
-
-            asyncio.run(run_console(args.database or DEMO_DATABASE, settings))
+            database = chosen or DEMO_DATABASE
+            print(f"Database: {database.absolute()}")
+            asyncio.run(run_console(database, settings))
         elif args.command == "migrate":
             asyncio.run(_with_db(settings, _migrate))
         elif args.command == "backup":
 
             async def backup(db: Database) -> None:
                 await db.backup(args.path)
-                print(f"backup written to {args.path}")
+                print(f"backup of {db.path} written to {args.path}")
 
-            asyncio.run(_with_db(settings, backup))
+            asyncio.run(_reading(settings, backup))
         elif args.command in ("grant", "revoke"):
             asyncio.run(
                 _with_db(
@@ -181,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         elif args.command == "areas":
-            asyncio.run(_with_db(settings, lambda db: _areas(db, args)))
+            opener = _reading if args.action in (None, "list") else _with_db
+            asyncio.run(opener(settings, lambda db: _areas(db, args)))
         elif args.command == cli_households.COMMAND and args.action == "template":
             cli_households.write_template(settings, args)
         elif args.command == cli_households.COMMAND:
@@ -189,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 _with_db(settings, lambda db: cli_households.import_file(db, settings, args))
             )
         elif args.command in cli_figures.COMMANDS:
-            asyncio.run(_with_db(settings, lambda db: cli_figures.run(db, settings, args)))
+            asyncio.run(_reading(settings, lambda db: cli_figures.run(db, settings, args)))
     except (
         SettingsError,
         CliError,

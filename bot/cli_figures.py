@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
@@ -30,6 +31,9 @@ from bot.storage import areas
 from bot.storage.db import Database
 from bot.text import plain_text
 
+if TYPE_CHECKING:
+    from bot.stats.rating import CommuneTable
+
 MAX_YEARS = 10
 COMMANDS = ("stats", "export", "summary", "rating")
 
@@ -46,22 +50,33 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("vi", "en"), help="default: the bot's language")
 
 
-def add_parsers(sub: Any) -> None:
-    stats = sub.add_parser("stats", help="the commune's figures for a period, as text or JSON")
+def add_parsers(sub: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """The figures' commands; ``parents`` carries the options every command takes."""
+    common = list(parents)
+    stats = sub.add_parser(
+        "stats", parents=common, help="the commune's figures for a period, as text or JSON"
+    )
     _scope_options(stats)
     stats.add_argument("--json", action="store_true", help="print the documented JSON")
-    export = sub.add_parser("export", help="the figures' rows as an XLSX workbook or CSV files")
+    export = sub.add_parser(
+        "export", parents=common, help="the figures' rows as an XLSX workbook or CSV files"
+    )
     _scope_options(export)
     target = export.add_mutually_exclusive_group(required=True)
     target.add_argument("--xlsx", type=Path, metavar="FILE", help="write one workbook")
     target.add_argument("--csv", type=Path, metavar="DIR", help="write one CSV per kind")
-    summary = sub.add_parser("summary", help="the draft periodic summary report (DOCX)")
+    summary = sub.add_parser(
+        "summary", parents=common, help="the draft periodic summary report (DOCX)"
+    )
     _scope_options(summary)
     summary.add_argument("path", type=Path, nargs="?", help="default: a name in this folder")
     summary.add_argument("--commune", help="the commune's name for the header, e.g. 'Xã An Bình'")
-    rating = sub.add_parser("rating", help="the yearly rating: each area, met or not, per year")
+    rating = sub.add_parser(
+        "rating", parents=common, help="the yearly rating: each area, met or not, per year"
+    )
     rating.add_argument("--year", type=int, help="the last year shown (default: this year)")
     rating.add_argument("--years", type=int, default=3, choices=range(1, 11), metavar="N")
+    rating.add_argument("--lang", choices=("vi", "en"), help="default: the bot's language")
 
 
 def _day(text: str, today: date) -> date:
@@ -186,24 +201,45 @@ async def _rating(
     years = list(range(last - args.years + 1, last + 1))
     async with db.read() as conn:
         table = await commune_table(conn, years)
+    t = translator(settings, args)
+    print(rating_table(t, years, table))
+
+
+def rating_table(t: Translator, years: list[int], table: CommuneTable) -> str:
+    """The commune table as plain text: one row per area (its name), a column per year."""
     marks = {True: "+", False: "-", None: "."}
-    print(f"{'area':<12}" + "".join(f"{y:>6}" for y in years) + "  streak")
+    met_label = t.plain("Areas met")
+    width = max([len(t.plain("Area")), len(met_label)] + [len(r.area.name) for r in table.rows])
+    lines = [
+        f"{t.plain('Area'):<{width}}" + "".join(f"{y:>6}" for y in years) + f"  {t.plain('Streak')}"
+    ]
     for row in table.rows:
         cells = "".join(f"{marks[row.cells[y]]:>6}" for y in years)
-        print(f"{row.area.code:<12}{cells}  {row.streak:>6}")
+        lines.append(f"{row.area.name:<{width}}{cells}  {row.streak:>6}")
     shares = []
     for y in years:
         share = table.shares[y]
         shares.append(f"{share.met}/{share.areas}" if share.areas else "-")
-    print(f"{'met':<12}" + "".join(f"{s:>6}" for s in shares))
-    print("(+ met, - not met, . not rated; streak = consecutive years met up to the last year)")
+    lines.append(f"{met_label:<{width}}" + "".join(f"{s:>6}" for s in shares))
+    lines.append(
+        t.plain(
+            "(+ met, - not met, . not rated; streak = consecutive years met up to the last year)"
+        )
+    )
     for row in table.rows:
         for o in row.overrides:
-            verdict = "met" if o.met else "not met"
-            print(
-                f"! {row.area.code} {o.year} criterion {o.criterion}: {verdict} against the"
-                f" records; note: {o.note or '-'}"
+            lines.append(
+                t.plain(
+                    "! {area} {year}, criterion {criterion}: {verdict} against the records;"
+                    " note: {note}",
+                    area=row.area.name,
+                    year=str(o.year),
+                    criterion=o.criterion,
+                    verdict=t.plain("Met") if o.met else t.plain("Not met"),
+                    note=o.note or "-",
+                )
             )
+    return "\n".join(lines)
 
 
 def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) -> str:

@@ -28,13 +28,20 @@ class HouseholdsCliError(Exception):
     """A one-line answer for the person at the terminal."""
 
 
-def add_parser(sub: Any) -> None:
-    parser = sub.add_parser(COMMAND, help="the household register: import template, import")
+def add_parser(sub: Any, parents: list[Any] | None = None) -> None:
+    parents = parents or []
+    parser = sub.add_parser(
+        COMMAND, parents=parents, help="the household register: import template, import"
+    )
     actions = parser.add_subparsers(dest="action", required=True)
-    template = actions.add_parser("template", help="write the import template (.xlsx or .csv)")
+    template = actions.add_parser(
+        "template", parents=parents, help="write the import template (.xlsx or .csv)"
+    )
     template.add_argument("path", type=Path)
     template.add_argument("--lang", choices=("vi", "en"), help="default: the bot's language")
-    load = actions.add_parser("import", help="import a filled-in register (.xlsx or .csv)")
+    load = actions.add_parser(
+        "import", parents=parents, help="import a filled-in register (.xlsx or .csv)"
+    )
     load.add_argument("path", type=Path)
     load.add_argument("--area", required=True, help="area code, e.g. DONG")
     load.add_argument("--lang", choices=("vi", "en"), help="default: the bot's language")

@@ -19,6 +19,10 @@ TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
 ENV_PREFIX = "XOMANTOAN_"
 
 
+# The console demo's database (``make run`` without a token), relative to the working folder.
+DEMO_DATABASE = Path(".demo") / "xomantoan-demo.sqlite3"
+
+
 class SettingsError(Exception):
     """A setting is wrong; the message is one line meant for the person installing the bot."""
 

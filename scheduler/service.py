@@ -24,6 +24,8 @@ class Scheduler:
         self.scheduler = AsyncIOScheduler(timezone=tz)
 
     def every(self, job_id: str, seconds: int, job: Callable[[], Awaitable[object]]) -> None:
+        """Run ``job`` once right after start (what fell due while the bot was stopped is done
+        at once), then every ``seconds``."""
         self.scheduler.add_job(
             job,
             IntervalTrigger(seconds=seconds),
@@ -32,6 +34,7 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=seconds,
+            next_run_time=datetime.now(self.scheduler.timezone),
         )
 
     def start(self) -> None:

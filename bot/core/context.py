@@ -128,6 +128,9 @@ class Context:
         self.replies: list[Reply] = []
         self.toast_text: str | None = None
         self.outbox_written = False
+        # Set when the event deleted personal data: after the commit the write-ahead log is
+        # checkpointed and emptied, so no old copy of a deleted page stays in it.
+        self.checkpoint_after = False
 
     # Language ---------------------------------------------------------------------------
     def _(self, message: str, /, **params: object) -> str:

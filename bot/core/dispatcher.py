@@ -16,7 +16,7 @@ import aiosqlite
 
 from bot.core.context import Context, CoreConfig
 from bot.core.events import Event, EventKind, Option, Outcome, Outgoing
-from bot.core.menus import resolve_buttons
+from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
 from bot.i18n import N_, Translator, pick_language
@@ -59,6 +59,11 @@ class Dispatcher:
             return self._apology(event)
         if outcome.outbox_written:
             self.outbox_signal.set()
+        if outcome.checkpoint_after:
+            try:
+                await self.db.checkpoint()
+            except Exception:
+                log.exception("checkpoint after update %s failed", event.update_id)
         return outcome
 
     def _apology(self, event: Event) -> Outcome:
@@ -245,9 +250,27 @@ class Dispatcher:
         )
 
     async def _input(self, ctx: Context) -> None:
+        event = ctx.event
+        if event.kind == EventKind.TEXT and event.menu_id is not None:
+            # A number typed where options are shown as numbered lines (the console).
+            if await self._typed_choice(ctx):
+                event.kind = EventKind.BUTTON
+                await self._button(ctx)
+                return
+            event.menu_id, event.option_index = None, None
+        shown = await self._step_not_on_screen(ctx)
+        if shown is not None and _picks_an_option(event.text, shown[1]):
+            ctx.reply(shown[0], shown[1], bind_to_conversation=True)  # show the step again
+            return
         flow = self.registry.flows.get(ctx.flow or "")
         if flow is not None:
             await flow(ctx)
+            if (
+                shown is not None
+                and not ctx.conversation_changed
+                and not any(r.options for r in ctx.replies)
+            ):
+                ctx.reply(shown[0], shown[1], bind_to_conversation=True)
             return
         if ctx.event.chat.is_private:
             if ctx.event.kind == EventKind.TEXT:
@@ -259,6 +282,32 @@ class Dispatcher:
                         "a command from /help."
                     )
                 )
+
+    async def _typed_choice(self, ctx: Context) -> bool:
+        """Is a typed number a choice of the menu it names? Only when that menu was shown in
+        the person's current conversation step (or no conversation is open): a number typed
+        where the current step asks for text or a number is that answer."""
+        conversation = ctx.conversation
+        if conversation is None:
+            return True
+        menu = await menus.get(ctx.conn, ctx.event.menu_id or "")
+        return menu is not None and conversation.token in (menu.token, menu.step_token)
+
+    async def _step_not_on_screen(self, ctx: Context) -> tuple[str, list[list[Option]]] | None:
+        """The current step's message with its options, when the person's screen no longer
+        shows them (a console started again) and typed text into that step."""
+        event, conversation = ctx.event, ctx.conversation
+        if event.kind != EventKind.TEXT or event.options_on_screen or conversation is None:
+            return None
+        if event.user is None:
+            return None
+        found = await menus.shown_for_step(
+            ctx.conn, event.platform, event.chat.id, event.user.id, conversation.token, ctx.now
+        )
+        if found is None:
+            return None
+        text, rows = found
+        return text, shown_options(rows)
 
     # Replies ------------------------------------------------------------------------------
     async def _resolve(self, ctx: Context) -> Outcome:
@@ -277,6 +326,8 @@ class Dispatcher:
                 token=token if bind else None,
                 now=ctx.now,
                 ttl=self.config.menu_ttl,
+                step_token=token,
+                text=reply.text,
             )
             messages.append(
                 Outgoing(
@@ -287,7 +338,17 @@ class Dispatcher:
                     attachment=reply.attachment,
                 )
             )
-        return Outcome(messages=messages, toast=ctx.toast_text, outbox_written=ctx.outbox_written)
+        return Outcome(
+            messages=messages,
+            toast=ctx.toast_text,
+            outbox_written=ctx.outbox_written,
+            checkpoint_after=ctx.checkpoint_after,
+        )
+
+
+def _picks_an_option(text: str, options: list[list[Option]]) -> bool:
+    typed = text.strip()
+    return typed.isdigit() and 1 <= int(typed) <= sum(len(row) for row in options)
 
 
 def refusal(ctx: Context, allowed: frozenset[Role]) -> str:

@@ -85,6 +85,9 @@ class Event:
     file_ids: list[str] = field(default_factory=list)
     new_chat_id: int | None = None
     document: Document | None = None
+    # False where the platform lost the options shown earlier (a console started again): typed
+    # text into a conversation then shows the current step again.
+    options_on_screen: bool = True
 
     def __post_init__(self) -> None:
         self.text = nfc(self.text)
@@ -161,3 +164,4 @@ class Outcome:
     messages: list[Outgoing] = field(default_factory=list)
     toast: str | None = None
     outbox_written: bool = False
+    checkpoint_after: bool = False

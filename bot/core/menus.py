@@ -31,10 +31,29 @@ async def resolve_buttons(
     token: str | None,
     now: datetime,
     ttl: timedelta,
+    step_token: str | None = None,
+    text: str | None = None,
 ) -> list[list[Button]]:
+    """Buttons for ``options``; their actions are stored as one menu. ``step_token`` is the
+    conversation step the menu is shown in; with ``text`` (the message) the menu also keeps
+    the message and labels, so the step can be shown again (see the dispatcher)."""
     actions = [o.action for row in options for o in row if o.action is not None]
+    shown = None
+    if step_token is not None and text is not None:
+        shown = (text, [[_shown_option(o) for o in row] for row in options])
     menu_id = (
-        await menus.create(conn, platform, chat_id, user_id, actions, token, now, now + ttl)
+        await menus.create(
+            conn,
+            platform,
+            chat_id,
+            user_id,
+            actions,
+            token,
+            now,
+            now + ttl,
+            step_token=step_token,
+            shown=shown,
+        )
         if actions
         else ""
     )
@@ -50,3 +69,22 @@ async def resolve_buttons(
                 buttons.append(Button(option.label, url=option.url))
         rows.append(buttons)
     return rows
+
+
+def _shown_option(option: Option) -> dict[str, str]:
+    if option.action is not None:
+        return {"label": option.label, "action": option.action}
+    return {"label": option.label, "url": option.url or ""}
+
+
+def shown_options(rows: list[list[dict[str, str]]]) -> list[list[Option]]:
+    """Options back from what a menu kept (see :func:`resolve_buttons`)."""
+    return [
+        [
+            Option(o["label"], action=o["action"])
+            if "action" in o
+            else Option(o["label"], url=o.get("url"))
+            for o in row
+        ]
+        for row in rows
+    ]

@@ -26,6 +26,9 @@ Handler = Callable[["Context"], Awaitable[None]]
 ActionHandler = Callable[["Context", str], Awaitable[None]]
 DataSection = Callable[["Context", Member], Awaitable[list[str]]]
 ForgetHook = Callable[[aiosqlite.Connection, Member], Awaitable[None]]
+# A /forgetme step that needs more than the connection (e.g. to edit what was posted publicly);
+# run before the plain hooks, while the member still exists.
+ForgetStep = Callable[["Context", Member], Awaitable[None]]
 
 
 class Where(StrEnum):
@@ -88,6 +91,7 @@ class Feature:
     # What /mydata shows, and what /forgetme must clean, for this feature.
     data_sections: list[DataSection] = field(default_factory=list)
     forget_hooks: list[ForgetHook] = field(default_factory=list)
+    forget_steps: list[ForgetStep] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
 
 
@@ -147,3 +151,7 @@ class Registry:
     @property
     def forget_hooks(self) -> list[ForgetHook]:
         return [h for f in self.features for h in f.forget_hooks]
+
+    @property
+    def forget_steps(self) -> list[ForgetStep]:
+        return [s for f in self.features for s in f.forget_steps]

@@ -213,4 +213,8 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
 
 
 async def forget(conn: aiosqlite.Connection, member: Member) -> None:
+    from bot.storage import patrols as patrols_repo
+
     await repo.delete_member(conn, member.id)
+    if member.display_name:
+        await patrols_repo.forget_typed_name(conn, member.display_name)

@@ -5,12 +5,12 @@ One pledge per household per campaign and area: the household is recognised by t
 and the address (see :func:`bot.pledges.household_key`). A second member of the same household is
 told who signed and when, and is linked to that pledge so leaders do not remind them.
 
-Personal data (see :func:`forget_member`): /forgetme removes every link between the member and
-pledges (who signed, who withdrew, household links, individual pledges about them), but the
-household's signed pledge itself stays: it is a record the commune relies on for the yearly
-"safe residential area" rating, and it names the household (head of household and address), not
-the member's account. Individual pledges taken by an officer stay in the officer's records
-without the link to the member.
+Personal data (see :func:`forget_step` and :func:`forget_member`): /forgetme removes every link
+between the member and pledges (who signed, who withdrew, household links, individual pledges
+about them) and the head's name and address from the pledges the member signed; the household's
+pledge itself stays, counted for its area for the yearly "safe residential area" rating, and
+the public boards that listed it are edited. Individual pledges taken by an officer stay in the
+officer's records without the person's name or link.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bot.pledges import AUDIENCES, check_address, household_key, reference
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import members as members_repo
+from bot.storage import personal
 from bot.storage import pledges as repo
 from bot.storage.folding import match_key
 from bot.storage.members import Member
@@ -560,6 +561,8 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
         ctx.reply(ctx._("This pledge had already been withdrawn."), edit=True)
         return
     await ctx.audit("pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id)
+    if pledge.public:  # the boards posted no longer list it
+        await pledges_board.refresh_posted(ctx, pledge.campaign_id, pledge.area_id)
     ctx.reply(
         ctx._(
             "The pledge {reference} is withdrawn as of {when}. You can sign again with "
@@ -616,6 +619,21 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     return lines
 
 
+async def forget_step(ctx: Context, member: Member) -> None:
+    """The head's name and address leave the pledges the member signed (the household's pledge
+    stays counted for its area), every board that listed them is edited, and the words are
+    removed from messages to others."""
+    before = await repo.anonymise_member(ctx.conn, member.id)
+    households = {p.household_id for p in before if p.household_id is not None}
+    forgotten = [h for h in [await households_repo.get(ctx.conn, i) for i in households] if h]
+    await households_repo.forget(ctx.conn, households, ctx.now)
+    for campaign_id, area_id in {(p.campaign_id, p.area_id) for p in before if p.public}:
+        await pledges_board.refresh_posted(ctx, campaign_id, area_id)
+    words = [w for p in before for w in (p.head_name, p.address)]
+    words += [w for h in forgotten for w in (h.head_name, h.address)]
+    await personal.scrub_words(ctx.conn, words)
+
+
 async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:
     """Drop every link to the member; the household's signed pledge stays (see module doc)."""
     await repo.unlink_member(conn, member.id)
@@ -652,4 +670,5 @@ feature = Feature(
     },
     data_sections=[data_section],
     forget_hooks=[forget_member],
+    forget_steps=[forget_step],
 )

@@ -433,7 +433,7 @@ async def on_export(ctx: Context, argument: str) -> None:
                 p.reference,
                 area.name if area else "",
                 t.plain(audience_label(t, p.audience)),
-                p.head_name,
+                p.head_name or t.plain("(name deleted at the person's request)"),
                 p.address,
                 t.timestamp(p.signed_at),
                 t.plain("yes") if p.public else t.plain("no"),

@@ -5,20 +5,23 @@ public board in the area's group (names of households that agreed to be listed, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.core.context import Context
+import aiosqlite
+
+from bot.core.context import Context, CoreConfig, queue_reply
 from bot.core.events import EventKind, Option, Reply
+from bot.core.menus import resolve_buttons
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.handlers.common import area_options
 from bot.handlers.pledges_common import STALE, coverage_line, latest_campaign, open_campaign
 from bot.households import place_label
-from bot.i18n import N_, Safe, escape
+from bot.i18n import N_, Safe, Translator, escape
 from bot.pledges import households_total_problem, split_lines
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
-from bot.storage import kv
+from bot.storage import kv, outbox
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
@@ -27,6 +30,7 @@ from bot.storage.timefmt import from_db, to_db
 HH_FLOW = "pledge_households"
 REMIND_EVERY = timedelta(hours=20)
 MAX_HOUSEHOLDS = 100_000
+EDIT_AFTER_SENDING = timedelta(seconds=3)
 
 
 async def _my_areas(ctx: Context) -> list[Area]:
@@ -136,10 +140,12 @@ async def on_button(ctx: Context, argument: str) -> None:
         ]
         for n, p in enumerate(pledges, 1):
             hidden = "" if p.public else " 🔒"
-            lines.append(
-                f"{n}. {escape(p.head_name)} · {escape(p.address)} · {ctx.t.day(p.signed_at)}"
-                f"{hidden}"
+            who = (
+                f"{escape(p.head_name)} · {escape(p.address)}"
+                if p.head_name
+                else ctx._("(name deleted at the person's request)")
             )
+            lines.append(f"{n}. {who} · {ctx.t.day(p.signed_at)}{hidden}")
         lines.append(ctx._("🔒 = did not agree to be listed publicly"))
         for part in split_lines(lines):
             ctx.reply(part)
@@ -321,28 +327,129 @@ async def board(ctx: Context) -> None:
     if campaign is None:
         ctx.reply(ctx._("There has been no pledge campaign yet."))
         return
-    signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
-    listed = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id, public_only=True)
-    lines = [
-        ctx._("📜 <b>{title}</b>", title=campaign.title),
-        coverage_line(ctx.t, area, signed),
-        "",
-    ]
-    if listed:
-        lines.append(ctx._("Households that signed and agreed to be listed:"))
-        lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
-    else:
-        lines.append(ctx._("No household has agreed to be listed yet."))
-    lines += ["", ctx._("Not signed yet? Sign privately with the button below.")]
-    parts = split_lines(lines)
-    for index, part in enumerate(parts):
-        options = []
-        if index == len(parts) - 1:
-            options = [[Option(ctx._("✍️ Sign the pledge"), url=ctx.deep_link("go-pledge"))]]
-        ctx.reply(Safe(part), options)
+    # Posted through the outbox, so the messages can be edited later (see refresh_boards).
+    parts, listed = await _board_parts(ctx.conn, ctx.t, ctx.config, area, campaign)
+    ids = []
+    for text, options in parts:
+        ids.append(
+            await queue_reply(
+                ctx.conn,
+                ctx.config,
+                ctx.event.platform,
+                ctx.chat.chat_id,
+                None,
+                Reply(text, options),
+                ctx.now,
+            )
+        )
+    ctx.outbox_written = True
+    await repo.add_board(
+        ctx.conn,
+        campaign_id=campaign.id,
+        area_id=area.id,
+        platform=ctx.event.platform,
+        chat_id=ctx.chat.chat_id,
+        language=ctx.t.language,
+        outbox_ids=ids,
+        now=ctx.now,
+    )
     await ctx.audit(
         "pledge.board_posted", "area", area.id, campaign=campaign.id, listed=len(listed)
     )
+
+
+async def _board_parts(
+    conn: aiosqlite.Connection,
+    t: Translator,
+    config: CoreConfig,
+    area: Area,
+    campaign: repo.Campaign,
+) -> tuple[list[tuple[str, list[list[Option]]]], list[repo.Pledge]]:
+    """The board's messages (text and options) and the households listed on it."""
+    signed = await repo.signed_count(conn, campaign.id, area.id)
+    listed = await repo.in_campaign(conn, campaign.id, area_id=area.id, public_only=True)
+    lines = [
+        t._("📜 <b>{title}</b>", title=campaign.title),
+        coverage_line(t, area, signed),
+        "",
+    ]
+    if listed:
+        lines.append(t._("Households that signed and agreed to be listed:"))
+        lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
+    else:
+        lines.append(t._("No household has agreed to be listed yet."))
+    lines += ["", t._("Not signed yet? Sign privately with the button below.")]
+    texts = split_lines(lines)
+    link = f"https://t.me/{config.bot_username}?start=go-pledge"
+    parts: list[tuple[str, list[list[Option]]]] = []
+    for index, part in enumerate(texts):
+        options = []
+        if index == len(texts) - 1:
+            options = [[Option(t._("✍️ Sign the pledge"), url=link)]]
+        parts.append((part, options))
+    return parts, listed
+
+
+async def refresh_posted(ctx: Context, campaign_id: int, area_id: int | None) -> None:
+    """After a listed household left the list: edit the boards posted for its area."""
+    if area_id is not None and await refresh_boards(
+        ctx.conn, ctx.config, campaign_id, area_id, ctx.now
+    ):
+        ctx.outbox_written = True
+
+
+async def refresh_boards(
+    conn: aiosqlite.Connection, config: CoreConfig, campaign_id: int, area_id: int, now: datetime
+) -> int:
+    """Edit every board posted for this campaign and area so it shows the list as it is now
+    (a household that left it is no longer named). Returns how many messages were queued."""
+    campaign = await repo.campaign(conn, campaign_id)
+    area = await areas_repo.get(conn, area_id)
+    if campaign is None or area is None:
+        return 0
+    queued = 0
+    for posted in await repo.boards(conn, campaign_id, area_id):
+        t = Translator(posted.language, config.tz)
+        parts, _ = await _board_parts(conn, t, config, area, campaign)
+        ids = list(posted.outbox_ids)
+        # Fewer parts than before: the surplus messages are emptied of names too.
+        surplus: list[tuple[str, list[list[Option]]]] = [
+            (t._("(This part of the list is no longer needed: the list above is up to date.)"), [])
+        ] * max(0, len(ids) - len(parts))
+        for index, (text, options) in enumerate(parts + surplus):
+            chat_id, edit_of, status = posted.chat_id, None, None
+            if index < len(ids):
+                earlier = await outbox.get(conn, ids[index])
+                status = await outbox.status_of(conn, ids[index])
+                if earlier is not None:
+                    chat_id, edit_of = earlier.chat_id, earlier.id
+            buttons = await resolve_buttons(
+                conn,
+                posted.platform,
+                chat_id,
+                None,
+                options,
+                token=None,
+                now=now,
+                ttl=config.menu_ttl,
+            )
+            rows = [[b.__dict__ for b in row] for row in buttons]
+            new_id = await outbox.enqueue(
+                conn,
+                posted.platform,
+                chat_id,
+                text,
+                rows,
+                now,
+                # Not out yet: the edit waits until the message's id is recorded.
+                not_before=now + EDIT_AFTER_SENDING if status in ("pending", "sending") else None,
+                edit_of=edit_of,
+            )
+            if edit_of is None:
+                ids[index : index + 1] = [new_id]
+            queued += 1
+        await repo.set_board_messages(conn, posted.id, ids)
+    return queued
 
 
 commands = [

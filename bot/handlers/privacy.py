@@ -8,7 +8,7 @@ from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
 from bot.storage import areas as areas_repo
-from bot.storage import audit, chats, conversations, menus, outbox
+from bot.storage import audit, personal
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 
@@ -63,8 +63,45 @@ async def my_data(ctx: Context) -> None:
             lines.append(ctx._("Role: administrator"))
     for section in ctx.registry.data_sections:
         lines += await section(ctx, member)
+    lines += await _footprint_lines(ctx, member)
     lines.append("\n" + ctx._("To delete all of this, use /forgetme."))
     ctx.reply("\n".join(lines))
+
+
+async def _footprint_lines(ctx: Context, member: members_repo.Member) -> list[str]:
+    found = await personal.footprint(ctx.conn, member.platform, member.user_id, member.id)
+    lines = []
+    if found.private_chat:
+        lines.append(ctx._("Our private chat: its number, so that I can answer you"))
+    if found.conversations:
+        lines.append(
+            ctx._(
+                "Unfinished conversations and buttons under my messages: {count}",
+                count=found.conversations,
+            )
+        )
+    if found.outbox:
+        lines.append(
+            ctx._("Messages to you in my outbox (sent or waiting): {count}", count=found.outbox)
+        )
+    if found.audit:
+        lines.append(
+            ctx._("Entries by or about you in the activity log: {count}", count=found.audit)
+        )
+    if found.led_patrols:
+        lines.append(ctx._("Patrols you led: {count}", count=found.led_patrols))
+    if found.shifts:
+        lines.append(ctx._("Patrol roster shifts you are on: {count}", count=found.shifts))
+    if found.assigned_reports:
+        lines.append(ctx._("Reports assigned to you: {count}", count=found.assigned_reports))
+    if found.records:
+        lines.append(
+            ctx._(
+                "Records you made for the commune (they stay without your name): {count}",
+                count=found.records,
+            )
+        )
+    return lines
 
 
 async def forget_me(ctx: Context) -> None:
@@ -104,17 +141,21 @@ async def on_confirm(ctx: Context, answer: str) -> None:
 
 
 async def forget_member(ctx: Context, member: members_repo.Member) -> None:
+    """Delete or anonymise everything /mydata shows; the pages that held it are overwritten
+    (the database deletes securely) and the write-ahead log is emptied after the commit."""
     conn = ctx.conn
+    for step in ctx.registry.forget_steps:
+        await step(ctx, member)
     for hook in ctx.registry.forget_hooks:
         await hook(conn, member)
     await audit.forget_member(conn, member.id)
     await audit.record(conn, ctx.now, None, "member.forgotten")
-    await conversations.clear_user(conn, member.platform, member.user_id)
-    await menus.close_user(conn, member.platform, member.user_id)
-    await outbox.forget_chat(conn, member.platform, member.user_id)
-    await chats.delete_private(conn, member.platform, member.user_id)
+    await personal.erase_chat_traces(conn, member.platform, member.user_id)
+    if member.display_name:
+        await personal.scrub_words(conn, [member.display_name])
     await members_repo.delete(conn, member.id)
     ctx.member = None
+    ctx.checkpoint_after = True
 
 
 feature = Feature(

@@ -128,10 +128,3 @@ async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> l
         params = (area_id,)
     async with conn.execute(sql + " ORDER BY id", params) as cur:
         return [_chat(r) for r in await cur.fetchall()]
-
-
-async def delete_private(conn: aiosqlite.Connection, platform: str, chat_id: int) -> None:
-    await conn.execute(
-        "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
-        (platform, chat_id),
-    )

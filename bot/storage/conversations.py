@@ -75,12 +75,6 @@ async def clear(conn: aiosqlite.Connection, platform: str, chat_id: int, user_id
     )
 
 
-async def clear_user(conn: aiosqlite.Connection, platform: str, user_id: int) -> None:
-    await conn.execute(
-        "DELETE FROM conversations WHERE platform = ? AND user_id = ?", (platform, user_id)
-    )
-
-
 async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
     cur = await conn.execute("DELETE FROM conversations WHERE expires_at <= ?", (to_db(now),))
     return cur.rowcount

@@ -68,6 +68,9 @@ class Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA busy_timeout = 5000")
         await register_functions(conn)
+        # Deleted content is overwritten with zeros, not left in free space of the file:
+        # /forgetme must leave no trace of a name (nor may an earlier deleted conversation).
+        await conn.execute("PRAGMA secure_delete = ON")
         if str(path) != ":memory:":
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
@@ -140,6 +143,13 @@ class Database:
                 yield self.conn
             finally:
                 await self.conn.execute("ROLLBACK")
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and truncate it to zero bytes."""
+        if self.path == ":memory:":
+            return
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""

@@ -201,6 +201,18 @@ async def remove(conn: aiosqlite.Connection, household_id: int, now: datetime) -
     return True
 
 
+async def forget(conn: aiosqlite.Connection, household_ids: set[int], now: datetime) -> None:
+    """A person asked to be forgotten: the households of the pledges they signed lose the head's
+    name, number, address and note, and leave the register; their pledges stay counted."""
+    for household_id in sorted(household_ids):
+        await conn.execute(
+            "UPDATE households SET head_name = '', address = '', note = '', number = '',"
+            " number_key = '', match_key = 'forgotten:' || id, search_key = '',"
+            " removed_at = COALESCE(removed_at, ?), updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), household_id),
+        )
+
+
 async def unsigned(conn: aiosqlite.Connection, area_id: int, campaign_id: int) -> list[Household]:
     """Households on the area's register without a standing pledge in the campaign."""
     async with conn.execute(

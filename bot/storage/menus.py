@@ -22,6 +22,7 @@ class Menu:
     actions: list[str]
     token: str | None
     expires_at: datetime
+    step_token: str | None = None  # the conversation step it was shown in (bound or not)
 
 
 async def create(
@@ -33,11 +34,16 @@ async def create(
     token: str | None,
     now: datetime,
     expires_at: datetime,
+    *,
+    step_token: str | None = None,
+    shown: tuple[str, list[list[dict[str, str]]]] | None = None,
 ) -> str:
+    """A menu; ``shown`` keeps the message it was shown under (text, and each option's label
+    with its action or link), so the step can be shown again."""
     menu_id = secrets.token_urlsafe(6)
     await conn.execute(
-        "INSERT INTO menus (id, platform, chat_id, user_id, options, token, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO menus (id, platform, chat_id, user_id, options, token, created_at,"
+        " expires_at, step_token, shown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             menu_id,
             platform,
@@ -47,6 +53,8 @@ async def create(
             token,
             to_db(now),
             to_db(expires_at),
+            step_token,
+            json.dumps({"text": shown[0], "rows": shown[1]}, ensure_ascii=False) if shown else None,
         ),
     )
     return menu_id
@@ -65,11 +73,30 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
         json.loads(row["options"]),
         row["token"],
         from_db(row["expires_at"]),
+        row["step_token"],
     )
 
 
-async def close_user(conn: aiosqlite.Connection, platform: str, user_id: int) -> None:
-    await conn.execute("DELETE FROM menus WHERE platform = ? AND user_id = ?", (platform, user_id))
+async def shown_for_step(
+    conn: aiosqlite.Connection,
+    platform: str,
+    chat_id: int,
+    user_id: int,
+    step_token: str,
+    now: datetime,
+) -> tuple[str, list[list[dict[str, str]]]] | None:
+    """The latest message with options shown to this person in this step, if still usable."""
+    async with conn.execute(
+        "SELECT shown FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ?"
+        " AND step_token = ? AND shown IS NOT NULL AND expires_at > ?"
+        " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (platform, chat_id, user_id, step_token, to_db(now)),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    shown = json.loads(row[0])
+    return str(shown["text"]), list(shown["rows"])
 
 
 async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:

@@ -166,17 +166,6 @@ async def counts(conn: aiosqlite.Connection, batch_id: int | None = None) -> dic
         return {r[0]: r[1] for r in await cur.fetchall()}
 
 
-async def forget_chat(conn: aiosqlite.Connection, platform: str, chat_id: int) -> None:
-    await conn.execute(
-        "DELETE FROM outbox WHERE platform = ? AND chat_id = ? AND status <> 'sent'",
-        (platform, chat_id),
-    )
-    await conn.execute(
-        "UPDATE outbox SET text = '', buttons = '[]' WHERE platform = ? AND chat_id = ?",
-        (platform, chat_id),
-    )
-
-
 # The delivery worker's side -----------------------------------------------------------------
 async def pending_after(
     conn: aiosqlite.Connection, platform: str, after_id: int, limit: int

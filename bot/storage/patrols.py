@@ -292,6 +292,15 @@ async def participations_of(conn: aiosqlite.Connection, member_id: int) -> int:
     return int(row[0]) if row else 0
 
 
+async def forget_typed_name(conn: aiosqlite.Connection, name: str) -> int:
+    """A forgotten person's name typed as a participant (notebook entries): the participation
+    stays counted, without the name."""
+    cur = await conn.execute(
+        "UPDATE patrol_participants SET name = NULL WHERE member_id IS NULL AND name = ?", (name,)
+    )
+    return cur.rowcount
+
+
 # Observations ----------------------------------------------------------------------------
 async def add_observation(
     conn: aiosqlite.Connection,

@@ -5,6 +5,7 @@ Signed pledges are never deleted: a withdrawal sets ``withdrawn_at``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -391,6 +392,83 @@ async def unlink_member(conn: aiosqlite.Connection, member_id: int) -> None:
     await conn.execute("DELETE FROM pledge_household_members WHERE member_id = ?", (member_id,))
     await conn.execute(
         "UPDATE pledge_campaigns SET created_by = NULL WHERE created_by = ?", (member_id,)
+    )
+
+
+async def anonymise_member(conn: aiosqlite.Connection, member_id: int) -> list[Pledge]:
+    """Remove the head's name and address from the pledges this member signed (the household's
+    pledge stays counted for its area) and take them off the public board. Returns the pledges
+    as they were, so the caller can refresh what was posted and scrub the words elsewhere."""
+    async with conn.execute("SELECT * FROM pledges WHERE member_id = ?", (member_id,)) as cur:
+        before = [_pledge(r) for r in await cur.fetchall()]
+    await conn.execute(
+        "UPDATE pledges SET head_name = '', address = '', public = 0,"
+        " household_key = 'forgotten:' || id WHERE member_id = ?",
+        (member_id,),
+    )
+    await conn.execute(
+        "UPDATE individual_pledges SET person_name = '' WHERE member_id = ?", (member_id,)
+    )
+    return before
+
+
+# Public boards: the messages a board was posted as, so they can be edited later -------------
+@dataclass(frozen=True)
+class Board:
+    id: int
+    campaign_id: int
+    area_id: int
+    platform: str
+    chat_id: int
+    language: str
+    outbox_ids: list[int]
+
+
+async def add_board(
+    conn: aiosqlite.Connection,
+    *,
+    campaign_id: int,
+    area_id: int,
+    platform: str,
+    chat_id: int,
+    language: str,
+    outbox_ids: list[int],
+    now: datetime,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO pledge_boards (campaign_id, area_id, platform, chat_id, language,"
+        " outbox_ids, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (campaign_id, area_id, platform, chat_id, language, json.dumps(outbox_ids), to_db(now)),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def boards(conn: aiosqlite.Connection, campaign_id: int, area_id: int) -> list[Board]:
+    async with conn.execute(
+        "SELECT * FROM pledge_boards WHERE campaign_id = ? AND area_id = ? ORDER BY id",
+        (campaign_id, area_id),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Board(
+            r["id"],
+            r["campaign_id"],
+            r["area_id"],
+            r["platform"],
+            r["chat_id"],
+            r["language"],
+            [int(i) for i in json.loads(r["outbox_ids"])],
+        )
+        for r in rows
+    ]
+
+
+async def set_board_messages(
+    conn: aiosqlite.Connection, board_id: int, outbox_ids: list[int]
+) -> None:
+    await conn.execute(
+        "UPDATE pledge_boards SET outbox_ids = ? WHERE id = ?", (json.dumps(outbox_ids), board_id)
     )
 
 

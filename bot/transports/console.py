@@ -141,12 +141,15 @@ class ConsoleTransport:
                         f"/start {payload}".strip(), ChatInfo(user.id, "private")
                     )
                 parsed = parse_callback_data(button.data or "")
+                # Typed text naming an option: the core decides whether it presses it (the
+                # option belongs to the step the person is in) or answers a question.
                 return Event(
                     PLATFORM,
-                    EventKind.BUTTON,
+                    EventKind.TEXT,
                     chat,
                     user,
                     self._counter,
+                    text=text,
                     menu_id=parsed[0] if parsed else None,
                     option_index=parsed[1] if parsed else None,
                     callback_id=str(self._counter),
@@ -154,7 +157,15 @@ class ConsoleTransport:
                 )
         if text.startswith("/"):
             return self._command_event(text, chat)
-        return Event(PLATFORM, EventKind.TEXT, chat, user, self._counter, text=text)
+        return Event(
+            PLATFORM,
+            EventKind.TEXT,
+            chat,
+            user,
+            self._counter,
+            text=text,
+            options_on_screen=chat.id in self._last_buttons,
+        )
 
     def _command_event(self, text: str, chat: ChatInfo) -> Event:
         if chat.is_private:

@@ -128,14 +128,28 @@ async def test_rating_prints_the_commune_table(
         )
         await ratings.set_result(conn, rating, True, None, now)
     await db.close()
+    # In the bot's language (Vietnamese by default), or the one asked for, with area names.
     code, out, _ = await _in_thread(capsys, "rating", "--year", "2026", "--years", "2")
-    assert "! DONG 2026 criterion 5: met against the records; note: Tổ họp hằng tháng" in out
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["area", "2025", "2026", "streak"]
-    assert lines[1].split() == ["DONG", ".", "+", "1"]
-    assert lines[2].split() == ["TAY", ".", ".", "0"]
-    assert lines[3].split() == ["met", "0/2", "1/2"]
+    assert lines[0].split() == ["Thôn,", "xóm", "2025", "2026", "Số", "năm", "liên", "tiếp"]
+    assert lines[1].split() == ["Thôn", "Đông", ".", "+", "1"]
+    assert lines[2].split() == ["Thôn", "Tây", ".", ".", "0"]
+    assert lines[3].split() == ["Số", "khu", "đạt", "0/2", "1/2"]
+    assert "chưa bình xét" in lines[4]
+    assert (
+        "! Thôn Đông năm 2026, tiêu chí 5: Đạt, khác với đề xuất theo số liệu;"
+        " ghi chú: Tổ họp hằng tháng" in out
+    )
+    code, out, _ = await _in_thread(
+        capsys, "rating", "--year", "2026", "--years", "2", "--lang", "en"
+    )
+    lines = out.splitlines()
+    assert lines[0].split() == ["Area", "2025", "2026", "Streak"]
+    assert lines[1].split() == ["Thôn", "Đông", ".", "+", "1"]
+    assert lines[3].split() == ["Areas", "met", "0/2", "1/2"]
+    assert "not rated" in lines[4]
+    assert "! Thôn Đông 2026, criterion 5: Met against the records; note: Tổ họp" in out
 
     # The draft summary report of 2026 now carries the rating.
     report = seeded_file.parent / "report.docx"
