@@ -9,8 +9,8 @@ the middle and restarted, and prints lost and duplicated again.
     .venv/bin/python -m bench.broadcast              # limits scaled 10x (runs in under a minute)
     .venv/bin/python -m bench.broadcast --scale 1    # Telegram's real limits (about 6 minutes)
 
-Messages go out through the real fan-out (``bot.broadcasts.service``): 5 broadcasts, each to
-every linked group and every subscribed resident. The bot runs in a child process so that it
+Messages go out through the real fan-out (``bot.features.broadcasts.service``): 5 broadcasts, each
+to every linked group and every subscribed resident. The bot runs in a child process so that it
 can really be killed.
 """
 
@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.broadcasts import service
-from bot.broadcasts.rules import QuietHours
 from bot.core.context import CoreConfig
+from bot.features.broadcasts import service
+from bot.features.broadcasts.rules import QuietHours
 from bot.storage import areas, chats, members
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database

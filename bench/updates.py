@@ -27,7 +27,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import core_config
 from bot.config import load_settings
 from bot.core.dispatcher import Dispatcher
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.storage import areas
 from bot.storage.db import Database
 from bot.transports.telegram import TelegramTransport

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.storage.db import Database
 from bot.transports.delivery import Limits, OutboxWorker, Sender
 from scheduler.service import Scheduler, install_housekeeping

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.reports.model import (
+from bot.features.reports.model import (
     OPEN_STATUSES,
     RATE_WINDOW,
     WAITING_STATUSES,

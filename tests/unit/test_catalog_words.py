@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.i18n import LOCALES_DIR
 
 # Buttons in the person's own voice ("✅ Tôi đồng ý"), the household's pledge ("Chúng tôi cam kết")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.stats.figures import Figures, json_schema
+from bot.features.figures.figures import Figures, json_schema
 from bot.storage.db import Database
 from tests.stats_seed import seed_year
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from bot.households import (
+from bot.features.pledges.households import (
     RowProblem,
     masked_name,
     matches,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.pledges import (
+from bot.features.pledges.model import (
     Coverage,
     Window,
     check_address,
@@ -25,11 +25,11 @@ from bot.pledges import (
     reference,
     split_lines,
 )
+from bot.shared.text import TextProblem
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.db import Database
-from bot.text import TextProblem
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 import pytest
 
+from bot.features.rating import model as logic
+from bot.features.reports.model import Target
 from bot.i18n import Translator
-from bot.reports.model import Target
-from bot.stats import rating as logic
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
 from bot.storage import members as members_repo
@@ -349,7 +349,7 @@ async def test_forget_member_unlinks_the_officer(db: Database) -> None:
 async def test_a_verdict_against_the_records_keeps_its_note_in_the_table_and_exports(
     db: Database,
 ) -> None:
-    from bot.stats.documents import rated_area
+    from bot.features.figures.documents import rated_area
 
     assert logic.against_records(False, True) and logic.against_records(True, False)
     assert not logic.against_records(None, True) and not logic.against_records(True, True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.context import CoreConfig
-from bot.handlers import reports_triage
-from bot.handlers.reports_mediation import parse_day, split_parties
-from bot.reports.model import (
+from bot.features.reports import screens_triage as reports_triage
+from bot.features.reports.model import (
     CODE_ALPHABET,
     ReportSettings,
     Status,
@@ -22,11 +21,12 @@ from bot.reports.model import (
     officer_may_reopen,
     rate_key,
 )
+from bot.features.reports.screens_mediation import parse_day, split_parties
+from bot.shared.text import TextProblem
 from bot.storage import areas, members, outbox, roles
 from bot.storage import mediation as mediation_repo
 from bot.storage import reports as repo
 from bot.storage.db import Database
-from bot.text import TextProblem
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.handlers.common import match_areas
-from bot.reports.model import normalize_code
+from bot.features.reports.model import normalize_code
+from bot.shared.pickers import match_areas
+from bot.shared.text import search_key, search_matches
 from bot.storage.areas import Area
-from bot.text import search_key, search_matches
 
 
 def test_search_key_folds_vietnamese() -> None:

@@ -9,10 +9,10 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
+from bot.features.figures.chart import WIDTH_PX, chart_figure, chart_png, chart_size
+from bot.features.figures.figures import Figures, collect
 from bot.i18n import Translator
-from bot.patrols.periods import Period
-from bot.stats.chart import WIDTH_PX, chart_figure, chart_png, chart_size
-from bot.stats.figures import Figures, collect
+from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
 from tests.stats_seed import TZ, seed_year
@@ -126,8 +126,8 @@ async def test_a_period_over_new_year_names_the_years(db: Database) -> None:
 async def test_many_areas_show_the_lowest_twenty(db: Database) -> None:
     """A merged commune with 120 areas: the chart stays phone-sized (Telegram refuses photos
     whose width and height add up to more than 10,000 px) and shows the areas most behind."""
-    from bot.stats.chart import MAX_AREAS_SHOWN, chart_size, shown_areas
-    from bot.stats.figures import AreaCoverage, AreaRef, PledgeFigures
+    from bot.features.figures.chart import MAX_AREAS_SHOWN, chart_size, shown_areas
+    from bot.features.figures.figures import AreaCoverage, AreaRef, PledgeFigures
 
     per_area = [
         AreaCoverage(

@@ -16,14 +16,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.features.figures.csvfiles import csv_files, csv_value
+from bot.features.figures.figures import collect
+from bot.features.figures.workbook import export_basename, export_tables, workbook_bytes
+from bot.features.patrols.export import observations_csv
+from bot.features.reports.model import Status, Target
 from bot.i18n import Translator
-from bot.patrols.export import observations_csv
-from bot.patrols.periods import Period
-from bot.reports.model import Status, Target
-from bot.stats.cells import text_cell
-from bot.stats.csvfiles import csv_files, csv_value
-from bot.stats.figures import collect
-from bot.stats.workbook import export_basename, export_tables, workbook_bytes
+from bot.shared.cells import text_cell
+from bot.shared.periods import Period
 from bot.storage import areas, broadcasts, chats, mediation, members, outbox, patrols, pledges
 from bot.storage import reports as reports_repo
 from bot.storage.db import Database

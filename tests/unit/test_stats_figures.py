@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from bot.patrols.periods import Period
-from bot.stats.figures import SCHEMA_VERSION, Figures, as_json, collect, json_schema
+from bot.features.figures.figures import SCHEMA_VERSION, Figures, as_json, collect, json_schema
+from bot.shared.periods import Period
 from bot.storage.db import Database
 from tests.stats_seed import TZ, seed_year
 

@@ -10,10 +10,10 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.table import Table
 
+from bot.features.figures.figures import Figures, collect
+from bot.features.figures.summary import BLANK_LINE, RatedArea, summary_docx, summary_filename
 from bot.i18n import Translator
-from bot.patrols.periods import Period
-from bot.stats.figures import Figures, collect
-from bot.stats.summary import BLANK_LINE, RatedArea, summary_docx, summary_filename
+from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
 from tests.stats_seed import TZ, seed_year

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.features.figures.figures import Figures, collect
+from bot.features.figures.texts import figures_messages, figures_text, lower_first
 from bot.i18n import Translator
-from bot.patrols.periods import Period
-from bot.stats.figures import Figures, collect
-from bot.stats.text import figures_messages, figures_text, lower_first
+from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
 from tests.stats_seed import TZ, seed_year
@@ -122,7 +122,7 @@ def test_every_stats_message_is_translated_to_vietnamese() -> None:
 
     from babel.messages.pofile import read_po
 
-    from bot.stats.text import OUTCOME_PHRASES
+    from bot.features.figures.texts import OUTCOME_PHRASES
 
     root = Path(__file__).resolve().parents[2]
     placeholder = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
@@ -134,7 +134,11 @@ def test_every_stats_message_is_translated_to_vietnamese() -> None:
                     key = tuple(message.id) if isinstance(message.id, list | tuple) else message.id
                     translations.setdefault(key, message.string)
     wanted: list[object] = list(OUTCOME_PHRASES.values())
-    for name in ("bot/stats/text.py", "bot/stats/chart.py", "bot/handlers/stats.py"):
+    for name in (
+        "bot/features/figures/texts.py",
+        "bot/features/figures/chart.py",
+        "bot/features/figures/screens.py",
+    ):
         for node in ast.walk(ast.parse((root / name).read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue

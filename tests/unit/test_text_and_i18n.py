@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
 from bot.i18n import LOCALES_DIR, Safe, Translator, load_catalog, pick_language
-from bot.text import TextProblem, check_free_text, check_name, fold_key
+from bot.shared.text import TextProblem, check_free_text, check_name, fold_key
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_n": (1, 2), "plain": None}

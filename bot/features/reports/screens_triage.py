@@ -1,0 +1,671 @@
+"""Routing and triage: who is told about a report, the handler's buttons, the reporter's
+feedback, and the escalation timer.
+
+The reporter's identity is never in a notification: the assigned handler or an officer asks for
+it with a button, and every time it is shown is in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.context import Context, CoreConfig, notify_member
+from bot.core.events import EventKind, Option, Reply
+from bot.features.reports.model import (
+    MAX_NOTE,
+    Status,
+    Target,
+    ack_due,
+    can_move,
+    needs_confirmation,
+    officer_may_reopen,
+)
+from bot.features.reports.texts import card_options, card_text, category_label, status_label
+from bot.i18n import N_, Translator
+from bot.shared.pickers import problem_text
+from bot.shared.text import TextProblem, check_free_text
+from bot.storage import areas as areas_repo
+from bot.storage import audit
+from bot.storage import members as members_repo
+from bot.storage import reports as repo
+from bot.storage import roles as roles_repo
+from bot.storage.db import Database
+from bot.storage.members import Member
+from bot.storage.reports import Report
+
+NOTE_FLOW = "report_note"
+# Setting a final status (the original's number for a duplicate, a reason for the reporter, a
+# confirmation showing the report's code) or reopening a closed report (an officer's note).
+STATUS_FLOW = "report_status"
+STALE = N_("This menu is no longer active. Please start again from /help.")
+
+
+# Who hears about a report -----------------------------------------------------------------
+async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+    found = []
+    for member_id in dict.fromkeys(ids):
+        member = await members_repo.get(conn, member_id)
+        if member is not None:
+            found.append(member)
+    return found
+
+
+async def officers(conn: aiosqlite.Connection) -> list[Member]:
+    return await _members(conn, await roles_repo.holders(conn, "officer"))
+
+
+async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
+    """The assigned handler when there is one; else whoever the report is routed to."""
+    if report.assignee_member_id is not None:
+        assigned = await _members(conn, [report.assignee_member_id])
+        if assigned:
+            return assigned
+    if report.target == Target.LEADERS and report.area_id is not None:
+        leaders = await _members(conn, await roles_repo.holders(conn, "leader", report.area_id))
+        if leaders:
+            return leaders
+    return await officers(conn)
+
+
+async def _area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+    area = await areas_repo.get(conn, area_id) if area_id else None
+    return area.name if area else None
+
+
+async def _is_officer(conn: aiosqlite.Connection, member: Member) -> bool:
+    return member.id in await roles_repo.holders(conn, "officer")
+
+
+async def send_card(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    member: Member,
+    report: Report,
+    now: datetime,
+    headline: str,
+    **params: object,
+) -> int:
+    """Queue the report card, under a headline message id, to one person in their language."""
+    area = await _area_name(conn, report.area_id)
+    officer = await _is_officer(conn, member)
+
+    def build(t: Translator) -> Reply:
+        text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
+        return Reply(text, card_options(t, report, officer=officer))
+
+    await notify_member(conn, config, member, build, now)
+    return 1
+
+
+async def notify_new(
+    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
+) -> int:
+    """Tell the handlers; for "happening now", every officer too, at once."""
+    queued, told = 0, set()
+    for member in await handlers_of(conn, report):
+        headline = N_("🚨 Urgent: happening now") if report.happening_now else N_("🆕 New report")
+        queued += await send_card(conn, config, member, report, now, headline)
+        told.add(member.id)
+    if report.happening_now:
+        for member in await officers(conn):
+            if member.id not in told:
+                queued += await send_card(
+                    conn, config, member, report, now, N_("🚨 Urgent: happening now")
+                )
+    return queued
+
+
+async def notify_reporter(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    now: datetime,
+    reason: str | None = None,
+) -> int:
+    """A named reporter hears of every status change, with the reason written for them (never
+    an internal note); a resolved report asks if it is fixed."""
+    if report.anonymous or report.reporter_member_id is None:
+        return 0
+    reporter = await members_repo.get(conn, report.reporter_member_id)
+    if reporter is None:
+        return 0
+
+    def build(t: Translator) -> Reply:
+        text = t._(
+            "Update on your report {code} ({category}): {status}.",
+            code=report.code,
+            category=category_label(t, report.category),
+            status=status_label(t, report.status),
+        )
+        if reason:
+            text += "\n" + t._("Reason: {reason}", reason=reason)
+        options: list[list[Option]] = []
+        if report.status == Status.RESOLVED:
+            text += "\n\n" + t._("Is the problem really fixed?")
+            options = [
+                [
+                    Option(t.plain("👍 Yes, fixed"), action=f"rfb:{report.id}:fixed"),
+                    Option(t.plain("👎 Not fixed"), action=f"rfb:{report.id}:notfixed"),
+                ]
+            ]
+        return Reply(text, options)
+
+    await notify_member(conn, config, reporter, build, now)
+    return 1
+
+
+# The escalation timer ---------------------------------------------------------------------
+async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
+    """Remind the handlers of reports nobody acknowledged in time, and tell the officers."""
+    queued = 0
+    async with db.unit() as conn:
+        await repo.purge_rate(conn, now)
+        for report in await repo.overdue(conn, now):
+            told: set[int] = set()
+            for member in await handlers_of(conn, report):
+                queued += await send_card(
+                    conn,
+                    config,
+                    member,
+                    report,
+                    now,
+                    N_("⏰ Reminder: this report has not been acknowledged yet."),
+                )
+                told.add(member.id)
+            for member in await officers(conn):
+                if member.id not in told:
+                    queued += await send_card(
+                        conn,
+                        config,
+                        member,
+                        report,
+                        now,
+                        N_("⏫ Escalated: nobody acknowledged this report in time."),
+                    )
+            await repo.mark_escalated(conn, report.id, now)
+            await audit.record(conn, now, None, "report.escalated", "report", report.id)
+    return queued
+
+
+# Handler buttons ----------------------------------------------------------------------------
+def may_handle(ctx: Context, report: Report) -> bool:
+    if ctx.roles.is_officer:
+        return True
+    member = ctx.member
+    if member is not None and report.assignee_member_id == member.id:
+        return True
+    return report.target == Target.LEADERS and report.area_id in ctx.roles.leader_areas
+
+
+async def _load(ctx: Context, value: str) -> Report | None:
+    report = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
+    if report is None or not may_handle(ctx, report):
+        ctx.toast(ctx._("This report is not in your care."))
+        return None
+    return report
+
+
+async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: str = "") -> None:
+    area = await _area_name(ctx.conn, report.area_id)
+    text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
+    if note:
+        text = note + "\n\n" + text
+    ctx.reply(text, card_options(ctx.t, report, officer=ctx.roles.is_officer), edit=edit)
+
+
+async def on_triage(ctx: Context, argument: str) -> None:
+    verb, _, rest = argument.partition(":")
+    value, _, extra = rest.partition(":")
+    report = await _load(ctx, value)
+    if report is None:
+        return
+    if verb == "view":
+        await show_card(ctx, report)
+    elif verb == "st":
+        await _status_button(ctx, report, extra)
+    elif verb == "note":
+        ctx.begin(NOTE_FLOW, "note", report_id=report.id)
+        ctx.reply(ctx._("Please type your note on report #{number}.", number=str(report.id)))
+    elif verb == "who":
+        await _show_reporter(ctx, report)
+    elif verb == "hist":
+        await _history(ctx, report)
+    elif verb == "ok":
+        await _confirmed(ctx, report)
+    elif verb == "no":
+        ctx.end()
+        await show_card(ctx, report, edit=True, note=ctx._("Nothing was changed."))
+    elif verb == "reopen":
+        await _ask_reopen(ctx, report)
+    elif verb == "block":
+        await _toggle_block(ctx, report)
+    elif verb == "med":
+        from bot.features.reports.screens_mediation import start_from_report
+
+        await start_from_report(ctx, report)
+    else:
+        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+
+
+async def _status_button(ctx: Context, report: Report, value: str) -> None:
+    try:
+        to_status = Status(value)
+    except ValueError:
+        ctx.toast(ctx._(STALE))
+        return
+    if not can_move(report.status, to_status):
+        ctx.toast(
+            ctx._("This report is already: {status}.", status=status_label(ctx.t, report.status))
+        )
+        await show_card(ctx, report)
+        return
+    if not needs_confirmation(to_status):
+        await change_status(ctx, report, to_status)
+        return
+    # A final status: never one tap. The flow remembers the report by its id and the status
+    # it was read in; the last step checks both before anything is written.
+    first = "number" if to_status == Status.DUPLICATE else "reason"
+    ctx.begin(
+        STATUS_FLOW,
+        first,
+        report_id=report.id,
+        from_status=report.status.value,
+        to_status=to_status.value,
+    )
+    if to_status == Status.DUPLICATE:
+        ctx.reply(
+            ctx._(
+                "Report {code} repeats which report? Please type that report's number "
+                "(as in #12), or /cancel.",
+                code=report.code,
+            )
+        )
+        return
+    _ask_reason(ctx, report, to_status)
+
+
+def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
+    ctx.reply(
+        ctx._(
+            "Report {code} ({category}) → <b>{status}</b>.\n"
+            "Please type the reason. The reporter reads it when following the report, so "
+            "write it for them: what was done, or where to turn instead. Or /cancel.",
+            code=report.code,
+            category=category_label(ctx.t, report.category),
+            status=status_label(ctx.t, to_status),
+        )
+    )
+
+
+async def _show_confirmation(ctx: Context, report: Report) -> None:
+    to_status = Status(str(ctx.data["to_status"]))
+    lines = [
+        ctx._("<b>Please confirm</b>"),
+        ctx._(
+            "Report {code} · {category}",
+            code=report.code,
+            category=category_label(ctx.t, report.category),
+        ),
+        ctx._(
+            "Status: {before} → <b>{after}</b>",
+            before=status_label(ctx.t, report.status),
+            after=status_label(ctx.t, to_status),
+        ),
+    ]
+    original = ctx.data.get("duplicate_of")
+    if original:
+        found = await repo.get(ctx.conn, int(original))
+        lines.append(
+            ctx._(
+                "Duplicate of report #{number} ({code})",
+                number=str(original),
+                code=found.code if found else "-",
+            )
+        )
+    lines.append(ctx._("Reason for the reporter: {reason}", reason=str(ctx.data["reason"])))
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [
+                Option(ctx.t.plain("✅ Confirm"), action=f"rt:ok:{report.id}"),
+                Option(ctx.t.plain("✖️ Cancel"), action=f"rt:no:{report.id}"),
+            ]
+        ],
+    )
+
+
+async def _confirmed(ctx: Context, report: Report) -> None:
+    data = ctx.data
+    if (
+        ctx.flow != STATUS_FLOW
+        or ctx.step != "confirm"
+        or data.get("report_id") != report.id
+        or not data.get("reason")
+    ):
+        ctx.toast(ctx._(STALE))
+        return
+    ctx.end()
+    to_status = Status(str(data["to_status"]))
+    if report.status.value != data.get("from_status") or not can_move(report.status, to_status):
+        await show_card(
+            ctx,
+            report,
+            note=ctx._(
+                "Nothing was changed: this report became “{status}” meanwhile.",
+                status=status_label(ctx.t, report.status),
+            ),
+        )
+        return
+    duplicate_of = data.get("duplicate_of")
+    await change_status(
+        ctx,
+        report,
+        to_status,
+        duplicate_of=int(duplicate_of) if duplicate_of else None,
+        reason=str(data["reason"]),
+    )
+
+
+async def change_status(
+    ctx: Context,
+    report: Report,
+    to_status: Status,
+    *,
+    duplicate_of: int | None = None,
+    reason: str | None = None,
+) -> None:
+    member = ctx.member
+    assert member is not None
+    assignee = None
+    if report.assignee_member_id is None and to_status in (
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    ):
+        assignee = member.id
+    changed = await repo.set_status(
+        ctx.conn,
+        report,
+        to_status,
+        member.id,
+        ctx.now,
+        reason=reason,
+        assignee_member_id=assignee,
+        duplicate_of=duplicate_of,
+    )
+    updated = await repo.get(ctx.conn, report.id)
+    assert updated is not None
+    if not changed:
+        await show_card(ctx, updated)
+        return
+    details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
+    if reason is not None:
+        details["reason"] = reason
+    if duplicate_of is not None:
+        details["duplicate_of"] = duplicate_of
+    await ctx.audit("report.status", "report", report.id, **details)
+    if await notify_reporter(ctx.conn, ctx.config, updated, ctx.now, reason):
+        ctx.outbox_written = True
+    await show_card(
+        ctx,
+        updated,
+        edit=True,
+        note=ctx._("Saved: {status}.", status=status_label(ctx.t, to_status)),
+    )
+
+
+# Reopening a closed report --------------------------------------------------------------------
+async def _ask_reopen(ctx: Context, report: Report) -> None:
+    if not ctx.roles.is_officer:
+        ctx.toast(ctx._("Only commune officers can reopen a closed report."))
+        return
+    if not officer_may_reopen(report.status):
+        ctx.toast(
+            ctx._("This report is already: {status}.", status=status_label(ctx.t, report.status))
+        )
+        return
+    ctx.begin(STATUS_FLOW, "reopen", report_id=report.id, from_status=report.status.value)
+    ctx.reply(
+        ctx._(
+            "Reopen report {code} ({status})? Please type a note on why: it stays in the "
+            "report's history for the handlers. Or /cancel.",
+            code=report.code,
+            status=status_label(ctx.t, report.status),
+        )
+    )
+
+
+async def _reopen(ctx: Context, report: Report, note: str) -> None:
+    member = ctx.member
+    assert member is not None
+    read_as = ctx.data.get("from_status")
+    ctx.end()
+    if report.status.value != read_as or not officer_may_reopen(report.status):
+        await show_card(ctx, report)
+        return
+    settings = await repo.settings(ctx.conn)
+    due = ack_due(ctx.now, report.happening_now, settings)
+    if not await repo.set_status(
+        ctx.conn, report, Status.REOPENED, member.id, ctx.now, note=note, ack_due_at=due
+    ):
+        await show_card(ctx, report)
+        return
+    await ctx.audit(
+        "report.reopened", "report", report.id, by="officer", note=note, **{"from": read_as}
+    )
+    reopened = await repo.get(ctx.conn, report.id)
+    assert reopened is not None
+    if await notify_reporter(ctx.conn, ctx.config, reopened, ctx.now):
+        ctx.outbox_written = True
+    for handler in await handlers_of(ctx.conn, reopened):
+        if handler.id != member.id:
+            await send_card(
+                ctx.conn,
+                ctx.config,
+                handler,
+                reopened,
+                ctx.now,
+                N_("🔄 Reopened by a commune officer."),
+            )
+            ctx.outbox_written = True
+    await show_card(ctx, reopened, note=ctx._("Reopened. The note is in the report's history."))
+
+
+async def _show_reporter(ctx: Context, report: Report) -> None:
+    member = ctx.member
+    assert member is not None
+    if not (ctx.roles.is_officer or report.assignee_member_id == member.id):
+        ctx.toast(
+            ctx._(
+                "Only the assigned handler and commune officers can see who sent a report. "
+                "Acknowledge it first to become its handler."
+            )
+        )
+        return
+    reporter = (
+        await members_repo.get(ctx.conn, report.reporter_member_id)
+        if report.reporter_member_id
+        else None
+    )
+    if reporter is None:
+        ctx.toast(ctx._("The reporter is no longer registered."))
+        return
+    await ctx.audit("report.identity_shown", "report", report.id)
+    area = await _area_name(ctx.conn, reporter.area_id)
+    ctx.reply(
+        ctx._(
+            "Report #{number} was sent by <b>{name}</b> ({area}). Please keep this private: "
+            "never name a reporter in a group.",
+            number=str(report.id),
+            name=reporter.display_name or "?",
+            area=area or "-",
+        ),
+        [[Option(ctx.t.plain("💬 Open chat"), url=f"tg://user?id={reporter.user_id}")]]
+        if reporter.platform == "telegram"
+        else [],
+    )
+
+
+async def _history(ctx: Context, report: Report) -> None:
+    lines = [ctx._("<b>History of report #{number}</b>", number=str(report.id))]
+    for event in await repo.events(ctx.conn, report.id):
+        actor = (
+            await members_repo.get(ctx.conn, event.actor_member_id)
+            if event.actor_member_id
+            else None
+        )
+        who = actor.display_name if actor and actor.display_name else ctx.t.plain("system")
+        if event.note == "escalated" and event.to_status is None:
+            what = ctx._("escalated to the commune officers")
+        elif event.note == "confirmed" and event.to_status is None:
+            what = ctx._("the reporter confirmed it is fixed")
+        elif event.from_status == event.to_status and event.note:
+            what = ctx._("note: {note}", note=event.note)
+        elif event.to_status:
+            what = status_label(ctx.t, Status(event.to_status))
+            if event.reason:
+                what += " · " + ctx._("reason: {reason}", reason=event.reason)
+            if event.note:
+                what += " · " + ctx._("note: {note}", note=event.note)
+        else:
+            what = "-"
+        if report.anonymous and event.from_status is None and event.to_status == Status.NEW:
+            who = ctx.t.plain("anonymous")
+        lines.append(ctx._("• {when}: {what} ({who})", when=event.at, what=_safe(what), who=who))
+    ctx.reply("\n".join(lines))
+
+
+def _safe(text: str) -> str:
+    from bot.i18n import Safe
+
+    return Safe(text)
+
+
+async def _toggle_block(ctx: Context, report: Report) -> None:
+    if not ctx.roles.is_officer or report.reporter_member_id is None:
+        ctx.toast(ctx._("Only commune officers can block a person from reporting."))
+        return
+    member_id = report.reporter_member_id
+    if await repo.is_blocked(ctx.conn, member_id):
+        await repo.unblock(ctx.conn, member_id)
+        await ctx.audit("report.reporter_unblocked", "member", member_id, report=report.id)
+        ctx.reply(ctx._("The sender of report #{number} may report again.", number=str(report.id)))
+    else:
+        await repo.block(ctx.conn, member_id, ctx.member.id if ctx.member else None, ctx.now)
+        await ctx.audit("report.reporter_blocked", "member", member_id, report=report.id)
+        ctx.reply(
+            ctx._(
+                "The sender of report #{number} can no longer send reports. Press the same "
+                "button again to undo.",
+                number=str(report.id),
+            )
+        )
+
+
+# Typed input: notes and duplicates ------------------------------------------------------------
+async def on_note_input(ctx: Context) -> None:
+    report = await repo.get(ctx.conn, int(ctx.data.get("report_id", 0)))
+    if report is None or not may_handle(ctx, report):
+        ctx.end()
+        ctx.reply(ctx._("This report is not in your care."))
+        return
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please type the note as text, or /cancel."))
+        return
+    note = check_free_text(ctx.event.text, maximum=MAX_NOTE)
+    if isinstance(note, TextProblem):
+        ctx.reply(problem_text(ctx, note, maximum=MAX_NOTE))
+        return
+    member = ctx.member
+    await repo.add_note(ctx.conn, report, member.id if member else None, note, ctx.now)
+    await ctx.audit("report.note", "report", report.id)
+    ctx.end()
+    await show_card(ctx, report, note=ctx._("Note saved."))
+
+
+async def on_status_input(ctx: Context) -> None:
+    report = await repo.get(ctx.conn, int(ctx.data.get("report_id", 0)))
+    if report is None or not may_handle(ctx, report):
+        ctx.end()
+        ctx.reply(ctx._("This report is not in your care."))
+        return
+    step = ctx.step
+    if step == "confirm":
+        ctx.reply(ctx._("Please use the buttons above, or /cancel."))
+        return
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please type it as text, or /cancel."))
+        return
+    if step == "number":
+        await _duplicate_number(ctx, report)
+        return
+    text = check_free_text(ctx.event.text, maximum=MAX_NOTE)
+    if isinstance(text, TextProblem):
+        ctx.reply(problem_text(ctx, text, maximum=MAX_NOTE))
+        return
+    if step == "reopen":
+        await _reopen(ctx, report, text)
+    elif step == "reason":
+        ctx.goto("confirm", reason=text)
+        await _show_confirmation(ctx, report)
+    else:
+        ctx.end()
+        ctx.reply(ctx._(STALE))
+
+
+async def _duplicate_number(ctx: Context, report: Report) -> None:
+    typed = ctx.event.text.strip().lstrip("#")
+    original = await repo.get(ctx.conn, int(typed)) if typed.isdigit() else None
+    if original is None or original.id == report.id or not may_handle(ctx, original):
+        ctx.reply(
+            ctx._(
+                "Please type the number of another report in your care (for example 12), "
+                "or /cancel."
+            )
+        )
+        return
+    ctx.goto("reason", duplicate_of=original.id)
+    _ask_reason(ctx, report, Status.DUPLICATE)
+
+
+# The reporter's answer after "resolved" ---------------------------------------------------
+async def on_feedback(ctx: Context, argument: str) -> None:
+    value, _, answer = argument.partition(":")
+    report = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
+    member = ctx.member
+    if report is None or member is None or report.reporter_member_id != member.id:
+        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        return
+    if report.status != Status.RESOLVED:
+        ctx.toast(ctx._("Thank you: this report has changed since then."))
+        return
+    if answer == "fixed":
+        await repo.add_event(ctx.conn, report.id, ctx.now, member.id, None, None, "confirmed")
+        await ctx.audit("report.confirmed", "report", report.id)
+        ctx.reply(ctx._("Thank you for confirming. Reporting makes our area safer."), edit=True)
+        return
+    settings = await repo.settings(ctx.conn)
+    due = ack_due(ctx.now, report.happening_now, settings)
+    await repo.set_status(ctx.conn, report, Status.REOPENED, member.id, ctx.now, ack_due_at=due)
+    await ctx.audit("report.reopened", "report", report.id)
+    reopened = await repo.get(ctx.conn, report.id)
+    assert reopened is not None
+    for handler in await handlers_of(ctx.conn, reopened):
+        await send_card(
+            ctx.conn,
+            ctx.config,
+            handler,
+            reopened,
+            ctx.now,
+            N_("🔄 Reopened: the reporter says the problem is not fixed."),
+        )
+        ctx.outbox_written = True
+    ctx.reply(
+        ctx._(
+            "Thank you. Report {code} is open again and the handler has been told.",
+            code=report.code,
+        ),
+        edit=True,
+    )
