@@ -7,9 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_
+
 DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 TIME = re.compile(r"^(\d{1,2})(?:[:hg](\d{2})?)?$")
 ROLLBACK_DAYS = 31
+# Weekday names, Monday first (as date.weekday() counts), for every screen that names one.
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a date people type may have
 PERIOD_CODES = ("month", "last_month", "quarter", "year", "last_year")
 

@@ -1,12 +1,44 @@
-"""Small pieces several handlers share: localized text problems, area pickers, paging."""
+"""Chat pieces every feature shares: the stale-menu answer, localized text problems, the area
+picker and the period picker (named periods or two typed dates)."""
 
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.dispatcher import STALE_MENU
 from bot.core.events import EventKind, Option
-from bot.shared.periods import Period, parse_two_dates
+from bot.i18n import N_
+from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key
 from bot.storage.areas import Area
+
+PERIOD_LABELS = {
+    "month": N_("This month"),
+    "last_month": N_("Last month"),
+    "quarter": N_("This quarter"),
+    "year": N_("This year"),
+    "last_year": N_("Last year"),
+}
+
+
+def stale(ctx: Context) -> None:
+    """A button of a menu that is no longer open was pressed: say so (one message for all)."""
+    ctx.toast(ctx._(STALE_MENU))
+
+
+def stale_reply(ctx: Context) -> None:
+    """The same answer as :func:`stale`, as a message (for typed input that fits no open menu)."""
+    ctx.reply(ctx._(STALE_MENU))
+
+
+def ask_period(ctx: Context, action: str, *, edit: bool = False) -> None:
+    """The period picker: the named periods two per row, then "two dates"; each button presses
+    ``<action>:<code>`` (``<action>:dates`` for two typed dates, read by :func:`typed_period`)."""
+    buttons = [
+        Option(ctx.t.plain(PERIOD_LABELS[code]), action=f"{action}:{code}") for code in PERIOD_CODES
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Option(ctx.t.plain("📅 Two dates"), action=f"{action}:dates")])
+    ctx.reply(ctx._("For which period?"), rows, edit=edit)
 
 
 def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> str:

@@ -76,12 +76,6 @@ def search_key(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 
-def search_matches(query: str, text: str) -> bool:
-    """Whether ``text`` contains what was typed, compared by :func:`search_key`."""
-    key = search_key(query)
-    return bool(key) and key in search_key(text)
-
-
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 

@@ -480,15 +480,3 @@ async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
         "UPDATE report_events SET actor_member_id = NULL WHERE actor_member_id = ?", (member_id,)
     )
     await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
-
-
-async def drop_flow_menus(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, prefix: str
-) -> int:
-    """Delete this person's menus in this chat whose buttons belong to a flow (``prefix``), so
-    a finished anonymous report leaves no trace of who went through it."""
-    cur = await conn.execute(
-        "DELETE FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ? AND options LIKE ?",
-        (platform, chat_id, user_id, f'%"{prefix}%'),
-    )
-    return cur.rowcount

@@ -112,6 +112,15 @@ def test_csv_is_excel_friendly_and_safe() -> None:
     assert reference("DONG", 2027, 7) == "DONG-2027-007"
 
 
+def test_pledge_csv_follows_the_one_cell_rule_of_every_export() -> None:
+    """The pledge export and the officers' figures share one writer: a line break or a control
+    character typed in an address is folded, the same as in the workbook and the other CSVs."""
+    data = csv_bytes(["Địa chỉ", "Số"], [["Số 1\nxóm 2\x07", 3], ["\t-1", None]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["Địa chỉ", "Số"], ["Số 1 xóm 2", "3"], ["'-1", ""]]
+    assert data.count(b"\r\n") == 3
+
+
 async def test_built_in_catalog_has_both_languages(db: Database) -> None:
     async with db.unit() as conn:
         items = await repo.items(conn, "household")

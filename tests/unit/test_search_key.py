@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 from bot.features.reports.model import normalize_code
 from bot.shared.pickers import match_areas
-from bot.shared.text import search_key, search_matches
+from bot.shared.text import search_key
+from bot.storage import areas, members
 from bot.storage.areas import Area
+from bot.storage.db import Database
+
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
 
 def test_search_key_folds_vietnamese() -> None:
@@ -17,11 +22,31 @@ def test_search_key_folds_vietnamese() -> None:
     assert search_key("  ...  ") == ""
 
 
-def test_search_matches_a_part_of_a_name() -> None:
-    assert search_matches("tran van", "Trần Văn Ba")
-    assert search_matches("VAN BA", "Trần Văn Ba")
-    assert not search_matches("tran thi", "Trần Văn Ba")
-    assert not search_matches("", "Trần Văn Ba")
+async def test_people_are_found_by_a_part_of_the_name_without_diacritics(db: Database) -> None:
+    """What /roles runs: the members repository compared through search_key."""
+    async with db.unit() as conn:
+        area = await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
+        for user_id, name in ((1, "Trần Văn Ba"), (2, "Trần Thị Ánh")):
+            member = await members.ensure(conn, "telegram", user_id, NOW)
+            await members.complete_onboarding(
+                conn,
+                member.id,
+                display_name=name,
+                area_id=area.id,
+                language="vi",
+                consent_version=1,
+                now=NOW,
+            )
+
+        async def names(typed: str) -> list[str | None]:
+            found = await members.search(conn, typed, fold=search_key)
+            return [m.display_name for m in found]
+
+        assert await names("tran van") == ["Trần Văn Ba"]
+        assert await names("VAN BA") == ["Trần Văn Ba"]
+        assert await names("tran") == ["Trần Thị Ánh", "Trần Văn Ba"]
+        assert await names("tran thi anh") == ["Trần Thị Ánh"]
+        assert await names("") == []
 
 
 def test_areas_by_code_or_name_without_diacritics() -> None:

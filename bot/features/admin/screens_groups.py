@@ -8,7 +8,7 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
-from bot.shared.pickers import area_options
+from bot.shared.pickers import area_options, stale
 from bot.storage import areas as areas_repo
 from bot.storage import chats, outbox
 
@@ -60,7 +60,7 @@ async def on_link(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if verb != "link" or area is None:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)

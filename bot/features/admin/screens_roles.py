@@ -10,7 +10,7 @@ from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import OFFICERS, Role
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options
+from bot.shared.pickers import area_options, stale, stale_reply
 from bot.shared.text import search_key
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
@@ -75,7 +75,7 @@ async def on_input(ctx: Context) -> None:
 
 async def on_button(ctx: Context, argument: str) -> None:
     if ctx.flow != FLOW:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     verb, _, value = argument.partition(":")
     if verb == "role" and value in (Role.LEADER, Role.OFFICER) and ctx.roles.is_admin:
@@ -84,7 +84,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "pick" and value.isdigit():
         person = await members_repo.get(ctx.conn, int(value))
         if person is None:
-            ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+            stale(ctx)
             return
         ctx.goto("area", member_id=person.id)
         if ctx.data.get("role") == Role.LEADER:
@@ -131,7 +131,7 @@ async def _apply(ctx: Context) -> None:
     person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
     ctx.end()
     if person is None or (role == Role.OFFICER and not ctx.roles.is_admin):
-        ctx.reply(ctx._("This menu is no longer active. Please start again from /help."))
+        stale_reply(ctx)
         return
     area = await areas_repo.get(ctx.conn, int(area_id)) if area_id else None
     added = await roles_repo.grant(
@@ -199,7 +199,7 @@ async def revoke(ctx: Context) -> None:
 async def on_revoke(ctx: Context, argument: str) -> None:
     parts = argument.split(":")
     if ctx.flow != "revoke" or len(parts) != 3 or not parts[0].isdigit():
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     member_id, role, area_raw = int(parts[0]), parts[1], parts[2]
     if role == Role.OFFICER and not ctx.roles.is_admin:

@@ -33,6 +33,7 @@ from bot.features.broadcasts.service import (
 )
 from bot.features.broadcasts.topics import TOPICS, topic
 from bot.i18n import N_
+from bot.shared.pickers import stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import broadcasts as repo
@@ -81,7 +82,7 @@ def _topic_options(ctx: Context, verb: str) -> list[list[Option]]:
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     if ctx.flow != FLOW:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     if verb == "new":
         ctx.goto("topic")
@@ -171,7 +172,7 @@ async def _pick_message(ctx: Context, topic_key: str) -> None:
 async def _pick_target(ctx: Context, ref: str) -> None:
     found = await body(ctx.conn, ref, 0, ctx.t.language)
     if found is None:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     ctx.goto("target", ref=ref)
     ctx.reply(

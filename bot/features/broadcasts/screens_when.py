@@ -20,17 +20,9 @@ from bot.features.broadcasts.rules import (
     parse_yearly,
     upcoming,
 )
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
+from bot.shared.periods import WEEKDAYS
 
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 OFFSETS = (0, -1, -3, -7, -15)
 
 

@@ -57,10 +57,6 @@ async def save_quiet_hours(conn: aiosqlite.Connection, quiet: QuietHours) -> Non
     await kv.put(conn, QUIET_KEY, quiet.to_text())
 
 
-async def save_grace(conn: aiosqlite.Connection, grace: timedelta) -> None:
-    await kv.put(conn, GRACE_KEY, str(int(grace.total_seconds() // 60)))
-
-
 # Content --------------------------------------------------------------------------------------
 async def body(
     conn: aiosqlite.Connection, message_ref: str, variant: int, language: str

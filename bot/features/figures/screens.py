@@ -21,26 +21,14 @@ from bot.features.figures.figures import Figures, collect
 from bot.features.figures.screens_files import download_buttons
 from bot.features.figures.texts import figures_messages
 from bot.i18n import N_
-from bot.shared.periods import PERIOD_CODES, Period, named_period
-from bot.shared.pickers import area_options, typed_period
+from bot.shared.periods import Period, named_period
+from bot.shared.pickers import area_options, ask_period, stale, stale_reply, typed_period
 from bot.storage import areas as areas_repo
 from bot.storage.areas import Area
 
 FLOW = "stats"
 PREFIX = "sts"
 MAX_YEARS = 10
-STALE = "This menu is no longer active. Please start again from /help."
-PERIOD_LABELS = {
-    "month": N_("This month"),
-    "last_month": N_("Last month"),
-    "quarter": N_("This quarter"),
-    "year": N_("This year"),
-    "last_year": N_("Last year"),
-}
-
-
-def _stale(ctx: Context) -> None:
-    ctx.toast(ctx._(STALE))
 
 
 def _not_yours(ctx: Context) -> str:
@@ -89,13 +77,7 @@ async def start(ctx: Context) -> None:
 
 def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
     ctx.goto("period", area_id=area_id)
-    buttons = [
-        Option(ctx.t.plain(PERIOD_LABELS[code]), action=f"{PREFIX}:period:{code}")
-        for code in PERIOD_CODES
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Option(ctx.t.plain("📅 Two dates"), action=f"{PREFIX}:period:dates")])
-    ctx.reply(ctx._("For which period?"), rows, edit=edit)
+    ask_period(ctx, f"{PREFIX}:period", edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
@@ -107,12 +89,12 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.toast(_not_yours(ctx))
         return
     if ctx.flow != FLOW:
-        _stale(ctx)
+        stale(ctx)
         return
     if verb == "scope" and ctx.step == "scope" and value.isdigit():
         area_id = int(value)
         if area_id and await areas_repo.get(ctx.conn, area_id) is None:
-            _stale(ctx)
+            stale(ctx)
             return
         _ask_period(ctx, area_id, edit=True)
     elif verb == "period" and ctx.step == "period":
@@ -130,11 +112,11 @@ async def on_button(ctx: Context, argument: str) -> None:
             return
         period = named_period(value, ctx.now.astimezone(ctx.config.tz).date())
         if period is None:
-            _stale(ctx)
+            stale(ctx)
             return
         await answer(ctx, area_id, period, edit=True)
     else:
-        _stale(ctx)
+        stale(ctx)
 
 
 async def on_input(ctx: Context) -> None:
@@ -161,7 +143,7 @@ async def _again(ctx: Context, value: str) -> None:
     """🔄 Another period: the same scope, the period question again."""
     area_text = value.partition(":")[0]
     if not area_text.isdigit():
-        _stale(ctx)
+        stale(ctx)
         return
     area_id = int(area_text)
     if not may_see(ctx, area_id):
@@ -195,7 +177,7 @@ async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fal
     try:
         figures: Figures = await collect(ctx.conn, area_id or None, period, ctx.config.tz, ctx.now)
     except LookupError:  # the area was removed meanwhile
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
     if not ctx.roles.is_officer:
         # A leader may pick a single day: how many reports came anonymously then would narrow

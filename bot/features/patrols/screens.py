@@ -18,9 +18,9 @@ from bot.features.patrols import screens_live as patrols_live
 from bot.features.patrols import screens_observe as patrols_observe
 from bot.features.patrols import screens_roster as patrols_roster
 from bot.features.patrols import screens_stats as patrols_stats
-from bot.features.patrols.screens_common import led_areas, not_your_area, stale
+from bot.features.patrols.screens_common import led_areas, not_your_area
 from bot.i18n import N_
-from bot.shared.pickers import area_options
+from bot.shared.pickers import area_options, stale
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 from bot.storage.areas import Area

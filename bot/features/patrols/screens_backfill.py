@@ -10,8 +10,9 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.features.patrols import backfill
 from bot.features.patrols.backfill import Entry, LineProblem, Problem
-from bot.features.patrols.screens_common import end_text, hhmm, kind_label, not_your_area, stale
+from bot.features.patrols.screens_common import end_text, hhmm, kind_label, not_your_area
 from bot.i18n import Safe
+from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 from bot.storage.areas import Area

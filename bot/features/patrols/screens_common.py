@@ -18,11 +18,6 @@ from bot.storage.areas import Area
 from bot.storage.patrols import Observation, Participant, Patrol
 
 EDIT_WINDOW = timedelta(days=7)
-STALE = "This menu is no longer active. Please start again from /help."
-
-
-def stale(ctx: Context) -> None:
-    ctx.toast(ctx._(STALE))
 
 
 async def led_areas(ctx: Context) -> list[Area]:

@@ -10,9 +10,9 @@ from bot.features.patrols.screens_common import (
     kind_buttons,
     kind_label,
     not_your_area,
-    stale,
     summary_text,
 )
+from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 from bot.storage.areas import Area

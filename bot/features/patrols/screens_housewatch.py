@@ -10,9 +10,8 @@ import aiosqlite
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
-from bot.features.patrols.screens_common import stale
 from bot.shared.periods import SPLIT_DATES, parse_date
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import housewatch as repo

@@ -13,11 +13,10 @@ from bot.features.patrols.screens_common import (
     not_your_area,
     observation_lines,
     people_count,
-    stale,
     summary_text,
 )
 from bot.i18n import Translator
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name, fold_key
 from bot.storage import areas as areas_repo
 from bot.storage import chats

@@ -16,12 +16,12 @@ from bot.features.patrols.observing import (
     count_in_range,
     read_count,
 )
-from bot.features.patrols.screens_common import kind_label, stale
+from bot.features.patrols.screens_common import kind_label
 from bot.features.patrols.screens_live import FLOW, patrol_for, show_panel
 from bot.features.patrols.to_report import report_category
 from bot.features.reports import screens as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import patrols as repo
 from bot.storage import reports as reports_repo

@@ -9,9 +9,10 @@ from bot.core.context import Context, CoreConfig, notify_member
 from bot.core.events import EventKind, Option, Reply
 from bot.core.registry import Job
 from bot.features.patrols.roster import REMIND_CHOICES, Shift, due_start
-from bot.features.patrols.screens_common import hhmm, not_your_area, stale
-from bot.i18n import N_, Translator
-from bot.shared.periods import parse_time
+from bot.features.patrols.screens_common import hhmm, not_your_area
+from bot.i18n import Translator
+from bot.shared.periods import WEEKDAYS, parse_time
+from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import patrols as repo
@@ -21,15 +22,6 @@ from bot.storage.db import Database
 from bot.storage.patrols import ShiftRow
 
 FLOW = "patrol_roster"
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 
 
 def lead_label(t: Translator, minutes: int) -> str:

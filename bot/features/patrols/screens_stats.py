@@ -9,14 +9,13 @@ from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.features.patrols.export import observations_csv, patrols_csv
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
-from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area, stale
+from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, typed_period
+from bot.shared.pickers import area_options, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 
 FLOW = "patrol_stats"
-PERIODS = ("month", "last_month", "quarter", "year", "last_year")
 
 
 async def start(ctx: Context) -> None:
@@ -36,17 +35,7 @@ async def start(ctx: Context) -> None:
 
 async def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
     ctx.goto("period", area_id=area_id)
-    labels = {
-        "month": ctx.t.plain("This month"),
-        "last_month": ctx.t.plain("Last month"),
-        "quarter": ctx.t.plain("This quarter"),
-        "year": ctx.t.plain("This year"),
-        "last_year": ctx.t.plain("Last year"),
-    }
-    buttons = [Option(labels[code], action=f"pts:period:{code}") for code in PERIODS]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Option(ctx.t.plain("📅 Two dates"), action="pts:period:dates")])
-    ctx.reply(ctx._("For which period?"), rows, edit=edit)
+    ask_period(ctx, "pts:period", edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from bot.features.pledges.model import check_address
 from bot.i18n import N_, Translator
+from bot.shared.cells import csv_bytes
 from bot.shared.text import TextProblem, check_name, collapse, has_control
 from bot.storage.folding import fold, match_key, place_key
 from bot.storage.households import Entry, Household
@@ -366,9 +367,7 @@ def entries(plan: Plan) -> tuple[list[Entry], list[tuple[int, Entry]]]:
 # Templates ----------------------------------------------------------------------------------
 def template_csv(labels: Sequence[str]) -> bytes:
     """The header line only, UTF-8 with a byte-order mark (opens correctly in Excel)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(labels)
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([list(labels)])
 
 
 def template_xlsx(labels: Sequence[str], sheet_title: str) -> bytes:

@@ -6,14 +6,13 @@ Nothing here touches the database or the chat: handlers and tests call these dir
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.i18n import N_
+from bot.shared import cells
 from bot.shared.text import TELEGRAM_TEXT_LIMIT, TextProblem, collapse, fold_key, has_control
 
 AUDIENCES = ("household", "business", "religious", "institution")
@@ -174,18 +173,6 @@ def split_lines(lines: Sequence[str], limit: int = BOARD_PART_LIMIT) -> list[str
 
 # Export -----------------------------------------------------------------------------------
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs show Vietnamese correctly.
-    Cells starting with = + - @ are prefixed with ' so they are never run as formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
+    """The pledge list as CSV, written by the one CSV writer (:mod:`bot.shared.cells`): UTF-8
+    with a byte-order mark, free text on one line and never read as a formula."""
+    return cells.csv_bytes([list(header), *([cells.cell(v) for v in row] for row in rows)])

@@ -27,9 +27,9 @@ from bot.features.pledges import screens_board as pledges_board
 from bot.features.pledges import screens_households as households
 from bot.features.pledges.households import Match, masked_name, matches, place_label
 from bot.features.pledges.model import AUDIENCES, check_address, household_key, reference
-from bot.features.pledges.screens_common import STALE, audience_label, next_campaign, open_campaign
+from bot.features.pledges.screens_common import audience_label, next_campaign, open_campaign
 from bot.i18n import N_, Safe, escape
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
@@ -168,7 +168,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     campaign = await repo.campaign(ctx.conn, int(ctx.data.get("campaign_id", 0)))
     if campaign is None:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     if verb == "aud" and value in AUDIENCES and ctx.step == "audience":
         items = await repo.items(ctx.conn, value)
@@ -225,7 +225,7 @@ async def _picked_household(
         or household.area_id != member.area_id
         or household_id not in ctx.data.get("choices", [])
     ):
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     await _after_household(ctx, member, campaign.id, household, address=address)
 
@@ -528,7 +528,7 @@ async def _ask_withdraw(ctx: Context, pledge_id: int) -> None:
     pledge = await repo.get(ctx.conn, pledge_id)
     mine = pledge and await repo.standing_for_member(ctx.conn, pledge.campaign_id, member.id)
     if pledge is None or not mine or mine.id != pledge.id:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     ctx.begin(FLOW, "withdraw", pledge_id=pledge.id)
     ctx.reply(

@@ -11,9 +11,9 @@ from bot.core.events import Attachment, EventKind, Option, Reply
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges.model import AUDIENCES, Window, csv_bytes, overlapping, parse_day
-from bot.features.pledges.screens_common import STALE, audience_label, latest_campaign, today
+from bot.features.pledges.screens_common import audience_label, latest_campaign, today
 from bot.i18n import N_, escape
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
@@ -213,7 +213,7 @@ async def on_item(ctx: Context, argument: str) -> None:
         return
     item = await repo.item(ctx.conn, int(value)) if value.isdigit() else None
     if item is None:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     if verb == "edit":
         ctx.begin(FLOW, "item_vi", audience=item.audience, item_id=item.id)
@@ -300,7 +300,7 @@ async def on_individual(ctx: Context, argument: str) -> None:
     elif verb == "me" and ctx.flow == FLOW and ctx.step == "ip_by" and ctx.member:
         await _save_individual(ctx, ctx.member.display_name or "?")
     else:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
 
 
 def _ask_taken_by(ctx: Context, day: date) -> None:
@@ -401,7 +401,7 @@ async def on_export(ctx: Context, argument: str) -> None:
     campaign_raw, _, target = argument.partition(":")
     campaign = await repo.campaign(ctx.conn, int(campaign_raw)) if campaign_raw.isdigit() else None
     if campaign is None:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     if target == "pick":
         await _export_menu(ctx, campaign, await repo.campaigns(ctx.conn))

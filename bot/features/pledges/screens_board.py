@@ -16,9 +16,9 @@ from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges.households import place_label
 from bot.features.pledges.model import households_total_problem, split_lines
-from bot.features.pledges.screens_common import STALE, coverage_line, latest_campaign, open_campaign
+from bot.features.pledges.screens_common import coverage_line, latest_campaign, open_campaign
 from bot.i18n import N_, Safe, Translator, escape
-from bot.shared.pickers import area_options
+from bot.shared.pickers import area_options, stale, stale_reply
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import kv, outbox
@@ -124,7 +124,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     campaign = await latest_campaign(ctx)
     if area is None or campaign is None or not ctx.roles.leads(area.id):
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     if verb == "area":
         await _area_view(ctx, area, campaign)
@@ -168,7 +168,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             )
         )
     else:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
 
 
 async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign) -> None:
@@ -279,7 +279,7 @@ async def on_households(ctx: Context) -> None:
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
     if area is None or not ctx.roles.leads(area.id):
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
     raw = ctx.event.text.strip().replace(".", "").replace(",", "").replace(" ", "")
     if ctx.event.kind != EventKind.TEXT or not raw.isdigit() or int(raw) > MAX_HOUSEHOLDS:

@@ -20,8 +20,6 @@ from bot.i18n import Translator
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
 
-STALE = "This menu is no longer active. Please start again from /help."
-
 
 def today(ctx: Context) -> date:
     return ctx.now.astimezone(ctx.config.tz).date()

@@ -24,9 +24,8 @@ from bot.features.pledges.households import (
     template_labels,
 )
 from bot.features.pledges.model import check_address
-from bot.features.pledges.screens_common import STALE
 from bot.i18n import N_, Translator, escape
-from bot.shared.pickers import area_options, problem_text
+from bot.shared.pickers import area_options, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as repo
@@ -154,7 +153,7 @@ async def _card(ctx: Context, household: repo.Household, *, edit: bool = False) 
 async def _household(ctx: Context, value: str) -> repo.Household | None:
     household = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if household is None or household.removed or not ctx.roles.leads(household.area_id):
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return None
     return household
 
@@ -162,7 +161,7 @@ async def _household(ctx: Context, value: str) -> repo.Household | None:
 async def _area(ctx: Context, value: str) -> Area | None:
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if area is None or not ctx.roles.leads(area.id):
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return None
     return area
 
@@ -237,7 +236,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             )
         )
     else:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
 
 
 # Add and edit -------------------------------------------------------------------------------
@@ -306,7 +305,7 @@ async def _on_text(ctx: Context, text: str) -> None:
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
     if area is None or not ctx.roles.leads(area.id):
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
     if step == "search":
         await _search(ctx, area, text)
@@ -320,7 +319,7 @@ async def _on_text(ctx: Context, text: str) -> None:
 
 async def _add_step(ctx: Context, area: Area, field: str, text: str) -> None:
     if field in ("head", "address") and not text:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     value = _checked(ctx, field, text)
     if value is None:
@@ -376,10 +375,10 @@ async def _edit(ctx: Context, area: Area, field: str, text: str) -> None:
     household = await repo.get(ctx.conn, int(ctx.data.get("household_id", 0)))
     if household is None or household.removed or household.area_id != area.id:
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
     if field in ("head", "address") and not text:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     value = _checked(ctx, field, text)
     if value is None:
@@ -538,7 +537,7 @@ async def on_input(ctx: Context) -> None:
         area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
         if area is None or not ctx.roles.leads(area.id):
             ctx.end()
-            ctx.reply(ctx._(STALE))
+            stale_reply(ctx)
             return
         await _import(ctx, area)
         return

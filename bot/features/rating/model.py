@@ -308,10 +308,6 @@ def blocking_criteria(criteria: Mapping[int, bool | None]) -> list[int]:
     return [n for n in NUMBERS if criteria.get(n) is not True]
 
 
-def may_be_met(criteria: Mapping[int, bool | None]) -> bool:
-    return not blocking_criteria(criteria)
-
-
 def streak(history: Mapping[tuple[int, int], bool | None], area_id: int, year: int) -> int:
     """Consecutive years met up to and including ``year`` (0 when ``year`` was not met)."""
     count = 0

@@ -14,20 +14,20 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.rating import model as logic
+from bot.features.rating import service
 from bot.i18n import N_, escape
-from bot.shared.pickers import problem_text
+from bot.shared.pickers import problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import ratings as repo
 from bot.storage.areas import Area
 from bot.storage.members import Member
-from bot.storage.ratings import AreaRating, RatingYear
+from bot.storage.ratings import AreaRating
 
 FLOW = "rating"
 PREFIX = "bx"
 FIRST_YEAR = 2000
 TABLE_YEARS = 6
-STALE = N_("This menu is no longer active. Please start again from /help.")
 FINALISED = N_("The rating of this year is finalised. Reopen it first to change it.")
 
 
@@ -37,10 +37,6 @@ def _mark(value: bool | None) -> str:
 
 def _this_year(ctx: Context) -> int:
     return ctx.now.astimezone(ctx.config.tz).year
-
-
-def _stale(ctx: Context) -> None:
-    ctx.toast(ctx._(STALE))
 
 
 def _show(ctx: Context, text: str, rows: list[list[Option]], *, edit: bool) -> None:
@@ -79,14 +75,6 @@ async def _choose_year(ctx: Context, year: int, *, edit: bool) -> None:
     await _show_list(ctx, edit=edit)
 
 
-async def _rating_id(ctx: Context, year: int, area_id: int) -> int:
-    """The area's rating of ``year``, the year opened with it: looking at a year opens
-    nothing, so the commune table shows only years somebody rated."""
-    if await repo.open_year(ctx.conn, year, ctx.member.id if ctx.member else None, ctx.now):
-        await ctx.audit("rating.year_opened", "rating_year", year)
-    return await repo.ensure_area_rating(ctx.conn, year, area_id, ctx.now)
-
-
 def _parse_year(text: str, this_year: int) -> int | None:
     cleaned = text.strip()
     if not cleaned.isdigit() or len(cleaned) != 4:
@@ -114,7 +102,7 @@ async def _show_list(ctx: Context, *, edit: bool, notice: str | None = None) -> 
         lines.append(_area_state_line(ctx, area, ratings.get(area.id), history))
     rows: list[list[Option]] = []
     buttons = [
-        Option(f"{_mark(_result(ratings.get(a.id)))} {a.name}", action=f"bx:area:{a.id}")
+        Option(f"{_mark(service.result_of(ratings.get(a.id)))} {a.name}", action=f"bx:area:{a.id}")
         for a in areas
     ]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -122,16 +110,12 @@ async def _show_list(ctx: Context, *, edit: bool, notice: str | None = None) -> 
     closed = rating_year is not None and rating_year.closed
     if closed:
         rows.append([Option(ctx.t.plain("🔓 Reopen the year"), action="bx:reopen")])
-    elif areas and all(_result(ratings.get(a.id)) is not None for a in areas):
+    elif areas and all(service.result_of(ratings.get(a.id)) is not None for a in areas):
         rows.append([Option(ctx.t.plain("🔒 Finalise the year"), action="bx:close")])
     else:
         lines.append("\n" + ctx._("Choose an area to rate it."))
     rows.append([Option(ctx.t.plain("✔️ Done"), action="bx:done")])
     _show(ctx, "\n".join(lines), rows, edit=edit)
-
-
-def _result(rating: AreaRating | None) -> bool | None:
-    return rating.result if rating else None
 
 
 def _area_state_line(
@@ -140,7 +124,7 @@ def _area_state_line(
     rating: AreaRating | None,
     history: dict[tuple[int, int], bool | None],
 ) -> str:
-    result = _result(rating)
+    result = service.result_of(rating)
     if result is True:
         years = logic.streak(history, area.id, rating.year if rating else 0)
         return ctx._n(
@@ -163,11 +147,6 @@ async def _area_and_rating(ctx: Context) -> tuple[Area, AreaRating | None] | Non
     return area, await repo.area_rating(ctx.conn, int(ctx.data["year"]), area.id)
 
 
-def _criteria_of(rating: AreaRating | None) -> dict[int, bool | None]:
-    records = rating.criteria if rating else {}
-    return {n: records[n].met if n in records else None for n in logic.NUMBERS}
-
-
 def _note_of(rating: AreaRating | None, number: int) -> str | None:
     if rating is None or number not in rating.criteria:
         return None
@@ -175,8 +154,7 @@ def _note_of(rating: AreaRating | None, number: int) -> str | None:
 
 
 async def _closed(ctx: Context) -> bool:
-    found: RatingYear | None = await repo.get_year(ctx.conn, int(ctx.data["year"]))
-    return found is not None and found.closed  # a year nobody rated yet is not open, not closed
+    return await service.is_closed(ctx.conn, int(ctx.data["year"]))
 
 
 def _result_line(ctx: Context, result: bool | None) -> str:
@@ -190,7 +168,7 @@ def _result_line(ctx: Context, result: bool | None) -> str:
 async def _show_area(ctx: Context, *, edit: bool) -> None:
     found = await _area_and_rating(ctx)
     if found is None:
-        _stale(ctx)
+        stale(ctx)
         return
     area, rating = found
     year = int(ctx.data["year"])
@@ -211,7 +189,7 @@ async def _show_area(ctx: Context, *, edit: bool) -> None:
         for line in logic.evidence_lines(ctx.t, ev, number):
             lines.append(f"• {line}")
     lines += ["", ctx._("<b>The five criteria</b>")]
-    criteria = _criteria_of(rating)
+    criteria = service.criteria_of(rating)
     for criterion in logic.CRITERIA:
         record = rating.criteria.get(criterion.number) if rating else None
         warning = " ⚠️" if record is not None and record.against_records else ""
@@ -222,7 +200,7 @@ async def _show_area(ctx: Context, *, edit: bool) -> None:
         note = _note_of(rating, criterion.number)
         if note:
             lines.append(ctx._("    📝 {note}", note=note))
-    lines += ["", _result_line(ctx, _result(rating))]
+    lines += ["", _result_line(ctx, service.result_of(rating))]
     rows = [
         [
             Option(f"{c.number} {_mark(criteria[c.number])}", action=f"bx:crit:{c.number}")
@@ -239,7 +217,7 @@ async def _show_criterion(
 ) -> None:
     found = await _area_and_rating(ctx)
     if found is None or number not in logic.CRITERION:
-        _stale(ctx)
+        stale(ctx)
         return
     area, rating = found
     year = int(ctx.data["year"])
@@ -264,7 +242,7 @@ async def _show_criterion(
         lines.append(ctx._("The records suggest: met."))
     elif suggestion is False:
         lines.append(ctx._("The records suggest: not met."))
-    met = _criteria_of(rating)[number]
+    met = service.criteria_of(rating)[number]
     lines.append("")
     if met is True:
         lines.append(ctx._("Recorded: ✅ met"))
@@ -311,7 +289,7 @@ async def _editable(ctx: Context) -> tuple[Area, AreaRating | None] | None:
         return None
     found = await _area_and_rating(ctx)
     if found is None:
-        _stale(ctx)
+        stale(ctx)
     return found
 
 
@@ -378,7 +356,7 @@ async def _save_override(ctx: Context) -> None:
     found = await _editable(ctx)
     if found is None or number not in logic.CRITERION:
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
     area, rating = found
     suggested = ctx.data.get("suggested")
@@ -397,46 +375,25 @@ async def _record(
     note: str | None,
 ) -> None:
     """Save a criterion (with its note when it goes against the records), then go on."""
-    year = int(ctx.data["year"])
-    before = _criteria_of(rating)[number]
-    rating_id = await _rating_id(ctx, year, area.id)
-    member_id = ctx.member.id if ctx.member else None
-    await repo.set_criterion(
-        ctx.conn, rating_id, number, met, member_id, ctx.now, suggested=suggestion, note=note
-    )
-    against = logic.against_records(suggestion, met)
-    await ctx.audit(
-        "rating.criterion_set",
-        "area_rating",
-        rating_id,
-        year=year,
-        area_id=area.id,
-        criterion=number,
-        met=met,
-        before=before,
-        suggested=suggestion,
-        against_records=against,
-        **({"note": note} if note is not None else {}),
+    saved = await service.record_criterion(
+        ctx.conn,
+        int(ctx.data["year"]),
+        area.id,
+        number,
+        met,
+        suggestion=suggestion,
+        note=note,
+        actor=ctx.member.id if ctx.member else None,
+        now=ctx.now,
     )
     lines = [
         ctx._("Criterion {number} recorded as met.", number=number)
         if met
         else ctx._("Criterion {number} recorded as not met.", number=number)
     ]
-    if against:
+    if saved.against_records:
         lines.append(ctx._("⚠️ Recorded against the records' suggestion, with your note."))
-    if not met and _result(rating) is True:
-        # "Met" needs all five criteria: a met result no longer holds.
-        await repo.set_result(ctx.conn, rating_id, None, member_id, ctx.now)
-        await ctx.audit(
-            "rating.result_set",
-            "area_rating",
-            rating_id,
-            year=year,
-            area_id=area.id,
-            result=None,
-            before=True,
-        )
+    if saved.result_withdrawn:
         lines.append(
             ctx._(
                 "⚠️ The result “meets the standard” was withdrawn: please decide the result again."
@@ -455,7 +412,7 @@ async def _ask_note(ctx: Context, number: int) -> None:
         ctx.toast(ctx._(FINALISED))
         return
     if number not in logic.CRITERION:
-        _stale(ctx)
+        stale(ctx)
         return
     ctx.goto("note", criterion=number)
     _show(
@@ -487,13 +444,20 @@ async def _save_note(ctx: Context) -> None:
     found = await _area_and_rating(ctx)
     if found is None:
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
         return
-    area, rating = found
-    year = int(ctx.data["year"])
+    area, _ = found
     note = None if checked.strip() in ("-", "–", "—") else checked
-    record = rating.criteria.get(number) if rating else None
-    if note is None and record is not None and record.against_records:
+    saved = await service.save_note(
+        ctx.conn,
+        int(ctx.data["year"]),
+        area.id,
+        number,
+        note,
+        actor=ctx.member.id if ctx.member else None,
+        now=ctx.now,
+    )
+    if not saved:
         ctx.reply(
             ctx._(
                 "This criterion was recorded against the records' suggestion, so its note "
@@ -501,18 +465,6 @@ async def _save_note(ctx: Context) -> None:
             )
         )
         return
-    rating_id = await _rating_id(ctx, year, area.id)
-    member_id = ctx.member.id if ctx.member else None
-    await repo.set_note(ctx.conn, rating_id, number, note, member_id, ctx.now)
-    await ctx.audit(
-        "rating.note_set",
-        "area_rating",
-        rating_id,
-        year=year,
-        area_id=area.id,
-        criterion=number,
-        removed=note is None,
-    )
     notice = (ctx._("Note removed.") if note is None else ctx._("Note saved.")) + "\n"
     await _show_criterion(ctx, number, edit=False, notice=notice)
 
@@ -521,12 +473,12 @@ async def _save_note(ctx: Context) -> None:
 async def _show_result(ctx: Context, *, edit: bool, notice: str | None = None) -> None:
     found = await _area_and_rating(ctx)
     if found is None:
-        _stale(ctx)
+        stale(ctx)
         return
     area, rating = found
     year = int(ctx.data["year"])
     ctx.goto("result")
-    criteria = _criteria_of(rating)
+    criteria = service.criteria_of(rating)
     lines = [notice] if notice else []
     lines.append(ctx._("🏁 <b>{area}: result of {year}</b>", area=area.name, year=str(year)))
     for criterion in logic.CRITERIA:
@@ -536,7 +488,7 @@ async def _show_result(ctx: Context, *, edit: bool, notice: str | None = None) -
     lines += [
         "",
         ctx._("An area meets the standard only when all five criteria are met."),
-        _result_line(ctx, _result(rating)),
+        _result_line(ctx, service.result_of(rating)),
     ]
     rows: list[list[Option]] = []
     if not await _closed(ctx):
@@ -554,10 +506,11 @@ async def _decide(ctx: Context, met: bool) -> None:
     found = await _editable(ctx)
     if found is None:
         return
-    area, rating = found
+    area, _ = found
     year = int(ctx.data["year"])
-    blocking = logic.blocking_criteria(_criteria_of(rating))
-    if met and blocking:
+    actor = ctx.member.id if ctx.member else None
+    blocking = await service.decide_result(ctx.conn, year, area.id, met, actor=actor, now=ctx.now)
+    if blocking:
         await _show_result(
             ctx,
             edit=True,
@@ -571,17 +524,6 @@ async def _decide(ctx: Context, met: bool) -> None:
             + "\n",
         )
         return
-    rating_id = await _rating_id(ctx, year, area.id)
-    await repo.set_result(ctx.conn, rating_id, met, ctx.member.id if ctx.member else None, ctx.now)
-    await ctx.audit(
-        "rating.result_set",
-        "area_rating",
-        rating_id,
-        year=year,
-        area_id=area.id,
-        result=met,
-        before=_result(rating),
-    )
     ctx.goto("list")
     notice = (
         ctx._("✅ Saved: {area} meets the standard for {year}.", area=area.name, year=str(year))
@@ -598,14 +540,11 @@ async def _decide(ctx: Context, met: bool) -> None:
 # Finalising ------------------------------------------------------------------------------
 async def _close_year(ctx: Context) -> None:
     year = int(ctx.data["year"])
-    areas = await areas_repo.list_areas(ctx.conn)
-    ratings = {r.area_id: r for r in await repo.of_year(ctx.conn, year)}
-    undecided = [a.name for a in areas if _result(ratings.get(a.id)) is None]
+    actor = ctx.member.id if ctx.member else None
+    undecided = await service.close_year(ctx.conn, year, actor=actor, now=ctx.now)
     if undecided:
         ctx.toast(ctx._("Still to decide: {areas}.", areas=", ".join(undecided)))
         return
-    if await repo.close_year(ctx.conn, year, ctx.member.id if ctx.member else None, ctx.now):
-        await ctx.audit("rating.year_closed", "rating_year", year)
     ctx.goto("list")
     await _show_list(
         ctx, edit=True, notice=ctx._("🔒 The rating of {year} is finalised.", year=str(year)) + "\n"
@@ -614,8 +553,9 @@ async def _close_year(ctx: Context) -> None:
 
 async def _reopen_year(ctx: Context) -> None:
     year = int(ctx.data["year"])
-    if await repo.reopen_year(ctx.conn, year):
-        await ctx.audit("rating.year_reopened", "rating_year", year)
+    await service.reopen_year(
+        ctx.conn, year, actor=ctx.member.id if ctx.member else None, now=ctx.now
+    )
     ctx.goto("list")
     await _show_list(
         ctx,
@@ -696,7 +636,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     step = ctx.step
     if ctx.flow != FLOW:
-        _stale(ctx)
+        stale(ctx)
         return
     if verb == "done":
         ctx.end()
@@ -713,13 +653,13 @@ async def on_button(ctx: Context, argument: str) -> None:
         elif value in ("0", "1"):
             await _choose_year(ctx, _this_year(ctx) - int(value), edit=True)
         else:
-            _stale(ctx)
+            stale(ctx)
     elif verb == "table":
         await _show_table(ctx)
     elif verb == "back":
         await _back(ctx)
     elif "year" not in ctx.data:
-        _stale(ctx)
+        stale(ctx)
     elif verb == "list":
         ctx.goto("list")
         await _show_list(ctx, edit=True)
@@ -735,7 +675,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             or int(number) != ctx.data.get("criterion")
             or met not in ("0", "1")
         ):
-            _stale(ctx)
+            stale(ctx)
             return
         await _set_criterion(ctx, int(number), met == "1")
     elif verb == "note" and value.isdigit() and step == "crit":
@@ -749,7 +689,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "reopen" and step == "list":
         await _reopen_year(ctx)
     else:
-        _stale(ctx)
+        stale(ctx)
 
 
 async def _back(ctx: Context) -> None:

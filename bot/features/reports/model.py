@@ -160,10 +160,6 @@ def ack_due(created: datetime, happening_now: bool, settings: ReportSettings) ->
     return created + timedelta(hours=hours)
 
 
-def is_overdue(status: Status, due: datetime | None, escalated: bool, now: datetime) -> bool:
-    return status in WAITING_STATUSES and due is not None and not escalated and due <= now
-
-
 # Tracking codes ----------------------------------------------------------------------------
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: easy to read aloud and to type on a phone keypad.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"

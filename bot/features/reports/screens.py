@@ -21,6 +21,7 @@ from bot.features.reports import screens_list as reports_list
 from bot.features.reports import screens_mediation as reports_mediation
 from bot.features.reports import screens_settings as reports_settings
 from bot.features.reports import screens_triage as reports_triage
+from bot.features.reports import service
 from bot.features.reports.model import (
     CATEGORIES,
     CATEGORY_BY_KEY,
@@ -28,23 +29,18 @@ from bot.features.reports.model import (
     MAX_PHOTOS,
     MAX_PLACE,
     Draft,
-    Target,
-    ack_due,
-    new_tracking_code,
     normalize_code,
     over_limit,
     rate_key,
 )
 from bot.features.reports.texts import category_label, emergency_text, status_label
 from bot.i18n import N_, escape
-from bot.shared.pickers import area_options, problem_text
+from bot.shared.pickers import area_options, problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
-from bot.storage import audit
 from bot.storage import mediation as mediation_repo
-from bot.storage import patrols as patrols_repo
+from bot.storage import menus as menus_repo
 from bot.storage import reports as repo
-from bot.storage import roles as roles_repo
 from bot.storage.members import Member
 
 FLOW = "report"
@@ -247,7 +243,7 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
 # Buttons ----------------------------------------------------------------------------------
 async def on_button(ctx: Context, argument: str) -> None:
     if ctx.flow != FLOW:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     verb, _, value = argument.partition(":")
     step = ctx.step
@@ -419,72 +415,40 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
         await _close_flow(ctx)
         ctx.reply(refusal, edit=True)
         return
-    observation = (
-        await patrols_repo.get_observation(ctx.conn, int(observation_id))
-        if observation_id is not None
-        else None
+    area_id = data.get("area_id") or member.area_id
+    result = await service.submit_report(
+        ctx.conn,
+        ctx.config,
+        service.Submission(
+            category=str(data["category"]),
+            area_id=int(area_id) if area_id else None,
+            description=str(data.get("text", "")),
+            anonymous=anonymous,
+            reporter_member_id=member.id,
+            rate_key=rate_key(ctx.event.platform, user.id),
+            happening_now=bool(data.get("now")),
+            media=list(data.get("media", [])),
+            place=data.get("place"),
+            latitude=data.get("lat"),
+            longitude=data.get("lon"),
+            observation_id=int(observation_id) if observation_id is not None else None,
+        ),
+        ctx.now,
     )
-    if observation is not None and observation.report_id is not None:
-        earlier = await repo.get(ctx.conn, observation.report_id)
+    if isinstance(result, service.AlreadyReported):
         await _close_flow(ctx)
         ctx.reply(
             ctx._(
                 "This observation was already turned into report {code}. Nothing new was sent.",
-                code=earlier.code if earlier else "?",
+                code=result.code or "?",
             ),
             edit=True,
         )
         return
-    category = str(data["category"])
-    area_id = data.get("area_id") or member.area_id
-    routes = await repo.routes(ctx.conn)
-    target = routes.get(category, Target.OFFICERS)
-    if target == Target.LEADERS and not (
-        area_id and await roles_repo.holders(ctx.conn, "leader", int(area_id))
-    ):
-        target = Target.OFFICERS  # nobody leads that area yet: the commune handles it
-    settings = await repo.settings(ctx.conn)
-    happening = bool(data.get("now"))
-    code = new_tracking_code()
-    while await repo.code_exists(ctx.conn, code):
-        code = new_tracking_code()
-    new = repo.NewReport(
-        category=category,
-        area_id=int(area_id) if area_id else None,
-        description=str(data.get("text", "")),
-        target=target,
-        anonymous=anonymous,
-        reporter_member_id=None if anonymous else member.id,
-        happening_now=happening,
-        media=list(data.get("media", [])),
-        place=data.get("place"),
-        latitude=data.get("lat"),
-        longitude=data.get("lon"),
-    )
-    created = await repo.create(ctx.conn, new, code, ctx.now, ack_due(ctx.now, happening, settings))
-    if anonymous:
-        await repo.count_anonymous(ctx.conn, rate_key(ctx.event.platform, user.id), ctx.now)
-        await audit.record(
-            ctx.conn,
-            ctx.now,
-            None,
-            "report.submitted",
-            "report",
-            created.id,
-            category=category,
-            anonymous=True,
-        )
-    else:
-        await ctx.audit(
-            "report.submitted", "report", created.id, category=category, anonymous=False
-        )
-    if observation is not None:
-        await patrols_repo.link_report(ctx.conn, observation.id, created.id)
-        await ctx.audit(
-            "patrol.observation_reported", "patrol", observation.patrol_id, report=created.id
-        )
-    if await reports_triage.notify_new(ctx.conn, ctx.config, created, ctx.now):
+    if result.queued:
         ctx.outbox_written = True
+    code = result.report.code
+    happening = result.report.happening_now
     patrol_id = data.get("patrol_id")
     await _close_flow(ctx)
     if anonymous:
@@ -507,7 +471,7 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             + emergency_text(ctx.t)
         )
     ctx.reply(text, edit=True)
-    if observation is not None and patrol_id is not None:
+    if result.observation_linked and patrol_id is not None:
         ctx.reply(
             ctx._("The patrol observation is linked to report {code}.", code=code),
             [[Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{patrol_id}")]],
@@ -520,7 +484,9 @@ async def _close_flow(ctx: Context) -> None:
     user = ctx.event.user
     ctx.end()
     if user is not None:
-        await repo.drop_flow_menus(ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, "rep:")
+        await menus_repo.drop_for_flow(
+            ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, "rep:"
+        )
 
 
 # /track -----------------------------------------------------------------------------------
@@ -656,5 +622,5 @@ feature = Feature(
     },
     data_sections=[data_section],
     forget_hooks=[forget],
-    jobs=[Job("reports-escalation", 60, reports_triage.escalate_due)],
+    jobs=[Job("reports-escalation", 60, service.escalate_due)],
 )

@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
 from bot.features.reports.model import MAX_NOTE
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, problem_text
+from bot.shared.pickers import area_options, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as repo
@@ -291,7 +291,7 @@ async def _set_mediator(ctx: Context, member_id: int) -> None:
     person = await members_repo.get(ctx.conn, member_id)
     if person is None:
         ctx.end()
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     if not ctx.data.get("single"):
         # A new case: the mediator is kept in the draft until the last step.
@@ -364,7 +364,7 @@ async def _open_case(ctx: Context, day: date) -> None:
     )
     ctx.end()
     if not parties or mediator is None:
-        ctx.reply(ctx._("This menu is no longer active. Please start again from /help."))
+        stale_reply(ctx)
         return
     if area_id is not None and not ctx.roles.leads(int(area_id)):
         ctx.reply(ctx._("This area is not in your care."))

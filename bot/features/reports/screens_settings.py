@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target
 from bot.features.reports.texts import category_label, target_label
+from bot.shared.pickers import stale
 from bot.storage import reports as repo
 
 MAX_CHOICES = (1, 2, 3, 5, 10, 20)
@@ -76,7 +77,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             settings, ack_hours_now=_following(ACK_NOW_CHOICES, settings.ack_hours_now)
         )
     else:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     await repo.save_settings(ctx.conn, settings)
     await ctx.audit(

@@ -1,5 +1,6 @@
-"""Routing and triage: who is told about a report, the handler's buttons, the reporter's
-feedback, and the escalation timer.
+"""Triage screens: the handler's buttons on a report card, status changes with their reason or
+confirmation, reopening, and the reporter's feedback. Who is told and the escalation timer are
+use cases in :mod:`bot.features.reports.service`.
 
 The reporter's identity is never in a notification: the assigned handler or an officer asks for
 it with a button, and every time it is shown is in the audit log.
@@ -7,12 +8,8 @@ it with a button, and every time it is shown is in the audit log.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import aiosqlite
-
-from bot.core.context import Context, CoreConfig, notify_member
-from bot.core.events import EventKind, Option, Reply
+from bot.core.context import Context
+from bot.core.events import EventKind, Option
 from bot.features.reports.model import (
     MAX_NOTE,
     Status,
@@ -22,171 +19,19 @@ from bot.features.reports.model import (
     needs_confirmation,
     officer_may_reopen,
 )
+from bot.features.reports.service import area_name, handlers_of, notify_reporter, send_card
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
-from bot.i18n import N_, Translator
-from bot.shared.pickers import problem_text
+from bot.i18n import N_
+from bot.shared.pickers import problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text
-from bot.storage import areas as areas_repo
-from bot.storage import audit
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
-from bot.storage import roles as roles_repo
-from bot.storage.db import Database
-from bot.storage.members import Member
 from bot.storage.reports import Report
 
 NOTE_FLOW = "report_note"
 # Setting a final status (the original's number for a duplicate, a reason for the reporter, a
 # confirmation showing the report's code) or reopening a closed report (an officer's note).
 STATUS_FLOW = "report_status"
-STALE = N_("This menu is no longer active. Please start again from /help.")
-
-
-# Who hears about a report -----------------------------------------------------------------
-async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
-    found = []
-    for member_id in dict.fromkeys(ids):
-        member = await members_repo.get(conn, member_id)
-        if member is not None:
-            found.append(member)
-    return found
-
-
-async def officers(conn: aiosqlite.Connection) -> list[Member]:
-    return await _members(conn, await roles_repo.holders(conn, "officer"))
-
-
-async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
-    """The assigned handler when there is one; else whoever the report is routed to."""
-    if report.assignee_member_id is not None:
-        assigned = await _members(conn, [report.assignee_member_id])
-        if assigned:
-            return assigned
-    if report.target == Target.LEADERS and report.area_id is not None:
-        leaders = await _members(conn, await roles_repo.holders(conn, "leader", report.area_id))
-        if leaders:
-            return leaders
-    return await officers(conn)
-
-
-async def _area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
-    area = await areas_repo.get(conn, area_id) if area_id else None
-    return area.name if area else None
-
-
-async def _is_officer(conn: aiosqlite.Connection, member: Member) -> bool:
-    return member.id in await roles_repo.holders(conn, "officer")
-
-
-async def send_card(
-    conn: aiosqlite.Connection,
-    config: CoreConfig,
-    member: Member,
-    report: Report,
-    now: datetime,
-    headline: str,
-    **params: object,
-) -> int:
-    """Queue the report card, under a headline message id, to one person in their language."""
-    area = await _area_name(conn, report.area_id)
-    officer = await _is_officer(conn, member)
-
-    def build(t: Translator) -> Reply:
-        text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
-        return Reply(text, card_options(t, report, officer=officer))
-
-    await notify_member(conn, config, member, build, now)
-    return 1
-
-
-async def notify_new(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
-) -> int:
-    """Tell the handlers; for "happening now", every officer too, at once."""
-    queued, told = 0, set()
-    for member in await handlers_of(conn, report):
-        headline = N_("🚨 Urgent: happening now") if report.happening_now else N_("🆕 New report")
-        queued += await send_card(conn, config, member, report, now, headline)
-        told.add(member.id)
-    if report.happening_now:
-        for member in await officers(conn):
-            if member.id not in told:
-                queued += await send_card(
-                    conn, config, member, report, now, N_("🚨 Urgent: happening now")
-                )
-    return queued
-
-
-async def notify_reporter(
-    conn: aiosqlite.Connection,
-    config: CoreConfig,
-    report: Report,
-    now: datetime,
-    reason: str | None = None,
-) -> int:
-    """A named reporter hears of every status change, with the reason written for them (never
-    an internal note); a resolved report asks if it is fixed."""
-    if report.anonymous or report.reporter_member_id is None:
-        return 0
-    reporter = await members_repo.get(conn, report.reporter_member_id)
-    if reporter is None:
-        return 0
-
-    def build(t: Translator) -> Reply:
-        text = t._(
-            "Update on your report {code} ({category}): {status}.",
-            code=report.code,
-            category=category_label(t, report.category),
-            status=status_label(t, report.status),
-        )
-        if reason:
-            text += "\n" + t._("Reason: {reason}", reason=reason)
-        options: list[list[Option]] = []
-        if report.status == Status.RESOLVED:
-            text += "\n\n" + t._("Is the problem really fixed?")
-            options = [
-                [
-                    Option(t.plain("👍 Yes, fixed"), action=f"rfb:{report.id}:fixed"),
-                    Option(t.plain("👎 Not fixed"), action=f"rfb:{report.id}:notfixed"),
-                ]
-            ]
-        return Reply(text, options)
-
-    await notify_member(conn, config, reporter, build, now)
-    return 1
-
-
-# The escalation timer ---------------------------------------------------------------------
-async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
-    """Remind the handlers of reports nobody acknowledged in time, and tell the officers."""
-    queued = 0
-    async with db.unit() as conn:
-        await repo.purge_rate(conn, now)
-        for report in await repo.overdue(conn, now):
-            told: set[int] = set()
-            for member in await handlers_of(conn, report):
-                queued += await send_card(
-                    conn,
-                    config,
-                    member,
-                    report,
-                    now,
-                    N_("⏰ Reminder: this report has not been acknowledged yet."),
-                )
-                told.add(member.id)
-            for member in await officers(conn):
-                if member.id not in told:
-                    queued += await send_card(
-                        conn,
-                        config,
-                        member,
-                        report,
-                        now,
-                        N_("⏫ Escalated: nobody acknowledged this report in time."),
-                    )
-            await repo.mark_escalated(conn, report.id, now)
-            await audit.record(conn, now, None, "report.escalated", "report", report.id)
-    return queued
 
 
 # Handler buttons ----------------------------------------------------------------------------
@@ -208,7 +53,7 @@ async def _load(ctx: Context, value: str) -> Report | None:
 
 
 async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: str = "") -> None:
-    area = await _area_name(ctx.conn, report.area_id)
+    area = await area_name(ctx.conn, report.area_id)
     text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
     if note:
         text = note + "\n\n" + text
@@ -246,14 +91,14 @@ async def on_triage(ctx: Context, argument: str) -> None:
 
         await start_from_report(ctx, report)
     else:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
 
 
 async def _status_button(ctx: Context, report: Report, value: str) -> None:
     try:
         to_status = Status(value)
     except ValueError:
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     if not can_move(report.status, to_status):
         ctx.toast(
@@ -344,7 +189,7 @@ async def _confirmed(ctx: Context, report: Report) -> None:
         or data.get("report_id") != report.id
         or not data.get("reason")
     ):
-        ctx.toast(ctx._(STALE))
+        stale(ctx)
         return
     ctx.end()
     to_status = Status(str(data["to_status"]))
@@ -493,7 +338,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
         ctx.toast(ctx._("The reporter is no longer registered."))
         return
     await ctx.audit("report.identity_shown", "report", report.id)
-    area = await _area_name(ctx.conn, reporter.area_id)
+    area = await area_name(ctx.conn, reporter.area_id)
     ctx.reply(
         ctx._(
             "Report #{number} was sent by <b>{name}</b> ({area}). Please keep this private: "
@@ -612,7 +457,7 @@ async def on_status_input(ctx: Context) -> None:
         await _show_confirmation(ctx, report)
     else:
         ctx.end()
-        ctx.reply(ctx._(STALE))
+        stale_reply(ctx)
 
 
 async def _duplicate_number(ctx: Context, report: Report) -> None:
@@ -636,7 +481,7 @@ async def on_feedback(ctx: Context, argument: str) -> None:
     report = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
     member = ctx.member
     if report is None or member is None or report.reporter_member_id != member.id:
-        ctx.toast(ctx._("This menu is no longer active. Please start again from /help."))
+        stale(ctx)
         return
     if report.status != Status.RESOLVED:
         ctx.toast(ctx._("Thank you: this report has changed since then."))

@@ -1,0 +1,123 @@
+"""The reports' use cases called without any chat: sending a report and escalating it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.core.context import CoreConfig
+from bot.features.reports import service
+from bot.features.reports.model import Status, Target
+from bot.storage import areas, members, outbox, roles
+from bot.storage import patrols as patrols_repo
+from bot.storage import reports as repo
+from bot.storage.db import Database
+
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+
+
+async def _commune(db: Database, *, with_leader: bool) -> tuple[int, int, int]:
+    """An area, a resident (telegram user 1), maybe a leader (2), an officer (3)."""
+    async with db.unit() as conn:
+        area = await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
+        ids = []
+        for user_id, name in ((1, "Dân"), (2, "Tổ trưởng"), (3, "Công an")):
+            member = await members.ensure(conn, "telegram", user_id, NOW)
+            await members.complete_onboarding(
+                conn,
+                member.id,
+                display_name=name,
+                area_id=area.id,
+                language="vi",
+                consent_version=1,
+                now=NOW,
+            )
+            ids.append(member.id)
+        if with_leader:
+            await roles.grant(conn, ids[1], "leader", area.id, None, NOW)
+        await roles.grant(conn, ids[2], "officer", None, None, NOW)
+    return area.id, ids[0], ids[1]
+
+
+def _submission(area_id: int, member_id: int, **changes: object) -> service.Submission:
+    base: dict[str, object] = {
+        "category": "littering",
+        "area_id": area_id,
+        "description": "Rác đổ ở đầu ngõ",
+        "anonymous": False,
+        "reporter_member_id": member_id,
+        "rate_key": "key-1",
+    }
+    return service.Submission(**{**base, **changes})  # type: ignore[arg-type]
+
+
+async def test_a_named_report_goes_to_the_area_leader_with_a_deadline(db: Database) -> None:
+    area_id, resident, _ = await _commune(db, with_leader=True)
+    async with db.unit() as conn:
+        result = await service.submit_report(
+            conn, CoreConfig(), _submission(area_id, resident), NOW
+        )
+        assert isinstance(result, service.Submitted)
+        report = result.report
+        assert report.target == Target.LEADERS and report.status == Status.NEW
+        assert report.reporter_member_id == resident
+        assert report.ack_due_at == NOW + timedelta(hours=8)
+        assert result.queued == 1  # the leader
+        due = await outbox.claim_due(conn, "telegram", NOW + timedelta(minutes=1), 10)
+        assert [m.chat_id for m in due] == [2]
+        async with conn.execute(
+            "SELECT actor_member_id FROM audit_log WHERE action = 'report.submitted'"
+        ) as cur:
+            assert [r[0] for r in await cur.fetchall()] == [resident]
+
+
+async def test_an_anonymous_report_keeps_no_link_and_goes_to_the_commune(db: Database) -> None:
+    area_id, resident, _ = await _commune(db, with_leader=False)
+    async with db.unit() as conn:
+        result = await service.submit_report(
+            conn,
+            CoreConfig(),
+            _submission(area_id, resident, anonymous=True, happening_now=True),
+            NOW,
+        )
+        assert isinstance(result, service.Submitted)
+        report = result.report
+        # nobody leads the area: the commune police handle a leaders' category
+        assert report.target == Target.OFFICERS
+        assert report.reporter_member_id is None and report.anonymous
+        assert report.ack_due_at == NOW + timedelta(hours=1)
+        assert await repo.recent_count(conn, "key-1", None, NOW + timedelta(minutes=1)) == 1
+        async with conn.execute(
+            "SELECT actor_member_id FROM audit_log WHERE action = 'report.submitted'"
+        ) as cur:
+            assert [r[0] for r in await cur.fetchall()] == [None]
+        due = await outbox.claim_due(conn, "telegram", NOW + timedelta(minutes=1), 10)
+        assert [m.chat_id for m in due] == [3]
+        assert "Dân" not in due[0].text
+
+
+async def test_an_observation_becomes_one_report_only(db: Database) -> None:
+    area_id, _, leader = await _commune(db, with_leader=True)
+    async with db.unit() as conn:
+        patrol = await patrols_repo.create(
+            conn,
+            area_id=area_id,
+            leader_member_id=leader,
+            source="live",
+            started_at=NOW,
+            ended_at=None,
+            headcount=2,
+            now=NOW,
+        )
+        observation = await patrols_repo.add_observation(
+            conn, patrol, "littering", created_by=leader, now=NOW
+        )
+        sub = _submission(area_id, leader, observation_id=observation)
+        first = await service.submit_report(conn, CoreConfig(), sub, NOW)
+        assert isinstance(first, service.Submitted) and first.observation_linked
+        linked = await patrols_repo.get_observation(conn, observation)
+        assert linked is not None and linked.report_id == first.report.id
+        again = await service.submit_report(conn, CoreConfig(), sub, NOW)
+        assert again == service.AlreadyReported(first.report.code)
+        async with conn.execute("SELECT COUNT(*) FROM reports") as cur:
+            row = await cur.fetchone()
+        assert row is not None and row[0] == 1
