@@ -194,7 +194,7 @@ async def _summary(
 async def _rating(
     db: Database, settings: Settings, args: argparse.Namespace, now: datetime
 ) -> None:
-    from bot.features.rating.model import commune_table
+    from bot.features.rating.service import commune_table
 
     this_year = now.astimezone(settings.tz).year
     last = args.year or this_year

@@ -22,7 +22,7 @@ from bot.features.figures.csvfiles import table_csv
 from bot.features.figures.figures import collect
 from bot.features.figures.summary import RatedArea, summary_docx, summary_filename
 from bot.features.figures.workbook import build_workbook, export_basename, export_tables
-from bot.features.rating.model import RatingLine, rating_lines
+from bot.features.rating.service import RatingLine, rating_lines
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo

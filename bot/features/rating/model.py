@@ -1,23 +1,18 @@
 """The yearly rating of "safe residential areas" (Thông tư 124/2021/TT-BCA): the five criteria,
 what the bot can prefill from its own records, the rule for the result, streaks, and the commune
-table. The logic is plain functions over plain data; the loaders at the bottom read SQLite.
+table. Plain functions over plain data: the loaders that read SQLite are in service.py, the
+sentences in texts.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-import aiosqlite
-
-from bot.features.figures.figures import Figures, collect
-from bot.features.figures.texts import category_list
-from bot.i18n import N_, Safe, Translator
+from bot.features.figures.figures import Figures
+from bot.i18n import N_
 from bot.shared.periods import Period
-from bot.storage import areas as areas_repo
-from bot.storage import ratings as repo
 from bot.storage.areas import Area
 
 # Patrols in at least this many of the 12 months suggest an active self-management team.
@@ -199,103 +194,6 @@ def prefill(year: int, current: Figures, previous: Figures, *, year_over: bool =
     )
 
 
-async def evidence(
-    conn: aiosqlite.Connection, area_id: int, year: int, tz: ZoneInfo, now: datetime
-) -> Evidence:
-    current = await collect(conn, area_id, year_period(year), tz, now)
-    previous = await collect(conn, area_id, year_period(year - 1), tz, now)
-    return prefill(year, current, previous, year_over=now.astimezone(tz).year > year)
-
-
-def _change(t: Translator, now: int, before: int) -> str:
-    if now < before:
-        return t._("down by {count}", count=before - now)
-    if now > before:
-        return t._("up by {count}", count=now - before)
-    return t._("unchanged")
-
-
-def evidence_lines(t: Translator, ev: Evidence, criterion: int) -> list[str]:
-    """The evidence for one criterion, in the sentences of a commune report."""
-    if criterion == 1:
-        p = ev.pledges
-        if not p.campaign:
-            return [t._("No pledge campaign was recorded for {year}.", year=str(ev.year))]
-        if p.households is None:
-            return [
-                t._(
-                    "{signed} households signed the {year} pledge; the area's number of "
-                    "households is not on record.",
-                    signed=p.signed,
-                    year=str(ev.year),
-                )
-            ]
-        return [
-            t._(
-                "{signed} of {households} households signed the {year} pledge ({percent}).",
-                signed=p.signed,
-                households=p.households,
-                year=str(ev.year),
-                percent=t.percent((p.percent or 0.0) / 100),
-            )
-        ]
-    if criterion == 3:
-        o = ev.order
-        return [
-            t._("Reports of disputes needing mediation: {count}.", count=o.disputes),
-            t._(
-                "Mediation cases: {cases} ({success} successful, {failed} unsuccessful, "
-                "{transferred} transferred, {open} still open).",
-                cases=o.cases,
-                success=o.mediation.get("success", 0),
-                failed=o.mediation.get("failed", 0),
-                transferred=o.mediation.get("transferred", 0),
-                open=o.mediation.get("open", 0),
-            ),
-        ]
-    if criterion == 4:
-        c, before = ev.crime, str(ev.year - 1)
-        kinds = category_list(t, c.by_category)
-        listed = (
-            [t._("All reports of the year by kind: {kinds}.", kinds=Safe(kinds))] if kinds else []
-        )
-        return [
-            *listed,
-            t._(
-                "Reports of crime and social evils: {count} ({previous}: {before}, {change}).",
-                count=c.crime,
-                previous=before,
-                before=c.crime_before,
-                change=_change(t, c.crime, c.crime_before),
-            ),
-            t._(
-                "Reports of fire or explosion hazards: {count} ({previous}: {before}).",
-                count=c.fire,
-                previous=before,
-                before=c.fire_before,
-            ),
-            t._(
-                "Reports of incidents happening at the time: {count} ({previous}: {before}).",
-                count=c.urgent,
-                previous=before,
-                before=c.urgent_before,
-            ),
-        ]
-    if criterion == 5:
-        m = ev.team
-        return [
-            t._(
-                "The team held {patrols} patrols with {participations} member participations; "
-                "patrols took place in {active} of {months} months.",
-                patrols=m.patrols,
-                participations=m.participations,
-                active=m.active_months,
-                months=m.months,
-            )
-        ]
-    return [t._("The bot has no records for this criterion: please assess it yourself.")]
-
-
 def against_records(suggestion: bool | None, verdict: bool) -> bool:
     """The officer's verdict contradicts what the records suggest: it needs a note (why)."""
     return suggestion is not None and suggestion != verdict
@@ -391,54 +289,3 @@ def build_table(
         for y in years
     }
     return CommuneTable(years, rows, shares)
-
-
-async def commune_table(conn: aiosqlite.Connection, years: list[int]) -> CommuneTable:
-    """Each area met / not met / not rated per year, streaks, the share of areas met, and the
-    criteria recorded against the records with their notes."""
-    overrides: dict[int, list[Override]] = {}
-    for year in sorted(set(years)):
-        for rating in await repo.of_year(conn, year):
-            for record in rating.criteria.values():
-                if record.against_records and record.met is not None:
-                    overrides.setdefault(rating.area_id, []).append(
-                        Override(year, record.criterion, record.met, record.note)
-                    )
-    return build_table(
-        await areas_repo.list_areas(conn), await repo.results(conn), years, overrides
-    )
-
-
-@dataclass(frozen=True)
-class RatingLine:
-    """One area's rating of a year, for the summary report and the CLI."""
-
-    area_code: str
-    area_name: str
-    result: bool | None  # met, not met, or None (not decided)
-    streak: int
-    criteria: tuple[bool | None, ...]  # criteria 1..5
-    notes: tuple[str | None, ...]  # criteria 1..5
-    against: tuple[bool, ...] = (False,) * 5  # criteria 1..5 recorded against the records
-
-
-async def rating_lines(conn: aiosqlite.Connection, year: int) -> list[RatingLine]:
-    """Every area of the commune with its rating of ``year`` (areas not rated have None)."""
-    history = await repo.results(conn)
-    ratings = {r.area_id: r for r in await repo.of_year(conn, year)}
-    lines = []
-    for area in await areas_repo.list_areas(conn):
-        rating = ratings.get(area.id)
-        records = rating.criteria if rating else {}
-        lines.append(
-            RatingLine(
-                area_code=area.code,
-                area_name=area.name,
-                result=rating.result if rating else None,
-                streak=streak(history, area.id, year),
-                criteria=tuple(records[n].met if n in records else None for n in NUMBERS),
-                notes=tuple(records[n].note if n in records else None for n in NUMBERS),
-                against=tuple(n in records and records[n].against_records for n in NUMBERS),
-            )
-        )
-    return lines

@@ -43,7 +43,7 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
     area, rating = found
     year = int(ctx.data["year"])
     ctx.goto("area")
-    ev = await logic.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
+    ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     lines = [
         ctx._("🏅 <b>{area}: rating of {year}</b>", area=area.name, year=str(year)),
         "",
@@ -56,7 +56,7 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
         ),
     ]
     for number in (1, 3, 4, 5):
-        for line in logic.evidence_lines(ctx.t, ev, number):
+        for line in texts.evidence_lines(ctx.t, ev, number):
             lines.append(f"• {line}")
     lines += ["", ctx._("<b>The five criteria</b>")]
     criteria = service.criteria_of(rating)
@@ -93,7 +93,7 @@ async def show_criterion(
     year = int(ctx.data["year"])
     ctx.goto("crit", criterion=number)
     criterion = logic.CRITERION[number]
-    ev = await logic.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
+    ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     lines = [notice] if notice else []
     lines += [
         ctx._(
@@ -106,7 +106,7 @@ async def show_criterion(
         "",
         ctx._("<i>What the bot's records show:</i>"),
     ]
-    lines += [f"• {line}" for line in logic.evidence_lines(ctx.t, ev, number)]
+    lines += [f"• {line}" for line in texts.evidence_lines(ctx.t, ev, number)]
     suggestion = ev.suggestion(number)
     if suggestion is True:
         lines.append(ctx._("The records suggest: met."))
@@ -169,7 +169,7 @@ async def set_criterion(ctx: Context, number: int, met: bool) -> None:
         return
     area, rating = found
     year = int(ctx.data["year"])
-    ev = await logic.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
+    ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     suggestion = ev.suggestion(number)
     if logic.against_records(suggestion, met):
         # Against the bot's own evidence: nothing is recorded until the officer says why.
@@ -188,7 +188,7 @@ def _ask_override_note(
             number=number,
             label=ctx._(logic.CRITERION[number].short),
         ),
-        *[f"• {line}" for line in logic.evidence_lines(ctx.t, ev, number)],
+        *[f"• {line}" for line in texts.evidence_lines(ctx.t, ev, number)],
         ctx._("The records suggest: met.")
         if ev.suggestion(number)
         else ctx._("The records suggest: not met."),

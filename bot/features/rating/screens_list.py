@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
-from bot.features.rating import model as logic
 from bot.features.rating import service, texts
 from bot.i18n import N_
 from bot.storage import areas as areas_repo
@@ -141,7 +140,7 @@ async def show_table(ctx: Context) -> None:
     ctx.goto("table")
     show(
         ctx,
-        texts.table_text(ctx.t, await logic.commune_table(ctx.conn, opened[-TABLE_YEARS:])),
+        texts.table_text(ctx.t, await service.commune_table(ctx.conn, opened[-TABLE_YEARS:])),
         [[Option(ctx.t.plain("⬅️ Back"), action=act("back"))]],
         edit=True,
     )

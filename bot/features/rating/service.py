@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.features.figures.figures import collect
 from bot.features.rating import model
 from bot.storage import areas as areas_repo
 from bot.storage import audit
@@ -191,3 +193,63 @@ async def reopen_year(
 ) -> None:
     if await repo.reopen_year(conn, year):
         await audit.record(conn, now, actor, "rating.year_reopened", "rating_year", year)
+
+
+# Reading the records ---------------------------------------------------------------------
+async def evidence(
+    conn: aiosqlite.Connection, area_id: int, year: int, tz: ZoneInfo, now: datetime
+) -> model.Evidence:
+    current = await collect(conn, area_id, model.year_period(year), tz, now)
+    previous = await collect(conn, area_id, model.year_period(year - 1), tz, now)
+    return model.prefill(year, current, previous, year_over=now.astimezone(tz).year > year)
+
+
+async def commune_table(conn: aiosqlite.Connection, years: list[int]) -> model.CommuneTable:
+    """Each area met / not met / not rated per year, streaks, the share of areas met, and the
+    criteria recorded against the records with their notes."""
+    overrides: dict[int, list[model.Override]] = {}
+    for year in sorted(set(years)):
+        for rating in await repo.of_year(conn, year):
+            for record in rating.criteria.values():
+                if record.against_records and record.met is not None:
+                    overrides.setdefault(rating.area_id, []).append(
+                        model.Override(year, record.criterion, record.met, record.note)
+                    )
+    return model.build_table(
+        await areas_repo.list_areas(conn), await repo.results(conn), years, overrides
+    )
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    """One area's rating of a year, for the summary report and the CLI."""
+
+    area_code: str
+    area_name: str
+    result: bool | None  # met, not met, or None (not decided)
+    streak: int
+    criteria: tuple[bool | None, ...]  # criteria 1..5
+    notes: tuple[str | None, ...]  # criteria 1..5
+    against: tuple[bool, ...] = (False,) * 5  # criteria 1..5 recorded against the records
+
+
+async def rating_lines(conn: aiosqlite.Connection, year: int) -> list[RatingLine]:
+    """Every area of the commune with its rating of ``year`` (areas not rated have None)."""
+    history = await repo.results(conn)
+    ratings = {r.area_id: r for r in await repo.of_year(conn, year)}
+    lines = []
+    for area in await areas_repo.list_areas(conn):
+        rating = ratings.get(area.id)
+        records = rating.criteria if rating else {}
+        lines.append(
+            RatingLine(
+                area_code=area.code,
+                area_name=area.name,
+                result=rating.result if rating else None,
+                streak=model.streak(history, area.id, year),
+                criteria=tuple(records[n].met if n in records else None for n in model.NUMBERS),
+                notes=tuple(records[n].note if n in records else None for n in model.NUMBERS),
+                against=tuple(n in records and records[n].against_records for n in model.NUMBERS),
+            )
+        )
+    return lines
