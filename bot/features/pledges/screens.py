@@ -25,8 +25,9 @@ from bot.core.registry import Action, Command, Feature, Where
 from bot.features.pledges import screens_admin as pledges_admin
 from bot.features.pledges import screens_board as pledges_board
 from bot.features.pledges import screens_households as households
+from bot.features.pledges import service
 from bot.features.pledges.households import Match, masked_name, matches, place_label
-from bot.features.pledges.model import AUDIENCES, check_address, household_key, reference
+from bot.features.pledges.model import AUDIENCES, check_address, household_key
 from bot.features.pledges.screens_common import audience_label, next_campaign, open_campaign
 from bot.i18n import N_, Safe, escape
 from bot.shared.pickers import problem_text, stale
@@ -282,7 +283,8 @@ async def _after_address(ctx: Context, text: str) -> None:
         ctx.conn, campaign_id, member.area_id, household_key(head, address)
     )
     if existing is not None:
-        await _already_signed(ctx, member, existing)
+        await service.link_to_signed(ctx.conn, existing, member, ctx.now)
+        await _already_signed(ctx, existing)
         return
     _ask_public(ctx, address=address, household_id=None)
 
@@ -331,7 +333,8 @@ async def _after_household(
 ) -> None:
     existing = await repo.standing_for_household_id(ctx.conn, campaign_id, household.id)
     if existing is not None:
-        await _already_signed(ctx, member, existing)
+        await service.link_to_signed(ctx.conn, existing, member, ctx.now)
+        await _already_signed(ctx, existing)
         return
     _ask_public(ctx, address=address, household_id=household.id)
 
@@ -353,11 +356,9 @@ def _ask_public(ctx: Context, *, address: str, household_id: int | None) -> None
     )
 
 
-async def _already_signed(ctx: Context, member: Member, existing: repo.Pledge) -> None:
+async def _already_signed(ctx: Context, existing: repo.Pledge) -> None:
     ctx.end()
     signer = await members_repo.get(ctx.conn, existing.member_id) if existing.member_id else None
-    await repo.link_household_member(ctx.conn, existing.id, member.id, ctx.now)
-    await ctx.audit("pledge.household_member_linked", "pledge", existing.id)
     ctx.reply(
         ctx._(
             "The household of <b>{head}</b> ({address}) already signed this pledge on "
@@ -422,52 +423,31 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
         ctx.reply(ctx._("This pledge campaign has closed in the meantime, so nothing was saved."))
         return
     head, address = str(ctx.data.get("head")), str(ctx.data.get("address"))
-    key = household_key(head, address)
     household = None
     if _uses_register(ctx, member):
         household = await _household_to_sign(ctx, member, head, address)
         if household is None:
             return
-        key = f"household:{household.id}"
-        existing = await repo.standing_for_household_id(ctx.conn, campaign.id, household.id)
-    else:
-        existing = await repo.standing_for_household(ctx.conn, campaign.id, member.area_id, key)
-    if existing is not None:
-        await _already_signed(ctx, member, existing)
-        return
-    if household is not None:
-        head, address = household.head_name, household.address
-    items = await _current_items(ctx)
-    left_out = set(ctx.data.get("left_out", []))
-    area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
-    number = await repo.count_in_campaign_area(ctx.conn, campaign.id, member.area_id) + 1
-    ref = reference(area.code if area else None, campaign.starts_on.year, number)
-    lines = [repo.Line(n, i.text(ctx.t.language), i.id in left_out) for n, i in enumerate(items, 1)]
-    pledge_id = await repo.sign(
+    result = await service.sign_pledge(
         ctx.conn,
-        campaign_id=campaign.id,
-        area_id=member.area_id,
-        audience=str(ctx.data.get("audience")),
-        head_name=head,
-        address=address,
-        household_key=key,
-        member_id=member.id,
-        public=bool(ctx.data.get("public")),
-        reference=ref,
-        lines=lines,
-        item_ids=[i.id for i in items],
-        now=ctx.now,
-        household_id=household.id if household else None,
+        campaign,
+        member,
+        service.Signing(
+            audience=str(ctx.data.get("audience")),
+            head_name=head,
+            address=address,
+            items=await _current_items(ctx),
+            left_out=set(ctx.data.get("left_out", [])),
+            language=ctx.t.language,
+            public=bool(ctx.data.get("public")),
+            household=household,
+        ),
+        ctx.now,
     )
-    await ctx.audit(
-        "pledge.signed",
-        "pledge",
-        pledge_id,
-        campaign=campaign.id,
-        area=area.code if area else None,
-        public=bool(ctx.data.get("public")),
-        left_out=len(left_out),
-    )
+    if isinstance(result, service.AlreadySigned):
+        await _already_signed(ctx, result.pledge)
+        return
+    ref = result.reference
     ctx.end()
     ctx.reply(
         ctx._(
@@ -551,19 +531,13 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
     assert member is not None
     pledge_id = int(ctx.data.get("pledge_id", 0)) if ctx.flow == FLOW else 0
     ctx.end()
-    pledge = await repo.get(ctx.conn, pledge_id) if pledge_id else None
-    if answer != "yes" or pledge is None:
+    if answer != "yes" or not pledge_id or await repo.get(ctx.conn, pledge_id) is None:
         ctx.reply(ctx._("Your pledge stays as it is."), edit=True)
         return
-    mine = await repo.standing_for_member(ctx.conn, pledge.campaign_id, member.id)
-    if (
-        mine is None
-        or mine.id != pledge.id
-        or not await repo.withdraw(ctx.conn, pledge.id, member.id, ctx.now)
-    ):
+    pledge = await service.withdraw_pledge(ctx.conn, pledge_id, member, ctx.now)
+    if pledge is None:
         ctx.reply(ctx._("This pledge had already been withdrawn."), edit=True)
         return
-    await ctx.audit("pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id)
     if pledge.public:  # the boards posted no longer list it
         await pledges_board.refresh_posted(ctx, pledge.campaign_id, pledge.area_id)
     ctx.reply(
