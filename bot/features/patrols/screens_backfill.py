@@ -8,13 +8,12 @@ from datetime import date, time
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
-from bot.features.patrols import backfill
+from bot.features.patrols import backfill, service
 from bot.features.patrols.backfill import Entry, LineProblem, Problem
 from bot.features.patrols.screens_common import end_text, hhmm, kind_label, not_your_area
 from bot.i18n import Safe
 from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
-from bot.storage import patrols as repo
 from bot.storage.areas import Area
 
 FLOW = "patrol_back"
@@ -198,7 +197,14 @@ async def on_button(ctx: Context, argument: str) -> None:
     if area is None or not ctx.roles.leads(area.id):
         ctx.reply(not_your_area(ctx))
         return
-    saved, skipped = await save_entries(ctx, area, entries)
+    saved, skipped = await service.save_notebook_patrols(
+        ctx.conn,
+        area,
+        entries,
+        leader=ctx.member.id if ctx.member else None,
+        tz=ctx.config.tz,
+        now=ctx.now,
+    )
     text = ctx._n("{count} patrol was saved.", "{count} patrols were saved.", saved)
     if skipped:
         text += " " + ctx._n(
@@ -207,42 +213,3 @@ async def on_button(ctx: Context, argument: str) -> None:
             skipped,
         )
     ctx.reply(text, edit=True)
-
-
-async def save_entries(ctx: Context, area: Area, entries: list[Entry]) -> tuple[int, int]:
-    """Store backfilled patrols; one already logged for the same area and start is skipped."""
-    tz = ctx.config.tz
-    me = ctx.member.id if ctx.member else None
-    saved = skipped = 0
-    for entry in entries:
-        started = entry.started_at(tz)
-        existing = await repo.in_range(ctx.conn, area.id, started, started.replace(second=1))
-        if existing:
-            skipped += 1
-            continue
-        patrol_id = await repo.create(
-            ctx.conn,
-            area_id=area.id,
-            leader_member_id=me,
-            source="backfill",
-            started_at=started,
-            ended_at=entry.ended_at(tz),
-            headcount=0 if entry.names else entry.headcount,
-            now=ctx.now,
-        )
-        for name in entry.names:
-            await repo.add_participant(ctx.conn, patrol_id, name=name)
-        for code, count in entry.observations.items():
-            await repo.add_observation(
-                ctx.conn, patrol_id, code, count=count, reminded=True, created_by=me, now=ctx.now
-            )
-        await ctx.audit(
-            "patrol.backfilled",
-            "patrol",
-            patrol_id,
-            area=area.code,
-            people=entry.participants,
-            cases=sum(entry.observations.values()),
-        )
-        saved += 1
-    return saved, skipped
