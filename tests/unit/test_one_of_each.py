@@ -60,3 +60,24 @@ async def test_a_finished_flow_drops_only_its_own_menus(db: Database) -> None:
         assert await menus.get(conn, mine) is None
         for kept in (other_flow, other_person, other_chat):
             assert await menus.get(conn, kept) is not None
+
+
+def test_storage_imports_nothing_above_it() -> None:
+    """Repositories import only the standard library, aiosqlite and other repositories: not a
+    feature's model, not the shared chat pieces, not the core or a transport."""
+    above = []
+    for path in sorted((ROOT / "bot" / "storage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            above += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.startswith("bot") and not n.startswith("bot.storage")
+            ]
+    assert above == []

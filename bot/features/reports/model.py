@@ -1,4 +1,6 @@
 """Categories, statuses and their transitions, routing defaults, tracking codes, deadlines.
+The stored values (statuses, targets, settings) are defined with their repository,
+:mod:`bot.storage.reports`, and used from here.
 
 Everything here is pure: handlers and timers call these functions, tests call them directly.
 """
@@ -10,16 +12,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from bot.i18n import N_
+from bot.storage import reports as stored
 
-
-class Target(StrEnum):
-    """Who handles a category: the area's team leaders, or the commune police officers."""
-
-    LEADERS = "leaders"
-    OFFICERS = "officers"
+# The values kept in the database, defined with their repository (storage imports no feature).
+Target = stored.Target
+Status = stored.Status
+ReportSettings = stored.ReportSettings
+OPEN_STATUSES = stored.OPEN_STATUSES
+WAITING_STATUSES = stored.WAITING_STATUSES  # not picked up yet: the escalation timer watches
+RATE_WINDOW = stored.RATE_WINDOW
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,6 @@ def default_routes() -> dict[str, Target]:
     return {c.key: c.default_target for c in CATEGORIES}
 
 
-class Status(StrEnum):
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    NOT_OURS = "not_ours"
-    DUPLICATE = "duplicate"
-    REOPENED = "reopened"
-
-
 STATUS_LABELS: dict[Status, str] = {
     Status.NEW: N_("New, waiting to be picked up"),
     Status.ACKNOWLEDGED: N_("Received by the handler"),
@@ -70,10 +63,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.DUPLICATE: N_("Duplicate of another report"),
     Status.REOPENED: N_("Reopened: not fixed yet"),
 }
-OPEN_STATUSES = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
 CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.NOT_OURS, Status.DUPLICATE})
-# Not yet picked up by anyone: these are the ones the escalation timer watches.
-WAITING_STATUSES = frozenset({Status.NEW, Status.REOPENED})
 
 # What a handler may change a report to, from each status. Reopening is the reporter's word
 # (or an officer's), never a handler's own button.
@@ -122,10 +112,6 @@ def officer_may_reopen(status: Status) -> bool:
 
 
 # Deadlines ---------------------------------------------------------------------------------
-DEFAULT_ACK_HOURS = 8.0
-DEFAULT_ACK_HOURS_NOW = 1.0
-DEFAULT_MAX_PER_HOUR = 3
-RATE_WINDOW = timedelta(hours=1)
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 3000  # leaves room in a 4,096-character Telegram message for the report card
 MAX_NOTE = 1000
@@ -145,13 +131,6 @@ class Draft:
     longitude: float | None = None
     observation_id: int | None = None  # the patrol observation it comes from
     patrol_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ReportSettings:
-    max_per_hour: int = DEFAULT_MAX_PER_HOUR
-    ack_hours: float = DEFAULT_ACK_HOURS
-    ack_hours_now: float = DEFAULT_ACK_HOURS_NOW
 
 
 def ack_due(created: datetime, happening_now: bool, settings: ReportSettings) -> datetime:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.core.context import Context
 from bot.core.events import Option
-from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target
+from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, default_routes
 from bot.features.reports.texts import category_label, target_label
 from bot.shared.pickers import stale
 from bot.storage import reports as repo
@@ -22,7 +22,7 @@ def _following(choices: tuple[float, ...], current: float) -> float:
 
 
 async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
-    routes = await repo.routes(ctx.conn)
+    routes = await repo.routes(ctx.conn, default_routes())
     settings = await repo.settings(ctx.conn)
     lines = [note] if note else []
     lines += [
@@ -59,7 +59,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     member_id = ctx.member.id if ctx.member else None
     if verb == "route" and value in CATEGORY_BY_KEY:
-        routes = await repo.routes(ctx.conn)
+        routes = await repo.routes(ctx.conn, default_routes())
         target = Target.OFFICERS if routes[value] == Target.LEADERS else Target.LEADERS
         await repo.set_route(ctx.conn, value, target, member_id, ctx.now)
         await ctx.audit("report.route_changed", None, None, category=value, target=target.value)

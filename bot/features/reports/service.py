@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
-from bot.features.reports.model import Status, Target, ack_due, new_tracking_code
+from bot.features.reports.model import Status, Target, ack_due, default_routes, new_tracking_code
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
@@ -65,7 +65,7 @@ class AlreadyReported:
 async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
     """Who handles a category in an area: the configured route, or the commune police when
     nobody leads that area yet."""
-    target = (await repo.routes(conn)).get(category, Target.OFFICERS)
+    target = (await repo.routes(conn, default_routes())).get(category, Target.OFFICERS)
     if target == Target.LEADERS and not (
         area_id and await roles_repo.holders(conn, "leader", area_id)
     ):
