@@ -16,23 +16,12 @@ text runs, never interpreted: an area called ``<b>=SUM(A1)</b>`` appears exactly
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-
 from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
+from bot.features.figures.docx import TABLE_PT, DocxWriter, clean
 from bot.features.figures.figures import Figures
 from bot.features.patrols.kinds import BY_CODE as KIND_BY_CODE
 from bot.features.pledges.model import AUDIENCE_LABELS
@@ -40,14 +29,7 @@ from bot.features.reports.model import CATEGORY_BY_KEY, STATUS_LABELS, Status
 from bot.i18n import N_, Translator
 from bot.shared.text import fold_key
 
-FONT = "Times New Roman"
-BODY_PT = 14
-TABLE_PT = 13
 DOTS = "…………"
-# One full line of dots at 14 pt across the 165 mm of text width.
-BLANK_LINE = "…" * 32
-# Characters an XML document cannot hold (python-docx refuses them).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _UNIT_PREFIXES = ("xã ", "phường ", "thị trấn ", "đặc khu ")
 _SAFE_CODE = re.compile(r"[^A-Za-z0-9_-]+")
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
@@ -79,10 +61,6 @@ def summary_filename(figures: Figures) -> str:
     return f"bao-cao-{code}-{period.start.isoformat()}_{period.end.isoformat()}.docx"
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML.sub(" ", text)
-
-
 def _has_unit(name: str) -> bool:
     return fold_key(name).startswith(_UNIT_PREFIXES)
 
@@ -103,176 +81,6 @@ def _full_year(figures: Figures) -> bool:
     return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
 
 
-class _Writer:
-    """A document being written, with the few paragraph and table shapes the report uses."""
-
-    def __init__(self, t: Translator) -> None:
-        self.t = t
-        self.doc: DocxDocument = Document()
-        self._page()
-        self._styles()
-        self._page_numbers()
-
-    # Setup --------------------------------------------------------------------------------
-    def _page(self) -> None:
-        section = self.doc.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-        section.left_margin, section.right_margin = Mm(30), Mm(15)
-        section.header_distance, section.footer_distance = Mm(10), Mm(10)
-
-    def _styles(self) -> None:
-        normal = self.doc.styles["Normal"]
-        font = normal.font
-        font.name = FONT
-        font.size = Pt(BODY_PT)
-        r_pr = normal.element.get_or_add_rPr()
-        fonts = r_pr.get_or_add_rFonts()
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-            fonts.set(qn(attribute), FONT)
-        language = OxmlElement("w:lang")
-        language.set(qn("w:val"), "vi-VN" if self.t.language == "vi" else "en-GB")
-        r_pr.append(language)
-        paragraph = normal.paragraph_format
-        paragraph.space_before = Pt(0)
-        paragraph.space_after = Pt(6)
-        paragraph.line_spacing = 1.15
-        properties = self.doc.core_properties
-        properties.author = "Xóm An Toàn"
-        properties.language = "vi-VN" if self.t.language == "vi" else "en-GB"
-
-    def _page_numbers(self) -> None:
-        """Page numbers at the top centre from the second page on."""
-        section = self.doc.sections[0]
-        section.different_first_page_header_footer = True
-        paragraph = section.header.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for kind, instruction in (("begin", None), (None, "PAGE"), ("end", None)):
-            run = paragraph.add_run()  # Word writes each part of a field in its own run
-            run.font.size = Pt(TABLE_PT)
-            if kind:
-                element = OxmlElement("w:fldChar")
-                element.set(qn("w:fldCharType"), kind)
-            else:
-                element = OxmlElement("w:instrText")
-                element.set(qn("xml:space"), "preserve")
-                element.text = instruction
-            run._r.append(element)
-
-    # Paragraphs ---------------------------------------------------------------------------
-    def para(
-        self,
-        text: str = "",
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        underline: bool = False,
-        size: int | None = None,
-        center: bool = False,
-        indent: bool = True,
-        container: _Cell | None = None,
-        after: int | None = None,
-    ) -> Paragraph:
-        if container is None:
-            paragraph = self.doc.add_paragraph()
-        elif len(container.paragraphs) == 1 and not container.paragraphs[0].text:
-            paragraph = container.paragraphs[0]
-        else:
-            paragraph = container.add_paragraph()
-        fmt = paragraph.paragraph_format
-        if center:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        else:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            if indent:
-                fmt.first_line_indent = Mm(10)
-        if after is not None:
-            fmt.space_after = Pt(after)
-        if text:
-            run = paragraph.add_run(_clean(text))
-            run.bold, run.italic, run.underline = bold, italic, underline
-            if size:
-                run.font.size = Pt(size)
-        return paragraph
-
-    def heading(self, text: str) -> Paragraph:
-        return self.para(text, bold=True, after=6)
-
-    def blanks(self, lines: int) -> None:
-        for _ in range(lines):
-            self.para(BLANK_LINE, indent=False, after=0)
-
-    # Tables -------------------------------------------------------------------------------
-    def table(
-        self,
-        headers: list[str],
-        rows: list[list[str]],
-        widths_mm: list[int],
-        total: list[str] | None = None,
-    ) -> Table:
-        """A bordered table: bold header row repeated on each page, text in the second column
-        left-aligned, figures centred, an optional bold total row."""
-        body = [*rows, total] if total else rows
-        table: Table = self.doc.add_table(rows=1 + len(body), cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        header_row = table.rows[0]
-        flag = OxmlElement("w:tblHeader")
-        flag.set(qn("w:val"), "true")
-        header_row._tr.get_or_add_trPr().append(flag)
-        for index, row in enumerate([headers, *body]):
-            strong = index == 0 or (total is not None and index == len(body))
-            for column, value in enumerate(row):
-                cell = table.cell(index, column)
-                cell.width = Mm(widths_mm[column])
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                paragraph = cell.paragraphs[0]
-                paragraph.paragraph_format.space_after = Pt(0)
-                paragraph.paragraph_format.space_before = Pt(0)
-                paragraph.alignment = (
-                    WD_ALIGN_PARAGRAPH.LEFT
-                    if column == 1 and index > 0
-                    else WD_ALIGN_PARAGRAPH.CENTER
-                )
-                run = paragraph.add_run(_clean(value))
-                run.bold = strong
-                run.font.size = Pt(TABLE_PT)
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
-        return table
-
-    def frame(self, rows: int, widths_mm: tuple[int, int]) -> Table:
-        """A borderless two-column table that places the header and the signature block."""
-        table: Table = self.doc.add_table(rows=rows, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:val"), "nil")
-            borders.append(element)
-        table._tbl.tblPr.insert_element_before(
-            borders,
-            "w:shd",
-            "w:tblLayout",
-            "w:tblCellMar",
-            "w:tblLook",
-            "w:tblCaption",
-            "w:tblDescription",
-            "w:tblPrChange",
-        )
-        for row in table.rows:
-            for column, cell in enumerate(row.cells):
-                cell.width = Mm(widths_mm[column])
-        return table
-
-    def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        self.doc.save(buffer)
-        return buffer.getvalue()
-
-
 class _Report:
     def __init__(
         self,
@@ -284,10 +92,10 @@ class _Report:
     ) -> None:
         self.t = t
         self.f = figures
-        self.commune = _clean(commune_name).strip() if commune_name else ""
+        self.commune = clean(commune_name).strip() if commune_name else ""
         self.ratings = ratings
         self.today = today
-        self.w = _Writer(t)
+        self.w = DocxWriter(t)
 
     # Formatting ---------------------------------------------------------------------------
     def n(self, value: int | None) -> str:
@@ -462,7 +270,7 @@ class _Report:
             t.plain(
                 "Pledge campaign “{campaign}” (from {start} to {end}): households signed: "
                 "{signed} of {households}, a rate of {percent}.",
-                campaign=_clean(p.campaign.title),
+                campaign=clean(p.campaign.title),
                 start=t.day(p.campaign.starts_on),
                 end=t.day(p.campaign.ends_on),
                 signed=self.n(p.signed),
@@ -685,10 +493,10 @@ class _Report:
         rows = [
             [
                 t.number(i),
-                _clean(r.area_name),
+                clean(r.area_name),
                 results[r.met],
                 t.number(r.streak) if r.met else "",
-                _clean(r.note),
+                clean(r.note),
             ]
             for i, r in enumerate(self.ratings, start=1)
         ]
