@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from bot.features.figures.chart import chart_png
 from bot.features.figures.figures import collect
 from bot.features.figures.summary import summary_docx
-from bot.features.figures.workbook import workbook_bytes
+from bot.features.figures.xlsx import workbook_bytes
 from bot.features.patrols.kinds import KINDS
 from bot.features.reports.model import CATEGORIES
 from bot.i18n import Translator

@@ -18,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.features.figures.csvfiles import csv_files, csv_value
 from bot.features.figures.figures import collect
-from bot.features.figures.workbook import export_basename, export_tables, workbook_bytes
+from bot.features.figures.workbook import export_basename, export_tables
+from bot.features.figures.xlsx import workbook_bytes
 from bot.features.patrols.export import observations_csv
 from bot.features.reports.model import Status, Target
 from bot.i18n import Translator
