@@ -1,5 +1,6 @@
 """/report: a resident tells the commune about a problem, privately, by name or anonymously;
-/track: follow a report by its code. The feature's wiring (triage, lists, mediation) is here.
+/track (screens_track.py): follow a report by its code. The feature's wiring (triage, lists,
+mediation) is here.
 
 A team leader can also turn a patrol observation into a report: the same flow, started from a
 :class:`Draft` at a review step, sent with the leader's name through the same :func:`submit`,
@@ -20,6 +21,7 @@ from bot.core.registry import Action, Command, Feature, Job, Where
 from bot.features.reports import screens_list as reports_list
 from bot.features.reports import screens_mediation as reports_mediation
 from bot.features.reports import screens_settings as reports_settings
+from bot.features.reports import screens_track as reports_track
 from bot.features.reports import screens_triage as reports_triage
 from bot.features.reports import service
 from bot.features.reports.model import (
@@ -29,7 +31,6 @@ from bot.features.reports.model import (
     MAX_PHOTOS,
     MAX_PLACE,
     Draft,
-    normalize_code,
     over_limit,
     rate_key,
 )
@@ -44,7 +45,6 @@ from bot.storage import reports as repo
 from bot.storage.members import Member
 
 FLOW = "report"
-TRACK_FLOW = "track"
 MAX_VOICES = 3
 
 
@@ -489,53 +489,6 @@ async def _close_flow(ctx: Context) -> None:
         )
 
 
-# /track -----------------------------------------------------------------------------------
-async def track(ctx: Context) -> None:
-    if ctx.event.args.strip():
-        await _track(ctx, ctx.event.args)
-        return
-    ctx.begin(TRACK_FLOW, "code")
-    ctx.reply(ctx._("Please type the tracking code of the report (for example ACDE-3479)."))
-
-
-async def on_track_input(ctx: Context) -> None:
-    if ctx.event.kind != EventKind.TEXT:
-        ctx.reply(ctx._("Please type the tracking code as text, or /cancel."))
-        return
-    ctx.end()
-    await _track(ctx, ctx.event.text)
-
-
-async def _track(ctx: Context, typed: str) -> None:
-    code = normalize_code(typed)
-    found = await repo.by_code(ctx.conn, code) if code else None
-    if found is None:
-        ctx.reply(
-            ctx._(
-                "I found no report with this code. Please check it and type it again, "
-                "for example /track ACDE-3479."
-            )
-        )
-        return
-    ctx.reply(
-        ctx._(
-            "<b>Report {code}</b>\nCategory: {category}\nSent: {sent}\nStatus: {status}\n"
-            "Last change: {changed}",
-            code=found.code,
-            category=category_label(ctx.t, found.category),
-            sent=found.created_at,
-            status=status_label(ctx.t, found.status),
-            changed=found.updated_at,
-        )
-        + _reason_line(ctx, await repo.status_reason(ctx.conn, found))
-    )
-
-
-def _reason_line(ctx: Context, reason: str | None) -> str:
-    """The reason written for the reporter with the current status (internal notes never)."""
-    return "\n" + ctx._("Reason: {reason}", reason=reason) if reason else ""
-
-
 # /mydata and /forgetme ----------------------------------------------------------------------
 async def data_section(ctx: Context, member: Member) -> list[str]:
     mine = await repo.of_reporter(ctx.conn, member.id)
@@ -574,7 +527,7 @@ feature = Feature(
         Command(
             "track",
             "theodoi",
-            track,
+            reports_track.track,
             EVERYONE,
             Where.PRIVATE,
             N_("Follow a report with its code"),
@@ -615,7 +568,7 @@ feature = Feature(
     },
     flows={
         FLOW: on_input,
-        TRACK_FLOW: on_track_input,
+        reports_track.FLOW: reports_track.on_input,
         reports_triage.NOTE_FLOW: reports_triage.on_note_input,
         reports_triage.STATUS_FLOW: reports_triage.on_status_input,
         reports_mediation.FLOW: reports_mediation.on_input,
