@@ -20,6 +20,8 @@ from bot.i18n import Translator
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
 
+FLOW = "pledge"  # a resident signing, or withdrawing, the household's pledge
+
 
 def today(ctx: Context) -> date:
     return ctx.now.astimezone(ctx.config.tz).date()
