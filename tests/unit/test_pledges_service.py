@@ -126,3 +126,25 @@ async def test_only_ones_own_standing_pledge_is_withdrawn(db: Database) -> None:
         assert await service.withdraw_pledge(conn, signed.pledge_id, owner, NOW) is None
         assert await repo.signed_count(conn, campaign.id, area.id) == 0
         assert (await _actions(conn)).count("pledge.withdrawn") == 1
+
+
+async def test_a_register_file_is_imported_whole_or_not_at_all(db: Database) -> None:
+    """The use case the chat and the CLI both run."""
+    good = "Số hộ,Chủ hộ,Địa chỉ,Ghi chú\n1,Nguyễn Văn An,Xóm 1,\n2,Trần Thị Bình,Xóm 2,\n"
+    bad = good + "3,,Xóm 3,\n"
+    async with db.unit() as conn:
+        area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
+        problems = await service.import_register(
+            conn, area, bad.encode(), "so-ho.csv", actor=None, now=NOW
+        )
+        assert isinstance(problems, list) and [p.line for p in problems] == [4]
+        assert await households_repo.count(conn, area.id) == 0
+        first = await service.import_register(
+            conn, area, good.encode(), "so-ho.csv", actor=None, now=NOW, source="cli"
+        )
+        assert first == service.Imported(added=2, updated=0, unchanged=0, total=2)
+        again = await service.import_register(
+            conn, area, good.encode(), "so-ho.csv", actor=None, now=NOW
+        )
+        assert again == service.Imported(added=0, updated=0, unchanged=2, total=2)
+        assert (await _actions(conn)).count("household.imported") == 2

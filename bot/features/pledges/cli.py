@@ -15,17 +15,14 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
+from bot.features.pledges import service
 from bot.features.pledges.households import (
-    entries,
-    plan_import,
     problem_line,
-    read_register,
     template,
 )
 from bot.i18n import Translator
 from bot.shared.text import plain_text
-from bot.storage import areas, audit
-from bot.storage import households as repo
+from bot.storage import areas
 from bot.storage.db import Database
 
 COMMAND = "households"
@@ -72,30 +69,15 @@ async def import_file(db: Database, settings: Settings, args: argparse.Namespace
         area = await areas.by_code(conn, args.area)
         if area is None:
             raise HouseholdsCliError(f"no area with code {args.area} (see: xomantoan areas list)")
-        parsed = read_register(data, args.path.name)
-        plan = plan_import(await repo.in_area(conn, area.id), parsed.rows)
-        problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
-        if problems:
-            lines = [plain_text(problem_line(t, p.line, p.reason, p.other_line)) for p in problems]
-            raise HouseholdsCliError(
-                f"nothing imported: {len(problems)} line(s) need fixing\n  " + "\n  ".join(lines)
-            )
-        additions, updates = entries(plan)
-        await repo.apply_import(conn, area.id, additions, updates, now)
-        await audit.record(
-            conn,
-            now,
-            None,
-            "household.imported",
-            "area",
-            area.id,
-            added=len(additions),
-            updated=len(updates),
-            unchanged=plan.unchanged,
-            source="cli",
+        result = await service.import_register(
+            conn, area, data, args.path.name, actor=None, now=now, source="cli"
         )
-        total = await repo.count(conn, area.id)
+        if isinstance(result, list):
+            lines = [plain_text(problem_line(t, p.line, p.reason, p.other_line)) for p in result]
+            raise HouseholdsCliError(
+                f"nothing imported: {len(result)} line(s) need fixing\n  " + "\n  ".join(lines)
+            )
     print(
-        f"{area.code}: {len(additions)} added, {len(updates)} updated, {plan.unchanged} "
-        f"unchanged; the register now has {total} households"
+        f"{area.code}: {result.added} added, {result.updated} updated, {result.unchanged} "
+        f"unchanged; the register now has {result.total} households"
     )

@@ -12,14 +12,12 @@ from bot.core.context import Context
 from bot.core.events import Attachment, EventKind, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
+from bot.features.pledges import service
 from bot.features.pledges.households import (
     check_note,
     check_number,
-    entries,
     place_label,
-    plan_import,
     problem_line,
-    read_register,
     template,
     template_labels,
 )
@@ -489,45 +487,39 @@ async def _import(ctx: Context, area: Area) -> None:
             )
         )
         return
-    parsed = read_register(document.data, document.file_name)
-    existing = await repo.in_area(ctx.conn, area.id)
-    plan = plan_import(existing, parsed.rows)
-    problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
-    if problems:
+    result = await service.import_register(
+        ctx.conn,
+        area,
+        document.data,
+        document.file_name,
+        actor=ctx.member.id if ctx.member else None,
+        now=ctx.now,
+    )
+    if isinstance(result, list):
         lines = [
             ctx._(
                 "Nothing was imported. Lines to fix: {count}. Please correct them and send "
                 "the file again (or /cancel).",
-                count=len(problems),
+                count=len(result),
             )
         ]
         lines += [
-            problem_line(ctx.t, p.line, p.reason, p.other_line) for p in problems[:SHOWN_PROBLEMS]
+            problem_line(ctx.t, p.line, p.reason, p.other_line) for p in result[:SHOWN_PROBLEMS]
         ]
-        if len(problems) > SHOWN_PROBLEMS:
-            lines.append(ctx._("… and {count} more.", count=len(problems) - SHOWN_PROBLEMS))
+        if len(result) > SHOWN_PROBLEMS:
+            lines.append(ctx._("… and {count} more.", count=len(result) - SHOWN_PROBLEMS))
         ctx.reply("\n".join(lines))
         return
-    additions, updates = entries(plan)
-    await repo.apply_import(ctx.conn, area.id, additions, updates, ctx.now)
-    await ctx.audit(
-        "household.imported",
-        "area",
-        area.id,
-        added=len(additions),
-        updated=len(updates),
-        unchanged=plan.unchanged,
-    )
     ctx.end()
     ctx.reply(
         ctx._(
             "Imported into the register of {area}: {added} added, {updated} updated, "
             "{unchanged} unchanged. The register now has {count} households.",
             area=area.name,
-            added=len(additions),
-            updated=len(updates),
-            unchanged=plan.unchanged,
-            count=await repo.count(ctx.conn, area.id),
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            count=result.total,
         )
     )
 

@@ -1,6 +1,7 @@
 """Use cases of pledges, as plain functions over a connection (no chat): signing a household's
-pledge (or noting a second member of a household that already signed) and withdrawing it.
-Each writes the audit log with the acting member.
+pledge (or noting a second member of a household that already signed), withdrawing it, and
+importing an area's household register from a file. Each writes the audit log with the
+acting member.
 
 The screens (``screens*.py``) call these; tests call them directly.
 """
@@ -13,10 +14,13 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.features.pledges.households import Problem, entries, plan_import, read_register
 from bot.features.pledges.model import household_key, reference
 from bot.storage import areas as areas_repo
 from bot.storage import audit
+from bot.storage import households as households_repo
 from bot.storage import pledges as repo
+from bot.storage.areas import Area
 from bot.storage.households import Household
 from bot.storage.members import Member
 
@@ -137,3 +141,47 @@ async def withdraw_pledge(
         conn, now, member.id, "pledge.withdrawn", "pledge", pledge.id, campaign=pledge.campaign_id
     )
     return pledge
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: int
+    updated: int
+    unchanged: int
+    total: int  # households on the register after the import
+
+
+async def import_register(
+    conn: aiosqlite.Connection,
+    area: Area,
+    data: bytes,
+    filename: str,
+    *,
+    actor: int | None,
+    now: datetime,
+    source: str | None = None,
+) -> Imported | list[Problem]:
+    """Import a register file (CSV or XLSX) into the area: every line is checked first, and
+    when any is wrong nothing is written and the problems are returned, by line. A second
+    import of the same file changes nothing (households are matched, not duplicated)."""
+    parsed = read_register(data, filename)
+    plan = plan_import(await households_repo.in_area(conn, area.id), parsed.rows)
+    problems = sorted(parsed.problems + plan.problems, key=lambda p: p.line)
+    if problems:
+        return problems
+    additions, updates = entries(plan)
+    await households_repo.apply_import(conn, area.id, additions, updates, now)
+    await audit.record(
+        conn,
+        now,
+        actor,
+        "household.imported",
+        "area",
+        area.id,
+        added=len(additions),
+        updated=len(updates),
+        unchanged=plan.unchanged,
+        **({"source": source} if source else {}),
+    )
+    total = await households_repo.count(conn, area.id)
+    return Imported(len(additions), len(updates), plan.unchanged, total)
