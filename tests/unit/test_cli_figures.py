@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.features.figures.figures import Figures, json_schema
+from bot.features.figures.figures import Figures
 from bot.storage.db import Database
 from tests.stats_seed import seed_year
 
@@ -38,7 +38,7 @@ async def test_stats_json_for_an_area_and_two_dates(
     )
     assert code == 0
     data = json.loads(out)
-    assert set(data) == set(json_schema()["properties"])  # type: ignore[arg-type]
+    assert set(data) == set(Figures.model_json_schema()["properties"])  # type: ignore[arg-type]
     figures = Figures.model_validate(data)
     assert figures.scope.kind == "area"
     assert figures.scope.area is not None and figures.scope.area.code == "DONG"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from bot.features.figures.figures import SCHEMA_VERSION, Figures, as_json, collect, json_schema
+from bot.features.figures.figures import SCHEMA_VERSION, Figures, as_json, collect
 from bot.shared.periods import Period
 from bot.storage.db import Database
 from tests.stats_seed import TZ, seed_year
@@ -116,7 +116,7 @@ async def test_empty_database_gives_zeros_not_errors(db: Database) -> None:
 async def test_json_is_the_documented_schema(db: Database) -> None:
     await seed_year(db)
     data = json.loads(as_json(await _figures(db, None)))
-    schema = json_schema()
+    schema = Figures.model_json_schema()
     assert data["schema_version"] == SCHEMA_VERSION == 1
     assert set(data) == set(schema["properties"])  # type: ignore[arg-type]
     assert set(data) == {

@@ -302,7 +302,3 @@ async def collect(
 
 def as_json(figures: Figures) -> str:
     return figures.model_dump_json(indent=2)
-
-
-def json_schema() -> dict[str, object]:
-    return Figures.model_json_schema()
