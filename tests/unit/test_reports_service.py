@@ -121,3 +121,53 @@ async def test_an_observation_becomes_one_report_only(db: Database) -> None:
         async with conn.execute("SELECT COUNT(*) FROM reports") as cur:
             row = await cur.fetchone()
         assert row is not None and row[0] == 1
+
+
+async def test_a_handler_moves_a_report_on_and_the_reporter_is_told(db: Database) -> None:
+    area_id, resident, leader = await _commune(db, with_leader=True)
+    async with db.unit() as conn:
+        sent = await service.submit_report(conn, CoreConfig(), _submission(area_id, resident), NOW)
+        assert isinstance(sent, service.Submitted)
+        handler = await members.get(conn, leader)
+        assert handler is not None
+        picked = await service.change_status(
+            conn, CoreConfig(), sent.report, Status.ACKNOWLEDGED, handler, NOW
+        )
+        assert picked.changed and picked.report.assignee_member_id == leader
+        assert picked.queued == 1  # the reporter
+        # a second handler working from the card as it was read: nothing is written
+        stale = await service.change_status(
+            conn, CoreConfig(), sent.report, Status.IN_PROGRESS, handler, NOW
+        )
+        assert not stale.changed and stale.report.status == Status.ACKNOWLEDGED
+        done = await service.change_status(
+            conn, CoreConfig(), picked.report, Status.RESOLVED, handler, NOW, reason="Đã dọn"
+        )
+        assert done.changed and done.report.resolved_at == NOW
+
+
+async def test_reopening_by_the_reporter_or_by_an_officer(db: Database) -> None:
+    area_id, resident, leader = await _commune(db, with_leader=True)
+    async with db.unit() as conn:
+        sent = await service.submit_report(conn, CoreConfig(), _submission(area_id, resident), NOW)
+        assert isinstance(sent, service.Submitted)
+        handler, reporter = await members.get(conn, leader), await members.get(conn, resident)
+        assert handler is not None and reporter is not None
+        later = NOW + timedelta(hours=2)
+        done = await service.change_status(
+            conn, CoreConfig(), sent.report, Status.RESOLVED, handler, NOW
+        )
+        again = await service.reopen(conn, CoreConfig(), done.report, reporter, later)
+        assert again.changed and again.report.status == Status.REOPENED
+        assert again.report.ack_due_at == later + timedelta(hours=8)  # a new deadline
+        assert again.queued == 1  # the leader gets the card again
+        assert not (await service.reopen(conn, CoreConfig(), done.report, reporter, later)).changed
+        closed = await service.change_status(
+            conn, CoreConfig(), again.report, Status.NOT_OURS, handler, later, reason="Không"
+        )
+        by_officer = await service.reopen(
+            conn, CoreConfig(), closed.report, handler, later, note="Xem lại"
+        )
+        assert by_officer.changed and by_officer.queued == 1  # the reporter; not the officer
+        history = await repo.events(conn, sent.report.id)
+        assert "Xem lại" in [e.note for e in history]

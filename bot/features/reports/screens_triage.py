@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
+from bot.features.reports import service
 from bot.features.reports.model import (
     MAX_NOTE,
     Status,
     Target,
-    ack_due,
     can_move,
     needs_confirmation,
     officer_may_reopen,
 )
-from bot.features.reports.service import area_name, handlers_of, notify_reporter, send_card
+from bot.features.reports.service import area_name
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
-from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import members as members_repo
@@ -223,35 +222,21 @@ async def change_status(
 ) -> None:
     member = ctx.member
     assert member is not None
-    assignee = None
-    if report.assignee_member_id is None and to_status in (
-        Status.ACKNOWLEDGED,
-        Status.IN_PROGRESS,
-        Status.RESOLVED,
-    ):
-        assignee = member.id
-    changed = await repo.set_status(
+    result = await service.change_status(
         ctx.conn,
+        ctx.config,
         report,
         to_status,
-        member.id,
+        member,
         ctx.now,
-        reason=reason,
-        assignee_member_id=assignee,
         duplicate_of=duplicate_of,
+        reason=reason,
     )
-    updated = await repo.get(ctx.conn, report.id)
-    assert updated is not None
-    if not changed:
+    updated = result.report
+    if not result.changed:
         await show_card(ctx, updated)
         return
-    details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
-    if reason is not None:
-        details["reason"] = reason
-    if duplicate_of is not None:
-        details["duplicate_of"] = duplicate_of
-    await ctx.audit("report.status", "report", report.id, **details)
-    if await notify_reporter(ctx.conn, ctx.config, updated, ctx.now, reason):
+    if result.queued:
         ctx.outbox_written = True
     await show_card(
         ctx,
@@ -290,31 +275,13 @@ async def _reopen(ctx: Context, report: Report, note: str) -> None:
     if report.status.value != read_as or not officer_may_reopen(report.status):
         await show_card(ctx, report)
         return
-    settings = await repo.settings(ctx.conn)
-    due = ack_due(ctx.now, report.happening_now, settings)
-    if not await repo.set_status(
-        ctx.conn, report, Status.REOPENED, member.id, ctx.now, note=note, ack_due_at=due
-    ):
+    result = await service.reopen(ctx.conn, ctx.config, report, member, ctx.now, note=note)
+    if not result.changed:
         await show_card(ctx, report)
         return
-    await ctx.audit(
-        "report.reopened", "report", report.id, by="officer", note=note, **{"from": read_as}
-    )
-    reopened = await repo.get(ctx.conn, report.id)
-    assert reopened is not None
-    if await notify_reporter(ctx.conn, ctx.config, reopened, ctx.now):
+    if result.queued:
         ctx.outbox_written = True
-    for handler in await handlers_of(ctx.conn, reopened):
-        if handler.id != member.id:
-            await send_card(
-                ctx.conn,
-                ctx.config,
-                handler,
-                reopened,
-                ctx.now,
-                N_("🔄 Reopened by a commune officer."),
-            )
-            ctx.outbox_written = True
+    reopened = result.report
     await show_card(ctx, reopened, note=ctx._("Reopened. The note is in the report's history."))
 
 
@@ -491,21 +458,11 @@ async def on_feedback(ctx: Context, argument: str) -> None:
         await ctx.audit("report.confirmed", "report", report.id)
         ctx.reply(ctx._("Thank you for confirming. Reporting makes our area safer."), edit=True)
         return
-    settings = await repo.settings(ctx.conn)
-    due = ack_due(ctx.now, report.happening_now, settings)
-    await repo.set_status(ctx.conn, report, Status.REOPENED, member.id, ctx.now, ack_due_at=due)
-    await ctx.audit("report.reopened", "report", report.id)
-    reopened = await repo.get(ctx.conn, report.id)
-    assert reopened is not None
-    for handler in await handlers_of(ctx.conn, reopened):
-        await send_card(
-            ctx.conn,
-            ctx.config,
-            handler,
-            reopened,
-            ctx.now,
-            N_("🔄 Reopened: the reporter says the problem is not fixed."),
-        )
+    result = await service.reopen(ctx.conn, ctx.config, report, member, ctx.now)
+    if not result.changed:
+        ctx.toast(ctx._("Thank you: this report has changed since then."))
+        return
+    if result.queued:
         ctx.outbox_written = True
     ctx.reply(
         ctx._(

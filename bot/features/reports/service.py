@@ -277,3 +277,105 @@ async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
             await repo.mark_escalated(conn, report.id, now)
             await audit.record(conn, now, None, "report.escalated", "report", report.id)
     return queued
+
+
+# Handling a report ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StatusChange:
+    report: Report  # as it is now
+    changed: bool  # False when it had changed meanwhile: nothing was written
+    queued: int = 0  # messages queued for other people
+
+
+async def change_status(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    to_status: Status,
+    actor: Member,
+    now: datetime,
+    *,
+    duplicate_of: int | None = None,
+    reason: str | None = None,
+) -> StatusChange:
+    """A handler moves a report on (from the status it was read with): the first one to pick
+    it up becomes its assignee, the change is audited, and the reporter is told (with the
+    reason written for them, internal notes never)."""
+    assignee = None
+    if report.assignee_member_id is None and to_status in (
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    ):
+        assignee = actor.id
+    changed = await repo.set_status(
+        conn,
+        report,
+        to_status,
+        actor.id,
+        now,
+        reason=reason,
+        assignee_member_id=assignee,
+        duplicate_of=duplicate_of,
+    )
+    updated = await repo.get(conn, report.id)
+    assert updated is not None
+    if not changed:
+        return StatusChange(updated, False)
+    details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
+    if reason is not None:
+        details["reason"] = reason
+    if duplicate_of is not None:
+        details["duplicate_of"] = duplicate_of
+    await audit.record(conn, now, actor.id, "report.status", "report", report.id, **details)
+    queued = await notify_reporter(conn, config, updated, now, reason)
+    return StatusChange(updated, True, queued)
+
+
+async def reopen(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    actor: Member,
+    now: datetime,
+    *,
+    note: str | None = None,
+) -> StatusChange:
+    """Reopen a closed report with a new deadline: by its reporter ("not fixed", no note), or
+    by an officer with a note (then the reporter is told too, and the handlers other than that
+    officer get the card again). False in ``changed``, nothing written, when the report moved
+    on meanwhile."""
+    settings = await repo.settings(conn)
+    due = ack_due(now, report.happening_now, settings)
+    if not await repo.set_status(
+        conn, report, Status.REOPENED, actor.id, now, note=note, ack_due_at=due
+    ):
+        return StatusChange(report, False)
+    by_reporter = note is None
+    if by_reporter:
+        await audit.record(conn, now, actor.id, "report.reopened", "report", report.id)
+    else:
+        await audit.record(
+            conn,
+            now,
+            actor.id,
+            "report.reopened",
+            "report",
+            report.id,
+            by="officer",
+            note=note,
+            **{"from": report.status.value},
+        )
+    reopened = await repo.get(conn, report.id)
+    assert reopened is not None
+    queued = 0 if by_reporter else await notify_reporter(conn, config, reopened, now)
+    card = (
+        N_("🔄 Reopened: the reporter says the problem is not fixed.")
+        if by_reporter
+        else N_("🔄 Reopened by a commune officer.")
+    )
+    for handler in await handlers_of(conn, reopened):
+        if by_reporter or handler.id != actor.id:
+            await send_card(conn, config, handler, reopened, now, card)
+            queued += 1
+    return StatusChange(reopened, True, queued)
