@@ -1,5 +1,6 @@
-"""Patrols (tuần tra): pure logic shared by the handlers and, later, the statistics feature.
+"""Patrols (tuần tra): live patrols, patrols copied from the notebook, weekly rosters,
+corrections, patrol figures and exports, and house watch (/trongnha) for residents away.
 
-Nothing here talks to Telegram; :mod:`bot.features.patrols.figures` reads SQLite only through the
-repository :mod:`bot.storage.patrols`.
+``service.py`` holds the use cases; ``backfill.py``, ``kinds.py``, ``observing.py``,
+``roster.py`` and ``figures.py`` the rules; ``screens*.py`` the chat.
 """

@@ -1,1 +1,6 @@
-"""Reports and tips: pure logic (no database, no chat), shared by handlers, storage and tests."""
+"""Reports (tin báo): /report and /track, triage by the handlers, lists, routing settings,
+escalation, and mediation (hòa giải).
+
+``service.py`` holds the use cases (submit, change status, reopen, escalate); ``model.py``
+the categories, statuses and codes; ``texts.py`` the cards; ``screens*.py`` the chat.
+"""
