@@ -14,7 +14,7 @@ import openpyxl
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_stats import craft_button, person, seeded  # noqa: F401  (fixture)
+from tests.e2e.test_figures import craft_button, person, seeded  # noqa: F401  (fixture)
 from tests.fakebotapi import Call, FakeBotAPI
 
 
@@ -109,7 +109,7 @@ async def test_only_officers_see_how_many_reports_were_anonymous(
     api: FakeBotAPI,
     seeded: RunningBot,  # noqa: F811
 ) -> None:
-    from tests.e2e.test_stats import grant
+    from tests.e2e.test_figures import grant
 
     officer = await person(api, seeded, 7104, "officer")
     await officer.send("/thongke")
