@@ -171,3 +171,28 @@ async def test_reopening_by_the_reporter_or_by_an_officer(db: Database) -> None:
         assert by_officer.changed and by_officer.queued == 1  # the reporter; not the officer
         history = await repo.events(conn, sent.report.id)
         assert "Xem lại" in [e.note for e in history]
+
+
+async def test_who_may_send_a_report_now(db: Database) -> None:
+    area_id, resident, leader = await _commune(db, with_leader=True)
+    config = CoreConfig()
+    async with db.unit() as conn:
+        assert await service.refusal(conn, resident, "key-1", NOW, True) is None
+        for n in range(3):  # the default limit: 3 an hour, anonymous ones counted by key
+            sub = _submission(area_id, resident, anonymous=n == 0)
+            assert isinstance(
+                await service.submit_report(conn, config, sub, NOW), service.Submitted
+            )
+        later = NOW + timedelta(minutes=10)
+        assert await service.refusal(conn, resident, "key-1", later, True) == service.Refusal(
+            blocked=False, max_per_hour=3
+        )
+        # a leader's report from a patrol observation is not rate limited; a block still holds
+        assert await service.refusal(conn, resident, "key-1", later, False) is None
+        assert (
+            await service.refusal(conn, resident, "key-1", NOW + timedelta(hours=2), True) is None
+        )
+        await repo.block(conn, resident, leader, NOW)
+        assert await service.refusal(conn, resident, "key-1", later, False) == service.Refusal(
+            blocked=True
+        )

@@ -20,6 +20,7 @@ from bot.core.permissions import EVERYONE, LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Job, Where
 from bot.features.reports import screens_list as reports_list
 from bot.features.reports import screens_mediation as reports_mediation
+from bot.features.reports import screens_send as send
 from bot.features.reports import screens_settings as reports_settings
 from bot.features.reports import screens_track as reports_track
 from bot.features.reports import screens_triage as reports_triage
@@ -31,8 +32,6 @@ from bot.features.reports.model import (
     MAX_PHOTOS,
     MAX_PLACE,
     Draft,
-    over_limit,
-    rate_key,
 )
 from bot.features.reports.texts import category_label, emergency_text, status_label
 from bot.i18n import N_, escape
@@ -40,7 +39,6 @@ from bot.shared.pickers import area_options, problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
-from bot.storage import menus as menus_repo
 from bot.storage import reports as repo
 from bot.storage.members import Member
 
@@ -49,34 +47,8 @@ MAX_VOICES = 3
 
 
 # Starting ---------------------------------------------------------------------------------
-async def _refusal(ctx: Context, *, rate_limited: bool = True) -> str | None:
-    """Why this person may not send a report now, or None. A leader's report from a patrol
-    observation is named and audited: the hourly limit (against floods of tips) does not
-    apply to it, a block does."""
-    member = ctx.member
-    assert member is not None
-    if await repo.is_blocked(ctx.conn, member.id):
-        return ctx._(
-            "Sorry, you cannot send reports through the bot at the moment. If something is "
-            "urgent, please call 113 or go to the commune police office."
-        )
-    if not rate_limited:
-        return None
-    settings = await repo.settings(ctx.conn)
-    user = ctx.event.user
-    assert user is not None
-    key = rate_key(ctx.event.platform, user.id)
-    if over_limit(await repo.recent_count(ctx.conn, key, member.id, ctx.now), settings):
-        return ctx._(
-            "You have sent {count} reports in the last hour, the most I can take. Please "
-            "wait a little before sending another. In an emergency call 113.",
-            count=settings.max_per_hour,
-        )
-    return None
-
-
 async def report(ctx: Context) -> None:
-    refusal = await _refusal(ctx)
+    refusal = await send.refusal(ctx)
     if refusal:
         ctx.end()
         ctx.reply(refusal)
@@ -87,7 +59,7 @@ async def report(ctx: Context) -> None:
 
 async def begin_from_draft(ctx: Context, draft: Draft) -> None:
     """Open the report flow filled in from ``draft``, at the review step."""
-    refusal = await _refusal(ctx, rate_limited=False)
+    refusal = await send.refusal(ctx, rate_limited=False)
     if refusal:
         ctx.end()
         ctx.reply(refusal)
@@ -249,7 +221,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     step = ctx.step
     from_draft = ctx.data.get("observation_id") is not None
     if verb == "cancel":
-        await _close_flow(ctx)
+        await send.close_flow(ctx)
         ctx.reply(ctx._("Cancelled. Nothing was sent or kept."), edit=True)
     elif verb == "cat" and step == "category" and value in CATEGORY_BY_KEY and from_draft:
         ctx.goto("review", category=value)
@@ -291,9 +263,9 @@ async def on_button(ctx: Context, argument: str) -> None:
             ctx.reply(emergency_text(ctx.t), edit=True)
         await ask(ctx)
     elif verb == "send" and step == "anon" and value in ("named", "anon"):
-        await submit(ctx, anonymous=value == "anon")
+        await send.submit(ctx, anonymous=value == "anon")
     elif verb == "send" and step == "review" and value == "named":
-        await submit(ctx, anonymous=False)
+        await send.submit(ctx, anonymous=False)
     else:
         ctx.toast(ctx._("Please use the buttons of the latest message."))
 
@@ -401,92 +373,6 @@ async def _describe_input(ctx: Context) -> None:
         ],
         bind_to_conversation=True,
     )
-
-
-# Sending ----------------------------------------------------------------------------------
-async def submit(ctx: Context, *, anonymous: bool) -> None:
-    member = ctx.member
-    user = ctx.event.user
-    assert member is not None and user is not None
-    data = ctx.data
-    observation_id = data.get("observation_id")
-    refusal = await _refusal(ctx, rate_limited=observation_id is None)
-    if refusal:
-        await _close_flow(ctx)
-        ctx.reply(refusal, edit=True)
-        return
-    area_id = data.get("area_id") or member.area_id
-    result = await service.submit_report(
-        ctx.conn,
-        ctx.config,
-        service.Submission(
-            category=str(data["category"]),
-            area_id=int(area_id) if area_id else None,
-            description=str(data.get("text", "")),
-            anonymous=anonymous,
-            reporter_member_id=member.id,
-            rate_key=rate_key(ctx.event.platform, user.id),
-            happening_now=bool(data.get("now")),
-            media=list(data.get("media", [])),
-            place=data.get("place"),
-            latitude=data.get("lat"),
-            longitude=data.get("lon"),
-            observation_id=int(observation_id) if observation_id is not None else None,
-        ),
-        ctx.now,
-    )
-    if isinstance(result, service.AlreadyReported):
-        await _close_flow(ctx)
-        ctx.reply(
-            ctx._(
-                "This observation was already turned into report {code}. Nothing new was sent.",
-                code=result.code or "?",
-            ),
-            edit=True,
-        )
-        return
-    if result.queued:
-        ctx.outbox_written = True
-    code = result.report.code
-    happening = result.report.happening_now
-    patrol_id = data.get("patrol_id")
-    await _close_flow(ctx)
-    if anonymous:
-        text = ctx._(
-            "Thank you. Your report was sent <b>anonymously</b>: nothing links it to you.\n\n"
-            "Your tracking code: <code>{code}</code>\nPlease write it down: it is the only way "
-            "to follow the report (with /track {code}). I cannot look it up for you.",
-            code=code,
-        )
-    else:
-        text = ctx._(
-            "Thank you. Your report {code} was sent. I will tell you here each time it moves on.",
-            code=code,
-        )
-    if happening:
-        text += (
-            "\n\n"
-            + ctx._("The commune police have been alerted now.")
-            + "\n"
-            + emergency_text(ctx.t)
-        )
-    ctx.reply(text, edit=True)
-    if result.observation_linked and patrol_id is not None:
-        ctx.reply(
-            ctx._("The patrol observation is linked to report {code}.", code=code),
-            [[Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{patrol_id}")]],
-            bind_to_conversation=False,
-        )
-
-
-async def _close_flow(ctx: Context) -> None:
-    """End the flow and delete the menus it made, so nothing of it stays with the person."""
-    user = ctx.event.user
-    ctx.end()
-    if user is not None:
-        await menus_repo.drop_for_flow(
-            ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, "rep:"
-        )
 
 
 # /mydata and /forgetme ----------------------------------------------------------------------

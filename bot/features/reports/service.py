@@ -15,7 +15,14 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
-from bot.features.reports.model import Status, Target, ack_due, default_routes, new_tracking_code
+from bot.features.reports.model import (
+    Status,
+    Target,
+    ack_due,
+    default_routes,
+    new_tracking_code,
+    over_limit,
+)
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
@@ -60,6 +67,30 @@ class AlreadyReported:
     """The patrol observation was already turned into a report: nothing new is sent."""
 
     code: str | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a person may not send a report now."""
+
+    blocked: bool  # blocked by an officer; otherwise over the hourly limit
+    max_per_hour: int = 0
+
+
+async def refusal(
+    conn: aiosqlite.Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
+) -> Refusal | None:
+    """A blocked person may not send; nor anyone over the hourly limit (named and anonymous
+    reports both count). A leader's report from a patrol observation is named and audited:
+    the limit (against floods of tips) does not apply to it (``rate_limited=False``)."""
+    if await repo.is_blocked(conn, member_id):
+        return Refusal(blocked=True)
+    if not rate_limited:
+        return None
+    settings = await repo.settings(conn)
+    if over_limit(await repo.recent_count(conn, rate_key, member_id, now), settings):
+        return Refusal(blocked=False, max_per_hour=settings.max_per_hour)
+    return None
 
 
 async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
