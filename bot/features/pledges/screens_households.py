@@ -9,20 +9,18 @@ what "Not signed yet" lists in /pledgestatus.
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import Attachment, EventKind, Option, Reply
+from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
-from bot.features.pledges import service
+from bot.features.pledges import screens_households_file as register_file
 from bot.features.pledges.households import (
     check_note,
     check_number,
     place_label,
-    problem_line,
-    template,
     template_labels,
 )
 from bot.features.pledges.model import check_address
-from bot.i18n import N_, Translator, escape
+from bot.i18n import N_, escape
 from bot.shared.pickers import area_options, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
@@ -32,7 +30,6 @@ from bot.storage.folding import fold, match_key
 
 FLOW = "households"
 PAGE = 10
-SHOWN_PROBLEMS = 30
 FIELDS = ("number", "head", "address", "note")
 FIELD_LABELS = {
     "number": N_("Household number"),
@@ -40,11 +37,6 @@ FIELD_LABELS = {
     "address": N_("Address"),
     "note": N_("Note"),
 }
-
-
-def template_attachment(t: Translator, kind: str) -> Attachment:
-    filename, data = template(t, kind)
-    return Attachment("document", filename, data)
 
 
 # Screens ------------------------------------------------------------------------------------
@@ -230,7 +222,9 @@ async def on_button(ctx: Context, argument: str) -> None:
                     "The template of the household register: fill in one household per line, "
                     "then send the file back here with 📥 Import a file."
                 ),
-                attachment=template_attachment(ctx.t, "csv" if extra == "csv" else "xlsx"),
+                attachment=register_file.template_attachment(
+                    ctx.t, "csv" if extra == "csv" else "xlsx"
+                ),
             )
         )
     else:
@@ -475,55 +469,6 @@ async def _search(ctx: Context, area: Area, text: str) -> None:
     ctx.reply("\n".join(lines), rows)
 
 
-# Import -------------------------------------------------------------------------------------
-async def _import(ctx: Context, area: Area) -> None:
-    document = ctx.event.document
-    assert document is not None
-    if document.data is None:
-        ctx.reply(
-            ctx._(
-                "The file could not be downloaded (it may be larger than 2 MB). Please send a "
-                "smaller CSV or XLSX file, or /cancel."
-            )
-        )
-        return
-    result = await service.import_register(
-        ctx.conn,
-        area,
-        document.data,
-        document.file_name,
-        actor=ctx.member.id if ctx.member else None,
-        now=ctx.now,
-    )
-    if isinstance(result, list):
-        lines = [
-            ctx._(
-                "Nothing was imported. Lines to fix: {count}. Please correct them and send "
-                "the file again (or /cancel).",
-                count=len(result),
-            )
-        ]
-        lines += [
-            problem_line(ctx.t, p.line, p.reason, p.other_line) for p in result[:SHOWN_PROBLEMS]
-        ]
-        if len(result) > SHOWN_PROBLEMS:
-            lines.append(ctx._("… and {count} more.", count=len(result) - SHOWN_PROBLEMS))
-        ctx.reply("\n".join(lines))
-        return
-    ctx.end()
-    ctx.reply(
-        ctx._(
-            "Imported into the register of {area}: {added} added, {updated} updated, "
-            "{unchanged} unchanged. The register now has {count} households.",
-            area=area.name,
-            added=result.added,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            count=result.total,
-        )
-    )
-
-
 async def on_input(ctx: Context) -> None:
     if ctx.step == "import" and ctx.event.document is not None:
         area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
@@ -531,7 +476,7 @@ async def on_input(ctx: Context) -> None:
             ctx.end()
             stale_reply(ctx)
             return
-        await _import(ctx, area)
+        await register_file.import_file(ctx, area)
         return
     if ctx.event.document is not None or ctx.event.kind != EventKind.TEXT:
         if ctx.step == "import":
