@@ -148,3 +148,40 @@ async def test_a_register_file_is_imported_whole_or_not_at_all(db: Database) -> 
         )
         assert again == service.Imported(added=0, updated=0, unchanged=2, total=2)
         assert (await _actions(conn)).count("household.imported") == 2
+
+
+async def test_the_household_a_pledge_is_for(db: Database) -> None:
+    async with db.unit() as conn:
+        area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
+        binh = await households_repo.add(
+            conn, area.id, number="", head_name="Trần Thị Bình", address="Xóm 2", now=NOW
+        )
+        gone = await households_repo.add(
+            conn, area.id, number="13", head_name="Lê Văn Cường", address="Xóm 3", now=NOW
+        )
+        await households_repo.remove(conn, gone, NOW)
+
+        async def find(head: str, address: str, **kw: object) -> object:
+            args: dict[str, object] = {"picked_id": None, "new_allowed": False, **kw}
+            return await service.household_for(
+                conn,
+                area.id,
+                head,
+                address,
+                actor=None,
+                now=NOW,
+                **args,  # type: ignore[arg-type]
+            )
+
+        assert await find("x", "y", picked_id=gone) == service.Removed()
+        picked = await find("x", "y", picked_id=binh)
+        assert getattr(picked, "id", None) == binh
+        same = await find("tran thi binh", "XOM 2")  # the same identity, however spelled
+        assert getattr(same, "id", None) == binh
+        close = await find("Trần Thị Bìn", "Xóm 2")
+        assert isinstance(close, service.CloseMatches)
+        assert [m.household.id for m in close.found] == [binh]
+        added = await find("Trần Thị Bìn", "Xóm 2", new_allowed=True)
+        assert getattr(added, "id", None) not in (None, binh)
+        assert await households_repo.count(conn, area.id) == 2  # Bình and the new one
+        assert (await _actions(conn)).count("household.added") == 1

@@ -30,7 +30,6 @@ from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
-from bot.storage.folding import match_key
 from bot.storage.members import Member
 
 
@@ -434,38 +433,31 @@ async def _household_to_sign(
     identity, or a new one the resident registers (the leader sees it on the register)."""
     assert member.area_id is not None
     household_id = ctx.data.get("household_id")
-    if household_id:
-        household = await households_repo.get(ctx.conn, int(household_id))
-        if household is None or household.removed or household.area_id != member.area_id:
-            ctx.end()
-            ctx.reply(
-                ctx._(
-                    "This household was taken off the register in the meantime, so nothing "
-                    "was saved. Please start again with /pledge."
-                ),
-                edit=True,
-            )
-            return None
-        return household
-    same = await households_repo.by_key(ctx.conn, member.area_id, match_key("", head, address))
-    if same is not None:
-        return same
-    close = matches(head, address, await households_repo.in_area(ctx.conn, member.area_id))
-    if close and not ctx.data.get("new_household"):
-        # Registered since the address was typed (by the leader or a neighbour): offer it.
-        _ask_household(ctx, close, address)
-        return None
-    new_id = await households_repo.add(
+    found = await service.household_for(
         ctx.conn,
         member.area_id,
-        number="",
-        head_name=head,
-        address=address,
-        source="resident",
+        head,
+        address,
+        picked_id=int(household_id) if household_id else None,
+        new_allowed=bool(ctx.data.get("new_household")),
+        actor=member.id,
         now=ctx.now,
     )
-    await ctx.audit("household.added", "household", new_id, by="resident")
-    return await households_repo.get(ctx.conn, new_id)
+    if isinstance(found, service.Removed):
+        ctx.end()
+        ctx.reply(
+            ctx._(
+                "This household was taken off the register in the meantime, so nothing "
+                "was saved. Please start again with /pledge."
+            ),
+            edit=True,
+        )
+        return None
+    if isinstance(found, service.CloseMatches):
+        # Registered since the address was typed (by the leader or a neighbour): offer it.
+        _ask_household(ctx, found.found, address)
+        return None
+    return found
 
 
 async def on_input(ctx: Context) -> None:

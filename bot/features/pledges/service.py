@@ -14,13 +14,21 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.features.pledges.households import Problem, entries, plan_import, read_register
+from bot.features.pledges.households import (
+    Match,
+    Problem,
+    entries,
+    matches,
+    plan_import,
+    read_register,
+)
 from bot.features.pledges.model import household_key, reference
 from bot.storage import areas as areas_repo
 from bot.storage import audit
 from bot.storage import households as households_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
+from bot.storage.folding import match_key
 from bot.storage.households import Household
 from bot.storage.members import Member
 
@@ -38,6 +46,52 @@ class Signing:
     language: str
     public: bool
     household: Household | None = None  # the register's household, when the area keeps one
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The household picked was taken off the register (or moved area) in the meantime."""
+
+
+@dataclass(frozen=True)
+class CloseMatches:
+    """Households of the register close to what was typed: the resident should pick one."""
+
+    found: list[Match]
+
+
+async def household_for(
+    conn: aiosqlite.Connection,
+    area_id: int,
+    head_name: str,
+    address: str,
+    *,
+    picked_id: int | None,
+    new_allowed: bool,
+    actor: int | None,
+    now: datetime,
+) -> Household | Removed | CloseMatches:
+    """The register's household a pledge is for: the one picked, the one with the same
+    identity, or (when nothing close is on the register, or the resident said "none of these")
+    a new one the resident registers, which the leader then sees on the register."""
+    if picked_id:
+        household = await households_repo.get(conn, picked_id)
+        if household is None or household.removed or household.area_id != area_id:
+            return Removed()
+        return household
+    same = await households_repo.by_key(conn, area_id, match_key("", head_name, address))
+    if same is not None:
+        return same
+    close = matches(head_name, address, await households_repo.in_area(conn, area_id))
+    if close and not new_allowed:
+        return CloseMatches(close)
+    new_id = await households_repo.add(
+        conn, area_id, number="", head_name=head_name, address=address, source="resident", now=now
+    )
+    await audit.record(conn, now, actor, "household.added", "household", new_id, by="resident")
+    added = await households_repo.get(conn, new_id)
+    assert added is not None
+    return added
 
 
 @dataclass(frozen=True)
