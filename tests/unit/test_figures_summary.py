@@ -12,7 +12,8 @@ from docx.table import Table
 
 from bot.features.figures.docx import BLANK_LINE
 from bot.features.figures.figures import Figures, collect
-from bot.features.figures.summary import RatedArea, summary_docx, summary_filename
+from bot.features.figures.summary import summary_docx, summary_filename
+from bot.features.figures.summary_results import RatedArea
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo

@@ -20,7 +20,8 @@ import aiosqlite
 
 from bot.features.figures.csvfiles import table_csv
 from bot.features.figures.figures import collect
-from bot.features.figures.summary import RatedArea, summary_docx, summary_filename
+from bot.features.figures.summary import summary_docx, summary_filename
+from bot.features.figures.summary_results import RatedArea
 from bot.features.figures.workbook import export_basename, export_tables
 from bot.features.figures.xlsx import build_workbook
 from bot.features.rating.service import RatingLine, rating_lines
