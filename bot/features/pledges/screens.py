@@ -22,8 +22,15 @@ from bot.features.pledges import screens_mine as mine
 from bot.features.pledges import service
 from bot.features.pledges.households import Match, masked_name, matches, place_label
 from bot.features.pledges.model import AUDIENCES, check_address, household_key
-from bot.features.pledges.screens_common import FLOW, audience_label, next_campaign, open_campaign
-from bot.i18n import N_, escape
+from bot.features.pledges.screens_common import (
+    FLOW,
+    audience_label,
+    items_options,
+    items_text,
+    next_campaign,
+    open_campaign,
+)
+from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
@@ -74,44 +81,6 @@ async def pledge(ctx: Context) -> None:
     )
 
 
-def _items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) -> str:
-    left_out = set(ctx.data.get("left_out", []))
-    lines = [
-        ctx._(
-            "<b>{title}</b> · {audience}\nWe pledge to:",
-            title=title,
-            audience=audience_label(ctx.t, audience),
-        )
-    ]
-    for number, item in enumerate(items, 1):
-        mark = "⬜" if item.id in left_out else "✅"
-        lines.append(f"{mark} {number}. {escape(item.text(ctx.t.language))}")
-    lines.append(
-        "\n"
-        + ctx._(
-            "Every item is ticked. To leave an item out, press its number (press again to "
-            "take it back). Then press Continue."
-        )
-    )
-    return "\n".join(lines)
-
-
-def _items_options(ctx: Context, items: list[repo.Item]) -> list[list[Option]]:
-    left_out = set(ctx.data.get("left_out", []))
-    buttons = [
-        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=f"plg:tog:{item.id}")
-        for n, item in enumerate(items, 1)
-    ]
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    rows.append(
-        [
-            Option(ctx._("➡️ Continue"), action="plg:items"),
-            Option(ctx._("Cancel"), action="plg:cancel"),
-        ]
-    )
-    return rows
-
-
 async def _current_items(ctx: Context) -> list[repo.Item]:
     found = []
     for item_id in ctx.data.get("item_ids", []):
@@ -144,7 +113,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             )
             return
         ctx.goto("items", audience=value, item_ids=[i.id for i in items], left_out=[])
-        ctx.reply(_items_text(ctx, campaign.title, value, items), _items_options(ctx, items))
+        ctx.reply(items_text(ctx, campaign.title, value, items), items_options(ctx, items))
     elif verb == "tog" and value.isdigit() and ctx.step == "items":
         left_out = set(ctx.data.get("left_out", []))
         left_out ^= {int(value)}
@@ -152,8 +121,8 @@ async def on_button(ctx: Context, argument: str) -> None:
         items = await _current_items(ctx)
         audience = str(ctx.data.get("audience"))
         ctx.reply(
-            _items_text(ctx, campaign.title, audience, items),
-            _items_options(ctx, items),
+            items_text(ctx, campaign.title, audience, items),
+            items_options(ctx, items),
             edit=True,
         )
     elif verb == "items" and ctx.step == "items":

@@ -1,4 +1,5 @@
-"""Small pieces the pledge handlers share: today's campaign, labels, the coverage line."""
+"""Small pieces the pledge screens share: today's campaign, labels, the items of a pledge with
+their tick boxes, the coverage line."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 import aiosqlite
 
 from bot.core.context import Context
+from bot.core.events import Option
 from bot.features.pledges.model import (
     AUDIENCE_LABELS,
     Coverage,
@@ -16,7 +18,7 @@ from bot.features.pledges.model import (
     progress_bar,
 )
 from bot.features.pledges.model import next_window as _next_window
-from bot.i18n import Translator
+from bot.i18n import Translator, escape
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
 
@@ -74,3 +76,41 @@ def coverage_line(t: Translator, area: Area, signed: int) -> str:
         percent=t.percent(coverage.fraction),
         bar=progress_bar(coverage.fraction),
     )
+
+
+def items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) -> str:
+    left_out = set(ctx.data.get("left_out", []))
+    lines = [
+        ctx._(
+            "<b>{title}</b> · {audience}\nWe pledge to:",
+            title=title,
+            audience=audience_label(ctx.t, audience),
+        )
+    ]
+    for number, item in enumerate(items, 1):
+        mark = "⬜" if item.id in left_out else "✅"
+        lines.append(f"{mark} {number}. {escape(item.text(ctx.t.language))}")
+    lines.append(
+        "\n"
+        + ctx._(
+            "Every item is ticked. To leave an item out, press its number (press again to "
+            "take it back). Then press Continue."
+        )
+    )
+    return "\n".join(lines)
+
+
+def items_options(ctx: Context, items: list[repo.Item]) -> list[list[Option]]:
+    left_out = set(ctx.data.get("left_out", []))
+    buttons = [
+        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=f"plg:tog:{item.id}")
+        for n, item in enumerate(items, 1)
+    ]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    rows.append(
+        [
+            Option(ctx._("➡️ Continue"), action="plg:items"),
+            Option(ctx._("Cancel"), action="plg:cancel"),
+        ]
+    )
+    return rows
