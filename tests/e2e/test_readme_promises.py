@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
@@ -11,6 +13,7 @@ from bot.storage.db import Database
 from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_patrols_live import make_leader
+from tests.e2e.test_pledges import open_campaign, sign
 from tests.fakebotapi import FakeBotAPI
 
 BOM = b"\xef\xbb\xbf"
@@ -58,16 +61,20 @@ async def test_leader_downloads_csv_of_own_area_patrols(api: FakeBotAPI, bot: Ru
             )
         )
     files = {d.params["document"]["filename"]: d.params["document"]["data"] for d in docs}
-    patrols_file = next(v for k, v in files.items() if k.startswith("patrols_"))
-    obs_file = next(v for k, v in files.items() if k.startswith("observations_"))
+    month = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+    patrols_name = next(k for k in files if k.startswith(f"xomantoan-patrols-DONG-{month}-01_"))
+    obs_name = next(k for k in files if k.startswith(f"xomantoan-observations-DONG-{month}-01_"))
+    patrols_file, obs_file = files[patrols_name], files[obs_name]
     assert patrols_file.startswith(BOM) and obs_file.startswith(BOM)
+    # In the reader's language, as the officers' workbook: headers, kinds, yes/no.
     patrols = list(csv.DictReader(io.StringIO(patrols_file.decode("utf-8-sig"))))
-    assert [(r["area_code"], r["area"], r["participants"]) for r in patrols] == [
-        ("DONG", "Thôn Đông", "1")
-    ]
+    assert [(r["Mã thôn, tổ"], r["Số người tham gia"]) for r in patrols] == [("DONG", "1")]
     observations = list(csv.DictReader(io.StringIO(obs_file.decode("utf-8-sig"))))
-    assert [(r["area_code"], r["count"]) for r in observations] == [("DONG", "3")]
-    assert observations[0]["note"] == "'+84 912 345 678 chủ quán"
+    assert [(r["Mã thôn, tổ"], r["Số trường hợp"], r["Đã nhắc nhở"]) for r in observations] == [
+        ("DONG", "3", "có")
+    ]
+    assert "quá giờ" in observations[0]["Loại trường hợp"].lower()
+    assert observations[0]["Ghi chú tuần tra"] == "'+84 912 345 678 chủ quán"
 
     # The button is checked again when pressed: moved to lead Thôn Tây, no file of Thôn Đông.
     db = await Database.open(bot.database)
@@ -85,3 +92,31 @@ async def test_leader_downloads_csv_of_own_area_patrols(api: FakeBotAPI, bot: Ru
     assert refused.method == "answerCallbackQuery"
     assert "Chỉ tổ trưởng của thôn, tổ này" in refused.params["text"]
     assert len(api.sent(dong.id)) == sent_before
+
+
+async def test_pledge_export_opens_in_excel_and_names_no_account(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """README: /xuatcamket is for officers; a file opens in Excel (UTF-8 with BOM), typed text
+    never runs as a formula, and no file names a chat account: the row is the household as
+    signed, not the Telegram user who typed it."""
+    await open_campaign(bot)
+    cuc = ChatUser(api, 5201, "Cúc Telegram")
+    await register(api, cuc, name="Trần Thị Cúc")
+    await sign(cuc, "Lê Văn Ba", "+84 ngõ 5")
+    refused = await cuc.send("/xuatcamket")
+    assert refused.method == "sendMessage" and "chỉ dành cho cán bộ Công an xã" in refused.text
+
+    officer = ChatUser(api, 42, "Công An Xã")
+    await register(api, officer)
+    await officer.send("/xuatcamket")
+    document = await officer.press("Thôn Đông")
+    assert document.method == "sendDocument"
+    raw = document.params["document"]["data"]
+    assert raw.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 2
+    assert "Lê Văn Ba" in rows[1] and "'+84 ngõ 5" in rows[1]
+    text = raw.decode("utf-8-sig")
+    for account in ("Trần Thị Cúc", "Cúc Telegram", str(cuc.id)):
+        assert account not in text
