@@ -17,7 +17,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import Translator
-from bot.patrols.export import observations_csv
 from bot.patrols.periods import Period
 from bot.reports.model import Status, Target
 from bot.stats.cells import text_cell
@@ -651,14 +650,3 @@ def test_export_basename() -> None:
         == "xomantoan-figures-commune-2026-01-01_2026-03-31"
     )
     assert export_basename("patrols", "TỔ 1/2", period).startswith("xomantoan-patrols-TỔ_1_2-")
-
-
-def test_patrol_csv_still_neutralises_notes() -> None:
-    from bot.storage.patrols import Observation, ObservationNote, Patrol
-
-    patrol = Patrol(1, 1, None, "closed", "live", NOW, None, 0, NOW)
-    note = ObservationNote(1, 1, "=cmd|' /C calc'!A0")
-    obs = Observation(1, 1, "other", 1, True, None, None, None, False, NOW, notes=(note,))
-    area = areas.Area(1, "DONG", "Thôn Đông", 120)
-    text = observations_csv([obs], {1: patrol}, {1: area}, TZ).decode("utf-8-sig")
-    assert "'=cmd" in text
