@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
@@ -75,7 +75,14 @@ async def run_telegram(
     clock: Clock = utc_now,
     limits: Limits | None = None,
 ) -> None:
-    from bot.transports.telegram import TelegramTransport, build_application, with_retries
+    from telegram.error import InvalidToken
+
+    from bot.transports.telegram import (
+        TelegramTransport,
+        TokenRefusedError,
+        build_application,
+        with_retries,
+    )
 
     token = settings.token
     assert token is not None
@@ -111,6 +118,11 @@ async def run_telegram(
         for task in done:
             if task is not stopper and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
+    except (InvalidToken, TokenRefusedError):
+        raise SettingsError(
+            f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
+            " copy it again from @BotFather"
+        ) from None
     finally:
         for task in tasks:
             task.cancel()

@@ -9,6 +9,7 @@ Telegram's rate limits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -74,6 +75,10 @@ class Failure:
     description: str
     parameters: dict[str, Any] | None
     times: int
+    # A raw answer instead of a Bot API error: what a proxy, a captive portal or a cut-off
+    # connection gives (an HTML page, truncated JSON, JSON without "result").
+    body: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -153,6 +158,8 @@ class FakeBotAPI:
                 self._changed.notify_all()
         error = self._failure_for(method, params)
         if error is not None:
+            async with self._changed:
+                self._changed.notify_all()
             return error
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -191,6 +198,10 @@ class FakeBotAPI:
         for failure in self.failures:
             if failure.times > 0 and failure.method == method and failure.chat_id in (None, chat):
                 failure.times -= 1
+                if failure.body is not None:
+                    return web.Response(
+                        status=failure.code, text=failure.body, content_type=failure.content_type
+                    )
                 return self._error(failure.code, failure.description, failure.parameters)
         return None
 
@@ -298,6 +309,18 @@ class FakeBotAPI:
     ) -> None:
         self.failures.append(Failure(method, chat_id, code, description, parameters, times))
 
+    def fail_raw(
+        self,
+        method: str,
+        status: int,
+        body: str,
+        *,
+        content_type: str = "text/html",
+        times: int = 1,
+    ) -> None:
+        """Answer ``method`` with this exact body and HTTP status (not a Bot API error)."""
+        self.failures.append(Failure(method, None, status, "", None, times, body, content_type))
+
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         methods = (
             {method} if method else {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
@@ -324,6 +347,17 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
                     pass
+
+    async def wait_until(self, condition: Any, *, timeout: float = 10.0) -> None:
+        """Wait until ``condition()`` holds (checked after each request the bot makes)."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"condition not met within {timeout}s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def wait_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until the bot has fetched every update and made no call for ``quiet`` seconds."""

@@ -8,6 +8,7 @@ fetched again forever (seen with PTB 22.8 and newer Bot API shapes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import warnings
@@ -76,6 +77,13 @@ warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUser
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 T = TypeVar("T")
+# Back-off between failed getUpdates calls: doubles from the start up to the maximum (seconds).
+POLL_BACKOFF_START = 1.0
+POLL_BACKOFF_MAX = 60.0
+
+
+class TokenRefusedError(Exception):
+    """Telegram refused the bot token (401): the only polling failure that stops the bot."""
 
 
 def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -493,11 +501,18 @@ class TelegramTransport:
 
     # Polling ------------------------------------------------------------------------------
     async def poll(self, wait_seconds: int, stop: asyncio.Event) -> None:
+        """Fetch updates until ``stop`` is set. Whatever the network answers (an HTML page from
+        a proxy, cut-off JSON, an answer without ``result``, 403, 5xx, a timeout) is logged in
+        one line and retried with back-off; only a token Telegram refuses (401) stops the bot,
+        as :class:`TokenRefusedError`."""
         async with self.db.read() as conn:
             stored = await kv.get(conn, "telegram.offset")
         offset = int(stored) if stored else 0
-        delay = 1.0
+        delay = POLL_BACKOFF_START
         while not stop.is_set():
+            problem: str | None = None
+            wait: float | None = None
+            raw: Any = None
             try:
                 raw = await self.bot.do_api_request(
                     "getUpdates",
@@ -508,27 +523,30 @@ class TelegramTransport:
                     },
                     read_timeout=wait_seconds + 10,
                 )
-                delay = 1.0
-            except InvalidToken:
-                log.error("Telegram refused the token (XOMANTOAN_TELEGRAM_TOKEN); stopping")
-                raise
             except RetryAfter as exc:
-                wait = exc.retry_after
-                await asyncio.sleep(
-                    wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-                )
-                continue
+                retry = exc.retry_after
+                wait = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+                problem = "Telegram asked to slow down"
             except Conflict:
-                log.warning("another copy of this bot is polling with the same token; waiting")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
+                problem = "another copy of this bot is polling with the same token"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # every other answer is retried
+                if _token_refused(exc):
+                    raise TokenRefusedError(str(exc)) from None
+                problem = _describe_poll_failure(exc)
+            if problem is None and not isinstance(raw, list):
+                problem = f"getUpdates answered {type(raw).__name__} instead of a list"
+            if problem is not None:
+                pause = wait if wait is not None else delay
+                log.warning("polling failed (%s); retrying in %.0fs", problem, pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                if wait is None:
+                    delay = min(delay * 2, POLL_BACKOFF_MAX)
                 continue
-            except (TimedOut, NetworkError) as exc:
-                log.warning("polling failed (%s); retrying in %.0fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
-                continue
-            for item in raw or []:
+            delay = POLL_BACKOFF_START
+            for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if isinstance(update_id, int):
                     offset = max(offset, update_id + 1)
@@ -545,3 +563,25 @@ class TelegramTransport:
                     log.exception("update %s could not be processed", update_id)
                 async with self.db.unit() as conn:
                     await kv.put(conn, "telegram.offset", str(offset))
+
+
+def _token_refused(exc: BaseException) -> bool:
+    """Telegram answered 401 Unauthorized. PTB reports it as InvalidToken, wrapped in
+    EndPointNotFound once the bot is initialised, and uses the same classes for a 404."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, InvalidToken) and "unauthorized" in str(seen).lower():
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _describe_poll_failure(exc: Exception) -> str:
+    """One short line for a failed getUpdates (never the URL, which holds the token)."""
+    if isinstance(exc, KeyError):
+        return "the answer had no 'result'"
+    if isinstance(exc, Forbidden):
+        return f"access refused (403): {exc}"[:200]
+    if isinstance(exc, TelegramError) and "Invalid server response" in str(exc):
+        return "the answer was not JSON (a proxy or captive portal?)"
+    return f"{type(exc).__name__}: {exc}"[:200]

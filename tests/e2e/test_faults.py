@@ -1,0 +1,83 @@
+"""Faults the network and Telegram can throw at the bot, over HTTP against the fake Bot API:
+malformed getUpdates answers, a refused token, groups that became supergroups, HTML that
+Telegram would refuse, edited messages, a second process on the same database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.transports import telegram as telegram_transport
+from tests.e2e.harness import TOKEN, ChatUser, RunningBot
+from tests.fakebotapi import FakeBotAPI
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.subprocess.Process:
+    """The real command line (``python -m bot ...``) pointed at the fake server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XOMANTOAN_")}
+    env.update(
+        XOMANTOAN_TELEGRAM_TOKEN=TOKEN,
+        XOMANTOAN_TELEGRAM_API_URL=api.url,
+        XOMANTOAN_DATABASE=str(database),
+        XOMANTOAN_POLL_TIMEOUT_SECONDS="1",
+        PYTHONPATH=str(ROOT),
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *(args or ("run",)),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+# 2. Malformed getUpdates answers ------------------------------------------------------------
+async def test_every_malformed_poll_answer_is_retried(
+    api: FakeBotAPI,
+    bot: RunningBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    caplog.set_level(logging.WARNING, logger="bot.transports.telegram")
+    api.fail_raw("getUpdates", 200, "<html><body>Wi-Fi login</body></html>")
+    api.fail_raw("getUpdates", 200, '{"ok": true, "result": [{"update_id": 1, "mess')
+    api.fail_raw("getUpdates", 200, '{"ok": true}', content_type="application/json")
+    api.fail("getUpdates", 403, "Forbidden")
+    api.fail_raw("getUpdates", 502, "<html>Bad Gateway</html>")
+    await api.wait_until(lambda: all(f.times == 0 for f in api.failures))
+    lan = ChatUser(api, 3001, "Vũ Thị Lan")
+    answer = await lan.send("/help")
+    assert "/trogiup" in answer.text
+    assert bot.task is not None and not bot.task.done()
+    lines = [r.getMessage() for r in caplog.records if "polling failed" in r.getMessage()]
+    assert len(lines) == 5
+    assert any("not JSON" in line for line in lines)
+    assert any("no 'result'" in line for line in lines)
+    assert any("403" in line for line in lines)
+    assert all(TOKEN not in line for line in lines)
+
+
+async def test_a_refused_token_stops_the_process_with_one_line(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    api.fail("getUpdates", 401, "Unauthorized")
+    process = await run_process(api, tmp_path / "bot.sqlite3")
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    stderr = err.decode()
+    assert process.returncode == 2
+    assert "Traceback" not in stderr
+    refused = [line for line in stderr.splitlines() if line.startswith("xomantoan:")]
+    assert refused == [
+        "xomantoan: Setting XOMANTOAN_TELEGRAM_TOKEN: Telegram refused this token"
+        " (401 Unauthorized); copy it again from @BotFather"
+    ]
