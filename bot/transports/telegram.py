@@ -13,6 +13,7 @@ import logging
 import os
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
@@ -63,6 +64,7 @@ from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
+from bot.storage import chats as chats_repo
 from bot.storage import kv
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
@@ -304,11 +306,32 @@ class TelegramTransport:
             await self._answer(query, plain_text(outcome.toast) if outcome.toast else None)
         for message in outcome.messages:
             try:
-                await self.send(message)
+                await self.send_following_migration(message)
             except Forbidden:
                 log.info("chat %s blocked the bot; reply dropped", message.chat_id)
             except TelegramError as exc:
                 log.warning("reply to update %s failed: %s", event.update_id, exc)
+
+    async def send_following_migration(self, message: Outgoing) -> None:
+        """Send a reply to where its chat is now: a group that became a supergroup is followed,
+        whether the move is known already or Telegram reports it on this reply (then recorded
+        like the move announcement would, and the reply sent again to the new id)."""
+        if message.chat_id < 0:
+            async with self.db.read() as conn:
+                current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
+            if current != message.chat_id:
+                message = replace(message, chat_id=current)
+        try:
+            await self.send(message)
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
+            async with self.db.unit() as conn:
+                await chats_repo.migrate(
+                    conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
+                )
+            # A message of the old group cannot be edited in the new one: send it anew.
+            await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:

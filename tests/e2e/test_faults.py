@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage import chats
+from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
-from tests.e2e.harness import TOKEN, ChatUser, RunningBot
+from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
 from tests.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +83,31 @@ async def test_a_refused_token_stops_the_process_with_one_line(
         "xomantoan: Setting XOMANTOAN_TELEGRAM_TOKEN: Telegram refused this token"
         " (401 Unauthorized); copy it again from @BotFather"
     ]
+
+
+# 4. Replies follow a group that became a supergroup ----------------------------------------
+async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    hung = ChatUser(api, 3101, "Lê Hùng")
+    old = group_chat(-300400, "Nhóm Thôn Đông")
+    new_id = -1003004005006
+    await add_bot_to_group(api, hung, old)
+    await api.wait_idle()
+    # Telegram upgraded the group; a command typed just before reaches the bot afterwards.
+    api.migrated[old["id"]] = new_id
+    before = len(api.calls)
+    await hung.send_only("/help", old)
+    reply = await api.wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == new_id, after=before
+    )
+    assert "/trogiup" in reply.text
+    # The move is remembered: the next reply meant for the old id goes straight to the new one.
+    before = len(api.calls)
+    await hung.send_only("/help", old)
+    await api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == new_id, after=before)
+    assert [c for c in api.calls[before:] if c.chat_id == old["id"]] == []
+    db = await Database.open(bot.database)
+    async with db.read() as conn:
+        assert await chats.current_id(conn, "telegram", old["id"]) == new_id
+    await db.close()
