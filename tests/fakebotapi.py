@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -47,6 +49,14 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    error: str | None = None  # the description of the error answered, if any
+
+    @property
+    def rendered(self) -> str:
+        """The text as the person sees it (Telegram HTML parsed)."""
+        if self.params.get("parse_mode") != "HTML":
+            return self.text
+        return parse_html(self.text)[0]
 
     @property
     def chat_id(self) -> int | None:
@@ -65,6 +75,94 @@ class Call:
     @property
     def labels(self) -> list[str]:
         return [b["text"] for b in self.buttons]
+
+
+# Telegram's HTML parse mode, as its parser (tdlib's parse_html) reads it ---------------------
+HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
+    | {"tg-emoji", "code", "pre", "blockquote"}
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> tuple[str, str | None]:
+    """(the rendered text, None), or ("", the reason Telegram gives for refusing it): a "<" that
+    starts no supported tag, an end tag that closes nothing or the wrong tag, a tag left open.
+    An "&" that starts no entity is taken as text, as Telegram does."""
+    out: list[str] = []
+    stack: list[str] = []
+    i, n = 0, len(text)
+
+    def offset(index: int) -> int:
+        return len(text[:index].encode("utf-8"))
+
+    while i < n:
+        ch = text[i]
+        if ch == "&":
+            match = _ENTITY.match(text, i)
+            out.append(html.unescape(match.group(0)) if match else "&")
+            i = match.end() if match else i + 1
+            continue
+        if ch != "<":
+            out.append(ch)
+            i += 1
+            continue
+        begin, i = i, i + 1
+        closing = i < n and text[i] == "/"
+        i += int(closing)
+        j = i
+        while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "-"):
+            j += 1
+        name = text[i:j].lower()
+        if not closing:
+            end = text.find(">", j)
+            if name not in HTML_TAGS:
+                return "", f'Unsupported start tag "{name}" at byte offset {offset(begin)}'
+            if end < 0 or "<" in text[j:end]:
+                return "", f"Unclosed start tag at byte offset {offset(begin)}"
+            stack.append(name)
+            i = end + 1
+            continue
+        if j >= n or text[j] != ">":
+            return "", f"Unclosed end tag at byte offset {offset(begin)}"
+        if not stack:
+            return "", f"Unexpected end tag at byte offset {offset(begin)}"
+        if stack[-1] != name:
+            return "", (
+                f'Unmatched end tag at byte offset {offset(begin)}, expected "</{stack[-1]}>",'
+                f' found "</{name}>"'
+            )
+        stack.pop()
+        i = j + 1
+    if stack:
+        return "", f'Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+    return "".join(out), None
+
+
+def refusal(method: str, params: dict[str, Any]) -> str | None:
+    """Why Telegram would refuse this message's text or caption (parse, length), else None."""
+    if method in ("sendMessage", "editMessageText"):
+        key, limit, too_long = "text", TEXT_LIMIT, "message is too long"
+    elif method in ("sendPhoto", "sendDocument"):
+        key, limit, too_long = "caption", CAPTION_LIMIT, "message caption is too long"
+    else:
+        return None
+    text = str(params.get(key) or "")
+    rendered = text
+    if params.get("parse_mode") == "HTML":
+        rendered, problem = parse_html(text)
+        if problem is not None:
+            return f"Bad Request: can't parse entities: {problem}"
+    if key == "text" and not rendered.strip():
+        return "Bad Request: message text is empty"
+    if utf16_length(rendered) > limit:
+        return f"Bad Request: {too_long}"
+    return None
 
 
 @dataclass
@@ -157,7 +255,12 @@ class FakeBotAPI:
             async with self._changed:
                 self._changed.notify_all()
         error = self._failure_for(method, params)
+        refused = refusal(method, params)
+        if error is None and refused is not None:
+            error = self._error(400, refused)
         if error is not None:
+            if method != "getUpdates":
+                self.calls[-1].error = refused or error.text
             async with self._changed:
                 self._changed.notify_all()
             return error

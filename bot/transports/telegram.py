@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import os
+import re
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
@@ -116,27 +118,132 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split long text at line breaks so every part fits in one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
+# Telegram HTML: what may be sent, and splitting on the rendered text -------------------------
+# Tags Telegram's HTML parse mode accepts; any other "<" is text and is escaped.
+SUPPORTED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    }
+)
+CAPTION_LIMIT = 1024
+_MARKUP = re.compile(
+    r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>[^<>]*)>"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);"
+)
+_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+@dataclass
+class _Token:
+    raw: str  # as sent: a tag, an entity, or one (escaped) character
+    size: int  # its length in the rendered text, in UTF-16 units as Telegram counts
+    tag: str | None = None  # the tag's name for an opening or closing tag
+    opens: bool = False
+
+
+def _units(text: str) -> int:
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
+    shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
+    an opening tag that is never closed."""
+    tokens: list[_Token] = []
+    stack: list[int] = []  # indexes of the opening tags still open
+
+    def literal(chunk: str) -> None:
+        tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
+
+    position = 0
+    for match in _MARKUP.finditer(text):
+        literal(text[position : match.start()])
+        position = match.end()
+        raw = match.group(0)
+        name = (match.group("name") or "").lower()
+        if raw.startswith("&"):
+            tokens.append(_Token(raw, _units(html.unescape(raw))))
+        elif name not in SUPPORTED_TAGS:
+            literal(raw)
+        elif not match.group("close"):
+            stack.append(len(tokens))
+            tokens.append(_Token(raw, 0, name, opens=True))
+        elif stack and tokens[stack[-1]].tag == name:
+            stack.pop()
+            tokens.append(_Token(raw, 0, name))
         else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+            literal(raw)
+    literal(text[position:])
+    for index in reversed(stack):  # never closed: shown as text
+        tokens[index : index + 1] = [_Token(_ESCAPES.get(ch, ch), 1) for ch in tokens[index].raw]
+    return tokens
+
+
+def telegram_html(text: str) -> str:
+    """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
+    return "".join(token.raw for token in _tokens(text))
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
+    text, as Telegram counts). Parts break at a line break, else at a space, and never inside
+    a tag or an entity; tags open at a break are closed and opened again in the next part."""
+    tokens = _tokens(text)
+    parts: list[str] = []
+    open_tags: list[_Token] = []
+    start, count = 0, len(tokens)
+    while start < count:
+        length, end = 0, start
+        newline = space = None
+        while end < count and length + tokens[end].size <= limit:
+            length += tokens[end].size
+            if tokens[end].raw == "\n":
+                newline = end
+            elif tokens[end].raw == " ":
+                space = end
+            end += 1
+        skip = 0
+        if end < count:
+            after = tokens[end].raw
+            if after == "\n" or (after == " " and newline is None):
+                newline = end  # the part ends just before a break: cut there
+            cut = newline if newline is not None and newline > start else space
+            if cut is not None and cut > start:
+                end, skip = cut, 1  # the line break or space itself is not sent
+            end = max(end, start + 1)
+        body = [t.raw for t in open_tags]
+        for token in tokens[start:end]:
+            body.append(token.raw)
+            if token.tag is not None:
+                if token.opens:
+                    open_tags.append(token)
+                else:
+                    open_tags.pop()
+        body += [f"</{t.tag}>" for t in reversed(open_tags)]
+        if any(t.size and not t.raw.isspace() for t in tokens[start:end]):
+            parts.append("".join(body))
+        start = end + skip
+    return parts or [telegram_html(text)]
+
+
+def fit_caption(text: str) -> str | None:
+    """A photo's or file's caption: the first part that fits Telegram's caption limit."""
+    return split_text(text, CAPTION_LIMIT)[0] or None if text else None
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
@@ -345,7 +452,7 @@ class TelegramTransport:
             try:
                 await with_retries(
                     lambda: self.bot.edit_message_text(
-                        message.text,
+                        telegram_html(message.text),
                         chat_id=message.chat_id,
                         message_id=message.edit_message_id,
                         parse_mode=ParseMode.HTML,
@@ -370,7 +477,7 @@ class TelegramTransport:
                     lambda: self.bot.send_photo(
                         message.chat_id,
                         data,
-                        caption=message.text[:1024] or None,
+                        caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                     )
@@ -381,7 +488,7 @@ class TelegramTransport:
                         message.chat_id,
                         data,
                         filename=attachment.filename,
-                        caption=message.text[:1024] or None,
+                        caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                     )
@@ -411,7 +518,7 @@ class TelegramTransport:
             if item.edit_message_id is not None:
                 try:
                     await self.bot.edit_message_text(
-                        item.text,
+                        telegram_html(item.text),
                         chat_id=item.chat_id,
                         message_id=item.edit_message_id,
                         parse_mode=ParseMode.HTML,
@@ -426,7 +533,7 @@ class TelegramTransport:
                 photo = await self.bot.send_photo(
                     item.chat_id,
                     item.photo,
-                    caption=item.text[:1024] or None,
+                    caption=fit_caption(item.text),
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )

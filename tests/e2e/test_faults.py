@@ -16,6 +16,7 @@ from bot.storage import chats
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
+from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +112,20 @@ async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
     async with db.read() as conn:
         assert await chats.current_id(conn, "telegram", old["id"]) == new_id
     await db.close()
+
+
+# 5. HTML Telegram accepts, split on the rendered text --------------------------------------
+async def test_a_long_report_full_of_markup_characters_reaches_the_leader_whole(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    an, lan, _ = await people(api, bot)
+    # What a resident may paste: arrows, "&", "<3", tags from a copied web page.
+    description = " ".join(f"Lần {n}: ông A -> bà B & <b>con</b> <3 &amp;" for n in range(60))
+    assert len(description) < 3000 < len(description.replace("&", "&amp;").replace("<", "&lt;"))
+    before = len(api.calls)
+    await file_report(api, an, "Tranh chấp", description, anonymous=False)
+    await api.wait_for(lambda c: c.chat_id == lan.id and "Lần 59" in c.rendered, after=before)
+    to_leader = [c for c in api.calls[before:] if c.chat_id == lan.id]
+    assert [c.error for c in to_leader] == [None] * len(to_leader)
+    whole = "\n".join(c.rendered for c in to_leader)
+    assert description in whole  # shown as typed, every character, in one piece
