@@ -194,6 +194,7 @@ class FakeBotAPI:
         self.token = token
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        self.confirmed = 0  # the highest getUpdates offset the bot asked for
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
@@ -340,6 +341,10 @@ class FakeBotAPI:
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
+        if offset > self.confirmed:  # the bot has handled every update below ``offset``
+            self.confirmed = offset
+            async with self._changed:
+                self._changed.notify_all()
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + min(timeout, 2.0)
         async with self._changed:

@@ -79,7 +79,8 @@ log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
 warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+# Edited messages are not asked for (see to_event: they are not new input).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 T = TypeVar("T")
 # Back-off between failed getUpdates calls: doubles from the start up to the maximum (seconds).
 POLL_BACKOFF_START = 1.0
@@ -307,7 +308,14 @@ class TelegramTransport:
             return self._button_event(update, update.callback_query)
         if update.my_chat_member is not None:
             return self._membership_event(update, update.my_chat_member)
-        message = update.message or update.edited_message
+        if update.edited_message is not None:
+            # The rule for edits: an edited message is not new input. Taking it as new input
+            # answered it twice and could file a step again; applying it to what it first said
+            # could change a report or a pledge after it was confirmed. The person sends a new
+            # message to change something, as every prompt asks.
+            log.debug("ignored an edited message (update %s)", update.update_id)
+            return None
+        message = update.message
         if message is None or message.chat.type == "channel":
             return None
         return self._message_event(update, message)

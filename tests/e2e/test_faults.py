@@ -16,6 +16,7 @@ from bot.storage import chats
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
+from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
 
@@ -129,3 +130,37 @@ async def test_a_long_report_full_of_markup_characters_reaches_the_leader_whole(
     assert [c.error for c in to_leader] == [None] * len(to_leader)
     whole = "\n".join(c.rendered for c in to_leader)
     assert description in whole  # shown as typed, every character, in one piece
+
+
+# 6. Edited messages are not new input -----------------------------------------------------
+async def test_an_edited_message_is_not_taken_as_new_input(
+    api: FakeBotAPI, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.transports.telegram")
+    an = ChatUser(api, 3201, "Nguyễn Văn An")
+    await register(api, an)
+    asked = await an.send("/baocao")
+    assert asked.error is None
+    await an.press("Xả rác")
+    await api.wait_idle(quiet=0.1)
+    described = await an.send("Có người đổ rác ra đường")
+    assert "mô tả" in described.text
+    await api.wait_idle(quiet=0.1)
+    before = len(api.calls)
+    original = api.updates[-1]["message"]
+    for text in ("Có người đổ rác xây dựng ra đường", "/help", "/start"):
+        await api.push({"edited_message": {**original, "text": text, "edit_date": 1}})
+    await api.wait_until(lambda: api.confirmed > api.updates[-1]["update_id"])
+    await api.wait_idle(quiet=0.2)
+    assert [c for c in api.calls[before:] if c.chat_id == an.id] == []
+    assert sum("ignored an edited message" in r.getMessage() for r in caplog.records) == 3
+    # The report goes on from where it was: the description was kept as first sent.
+    await an.press("Tiếp tục")
+    await api.wait_idle(quiet=0.1)
+    db = await Database.open(bot.database)
+    sql = "SELECT data FROM conversations WHERE user_id = ?"
+    async with db.read() as conn, conn.execute(sql, (an.id,)) as cur:
+        row = await cur.fetchone()
+    data = str(row[0]) if row else ""
+    await db.close()
+    assert "đổ rác ra đường" in data and "xây dựng" not in data
