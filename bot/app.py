@@ -19,6 +19,7 @@ from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
 from bot.handlers import build_registry
 from bot.storage.db import Database
+from bot.storage.lock import ProcessLock
 from bot.transports.delivery import Limits, OutboxWorker
 from scheduler.service import Scheduler, install_housekeeping
 
@@ -87,7 +88,13 @@ async def run_telegram(
     token = settings.token
     assert token is not None
     stop = stop or asyncio.Event()
-    db = await Database.open(settings.database)
+    lock = ProcessLock(settings.database)
+    lock.acquire()  # one bot process per database; a second one stops here with one line
+    try:
+        db = await Database.open(settings.database)
+    except BaseException:
+        lock.release()
+        raise
     app = build_application(token, settings.telegram_api_url)
     scheduler = Scheduler(settings.tz)
     tasks: list[asyncio.Task[None]] = []
@@ -133,6 +140,7 @@ async def run_telegram(
         with contextlib.suppress(Exception):
             await app.shutdown()
         await db.close()
+        lock.release()
         log.info("bot stopped")
 
 
@@ -141,7 +149,13 @@ async def run_console(database: Path, settings: Settings) -> None:
     from bot.transports.console import ConsoleTransport
 
     database.parent.mkdir(parents=True, exist_ok=True)
-    db = await Database.open(database)
+    lock = ProcessLock(database)  # its outbox worker delivers too: one process per database
+    lock.acquire()
+    try:
+        db = await Database.open(database)
+    except BaseException:
+        lock.release()
+        raise
     try:
         async with db.unit() as conn:
             await seed(conn, utc_now(), settings.tz)
@@ -165,3 +179,4 @@ async def run_console(database: Path, settings: Settings) -> None:
                 await delivery
     finally:
         await db.close()
+        lock.release()

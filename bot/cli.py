@@ -16,6 +16,7 @@ from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
 from bot.storage.db import Database, SchemaTooNewError
+from bot.storage.lock import DatabaseInUseError
 
 TELEGRAM = "telegram"
 
@@ -182,7 +183,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_with_db(settings, lambda db: _areas(db, args)))
         elif args.command in cli_figures.COMMANDS:
             asyncio.run(_with_db(settings, lambda db: cli_figures.run(db, settings, args)))
-    except (SettingsError, CliError, SchemaTooNewError, cli_figures.FiguresCliError) as exc:
+    except (
+        SettingsError,
+        CliError,
+        SchemaTooNewError,
+        DatabaseInUseError,
+        cli_figures.FiguresCliError,
+    ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:

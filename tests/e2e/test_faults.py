@@ -8,11 +8,12 @@ import asyncio
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.storage import chats
+from bot.storage import chats, outbox
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
@@ -164,3 +165,46 @@ async def test_an_edited_message_is_not_taken_as_new_input(
     data = str(row[0]) if row else ""
     await db.close()
     assert "đổ rác ra đường" in data and "xây dựng" not in data
+
+
+# 7. One bot process per database ------------------------------------------------------------
+async def test_a_second_bot_process_on_the_same_database_refuses_to_start(
+    api: FakeBotAPI, bot: RunningBot, tmp_path: Path
+) -> None:
+    db = await Database.open(bot.database)
+    async with db.unit() as conn:  # a message the running bot is sending right now
+        held = await outbox.enqueue(conn, "telegram", 3301, "đang gửi", [], datetime.now(UTC))
+        await conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (held,))
+    before = len(api.calls)
+    second = await run_process(api, bot.database)
+    _, err = await asyncio.wait_for(second.communicate(), 60)
+    assert second.returncode == 2
+    lines = [line for line in err.decode().splitlines() if line.startswith("xomantoan:")]
+    assert len(lines) == 1
+    assert f"another bot process (pid {os.getpid()}) is already running on" in lines[0]
+    assert api.calls[before:] == []  # it never reached Telegram, let alone polled
+    async with db.read() as conn:
+        assert await outbox.status_of(conn, held) == "sending"  # not reset under the live bot
+    await db.close()
+    # Commands that read or copy the database still work while the bot runs.
+    stats = await run_process(api, bot.database, "stats", "--json")
+    out, err = await asyncio.wait_for(stats.communicate(), 60)
+    assert stats.returncode == 0, err.decode()
+    assert out.decode().lstrip().startswith("{")
+    backup = await run_process(api, bot.database, "backup", str(tmp_path / "copy.sqlite3"))
+    assert await asyncio.wait_for(backup.wait(), 60) == 0
+    assert (tmp_path / "copy.sqlite3").stat().st_size > 0
+
+
+async def test_a_crashed_bot_leaves_no_stale_lock(api: FakeBotAPI, tmp_path: Path) -> None:
+    database = tmp_path / "crash.sqlite3"
+    first = await run_process(api, database)
+    await api.wait_for(lambda c: c.method == "setMyCommands", timeout=60)
+    first.kill()  # SIGKILL: no clean-up runs
+    await first.wait()
+    again = RunningBot(api, database)
+    await again.start()  # starts: the lock died with its holder
+    try:
+        assert again.task is not None and not again.task.done()
+    finally:
+        await again.stop()
