@@ -10,7 +10,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import ENV_PREFIX, Settings, SettingsError
@@ -110,7 +110,7 @@ async def run_telegram(
         worker = OutboxWorker(
             db, transport, clock, signal=dispatcher.outbox_signal, limits=limits or Limits()
         )
-        install_housekeeping(scheduler, db, clock)
+        install_housekeeping(scheduler, db, clock, timedelta(days=settings.retention_days))
         install_jobs(scheduler, registry, db, dispatcher, clock)
         scheduler.start()
         tasks = [
