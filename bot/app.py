@@ -82,7 +82,7 @@ async def run_telegram(
         TelegramTransport,
         TokenRefusedError,
         build_application,
-        with_retries,
+        initialize,
     )
 
     token = settings.token
@@ -99,7 +99,8 @@ async def run_telegram(
     scheduler = Scheduler(settings.tz)
     tasks: list[asyncio.Task[None]] = []
     try:
-        await with_retries(app.initialize)
+        if not await initialize(app, stop):
+            return
         registry = build_registry()
         dispatcher = Dispatcher(db, registry, core_config(settings, app.bot.username), clock)
         transport = TelegramTransport(app, dispatcher, registry, db)

@@ -703,6 +703,30 @@ class TelegramTransport:
                     await kv.put(conn, "telegram.offset", str(offset))
 
 
+async def initialize(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event) -> bool:
+    """Start the library (it asks ``getMe``), retrying every failed answer with back-off as
+    polling does; a refused token raises :class:`TokenRefusedError`. False when stopped first."""
+    delay = POLL_BACKOFF_START
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every other answer is retried
+            if _token_refused(exc):
+                raise TokenRefusedError(str(exc)) from None
+            log.warning(
+                "connecting to Telegram failed (%s); retrying in %.0fs",
+                _describe_poll_failure(exc),
+                delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, POLL_BACKOFF_MAX)
+    return False
+
+
 def _token_refused(exc: BaseException) -> bool:
     """Telegram answered 401 Unauthorized. PTB reports it as InvalidToken, wrapped in
     EndPointNotFound once the bot is initialised, and uses the same classes for a 404."""

@@ -72,20 +72,38 @@ async def test_every_malformed_poll_answer_is_retried(
     assert all(TOKEN not in line for line in lines)
 
 
+async def test_a_bad_answer_at_start_up_is_retried(
+    api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    api.fail_raw("getMe", 200, "<html><body>Captive portal</body></html>")
+    api.fail_raw("getMe", 404, "<html>Not Found</html>")
+    api.fail("getMe", 500, "Internal Server Error")
+    bot = RunningBot(api, tmp_path / "start.sqlite3")
+    await bot.start()
+    try:
+        assert [c.method for c in api.calls[:4]] == ["getMe"] * 4
+        answer = await ChatUser(api, 3002, "Lan").send("/help")
+        assert "/trogiup" in answer.text
+    finally:
+        await bot.stop()
+
+
 async def test_a_refused_token_stops_the_process_with_one_line(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    api.fail("getUpdates", 401, "Unauthorized")
-    process = await run_process(api, tmp_path / "bot.sqlite3")
-    _, err = await asyncio.wait_for(process.communicate(), 60)
-    stderr = err.decode()
-    assert process.returncode == 2
-    assert "Traceback" not in stderr
-    refused = [line for line in stderr.splitlines() if line.startswith("xomantoan:")]
-    assert refused == [
-        "xomantoan: Setting XOMANTOAN_TELEGRAM_TOKEN: Telegram refused this token"
-        " (401 Unauthorized); copy it again from @BotFather"
-    ]
+    for method in ("getUpdates", "getMe"):  # refused while running, or at start-up
+        api.fail(method, 401, "Unauthorized")
+        process = await run_process(api, tmp_path / "bot.sqlite3")
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        stderr = err.decode()
+        assert process.returncode == 2
+        assert "Traceback" not in stderr
+        refused = [line for line in stderr.splitlines() if line.startswith("xomantoan:")]
+        assert refused == [
+            "xomantoan: Setting XOMANTOAN_TELEGRAM_TOKEN: Telegram refused this token"
+            " (401 Unauthorized); copy it again from @BotFather"
+        ]
 
 
 # 4. Replies follow a group that became a supergroup ----------------------------------------
