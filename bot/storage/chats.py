@@ -132,6 +132,14 @@ async def migrate(
     return moved
 
 
+async def moves(conn: aiosqlite.Connection, platform: str) -> dict[int, int]:
+    """Every group that became a supergroup: old id -> the id it has now."""
+    async with conn.execute(
+        "SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE platform = ?", (platform,)
+    ) as cur:
+        return {int(r[0]): int(r[1]) for r in await cur.fetchall()}
+
+
 async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: int) -> int:
     """The id a chat has now: the new id of a group that became a supergroup, else itself."""
     async with conn.execute(

@@ -282,6 +282,8 @@ class TelegramTransport:
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
+        # Groups that became supergroups: old id -> new id (see follow_moves).
+        self.moved: dict[int, int] = {}
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -304,6 +306,21 @@ class TelegramTransport:
 
     # Mapping in ---------------------------------------------------------------------------
     def to_event(self, update: Update) -> Event | None:
+        event = self._to_event(update)
+        if event is None or event.kind == EventKind.CHAT_MIGRATED:
+            return event
+        if event.chat.id in self.moved:
+            # Sent in a group before it became a supergroup, read after: it belongs to the
+            # group as it is now (its chat row, menus and conversations moved there).
+            event.chat = replace(event.chat, id=self.moved[event.chat.id])
+        return event
+
+    async def follow_moves(self) -> None:
+        """Read which groups became supergroups (recorded by any part of the bot)."""
+        async with self.db.read() as conn:
+            self.moved = await chats_repo.moves(conn, PLATFORM)
+
+    def _to_event(self, update: Update) -> Event | None:
         if update.callback_query is not None:
             return self._button_event(update, update.callback_query)
         if update.my_chat_member is not None:
@@ -445,6 +462,7 @@ class TelegramTransport:
                 await chats_repo.migrate(
                     conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
                 )
+            self.moved[message.chat_id] = new_id
             # A message of the old group cannot be edited in the new one: send it anew.
             await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
@@ -684,6 +702,8 @@ class TelegramTransport:
                     delay = min(delay * 2, POLL_BACKOFF_MAX)
                 continue
             delay = POLL_BACKOFF_START
+            if raw:
+                await self.follow_moves()
             for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if isinstance(update_id, int):

@@ -131,6 +131,9 @@ async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
     db = await Database.open(bot.database)
     async with db.read() as conn:
         assert await chats.current_id(conn, "telegram", old["id"]) == new_id
+        # Late messages of the old group count for the group as it is now: no row comes back.
+        assert await chats.find(conn, "telegram", old["id"]) is None
+        assert await chats.find(conn, "telegram", new_id) is not None
     await db.close()
 
 
