@@ -70,6 +70,7 @@ async def test_every_malformed_poll_answer_is_retried(
     assert any("no 'result'" in line for line in lines)
     assert any("403" in line for line in lines)
     assert all(TOKEN not in line for line in lines)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_bad_answer_at_start_up_is_retried(
