@@ -94,7 +94,7 @@ class TokenRefusedError(Exception):
 def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
-    logging.getLogger("telegram.BaseRequest").setLevel(logging.CRITICAL)
+    logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
     return (
         ApplicationBuilder()
         .token(token)
