@@ -16,7 +16,7 @@ from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
 from bot.storage.db import Database, SchemaTooNewError
-from bot.storage.lock import DatabaseInUseError
+from bot.storage.lock import LockError
 
 TELEGRAM = "telegram"
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         SettingsError,
         CliError,
         SchemaTooNewError,
-        DatabaseInUseError,
+        LockError,
         cli_figures.FiguresCliError,
     ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)

@@ -19,8 +19,12 @@ import os
 from pathlib import Path
 
 
-class DatabaseInUseError(Exception):
-    """Another live process runs the bot on this database; the message is one line."""
+class LockError(Exception):
+    """The bot cannot run on this database now; the message is one line."""
+
+
+class DatabaseInUseError(LockError):
+    """Another live process runs the bot on this database."""
 
 
 def lock_path(database: str | Path) -> Path:
@@ -39,7 +43,10 @@ class ProcessLock:
     def acquire(self) -> None:
         if str(self.database) == ":memory:":
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
