@@ -250,18 +250,18 @@ class FakeBotAPI:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        error = self._failure_for(method, params)
+        refused = refusal(method, params) if error is None else None
+        if refused is not None:
+            error = self._error(400, refused)
         if method != "getUpdates":
             call = Call(method, params)
+            if error is not None:
+                call.error = refused or f"{error.status}: {error.text}"
             self.calls.append(call)
             async with self._changed:
                 self._changed.notify_all()
-        error = self._failure_for(method, params)
-        refused = refusal(method, params)
-        if error is None and refused is not None:
-            error = self._error(400, refused)
         if error is not None:
-            if method != "getUpdates":
-                self.calls[-1].error = refused or error.text
             async with self._changed:
                 self._changed.notify_all()
             return error
