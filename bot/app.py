@@ -12,17 +12,18 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to live here
-from bot.config import Settings
+from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
 from bot.handlers import build_registry
 from bot.storage.db import Database
+from bot.storage.lock import ProcessLock
 from bot.transports.delivery import Limits, OutboxWorker, Sender
 from scheduler.service import Scheduler, install_housekeeping
 
@@ -99,7 +100,7 @@ async def background(
         core.db, sender, core.clock, signal=core.dispatcher.outbox_signal, limits=limits
     )
     scheduler = Scheduler(settings.tz)
-    install_housekeeping(scheduler, core.db, core.clock)
+    install_housekeeping(scheduler, core.db, core.clock, timedelta(days=settings.retention_days))
     install_jobs(scheduler, core.registry, core.db, core.dispatcher, core.clock)
     scheduler.start()
     task = asyncio.create_task(worker.run(), name="outbox")
@@ -119,15 +120,29 @@ async def run_telegram(
     clock: Clock = utc_now,
     limits: Limits | None = None,
 ) -> None:
-    from bot.transports.telegram import TelegramTransport, build_application, with_retries
+    from telegram.error import InvalidToken
+
+    from bot.transports.telegram import (
+        TelegramTransport,
+        TokenRefusedError,
+        build_application,
+        initialize,
+    )
 
     token = settings.token
     assert token is not None
     stop = stop or asyncio.Event()
-    db = await Database.open(settings.database)
     app = build_application(token, settings.telegram_api_url)
+    lock = ProcessLock(settings.database)
+    lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
-        await with_retries(app.initialize)
+        db = await Database.open(settings.database)
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        if not await initialize(app, stop):
+            return
         core = build_core(db, settings, app.bot.username, clock)
         transport = TelegramTransport(app, core.dispatcher, core.registry, db)
         try:
@@ -153,10 +168,16 @@ async def run_telegram(
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
+    except (InvalidToken, TokenRefusedError):
+        raise SettingsError(
+            f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
+            " copy it again from @BotFather"
+        ) from None
     finally:
         with contextlib.suppress(Exception):
             await app.shutdown()
         await db.close()
+        lock.release()
         log.info("bot stopped")
 
 
@@ -175,7 +196,13 @@ async def run_console(
     from bot.transports.console import ConsoleTransport
 
     database.parent.mkdir(parents=True, exist_ok=True)
-    db = await Database.open(database)
+    lock = ProcessLock(database)  # its outbox worker delivers too: one process per database
+    lock.acquire()
+    try:
+        db = await Database.open(database)
+    except BaseException:
+        lock.release()
+        raise
     try:
         async with db.unit() as conn:
             await seed(conn, clock(), settings.tz)
@@ -193,3 +220,4 @@ async def run_console(
             await console.run()
     finally:
         await db.close()
+        lock.release()

@@ -23,6 +23,7 @@ from bot.core.dispatcher import utc_now
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
 from bot.storage.db import Database, SchemaTooNewError
+from bot.storage.lock import LockError
 
 TELEGRAM = "telegram"
 
@@ -239,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         SettingsError,
         CliError,
         SchemaTooNewError,
+        LockError,
         cli_figures.FiguresCliError,
         cli_households.HouseholdsCliError,
     ) as exc:

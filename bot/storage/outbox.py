@@ -145,7 +145,10 @@ async def retry_later(
 
 
 async def recover_in_flight(conn: aiosqlite.Connection) -> int:
-    """After a crash, messages marked as being sent are sent again (at most these duplicate)."""
+    """After a crash, messages marked as being sent are sent again (at most these duplicate).
+
+    Called only by the process that holds the database's lock (``bot.storage.lock``): any
+    message marked as being sent then belongs to an earlier holder, which has died."""
     cur = await conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
     return cur.rowcount
 
