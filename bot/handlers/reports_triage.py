@@ -517,6 +517,10 @@ async def _history(ctx: Context, report: Report) -> None:
             else None
         )
         who = actor.display_name if actor and actor.display_name else ctx.t.plain("system")
+        if actor is not None and actor.id == report.reporter_member_id:
+            # The reporter's own steps ("not fixed", "fixed"): never their name here. Who sent
+            # a report is shown only on request, to the handler or an officer, and audited.
+            who = ctx.t.plain("the reporter")
         if event.note == "escalated" and event.to_status is None:
             what = ctx._("escalated to the commune officers")
         elif event.note == "confirmed" and event.to_status is None:
