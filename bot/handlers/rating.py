@@ -21,7 +21,7 @@ from bot.storage import ratings as repo
 from bot.storage.areas import Area
 from bot.storage.members import Member
 from bot.storage.ratings import AreaRating, RatingYear
-from bot.text import TextProblem, check_free_text
+from bot.text import TextProblem, check_free_text, check_words
 
 FLOW = "rating"
 PREFIX = "bx"
@@ -368,12 +368,16 @@ async def _save_override(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
-    checked = check_free_text(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if ctx.event.text.strip() in ("-", "–", "—"):
+        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
+        return
+    checked = check_words(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if checked is TextProblem.NO_LETTERS:
+        # A number or a sign alone does not say why the records are set aside.
+        ctx.reply(ctx._("Please write it in words (not only a number or signs), or /cancel."))
+        return
     if isinstance(checked, TextProblem):
         ctx.reply(problem_text(ctx, checked, maximum=logic.NOTE_LIMIT))
-        return
-    if checked.strip() in ("-", "–", "—"):
-        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
         return
     found = await _editable(ctx)
     if found is None or number not in logic.CRITERION:

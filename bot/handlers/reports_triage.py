@@ -33,13 +33,14 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.members import Member
 from bot.storage.reports import Report
-from bot.text import TextProblem, check_free_text
+from bot.text import TextProblem, check_free_text, check_words
 
 NOTE_FLOW = "report_note"
 # Setting a final status (the original's number for a duplicate, a reason for the reporter, a
 # confirmation showing the report's code) or reopening a closed report (an officer's note).
 STATUS_FLOW = "report_status"
 STALE = N_("This menu is no longer active. Please start again from /help.")
+IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel.")
 
 
 # Who hears about a report -----------------------------------------------------------------
@@ -605,7 +606,11 @@ async def on_status_input(ctx: Context) -> None:
     if step == "number":
         await _duplicate_number(ctx, report)
         return
-    text = check_free_text(ctx.event.text, maximum=MAX_NOTE)
+    text = check_words(ctx.event.text, maximum=MAX_NOTE)
+    if text is TextProblem.NO_LETTERS:
+        # "12" typed here is not a reason the reporter could read, nor a note on a reopening.
+        ctx.reply(ctx._(IN_WORDS))
+        return
     if isinstance(text, TextProblem):
         ctx.reply(problem_text(ctx, text, maximum=MAX_NOTE))
         return

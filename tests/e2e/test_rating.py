@@ -87,6 +87,7 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert await criteria_rows(rated_bot) == []
     assert "Cần có ghi chú" in (await hung.send("-")).text
     assert "trống" in (await hung.send("   ")).text
+    assert "bằng chữ" in (await hung.send("120/120")).text  # a number is not a reason
     assert await criteria_rows(rated_bot) == []
     second = await hung.send("Sổ ký cam kết giấy: 120/120 hộ, lưu tại nhà văn hóa thôn")
     assert "đã ghi nhận tiêu chí 1: đạt" in second.text and "tiêu chí 2/5" in second.text

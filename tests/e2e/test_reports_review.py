@@ -7,7 +7,18 @@ from __future__ import annotations
 from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, grant, people, rows, settle
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import Call, FakeBotAPI
+
+
+async def listing(api: FakeBotAPI, user: ChatUser) -> Call:
+    """/dsbaocao's answer itself (not a notice the outbox delivers meanwhile)."""
+    before = len(api.calls)
+    await user.send_only("/dsbaocao")
+    found = await api.wait_for(
+        lambda c: c.chat_id == user.id and "phụ trách" in c.text, after=before
+    )
+    await api.wait_idle(quiet=0.05)
+    return found
 
 
 async def test_history_never_names_the_reporter(api: FakeBotAPI, bot: RunningBot) -> None:
@@ -18,8 +29,7 @@ async def test_history_never_names_the_reporter(api: FakeBotAPI, bot: RunningBot
     await register(api, tam)
     await grant(bot, tam, "leader", "DONG")
     await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi chung", anonymous=False)
-    card = await settle(api, lan.send("/dsbaocao"))
-    card = await settle(api, lan.press("Tranh chấp", in_call=card))
+    card = await settle(api, lan.press("Tranh chấp", in_call=await listing(api, lan)))
     await settle(api, lan.press("Đã giải quyết", in_call=card))
     await settle(api, lan.send("Hai nhà đã thống nhất mở lại lối đi"))
     before = len(api.calls)
@@ -28,9 +38,35 @@ async def test_history_never_names_the_reporter(api: FakeBotAPI, bot: RunningBot
     await settle(api, an.press("Chưa", in_call=asked))
 
     for leader in (lan, tam):
-        listing = await settle(api, leader.send("/dsbaocao"))
-        card = await settle(api, leader.press("Tranh chấp", in_call=listing))
+        card = await settle(api, leader.press("Tranh chấp", in_call=await listing(api, leader)))
         history = await settle(api, leader.press("Lịch sử", in_call=card))
         assert "Mở lại" in history.text and "người báo tin" in history.text
         assert "Nguyễn Văn An" not in history.text
     assert await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.identity_shown'") == []
+
+
+async def test_a_reason_or_a_reopening_note_is_words_not_a_number(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A number typed at the reason step (the duplicate's number, a list position) would reach
+    the reporter as "Reason: 12": it is refused with a clear answer, and nothing changes."""
+    an, _, hung = await people(api, bot)
+    await file_report(api, an, "Trộm cắp", "Mất xe đạp ở chợ", anonymous=False)
+    card = await settle(api, hung.press("Trộm cắp", in_call=await listing(api, hung)))
+    await settle(api, hung.press("Không thuộc phạm vi", in_call=card))
+    refused = await settle(api, hung.send("12"))
+    assert "bằng chữ" in refused.text and "Xác nhận" not in str(refused.labels)
+    long = await settle(api, hung.send("x" * 1001))
+    assert "1.000 ký tự" in long.text
+    confirm = await settle(api, hung.send("Việc ở chợ huyện do Công an huyện thụ lý"))
+    assert "Công an huyện thụ lý" in confirm.text
+    done = await settle(api, hung.press("Xác nhận", in_call=confirm))
+    assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "not_ours"
+    events = await rows(bot, "SELECT reason FROM report_events WHERE reason IS NOT NULL")
+    assert events == [{"reason": "Việc ở chợ huyện do Công an huyện thụ lý"}]
+
+    await settle(api, hung.press("Mở lại", in_call=done))
+    assert "bằng chữ" in (await settle(api, hung.send("5"))).text
+    assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "not_ours"
+    reopened = await settle(api, hung.send("Công an huyện trả lại hồ sơ"))
+    assert "Đã mở lại" in reopened.text
