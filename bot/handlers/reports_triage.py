@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.context import Context, CoreConfig, notify_member
-from bot.core.events import EventKind, Option, Reply
+from bot.core.events import EventKind, Option, Reply, nfc
 from bot.handlers.common import problem_text
 from bot.handlers.reports_text import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
@@ -23,6 +23,7 @@ from bot.reports.model import (
     ack_due,
     can_move,
     needs_confirmation,
+    normalize_code,
     officer_may_reopen,
 )
 from bot.storage import areas as areas_repo
@@ -278,8 +279,8 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
     if to_status == Status.DUPLICATE:
         ctx.reply(
             ctx._(
-                "Report {code} repeats which report? Please type that report's number "
-                "(as in #12), or /cancel.",
+                "Report {code} repeats which report? Please type that report's code, as "
+                "the list shows it (for example ACDE-3479), or its number, or /cancel.",
                 code=report.code,
             )
         )
@@ -624,14 +625,26 @@ async def on_status_input(ctx: Context) -> None:
         ctx.reply(ctx._(STALE))
 
 
+async def _typed_report(ctx: Context, typed: str) -> Report | None:
+    """The report a handler names by its code (as the list and the card show it, in any case,
+    with or without the dash) or by its number (``12`` or ``#12``)."""
+    cleaned = nfc(typed).strip()
+    number = cleaned.lstrip("#").strip()
+    if number.isdigit():
+        return await repo.get(ctx.conn, int(number))
+    found = await repo.by_code(ctx.conn, cleaned.upper())
+    if found is None and (code := normalize_code(cleaned)) is not None:
+        found = await repo.by_code(ctx.conn, code)
+    return found
+
+
 async def _duplicate_number(ctx: Context, report: Report) -> None:
-    typed = ctx.event.text.strip().lstrip("#")
-    original = await repo.get(ctx.conn, int(typed)) if typed.isdigit() else None
+    original = await _typed_report(ctx, ctx.event.text)
     if original is None or original.id == report.id or not may_handle(ctx, original):
         ctx.reply(
             ctx._(
-                "Please type the number of another report in your care (for example 12), "
-                "or /cancel."
+                "Please type the code (for example ACDE-3479) or the number of another "
+                "report in your care, or /cancel."
             )
         )
         return

@@ -70,3 +70,28 @@ async def test_a_reason_or_a_reopening_note_is_words_not_a_number(
     assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "not_ours"
     reopened = await settle(api, hung.send("Công an huyện trả lại hồ sơ"))
     assert "Đã mở lại" in reopened.text
+
+
+async def test_a_duplicate_is_named_by_the_code_the_list_shows(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """The list labels reports by their code, so the duplicate step takes a code, as typed on
+    a phone (lower case, without the dash); a number still works."""
+    an, _, hung = await people(api, bot)
+    await file_report(api, an, "Trộm cắp", "Mất xe đạp ở chợ", anonymous=True)
+    await file_report(api, an, "Cờ bạc", "Mất xe đạp ở chợ, lần nữa", anonymous=True)
+    first, second = await rows(bot, "SELECT id, code FROM reports ORDER BY id")
+    card = await settle(api, hung.press("Cờ bạc", in_call=await listing(api, hung)))
+    asked = await settle(api, hung.press("Trùng lặp", in_call=card))
+    assert str(second["code"]) in asked.text and "ACDE-3479" in asked.text
+    assert "mã" in (await settle(api, hung.send("ABCD"))).text
+    typed = str(first["code"]).replace("-", "").lower()
+    reason = await settle(api, hung.send(typed))
+    assert "lý do" in reason.text
+    confirm = await settle(api, hung.send("Đã gộp vào tin báo trước"))
+    assert str(first["code"]) in confirm.text
+    await settle(api, hung.press("Xác nhận", in_call=confirm))
+    saved = await rows(
+        bot, "SELECT status, duplicate_of FROM reports WHERE id = ?", (second["id"],)
+    )
+    assert saved == [{"status": "duplicate", "duplicate_of": first["id"]}]
