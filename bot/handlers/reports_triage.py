@@ -444,6 +444,9 @@ async def _reopen(ctx: Context, report: Report, note: str) -> None:
     assert member is not None
     read_as = ctx.data.get("from_status")
     ctx.end()
+    if not ctx.roles.is_officer:  # no longer an officer since the button was pressed
+        ctx.reply(ctx._("Only commune officers can reopen a closed report."))
+        return
     if report.status.value != read_as or not officer_may_reopen(report.status):
         await show_card(ctx, report)
         return

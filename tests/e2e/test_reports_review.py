@@ -4,6 +4,9 @@ by the code the list shows."""
 
 from __future__ import annotations
 
+from bot.storage import roles as roles_repo
+from bot.storage.db import Database
+from bot.storage.members import find
 from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, grant, people, rows, settle
@@ -95,3 +98,32 @@ async def test_a_duplicate_is_named_by_the_code_the_list_shows(
         bot, "SELECT status, duplicate_of FROM reports WHERE id = ?", (second["id"],)
     )
     assert saved == [{"status": "duplicate", "duplicate_of": first["id"]}]
+
+
+async def test_reopening_stays_an_officers_act(api: FakeBotAPI, bot: RunningBot) -> None:
+    """A leader cannot reopen, not even one who pressed Reopen while still an officer."""
+    an, _, hung = await people(api, bot)
+    await grant(bot, hung, "leader", "DONG")
+    await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi chung", anonymous=True)
+    card = await settle(api, hung.press("Tranh chấp", in_call=await listing(api, hung)))
+    await settle(api, hung.press("Đã giải quyết", in_call=card))
+    confirm = await settle(api, hung.send("Hai nhà đã thống nhất"))
+    done = await settle(api, hung.press("Xác nhận", in_call=confirm))
+    assert "Mở lại" in str(done.labels)
+
+    await settle(api, hung.press("Mở lại", in_call=done))
+    await revoke(bot, hung, "officer")
+    refused = await settle(api, hung.send("Người dân báo lại"))
+    assert "Chỉ cán bộ Công an xã" in refused.text
+    assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "resolved"
+
+
+async def revoke(bot: RunningBot, user: ChatUser, role: str) -> None:
+    db = await Database.open(bot.database)
+    try:
+        async with db.unit() as conn:
+            member = await find(conn, "telegram", user.id)
+            assert member is not None
+            await roles_repo.revoke(conn, member.id, role, None)
+    finally:
+        await db.close()
