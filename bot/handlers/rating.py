@@ -505,6 +505,14 @@ async def _save_note(ctx: Context) -> None:
             )
         )
         return
+    if (
+        record is not None
+        and record.against_records
+        and check_words(checked, maximum=len(checked)) is TextProblem.NO_LETTERS
+    ):
+        # The note that says why the records were set aside is not replaced by "12".
+        ctx.reply(ctx._("Please write it in words (not only a number or signs), or /cancel."))
+        return
     rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
     await repo.set_note(ctx.conn, rating_id, number, note, member_id, ctx.now)

@@ -133,6 +133,15 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     withdrawn = await hung.press("❌ Không đạt")
     assert "Kết quả “đạt tiêu chuẩn” đã được hủy" in withdrawn.text
     await hung.press("⬅️ Về khu dân cư")
+    # The note that says why criterion 1 goes against the records is not replaced by a number.
+    overridden = await hung.press("1 ✅")
+    await hung.press("Sửa ghi chú", in_call=overridden)
+    assert "bằng chữ" in (await hung.send("12")).text
+    await hung.send("Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại")
+    assert (await criteria_rows(rated_bot))[0]["note"] == (
+        "Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại"
+    )
+    await hung.press("⬅️ Về khu dân cư")
     again = await hung.press("2 ❌")
     assert "Ghi chú: Đã phổ biến" in again.text  # the note stays
     await hung.press("✅ Đạt")
