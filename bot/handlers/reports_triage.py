@@ -351,14 +351,7 @@ async def _confirmed(ctx: Context, report: Report) -> None:
     ctx.end()
     to_status = Status(str(data["to_status"]))
     if report.status.value != data.get("from_status") or not can_move(report.status, to_status):
-        await show_card(
-            ctx,
-            report,
-            note=ctx._(
-                "Nothing was changed: this report became “{status}” meanwhile.",
-                status=status_label(ctx.t, report.status),
-            ),
-        )
+        await show_card(ctx, report, note=_changed_meanwhile(ctx, report))
         return
     duplicate_of = data.get("duplicate_of")
     await change_status(
@@ -367,6 +360,13 @@ async def _confirmed(ctx: Context, report: Report) -> None:
         to_status,
         duplicate_of=int(duplicate_of) if duplicate_of else None,
         reason=str(data["reason"]),
+    )
+
+
+def _changed_meanwhile(ctx: Context, report: Report) -> str:
+    return ctx._(
+        "Nothing was changed: this report became “{status}” meanwhile.",
+        status=status_label(ctx.t, report.status),
     )
 
 
@@ -400,7 +400,7 @@ async def change_status(
     updated = await repo.get(ctx.conn, report.id)
     assert updated is not None
     if not changed:
-        await show_card(ctx, updated)
+        await show_card(ctx, updated, note=_changed_meanwhile(ctx, updated))
         return
     details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
     if reason is not None:
@@ -601,6 +601,12 @@ async def on_status_input(ctx: Context) -> None:
         ctx.reply(ctx._("This report is not in your care."))
         return
     step = ctx.step
+    if report.status.value != ctx.data.get("from_status"):
+        # Another handler changed it since the button was pressed: say so now, not after
+        # the reason has been typed and confirmed.
+        ctx.end()
+        await show_card(ctx, report, note=_changed_meanwhile(ctx, report))
+        return
     if step == "confirm":
         ctx.reply(ctx._("Please use the buttons above, or /cancel."))
         return

@@ -127,3 +127,46 @@ async def revoke(bot: RunningBot, user: ChatUser, role: str) -> None:
             await roles_repo.revoke(conn, member.id, role, None)
     finally:
         await db.close()
+
+
+async def test_two_officers_closing_one_report_at_once(api: FakeBotAPI, bot: RunningBot) -> None:
+    """Two officers on the same report: the first confirmation wins; the other is told at its
+    next step that the report changed meanwhile (at the reason step: before typing a reason
+    for nothing), and writes nothing."""
+    an, _, hung = await people(api, bot)
+    minh = ChatUser(api, 2005, "Đỗ Văn Minh")
+    await register(api, minh)
+    await grant(bot, minh, "officer")
+    await file_report(api, an, "Trộm cắp", "Mất xe đạp ở chợ", anonymous=False)
+    await file_report(api, an, "Cờ bạc", "Đánh bài ăn tiền", anonymous=False)
+
+    # Both at the confirmation.
+    hung_card = await settle(api, hung.press("Trộm cắp", in_call=await listing(api, hung)))
+    minh_card = await settle(api, minh.press("Trộm cắp", in_call=await listing(api, minh)))
+    await settle(api, hung.press("Đã giải quyết", in_call=hung_card))
+    await settle(api, minh.press("Không thuộc phạm vi", in_call=minh_card))
+    hung_confirm = await settle(api, hung.send("Đã tìm thấy xe, trả lại chủ"))
+    minh_confirm = await settle(api, minh.send("Việc ở chợ huyện"))
+    await settle(api, hung.press("Xác nhận", in_call=hung_confirm))
+    late = await settle(api, minh.press("Xác nhận", in_call=minh_confirm))
+    assert "trong lúc đó" in late.text and "Đã giải quyết" in late.text
+
+    # One at the reason step while the other confirms.
+    hung_card = await settle(api, hung.press("Cờ bạc", in_call=await listing(api, hung)))
+    minh_card = await settle(api, minh.press("Cờ bạc", in_call=await listing(api, minh)))
+    await settle(api, hung.press("Không thuộc phạm vi", in_call=hung_card))
+    await settle(api, minh.press("Đã giải quyết", in_call=minh_card))
+    hung_confirm = await settle(api, hung.send("Việc do Công an huyện thụ lý"))
+    await settle(api, hung.press("Xác nhận", in_call=hung_confirm))
+    told = await settle(api, minh.send("Đã nhắc nhở các hộ"))
+    assert "trong lúc đó" in told.text and "Không thuộc phạm vi" in told.text
+    assert "Xác nhận" not in str(told.labels)
+
+    saved = await rows(bot, "SELECT status FROM reports ORDER BY id")
+    assert saved == [{"status": "resolved"}, {"status": "not_ours"}]
+    changes = await rows(bot, "SELECT to_status FROM report_events WHERE to_status != 'new'")
+    assert changes == [{"to_status": "resolved"}, {"to_status": "not_ours"}]
+    audit = await rows(bot, "SELECT action FROM audit_log WHERE action = 'report.status'")
+    assert len(audit) == 2
+    notices = [c for c in api.calls if c.chat_id == an.id and "cập nhật" in c.text]
+    assert len(notices) == 2
