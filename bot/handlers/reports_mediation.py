@@ -54,6 +54,12 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
+def session_bounds(today: date) -> tuple[date, date]:
+    """The days a session may be on: up to two years back (a case written down afterwards),
+    up to one year ahead. A typo such as 2062 for 2026 would hide the outcome for decades."""
+    return today - timedelta(days=2 * 366), today + timedelta(days=366)
+
+
 def split_parties(text: str) -> list[str] | TextProblem:
     parts = [p for p in re.split(r"[\n,;]+", text) if p.strip()]
     names: list[str] = []
@@ -437,6 +443,16 @@ async def on_input(ctx: Context) -> None:
         day = parse_day(text, _today(ctx))
         if day is None:
             ctx.reply(ctx._("Please type the date as day/month/year, for example 25/11/2026."))
+            return
+        first, last = session_bounds(_today(ctx))
+        if not first <= day <= last:
+            ctx.reply(
+                ctx._(
+                    "The session day must be between {first} and {last}. Please type it again.",
+                    first=first,
+                    last=last,
+                )
+            )
             return
         await _set_day(ctx, day)
     elif step == "note":

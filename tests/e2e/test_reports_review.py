@@ -170,3 +170,21 @@ async def test_two_officers_closing_one_report_at_once(api: FakeBotAPI, bot: Run
     assert len(audit) == 2
     notices = [c for c in api.calls if c.chat_id == an.id and "cập nhật" in c.text]
     assert len(notices) == 2
+
+
+async def test_a_mistyped_session_year_is_refused(api: FakeBotAPI, bot: RunningBot) -> None:
+    """25/12/2062 for 25/12/2026 would hide the outcome buttons for decades: refused, with the
+    days that are allowed; nothing is written until a good day."""
+    _, lan, _ = await people(api, bot)
+    await settle(api, lan.send("/hoagiai"))
+    await settle(api, lan.press("Vụ mới"))
+    await settle(api, lan.send("Ông A, Bà B"))
+    await settle(api, lan.press("Tôi"))
+    refused = await settle(api, lan.send("25/12/2062"))
+    assert "phải từ" in refused.text
+    assert await rows(bot, "SELECT * FROM mediation_cases") == []
+    case = await settle(api, lan.send("01/01/2020"))
+    assert "phải từ" in case.text
+    opened = await settle(api, lan.press("Hôm nay"))
+    assert "Ông A, Bà B" in opened.text
+    assert len(await rows(bot, "SELECT * FROM mediation_cases")) == 1
