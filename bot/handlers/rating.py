@@ -524,6 +524,9 @@ async def _save_note(ctx: Context) -> None:
         area_id=area.id,
         criterion=number,
         removed=note is None,
+        # The note that justifies a verdict against the records: each version stays in the
+        # audit log, as the first one does (rating.criterion_set).
+        **({"note": note} if record is not None and record.against_records else {}),
     )
     notice = (ctx._("Note removed.") if note is None else ctx._("Note saved.")) + "\n"
     await _show_criterion(ctx, number, edit=False, notice=notice)

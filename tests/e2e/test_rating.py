@@ -141,6 +141,8 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert (await criteria_rows(rated_bot))[0]["note"] == (
         "Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại"
     )
+    notes = await audit_details(rated_bot, "rating.note_set")
+    assert "Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại" in notes[-1]
     await hung.press("⬅️ Về khu dân cư")
     again = await hung.press("2 ❌")
     assert "Ghi chú: Đã phổ biến" in again.text  # the note stays
@@ -186,6 +188,20 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     await hung.press("Năm nay (2026)")
     table = await hung.press("📊 Bảng tổng hợp")
     assert "2025 ❌" in table.text and "2026" not in table.text
+
+
+async def audit_details(bot: RunningBot, action: str) -> list[str]:
+    db = await Database.open(bot.database)
+    try:
+        async with (
+            db.read() as conn,
+            conn.execute(
+                "SELECT details FROM audit_log WHERE action = ? ORDER BY id", (action,)
+            ) as cur,
+        ):
+            return [str(r["details"]) for r in await cur.fetchall()]
+    finally:
+        await db.close()
 
 
 async def criteria_rows(bot: RunningBot) -> list[dict[str, object]]:
