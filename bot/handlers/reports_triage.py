@@ -680,7 +680,7 @@ async def on_feedback(ctx: Context, argument: str) -> None:
     settings = await repo.settings(ctx.conn)
     due = ack_due(ctx.now, report.happening_now, settings)
     await repo.set_status(ctx.conn, report, Status.REOPENED, member.id, ctx.now, ack_due_at=due)
-    await ctx.audit("report.reopened", "report", report.id)
+    await ctx.audit("report.reopened", "report", report.id, by="reporter")
     reopened = await repo.get(ctx.conn, report.id)
     assert reopened is not None
     for handler in await handlers_of(ctx.conn, reopened):

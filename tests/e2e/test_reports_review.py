@@ -46,6 +46,9 @@ async def test_history_never_names_the_reporter(api: FakeBotAPI, bot: RunningBot
         assert "Mở lại" in history.text and "người báo tin" in history.text
         assert "Nguyễn Văn An" not in history.text
     assert await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.identity_shown'") == []
+    # The audit log tells a reopening by the reporter from one by an officer.
+    reopened = await rows(bot, "SELECT details FROM audit_log WHERE action = 'report.reopened'")
+    assert len(reopened) == 1 and '"reporter"' in str(reopened[0]["details"])
 
 
 async def test_a_reason_or_a_reopening_note_is_words_not_a_number(
