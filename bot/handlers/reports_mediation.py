@@ -10,12 +10,14 @@ from datetime import date, timedelta
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.permissions import LEADERS
 from bot.handlers.common import area_options, problem_text
 from bot.i18n import N_, Translator
 from bot.reports.model import MAX_NOTE
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as repo
 from bot.storage import members as members_repo
+from bot.storage import roles as roles_repo
 from bot.storage.mediation import Case
 from bot.storage.reports import Report
 from bot.text import TextProblem, check_free_text, check_name
@@ -235,6 +237,11 @@ def _ask_day(ctx: Context) -> None:
 
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, rest = argument.partition(":")
+    if verb in ("list", "new", "area") and not ctx.roles.may(LEADERS):
+        # Any registered mediator may open their own case's card (checked per case); lists
+        # and new cases stay with team leaders and officers.
+        ctx.toast(ctx._("This case is not in your care."))
+        return
     if verb == "list":
         kind, _, page = rest.partition(":")
         await _list(
@@ -325,15 +332,26 @@ async def _tell_mediator(ctx: Context, case: Case, person: members_repo.Member) 
 async def _mediator_notice(
     ctx: Context, case: Case, person: members_repo.Member
 ) -> Callable[[Translator], Reply]:
+    """The mediator's notice, with a button to the case: a member of the mediation team who is
+    not a team leader cannot use /mediation, and records the outcome from this card."""
     area = await areas_repo.get(ctx.conn, case.area_id) if case.area_id else None
+    staff = bool(await roles_repo.of_member(ctx.conn, person.id))
+    message = (
+        N_(
+            "You are the mediator of case #{number} in {area}. Press the button to see it "
+            "and, after the session, to record its outcome."
+        )
+        if staff
+        else N_(
+            "You have been chosen as mediator of case #{number} in {area}. Please press the "
+            "button to see it and, after the session, to record its outcome."
+        )
+    )
 
     def build(t: Translator) -> Reply:
         return Reply(
-            t._(
-                "You have been chosen as mediator of case #{number} in {area}. See /mediation.",
-                number=str(case.id),
-                area=area.name if area else "-",
-            )
+            t._(message, number=str(case.id), area=area.name if area else "-"),
+            [[Option(t.plain("⚖️ Open the case"), action=f"med:view:{case.id}")]],
         )
 
     return build

@@ -191,3 +191,29 @@ async def test_a_mistyped_session_year_is_refused(api: FakeBotAPI, bot: RunningB
     opened = await settle(api, lan.press("Hôm nay"))
     assert "Ông A, Bà B" in opened.text
     assert len(await rows(bot, "SELECT * FROM mediation_cases")) == 1
+
+
+async def test_a_mediator_who_is_not_a_leader_records_the_outcome(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A member of the mediation team (a resident) chosen as mediator was told "see /mediation",
+    a command only leaders may use: the notice now opens the case, where they record the outcome."""
+    an, lan, _ = await people(api, bot)
+    await settle(api, lan.send("/hoagiai"))
+    await settle(api, lan.press("Vụ mới"))
+    await settle(api, lan.send("Ông Tư, Bà Năm"))
+    await settle(api, lan.send("Nguyễn Văn"))
+    before = len(api.calls)
+    await settle(api, lan.press("Nguyễn Văn An"))
+    await settle(api, lan.press("Hôm nay"))
+    notice = await api.wait_for(
+        lambda c: c.chat_id == an.id and "hòa giải viên" in c.text, after=before
+    )
+    assert "anh/chị" in notice.text and "/hoagiai" not in notice.text
+    card = await settle(api, an.press("Xem vụ hòa giải", in_call=notice))
+    assert "Ông Tư, Bà Năm" in card.text
+    await settle(api, an.press("Hòa giải thành", in_call=card))
+    closed = await settle(api, an.send("Hai bên thống nhất chia đôi lối đi"))
+    assert "Kết quả" in closed.text
+    saved = await rows(bot, "SELECT outcome, note FROM mediation_cases")
+    assert saved == [{"outcome": "success", "note": "Hai bên thống nhất chia đôi lối đi"}]
