@@ -217,3 +217,19 @@ async def test_a_mediator_who_is_not_a_leader_records_the_outcome(
     assert "Kết quả" in closed.text
     saved = await rows(bot, "SELECT outcome, note FROM mediation_cases")
     assert saved == [{"outcome": "success", "note": "Hai bên thống nhất chia đôi lối đi"}]
+
+
+async def test_cancelling_a_confirmation_says_so_and_keeps_the_report(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """✖️ Cancel on the confirmation: "Chưa thay đổi gì" read as "not changed yet"; the answer
+    says it was cancelled and the report stays as it was."""
+    an, _, hung = await people(api, bot)
+    await file_report(api, an, "Trộm cắp", "Mất xe đạp ở chợ", anonymous=True)
+    card = await settle(api, hung.press("Trộm cắp", in_call=await listing(api, hung)))
+    await settle(api, hung.press("Đã giải quyết", in_call=card))
+    confirm = await settle(api, hung.send("Đã tìm thấy xe"))
+    cancelled = await settle(api, hung.press("Hủy", in_call=confirm))
+    assert "Đã hủy" in cancelled.text and "Chưa thay đổi" not in cancelled.text
+    assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "new"
+    assert await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.status'") == []
