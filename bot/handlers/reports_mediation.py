@@ -72,7 +72,7 @@ def split_parties(text: str) -> list[str] | TextProblem:
         names.append(name)
     if not names:
         return TextProblem.EMPTY
-    return names[:MAX_PARTIES]
+    return names
 
 
 def _may_manage(ctx: Context, case: Case) -> bool:
@@ -441,6 +441,17 @@ async def on_input(ctx: Context) -> None:
         names = split_parties(text)
         if isinstance(names, TextProblem):
             ctx.reply(problem_text(ctx, names))
+            return
+        if len(names) > MAX_PARTIES:
+            # Never keep the first ten and drop the rest without a word.
+            ctx.reply(
+                ctx._(
+                    "A case has at most {limit} parties; you typed {count}. Please type the "
+                    "parties again: for a family, the head of the household is enough.",
+                    limit=MAX_PARTIES,
+                    count=len(names),
+                )
+            )
             return
         ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)

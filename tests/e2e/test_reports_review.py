@@ -233,3 +233,17 @@ async def test_cancelling_a_confirmation_says_so_and_keeps_the_report(
     assert "Đã hủy" in cancelled.text and "Chưa thay đổi" not in cancelled.text
     assert (await rows(bot, "SELECT status FROM reports"))[0]["status"] == "new"
     assert await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.status'") == []
+
+
+async def test_more_parties_than_a_case_holds_are_refused_not_cut(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """Eleven parties were cut to ten without a word; now the leader is told, and types again."""
+    _, lan, _ = await people(api, bot)
+    await settle(api, lan.send("/hoagiai"))
+    await settle(api, lan.press("Vụ mới"))
+    eleven = ", ".join(f"Hộ ông Số {n}" for n in "ABCDEFGHIJK")
+    refused = await settle(api, lan.send(eleven))
+    assert "tối đa 10 bên" in refused.text and "11" in refused.text
+    asked = await settle(api, lan.send("Hộ ông A, Hộ ông B"))
+    assert "hòa giải" in asked.text and "Tôi" in str(asked.labels)
