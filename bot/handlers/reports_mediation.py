@@ -165,18 +165,12 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
     options: list[list[Option]] = []
     if case.is_open and not case.outcome_due(_today(ctx)):
         text += "\n\n" + _not_yet_text(ctx, case)
-    elif case.is_open:
-        options = [
-            [Option(outcome_label(ctx.t, "success"), action=f"med:out:{case.id}:success")],
-            [Option(outcome_label(ctx.t, "failed"), action=f"med:out:{case.id}:failed")],
-            [
-                Option(
-                    outcome_label(ctx.t, "transferred"),
-                    action=f"med:out:{case.id}:transferred",
-                )
-            ],
-        ]
     if case.is_open:
+        options = [
+            [Option(outcome_label(ctx.t, outcome), action=f"med:out:{case.id}:{outcome}")]
+            for outcome in repo.OUTCOMES
+            if case.may_record(outcome, _today(ctx))
+        ]
         options += [
             [
                 Option(ctx.t.plain("📅 Session day"), action=f"med:setday:{case.id}"),
@@ -282,7 +276,7 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
     if verb == "view":
         await show_case(ctx, case)
     elif verb == "out" and extra in repo.OUTCOMES and case.is_open:
-        if not case.outcome_due(_today(ctx)):
+        if not case.may_record(extra, _today(ctx)):
             ctx.toast(_not_yet_text(ctx, case))
             return
         ctx.begin(FLOW, "note", case_id=case.id, outcome=extra)
@@ -420,7 +414,7 @@ async def _close(ctx: Context, note: str | None) -> None:
     if case is None or not case.is_open or outcome not in repo.OUTCOMES:
         ctx.reply(ctx._("This case is already closed."))
         return
-    if not case.outcome_due(_today(ctx)):
+    if not case.may_record(outcome, _today(ctx)):
         await show_case(ctx, case)
         return
     await repo.close(ctx.conn, case.id, outcome, note, ctx.now)

@@ -247,3 +247,22 @@ async def test_more_parties_than_a_case_holds_are_refused_not_cut(
     assert "tối đa 10 bên" in refused.text and "11" in refused.text
     asked = await settle(api, lan.send("Hộ ông A, Hộ ông B"))
     assert "hòa giải" in asked.text and "Tôi" in str(asked.labels)
+
+
+async def test_a_case_can_be_handed_to_the_authorities_before_its_session(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """ "Mediated" waits for the session day; "transferred to the authorities" does not (a
+    party goes to court the day after the case is opened): no need to move the session day."""
+    _, lan, _ = await people(api, bot)
+    await settle(api, lan.send("/hoagiai"))
+    await settle(api, lan.press("Vụ mới"))
+    await settle(api, lan.send("Ông A, Bà B"))
+    await settle(api, lan.press("Tôi"))
+    case = await settle(api, lan.press("3 ngày nữa"))
+    assert "Hòa giải thành" not in str(case.labels) and "không thành" not in str(case.labels)
+    await settle(api, lan.press("Chuyển cơ quan chức năng", in_call=case))
+    closed = await settle(api, lan.send("Bà B đã khởi kiện ra tòa"))
+    assert "Kết quả" in closed.text
+    saved = await rows(bot, "SELECT outcome, session_on FROM mediation_cases")
+    assert saved[0]["outcome"] == "transferred" and saved[0]["session_on"] is not None
