@@ -79,6 +79,10 @@ def check_words(text: str, *, maximum: int) -> str | TextProblem:
     checked = check_free_text(text, maximum=maximum)
     if isinstance(checked, TextProblem):
         return checked
-    if not any(ch.isalpha() for ch in checked):
+    if not has_letters(checked):
         return TextProblem.NO_LETTERS
     return checked
+
+
+def has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)

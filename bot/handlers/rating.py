@@ -21,7 +21,7 @@ from bot.storage import ratings as repo
 from bot.storage.areas import Area
 from bot.storage.members import Member
 from bot.storage.ratings import AreaRating, RatingYear
-from bot.text import TextProblem, check_free_text, check_words
+from bot.text import TextProblem, check_free_text, check_words, has_letters
 
 FLOW = "rating"
 PREFIX = "bx"
@@ -29,6 +29,7 @@ FIRST_YEAR = 2000
 TABLE_YEARS = 6
 STALE = N_("This menu is no longer active. Please start again from /help.")
 FINALISED = N_("The rating of this year is finalised. Reopen it first to change it.")
+IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel.")
 
 
 def _mark(value: bool | None) -> str:
@@ -374,7 +375,7 @@ async def _save_override(ctx: Context) -> None:
     checked = check_words(ctx.event.text, maximum=logic.NOTE_LIMIT)
     if checked is TextProblem.NO_LETTERS:
         # A number or a sign alone does not say why the records are set aside.
-        ctx.reply(ctx._("Please write it in words (not only a number or signs), or /cancel."))
+        ctx.reply(ctx._(IN_WORDS))
         return
     if isinstance(checked, TextProblem):
         ctx.reply(problem_text(ctx, checked, maximum=logic.NOTE_LIMIT))
@@ -505,13 +506,9 @@ async def _save_note(ctx: Context) -> None:
             )
         )
         return
-    if (
-        record is not None
-        and record.against_records
-        and check_words(checked, maximum=len(checked)) is TextProblem.NO_LETTERS
-    ):
+    if record is not None and record.against_records and not has_letters(checked):
         # The note that says why the records were set aside is not replaced by "12".
-        ctx.reply(ctx._("Please write it in words (not only a number or signs), or /cancel."))
+        ctx.reply(ctx._(IN_WORDS))
         return
     rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
