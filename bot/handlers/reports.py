@@ -483,6 +483,15 @@ feature = Feature(
             N_("Mediation cases (hòa giải)"),
         ),
         Command(
+            "mediator",
+            "hoagiaivien",
+            reports_mediation.my_cases,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("The mediation cases you mediate"),
+            in_menu=False,  # named in the mediator's notice; leaders use /mediation
+        ),
+        Command(
             "reportsettings",
             "caidatbaocao",
             reports_settings.show,

@@ -135,6 +135,27 @@ async def _list(ctx: Context, *, open_only: bool, page: int, edit: bool) -> None
     ctx.reply("\n".join(lines), options, edit=edit)
 
 
+async def my_cases(ctx: Context) -> None:
+    """/mediator: the open cases this person mediates, for a member of the mediation team who
+    is not a team leader (and cannot use /mediation) once the notice's button has expired."""
+    member = ctx.member
+    cases = await repo.of_mediator(ctx.conn, member.id) if member else []
+    if not cases:
+        ctx.reply(ctx._("You mediate no open case at the moment."))
+        return
+    options = [
+        [
+            Option(
+                f"#{case.id} · {', '.join(case.parties)[:40]}"
+                + (f" · {ctx.t.day(case.session_on)}" if case.session_on else ""),
+                action=f"med:view:{case.id}",
+            )
+        ]
+        for case in cases
+    ]
+    ctx.reply(ctx._("<b>The cases you mediate</b>"), options)
+
+
 async def case_text(ctx: Context, t: Translator, case: Case) -> str:
     area = await areas_repo.get(ctx.conn, case.area_id) if case.area_id else None
     mediator = (
@@ -333,12 +354,13 @@ async def _mediator_notice(
     message = (
         N_(
             "You are the mediator of case #{number} in {area}. Press the button to see it "
-            "and, after the session, to record its outcome."
+            "and, after the session, to record its outcome; /mediator finds it again later."
         )
         if staff
         else N_(
             "You have been chosen as mediator of case #{number} in {area}. Please press the "
-            "button to see it and, after the session, to record its outcome."
+            "button to see it and, after the session, to record its outcome; /mediator finds "
+            "it again later."
         )
     )
 

@@ -154,6 +154,16 @@ async def listing(
         return [_case(r) for r in await cur.fetchall()], total
 
 
+async def of_mediator(conn: aiosqlite.Connection, member_id: int, *, limit: int = 20) -> list[Case]:
+    """The open cases a person mediates, oldest session first."""
+    async with conn.execute(
+        "SELECT * FROM mediation_cases WHERE mediator_member_id = ? AND outcome IS NULL"
+        " ORDER BY session_on IS NULL, session_on, id LIMIT ?",
+        (member_id, limit),
+    ) as cur:
+        return [_case(r) for r in await cur.fetchall()]
+
+
 async def figures(
     conn: aiosqlite.Connection, start: datetime, end: datetime, area_id: int | None = None
 ) -> dict[str, int]:
