@@ -203,7 +203,8 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
 
 def _not_yet_text(ctx: Context, case: Case) -> str:
     return ctx._(
-        "The session is on {day}: its outcome can be recorded from that day.",
+        "The session is on {day}: whether it succeeded can be recorded from that day; a "
+        "transfer to the authorities, at any time.",
         day=case.session_on or "-",
     )
 
