@@ -140,8 +140,13 @@ async def my_cases(ctx: Context) -> None:
     is not a team leader (and cannot use /mediation) once the notice's button has expired."""
     member = ctx.member
     cases = await repo.of_mediator(ctx.conn, member.id) if member else []
+    staff = ctx.roles.may(LEADERS)  # "đồng chí" for leaders and officers, "anh/chị" else
     if not cases:
-        ctx.reply(ctx._("You mediate no open case at the moment."))
+        ctx.reply(
+            ctx._("No open case has you as its mediator.")
+            if staff
+            else ctx._("You mediate no open case at the moment.")
+        )
         return
     options = [
         [
@@ -153,7 +158,12 @@ async def my_cases(ctx: Context) -> None:
         ]
         for case in cases
     ]
-    ctx.reply(ctx._("<b>The cases you mediate</b>"), options)
+    ctx.reply(
+        ctx._("<b>Open cases with you as mediator</b>")
+        if staff
+        else ctx._("<b>The cases you mediate</b>"),
+        options,
+    )
 
 
 async def case_text(ctx: Context, t: Translator, case: Case) -> str:

@@ -268,6 +268,8 @@ async def test_a_case_can_be_handed_to_the_authorities_before_its_session(
     await settle(api, lan.send("Ông A, Bà B"))
     await settle(api, lan.press("Tôi"))
     case = await settle(api, lan.press("3 ngày nữa"))
+    mine = await settle(api, lan.send("/hoagiaivien"))  # a leader reads "đồng chí"
+    assert "đồng chí làm hòa giải viên" in mine.text and "Ông A, Bà B" in str(mine.labels)
     assert "Hòa giải thành" not in str(case.labels) and "không thành" not in str(case.labels)
     await settle(api, lan.press("Chuyển cơ quan chức năng", in_call=case))
     closed = await settle(api, lan.send("Bà B đã khởi kiện ra tòa"))
