@@ -21,7 +21,7 @@ from bot.storage import ratings as repo
 from bot.storage.areas import Area
 from bot.storage.members import Member
 from bot.storage.ratings import AreaRating, RatingYear
-from bot.text import TextProblem, check_free_text
+from bot.text import TextProblem, check_free_text, check_words, has_letters
 
 FLOW = "rating"
 PREFIX = "bx"
@@ -29,6 +29,7 @@ FIRST_YEAR = 2000
 TABLE_YEARS = 6
 STALE = N_("This menu is no longer active. Please start again from /help.")
 FINALISED = N_("The rating of this year is finalised. Reopen it first to change it.")
+IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel.")
 
 
 def _mark(value: bool | None) -> str:
@@ -368,12 +369,16 @@ async def _save_override(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
-    checked = check_free_text(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if ctx.event.text.strip() in ("-", "–", "—"):
+        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
+        return
+    checked = check_words(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if checked is TextProblem.NO_LETTERS:
+        # A number or a sign alone does not say why the records are set aside.
+        ctx.reply(ctx._(IN_WORDS))
+        return
     if isinstance(checked, TextProblem):
         ctx.reply(problem_text(ctx, checked, maximum=logic.NOTE_LIMIT))
-        return
-    if checked.strip() in ("-", "–", "—"):
-        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
         return
     found = await _editable(ctx)
     if found is None or number not in logic.CRITERION:
@@ -501,6 +506,10 @@ async def _save_note(ctx: Context) -> None:
             )
         )
         return
+    if record is not None and record.against_records and not has_letters(checked):
+        # The note that says why the records were set aside is not replaced by "12".
+        ctx.reply(ctx._(IN_WORDS))
+        return
     rating_id = await _rating_id(ctx, year, area.id)
     member_id = ctx.member.id if ctx.member else None
     await repo.set_note(ctx.conn, rating_id, number, note, member_id, ctx.now)
@@ -512,6 +521,9 @@ async def _save_note(ctx: Context) -> None:
         area_id=area.id,
         criterion=number,
         removed=note is None,
+        # The note that justifies a verdict against the records: each version stays in the
+        # audit log, as the first one does (rating.criterion_set).
+        **({"note": note} if record is not None and record.against_records else {}),
     )
     notice = (ctx._("Note removed.") if note is None else ctx._("Note saved.")) + "\n"
     await _show_criterion(ctx, number, edit=False, notice=notice)
