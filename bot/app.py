@@ -19,7 +19,7 @@ from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
 from bot.handlers import build_registry
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, OutboxWorker
+from bot.transports.delivery import Limits, OutboxWorker, Pacer
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ async def run_telegram(
     stop: asyncio.Event | None = None,
     clock: Clock = utc_now,
     limits: Limits | None = None,
+    read_timeout: float = 20.0,
 ) -> None:
     from bot.transports.telegram import TelegramTransport, build_application, with_retries
 
@@ -81,20 +82,24 @@ async def run_telegram(
     assert token is not None
     stop = stop or asyncio.Event()
     db = await Database.open(settings.database)
-    app = build_application(token, settings.telegram_api_url)
+    app = build_application(token, settings.telegram_api_url, read_timeout=read_timeout)
     scheduler = Scheduler(settings.tz)
     tasks: list[asyncio.Task[None]] = []
+    transport: TelegramTransport | None = None
+    limits = limits or Limits()
+    # One sending budget for the replies and the outbox (replies first).
+    pacer = Pacer(limits)
     try:
         await with_retries(app.initialize)
         registry = build_registry()
         dispatcher = Dispatcher(db, registry, core_config(settings, app.bot.username), clock)
-        transport = TelegramTransport(app, dispatcher, registry, db)
+        transport = TelegramTransport(app, dispatcher, registry, db, pacer=pacer)
         try:
             await transport.publish_commands()
         except Exception:
             log.warning("could not publish the command menus; commands still work", exc_info=True)
         worker = OutboxWorker(
-            db, transport, clock, signal=dispatcher.outbox_signal, limits=limits or Limits()
+            db, transport, clock, signal=dispatcher.outbox_signal, limits=limits, pacer=pacer
         )
         install_housekeeping(scheduler, db, clock)
         install_jobs(scheduler, registry, db, dispatcher, clock)
@@ -117,6 +122,8 @@ async def run_telegram(
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if transport is not None:
+            await transport.stop_lanes()
         scheduler.shutdown()
         with contextlib.suppress(Exception):
             await app.shutdown()

@@ -3,16 +3,26 @@
 Polling is our own loop over ``getUpdates`` instead of PTB's updater: each update is parsed on
 its own, so one update the library cannot read is skipped with a log line instead of being
 fetched again forever (seen with PTB 22.8 and newer Bot API shapes).
+
+Each chat is independent: the poller hands every update to its chat's lane (a task that runs
+that chat's updates in order, handling and replying) and goes on at once, so one chat's
+429s, server errors, hung requests or big download never hold up another chat. Replies are
+paced by the same :class:`~bot.transports.delivery.Pacer` as the outbox (replies first), and
+a request that may have reached Telegram (no answer in time) is never sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+
+import httpx
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -68,7 +78,7 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.text import TELEGRAM_TEXT_LIMIT, plain_text
-from bot.transports.delivery import SendResult
+from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
@@ -78,7 +88,9 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 T = TypeVar("T")
 
 
-def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    token: str, api_root: str, *, read_timeout: float = 20.0
+) -> Application[Any, Any, Any, Any, Any, Any]:
     return (
         ApplicationBuilder()
         .token(token)
@@ -86,8 +98,8 @@ def build_application(token: str, api_root: str) -> Application[Any, Any, Any, A
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
         .connect_timeout(10)
-        .read_timeout(20)
-        .write_timeout(20)
+        .read_timeout(read_timeout)
+        .write_timeout(read_timeout)
         .build()
     )
 
@@ -129,6 +141,25 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     return parts
 
 
+REPLY_ATTEMPTS = 5
+
+
+def _seconds(wait: Any) -> float:
+    return float(wait.total_seconds()) if hasattr(wait, "total_seconds") else float(wait)
+
+
+def surely_not_done(exc: TelegramError) -> bool:
+    """Whether a failed request surely did nothing at Telegram: it answered with an error (a
+    429, a 5xx), or no connection was made. A timeout or a connection that broke after the
+    request was written may mean Telegram has it (a sent message would then arrive twice)."""
+    if isinstance(exc, RetryAfter):
+        return True
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, TelegramError):
+        return True  # the server answered (with an error status)
+    return isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
     """Run a Bot API call; wait out 429s and retry network errors with back-off."""
     delay = 1.0
@@ -158,12 +189,19 @@ class TelegramTransport:
         dispatcher: Dispatcher,
         registry: Registry,
         db: Database,
+        *,
+        pacer: Pacer | None = None,
     ) -> None:
         self.app = app
         self.bot = app.bot
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
+        # The sending budget shared with the outbox worker (replies are not paced without one).
+        self.pacer = pacer
+        self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._unfinished: set[int] = set()  # update ids handed to a lane and not done yet
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -310,9 +348,11 @@ class TelegramTransport:
 
     async def send(self, message: Outgoing) -> None:
         markup = keyboard(message.buttons)
+        chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
             try:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.edit_message_text(
                         message.text,
                         chat_id=message.chat_id,
@@ -320,7 +360,8 @@ class TelegramTransport:
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    ),
+                    resend_if_unsure=True,  # an edit done twice shows the same text
                 )
                 return
             except BadRequest as exc:
@@ -335,17 +376,19 @@ class TelegramTransport:
                 log.exception("could not make %s; not sent", attachment.filename)
                 return
             if attachment.kind == "photo":
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_photo(
                         message.chat_id,
                         data,
                         caption=message.text[:1024] or None,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             else:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_document(
                         message.chat_id,
                         data,
@@ -353,21 +396,64 @@ class TelegramTransport:
                         caption=message.text[:1024] or None,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             return
         parts = split_text(message.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await with_retries(
+            await self._paced(
+                chat_id,
                 lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
                     message.chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                ),
             )
+
+    async def _paced(
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[T]],
+        *,
+        resend_if_unsure: bool = False,
+    ) -> T | None:
+        """One request of a reply, in the chat's turn of the shared budget. A 429 is waited
+        out (the chat is held for the outbox too), an error that proves nothing was done is
+        retried with back-off, and a request that may have been done (no answer in time) is
+        not made again: it returns None, logged, unless ``resend_if_unsure``."""
+        delay = 1.0
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if self.pacer is not None:
+                await self.pacer.turn(chat_id)
+            sent, hold = False, 0.0
+            try:
+                result = await call()
+                sent = True
+                return result
+            except RetryAfter as exc:
+                hold = max(_seconds(exc.retry_after), 0.1)
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                if self.pacer is None:
+                    await asyncio.sleep(hold)
+            except NetworkError as exc:  # TimedOut and BadRequest are NetworkErrors too
+                if isinstance(exc, BadRequest):
+                    raise
+                if not resend_if_unsure and not surely_not_done(exc):
+                    sent = True  # it may have reached the chat: it counts, and is not resent
+                    log.warning("a reply to chat got no answer (%s); %s", exc, UNCONFIRMED)
+                    return None
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            finally:
+                if self.pacer is not None:
+                    self.pacer.done(chat_id, sent=sent, hold=hold)
+        raise AssertionError("unreachable")
 
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
@@ -426,6 +512,8 @@ class TelegramTransport:
                 return SendResult("blocked", reason=str(exc)[:200])
             return SendResult("failed", reason=str(exc)[:200])
         except (TimedOut, NetworkError) as exc:
+            if not surely_not_done(exc):  # Telegram may have it: never sent again
+                return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
             return SendResult("error", reason=f"network: {exc}"[:200])
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
@@ -539,9 +627,53 @@ class TelegramTransport:
                         "skipped update %s that could not be read", update_id, exc_info=True
                     )
                     continue
+                self.submit(update, update_id)
+                async with self.db.unit() as conn:
+                    await kv.put(conn, "telegram.offset", str(self._safe_offset(offset)))
+
+    # One lane per chat --------------------------------------------------------------------
+    def submit(self, update: Update, update_id: int | None = None) -> None:
+        """Hand an update to its chat's lane and return at once: the chat's updates are
+        handled in order, each chat independently of the others."""
+        chat, user = update.effective_chat, update.effective_user
+        key = chat.id if chat is not None else (user.id if user is not None else 0)
+        if update_id is not None:
+            self._unfinished.add(update_id)
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append((update_id, update))
+            return
+        self._lanes[key] = deque([(update_id, update)])
+        task = asyncio.create_task(self._run_lane(key), name=f"chat-{key}")
+        self._lane_tasks.add(task)
+        task.add_done_callback(self._lane_tasks.discard)
+
+    async def _run_lane(self, key: int) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                update_id, update = lane[0]
                 try:
                     await self.app.process_update(update)
                 except Exception:
                     log.exception("update %s could not be processed", update_id)
-                async with self.db.unit() as conn:
-                    await kv.put(conn, "telegram.offset", str(offset))
+                finally:
+                    lane.popleft()
+                    if update_id is not None:
+                        self._unfinished.discard(update_id)
+        finally:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+
+    def _safe_offset(self, offset: int) -> int:
+        """The offset to store: after a restart, no update still being handled is skipped."""
+        return min(self._unfinished, default=offset)
+
+    async def stop_lanes(self) -> None:
+        """Cancel the lanes (at a stop); their updates' replies may be left unsent."""
+        tasks = list(self._lane_tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
