@@ -121,6 +121,7 @@ class Pacer:
         self.chat_ready: dict[int, float] = {}
         self.group_sends: dict[int, deque[float]] = {}
         self.in_flight: dict[int, int] = {}
+        self.replies_waiting: dict[int, int] = {}
         self._floods: deque[tuple[float, int]] = deque()
         self._reserved = 0
 
@@ -131,21 +132,33 @@ class Pacer:
     def interval(self) -> float:
         return 1.0 / (self.limits.per_second * self.limits.safety)
 
-    def ready_at(self, chat_id: int) -> float:
-        """When ``chat_id`` may get its next message (a guess while a request is in flight)."""
+    def ready_at(self, chat_id: int, *, reply: bool = False) -> float:
+        """When ``chat_id`` may get its next message (a guess while a request is in flight,
+        or, for the outbox, while a reply waits for the chat)."""
         ready = max(self.chat_ready.get(chat_id, 0.0), self.paused_until)
-        if self.in_flight.get(chat_id):
+        if self.in_flight.get(chat_id) or (not reply and self.replies_waiting.get(chat_id)):
             ready = max(ready, self.now() + IN_FLIGHT_POLL)
         return ready
 
-    async def turn(self, chat_id: int) -> None:
+    async def turn(self, chat_id: int, *, reply: bool = False) -> None:
         """Wait for ``chat_id``'s turn and a global slot; the caller then sends one request
-        and must call :meth:`done` with its outcome."""
-        while True:
-            wait = self.ready_at(chat_id) - self.now()
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
+        and must call :meth:`done` with its outcome. A ``reply`` goes before the outbox's
+        messages to the same chat."""
+        if reply:
+            self.replies_waiting[chat_id] = self.replies_waiting.get(chat_id, 0) + 1
+        try:
+            while True:
+                wait = self.ready_at(chat_id, reply=reply) - self.now()
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+        finally:
+            if reply:
+                count = self.replies_waiting[chat_id] - 1
+                if count > 0:
+                    self.replies_waiting[chat_id] = count
+                else:
+                    del self.replies_waiting[chat_id]
         start = self.reserve(chat_id)
         wait = start - self.now()
         if wait > 0:

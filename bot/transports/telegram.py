@@ -150,14 +150,24 @@ def _seconds(wait: Any) -> float:
 
 def surely_not_done(exc: TelegramError) -> bool:
     """Whether a failed request surely did nothing at Telegram: it answered with an error (a
-    429, a 5xx), or no connection was made. A timeout or a connection that broke after the
-    request was written may mean Telegram has it (a sent message would then arrive twice)."""
+    429, a 5xx), no connection was made, or the request could not be written whole. No answer
+    in time, or a connection that broke after the request was written, may mean Telegram has
+    it (a sent message would then arrive twice)."""
     if isinstance(exc, RetryAfter):
         return True
     cause = exc.__cause__
     if cause is None or isinstance(cause, TelegramError):
         return True  # the server answered (with an error status)
-    return isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    return isinstance(
+        cause,
+        (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.WriteTimeout,
+            httpx.WriteError,
+        ),
+    )
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
@@ -427,7 +437,7 @@ class TelegramTransport:
         delay = 1.0
         for attempt in range(1, REPLY_ATTEMPTS + 1):
             if self.pacer is not None:
-                await self.pacer.turn(chat_id)
+                await self.pacer.turn(chat_id, reply=True)
             sent, hold = False, 0.0
             try:
                 result = await call()
@@ -669,9 +679,13 @@ class TelegramTransport:
         """The offset to store: after a restart, no update still being handled is skipped."""
         return min(self._unfinished, default=offset)
 
-    async def stop_lanes(self) -> None:
-        """Cancel the lanes (at a stop); their updates' replies may be left unsent."""
+    async def stop_lanes(self, grace: float = 5.0) -> None:
+        """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the
+        replies they had not sent are then lost)."""
         tasks = list(self._lane_tasks)
+        if tasks:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait(tasks, timeout=grace)
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -23,11 +23,12 @@ def test_no_connection_means_nothing_was_done() -> None:
     assert surely_not_done(_caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("x")))
     assert surely_not_done(_caused(TimedOut(), httpx.ConnectTimeout("x")))
     assert surely_not_done(_caused(TimedOut("Pool timeout"), httpx.PoolTimeout("x")))
+    # A request not written whole cannot have been done.
+    assert surely_not_done(_caused(TimedOut(), httpx.WriteTimeout("x")))
 
 
 def test_no_answer_may_mean_telegram_has_it() -> None:
     assert not surely_not_done(_caused(TimedOut(), httpx.ReadTimeout("x")))
-    assert not surely_not_done(_caused(TimedOut(), httpx.WriteTimeout("x")))
     assert not surely_not_done(
         _caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("x"))
     )
