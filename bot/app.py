@@ -104,6 +104,7 @@ async def run_telegram(
         install_housekeeping(scheduler, db, clock)
         install_jobs(scheduler, registry, db, dispatcher, clock)
         scheduler.start()
+        await transport.resume()  # updates fetched before the last stop and not yet handled
         tasks = [
             asyncio.create_task(worker.run(), name="outbox"),
             asyncio.create_task(transport.poll(settings.poll_timeout_seconds, stop), name="poll"),

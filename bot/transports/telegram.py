@@ -72,7 +72,7 @@ from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
-from bot.storage import kv
+from bot.storage import inbox, kv
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
@@ -211,7 +211,7 @@ class TelegramTransport:
         self.pacer = pacer
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
-        self._unfinished: set[int] = set()  # update ids handed to a lane and not done yet
+        self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -230,6 +230,7 @@ class TelegramTransport:
                 await self._answer(update.callback_query, None)
             return
         outcome = await self.dispatcher.handle(event)
+        await self._handled(update.update_id)
         await self.render(event, outcome, update.callback_query)
 
     # Mapping in ---------------------------------------------------------------------------
@@ -626,6 +627,7 @@ class TelegramTransport:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60.0)
                 continue
+            accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw or []:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if isinstance(update_id, int):
@@ -637,18 +639,54 @@ class TelegramTransport:
                         "skipped update %s that could not be read", update_id, exc_info=True
                     )
                     continue
-                self.submit(update, update_id)
-                async with self.db.unit() as conn:
-                    await kv.put(conn, "telegram.offset", str(self._safe_offset(offset)))
+                accepted.append((update_id, update, item))
+            if accepted:
+                await self._accept(accepted, offset)
 
     # One lane per chat --------------------------------------------------------------------
+    async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
+        """Keep a fetched batch in the inbox (the next getUpdates confirms it to Telegram, which
+        then forgets it) and hand each update to its chat's lane."""
+        kept = [(update_id, item) for update_id, _, item in accepted if update_id is not None]
+        async with self.db.unit() as conn:
+            await inbox.put_many(conn, PLATFORM, kept, self.dispatcher.clock())
+            await kv.put(conn, "telegram.offset", str(offset))
+        self._inboxed.update(update_id for update_id, _ in kept)
+        for update_id, update, _ in accepted:
+            self.submit(update, update_id)
+
+    async def resume(self) -> int:
+        """Hand the updates left in the inbox by the last run (fetched, not handled) to their
+        lanes, before polling again; returns how many."""
+        async with self.db.read() as conn:
+            waiting = await inbox.waiting(conn, PLATFORM)
+        for update_id, item in waiting:
+            self._inboxed.add(update_id)
+            try:
+                update = Update.de_json(item, self.bot)
+            except Exception:
+                log.warning("skipped update %s that could not be read", update_id, exc_info=True)
+                await self._handled(update_id)
+                continue
+            self.submit(update, update_id)
+        if waiting:
+            log.info("handling %d updates received before the last stop", len(waiting))
+        return len(waiting)
+
+    async def _handled(self, update_id: int | None) -> None:
+        """The update's transaction has committed: it leaves the inbox (a crash from now on
+        may lose its reply, never handle it twice)."""
+        if update_id is None or update_id not in self._inboxed:
+            return
+        self._inboxed.discard(update_id)
+        async with self.db.unit() as conn:
+            await inbox.remove(conn, PLATFORM, update_id)
+
     def submit(self, update: Update, update_id: int | None = None) -> None:
         """Hand an update to its chat's lane and return at once: the chat's updates are
         handled in order, each chat independently of the others."""
         chat, user = update.effective_chat, update.effective_user
         key = chat.id if chat is not None else (user.id if user is not None else 0)
-        if update_id is not None:
-            self._unfinished.add(update_id)
         lane = self._lanes.get(key)
         if lane is not None:
             lane.append((update_id, update))
@@ -669,15 +707,13 @@ class TelegramTransport:
                     log.exception("update %s could not be processed", update_id)
                 finally:
                     lane.popleft()
-                    if update_id is not None:
-                        self._unfinished.discard(update_id)
+                try:  # one no handler took, or one that failed, is not kept either
+                    await self._handled(update_id)
+                except Exception:
+                    log.exception("could not take update %s out of the inbox", update_id)
         finally:
             if self._lanes.get(key) is lane:
                 del self._lanes[key]
-
-    def _safe_offset(self, offset: int) -> int:
-        """The offset to store: after a restart, no update still being handled is skipped."""
-        return min(self._unfinished, default=offset)
 
     async def stop_lanes(self, grace: float = 5.0) -> None:
         """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the

@@ -214,3 +214,34 @@ async def test_replies_and_a_broadcast_share_one_budget_without_flood_answers(
         assert len(broadcast) == 25 * 5 + 300  # nothing lost, nothing twice
     finally:
         await running.stop()
+
+
+async def test_updates_waiting_behind_a_busy_chat_are_handled_after_a_crash(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """A's reply hangs; A's next messages wait in A's lane while the bot goes on polling (so
+    Telegram forgets them). The bot dies; after the restart those messages are answered."""
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    first = RunningBot(api, database, admins="42")
+    await first.start()
+    a, b = ChatUser(api, 501, "An", language_code="en"), ChatUser(api, 502, "Bình")
+    api.hang("sendMessage", chat_id=a.id)
+    before = len(api.calls)
+    await a.send_only("/help")
+    await api.wait_for(lambda c: c.chat_id == a.id and c.method == "sendMessage", after=before)
+    await a.send_only("/privacy")
+    await b.send("/help")  # the bot has polled past A's waiting message
+    await first.kill()
+    after_crash = len(api.calls)
+    second = RunningBot(api, database, admins="42")
+    await second.start()
+    try:
+        answer = await api.wait_for(_reply_to(a.id), after=after_crash)
+        assert "Your data" in answer.text
+        await api.wait_idle()
+        # /help had been handled before the crash: it is not handled a second time.
+        assert [c for c in api.calls[after_crash:] if "What I can do" in c.text] == []
+    finally:
+        api.release()
+        await second.stop()
