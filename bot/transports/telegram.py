@@ -142,6 +142,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
 
 
 REPLY_ATTEMPTS = 5
+HANDLING = 2  # events handled (in the database) at the same time
 
 
 def _seconds(wait: Any) -> float:
@@ -212,6 +213,9 @@ class TelegramTransport:
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
+        # Few events wait for the database at once, so the outbox worker's short transactions
+        # never queue behind a crowd of them (sending, the slow part, is outside).
+        self._handling = asyncio.Semaphore(HANDLING)
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -229,8 +233,9 @@ class TelegramTransport:
             if update.callback_query:
                 await self._answer(update.callback_query, None)
             return
-        outcome = await self.dispatcher.handle(event)
-        await self._handled(update.update_id)
+        async with self._handling:
+            outcome = await self.dispatcher.handle(event)
+            await self._handled(update.update_id)
         await self.render(event, outcome, update.callback_query)
 
     # Mapping in ---------------------------------------------------------------------------
