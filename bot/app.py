@@ -24,7 +24,7 @@ from bot.core.registry import Job, Registry
 from bot.handlers import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
-from bot.transports.delivery import Limits, OutboxWorker, Sender
+from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,18 @@ def build_core(db: Database, settings: Settings, bot_username: str | None, clock
 
 @contextlib.asynccontextmanager
 async def background(
-    core: Core, sender: Sender, settings: Settings, limits: Limits
+    core: Core, sender: Sender, settings: Settings, limits: Limits, pacer: Pacer | None = None
 ) -> AsyncIterator[asyncio.Task[None]]:
     """The outbox worker and the timers (housekeeping and every feature's jobs), started the
     same way whatever the transport, and stopped when the block ends. Yields the worker's task
     (it only ends by failing)."""
     worker = OutboxWorker(
-        core.db, sender, core.clock, signal=core.dispatcher.outbox_signal, limits=limits
+        core.db,
+        sender,
+        core.clock,
+        signal=core.dispatcher.outbox_signal,
+        limits=limits,
+        pacer=pacer,
     )
     scheduler = Scheduler(settings.tz)
     install_housekeeping(scheduler, core.db, core.clock, timedelta(days=settings.retention_days))
@@ -119,6 +124,7 @@ async def run_telegram(
     stop: asyncio.Event | None = None,
     clock: Clock = utc_now,
     limits: Limits | None = None,
+    read_timeout: float = 20.0,
 ) -> None:
     from telegram.error import InvalidToken
 
@@ -132,7 +138,7 @@ async def run_telegram(
     token = settings.token
     assert token is not None
     stop = stop or asyncio.Event()
-    app = build_application(token, settings.telegram_api_url)
+    app = build_application(token, settings.telegram_api_url, read_timeout=read_timeout)
     lock = ProcessLock(settings.database)
     lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
@@ -140,16 +146,20 @@ async def run_telegram(
     except BaseException:
         lock.release()
         raise
+    limits = limits or Limits()
+    # One sending budget for the replies and the outbox (replies first).
+    pacer = Pacer(limits)
     try:
         if not await initialize(app, stop):
             return
         core = build_core(db, settings, app.bot.username, clock)
-        transport = TelegramTransport(app, core.dispatcher, core.registry, db)
+        transport = TelegramTransport(app, core.dispatcher, core.registry, db, pacer=pacer)
         try:
             await transport.publish_commands()
         except Exception:
             log.warning("could not publish the command menus; commands still work", exc_info=True)
-        async with background(core, transport, settings, limits or Limits()) as worker:
+        async with background(core, transport, settings, limits, pacer=pacer) as worker:
+            await transport.resume()  # updates fetched before the last stop and not yet handled
             poll = asyncio.create_task(
                 transport.poll(settings.poll_timeout_seconds, stop), name="poll"
             )
@@ -165,6 +175,7 @@ async def run_telegram(
                 poll.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await poll
+                await transport.stop_lanes()
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]

@@ -2,8 +2,9 @@
 
 It speaks the Bot API over HTTP as the real one does (``/bot<token>/<method>``), queues updates
 for ``getUpdates`` (long polling), records every call the bot makes, and can be told to answer
-a call with an error (429 flood limit, 403 blocked, 400 migrated group) or to enforce
-Telegram's rate limits.
+a call with an error (429 flood limit, 403 blocked, 400 migrated group, 5xx), to hold a call
+without answering after doing it (a hung request the server nonetheless recorded), or to
+enforce Telegram's rate limits.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # the HTTP status the server answered with (200 until told otherwise)
     error: str | None = None  # the description of the error answered, if any
 
     @property
@@ -180,6 +182,15 @@ class Failure:
 
 
 @dataclass
+class Hang:
+    """Do the call (the server has it), then answer only when released."""
+
+    method: str
+    chat_id: int | None
+    times: int
+
+
+@dataclass
 class RateLimits:
     """Telegram's limits, to be enforced with 429 answers (scaled for quick benchmarks)."""
 
@@ -199,6 +210,8 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self.failures: list[Failure] = []
+        self.hangs: list[Hang] = []
+        self.released = asyncio.Event()
         self.blocked_chats: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.limits: RateLimits | None = None
@@ -225,6 +238,7 @@ class FakeBotAPI:
         return self.url
 
     async def stop(self) -> None:
+        self.released.set()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -261,6 +275,7 @@ class FakeBotAPI:
             call = Call(method, params)
             if error is not None:
                 call.error = refused or f"{error.status}: {error.text}"
+                call.status = error.status
             self.calls.append(call)
             async with self._changed:
                 self._changed.notify_all()
@@ -269,9 +284,9 @@ class FakeBotAPI:
                 self._changed.notify_all()
             return error
         handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            return self._ok(True)
-        result = await handler(params)
+        result = True if handler is None else await handler(params)
+        if self._hang_for(method, params):
+            await self.released.wait()
         return self._ok(result)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -279,6 +294,15 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token or file_id not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[file_id])
+
+    def _hang_for(self, method: str, params: dict[str, Any]) -> bool:
+        chat_id = params.get("chat_id")
+        chat = int(chat_id) if chat_id is not None else None
+        for hang in self.hangs:
+            if hang.times > 0 and hang.method == method and hang.chat_id in (None, chat):
+                hang.times -= 1
+                return True
+        return False
 
     @staticmethod
     def _ok(result: Any) -> web.Response:
@@ -382,7 +406,7 @@ class FakeBotAPI:
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         message = self._message(params, text=params.get("text", ""))
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
@@ -391,12 +415,12 @@ class FakeBotAPI:
         message = self._message(
             params, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
         )
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         return message
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         message = self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         return message
 
     async def _m_getFile(self, params: dict[str, Any]) -> Any:
@@ -448,6 +472,15 @@ class FakeBotAPI:
     ) -> None:
         """Answer ``method`` with this exact body and HTTP status (not a Bot API error)."""
         self.failures.append(Failure(method, None, status, "", None, times, body, content_type))
+
+    def hang(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``) are done and recorded, but
+        answered only after :meth:`release`: the client sees a request that hangs."""
+        self.hangs.append(Hang(method, chat_id, times))
+
+    def release(self) -> None:
+        """Answer every hung request (and any later one told to hang)."""
+        self.released.set()
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         methods = (

@@ -235,6 +235,18 @@ async def mark_sent_many(
     )
 
 
+async def mark_unconfirmed(
+    conn: aiosqlite.Connection, message_id: int, now: datetime, reason: str
+) -> None:
+    """A request that got no answer may have arrived: it counts as sent and is never sent
+    again; ``last_error`` says it was not confirmed."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        " last_error = ? WHERE id = ?",
+        (to_db(now), reason[:500], message_id),
+    )
+
+
 async def supersede_edits(conn: aiosqlite.Connection, edit_of: int) -> None:
     """A newer progress edit replaces any older one not sent yet."""
     await conn.execute(

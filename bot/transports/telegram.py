@@ -3,6 +3,12 @@
 Polling is our own loop over ``getUpdates`` instead of PTB's updater: each update is parsed on
 its own, so one update the library cannot read is skipped with a log line instead of being
 fetched again forever (seen with PTB 22.8 and newer Bot API shapes).
+
+Each chat is independent: the poller hands every update to its chat's lane (a task that runs
+that chat's updates in order, handling and replying) and goes on at once, so one chat's
+429s, server errors, hung requests or big download never hold up another chat. Replies are
+paced by the same :class:`~bot.transports.delivery.Pacer` as the outbox (replies first), and
+a request that may have reached Telegram (no answer in time) is never sent again.
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ import logging
 import os
 import re
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
+
+import httpx
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -76,13 +85,13 @@ from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import chats as chats_repo
-from bot.storage import kv
+from bot.storage import inbox, kv
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.text import TELEGRAM_TEXT_LIMIT, plain_text
-from bot.transports.delivery import SendResult
+from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
@@ -102,7 +111,9 @@ class TokenRefusedError(Exception):
     """Telegram refused the bot token (401): the only polling failure that stops the bot."""
 
 
-def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    token: str, api_root: str, *, read_timeout: float = 20.0
+) -> Application[Any, Any, Any, Any, Any, Any]:
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
     logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
@@ -113,8 +124,8 @@ def build_application(token: str, api_root: str) -> Application[Any, Any, Any, A
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
         .connect_timeout(10)
-        .read_timeout(20)
-        .write_timeout(20)
+        .read_timeout(read_timeout)
+        .write_timeout(read_timeout)
         .build()
     )
 
@@ -261,6 +272,36 @@ def fit_caption(text: str) -> str | None:
     return split_text(text, CAPTION_LIMIT)[0] or None if text else None
 
 
+REPLY_ATTEMPTS = 5
+HANDLING = 2  # events handled (in the database) at the same time
+
+
+def _seconds(wait: Any) -> float:
+    return float(wait.total_seconds()) if hasattr(wait, "total_seconds") else float(wait)
+
+
+def surely_not_done(exc: TelegramError) -> bool:
+    """Whether a failed request surely did nothing at Telegram: it answered with an error (a
+    429, a 5xx), no connection was made, or the request could not be written whole. No answer
+    in time, or a connection that broke after the request was written, may mean Telegram has
+    it (a sent message would then arrive twice)."""
+    if isinstance(exc, RetryAfter):
+        return True
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, TelegramError):
+        return True  # the server answered (with an error status)
+    return isinstance(
+        cause,
+        (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.WriteTimeout,
+            httpx.WriteError,
+        ),
+    )
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
     """Run a Bot API call; wait out 429s and retry network errors with back-off."""
     delay = 1.0
@@ -290,6 +331,8 @@ class TelegramTransport:
         dispatcher: Dispatcher,
         registry: Registry,
         db: Database,
+        *,
+        pacer: Pacer | None = None,
     ) -> None:
         self.app = app
         self.bot = app.bot
@@ -298,6 +341,14 @@ class TelegramTransport:
         self.db = db
         # Groups that became supergroups: old id -> new id (see follow_moves).
         self.moved: dict[int, int] = {}
+        # The sending budget shared with the outbox worker (replies are not paced without one).
+        self.pacer = pacer
+        self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
+        # Few events wait for the database at once, so the outbox worker's short transactions
+        # never queue behind a crowd of them (sending, the slow part, is outside).
+        self._handling = asyncio.Semaphore(HANDLING)
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -317,7 +368,13 @@ class TelegramTransport:
             return
         if event.document is not None:
             event = await self.fetch_document(event)
-        outcome = await self.dispatcher.handle(event)
+        async with self._handling:
+            outcome = await self.dispatcher.handle(event)
+            await self._handled(update.update_id)
+            if outcome.checkpoint_after:
+                # /forgetme: the update itself was kept in the inbox (with the person's name)
+                # until now; checkpoint again so no page of the file still holds it.
+                await self.db.checkpoint()
         await self.render(event, outcome, update.callback_query)
 
     # Mapping in ---------------------------------------------------------------------------
@@ -515,9 +572,11 @@ class TelegramTransport:
 
     async def send(self, message: Outgoing) -> None:
         markup = keyboard(message.buttons)
+        chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
             try:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.edit_message_text(
                         telegram_html(message.text),
                         chat_id=message.chat_id,
@@ -525,7 +584,8 @@ class TelegramTransport:
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    ),
+                    resend_if_unsure=True,  # an edit done twice shows the same text
                 )
                 return
             except BadRequest as exc:
@@ -540,17 +600,19 @@ class TelegramTransport:
                 log.exception("could not make %s; not sent", attachment.filename)
                 return
             if attachment.kind == "photo":
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_photo(
                         message.chat_id,
                         data,
                         caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             else:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_document(
                         message.chat_id,
                         data,
@@ -558,21 +620,64 @@ class TelegramTransport:
                         caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             return
         parts = split_text(message.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await with_retries(
+            await self._paced(
+                chat_id,
                 lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
                     message.chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                ),
             )
+
+    async def _paced(
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[T]],
+        *,
+        resend_if_unsure: bool = False,
+    ) -> T | None:
+        """One request of a reply, in the chat's turn of the shared budget. A 429 is waited
+        out (the chat is held for the outbox too), an error that proves nothing was done is
+        retried with back-off, and a request that may have been done (no answer in time) is
+        not made again: it returns None, logged, unless ``resend_if_unsure``."""
+        delay = 1.0
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if self.pacer is not None:
+                await self.pacer.turn(chat_id, reply=True)
+            sent, hold = False, 0.0
+            try:
+                result = await call()
+                sent = True
+                return result
+            except RetryAfter as exc:
+                hold = max(_seconds(exc.retry_after), 0.1)
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                if self.pacer is None:
+                    await asyncio.sleep(hold)
+            except NetworkError as exc:  # TimedOut and BadRequest are NetworkErrors too
+                if isinstance(exc, BadRequest):
+                    raise
+                if not resend_if_unsure and not surely_not_done(exc):
+                    sent = True  # it may have reached the chat: it counts, and is not resent
+                    log.warning("a reply to chat got no answer (%s); %s", exc, UNCONFIRMED)
+                    return None
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            finally:
+                if self.pacer is not None:
+                    self.pacer.done(chat_id, sent=sent, hold=hold)
+        raise AssertionError("unreachable")
 
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
@@ -631,6 +736,8 @@ class TelegramTransport:
                 return SendResult("blocked", reason=str(exc)[:200])
             return SendResult("failed", reason=str(exc)[:200])
         except (TimedOut, NetworkError) as exc:
+            if not surely_not_done(exc):  # Telegram may have it: never sent again
+                return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
             return SendResult("error", reason=f"network: {exc}"[:200])
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
@@ -745,6 +852,7 @@ class TelegramTransport:
             delay = POLL_BACKOFF_START
             if raw:
                 await self.follow_moves()
+            accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if isinstance(update_id, int):
@@ -756,12 +864,94 @@ class TelegramTransport:
                         "skipped update %s that could not be read", update_id, exc_info=True
                     )
                     continue
+                accepted.append((update_id, update, item))
+            if raw:
+                await self._accept(accepted, offset)
+
+    # One lane per chat --------------------------------------------------------------------
+    async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
+        """Keep a fetched batch in the inbox (the next getUpdates confirms it to Telegram, which
+        then forgets it) and hand each update to its chat's lane."""
+        kept = [(update_id, item) for update_id, _, item in accepted if update_id is not None]
+        async with self.db.unit() as conn:
+            await inbox.put_many(conn, PLATFORM, kept, self.dispatcher.clock())
+            await kv.put(conn, "telegram.offset", str(offset))
+        self._inboxed.update(update_id for update_id, _ in kept)
+        for update_id, update, _ in accepted:
+            self.submit(update, update_id)
+
+    async def resume(self) -> int:
+        """Hand the updates left in the inbox by the last run (fetched, not handled) to their
+        lanes, before polling again; returns how many."""
+        async with self.db.read() as conn:
+            waiting = await inbox.waiting(conn, PLATFORM)
+        for update_id, item in waiting:
+            self._inboxed.add(update_id)
+            try:
+                update = Update.de_json(item, self.bot)
+            except Exception:
+                log.warning("skipped update %s that could not be read", update_id, exc_info=True)
+                await self._handled(update_id)
+                continue
+            self.submit(update, update_id)
+        if waiting:
+            log.info("handling %d updates received before the last stop", len(waiting))
+        return len(waiting)
+
+    async def _handled(self, update_id: int | None) -> None:
+        """The update's transaction has committed: it leaves the inbox (a crash from now on
+        may lose its reply, never handle it twice)."""
+        if update_id is None or update_id not in self._inboxed:
+            return
+        self._inboxed.discard(update_id)
+        async with self.db.unit() as conn:
+            await inbox.remove(conn, PLATFORM, update_id)
+
+    def submit(self, update: Update, update_id: int | None = None) -> None:
+        """Hand an update to its chat's lane and return at once: the chat's updates are
+        handled in order, each chat independently of the others."""
+        chat, user = update.effective_chat, update.effective_user
+        key = chat.id if chat is not None else (user.id if user is not None else 0)
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append((update_id, update))
+            return
+        self._lanes[key] = deque([(update_id, update)])
+        task = asyncio.create_task(self._run_lane(key), name=f"chat-{key}")
+        self._lane_tasks.add(task)
+        task.add_done_callback(self._lane_tasks.discard)
+
+    async def _run_lane(self, key: int) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                update_id, update = lane[0]
                 try:
                     await self.app.process_update(update)
                 except Exception:
                     log.exception("update %s could not be processed", update_id)
-                async with self.db.unit() as conn:
-                    await kv.put(conn, "telegram.offset", str(offset))
+                finally:
+                    lane.popleft()
+                try:  # one no handler took, or one that failed, is not kept either
+                    await self._handled(update_id)
+                except Exception:
+                    log.exception("could not take update %s out of the inbox", update_id)
+        finally:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+
+    async def stop_lanes(self, grace: float = 5.0) -> None:
+        """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the
+        replies they had not sent are then lost)."""
+        tasks = list(self._lane_tasks)
+        if tasks:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
 
 
 async def initialize(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event) -> bool:

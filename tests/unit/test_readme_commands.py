@@ -59,8 +59,12 @@ def test_every_command_is_in_the_readme_as_the_registry_declares_it() -> None:
         for name, alias in zip(names, aliases, strict=True):
             assert name not in listed, f"/{name} is listed twice"
             listed[name] = (alias, _who(who), _where(where))
-    declared = {c.name: c for c in registry.commands if c.in_menu}
-    assert sorted(listed) == sorted(declared)
+    declared = {c.name: c for c in registry.commands}
+    # Every command in the menus is listed; a hidden one (named in a notice) may be listed too.
+    assert sorted(n for n, c in declared.items() if c.in_menu) == sorted(
+        n for n in listed if declared[n].in_menu
+    )
+    assert set(listed) <= set(declared)
     for name, (alias, roles, where) in listed.items():
         command = declared[name]
         assert alias == command.alias, name
