@@ -97,14 +97,14 @@ def _command_pattern(names: set[str]) -> re.Pattern[str]:
 
 
 def _msgids(source: str) -> set[str]:
-    """The message ids marked in a module: the first argument of _(), N_() and plain()."""
+    """The message ids marked in a module: the first argument of _(), _n(), N_() and plain()."""
     found = set()
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and node.args):
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
         first = node.args[0]
-        if name in {"_", "N_", "plain"} and isinstance(first, ast.Constant):
+        if name in {"_", "_n", "N_", "plain"} and isinstance(first, ast.Constant):
             found.update([first.value] if isinstance(first.value, str) else [])
     return found
 
