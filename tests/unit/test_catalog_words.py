@@ -109,9 +109,10 @@ def _msgids(source: str) -> set[str]:
     return found
 
 
-def staff_only_msgids() -> set[str]:
-    """Messages used only in modules whose every command and button is gated to team leaders and
-    officers (read from the registry, wherever the modules live), and nowhere else in the code."""
+def staff_screen_msgids() -> set[str]:
+    """Messages that staff screens show: those of modules whose every command and button is gated
+    to team leaders and officers (read from the registry, wherever the modules live). A message
+    such a screen shares with residents' screens must suit both, so it is impersonal."""
     gated: dict[str, set[bool]] = {}
     for feature in build_registry().features:
         entries = [(c.handler.__module__, c.roles) for c in feature.commands]
@@ -124,17 +125,16 @@ def staff_only_msgids() -> set[str]:
         if staff == {True}
     }
     in_staff: set[str] = set()
-    elsewhere: set[str] = set()
     root = Path(__file__).resolve().parents[2]
     for path in (p for top in ROOTS for p in (root / top).rglob("*.py")):
-        ids = _msgids(path.read_text(encoding="utf-8"))
-        (in_staff if path.resolve() in staff_files else elsewhere).update(ids)
-    return in_staff - elsewhere
+        if path.resolve() in staff_files:
+            in_staff.update(_msgids(path.read_text(encoding="utf-8")))
+    return in_staff
 
 
-def vi_problems(staff_only: set[str] | None = None) -> list[str]:
+def vi_problems(staff_screens: set[str] | None = None) -> list[str]:
     command = _command_pattern(english_commands())
-    staff = staff_only_msgids() if staff_only is None else staff_only
+    staff = staff_screen_msgids() if staff_screens is None else staff_screens
     problems = []
     for file, msgid, texts in _messages("vi"):
         for text in texts:
@@ -203,15 +203,26 @@ def test_the_checks_catch_what_the_issue_names(
         "_messages",
         lambda language: [("reports.po", "Some message", [text])],
     )
-    assert any(problem in found for found in vi_problems(staff_only={"Some message"}))
+    assert any(problem in found for found in vi_problems(staff_screens={"Some message"}))
 
 
-def test_staff_only_messages_are_found_from_the_permissions() -> None:
-    staff = staff_only_msgids()
-    # the rating's prompts, a prompt of the household register
+def test_staff_screens_are_found_from_the_permissions() -> None:
+    staff = staff_screen_msgids()
+    # the rating's prompts, a prompt of the household register, one shared with the pledge
     assert "A note is required here: please say why, in a few words." in staff
     assert "The name of the <b>head of household</b>?" in staff
+    assert "Please type the answer as text, or /cancel." in staff
     # shown to residents: the report flow, /mydata, a patrol member's confirmation
     assert "Is it happening right now?" not in staff
     assert "I store nothing about you." not in staff
     assert "Thank you: your participation is confirmed." not in staff
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_message_in_several_catalogs_has_one_translation(language: str) -> None:
+    """The catalogs are merged and the first file wins: a second translation of the same message
+    would never be shown, and the reader would get the other one's register or words."""
+    seen: dict[str, dict[tuple[str, ...], str]] = {}
+    for file, msgid, texts in _messages(language):
+        seen.setdefault(msgid, {}).setdefault(tuple(texts), file)
+    assert {m: t for m, t in seen.items() if len(t) > 1} == {}
