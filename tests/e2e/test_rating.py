@@ -177,8 +177,8 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     )
     assert "Thôn Tây</b>: 2024 — · 2025 ❌" in table.text
     assert "đạt 2 năm liền tính đến năm 2025" in table.text
-    assert "Năm 2024: 1/2 khu dân cư (50%); trong 1 khu đã bình xét: 100%" in table.text
-    assert "Năm 2025: 1/2 khu dân cư (50%); trong 2 khu đã bình xét: 50%" in table.text
+    assert "Năm 2024: 1/2 khu dân cư (50%); trong 1 khu dân cư đã bình xét: 100%" in table.text
+    assert "Năm 2025: 1/2 khu dân cư (50%); trong 2 khu dân cư đã bình xét: 50%" in table.text
 
     data = await hung.send("/mydata")
     assert "đã quyết định 2 kết quả" in data.text

@@ -325,8 +325,8 @@ async def test_sheets_headers_and_rows_in_vietnamese(db: Database) -> None:
     pledge_rows = values(book["Cam kết"])
     assert pledge_rows[0] == [
         "Số cam kết",
-        "Mã thôn, tổ",
-        "Thôn, xóm",
+        "Mã thôn, tổ dân phố",
+        "Thôn, tổ dân phố",
         "Đối tượng ký",
         "Chủ hộ hoặc người đại diện",
         "Địa chỉ",
@@ -377,8 +377,8 @@ async def test_sheets_headers_and_rows_in_vietnamese(db: Database) -> None:
     assert report_rows[0][:6] == [
         "Mã theo dõi",
         "Thời gian gửi",
-        "Mã thôn, tổ",
-        "Thôn, xóm",
+        "Mã thôn, tổ dân phố",
+        "Thôn, tổ dân phố",
         "Loại việc",
         "Tình trạng xử lý",
     ]
