@@ -68,11 +68,11 @@ async def test_leader_downloads_csv_of_own_area_patrols(api: FakeBotAPI, bot: Ru
     assert patrols_file.startswith(BOM) and obs_file.startswith(BOM)
     # In the reader's language, as the officers' workbook: headers, kinds, yes/no.
     patrols = list(csv.DictReader(io.StringIO(patrols_file.decode("utf-8-sig"))))
-    assert [(r["Mã thôn, tổ"], r["Số người tham gia"]) for r in patrols] == [("DONG", "1")]
+    assert [(r["Mã thôn, tổ dân phố"], r["Số người tham gia"]) for r in patrols] == [("DONG", "1")]
     observations = list(csv.DictReader(io.StringIO(obs_file.decode("utf-8-sig"))))
-    assert [(r["Mã thôn, tổ"], r["Số trường hợp"], r["Đã nhắc nhở"]) for r in observations] == [
-        ("DONG", "3", "có")
-    ]
+    area = "Mã thôn, tổ dân phố"
+    seen = [(r[area], r["Số trường hợp"], r["Đã nhắc nhở"]) for r in observations]
+    assert seen == [("DONG", "3", "có")]
     assert "quá giờ" in observations[0]["Loại trường hợp"].lower()
     assert observations[0]["Ghi chú tuần tra"] == "'+84 912 345 678 chủ quán"
 
@@ -90,7 +90,7 @@ async def test_leader_downloads_csv_of_own_area_patrols(api: FakeBotAPI, bot: Ru
     sent_before = len(api.sent(dong.id))
     refused = await dong.press("Xuất tệp CSV")
     assert refused.method == "answerCallbackQuery"
-    assert "Chỉ tổ trưởng của thôn, tổ này" in refused.params["text"]
+    assert "Chỉ tổ trưởng của thôn, tổ dân phố này" in refused.params["text"]
     assert len(api.sent(dong.id)) == sent_before
 
 

@@ -215,7 +215,7 @@ async def test_a_cancelled_mediation_case_leaves_nothing_behind(
     # is refused too.
     assert "Hòa giải thành" not in str(case.labels)
     assert "không thành được ghi nhận từ ngày đó" in case.text
-    assert "Chuyển cơ quan chức năng" in str(case.labels)  # a transfer needs no session
+    assert "Chuyển cơ quan có thẩm quyền" in str(case.labels)  # a transfer needs no session
     await settle(api, hung.press("Ngày hòa giải", in_call=case))
     today = await settle(api, hung.press("Hôm nay"))
     assert "Hòa giải thành" in str(today.labels)

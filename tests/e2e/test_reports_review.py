@@ -271,7 +271,7 @@ async def test_a_case_can_be_handed_to_the_authorities_before_its_session(
     mine = await settle(api, lan.send("/hoagiaivien"))  # a leader reads "đồng chí"
     assert "đồng chí làm hòa giải viên" in mine.text and "Ông A, Bà B" in str(mine.labels)
     assert "Hòa giải thành" not in str(case.labels) and "không thành" not in str(case.labels)
-    await settle(api, lan.press("Chuyển cơ quan chức năng", in_call=case))
+    await settle(api, lan.press("Chuyển cơ quan có thẩm quyền", in_call=case))
     closed = await settle(api, lan.send("Bà B đã khởi kiện ra tòa"))
     assert "Kết quả" in closed.text
     saved = await rows(bot, "SELECT outcome, session_on FROM mediation_cases")
