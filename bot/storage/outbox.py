@@ -91,6 +91,37 @@ async def enqueue(
     return cur.lastrowid
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """One message of a batch queued with :func:`enqueue_many`."""
+
+    platform: str
+    chat_id: int
+    text: str
+    photo: str | None = None
+
+
+async def enqueue_many(
+    conn: aiosqlite.Connection,
+    messages: list[NewMessage],
+    now: datetime,
+    *,
+    not_before: datetime | None = None,
+    batch_id: int | None = None,
+    priority: int = PRIORITY_NORMAL,
+) -> None:
+    """Queue many messages without buttons in one statement (a broadcast's fan-out)."""
+    created, due = to_db(now), to_db(not_before or now)
+    await conn.executemany(
+        "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
+        " priority, photo) VALUES (?, ?, ?, '[]', ?, ?, ?, ?, ?)",
+        [
+            (m.platform, m.chat_id, m.text, batch_id, created, due, priority, m.photo)
+            for m in messages
+        ],
+    )
+
+
 async def claim_due(
     conn: aiosqlite.Connection, platform: str, now: datetime, limit: int
 ) -> list[OutboxMessage]:

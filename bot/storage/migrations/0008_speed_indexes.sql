@@ -1,0 +1,10 @@
+-- Indexes for lookups that scanned whole tables as the commune grows (issue #12).
+
+-- A member's buttons are dropped by person (menus.close_user) and, after an anonymous report,
+-- by person and chat (reports.drop_flow_menus): both scanned every menu of every chat.
+CREATE INDEX menus_user ON menus(platform, user_id, chat_id);
+
+-- Registered members of an area in name order (patrol pickers, rosters, the pledge board):
+-- read in index order, so a picker that shows the first few dozen stops there.
+CREATE INDEX members_area_registered ON members(area_id, display_name)
+    WHERE consent_at IS NOT NULL;
