@@ -469,7 +469,9 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
 
 # The bots under test, each in its own process ---------------------------------------------
 def child_command(kind: str, database: Path, url: str) -> list[str]:
-    return [sys.executable, "-m", "bench.updates", "--child", kind, str(database), url]
+    profile = os.environ.get("BENCH_PROFILE")  # a file to write the bot's cProfile stats to
+    wrap = ["-m", "cProfile", "-o", profile] if profile and kind == "bot" else []
+    return [sys.executable, *wrap, "-m", "bench.updates", "--child", kind, str(database), url]
 
 
 async def child_bot(database: str, url: str) -> None:

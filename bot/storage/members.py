@@ -40,11 +40,10 @@ def _member(row: aiosqlite.Row) -> Member:
 
 
 async def find(conn: aiosqlite.Connection, platform: str, user_id: int) -> Member | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
-    ) as cur:
-        row = await cur.fetchone()
-    return _member(row) if row else None
+    )
+    return _member(next(iter(rows))) if rows else None
 
 
 async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:

@@ -18,11 +18,11 @@ class Grant:
 
 
 async def of_member(conn: aiosqlite.Connection, member_id: int) -> list[Grant]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT member_id, role, area_id FROM roles WHERE member_id = ? ORDER BY role, area_id",
         (member_id,),
-    ) as cur:
-        return [Grant(r[0], r[1], r[2]) for r in await cur.fetchall()]
+    )
+    return [Grant(r[0], r[1], r[2]) for r in rows]
 
 
 async def grant(

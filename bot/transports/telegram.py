@@ -543,5 +543,8 @@ class TelegramTransport:
                     await self.app.process_update(update)
                 except Exception:
                     log.exception("update %s could not be processed", update_id)
+            if raw:
+                # Once per batch, after every update of it was handled: as Telegram itself
+                # confirms them with the next getUpdates (one transaction, not one per update).
                 async with self.db.unit() as conn:
                     await kv.put(conn, "telegram.offset", str(offset))

@@ -1,7 +1,7 @@
 """Lookups that run on people's updates find the same rows as before, through an index instead
 of a scan of the whole table (issue #12: they grew with the number of members and pledges);
 pledge items come back in one query in the stored order; a broadcast's batch is queued in
-recipient order."""
+recipient order; an update in a known chat does not write the chat again."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
 
+from bot.core.dispatcher import Dispatcher
+from bot.core.events import ChatInfo
 from bot.storage import areas as areas_repo
+from bot.storage import chats, menus, outbox
 from bot.storage import members as members_repo
-from bot.storage import menus, outbox
 from bot.storage import pledges as repo
 from bot.storage import reports as reports_repo
 from bot.storage.db import Database
+from tests.conftest import Clock
+from tests.unit.test_core import command
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 WATCHED = ("pledges", "pledge_household_members", "members", "menus")
@@ -192,3 +196,32 @@ def test_the_migration_adds_the_indexes(tmp_path: object) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"menus_user", "members_area_registered"} <= names
     assert "CREATE INDEX" in sql
+
+
+async def test_an_update_in_a_known_chat_reads_it_without_writing(
+    db: Database, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    group = ChatInfo(-500, "group", "Nhóm Thôn Đông")
+    await dispatcher.handle(command("/help", chat=group))
+    statements: list[str] = []
+    await db.conn.set_trace_callback(statements.append)
+    await dispatcher.handle(command("/help", chat=group))
+    await db.conn.set_trace_callback(None)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert not [s for s in writes if "chats" in s]
+
+    # A new title, a chat coming back, and an old "last seen" time are still written.
+    async with db.unit() as conn:
+        await chats.set_active(conn, "telegram", -500, False, clock.now)
+    clock.now += timedelta(minutes=5)
+    await dispatcher.handle(command("/help", chat=ChatInfo(-500, "group", "Nhóm mới")))
+    async with db.read() as conn:
+        chat = await chats.find(conn, "telegram", -500)
+        stamp = await conn.execute_fetchall("SELECT updated_at FROM chats")
+    assert chat is not None and chat.title == "Nhóm mới" and chat.active
+    first_seen = next(iter(stamp))[0]
+    clock.now += chats.SEEN_PRECISION + timedelta(seconds=1)
+    await dispatcher.handle(command("/help", chat=group))
+    async with db.read() as conn:
+        later = next(iter(await conn.execute_fetchall("SELECT updated_at FROM chats")))[0]
+    assert later > first_seen
