@@ -1,7 +1,8 @@
 """Lookups that run on people's updates find the same rows as before, through an index instead
 of a scan of the whole table (issue #12: they grew with the number of members and pledges);
 pledge items come back in one query in the stored order; a broadcast's batch is queued in
-recipient order; an update in a known chat does not write the chat again."""
+recipient order; an update in a known chat does not write the chat again; a query and its
+rows take one trip to the database thread."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import aiosqlite
+import pytest
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import ChatInfo
@@ -225,3 +228,30 @@ async def test_an_update_in_a_known_chat_reads_it_without_writing(
     async with db.read() as conn:
         later = next(iter(await conn.execute_fetchall("SELECT updated_at FROM chats")))[0]
     assert later > first_seen
+
+
+async def test_a_query_and_its_rows_take_one_trip_to_the_database_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips: list[str] = []
+    original = db.conn._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", "?"))
+        return await original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(db.conn, "_execute", counted)
+    async with db.unit() as conn:
+        trips.clear()
+        cur = await conn.execute("INSERT INTO kv (key, value) VALUES ('a', '1'), ('b', '2')")
+        assert cur.rowcount == 2 and cur.lastrowid is not None
+        async with conn.execute("SELECT key, value FROM kv ORDER BY key") as cur:
+            first = await cur.fetchone()
+            rest = await cur.fetchall()
+            assert await cur.fetchone() is None
+        async with conn.execute("SELECT value FROM kv WHERE key = :k", {"k": "b"}) as cur:
+            named = await cur.fetchall()
+        assert len(trips) == 3
+    assert first is not None and tuple(first) == ("a", "1")
+    assert [tuple(r) for r in rest] == [("b", "2")]
+    assert [tuple(r) for r in named] == [("2",)]
