@@ -222,6 +222,31 @@ async def pending_after(
         return [_message(r) for r in await cur.fetchall()]
 
 
+async def pending_window(
+    conn: aiosqlite.Connection, platform: str, known: set[int], size: int
+) -> list[OutboxMessage]:
+    """The pending messages among the first ``size`` in sending order (priority, then due
+    time, then id) that are not in ``known`` (those the worker holds already), oldest first.
+
+    The worker holds at most about ``size`` messages whatever the queue's length: a broadcast
+    to 100,000 chats is read a window at a time, and a message that must go before it (a reply,
+    an alert) is still read at once, since it sorts ahead of the window."""
+    ids = [
+        int(r[0])
+        for r in await conn.execute_fetchall(
+            "SELECT id FROM outbox WHERE platform = ? AND status = 'pending'"
+            " ORDER BY priority DESC, not_before, id LIMIT ?",
+            (platform, max(size, len(known))),
+        )
+    ]
+    wanted = [i for i in ids if i not in known]
+    if not wanted:
+        return []
+    marks = ",".join("?" for _ in wanted)
+    rows = await conn.execute_fetchall(_SELECT + f" WHERE o.id IN ({marks}) ORDER BY o.id", wanted)
+    return [_message(r) for r in rows]
+
+
 async def start_sending(
     conn: aiosqlite.Connection, platform: str, ids: list[int]
 ) -> tuple[set[int], set[int], dict[int, int]]:

@@ -81,7 +81,7 @@ class Limits:
 Clock = Callable[[], datetime]
 FLUSH_SECONDS = 0.05
 REFILL_SECONDS = 1.0
-LOAD_LIMIT = 20_000
+WINDOW = 2_000  # pending messages held in memory at most (plus any that must go first)
 CATCH_UP = 0.05
 
 
@@ -104,7 +104,6 @@ class OutboxWorker:
         self.is_group = is_group
         self._paused_until = 0.0
         self._next_slot = 0.0
-        self._max_seen = 0
         self._known: set[int] = set()
         self._queues: dict[int, list[tuple[int, int, OutboxMessage]]] = {}
         self._waiting: list[tuple[float, int]] = []  # (ready at, chat id)
@@ -163,7 +162,7 @@ class OutboxWorker:
             self._release_held()
             self._promote()
             if not self._ready and not self._tasks:
-                if not self._waiting:
+                if not self._waiting and not await self._refill():
                     break
                 await asyncio.sleep(max(0.001, self._waiting[0][0] - self._mono()))
                 continue
@@ -177,14 +176,12 @@ class OutboxWorker:
         return self._started - started
 
     # Loading ----------------------------------------------------------------------------
-    async def _refill(self) -> None:
+    async def _refill(self) -> int:
+        """Read the next window of pending messages; returns how many were new."""
         async with self.db.read() as conn:
-            found = await outbox.pending_after(
-                conn, self.sender.platform, self._max_seen, LOAD_LIMIT
-            )
+            found = await outbox.pending_window(conn, self.sender.platform, self._known, WINDOW)
         now = self.clock()
         for message in found:
-            self._max_seen = max(self._max_seen, message.id)
             if message.id in self._known:
                 continue
             self._known.add(message.id)
@@ -192,6 +189,7 @@ class OutboxWorker:
                 heapq.heappush(self._held, (message.not_before, message.id, message))
             else:
                 self._enqueue(message)
+        return len(found)
 
     def _enqueue(self, message: OutboxMessage, *, front: bool = False) -> None:
         queue = self._queues.setdefault(message.chat_id, [])

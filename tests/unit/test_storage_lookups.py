@@ -180,7 +180,7 @@ async def test_enqueue_many_queues_every_message_in_order(db: Database) -> None:
         batch = [outbox.NewMessage("telegram", 1000 + n, f"tin {n}") for n in range(5)]
         batch.append(outbox.NewMessage("telegram", -5, "ảnh", photo="file-1"))
         await outbox.enqueue_many(conn, batch, NOW, batch_id=3, priority=outbox.PRIORITY_BULK)
-        queued = await outbox.pending_after(conn, "telegram", 0, 100)
+        queued = await outbox.pending_window(conn, "telegram", set(), 100)
     assert [(m.chat_id, m.text, m.photo) for m in queued] == [
         (m.chat_id, m.text, m.photo) for m in batch
     ]
