@@ -84,6 +84,7 @@ async def run_telegram(
     app = build_application(token, settings.telegram_api_url)
     scheduler = Scheduler(settings.tz)
     tasks: list[asyncio.Task[None]] = []
+    transport: TelegramTransport | None = None
     try:
         await with_retries(app.initialize)
         registry = build_registry()
@@ -118,6 +119,8 @@ async def run_telegram(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         scheduler.shutdown()
+        if transport is not None:
+            await transport.close()
         with contextlib.suppress(Exception):
             await app.shutdown()
         await db.close()

@@ -1,6 +1,5 @@
 """/patrolstats: patrols, member participations and reminders per kind for an area or the
-whole commune, over this month, this quarter, this year or two dates; CSV for the area's leaders
-and for officers."""
+whole commune, over this month, this quarter, this year or two dates; CSV for officers."""
 
 from __future__ import annotations
 
@@ -94,7 +93,7 @@ async def _answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fa
     report = await patrol_figures(ctx.conn, area_id or None, period, ctx.config.tz)
     text = await report_text(ctx, report)
     rows: list[list[Option]] = []
-    if _may_export(ctx, area_id):
+    if ctx.roles.is_officer:
         rows.append(
             [
                 Option(
@@ -135,28 +134,16 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
     return "\n".join(lines)
 
 
-def _may_export(ctx: Context, area_id: int) -> bool:
-    """Officers export any area or the whole commune; a leader exports the areas they lead.
-    Checked again on every press: the role may have been taken back since."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
-
-
 async def _export(ctx: Context, value: str) -> None:
+    if not ctx.roles.is_officer:
+        ctx.toast(ctx._("Only the commune police can export the figures."))
+        return
     parts = value.split(":")
     try:
         area_id = int(parts[0])
         period = Period(date.fromisoformat(parts[1]), date.fromisoformat(parts[2]))
     except (ValueError, IndexError):
         stale(ctx)
-        return
-    if not _may_export(ctx, area_id):
-        ctx.toast(
-            ctx._("Only the commune police can export the figures.")
-            if area_id == 0
-            else ctx._(
-                "Only the team leaders of this area and the commune police can export its patrols."
-            )
-        )
         return
     begin, end = period.utc_bounds(ctx.config.tz)
     patrols = await repo.in_range(ctx.conn, area_id or None, begin, end)

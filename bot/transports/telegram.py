@@ -8,6 +8,7 @@ fetched again forever (seen with PTB 22.8 and newer Bot API shapes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import warnings
@@ -63,7 +64,6 @@ from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import kv
-from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
@@ -75,6 +75,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+MENU_SPACING = 0.05  # seconds between two members' command menus published at start-up
 T = TypeVar("T")
 
 
@@ -164,6 +165,7 @@ class TelegramTransport:
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
+        self.menus_task: asyncio.Task[None] | None = None
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -433,8 +435,10 @@ class TelegramTransport:
 
     # Command menus ------------------------------------------------------------------------
     async def publish_commands(self) -> None:
-        """Localized menus per scope: residents in private chats, everyone in groups, and the
-        full list for each leader, officer and admin in their own private chat."""
+        """Localized menus per scope: residents in private chats, everyone in groups (a few
+        calls, before polling starts); then, in the background and spread out, the full list
+        for each leader, officer and admin in their own private chat (one call each: 300
+        leaders in a row would hold the start for many seconds)."""
         for language in LANGUAGES:
             t = Translator(language)
             code = None if language == "vi" else language
@@ -456,14 +460,27 @@ class TelegramTransport:
                 )
             )
         async with self.db.read() as conn:
-            elevated = []
-            for member_id in await roles_repo.elevated(conn):
-                member = await members_repo.get(conn, member_id)
-                if member is not None and member.platform == PLATFORM:
-                    grants = await roles_repo.of_member(conn, member_id)
-                    elevated.append((member, {Role(g.role) for g in grants}))
-        for member, held in elevated:
-            await self.publish_member_commands(member.user_id, member.language, held)
+            elevated = await roles_repo.elevated_on(conn, PLATFORM)
+        self.menus_task = asyncio.create_task(
+            self._publish_member_menus(elevated), name="command-menus"
+        )
+
+    async def _publish_member_menus(self, elevated: list[roles_repo.Elevated]) -> None:
+        for index, member in enumerate(elevated):
+            if index:
+                await asyncio.sleep(MENU_SPACING)
+            try:
+                held = {Role(r) for r in member.roles}
+                await self.publish_member_commands(member.user_id, member.language, held)
+            except Exception:  # a menu that cannot be set must not stop the others
+                log.warning("could not set a member's command menu", exc_info=True)
+
+    async def close(self) -> None:
+        """Stop the background work of this transport (menus still being published)."""
+        if self.menus_task is not None:
+            self.menus_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.menus_task
 
     async def publish_member_commands(
         self, user_id: int, language: str | None, held: set[Role]
