@@ -534,6 +534,7 @@ class Result:
     name: str
     rates: list[float]
     cpu_ms: float
+    calls: float
     p50: float
     p99: float
     startup: float
@@ -568,11 +569,13 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         await asyncio.sleep(1.0)
         idle = rss_mb(process.pid)
         rates, cpu_before, total = [], cpu_seconds(process.pid), 0
+        calls_before = sum(api.methods.values())
         for round_no in range(passes):
             count, took = await run_people(api, actors(members, round_no, MIX), None)
             rates.append(count / took)
             total += count
         cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
+        calls = (sum(api.methods.values()) - calls_before) / total
         api.stats.latencies.clear()
         steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
         steady_mix["patrol"] = AREAS
@@ -609,6 +612,7 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         f"{'Xóm An Toàn' if kind == 'bot' else 'bare PTB'} ({members:,} members)",
         rates,
         cpu_ms,
+        calls,
         lat[len(lat) // 2] * 1000 if lat else float("nan"),
         lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
         startup,
@@ -628,7 +632,8 @@ def show(result: Result, baseline: Result | None) -> None:
     cpu = f"  {baseline.cpu_ms / result.cpu_ms:.2f}x" if baseline else ""
     print(
         f"{result.name:<34} {median:7.0f} updates/s (worst {worst:.0f}){ratio}\n"
-        f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}\n"
+        f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}, "
+        f"{result.calls:.2f} Bot API calls per update\n"
         f"{'':<34} at 100 updates/s: p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms\n"
         f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus), "
         f"RSS idle {result.idle_rss:.0f} MB, peak {result.peak_rss:.0f} MB, "
