@@ -162,7 +162,9 @@ class OutboxWorker:
             self._release_held()
             self._promote()
             if not self._ready and not self._tasks:
-                if not self._waiting and not await self._refill():
+                if not self._waiting:
+                    if await self._refill():  # the next window of the queue
+                        continue
                     break
                 await asyncio.sleep(max(0.001, self._waiting[0][0] - self._mono()))
                 continue

@@ -4,6 +4,8 @@ reply queued behind a long broadcast still goes first."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.storage import outbox
@@ -52,3 +54,17 @@ async def test_a_reply_behind_a_full_window_of_broadcast_goes_first(
     await worker.drain()
     assert [text for _, _, text in sender.delivered[:2]] == ["alert", "reply"]
     assert len(sender.delivered) == 32
+
+
+async def test_drain_stops_when_the_next_window_holds_only_later_messages(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "WINDOW", 2)
+    clock = Clock()
+    await queue(db, 300, "now")
+    await queue(db, 301, "later", not_before=clock.now + timedelta(hours=1))
+    await queue(db, 302, "later too", not_before=clock.now + timedelta(hours=1))
+    sender = FakeSender()
+    assert await OutboxWorker(db, sender, clock, limits=FAST).drain() == 1
+    assert [text for _, _, text in sender.delivered] == ["now"]
+    assert await statuses(db) == {"sent": 1, "pending": 2}
