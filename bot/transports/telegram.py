@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# httpcore tries `import sniffio` on every request (twice); when it is not installed (newer
+# anyio does not need it), each try searches every folder of sys.path again: about a
+# millisecond per update. Recording its absence once makes each try fail at once.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 from telegram import (
     BotCommand,
