@@ -176,6 +176,7 @@ async def run_telegram(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await poll
                 await transport.stop_lanes()
+                await transport.close()
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]

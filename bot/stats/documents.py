@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -23,9 +24,11 @@ from bot.patrols.periods import Period
 from bot.stats.csvfiles import table_csv
 from bot.stats.figures import collect
 from bot.stats.rating import RatingLine, rating_lines
-from bot.stats.summary import RatedArea, summary_docx, summary_filename
 from bot.stats.workbook import build_workbook, export_basename, export_tables
 from bot.storage import areas as areas_repo
+
+if TYPE_CHECKING:  # python-docx is imported only when a report is made
+    from bot.stats.summary import RatedArea
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def rated_area(t: Translator, line: RatingLine) -> RatedArea:
         )
         if met is False or against
     ]
+    from bot.stats.summary import RatedArea
+
     return RatedArea(line.area_code, line.area_name, line.result, line.streak, "; ".join(missed))
 
 
@@ -107,6 +112,8 @@ async def summary_file(
 ) -> File:
     """The draft summary report; the rating table is the rating of the period's last year
     (left out with a note while no area of the scope has been rated that year)."""
+    from bot.stats.summary import summary_docx, summary_filename
+
     figures = await collect(conn, area_id, period, tz, now)
     lines = await rating_lines(conn, period.end.year)
     if figures.scope.area is not None:

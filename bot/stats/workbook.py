@@ -15,14 +15,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is written (it holds ~20 MB)
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.i18n import N_, Translator
@@ -440,7 +441,13 @@ def summary_lines(figures: Figures, t: Translator, tz: ZoneInfo) -> list[Summary
 
 
 # Writing ------------------------------------------------------------------------------------
-BOLD = Font(bold=True)
+@cache
+def _bold() -> Font:
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
 
@@ -469,10 +476,12 @@ def _sheet_title(title: str) -> str:
 
 
 def _write_table(ws: Worksheet, table: Table, formats: dict[ColumnType, str]) -> None:
+    from openpyxl.utils import get_column_letter
+
     ws.title = _sheet_title(table.title)
     ws.append(table.headers)
     for cell in ws[1]:
-        cell.font = BOLD
+        cell.font = _bold()
     for row in table.rows:
         ws.append(row)
     for index, kind in enumerate(table.types, start=1):
@@ -502,12 +511,12 @@ def _write_summary(
     title = SHEET_TITLES["summary"]  # a variable, so the catalog check sees no message here
     ws.title = _sheet_title(t.plain(title))
     ws.append([t.plain(N_("Xóm An Toàn: figures for the period")), None])
-    ws["A1"].font = BOLD
+    ws["A1"].font = _bold()
     for label, value, kind in summary_lines(figures, t, tz):
         ws.append([label, value])
         row = ws.max_row
         if value is None and kind == "text":
-            ws.cell(row, 1).font = BOLD
+            ws.cell(row, 1).font = _bold()
         elif kind in formats:
             ws.cell(row, 2).number_format = formats[kind]
     if figures.scope.kind == "commune" and figures.pledges.per_area:
@@ -521,7 +530,7 @@ def _write_summary(
         ]
         ws.append(header)
         for cell in ws[ws.max_row]:
-            cell.font = BOLD
+            cell.font = _bold()
         for coverage in figures.pledges.per_area:
             ws.append(
                 [
@@ -559,6 +568,8 @@ def build_workbook(figures: Figures, tables: list[Table], t: Translator, tz: Zon
     """The workbook from what was read (CPU-bound, no database: run it outside the event's
     transaction, in a worker thread)."""
     formats = _formats(t)
+    from openpyxl import Workbook
+
     book = Workbook()
     summary = book.active
     assert summary is not None

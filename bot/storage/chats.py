@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -36,11 +36,15 @@ def _chat(row: aiosqlite.Row) -> Chat:
 
 
 async def find(conn: aiosqlite.Connection, platform: str, chat_id: int) -> Chat | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip to the database thread
         "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
-    ) as cur:
-        row = await cur.fetchone()
-    return _chat(row) if row else None
+    )
+    return _chat(next(iter(rows))) if rows else None
+
+
+# How old the "last seen" time of a chat may get before an update writes it again: most
+# updates then read the chat without writing it.
+SEEN_PRECISION = timedelta(hours=1)
 
 
 async def upsert(
@@ -53,6 +57,18 @@ async def upsert(
     *,
     reactivate: bool = False,
 ) -> Chat:
+    """The chat, created when new; its title, "last seen" time (to within
+    ``SEEN_PRECISION``) and, with ``reactivate``, its active flag brought up to date."""
+    rows = await conn.execute_fetchall(
+        "SELECT *, updated_at >= ? AS fresh FROM chats WHERE platform = ? AND chat_id = ?",
+        (to_db(now - SEEN_PRECISION), platform, chat_id),
+    )
+    if rows:
+        row = next(iter(rows))
+        known = _chat(row)
+        unchanged = title is None or title == known.title
+        if row["fresh"] and unchanged and (known.active or not reactivate):
+            return known
     await conn.execute(
         "INSERT INTO chats (platform, chat_id, kind, title, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)"

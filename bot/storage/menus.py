@@ -61,10 +61,10 @@ async def create(
 
 
 async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
-    async with conn.execute("SELECT * FROM menus WHERE id = ?", (menu_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    rows = await conn.execute_fetchall("SELECT * FROM menus WHERE id = ?", (menu_id,))
+    if not rows:
         return None
+    row = next(iter(rows))
     return Menu(
         row["id"],
         row["platform"],

@@ -92,7 +92,7 @@ class Limits:
 
 Clock = Callable[[], datetime]
 REFILL_SECONDS = 1.0
-LOAD_LIMIT = 20_000
+WINDOW = 2_000  # pending messages held in memory at most (plus any that must go first)
 CATCH_UP = 0.05
 IN_FLIGHT_POLL = 0.02  # how often a message waits to see a chat's request in flight answered
 FLOOD_CHATS = 3  # flood answers from this many chats within FLOOD_WINDOW pause everything
@@ -244,7 +244,6 @@ class OutboxWorker:
         self.is_group = is_group
         # The budget shared with the transport's direct replies (its own when not given).
         self.pacer = pacer or Pacer(limits, is_group)
-        self._max_seen = 0
         self._known: set[int] = set()
         self._queues: dict[int, list[tuple[int, int, OutboxMessage]]] = {}
         self._waiting: list[tuple[float, int]] = []  # (ready at, chat id)
@@ -308,6 +307,8 @@ class OutboxWorker:
             self._promote()
             if not self._ready and not self._tasks:
                 if not self._waiting:
+                    if await self._refill():  # the next window of the queue
+                        continue
                     break
                 await asyncio.sleep(max(0.001, self._waiting[0][0] - self._mono()))
                 continue
@@ -321,14 +322,12 @@ class OutboxWorker:
         return self._started - started
 
     # Loading ----------------------------------------------------------------------------
-    async def _refill(self) -> None:
+    async def _refill(self) -> int:
+        """Read the next window of pending messages; returns how many were new."""
         async with self.db.read() as conn:
-            found = await outbox.pending_after(
-                conn, self.sender.platform, self._max_seen, LOAD_LIMIT
-            )
+            found = await outbox.pending_window(conn, self.sender.platform, self._known, WINDOW)
         now = self.clock()
         for message in found:
-            self._max_seen = max(self._max_seen, message.id)
             if message.id in self._known:
                 continue
             self._known.add(message.id)
@@ -336,6 +335,7 @@ class OutboxWorker:
                 heapq.heappush(self._held, (message.not_before, message.id, message))
             else:
                 self._enqueue(message)
+        return len(found)
 
     def _enqueue(self, message: OutboxMessage, *, front: bool = False) -> None:
         queue = self._queues.setdefault(message.chat_id, [])

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import importlib.util
 import logging
 import os
 import re
+import sys
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -29,6 +31,11 @@ import httpx
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# httpcore tries `import sniffio` on every request (twice); when it is not installed (newer
+# anyio does not need it), each try searches every folder of sys.path again: about a
+# millisecond per update. Recording its absence once makes each try fail at once.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 from telegram import (
     BotCommand,
@@ -86,7 +93,6 @@ from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import chats as chats_repo
 from bot.storage import inbox, kv
-from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
@@ -99,6 +105,7 @@ warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUser
 PLATFORM = "telegram"
 # Edited messages are not asked for (see to_event: they are not new input).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+MENU_SPACING = 0.05  # seconds between two members' command menus published at start-up
 T = TypeVar("T")
 # Documents up to this size sent in a private chat are fetched before their event is handled.
 DOCUMENT_FETCH_LIMIT = 2 * 1024 * 1024
@@ -349,6 +356,7 @@ class TelegramTransport:
         # Few events wait for the database at once, so the outbox worker's short transactions
         # never queue behind a crowd of them (sending, the slow part, is outside).
         self._handling = asyncio.Semaphore(HANDLING)
+        self.menus_task: asyncio.Task[None] | None = None
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -745,8 +753,10 @@ class TelegramTransport:
 
     # Command menus ------------------------------------------------------------------------
     async def publish_commands(self) -> None:
-        """Localized menus per scope: residents in private chats, everyone in groups, and the
-        full list for each leader, officer and admin in their own private chat."""
+        """Localized menus per scope: residents in private chats, everyone in groups (a few
+        calls, before polling starts); then, in the background and spread out, the full list
+        for each leader, officer and admin in their own private chat (one call each: 300
+        leaders in a row would hold the start for many seconds)."""
         for language in LANGUAGES:
             t = Translator(language)
             code = None if language == "vi" else language
@@ -768,14 +778,27 @@ class TelegramTransport:
                 )
             )
         async with self.db.read() as conn:
-            elevated = []
-            for member_id in await roles_repo.elevated(conn):
-                member = await members_repo.get(conn, member_id)
-                if member is not None and member.platform == PLATFORM:
-                    grants = await roles_repo.of_member(conn, member_id)
-                    elevated.append((member, {Role(g.role) for g in grants}))
-        for member, held in elevated:
-            await self.publish_member_commands(member.user_id, member.language, held)
+            elevated = await roles_repo.elevated_on(conn, PLATFORM)
+        self.menus_task = asyncio.create_task(
+            self._publish_member_menus(elevated), name="command-menus"
+        )
+
+    async def _publish_member_menus(self, elevated: list[roles_repo.Elevated]) -> None:
+        for index, member in enumerate(elevated):
+            if index:
+                await asyncio.sleep(MENU_SPACING)
+            try:
+                held = {Role(r) for r in member.roles}
+                await self.publish_member_commands(member.user_id, member.language, held)
+            except Exception:  # a menu that cannot be set must not stop the others
+                log.warning("could not set a member's command menu", exc_info=True)
+
+    async def close(self) -> None:
+        """Stop the background work of this transport (menus still being published)."""
+        if self.menus_task is not None:
+            self.menus_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.menus_task
 
     async def publish_member_commands(
         self, user_id: int, language: str | None, held: set[Role]
