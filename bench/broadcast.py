@@ -1,16 +1,19 @@
-"""Broadcast benchmark: 10,000 messages to 2,000 chats (private and groups) through the real bot
+"""Broadcast benchmark: messages to many chats (private and groups) through the real bot
 (outbox worker + Telegram transport) against a fake Bot API server that enforces Telegram's
-limits, answering 429 with ``retry_after`` when one is crossed.
+limits, answering 429 with ``retry_after`` when one is crossed, while residents keep using the
+bot (each sends /help, waits for the answer, waits a second, again).
 
 Prints the total time, the theoretical minimum for those limits, their ratio, the 429 answers
-received, and messages lost and duplicated; then runs again with the bot killed with SIGKILL in
-the middle and restarted, and prints lost and duplicated again.
+received, messages lost and duplicated, the answer time (p50/p99) of the people using the bot
+meanwhile and the bot's peak memory; then runs again with the bot killed with SIGKILL in the
+middle and restarted, and prints lost and duplicated again.
 
-    .venv/bin/python -m bench.broadcast              # limits scaled 10x (runs in under a minute)
-    .venv/bin/python -m bench.broadcast --scale 1    # Telegram's real limits (about 6 minutes)
+    .venv/bin/python -m bench.broadcast                  # Telegram's real limits (~2.5 minutes)
+    .venv/bin/python -m bench.broadcast --scale 10       # limits x10: measures the CPU, not pacing
+    .venv/bin/python -m bench.broadcast --memory         # 100,000 chats: peak memory of the bot
 
-Messages go out through the real fan-out (``bot.features.broadcasts.service``): 5 broadcasts, each
-to every linked group and every subscribed resident. The bot runs in a child process so that it
+Messages go out through the real fan-out (``bot.features.broadcasts.service``): each broadcast
+goes to every linked group and every subscribed resident. The bot runs in a child process so that it
 can really be killed.
 """
 
@@ -22,6 +25,7 @@ import math
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,11 +38,12 @@ from typing import Any
 from bot.core.context import CoreConfig
 from bot.features.broadcasts import service
 from bot.features.broadcasts.rules import QuietHours
-from bot.storage import areas, chats, members
+from bot.storage import areas
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database
+from bot.storage.timefmt import to_db
 from bot.transports.delivery import Limits
-from tests.e2e.harness import TOKEN
+from tests.e2e.harness import TOKEN, ChatUser
 from tests.fakebotapi import FakeBotAPI, RateLimits
 
 MARK = re.compile(r"bench #(\d+)")
@@ -75,23 +80,33 @@ async def seed(path: Path, chats_total: int, groups: int, broadcasts: int) -> se
     async with db.unit() as conn:
         await service.save_quiet_hours(conn, QuietHours(enabled=False))
         area = await areas.add(conn, "BENCH", "Thôn Bench", 5000, now)
-        for n in range(groups):
-            chat = await chats.upsert(conn, "telegram", -(10**12) - n, "group", f"G{n}", now)
-            await chats.link_area(conn, chat.id, area.id)
-        for n in range(chats_total - groups):
-            user_id = 10**6 + n
-            member = await members.ensure(conn, "telegram", user_id, now)
-            await members.complete_onboarding(
-                conn,
-                member.id,
-                display_name=f"Người {n}",
-                area_id=area.id,
-                language="vi",
-                consent_version=1,
-                now=now,
-            )
-            await chats.upsert(conn, "telegram", user_id, "private", None, now)
-            await repo.subscribe(conn, member.id, "fire", now)
+    await db.close()
+    # The people and chats in bulk (the same rows the repositories write, 100,000 in seconds).
+    stamp, people = to_db(now), chats_total - groups
+    raw = sqlite3.connect(path)
+    raw.executemany(
+        "INSERT INTO chats (platform, chat_id, kind, title, area_id, created_at, updated_at)"
+        " VALUES ('telegram', ?, 'group', ?, ?, ?, ?)",
+        [(-(10**12) - n, f"G{n}", area.id, stamp, stamp) for n in range(groups)],
+    )
+    raw.executemany(
+        "INSERT INTO members (id, platform, user_id, display_name, language, area_id,"
+        " consent_at, consent_version, created_at, updated_at)"
+        " VALUES (?, 'telegram', ?, ?, 'vi', ?, ?, 1, ?, ?)",
+        ((n + 1, 10**6 + n, f"Người {n}", area.id, stamp, stamp, stamp) for n in range(people)),
+    )
+    raw.executemany(
+        "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+        " VALUES ('telegram', ?, 'private', ?, ?)",
+        ((10**6 + n, stamp, stamp) for n in range(people)),
+    )
+    raw.executemany(
+        "INSERT INTO broadcast_subscriptions (member_id, topic, created_at) VALUES (?, 'fire', ?)",
+        ((n + 1, stamp) for n in range(people)),
+    )
+    raw.commit()
+    raw.close()
+    db = await Database.open(path)
     async with db.read() as conn, conn.execute("SELECT chat_id FROM chats") as cur:
         all_chats = [r[0] for r in await cur.fetchall()]
     for number in range(1, broadcasts + 1):
@@ -171,15 +186,47 @@ def losses(api: CountingAPI, expected: set[tuple[int, int]]) -> tuple[int, int]:
     return lost, duplicated
 
 
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def people_using_the_bot(api: CountingAPI, count: int, stop: asyncio.Event) -> list[float]:
+    """Residents who each send /help, wait for the answer, wait a second, and again, until
+    ``stop``; returns how long each answer took (seconds)."""
+    took: list[float] = []
+
+    async def person(n: int) -> None:
+        user = ChatUser(api, 5_000_000 + n, f"Dân {n}")
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                await user.send("/help")
+                took.append(time.monotonic() - started)
+            except AssertionError:  # no answer within 10 s
+                took.append(10.0)
+            await asyncio.sleep(1.0)
+
+    await asyncio.gather(*(person(n) for n in range(count)))
+    return took
+
+
 async def one_run(args: argparse.Namespace, *, kill: bool) -> None:
     api = CountingAPI(TOKEN)
     api.limits = RateLimits(scale=args.scale)
     url = await api.start()
+    stop_people = asyncio.Event()
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "bench.sqlite3"
         expected = await seed(db_path, args.chats, args.groups, args.broadcasts)
         limits = Limits().scaled(args.scale)
         process = start_child(db_path, url, args.scale)
+        people = asyncio.create_task(people_using_the_bot(api, args.people, stop_people))
         try:
             if kill:
                 await wait_for(api, expected, at_least=len(expected) // 2, limit=600)
@@ -187,9 +234,15 @@ async def one_run(args: argparse.Namespace, *, kill: bool) -> None:
                 process.wait()
                 killed_at = len({(c, n) for _, c, n in api.accepted()})
                 process = start_child(db_path, url, args.scale)
-            await wait_for(api, expected, at_least=len(expected), limit=1200)
+            if args.seconds:
+                await asyncio.sleep(args.seconds)
+            else:
+                await wait_for(api, expected, at_least=len(expected), limit=1200)
             await asyncio.sleep(0.5)
         finally:
+            peak = peak_rss_mb(process.pid)
+            stop_people.set()
+            answers = sorted(await people)
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(15)
@@ -202,8 +255,22 @@ async def one_run(args: argparse.Namespace, *, kill: bool) -> None:
         print(f"  messages lost:       {lost}")
         print(f"  messages duplicated: {duplicated}")
         return
+    print(f"  peak memory (RSS):   {peak:.0f} MB")
+    if answers:
+        p50, p99 = (
+            answers[len(answers) // 2],
+            answers[min(len(answers) - 1, len(answers) * 99 // 100)],
+        )
+        print(
+            f"  {args.people} people using the bot meanwhile: {len(answers)} answers, "
+            f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+        )
     times = sorted(at for at, _, _ in api.accepted())
     total = times[-1] - times[0] if times else float("nan")
+    if args.seconds:
+        print(f"  messages sent in {args.seconds:g} s: {len(times):,} of {len(expected):,}")
+        print(f"  429 answers:         {api.too_many}")
+        return
     minimum = theoretical_minimum(expected, limits)
     print(
         f"  messages:            {len(expected):,} to {args.chats:,} chats ({args.groups:,} groups)"
@@ -232,12 +299,23 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--scale", type=float, default=10.0, help="multiply Telegram's limits")
-    parser.add_argument("--chats", type=int, default=2000)
-    parser.add_argument("--groups", type=int, default=400, help="how many of the chats are groups")
-    parser.add_argument("--broadcasts", type=int, default=5, help="messages per chat")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply Telegram's limits")
+    parser.add_argument("--chats", type=int, default=1000)
+    parser.add_argument("--groups", type=int, default=200, help="how many of the chats are groups")
+    parser.add_argument("--broadcasts", type=int, default=2, help="messages per chat")
+    parser.add_argument("--people", type=int, default=10, help="residents using the bot meanwhile")
+    parser.add_argument("--seconds", type=float, default=0, help="stop after this long")
     parser.add_argument("--no-kill", action="store_true", help="skip the SIGKILL run")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="one broadcast to 100,000 chats for 60 s: the bot's peak memory",
+    )
+    args = parser.parse_args(argv)
+    if args.memory:
+        args.chats, args.groups, args.broadcasts, args.seconds = 100_000, 400, 1, 60.0
+        args.no_kill = True
+    return args
 
 
 if __name__ == "__main__":

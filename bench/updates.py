@@ -1,263 +1,679 @@
-"""Throughput of the full bot (handlers + SQLite) against a bare python-telegram-bot echo bot.
+"""Updates per second and handling latency of the full bot against a bare python-telegram-bot,
+on the same realistic stream, through the real poll loop, with real SQLite writes.
 
-Both run the same realistic stream of updates (residents registering with buttons and a typed
-name, asking /help and /mydata, group commands) through ``Application.process_update``, with
-an offline request object in place of the network, so the figures measure the bot itself.
+Each bot runs in its own process (``run_telegram``: poll loop, outbox sender, timers) against a
+fake Bot API server in this process, on a copy of a seeded commune (10,000 or 100,000 members in
+20 areas, 300 team leaders, pledges for 60% of the members, an open pledge campaign, one group
+per area). People then use it as they do: residents register with buttons and a typed name,
+sign their household's pledge or look at it, file a private report, team leaders run a live
+patrol with observations, others ask /help, write text, use a group command, change language.
 
-Run: ``make bench`` or ``.venv/bin/python -m bench.updates [--users N]``.
+Each person waits for the bot's answer before the next step (the buttons they press are those
+of the bot's latest message), so the stream is what a chat produces. Printed per bot and size:
+updates per second over several passes (median and worst), p50/p99 handling latency at a steady
+100 updates a second, start-up time (process start to the first getUpdates) with the number of
+command menus sent, idle and peak RSS, and timer overruns logged by the scheduler.
+
+Run: ``make bench`` or ``.venv/bin/python -m bench.updates [--sizes 10000,100000] [--passes 3]``.
+Seeded databases are built once and cached in ``bench/out/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import itertools
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
-from telegram.ext import filters as ptb_filters
-from telegram.request import BaseRequest, RequestData
+from aiohttp import web
 
-from bot.app import core_config
-from bot.config import load_settings
-from bot.core.dispatcher import Dispatcher
-from bot.features import build_registry
-from bot.storage import areas
-from bot.storage.db import Database
-from bot.transports.telegram import TelegramTransport
+from tests.fakebotapi import BOT_USER, FakeBotAPI
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstuvwxyz"
-BOT = {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+OUT = Path(__file__).parent / "out"
+SEED_VERSION = 2  # 2: no ANALYZE (the bot never runs it, so real databases have no statistics)
+AREAS = 20
+LEADERS = 300
+OFFICERS = 5
+FIRST_ACTOR = 1000  # members below this are leaders and officers
+USER_BASE = 10_000_000
+NEW_USER_BASE = 90_000_000
+GROUP_BASE = -(10**12)
+DEBUG = bool(os.environ.get("BENCH_DEBUG"))
+QUIET = 0.05  # seconds without an answer in a chat before its person acts again
+MIX = {"register": 40, "sign": 60, "view": 60, "report": 40, "patrol": AREAS, "misc": 80}
 
 
-class OfflineRequest(BaseRequest):
-    """Answers every Bot API call locally and remembers the last keyboard per chat."""
+def area_name(area: int) -> str:
+    return f"Thôn A{area:02d}"
+
+
+# Seeded commune ----------------------------------------------------------------------------
+def seed_path(members: int) -> Path:
+    return OUT / f"commune-{members}-v{SEED_VERSION}.sqlite3"
+
+
+async def build_seed(members: int) -> Path:
+    """A commune with ``members`` registered people, built once and kept in bench/out/."""
+    path = seed_path(members)
+    if path.exists():
+        return path
+    from bot.storage import pledges
+    from bot.storage.db import Database
+    from bot.storage.timefmt import to_db
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    db = await Database.open(partial)
+    now = datetime.now(UTC)
+    async with db.unit() as conn:
+        campaign = await pledges.add_campaign(
+            conn,
+            f"Cam kết năm {now.year}",
+            date.today() - timedelta(days=30),
+            date.today() + timedelta(days=330),
+            None,
+            now,
+        )
+    await db.close()
+    stamp = to_db(now)
+    raw = sqlite3.connect(partial)
+    raw.executemany(
+        "INSERT INTO areas (id, code, name, households, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(a, f"A{a:02d}", area_name(a), members // AREAS, stamp) for a in range(1, AREAS + 1)],
+    )
+    raw.executemany(
+        "INSERT INTO members (id, platform, user_id, display_name, language, area_id,"
+        " consent_at, consent_version, created_at, updated_at)"
+        " VALUES (?, 'telegram', ?, ?, 'vi', ?, ?, 1, ?, ?)",
+        (
+            (i + 1, USER_BASE + i, f"Người {i}", i % AREAS + 1, stamp, stamp, stamp)
+            for i in range(members)
+        ),
+    )
+    raw.executemany(
+        "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+        " VALUES ('telegram', ?, 'private', ?, ?)",
+        ((USER_BASE + i, stamp, stamp) for i in range(members)),
+    )
+    raw.executemany(
+        "INSERT INTO chats (platform, chat_id, kind, title, area_id, created_at, updated_at)"
+        " VALUES ('telegram', ?, 'group', ?, ?, ?, ?)",
+        [(GROUP_BASE - a, f"Nhóm {area_name(a)}", a, stamp, stamp) for a in range(1, AREAS + 1)],
+    )
+    raw.executemany(
+        "INSERT INTO roles (member_id, role, area_id, granted_at) VALUES (?, 'leader', ?, ?)",
+        [(i + 1, i % AREAS + 1, stamp) for i in range(LEADERS)],
+    )
+    raw.executemany(
+        "INSERT INTO roles (member_id, role, area_id, granted_at) VALUES (?, 'officer', NULL, ?)",
+        [(LEADERS + i + 1, stamp) for i in range(OFFICERS)],
+    )
+    # 60% of the members signed for their household; a further 10% are linked to a pledge of
+    # their household signed by someone else.
+    signed = [i for i in range(members) if i % 10 < 6]
+    raw.executemany(
+        "INSERT INTO pledges (id, campaign_id, area_id, audience, head_name, address,"
+        " household_key, member_id, public, reference, signed_at)"
+        " VALUES (?, ?, ?, 'household', ?, ?, ?, ?, 1, ?, ?)",
+        (
+            (
+                i + 1,
+                campaign.id,
+                i % AREAS + 1,
+                f"Người {i}",
+                f"Số {i}",
+                f"seed-{i}",
+                i + 1,
+                f"S-{i}",
+                stamp,
+            )
+            for i in signed
+        ),
+    )
+    raw.execute(
+        "INSERT INTO pledge_lines (pledge_id, item_id, position, text)"
+        " SELECT p.id, i.id, i.position, i.text_vi FROM pledges p"
+        " JOIN pledge_items i ON i.audience = 'household'"
+    )
+    raw.executemany(
+        "INSERT INTO pledge_household_members (pledge_id, member_id, linked_at) VALUES (?, ?, ?)",
+        ((i - 6 + 1, i + 1, stamp) for i in range(members) if i % 10 == 6),
+    )
+    raw.commit()
+    raw.close()
+    partial.rename(path)
+    print(f"  (seeded {members:,} members in {time.perf_counter() - started:.1f} s: {path})")
+    return path
+
+
+# People and what they do -------------------------------------------------------------------
+@dataclass
+class Person:
+    user_id: int
+    name: str
+    area: int
+    steps: list[tuple[str, str]]  # ("say", text) / ("group", text) / ("press", label)
+
+
+def actors(members: int, round_no: int, mix: dict[str, int]) -> list[Person]:
+    """Who acts in one round: different people every round."""
+    people: list[Person] = []
+    per_round = sum(mix.values())
+
+    def member(kind_offset: int, index: int, remainder: tuple[int, ...]) -> int:
+        # Members >= FIRST_ACTOR with i % 10 in ``remainder``, distinct per round and kind.
+        span = (members - FIRST_ACTOR) // 10
+        block = (round_no * per_round + kind_offset + index) % max(span, 1)
+        return FIRST_ACTOR + block * 10 + remainder[index % len(remainder)]
+
+    def existing(i: int, steps: list[tuple[str, str]]) -> Person:
+        return Person(USER_BASE + i, f"Người {i}", i % AREAS + 1, steps)
+
+    for n in range(mix["register"]):
+        uid = NEW_USER_BASE + round_no * 10_000 + n
+        area = n % AREAS + 1
+        name = f"Dân Mới {round_no}-{n}"
+        people.append(
+            Person(
+                uid,
+                name,
+                area,
+                [
+                    ("say", "/start"),
+                    ("press", "Tôi đồng ý"),
+                    ("press", name),
+                    ("press", area_name(area)),
+                ],
+            )
+        )
+    for n in range(mix["sign"]):
+        i = member(0, n, (7, 8, 9))
+        people.append(
+            existing(
+                i,
+                [
+                    ("say", "/camket"),
+                    ("press", "Hộ gia đình"),
+                    ("press", "Tiếp tục"),
+                    ("say", f"Người {i}"),
+                    ("say", f"Số {i}, ngõ {i % 50}"),
+                    ("press", "Đồng ý"),
+                    ("press", "Ký cam kết"),
+                ],
+            )
+        )
+    for n in range(mix["view"]):
+        i = member(1000, n, (0, 1, 2, 3, 4, 5, 6))
+        people.append(existing(i, [("say", "/camket"), ("say", "/mydata")]))
+    for n in range(mix["report"]):
+        i = member(2000, n, (1, 3, 5, 7, 9))
+        people.append(
+            existing(
+                i,
+                [
+                    ("say", "/baocao"),
+                    ("press", "Trộm cắp"),
+                    ("say", "Mất xe đạp trước cửa nhà"),
+                    ("press", "Tiếp tục"),
+                    ("press", area_name(i % AREAS + 1)),
+                    ("say", "Ngõ 3 sau chợ"),
+                    ("press", "Không"),
+                    ("press", "Gửi ẩn danh"),
+                ],
+            )
+        )
+    for n in range(mix["patrol"]):
+        leader = (round_no * AREAS + n) % LEADERS
+        people.append(
+            existing(
+                leader,
+                [
+                    ("say", "/tuantra"),
+                    ("press", "Bắt đầu tuần tra"),
+                    ("press", "("),
+                    ("press", "Quá giờ"),
+                    ("say", "3"),
+                    ("press", "Quay lại"),
+                    ("press", "Xả rác"),
+                    ("press", "Không nhắc nhở"),
+                    ("press", "Kết thúc"),
+                ],
+            )
+        )
+    for n in range(mix["misc"]):
+        i = member(3000, n, (0, 2, 4, 6, 8))
+        people.append(
+            existing(
+                i,
+                [
+                    ("say", "/trogiup"),
+                    ("say", "xin chào"),
+                    ("group", "/trogiup"),
+                    ("say", "/ngonngu"),
+                    ("press", "Tiếng Việt"),
+                ],
+            )
+        )
+    return people
+
+
+# The fake Bot API, driving people ---------------------------------------------------------
+@dataclass
+class Pending:
+    update_id: int
+    build: Callable[[], dict[str, Any]]
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    misses: int = 0
+    timeouts: int = 0
+
+
+class BenchAPI(FakeBotAPI):
+    """A lean fake Bot API: updates are built when the bot fetches them (so a pressed button
+    is one of the bot's latest message), and the first answer in a chat wakes its person."""
 
     def __init__(self) -> None:
-        self.keyboards: dict[int, list[str]] = {}
-        self.message_id = 0
-        self.calls = 0
+        super().__init__(TOKEN)
+        self.queue: deque[Pending] = deque()
+        self.arrived = asyncio.Event()
+        self.ids = itertools.count(1)
+        self.keyboards: dict[int, deque[tuple[int, list[dict[str, Any]]]]] = {}
+        self.waiters: dict[int, deque[asyncio.Future[float]]] = {}
+        self.query_chat: dict[str, int] = {}
+        self.last_answer: dict[int, float] = {}
+        self.methods: Counter[str] = Counter()
+        self.first_poll: float | None = None
+        self.stats = Stats()
 
-    async def initialize(self) -> None:
-        return None
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method == "getUpdates":
+            if self.first_poll is None:
+                self.first_poll = time.monotonic()
+            return self._ok(await self._updates(params))
+        self.methods[method] += 1
+        if method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
+            return self._ok(self._answer(method, params))
+        if method == "answerCallbackQuery" and params.get("text"):
+            chat = self.query_chat.pop(str(params.get("callback_query_id")), None)
+            if chat is not None:
+                self._wake(chat)
+        if method == "getMe":
+            return self._ok(BOT_USER)
+        return self._ok(True)
 
-    async def shutdown(self) -> None:
-        return None
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        chat = int(params["chat_id"])
+        message = self._message(params, text=params.get("text", ""))
+        if method == "editMessageText":
+            message["message_id"] = int(params["message_id"])
+        markup = params.get("reply_markup")
+        if DEBUG and str(chat) == os.environ.get("BENCH_DEBUG"):
+            print("answer", chat, str(params.get("text"))[:300], str(markup)[:300])
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            buttons = [b for row in markup["inline_keyboard"] for b in row]
+            recent = self.keyboards.setdefault(chat, deque(maxlen=6))
+            recent.append((message["message_id"], buttons))
+        self._wake(chat)
+        return message
 
-    @property
-    def read_timeout(self) -> float | None:
-        return None
+    def _wake(self, chat: int) -> None:
+        self.last_answer[chat] = time.monotonic()
+        waiting = self.waiters.get(chat)
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(time.monotonic())
+                return
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        self.calls += 1
-        endpoint = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        result: Any = True
-        if endpoint == "getMe":
-            result = BOT
-        elif endpoint in ("sendMessage", "editMessageText"):
-            chat_id = int(params["chat_id"])
-            markup = params.get("reply_markup")
-            if markup:
-                markup = json.loads(markup) if isinstance(markup, str) else markup
-                self.keyboards[chat_id] = [
-                    b.get("callback_data", "") for row in markup["inline_keyboard"] for b in row
-                ]
-            self.message_id += 1
-            result = {
-                "message_id": self.message_id,
-                "date": 0,
-                "text": params.get("text", ""),
-                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+    async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        while self.queue and self.queue[0].update_id < offset:
+            self.queue.popleft()
+        if not self.queue:
+            self.arrived.clear()
+            timeout = min(float(params.get("timeout") or 0), 2.0)
+            try:
+                await asyncio.wait_for(self.arrived.wait(), timeout)
+            except TimeoutError:
+                return []
+        batch = []
+        for pending in itertools.islice(self.queue, 100):
+            if pending.data is None:
+                pending.data = {"update_id": pending.update_id, **pending.build()}
+            batch.append(pending.data)
+        return batch
+
+    # People -----------------------------------------------------------------------------
+    def _button(self, chat: int, label: str) -> tuple[int, str]:
+        for message_id, buttons in reversed(self.keyboards.get(chat, ())):
+            for button in buttons:
+                if label in button.get("text", "") and "callback_data" in button:
+                    return message_id, str(button["callback_data"])
+        self.stats.misses += 1
+        if DEBUG and str(chat) == os.environ.get("BENCH_DEBUG"):
+            print("miss", chat, label)
+        return 1, "x:0"
+
+    def _update(self, person: Person, kind: str, text: str) -> Callable[[], dict[str, Any]]:
+        user = {"id": person.user_id, "is_bot": False, "first_name": person.name}
+        user["language_code"] = "vi"
+        chat: dict[str, Any] = {"id": person.user_id, "type": "private"}
+        if kind == "group":
+            chat = {"id": GROUP_BASE - person.area, "type": "group", "title": "Nhóm"}
+        if kind == "press":
+            query_id = f"q{next(self.ids)}"
+            self.query_chat[query_id] = person.user_id
+
+            def pressed() -> dict[str, Any]:
+                message_id, data = self._button(person.user_id, text)
+                message = {"message_id": message_id, "date": 0, "chat": chat, "from": BOT_USER}
+                return {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": user,
+                        "chat_instance": "ci",
+                        "data": data,
+                        "message": {**message, "text": "…"},
+                    }
+                }
+
+            return pressed
+        message: dict[str, Any] = {
+            "message_id": next(self.ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            entity = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            message["entities"] = [entity]
+        return lambda: {"message": message}
+
+    async def step(self, person: Person, kind: str, text: str) -> float:
+        """Push one update; wait for the bot's first answer in that chat; return the latency."""
+        chat = GROUP_BASE - person.area if kind == "group" else person.user_id
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[float] = loop.create_future()
+        self.waiters.setdefault(chat, deque()).append(waiter)
+        pushed = time.monotonic()
+        self.queue.append(Pending(next(self._update_ids), self._update(person, kind, text)))
+        self.arrived.set()
+        try:
+            answered = await asyncio.wait_for(waiter, 30)
+        except TimeoutError:
+            self.stats.timeouts += 1
+            if DEBUG:
+                print("unanswered", person.user_id, kind, text)
+            return 30.0
+        # The next step waits until the bot has said everything it had to say in this chat.
+        while True:
+            await asyncio.sleep(QUIET)
+            if time.monotonic() - self.last_answer.get(chat, 0.0) >= QUIET:
+                break
+        return answered - pushed
 
 
-def build(request: OfflineRequest) -> Application[Any, Any, Any, Any, Any, Any]:
-    return (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .request(request)
-        .get_updates_request(request)
-        .updater(None)
-        .build()
+async def run_people(api: BenchAPI, people: list[Person], pace: float | None) -> tuple[int, float]:
+    """Everyone goes through their steps; with ``pace`` (updates a second) the updates are
+    released at that steady rate. Returns (updates, seconds)."""
+    tokens: asyncio.Queue[None] | None = asyncio.Queue() if pace else None
+    total = sum(len(p.steps) for p in people)
+
+    async def release() -> None:
+        assert tokens is not None and pace
+        start = time.monotonic()
+        for n in range(total):
+            delay = start + n / pace - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tokens.put_nowait(None)
+
+    async def act(person: Person) -> None:
+        for kind, text in person.steps:
+            if tokens is not None:
+                await tokens.get()
+            api.stats.latencies.append(await api.step(person, kind, text))
+
+    start = time.monotonic()
+    pacer = asyncio.create_task(release()) if pace else None
+    await asyncio.gather(*(act(p) for p in people))
+    if pacer is not None:
+        pacer.cancel()
+    return total, time.monotonic() - start
+
+
+# The bots under test, each in its own process ---------------------------------------------
+def child_command(kind: str, database: Path, url: str) -> list[str]:
+    profile = os.environ.get("BENCH_PROFILE")  # a file to write the bot's cProfile stats to
+    wrap = ["-m", "cProfile", "-o", profile] if profile and kind == "bot" else []
+    return [sys.executable, *wrap, "-m", "bench.updates", "--child", kind, str(database), url]
+
+
+async def child_bot(database: str, url: str) -> None:
+    from bot.app import run_telegram
+    from bot.config import load_settings
+
+    settings = load_settings(
+        telegram_token=TOKEN,
+        telegram_api_url=url,
+        database=Path(database),
+        poll_timeout_seconds=10,
+        log_level="WARNING",
     )
+    await run_telegram(settings)
 
 
-def message(update_id: int, chat_id: int, user_id: int, text: str) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "message_id": update_id,
-        "date": 0,
-        "text": text,
-        "chat": {
-            "id": chat_id,
-            "type": "private" if chat_id > 0 else "group",
-            "title": None if chat_id > 0 else "Nhóm",
-        },
-        "from": {"id": user_id, "is_bot": False, "first_name": "Dân", "language_code": "vi"},
-    }
-    if text.startswith("/"):
-        body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": update_id, "message": body}
+def child_bare(url: str) -> None:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler
+    from telegram.ext import filters as ptb_filters
 
-
-def button(update_id: int, user_id: int, data: str) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "callback_query": {
-            "id": str(update_id),
-            "chat_instance": "c",
-            "data": data,
-            "from": {"id": user_id, "is_bot": False, "first_name": "Dân", "language_code": "vi"},
-            "message": {"message_id": 1, "date": 0, "chat": {"id": user_id, "type": "private"}},
-        },
-    }
-
-
-Step = Callable[[int, int, OfflineRequest], dict[str, Any]]
-
-
-def script() -> list[Step]:
-    """What one resident does: register with buttons and a typed name, then use the bot."""
-
-    def press(index: int) -> Step:
-        return lambda uid, user, req: button(
-            uid,
-            user,
-            (req.keyboards.get(user) or ["x:0"])[
-                min(index, len(req.keyboards.get(user) or ["x:0"]) - 1)
-            ],
-        )
-
-    def say(text: str) -> Step:
-        return lambda uid, user, req: message(uid, user, user, text)
-
-    def in_group(text: str) -> Step:
-        return lambda uid, user, req: message(uid, -100777, user, text)
-
-    return [
-        say("/start"),
-        press(0),
-        say("Nguyễn Văn Dân"),
-        press(0),
-        say("/help"),
-        say("/mydata"),
-        say("xin chào"),
-        in_group("/help"),
-        say("/language"),
-        press(0),
-    ]
-
-
-async def feed(
-    app: Application[Any, Any, Any, Any, Any, Any], request: OfflineRequest, users: int
-) -> tuple[int, float]:
-    steps, count = script(), 0
-    start = time.perf_counter()
-    for step in steps:
-        for user in range(users):
-            count += 1
-            data = step(count, 10_000 + user, request)
-            await app.process_update(Update.de_json(data, app.bot))
-    return count, time.perf_counter() - start
-
-
-async def measure(
-    name: str, setup: Callable[[OfflineRequest], Awaitable[Any]], users: int
-) -> tuple[float, float]:
-    """Speed in one pass; peak memory (tracemalloc slows Python down) in a second one."""
-    request = OfflineRequest()
-    app, cleanup = await setup(request)
-    count, seconds = await feed(app, request, users)
-    await cleanup()
-    request = OfflineRequest()
-    tracemalloc.start()
-    app, cleanup = await setup(request)
-    await feed(app, request, max(1, users // 5))
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    await cleanup()
-    rate = count / seconds
-    print(
-        f"{name:<34} {count:>7} updates  {seconds:7.2f} s  {rate:9.0f} updates/s  "
-        f"peak {peak / 1e3:8.0f} kB"
-    )
-    return rate, peak
-
-
-async def echo_setup(request: OfflineRequest) -> tuple[Any, Callable[[], Awaitable[None]]]:
-    app = build(request)
+    app = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").build()
 
     async def echo(update: Update, _: Any) -> None:
         if update.effective_message and update.effective_message.text:
             await update.effective_message.reply_text(update.effective_message.text)
 
-    async def answer(update: Update, _: Any) -> None:
-        if update.callback_query:
-            await update.callback_query.answer()
+    async def pressed(update: Update, _: Any) -> None:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await query.edit_message_text(f"pressed {query.data}")
 
     app.add_handler(MessageHandler(ptb_filters.ALL, echo))
-    app.add_handler(CallbackQueryHandler(answer))
-    await app.initialize()
-    return app, app.shutdown
+    app.add_handler(CallbackQueryHandler(pressed))
+    app.run_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
 
 
-async def bot_setup(request: OfflineRequest) -> tuple[Any, Callable[[], Awaitable[None]]]:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by a process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int, field_name: str = "VmRSS") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+@dataclass
+class Result:
+    name: str
+    rates: list[float]
+    cpu_ms: float
+    calls: float
+    p50: float
+    p99: float
+    startup: float
+    menus: int
+    idle_rss: float
+    peak_rss: float
+    overruns: int
+    misses: int
+    timeouts: int
+    check: str
+
+
+async def measure(kind: str, members: int, passes: int, seconds: float) -> Result:
+    api = BenchAPI()
+    url = await api.start()
     folder = Path(tempfile.mkdtemp(prefix="xomantoan-bench-"))
-    db = await Database.open(folder / "bench.sqlite3")
-    from datetime import UTC, datetime
-
-    async with db.unit() as conn:
-        await areas.add(conn, "DONG", "Thôn Đông", 500, datetime.now(UTC))
-        await areas.add(conn, "TAY", "Thôn Tây", 400, datetime.now(UTC))
-    app = build(request)
-    await app.initialize()
-    registry = build_registry()
-    settings = load_settings(telegram_token=TOKEN)
-    dispatcher = Dispatcher(db, registry, core_config(settings, "bench_bot"))
-    TelegramTransport(app, dispatcher, registry, db)
-
-    async def cleanup() -> None:
-        async with db.read() as conn:
-            cur = await conn.execute("SELECT COUNT(*) FROM members WHERE consent_at IS NOT NULL")
-            row = await cur.fetchone()
-        print(f"  (check: {row[0] if row else 0} residents registered through the buttons)")
-        await app.shutdown()
-        await db.close()
-
-    return app, cleanup
-
-
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=500)
-    args = parser.parse_args()
-    print(
-        f"Feeding {len(script())} updates for each of {args.users} residents "
-        "(onboarding with buttons, /help, /mydata, text, a group command, /language)."
+    database = folder / "bot.sqlite3"
+    shutil.copy(seed_path(members), database)
+    log = (folder / "stderr.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if k != "XOMANTOAN_TELEGRAM_TOKEN"}
+    started = time.monotonic()
+    process = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
+        child_command(kind, database, url), stdout=subprocess.DEVNULL, stderr=log, env=env
     )
-    base_rate, base_peak = await measure("bare PTB echo bot (baseline)", echo_setup, args.users)
-    rate, peak = await measure("Xóm An Toàn (handlers + SQLite)", bot_setup, args.users)
-    print(
-        f"ratio: the full bot handles {rate / base_rate:.2f}x the baseline's updates per "
-        f"second, with {peak / max(base_peak, 1):.1f}x its peak traced memory"
+    try:
+        while api.first_poll is None:
+            if process.poll() is not None:
+                raise RuntimeError(f"the {kind} bot stopped: see {folder / 'stderr.log'}")
+            await asyncio.sleep(0.01)
+        startup = api.first_poll - started
+        menus = api.methods["setMyCommands"]
+        await asyncio.sleep(1.0)
+        idle = rss_mb(process.pid)
+        rates, cpu_before, total = [], cpu_seconds(process.pid), 0
+        calls_before = sum(api.methods.values())
+        for round_no in range(passes):
+            count, took = await run_people(api, actors(members, round_no, MIX), None)
+            rates.append(count / took)
+            total += count
+        cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
+        calls = (sum(api.methods.values()) - calls_before) / total
+        api.stats.latencies.clear()
+        steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
+        steady_mix["patrol"] = AREAS
+        await run_people(api, actors(members, passes, steady_mix), 100.0)
+        lat = sorted(api.stats.latencies)
+        peak = rss_mb(process.pid, "VmHWM")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        await api.stop()
+    errors = (folder / "stderr.log").read_text(errors="replace")
+    overruns = errors.count("maximum number of running instances") + errors.count("was missed by")
+    check = ""
+    if kind == "bot":
+        conn = sqlite3.connect(database)
+        counts = [
+            conn.execute(sql).fetchone()[0]
+            for sql in (
+                f"SELECT COUNT(*) FROM members WHERE user_id >= {NEW_USER_BASE}"
+                " AND consent_at IS NOT NULL",
+                "SELECT COUNT(*) FROM pledges WHERE reference NOT LIKE 'S-%'",
+                "SELECT COUNT(*) FROM reports",
+                "SELECT COUNT(*) FROM patrols WHERE status != 'open'",
+            )
+        ]
+        conn.close()
+        check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
+    shutil.rmtree(folder, ignore_errors=True)
+    return Result(
+        f"{'Xóm An Toàn' if kind == 'bot' else 'bare PTB'} ({members:,} members)",
+        rates,
+        cpu_ms,
+        calls,
+        lat[len(lat) // 2] * 1000 if lat else float("nan"),
+        lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
+        startup,
+        menus,
+        idle,
+        peak,
+        overruns,
+        api.stats.misses,
+        api.stats.timeouts,
+        check,
     )
+
+
+def show(result: Result, baseline: Result | None) -> None:
+    median, worst = statistics.median(result.rates), min(result.rates)
+    ratio = f"  {median / statistics.median(baseline.rates):.2f}x baseline" if baseline else ""
+    cpu = f"  {baseline.cpu_ms / result.cpu_ms:.2f}x" if baseline else ""
+    print(
+        f"{result.name:<34} {median:7.0f} updates/s (worst {worst:.0f}){ratio}\n"
+        f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}, "
+        f"{result.calls:.2f} Bot API calls per update\n"
+        f"{'':<34} at 100 updates/s: p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms\n"
+        f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus), "
+        f"RSS idle {result.idle_rss:.0f} MB, peak {result.peak_rss:.0f} MB, "
+        f"timer overruns {result.overruns}"
+    )
+    if baseline is not None:
+        print(
+            f"{'':<34} check: {result.check}; buttons not found {result.misses}, "
+            f"unanswered {result.timeouts}"
+        )
+
+
+async def main(args: argparse.Namespace) -> None:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    per_pass = sum(len(p.steps) for p in actors(max(sizes), 0, MIX))
+    print(
+        f"{args.passes} passes of {per_pass} updates (registrations, pledges signed and viewed, "
+        "reports, live patrols with observations, /help, text, group commands, /language), "
+        f"then {args.seconds:g} s at 100 updates/s; each bot polls a fake Bot API."
+    )
+    for members in sizes:
+        await build_seed(members)
+    baseline = await measure("bare", min(sizes), args.passes, args.seconds)
+    show(baseline, None)
+    for members in sizes:
+        show(await measure("bot", members, args.passes, args.seconds), baseline)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10000,100000", help="members in the seeded commune")
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the paced run")
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        if sys.argv[2] == "bot":
+            asyncio.run(child_bot(sys.argv[3], sys.argv[4]))
+        else:
+            child_bare(sys.argv[4])
+    else:
+        asyncio.run(main(parse(sys.argv[1:])))

@@ -12,18 +12,19 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to live here
-from bot.config import Settings
+from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, OutboxWorker, Sender
+from bot.storage.lock import ProcessLock
+from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -90,16 +91,21 @@ def build_core(db: Database, settings: Settings, bot_username: str | None, clock
 
 @contextlib.asynccontextmanager
 async def background(
-    core: Core, sender: Sender, settings: Settings, limits: Limits
+    core: Core, sender: Sender, settings: Settings, limits: Limits, pacer: Pacer | None = None
 ) -> AsyncIterator[asyncio.Task[None]]:
     """The outbox worker and the timers (housekeeping and every feature's jobs), started the
     same way whatever the transport, and stopped when the block ends. Yields the worker's task
     (it only ends by failing)."""
     worker = OutboxWorker(
-        core.db, sender, core.clock, signal=core.dispatcher.outbox_signal, limits=limits
+        core.db,
+        sender,
+        core.clock,
+        signal=core.dispatcher.outbox_signal,
+        limits=limits,
+        pacer=pacer,
     )
     scheduler = Scheduler(settings.tz)
-    install_housekeeping(scheduler, core.db, core.clock)
+    install_housekeeping(scheduler, core.db, core.clock, timedelta(days=settings.retention_days))
     install_jobs(scheduler, core.registry, core.db, core.dispatcher, core.clock)
     scheduler.start()
     task = asyncio.create_task(worker.run(), name="outbox")
@@ -118,23 +124,42 @@ async def run_telegram(
     stop: asyncio.Event | None = None,
     clock: Clock = utc_now,
     limits: Limits | None = None,
+    read_timeout: float = 20.0,
 ) -> None:
-    from bot.transports.telegram import TelegramTransport, build_application, with_retries
+    from telegram.error import InvalidToken
+
+    from bot.transports.telegram import (
+        TelegramTransport,
+        TokenRefusedError,
+        build_application,
+        initialize,
+    )
 
     token = settings.token
     assert token is not None
     stop = stop or asyncio.Event()
-    db = await Database.open(settings.database)
-    app = build_application(token, settings.telegram_api_url)
+    app = build_application(token, settings.telegram_api_url, read_timeout=read_timeout)
+    lock = ProcessLock(settings.database)
+    lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
-        await with_retries(app.initialize)
+        db = await Database.open(settings.database)
+    except BaseException:
+        lock.release()
+        raise
+    limits = limits or Limits()
+    # One sending budget for the replies and the outbox (replies first).
+    pacer = Pacer(limits)
+    try:
+        if not await initialize(app, stop):
+            return
         core = build_core(db, settings, app.bot.username, clock)
-        transport = TelegramTransport(app, core.dispatcher, core.registry, db)
+        transport = TelegramTransport(app, core.dispatcher, core.registry, db, pacer=pacer)
         try:
             await transport.publish_commands()
         except Exception:
             log.warning("could not publish the command menus; commands still work", exc_info=True)
-        async with background(core, transport, settings, limits or Limits()) as worker:
+        async with background(core, transport, settings, limits, pacer=pacer) as worker:
+            await transport.resume()  # updates fetched before the last stop and not yet handled
             poll = asyncio.create_task(
                 transport.poll(settings.poll_timeout_seconds, stop), name="poll"
             )
@@ -150,13 +175,21 @@ async def run_telegram(
                 poll.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await poll
+                await transport.stop_lanes()
+                await transport.close()
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
+    except (InvalidToken, TokenRefusedError):
+        raise SettingsError(
+            f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
+            " copy it again from @BotFather"
+        ) from None
     finally:
         with contextlib.suppress(Exception):
             await app.shutdown()
         await db.close()
+        lock.release()
         log.info("bot stopped")
 
 
@@ -175,7 +208,13 @@ async def run_console(
     from bot.transports.console import ConsoleTransport
 
     database.parent.mkdir(parents=True, exist_ok=True)
-    db = await Database.open(database)
+    lock = ProcessLock(database)  # its outbox worker delivers too: one process per database
+    lock.acquire()
+    try:
+        db = await Database.open(database)
+    except BaseException:
+        lock.release()
+        raise
     try:
         async with db.unit() as conn:
             await seed(conn, clock(), settings.tz)
@@ -193,3 +232,4 @@ async def run_console(
             await console.run()
     finally:
         await db.close()
+        lock.release()

@@ -24,6 +24,7 @@ from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
 from bot.storage.db import Database, SchemaTooNewError
+from bot.storage.lock import LockError
 
 TELEGRAM = "telegram"
 
@@ -240,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         SettingsError,
         CliError,
         SchemaTooNewError,
+        LockError,
         cli_figures.FiguresCliError,
         cli_households.HouseholdsCliError,
     ) as exc:

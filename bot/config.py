@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     conversation_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Long polling
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # Delivered messages and idle strangers' chats are purged after this many days (the
+    # awareness figures keep their counts).
+    retention_days: int = Field(default=180, ge=30, le=3650)
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -3,15 +3,16 @@ it. Features register their jobs here; anything a job needs to remember lives in
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.storage import conversations, menus
+from bot.storage import conversations, menus, retention
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,17 @@ class Scheduler:
 
     def every(self, job_id: str, seconds: int, job: Callable[[], Awaitable[object]]) -> None:
         """Run ``job`` once right after start (what fell due while the bot was stopped is done
-        at once), then every ``seconds``."""
+        at once), then every ``seconds``. A run still going at shutdown is cancelled quietly:
+        its transaction rolls back and the next start does the work again."""
+
+        async def run() -> None:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                log.debug("timer %s stopped by the shutdown", job_id)
+
         self.scheduler.add_job(
-            job,
+            run,
             IntervalTrigger(seconds=seconds),
             id=job_id,
             replace_existing=True,
@@ -52,10 +61,32 @@ async def housekeeping(db: Database, clock: Clock) -> tuple[int, int]:
         return await menus.purge_expired(conn, now), await conversations.purge_expired(conn, now)
 
 
-def install_housekeeping(scheduler: Scheduler, db: Database, clock: Clock) -> None:
+async def purge_old(db: Database, now: datetime, keep: timedelta) -> tuple[int, int, int]:
+    """Purge what is older than ``keep`` (see ``bot.storage.retention``): returns (outbox rows,
+    broadcast runs kept as counts, strangers' chats)."""
+    cutoff = now - keep
+    async with db.unit() as conn:
+        rows, runs = await retention.purge_outbox(conn, cutoff)
+        strangers = await retention.purge_strangers(conn, cutoff)
+    return rows, runs, strangers
+
+
+def install_housekeeping(
+    scheduler: Scheduler, db: Database, clock: Clock, keep: timedelta | None = None
+) -> None:
+    """The hourly clean-up; with ``keep`` (the retention setting) old rows are purged too."""
+
     async def job() -> None:
         dropped = await housekeeping(db, clock)
         if any(dropped):
             log.info("housekeeping: %d expired menus, %d expired conversations dropped", *dropped)
+        if keep is not None:
+            purged = await purge_old(db, clock(), keep)
+            if any(purged):
+                log.info(
+                    "housekeeping: %d old outbox messages purged (%d broadcast runs kept as"
+                    " counts), %d idle strangers' chats purged",
+                    *purged,
+                )
 
     scheduler.every("housekeeping", 3600, job)

@@ -2,15 +2,19 @@
 
 It speaks the Bot API over HTTP as the real one does (``/bot<token>/<method>``), queues updates
 for ``getUpdates`` (long polling), records every call the bot makes, and can be told to answer
-a call with an error (429 flood limit, 403 blocked, 400 migrated group) or to enforce
-Telegram's rate limits.
+a call with an error (429 flood limit, 403 blocked, 400 migrated group, 5xx), to hold a call
+without answering after doing it (a hung request the server nonetheless recorded), or to
+enforce Telegram's rate limits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -46,6 +50,15 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # the HTTP status the server answered with (200 until told otherwise)
+    error: str | None = None  # the description of the error answered, if any
+
+    @property
+    def rendered(self) -> str:
+        """The text as the person sees it (Telegram HTML parsed)."""
+        if self.params.get("parse_mode") != "HTML":
+            return self.text
+        return parse_html(self.text)[0]
 
     @property
     def chat_id(self) -> int | None:
@@ -66,6 +79,94 @@ class Call:
         return [b["text"] for b in self.buttons]
 
 
+# Telegram's HTML parse mode, as its parser (tdlib's parse_html) reads it ---------------------
+HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
+    | {"tg-emoji", "code", "pre", "blockquote"}
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> tuple[str, str | None]:
+    """(the rendered text, None), or ("", the reason Telegram gives for refusing it): a "<" that
+    starts no supported tag, an end tag that closes nothing or the wrong tag, a tag left open.
+    An "&" that starts no entity is taken as text, as Telegram does."""
+    out: list[str] = []
+    stack: list[str] = []
+    i, n = 0, len(text)
+
+    def offset(index: int) -> int:
+        return len(text[:index].encode("utf-8"))
+
+    while i < n:
+        ch = text[i]
+        if ch == "&":
+            match = _ENTITY.match(text, i)
+            out.append(html.unescape(match.group(0)) if match else "&")
+            i = match.end() if match else i + 1
+            continue
+        if ch != "<":
+            out.append(ch)
+            i += 1
+            continue
+        begin, i = i, i + 1
+        closing = i < n and text[i] == "/"
+        i += int(closing)
+        j = i
+        while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "-"):
+            j += 1
+        name = text[i:j].lower()
+        if not closing:
+            end = text.find(">", j)
+            if name not in HTML_TAGS:
+                return "", f'Unsupported start tag "{name}" at byte offset {offset(begin)}'
+            if end < 0 or "<" in text[j:end]:
+                return "", f"Unclosed start tag at byte offset {offset(begin)}"
+            stack.append(name)
+            i = end + 1
+            continue
+        if j >= n or text[j] != ">":
+            return "", f"Unclosed end tag at byte offset {offset(begin)}"
+        if not stack:
+            return "", f"Unexpected end tag at byte offset {offset(begin)}"
+        if stack[-1] != name:
+            return "", (
+                f'Unmatched end tag at byte offset {offset(begin)}, expected "</{stack[-1]}>",'
+                f' found "</{name}>"'
+            )
+        stack.pop()
+        i = j + 1
+    if stack:
+        return "", f'Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+    return "".join(out), None
+
+
+def refusal(method: str, params: dict[str, Any]) -> str | None:
+    """Why Telegram would refuse this message's text or caption (parse, length), else None."""
+    if method in ("sendMessage", "editMessageText"):
+        key, limit, too_long = "text", TEXT_LIMIT, "message is too long"
+    elif method in ("sendPhoto", "sendDocument"):
+        key, limit, too_long = "caption", CAPTION_LIMIT, "message caption is too long"
+    else:
+        return None
+    text = str(params.get(key) or "")
+    rendered = text
+    if params.get("parse_mode") == "HTML":
+        rendered, problem = parse_html(text)
+        if problem is not None:
+            return f"Bad Request: can't parse entities: {problem}"
+    if key == "text" and not rendered.strip():
+        return "Bad Request: message text is empty"
+    if utf16_length(rendered) > limit:
+        return f"Bad Request: {too_long}"
+    return None
+
+
 @dataclass
 class Failure:
     method: str
@@ -73,6 +174,19 @@ class Failure:
     code: int
     description: str
     parameters: dict[str, Any] | None
+    times: int
+    # A raw answer instead of a Bot API error: what a proxy, a captive portal or a cut-off
+    # connection gives (an HTML page, truncated JSON, JSON without "result").
+    body: str | None = None
+    content_type: str = "application/json"
+
+
+@dataclass
+class Hang:
+    """Do the call (the server has it), then answer only when released."""
+
+    method: str
+    chat_id: int | None
     times: int
 
 
@@ -91,10 +205,13 @@ class FakeBotAPI:
         self.token = token
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        self.confirmed = 0  # the highest getUpdates offset the bot asked for
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self.failures: list[Failure] = []
+        self.hangs: list[Hang] = []
+        self.released = asyncio.Event()
         self.blocked_chats: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.limits: RateLimits | None = None
@@ -121,6 +238,7 @@ class FakeBotAPI:
         return self.url
 
     async def stop(self) -> None:
+        self.released.set()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -149,18 +267,26 @@ class FakeBotAPI:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        error = self._failure_for(method, params)
+        refused = refusal(method, params) if error is None else None
+        if refused is not None:
+            error = self._error(400, refused)
         if method != "getUpdates":
             call = Call(method, params)
+            if error is not None:
+                call.error = refused or f"{error.status}: {error.text}"
+                call.status = error.status
             self.calls.append(call)
             async with self._changed:
                 self._changed.notify_all()
-        error = self._failure_for(method, params)
         if error is not None:
+            async with self._changed:
+                self._changed.notify_all()
             return error
         handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            return self._ok(True)
-        result = await handler(params)
+        result = True if handler is None else await handler(params)
+        if self._hang_for(method, params):
+            await self.released.wait()
         return self._ok(result)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -168,6 +294,15 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token or file_id not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[file_id])
+
+    def _hang_for(self, method: str, params: dict[str, Any]) -> bool:
+        chat_id = params.get("chat_id")
+        chat = int(chat_id) if chat_id is not None else None
+        for hang in self.hangs:
+            if hang.times > 0 and hang.method == method and hang.chat_id in (None, chat):
+                hang.times -= 1
+                return True
+        return False
 
     @staticmethod
     def _ok(result: Any) -> web.Response:
@@ -200,6 +335,10 @@ class FakeBotAPI:
         for failure in self.failures:
             if failure.times > 0 and failure.method == method and failure.chat_id in (None, chat):
                 failure.times -= 1
+                if failure.body is not None:
+                    return web.Response(
+                        status=failure.code, text=failure.body, content_type=failure.content_type
+                    )
                 return self._error(failure.code, failure.description, failure.parameters)
         return None
 
@@ -235,6 +374,10 @@ class FakeBotAPI:
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = int(params.get("offset") or 0)
+        if offset > self.confirmed:  # the bot has handled every update below ``offset``
+            self.confirmed = offset
+            async with self._changed:
+                self._changed.notify_all()
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + min(timeout, 2.0)
         async with self._changed:
@@ -263,7 +406,7 @@ class FakeBotAPI:
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         message = self._message(params, text=params.get("text", ""))
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
@@ -272,12 +415,12 @@ class FakeBotAPI:
         message = self._message(
             params, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
         )
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         return message
 
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         message = self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
-        self.calls[-1].params["message_id"] = message["message_id"]
+        params["message_id"] = message["message_id"]
         return message
 
     async def _m_getFile(self, params: dict[str, Any]) -> Any:
@@ -318,6 +461,27 @@ class FakeBotAPI:
     ) -> None:
         self.failures.append(Failure(method, chat_id, code, description, parameters, times))
 
+    def fail_raw(
+        self,
+        method: str,
+        status: int,
+        body: str,
+        *,
+        content_type: str = "text/html",
+        times: int = 1,
+    ) -> None:
+        """Answer ``method`` with this exact body and HTTP status (not a Bot API error)."""
+        self.failures.append(Failure(method, None, status, "", None, times, body, content_type))
+
+    def hang(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``) are done and recorded, but
+        answered only after :meth:`release`: the client sees a request that hangs."""
+        self.hangs.append(Hang(method, chat_id, times))
+
+    def release(self) -> None:
+        """Answer every hung request (and any later one told to hang)."""
+        self.released.set()
+
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         methods = (
             {method} if method else {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
@@ -344,6 +508,17 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
                     pass
+
+    async def wait_until(self, condition: Any, *, timeout: float = 10.0) -> None:
+        """Wait until ``condition()`` holds (checked after each request the bot makes)."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"condition not met within {timeout}s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def wait_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until the bot has fetched every update and made no call for ``quiet`` seconds."""

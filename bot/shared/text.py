@@ -82,3 +82,19 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 def plain_text(text: str) -> str:
     """Telegram HTML as plain text (for places that show no markup: the console, a toast)."""
     return html.unescape(_TAG.sub("", text))
+
+
+def check_words(text: str, *, maximum: int) -> str | TextProblem:
+    """Free text that must say something (a reason for a reporter, a required note): as
+    :func:`check_free_text`, and ``NO_LETTERS`` when it has no letter at all, such as a number
+    typed at the wrong step ("12") or a lone sign."""
+    checked = check_free_text(text, maximum=maximum)
+    if isinstance(checked, TextProblem):
+        return checked
+    if not has_letters(checked):
+        return TextProblem.NO_LETTERS
+    return checked
+
+
+def has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -36,11 +36,15 @@ def _chat(row: aiosqlite.Row) -> Chat:
 
 
 async def find(conn: aiosqlite.Connection, platform: str, chat_id: int) -> Chat | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip to the database thread
         "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
-    ) as cur:
-        row = await cur.fetchone()
-    return _chat(row) if row else None
+    )
+    return _chat(next(iter(rows))) if rows else None
+
+
+# How old the "last seen" time of a chat may get before an update writes it again: most
+# updates then read the chat without writing it.
+SEEN_PRECISION = timedelta(hours=1)
 
 
 async def upsert(
@@ -53,6 +57,18 @@ async def upsert(
     *,
     reactivate: bool = False,
 ) -> Chat:
+    """The chat, created when new; its title, "last seen" time (to within
+    ``SEEN_PRECISION``) and, with ``reactivate``, its active flag brought up to date."""
+    rows = await conn.execute_fetchall(
+        "SELECT *, updated_at >= ? AS fresh FROM chats WHERE platform = ? AND chat_id = ?",
+        (to_db(now - SEEN_PRECISION), platform, chat_id),
+    )
+    if rows:
+        row = next(iter(rows))
+        known = _chat(row)
+        unchanged = title is None or title == known.title
+        if row["fresh"] and unchanged and (known.active or not reactivate):
+            return known
     await conn.execute(
         "INSERT INTO chats (platform, chat_id, kind, title, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)"
@@ -117,7 +133,37 @@ async def migrate(
             f"UPDATE {table} SET chat_id = ? WHERE platform = ? AND chat_id = ?",
             (new_chat_id, platform, old_chat_id),
         )
+    # Remember the move, so replies and messages still addressed to the old id follow it
+    # (an earlier move to the old id now leads straight to the new one).
+    await conn.execute(
+        "INSERT INTO chat_migrations (platform, old_chat_id, new_chat_id, migrated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (platform, old_chat_id) DO UPDATE SET"
+        " new_chat_id = excluded.new_chat_id, migrated_at = excluded.migrated_at",
+        (platform, old_chat_id, new_chat_id, to_db(now)),
+    )
+    await conn.execute(
+        "UPDATE chat_migrations SET new_chat_id = ? WHERE platform = ? AND new_chat_id = ?",
+        (new_chat_id, platform, old_chat_id),
+    )
     return moved
+
+
+async def moves(conn: aiosqlite.Connection, platform: str) -> dict[int, int]:
+    """Every group that became a supergroup: old id -> the id it has now."""
+    async with conn.execute(
+        "SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE platform = ?", (platform,)
+    ) as cur:
+        return {int(r[0]): int(r[1]) for r in await cur.fetchall()}
+
+
+async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: int) -> int:
+    """The id a chat has now: the new id of a group that became a supergroup, else itself."""
+    async with conn.execute(
+        "SELECT new_chat_id FROM chat_migrations WHERE platform = ? AND old_chat_id = ?",
+        (platform, chat_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else chat_id
 
 
 async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> list[Chat]:

@@ -24,14 +24,14 @@ class Conversation:
 async def load(
     conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, now: datetime
 ) -> Conversation | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT flow, step, token, data, expires_at FROM conversations"
         " WHERE platform = ? AND chat_id = ? AND user_id = ?",
         (platform, chat_id, user_id),
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    )
+    if not rows:
         return None
+    row = next(iter(rows))
     expires = from_db(row["expires_at"])
     if expires <= now:
         return None

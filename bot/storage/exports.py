@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -304,7 +305,8 @@ async def deliveries(
     async with conn.execute(
         sql + where + " GROUP BY r.id ORDER BY r.started_at, r.id", params
     ) as cur:
-        rows = await cur.fetchall()
+        rows = list(await cur.fetchall())
+    rows = await _with_kept_counts(conn, rows, area_id, params[:2])
     return [
         DeliveryRow(
             r[0],
@@ -322,3 +324,58 @@ async def deliveries(
         )
         for r in rows
     ]
+
+
+# Counts kept when housekeeping purges a finished run's outbox rows -------------------------------
+_KEPT = (
+    "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
+    " SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending), r.finished_at"
+    " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
+    " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
+)
+
+
+async def _with_kept_counts(
+    conn: aiosqlite.Connection, rows: list[Any], area_id: int | None, bounds: list[object]
+) -> list[Any]:
+    """Add the counts kept for purged rows (see :func:`keep_delivery_counts`) to the live ones,
+    run by run; a run whose rows are all purged comes from the kept counts alone."""
+    sql, params = _KEPT, list(bounds)
+    if area_id is not None:
+        sql += " AND k.area_id = ?"
+        params.append(area_id)
+    async with conn.execute(sql + " GROUP BY r.id", params) as cur:
+        kept = {int(r[0]): r for r in await cur.fetchall()}
+    if not kept:
+        return rows
+    merged: list[Any] = []
+    for row in rows:
+        extra = kept.pop(int(row[0]), None)
+        if extra is None:
+            merged.append(row)
+        else:
+            counts = [int(row[i] or 0) + int(extra[i] or 0) for i in range(7, 11)]
+            merged.append((*row[:7], *counts, row[11]))
+    merged.extend(kept.values())
+    merged.sort(key=lambda r: (str(r[1]), int(r[0])))
+    return merged
+
+
+async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
+    """Before a run's outbox rows are purged: keep their counts per recipient area (the area
+    they count for in :func:`deliveries`), added to any kept before."""
+    if not run_ids:
+        return
+    marks = ",".join("?" for _ in run_ids)
+    await conn.execute(
+        "INSERT INTO broadcast_delivery_counts (run_id, area_id, sent, failed, skipped, pending)"
+        " SELECT o.batch_id, COALESCE(c.area_id, m.area_id), SUM(o.status = 'sent'),"
+        " SUM(o.status = 'failed'), SUM(o.status = 'skipped'),"
+        " SUM(o.status IN ('pending', 'sending'))"
+        " FROM outbox o" + _RECIPIENT_AREA + f" WHERE o.batch_id IN ({marks})"
+        " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
+        " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
+        " sent = sent + excluded.sent, failed = failed + excluded.failed,"
+        " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
+        run_ids,
+    )

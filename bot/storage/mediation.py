@@ -37,6 +37,12 @@ class Case:
         day has come (a case without a day, from before days were required, any time)."""
         return self.session_on is None or self.session_on <= today
 
+    def may_record(self, outcome: str, today: date) -> bool:
+        """Whether ``outcome`` can be recorded today. "Mediated" or "not successful" says what
+        happened at the session, so only from its day; a case can be handed to the
+        authorities at any time (a party goes to court, it turns out to be an offence)."""
+        return outcome == "transferred" or self.outcome_due(today)
+
 
 def _case(row: aiosqlite.Row) -> Case:
     return Case(
@@ -146,6 +152,16 @@ async def listing(
         [*args, limit, offset],
     ) as cur:
         return [_case(r) for r in await cur.fetchall()], total
+
+
+async def of_mediator(conn: aiosqlite.Connection, member_id: int, *, limit: int = 20) -> list[Case]:
+    """The open cases a person mediates, oldest session first."""
+    async with conn.execute(
+        "SELECT * FROM mediation_cases WHERE mediator_member_id = ? AND outcome IS NULL"
+        " ORDER BY session_on IS NULL, session_on, id LIMIT ?",
+        (member_id, limit),
+    ) as cur:
+        return [_case(r) for r in await cur.fetchall()]
 
 
 async def figures(

@@ -41,11 +41,10 @@ def _member(row: aiosqlite.Row) -> Member:
 
 
 async def find(conn: aiosqlite.Connection, platform: str, user_id: int) -> Member | None:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
-    ) as cur:
-        row = await cur.fetchone()
-    return _member(row) if row else None
+    )
+    return _member(next(iter(rows))) if rows else None
 
 
 async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
@@ -114,12 +113,25 @@ async def search(
     return found[:limit]
 
 
-async def in_area(conn: aiosqlite.Connection, area_id: int) -> list[Member]:
+async def in_area(
+    conn: aiosqlite.Connection, area_id: int, *, limit: int | None = None
+) -> list[Member]:
+    """Registered members of an area by name; the first ``limit`` of them when given."""
     async with conn.execute(
-        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL ORDER BY display_name",
-        (area_id,),
+        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL"
+        " ORDER BY display_name LIMIT ?",
+        (area_id, -1 if limit is None else limit),
     ) as cur:
         return [_member(r) for r in await cur.fetchall()]
+
+
+async def count_in_area(conn: aiosqlite.Connection, area_id: int) -> int:
+    """How many registered members an area has."""
+    async with conn.execute(
+        "SELECT COUNT(*) FROM members WHERE area_id = ? AND consent_at IS NOT NULL", (area_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def delete(conn: aiosqlite.Connection, member_id: int) -> None:

@@ -77,10 +77,10 @@ async def drop_for_flow(
 
 
 async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
-    async with conn.execute("SELECT * FROM menus WHERE id = ?", (menu_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    rows = await conn.execute_fetchall("SELECT * FROM menus WHERE id = ?", (menu_id,))
+    if not rows:
         return None
+    row = next(iter(rows))
     return Menu(
         row["id"],
         row["platform"],

@@ -91,6 +91,37 @@ async def enqueue(
     return cur.lastrowid
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """One message of a batch queued with :func:`enqueue_many`."""
+
+    platform: str
+    chat_id: int
+    text: str
+    photo: str | None = None
+
+
+async def enqueue_many(
+    conn: aiosqlite.Connection,
+    messages: list[NewMessage],
+    now: datetime,
+    *,
+    not_before: datetime | None = None,
+    batch_id: int | None = None,
+    priority: int = PRIORITY_NORMAL,
+) -> None:
+    """Queue many messages without buttons in one statement (a broadcast's fan-out)."""
+    created, due = to_db(now), to_db(not_before or now)
+    await conn.executemany(
+        "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
+        " priority, photo) VALUES (?, ?, ?, '[]', ?, ?, ?, ?, ?)",
+        [
+            (m.platform, m.chat_id, m.text, batch_id, created, due, priority, m.photo)
+            for m in messages
+        ],
+    )
+
+
 async def claim_due(
     conn: aiosqlite.Connection, platform: str, now: datetime, limit: int
 ) -> list[OutboxMessage]:
@@ -145,7 +176,10 @@ async def retry_later(
 
 
 async def recover_in_flight(conn: aiosqlite.Connection) -> int:
-    """After a crash, messages marked as being sent are sent again (at most these duplicate)."""
+    """After a crash, messages marked as being sent are sent again (at most these duplicate).
+
+    Called only by the process that holds the database's lock (``bot.storage.lock``): any
+    message marked as being sent then belongs to an earlier holder, which has died."""
     cur = await conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
     return cur.rowcount
 
@@ -178,6 +212,31 @@ async def pending_after(
         (platform, after_id, limit),
     ) as cur:
         return [_message(r) for r in await cur.fetchall()]
+
+
+async def pending_window(
+    conn: aiosqlite.Connection, platform: str, known: set[int], size: int
+) -> list[OutboxMessage]:
+    """The pending messages among the first ``size`` in sending order (priority, then due
+    time, then id) that are not in ``known`` (those the worker holds already), oldest first.
+
+    The worker holds at most about ``size`` messages whatever the queue's length: a broadcast
+    to 100,000 chats is read a window at a time, and a message that must go before it (a reply,
+    an alert) is still read at once, since it sorts ahead of the window."""
+    ids = [
+        int(r[0])
+        for r in await conn.execute_fetchall(
+            "SELECT id FROM outbox WHERE platform = ? AND status = 'pending'"
+            " ORDER BY priority DESC, not_before, id LIMIT ?",
+            (platform, max(size, len(known))),
+        )
+    ]
+    wanted = [i for i in ids if i not in known]
+    if not wanted:
+        return []
+    marks = ",".join("?" for _ in wanted)
+    rows = await conn.execute_fetchall(_SELECT + f" WHERE o.id IN ({marks}) ORDER BY o.id", wanted)
+    return [_message(r) for r in rows]
 
 
 async def start_sending(
@@ -229,6 +288,18 @@ async def mark_sent_many(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
         " sent_message_id = ? WHERE id = ?",
         [(to_db(now), platform_id, message_id) for message_id, platform_id in sent],
+    )
+
+
+async def mark_unconfirmed(
+    conn: aiosqlite.Connection, message_id: int, now: datetime, reason: str
+) -> None:
+    """A request that got no answer may have arrived: it counts as sent and is never sent
+    again; ``last_error`` says it was not confirmed."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        " last_error = ? WHERE id = ?",
+        (to_db(now), reason[:500], message_id),
     )
 
 

@@ -98,6 +98,16 @@ async def items(
         return [_item(r) for r in await cur.fetchall()]
 
 
+async def items_by_id(conn: aiosqlite.Connection, item_ids: list[int]) -> list[Item]:
+    """The items with these ids, in the order given (ids no longer stored are left out)."""
+    if not item_ids:
+        return []
+    marks = ",".join("?" for _ in item_ids)
+    async with conn.execute(f"SELECT * FROM pledge_items WHERE id IN ({marks})", item_ids) as cur:
+        found = {row["id"]: _item(row) for row in await cur.fetchall()}
+    return [found[i] for i in item_ids if i in found]
+
+
 async def item(conn: aiosqlite.Connection, item_id: int) -> Item | None:
     async with conn.execute("SELECT * FROM pledge_items WHERE id = ?", (item_id,)) as cur:
         row = await cur.fetchone()
@@ -215,11 +225,15 @@ async def standing_for_member(
     conn: aiosqlite.Connection, campaign_id: int, member_id: int
 ) -> Pledge | None:
     """The standing pledge this member signed, or of the household they were linked to."""
+    # Two lookups by member (an OR across them made SQLite read every pledge of the campaign;
+    # the unary + keeps it from picking the campaign's index instead of the member's).
     async with conn.execute(
-        "SELECT * FROM pledges WHERE campaign_id = ? AND withdrawn_at IS NULL AND (member_id = ?"
-        " OR id IN (SELECT pledge_id FROM pledge_household_members WHERE member_id = ?))"
+        "SELECT * FROM pledges WHERE member_id = ? AND +campaign_id = ? AND withdrawn_at IS NULL"
+        " UNION ALL"
+        " SELECT p.* FROM pledge_household_members h JOIN pledges p ON p.id = h.pledge_id"
+        " WHERE h.member_id = ? AND +p.campaign_id = ? AND p.withdrawn_at IS NULL"
         " ORDER BY signed_at DESC LIMIT 1",
-        (campaign_id, member_id, member_id),
+        (member_id, campaign_id, member_id, campaign_id),
     ) as cur:
         row = await cur.fetchone()
     return _pledge(row) if row else None
@@ -236,8 +250,8 @@ async def count_in_campaign_area(
 ) -> int:
     """Every pledge ever made in this campaign and area, withdrawn ones included (references)."""
     async with conn.execute(
-        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND COALESCE(area_id, 0) = ?",
-        (campaign_id, area_id or 0),
+        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND area_id IS ?",  # uses the index
+        (campaign_id, area_id),
     ) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0

@@ -18,11 +18,11 @@ class Grant:
 
 
 async def of_member(conn: aiosqlite.Connection, member_id: int) -> list[Grant]:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT member_id, role, area_id FROM roles WHERE member_id = ? ORDER BY role, area_id",
         (member_id,),
-    ) as cur:
-        return [Grant(r[0], r[1], r[2]) for r in await cur.fetchall()]
+    )
+    return [Grant(r[0], r[1], r[2]) for r in rows]
 
 
 async def grant(
@@ -62,7 +62,23 @@ async def holders(conn: aiosqlite.Connection, role: str, area_id: int | None = N
         return [r[0] for r in await cur.fetchall()]
 
 
-async def elevated(conn: aiosqlite.Connection) -> list[int]:
-    """Members with any role above resident (for per-chat command menus)."""
-    async with conn.execute("SELECT DISTINCT member_id FROM roles ORDER BY member_id") as cur:
-        return [r[0] for r in await cur.fetchall()]
+@dataclass(frozen=True)
+class Elevated:
+    """A member with roles above resident, as their private command menu needs them."""
+
+    user_id: int
+    language: str | None
+    roles: frozenset[str]
+
+
+async def elevated_on(conn: aiosqlite.Connection, platform: str) -> list[Elevated]:
+    """Every member of ``platform`` with a role above resident, with their roles, in one
+    query (for the per-chat command menus published at start-up)."""
+    found: dict[int, tuple[int, str | None, set[str]]] = {}
+    for member_id, user_id, language, role in await conn.execute_fetchall(
+        "SELECT m.id, m.user_id, m.language, r.role FROM roles r"
+        " JOIN members m ON m.id = r.member_id WHERE m.platform = ? ORDER BY m.id",
+        (platform,),
+    ):
+        found.setdefault(member_id, (user_id, language, set()))[2].add(role)
+    return [Elevated(u, lang, frozenset(held)) for u, lang, held in found.values()]

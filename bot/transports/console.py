@@ -195,6 +195,12 @@ class ConsoleTransport:
             self.print(f"ⓘ {plain(outcome.toast)}")
         for message in outcome.messages:
             self.show(message)
+        # Numbers press the options of the latest answer. After an answer with no options (the
+        # bot asks for a name, a reason, a report's number), a typed number is text, never a
+        # press of an older message's option.
+        for chat_id in {m.chat_id for m in outcome.messages}:
+            if not any(any(m.buttons) for m in outcome.messages if m.chat_id == chat_id):
+                self._last_buttons.pop(chat_id, None)
 
     def show(self, message: Outgoing, *, prefix: str = "") -> None:
         self._counter += 1

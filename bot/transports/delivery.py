@@ -1,19 +1,29 @@
 """The outbox worker: delivers queued messages at the platform's limits, and never loses one.
 
 Telegram's limits (as documented by Telegram): about 30 messages a second overall, about one a
-second in one chat, 20 a minute in one group. The worker keeps the pending messages in memory,
-one queue per chat, and releases them on a global clock of evenly spaced slots, so it runs
-close to the limits without crossing them (a benchmark in ``bench/broadcast.py`` measures it).
+second in one chat, 20 a minute in one group. One :class:`Pacer` per platform holds that budget
+and is shared by this worker and by the transport's direct replies: a global clock of evenly
+spaced slots, and per chat the moment it may get its next message. The worker keeps the
+pending messages in memory, one queue per chat, and takes one slot at a time, so a reply to a
+person takes the next free slot before any further broadcast message (a benchmark in
+``bench/broadcast.py`` measures how close to the limits it runs).
 
 Durability: SQLite is the source of truth. A message is marked ``sending`` (in a small group,
-one transaction) just before its request goes out and ``sent`` just after (results are
-written every few tens of milliseconds); after a crash ``recover`` turns ``sending`` back into
-``pending``, so only the messages in flight at that moment can be sent twice.
+one transaction) just before its request goes out and ``sent`` as soon as it is answered.
+Delivery is *at most once for a request that may have reached Telegram while the bot runs*:
+a request that got no answer in time (or whose connection broke after it was written) is not
+sent again, but recorded as ``sent`` with the note ``unconfirmed`` (Telegram most likely has
+it); only answers that prove the message was not sent (429, a server error, no connection)
+are retried. Across a crash it is *at least once* for the few messages in flight at that
+moment: ``recover`` turns ``sending`` back into ``pending`` (the bot cannot know whether the
+request had left, and a missing alert is worse than a rare duplicate). A normal stop waits
+for the requests in flight, so a restart sends nothing twice.
 
-It honours ``retry_after`` on a 429 (the whole worker pauses), marks chats that blocked or
-removed the bot as inactive and skips their messages, follows a group to its new supergroup
-id, retries other errors with back-off a bounded number of times and then records them as
-failed with the reason. Messages to one person go before a broadcast (``priority``).
+It honours ``retry_after`` on a 429 (that chat waits; the whole worker pauses when several
+chats draw one at once), marks chats that blocked or removed the bot as inactive and skips
+their messages, follows a group to its new supergroup id, retries other errors with back-off
+a bounded number of times and then records them as failed with the reason. Messages to one
+person go before a broadcast (``priority``).
 """
 
 from __future__ import annotations
@@ -37,7 +47,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SendResult:
-    kind: str  # "sent", "retry_after", "blocked", "migrated", "failed", "error"
+    # "sent", "unconfirmed" (no answer: may have arrived, never sent again), "retry_after",
+    # "blocked", "migrated", "failed", "error" (surely not sent: retried)
+    kind: str
     reason: str = ""
     retry_after: float = 0.0
     new_chat_id: int | None = None
@@ -79,10 +91,137 @@ class Limits:
 
 
 Clock = Callable[[], datetime]
-FLUSH_SECONDS = 0.05
 REFILL_SECONDS = 1.0
-LOAD_LIMIT = 20_000
+WINDOW = 2_000  # pending messages held in memory at most (plus any that must go first)
 CATCH_UP = 0.05
+IN_FLIGHT_POLL = 0.02  # how often a message waits to see a chat's request in flight answered
+FLOOD_CHATS = 3  # flood answers from this many chats within FLOOD_WINDOW pause everything
+FLOOD_WINDOW = 1.0
+STOP_GRACE = 5.0  # a normal stop waits this long for the requests in flight
+UNCONFIRMED = "unconfirmed: no answer from the platform in time; not sent again"
+
+
+class Pacer:
+    """The one sending budget of a platform, shared by the outbox worker and direct replies.
+
+    Times are the event loop's clock. :meth:`turn` waits until a chat may get a message (no
+    request to it in flight, its interval passed, its group window not full), then takes the
+    next slot of the global clock; :meth:`done` records the answer. Whoever asks first gets
+    the next slot, and the worker asks for one slot at a time, so a reply waits for at most one
+    broadcast message. A 429 holds the chat that drew it; flood answers from several chats at
+    once pause every chat (the overall limit was hit)."""
+
+    def __init__(
+        self, limits: Limits = Limits(), is_group: Callable[[int], bool] = lambda c: c < 0
+    ) -> None:
+        self.limits = limits
+        self.is_group = is_group
+        self.next_slot = 0.0
+        self.paused_until = 0.0
+        self.chat_ready: dict[int, float] = {}
+        self.group_sends: dict[int, deque[float]] = {}
+        self.in_flight: dict[int, int] = {}
+        self.replies_waiting: dict[int, int] = {}
+        self._floods: deque[tuple[float, int]] = deque()
+        self._reserved = 0
+
+    @staticmethod
+    def now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def interval(self) -> float:
+        return 1.0 / (self.limits.per_second * self.limits.safety)
+
+    def ready_at(self, chat_id: int, *, reply: bool = False) -> float:
+        """When ``chat_id`` may get its next message (a guess while a request is in flight,
+        or, for the outbox, while a reply waits for the chat)."""
+        ready = max(self.chat_ready.get(chat_id, 0.0), self.paused_until)
+        if self.in_flight.get(chat_id) or (not reply and self.replies_waiting.get(chat_id)):
+            ready = max(ready, self.now() + IN_FLIGHT_POLL)
+        return ready
+
+    async def turn(self, chat_id: int, *, reply: bool = False) -> None:
+        """Wait for ``chat_id``'s turn and a global slot; the caller then sends one request
+        and must call :meth:`done` with its outcome. A ``reply`` goes before the outbox's
+        messages to the same chat."""
+        if reply:
+            self.replies_waiting[chat_id] = self.replies_waiting.get(chat_id, 0) + 1
+        try:
+            while True:
+                wait = self.ready_at(chat_id, reply=reply) - self.now()
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+        finally:
+            if reply:
+                count = self.replies_waiting[chat_id] - 1
+                if count > 0:
+                    self.replies_waiting[chat_id] = count
+                else:
+                    del self.replies_waiting[chat_id]
+        start = self.reserve(chat_id)
+        wait = start - self.now()
+        if wait > 0:
+            try:
+                await asyncio.sleep(wait)
+            except BaseException:
+                self.done(chat_id, sent=False)
+                raise
+
+    def reserve(self, chat_id: int) -> float:
+        """Take the next slot for one request to ``chat_id`` and return when it may go. Slots
+        lie on an even grid; a sender that wakes a little late keeps its place on the grid (so
+        timer lateness does not add up), but never catches up more than ``CATCH_UP`` seconds:
+        the rate over any second stays within the limit."""
+        now, interval = self.now(), self.interval()
+        start = max(self.next_slot, now - min(CATCH_UP, 10 * interval), self.paused_until)
+        self.next_slot = start + interval
+        self.in_flight[chat_id] = self.in_flight.get(chat_id, 0) + 1
+        self._reserved += 1
+        if self._reserved % 1000 == 0:
+            self._forget_idle(now)
+        return start
+
+    def done(self, chat_id: int, *, sent: bool, hold: float = 0.0) -> None:
+        """The request to ``chat_id`` was answered (``sent``: it may have reached the chat);
+        ``hold``: the seconds a 429 asked to wait."""
+        count = self.in_flight.get(chat_id, 0) - 1
+        if count > 0:
+            self.in_flight[chat_id] = count
+        else:
+            self.in_flight.pop(chat_id, None)
+        now = self.now()
+        ready = now + hold
+        if sent:
+            ready = max(ready, now + self.limits.private_interval)
+            if self.is_group(chat_id) and self.limits.group_interval > 0:
+                window = self.group_sends.setdefault(chat_id, deque())
+                window.append(now)
+                horizon = self.limits.group_window
+                while window and now - window[0] > horizon:
+                    window.popleft()
+                if len(window) >= self.limits.group_burst:
+                    ready = max(ready, window[0] + horizon)
+        if hold > 0:
+            self._flood(chat_id, now, hold)
+        self.chat_ready[chat_id] = max(self.chat_ready.get(chat_id, 0.0), ready)
+
+    def _flood(self, chat_id: int, now: float, hold: float) -> None:
+        self._floods.append((now, chat_id))
+        while self._floods and now - self._floods[0][0] > FLOOD_WINDOW:
+            self._floods.popleft()
+        if len({chat for _, chat in self._floods}) >= FLOOD_CHATS:
+            self.paused_until = max(self.paused_until, now + hold)
+            log.warning("flood limits in several chats at once: pausing every chat %.1fs", hold)
+
+    def _forget_idle(self, now: float) -> None:
+        horizon = self.limits.group_window
+        for chat_id in [c for c, ready in self.chat_ready.items() if ready < now]:
+            window = self.group_sends.get(chat_id)
+            if window and now - window[-1] <= horizon:
+                continue
+            self.chat_ready.pop(chat_id, None)
+            self.group_sends.pop(chat_id, None)
 
 
 class OutboxWorker:
@@ -95,6 +234,7 @@ class OutboxWorker:
         signal: asyncio.Event | None = None,
         limits: Limits = Limits(),
         is_group: Callable[[int], bool] = lambda chat_id: chat_id < 0,
+        pacer: Pacer | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -102,19 +242,17 @@ class OutboxWorker:
         self.signal = signal or asyncio.Event()
         self.limits = limits
         self.is_group = is_group
-        self._paused_until = 0.0
-        self._next_slot = 0.0
-        self._max_seen = 0
+        # The budget shared with the transport's direct replies (its own when not given).
+        self.pacer = pacer or Pacer(limits, is_group)
         self._known: set[int] = set()
         self._queues: dict[int, list[tuple[int, int, OutboxMessage]]] = {}
         self._waiting: list[tuple[float, int]] = []  # (ready at, chat id)
         self._ready: list[tuple[int, int, int]] = []  # (-priority, head id, chat id)
         self._scheduled: set[int] = set()  # chats in _waiting or _ready
         self._busy: set[int] = set()  # chats with a request in flight
-        self._chat_ready: dict[int, float] = {}
-        self._group_sends: dict[int, deque[float]] = {}
         self._held: list[tuple[datetime, int, OutboxMessage]] = []
         self._results: list[tuple[int, int | None]] = []
+        self._results_waiting = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._semaphore: asyncio.Semaphore | None = None
         self._next_refill = 0.0
@@ -142,6 +280,11 @@ class OutboxWorker:
             while True:
                 await self._step()
         finally:
+            # A normal stop lets the requests in flight be answered and recorded, so that a
+            # restart sends none of them again; after STOP_GRACE they stay 'sending'.
+            if self._tasks:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
             for task in list(self._tasks):
                 task.cancel()
             flusher.cancel()
@@ -164,6 +307,8 @@ class OutboxWorker:
             self._promote()
             if not self._ready and not self._tasks:
                 if not self._waiting:
+                    if await self._refill():  # the next window of the queue
+                        continue
                     break
                 await asyncio.sleep(max(0.001, self._waiting[0][0] - self._mono()))
                 continue
@@ -177,14 +322,12 @@ class OutboxWorker:
         return self._started - started
 
     # Loading ----------------------------------------------------------------------------
-    async def _refill(self) -> None:
+    async def _refill(self) -> int:
+        """Read the next window of pending messages; returns how many were new."""
         async with self.db.read() as conn:
-            found = await outbox.pending_after(
-                conn, self.sender.platform, self._max_seen, LOAD_LIMIT
-            )
+            found = await outbox.pending_window(conn, self.sender.platform, self._known, WINDOW)
         now = self.clock()
         for message in found:
-            self._max_seen = max(self._max_seen, message.id)
             if message.id in self._known:
                 continue
             self._known.add(message.id)
@@ -192,6 +335,7 @@ class OutboxWorker:
                 heapq.heappush(self._held, (message.not_before, message.id, message))
             else:
                 self._enqueue(message)
+        return len(found)
 
     def _enqueue(self, message: OutboxMessage, *, front: bool = False) -> None:
         queue = self._queues.setdefault(message.chat_id, [])
@@ -203,7 +347,7 @@ class OutboxWorker:
         if chat_id in self._scheduled or chat_id in self._busy or not self._queues.get(chat_id):
             return
         self._scheduled.add(chat_id)
-        heapq.heappush(self._waiting, (self._chat_ready.get(chat_id, 0.0), chat_id))
+        heapq.heappush(self._waiting, (self.pacer.ready_at(chat_id), chat_id))
 
     def _release_held(self) -> None:
         now = self.clock()
@@ -247,20 +391,23 @@ class OutboxWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.signal.wait(), timeout=wait)
 
-    def _interval(self) -> float:
-        return 1.0 / (self.limits.per_second * self.limits.safety)
-
     async def _dispatch_some(self) -> None:
         """Take a few ready chats (as many as fit in the next ~20 ms of slots), mark their head
         messages as being sent in one transaction, and start each at its slot."""
         assert self._semaphore is not None
         count = max(1, min(len(self._ready), int(self.limits.per_second * 0.02)))
         picked: list[OutboxMessage] = []
+        now = self._mono()
         for _ in range(count):
             _, _, chat_id = heapq.heappop(self._ready)
             self._scheduled.discard(chat_id)
             queue = self._queues.get(chat_id)
             if not queue:
+                continue
+            ready = self.pacer.ready_at(chat_id)
+            if ready > now:  # a reply went to this chat since it was scheduled
+                self._scheduled.add(chat_id)
+                heapq.heappush(self._waiting, (ready, chat_id))
                 continue
             _, _, message = heapq.heappop(queue)
             self._busy.add(chat_id)
@@ -274,48 +421,34 @@ class OutboxWorker:
         for message in picked:
             if message.id not in sending:
                 self._known.discard(message.id)
-                self._done_with_chat(message.chat_id, sent=False)
+                self._done_with_chat(message.chat_id)
                 if message.id in skipped:
                     self._drop_chat(message.chat_id)
                 continue
             if message.id in edits:
                 message = replace(message, edit_message_id=edits[message.id])
-            await self._wait_slot()
-            await self._semaphore.acquire()
+            # A reply may have taken the chat's turn meanwhile: then the message waits for the
+            # chat in its own task, never holding up the other chats here.
+            wait_turn = self.pacer.ready_at(message.chat_id) > self._mono()
+            if not wait_turn:
+                await self.pacer.turn(message.chat_id)  # the next global slot
+            try:
+                await self._semaphore.acquire()
+            except BaseException:
+                if not wait_turn:
+                    self.pacer.done(message.chat_id, sent=False)
+                raise
             self._started += 1
-            task = asyncio.create_task(self._send_one(message))
+            task = asyncio.create_task(self._send_one(message, wait_turn=wait_turn))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _wait_slot(self) -> None:
-        """Slots lie on an even grid; a sender that wakes a little late keeps its place on the
-        grid (so timer lateness does not add up), but never catches up more than
-        ``CATCH_UP`` seconds: the rate over any second stays within the limit."""
-        now, interval = self._mono(), self._interval()
-        start = max(self._next_slot, now - min(CATCH_UP, 10 * interval), self._paused_until)
-        self._next_slot = start + interval
-        if start > now:
-            await asyncio.sleep(start - now)
-
-    def _done_with_chat(self, chat_id: int, *, sent: bool, extra_wait: float = 0.0) -> None:
+    def _done_with_chat(self, chat_id: int) -> None:
+        """The worker is done with the chat's head message (the pacer knows when the chat may
+        get the next one)."""
         self._busy.discard(chat_id)
-        now = self._mono()
-        ready = now + extra_wait
-        if sent:
-            ready = max(ready, now + self.limits.private_interval)
-            if self.is_group(chat_id) and self.limits.group_interval > 0:
-                window = self._group_sends.setdefault(chat_id, deque())
-                window.append(now)
-                horizon = self.limits.group_window
-                while window and now - window[0] > horizon:
-                    window.popleft()
-                if len(window) >= self.limits.group_burst:
-                    ready = max(ready, window[0] + horizon)
-        self._chat_ready[chat_id] = max(self._chat_ready.get(chat_id, 0.0), ready)
         if not self._queues.get(chat_id):
             self._queues.pop(chat_id, None)
-            if self._chat_ready[chat_id] <= now and chat_id not in self._group_sends:
-                self._chat_ready.pop(chat_id, None)
             return
         self._schedule(chat_id)
 
@@ -324,8 +457,15 @@ class OutboxWorker:
             self._known.discard(message.id)
 
     # Sending ----------------------------------------------------------------------------
-    async def _send_one(self, message: OutboxMessage) -> None:
+    async def _send_one(self, message: OutboxMessage, *, wait_turn: bool = False) -> None:
         assert self._semaphore is not None
+        result = SendResult("error", reason="cancelled")
+        if wait_turn:
+            try:
+                await self.pacer.turn(message.chat_id)
+            except BaseException:
+                self._semaphore.release()
+                raise
         try:
             try:
                 result = await self.sender.deliver(message)
@@ -334,6 +474,11 @@ class OutboxWorker:
                 result = SendResult("error", reason=type(exc).__name__)
         finally:
             self._semaphore.release()
+            self.pacer.done(
+                message.chat_id,
+                sent=result.kind in ("sent", "unconfirmed"),
+                hold=max(result.retry_after, 0.1) if result.kind == "retry_after" else 0.0,
+            )
         try:
             await self._record(message, result)
         except Exception:
@@ -343,14 +488,20 @@ class OutboxWorker:
         chat_id = message.chat_id
         if result.kind == "sent":
             self._results.append((message.id, result.message_id))
+            self._results_waiting.set()
             self._known.discard(message.id)
-            self._done_with_chat(chat_id, sent=True)
+            self._done_with_chat(chat_id)
             return
         now = self.clock()
         async with self.db.unit() as conn:
-            if result.kind == "retry_after":
+            if result.kind == "unconfirmed":
+                # It may have arrived: never sent again (see the module docstring).
+                await outbox.mark_unconfirmed(conn, message.id, now, result.reason or UNCONFIRMED)
+                self._known.discard(message.id)
+                self._done_with_chat(chat_id)
+                log.warning("outbox: message %d got no answer; not sent again", message.id)
+            elif result.kind == "retry_after":
                 wait = max(result.retry_after, 0.1)
-                self._paused_until = max(self._paused_until, self._mono() + wait)
                 await outbox.retry_later(
                     conn,
                     message.id,
@@ -359,34 +510,34 @@ class OutboxWorker:
                     count=False,
                 )
                 self._enqueue(message, front=True)
-                self._done_with_chat(chat_id, sent=False, extra_wait=wait)
-                log.warning("outbox: flood limit, pausing %.1fs", wait)
+                self._done_with_chat(chat_id)  # the pacer holds the chat for ``wait``
+                log.warning("outbox: flood limit in one chat; it waits %.1fs", wait)
             elif result.kind == "blocked":
                 await chats.set_active(conn, self.sender.platform, chat_id, False, now)
                 await outbox.mark_final(conn, message.id, "skipped", result.reason)
                 await outbox.skip_chat(conn, self.sender.platform, chat_id, result.reason)
                 self._known.discard(message.id)
                 self._drop_chat(chat_id)
-                self._done_with_chat(chat_id, sent=False)
+                self._done_with_chat(chat_id)
             elif result.kind == "migrated" and result.new_chat_id is not None:
                 new_id = result.new_chat_id
                 await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
                 await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
                 moved = [m for _, _, m in self._queues.pop(chat_id, [])]
-                self._done_with_chat(chat_id, sent=False)
+                self._done_with_chat(chat_id)
                 for other in [message, *moved]:
                     self._enqueue(replace(other, chat_id=new_id))
             elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
                 await outbox.mark_final(conn, message.id, "failed", result.reason or result.kind)
                 self._known.discard(message.id)
-                self._done_with_chat(chat_id, sent=False)
+                self._done_with_chat(chat_id)
             else:
                 backoff = min(300.0, 2.0 ** (message.attempts + 1))
                 when = now + timedelta(seconds=backoff)
                 await outbox.retry_later(conn, message.id, when, result.reason)
                 retry = replace(message, attempts=message.attempts + 1, not_before=when)
                 heapq.heappush(self._held, (when, message.id, retry))
-                self._done_with_chat(chat_id, sent=False)
+                self._done_with_chat(chat_id)
         self.signal.set()
 
     # Results ----------------------------------------------------------------------------
@@ -402,8 +553,11 @@ class OutboxWorker:
             raise
 
     async def _flush_loop(self) -> None:
+        """Record answers as soon as they come (those that come meanwhile are recorded together):
+        after a crash, a message that surely arrived is not sent again."""
         while True:
-            await asyncio.sleep(FLUSH_SECONDS)
+            await self._results_waiting.wait()
+            self._results_waiting.clear()
             try:
                 await self._flush()
             except asyncio.CancelledError:

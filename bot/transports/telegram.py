@@ -3,20 +3,39 @@
 Polling is our own loop over ``getUpdates`` instead of PTB's updater: each update is parsed on
 its own, so one update the library cannot read is skipped with a log line instead of being
 fetched again forever (seen with PTB 22.8 and newer Bot API shapes).
+
+Each chat is independent: the poller hands every update to its chat's lane (a task that runs
+that chat's updates in order, handling and replying) and goes on at once, so one chat's
+429s, server errors, hung requests or big download never hold up another chat. Replies are
+paced by the same :class:`~bot.transports.delivery.Pacer` as the outbox (replies first), and
+a request that may have reached Telegram (no answer in time) is never sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
+import importlib.util
 import logging
 import os
+import re
+import sys
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
+
+import httpx
 
 # Opt in to PTB's coming behaviour (retry_after as a timedelta), read at each access.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+# httpcore tries `import sniffio` on every request (twice); when it is not installed (newer
+# anyio does not need it), each try searches every folder of sys.path again: about a
+# millisecond per update. Recording its absence once makes each try fail at once.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 from telegram import (
     BotCommand,
@@ -73,24 +92,38 @@ from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
 from bot.shared.text import TELEGRAM_TEXT_LIMIT, plain_text
-from bot.storage import kv
-from bot.storage import members as members_repo
+from bot.storage import chats as chats_repo
+from bot.storage import inbox, kv
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import SendResult
+from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
 warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+# Edited messages are not asked for (see to_event: they are not new input).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+MENU_SPACING = 0.05  # seconds between two members' command menus published at start-up
 T = TypeVar("T")
 # Documents up to this size sent in a private chat are fetched before their event is handled.
 DOCUMENT_FETCH_LIMIT = 2 * 1024 * 1024
+# Back-off between failed getUpdates calls: doubles from the start up to the maximum (seconds).
+POLL_BACKOFF_START = 1.0
+POLL_BACKOFF_MAX = 60.0
 
 
-def build_application(token: str, api_root: str) -> Application[Any, Any, Any, Any, Any, Any]:
+class TokenRefusedError(Exception):
+    """Telegram refused the bot token (401): the only polling failure that stops the bot."""
+
+
+def build_application(
+    token: str, api_root: str, *, read_timeout: float = 20.0
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
+    # body; the call fails with TelegramError and our one line says what happened instead.
+    logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
     return (
         ApplicationBuilder()
         .token(token)
@@ -98,8 +131,8 @@ def build_application(token: str, api_root: str) -> Application[Any, Any, Any, A
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
         .connect_timeout(10)
-        .read_timeout(20)
-        .write_timeout(20)
+        .read_timeout(read_timeout)
+        .write_timeout(read_timeout)
         .build()
     )
 
@@ -118,27 +151,162 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split long text at line breaks so every part fits in one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
+# Telegram HTML: what may be sent, and splitting on the rendered text -------------------------
+# Tags Telegram's HTML parse mode accepts; any other "<" is text and is escaped.
+SUPPORTED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    }
+)
+CAPTION_LIMIT = 1024
+_MARKUP = re.compile(
+    r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>[^<>]*)>"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);"
+)
+_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+@dataclass
+class _Token:
+    raw: str  # as sent: a tag, an entity, or one (escaped) character
+    size: int  # its length in the rendered text, in UTF-16 units as Telegram counts
+    tag: str | None = None  # the tag's name for an opening or closing tag
+    opens: bool = False
+
+
+def _units(text: str) -> int:
+    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
+    shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
+    an opening tag that is never closed."""
+    tokens: list[_Token] = []
+    stack: list[int] = []  # indexes of the opening tags still open
+
+    def literal(chunk: str) -> None:
+        tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
+
+    position = 0
+    for match in _MARKUP.finditer(text):
+        literal(text[position : match.start()])
+        position = match.end()
+        raw = match.group(0)
+        name = (match.group("name") or "").lower()
+        if raw.startswith("&"):
+            tokens.append(_Token(raw, _units(html.unescape(raw))))
+        elif name not in SUPPORTED_TAGS:
+            literal(raw)
+        elif not match.group("close"):
+            stack.append(len(tokens))
+            tokens.append(_Token(raw, 0, name, opens=True))
+        elif stack and tokens[stack[-1]].tag == name:
+            stack.pop()
+            tokens.append(_Token(raw, 0, name))
         else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+            literal(raw)
+    literal(text[position:])
+    for index in reversed(stack):  # never closed: shown as text
+        tokens[index : index + 1] = [_Token(_ESCAPES.get(ch, ch), 1) for ch in tokens[index].raw]
+    return tokens
+
+
+def telegram_html(text: str) -> str:
+    """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
+    return "".join(token.raw for token in _tokens(text))
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
+    text, as Telegram counts). Parts break at a line break, else at a space, and never inside
+    a tag or an entity; tags open at a break are closed and opened again in the next part."""
+    tokens = _tokens(text)
+    parts: list[str] = []
+    open_tags: list[_Token] = []
+    start, count = 0, len(tokens)
+    while start < count:
+        length, end = 0, start
+        newline = space = None
+        while end < count and length + tokens[end].size <= limit:
+            length += tokens[end].size
+            if tokens[end].raw == "\n":
+                newline = end
+            elif tokens[end].raw == " ":
+                space = end
+            end += 1
+        skip = 0
+        if end < count:
+            after = tokens[end].raw
+            if after == "\n" or (after == " " and newline is None):
+                newline = end  # the part ends just before a break: cut there
+            cut = newline if newline is not None and newline > start else space
+            if cut is not None and cut > start:
+                end, skip = cut, 1  # the line break or space itself is not sent
+            end = max(end, start + 1)
+        body = [t.raw for t in open_tags]
+        for token in tokens[start:end]:
+            body.append(token.raw)
+            if token.tag is not None:
+                if token.opens:
+                    open_tags.append(token)
+                else:
+                    open_tags.pop()
+        body += [f"</{t.tag}>" for t in reversed(open_tags)]
+        if any(t.size and not t.raw.isspace() for t in tokens[start:end]):
+            parts.append("".join(body))
+        start = end + skip
+    return parts or [telegram_html(text)]
+
+
+def fit_caption(text: str) -> str | None:
+    """A photo's or file's caption: the first part that fits Telegram's caption limit."""
+    return split_text(text, CAPTION_LIMIT)[0] or None if text else None
+
+
+REPLY_ATTEMPTS = 5
+HANDLING = 2  # events handled (in the database) at the same time
+
+
+def _seconds(wait: Any) -> float:
+    return float(wait.total_seconds()) if hasattr(wait, "total_seconds") else float(wait)
+
+
+def surely_not_done(exc: TelegramError) -> bool:
+    """Whether a failed request surely did nothing at Telegram: it answered with an error (a
+    429, a 5xx), no connection was made, or the request could not be written whole. No answer
+    in time, or a connection that broke after the request was written, may mean Telegram has
+    it (a sent message would then arrive twice)."""
+    if isinstance(exc, RetryAfter):
+        return True
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, TelegramError):
+        return True  # the server answered (with an error status)
+    return isinstance(
+        cause,
+        (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.WriteTimeout,
+            httpx.WriteError,
+        ),
+    )
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
@@ -170,12 +338,25 @@ class TelegramTransport:
         dispatcher: Dispatcher,
         registry: Registry,
         db: Database,
+        *,
+        pacer: Pacer | None = None,
     ) -> None:
         self.app = app
         self.bot = app.bot
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
+        # Groups that became supergroups: old id -> new id (see follow_moves).
+        self.moved: dict[int, int] = {}
+        # The sending budget shared with the outbox worker (replies are not paced without one).
+        self.pacer = pacer
+        self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
+        # Few events wait for the database at once, so the outbox worker's short transactions
+        # never queue behind a crowd of them (sending, the slow part, is outside).
+        self._handling = asyncio.Semaphore(HANDLING)
+        self.menus_task: asyncio.Task[None] | None = None
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -195,16 +376,44 @@ class TelegramTransport:
             return
         if event.document is not None:
             event = await self.fetch_document(event)
-        outcome = await self.dispatcher.handle(event)
+        async with self._handling:
+            outcome = await self.dispatcher.handle(event)
+            await self._handled(update.update_id)
+            if outcome.checkpoint_after:
+                # /forgetme: the update itself was kept in the inbox (with the person's name)
+                # until now; checkpoint again so no page of the file still holds it.
+                await self.db.checkpoint()
         await self.render(event, outcome, update.callback_query)
 
     # Mapping in ---------------------------------------------------------------------------
     def to_event(self, update: Update) -> Event | None:
+        event = self._to_event(update)
+        if event is None or event.kind == EventKind.CHAT_MIGRATED:
+            return event
+        if event.chat.id in self.moved:
+            # Sent in a group before it became a supergroup, read after: it belongs to the
+            # group as it is now (its chat row, menus and conversations moved there).
+            event.chat = replace(event.chat, id=self.moved[event.chat.id])
+        return event
+
+    async def follow_moves(self) -> None:
+        """Read which groups became supergroups (recorded by any part of the bot)."""
+        async with self.db.read() as conn:
+            self.moved = await chats_repo.moves(conn, PLATFORM)
+
+    def _to_event(self, update: Update) -> Event | None:
         if update.callback_query is not None:
             return self._button_event(update, update.callback_query)
         if update.my_chat_member is not None:
             return self._membership_event(update, update.my_chat_member)
-        message = update.message or update.edited_message
+        if update.edited_message is not None:
+            # The rule for edits: an edited message is not new input. Taking it as new input
+            # answered it twice and could file a step again; applying it to what it first said
+            # could change a report or a pledge after it was confirmed. The person sends a new
+            # message to change something, as every prompt asks.
+            log.debug("ignored an edited message (update %s)", update.update_id)
+            return None
+        message = update.message
         if message is None or message.chat.type == "channel":
             return None
         return self._message_event(update, message)
@@ -335,11 +544,33 @@ class TelegramTransport:
             await self._answer(query, plain_text(outcome.toast) if outcome.toast else None)
         for message in outcome.messages:
             try:
-                await self.send(message)
+                await self.send_following_migration(message)
             except Forbidden:
                 log.info("chat %s blocked the bot; reply dropped", message.chat_id)
             except TelegramError as exc:
                 log.warning("reply to update %s failed: %s", event.update_id, exc)
+
+    async def send_following_migration(self, message: Outgoing) -> None:
+        """Send a reply to where its chat is now: a group that became a supergroup is followed,
+        whether the move is known already or Telegram reports it on this reply (then recorded
+        like the move announcement would, and the reply sent again to the new id)."""
+        if message.chat_id < 0:
+            async with self.db.read() as conn:
+                current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
+            if current != message.chat_id:
+                message = replace(message, chat_id=current)
+        try:
+            await self.send(message)
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
+            async with self.db.unit() as conn:
+                await chats_repo.migrate(
+                    conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
+                )
+            self.moved[message.chat_id] = new_id
+            # A message of the old group cannot be edited in the new one: send it anew.
+            await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
@@ -349,17 +580,20 @@ class TelegramTransport:
 
     async def send(self, message: Outgoing) -> None:
         markup = keyboard(message.buttons)
+        chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
             try:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.edit_message_text(
-                        message.text,
+                        telegram_html(message.text),
                         chat_id=message.chat_id,
                         message_id=message.edit_message_id,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    ),
+                    resend_if_unsure=True,  # an edit done twice shows the same text
                 )
                 return
             except BadRequest as exc:
@@ -374,39 +608,84 @@ class TelegramTransport:
                 log.exception("could not make %s; not sent", attachment.filename)
                 return
             if attachment.kind == "photo":
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_photo(
                         message.chat_id,
                         data,
-                        caption=message.text[:1024] or None,
+                        caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             else:
-                await with_retries(
+                await self._paced(
+                    chat_id,
                     lambda: self.bot.send_document(
                         message.chat_id,
                         data,
                         filename=attachment.filename,
-                        caption=message.text[:1024] or None,
+                        caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
-                    )
+                    ),
                 )
             return
         parts = split_text(message.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await with_retries(
+            await self._paced(
+                chat_id,
                 lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
                     message.chat_id,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                ),
             )
+
+    async def _paced(
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[T]],
+        *,
+        resend_if_unsure: bool = False,
+    ) -> T | None:
+        """One request of a reply, in the chat's turn of the shared budget. A 429 is waited
+        out (the chat is held for the outbox too), an error that proves nothing was done is
+        retried with back-off, and a request that may have been done (no answer in time) is
+        not made again: it returns None, logged, unless ``resend_if_unsure``."""
+        delay = 1.0
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if self.pacer is not None:
+                await self.pacer.turn(chat_id, reply=True)
+            sent, hold = False, 0.0
+            try:
+                result = await call()
+                sent = True
+                return result
+            except RetryAfter as exc:
+                hold = max(_seconds(exc.retry_after), 0.1)
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                if self.pacer is None:
+                    await asyncio.sleep(hold)
+            except NetworkError as exc:  # TimedOut and BadRequest are NetworkErrors too
+                if isinstance(exc, BadRequest):
+                    raise
+                if not resend_if_unsure and not surely_not_done(exc):
+                    sent = True  # it may have reached the chat: it counts, and is not resent
+                    log.warning("a reply to chat got no answer (%s); %s", exc, UNCONFIRMED)
+                    return None
+                if attempt == REPLY_ATTEMPTS:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            finally:
+                if self.pacer is not None:
+                    self.pacer.done(chat_id, sent=sent, hold=hold)
+        raise AssertionError("unreachable")
 
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
@@ -419,7 +698,7 @@ class TelegramTransport:
             if item.edit_message_id is not None:
                 try:
                     await self.bot.edit_message_text(
-                        item.text,
+                        telegram_html(item.text),
                         chat_id=item.chat_id,
                         message_id=item.edit_message_id,
                         parse_mode=ParseMode.HTML,
@@ -434,7 +713,7 @@ class TelegramTransport:
                 photo = await self.bot.send_photo(
                     item.chat_id,
                     item.photo,
-                    caption=item.text[:1024] or None,
+                    caption=fit_caption(item.text),
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
@@ -465,6 +744,8 @@ class TelegramTransport:
                 return SendResult("blocked", reason=str(exc)[:200])
             return SendResult("failed", reason=str(exc)[:200])
         except (TimedOut, NetworkError) as exc:
+            if not surely_not_done(exc):  # Telegram may have it: never sent again
+                return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
             return SendResult("error", reason=f"network: {exc}"[:200])
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
@@ -472,8 +753,10 @@ class TelegramTransport:
 
     # Command menus ------------------------------------------------------------------------
     async def publish_commands(self) -> None:
-        """Localized menus per scope: residents in private chats, everyone in groups, and the
-        full list for each leader, officer and admin in their own private chat."""
+        """Localized menus per scope: residents in private chats, everyone in groups (a few
+        calls, before polling starts); then, in the background and spread out, the full list
+        for each leader, officer and admin in their own private chat (one call each: 300
+        leaders in a row would hold the start for many seconds)."""
         for language in LANGUAGES:
             t = Translator(language)
             code = None if language == "vi" else language
@@ -495,14 +778,27 @@ class TelegramTransport:
                 )
             )
         async with self.db.read() as conn:
-            elevated = []
-            for member_id in await roles_repo.elevated(conn):
-                member = await members_repo.get(conn, member_id)
-                if member is not None and member.platform == PLATFORM:
-                    grants = await roles_repo.of_member(conn, member_id)
-                    elevated.append((member, {Role(g.role) for g in grants}))
-        for member, held in elevated:
-            await self.publish_member_commands(member.user_id, member.language, held)
+            elevated = await roles_repo.elevated_on(conn, PLATFORM)
+        self.menus_task = asyncio.create_task(
+            self._publish_member_menus(elevated), name="command-menus"
+        )
+
+    async def _publish_member_menus(self, elevated: list[roles_repo.Elevated]) -> None:
+        for index, member in enumerate(elevated):
+            if index:
+                await asyncio.sleep(MENU_SPACING)
+            try:
+                held = {Role(r) for r in member.roles}
+                await self.publish_member_commands(member.user_id, member.language, held)
+            except Exception:  # a menu that cannot be set must not stop the others
+                log.warning("could not set a member's command menu", exc_info=True)
+
+    async def close(self) -> None:
+        """Stop the background work of this transport (menus still being published)."""
+        if self.menus_task is not None:
+            self.menus_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.menus_task
 
     async def publish_member_commands(
         self, user_id: int, language: str | None, held: set[Role]
@@ -532,11 +828,18 @@ class TelegramTransport:
 
     # Polling ------------------------------------------------------------------------------
     async def poll(self, wait_seconds: int, stop: asyncio.Event) -> None:
+        """Fetch updates until ``stop`` is set. Whatever the network answers (an HTML page from
+        a proxy, cut-off JSON, an answer without ``result``, 403, 5xx, a timeout) is logged in
+        one line and retried with back-off; only a token Telegram refuses (401) stops the bot,
+        as :class:`TokenRefusedError`."""
         async with self.db.read() as conn:
             stored = await kv.get(conn, "telegram.offset")
         offset = int(stored) if stored else 0
-        delay = 1.0
+        delay = POLL_BACKOFF_START
         while not stop.is_set():
+            problem: str | None = None
+            wait: float | None = None
+            raw: Any = None
             try:
                 raw = await self.bot.do_api_request(
                     "getUpdates",
@@ -547,27 +850,33 @@ class TelegramTransport:
                     },
                     read_timeout=wait_seconds + 10,
                 )
-                delay = 1.0
-            except InvalidToken:
-                log.error("Telegram refused the token (XOMANTOAN_TELEGRAM_TOKEN); stopping")
-                raise
             except RetryAfter as exc:
-                wait = exc.retry_after
-                await asyncio.sleep(
-                    wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-                )
-                continue
+                retry = exc.retry_after
+                wait = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+                problem = "Telegram asked to slow down"
             except Conflict:
-                log.warning("another copy of this bot is polling with the same token; waiting")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
+                problem = "another copy of this bot is polling with the same token"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # every other answer is retried
+                if _token_refused(exc):
+                    raise TokenRefusedError(str(exc)) from None
+                problem = _describe_poll_failure(exc)
+            if problem is None and not isinstance(raw, list):
+                problem = f"getUpdates answered {type(raw).__name__} instead of a list"
+            if problem is not None:
+                pause = wait if wait is not None else delay
+                log.warning("polling failed (%s); retrying in %.0fs", problem, pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                if wait is None:
+                    delay = min(delay * 2, POLL_BACKOFF_MAX)
                 continue
-            except (TimedOut, NetworkError) as exc:
-                log.warning("polling failed (%s); retrying in %.0fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
-                continue
-            for item in raw or []:
+            delay = POLL_BACKOFF_START
+            if raw:
+                await self.follow_moves()
+            accepted: list[tuple[int | None, Update, Any]] = []
+            for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if isinstance(update_id, int):
                     offset = max(offset, update_id + 1)
@@ -578,9 +887,137 @@ class TelegramTransport:
                         "skipped update %s that could not be read", update_id, exc_info=True
                     )
                     continue
+                accepted.append((update_id, update, item))
+            if raw:
+                await self._accept(accepted, offset)
+
+    # One lane per chat --------------------------------------------------------------------
+    async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
+        """Keep a fetched batch in the inbox (the next getUpdates confirms it to Telegram, which
+        then forgets it) and hand each update to its chat's lane."""
+        kept = [(update_id, item) for update_id, _, item in accepted if update_id is not None]
+        async with self.db.unit() as conn:
+            await inbox.put_many(conn, PLATFORM, kept, self.dispatcher.clock())
+            await kv.put(conn, "telegram.offset", str(offset))
+        self._inboxed.update(update_id for update_id, _ in kept)
+        for update_id, update, _ in accepted:
+            self.submit(update, update_id)
+
+    async def resume(self) -> int:
+        """Hand the updates left in the inbox by the last run (fetched, not handled) to their
+        lanes, before polling again; returns how many."""
+        async with self.db.read() as conn:
+            waiting = await inbox.waiting(conn, PLATFORM)
+        for update_id, item in waiting:
+            self._inboxed.add(update_id)
+            try:
+                update = Update.de_json(item, self.bot)
+            except Exception:
+                log.warning("skipped update %s that could not be read", update_id, exc_info=True)
+                await self._handled(update_id)
+                continue
+            self.submit(update, update_id)
+        if waiting:
+            log.info("handling %d updates received before the last stop", len(waiting))
+        return len(waiting)
+
+    async def _handled(self, update_id: int | None) -> None:
+        """The update's transaction has committed: it leaves the inbox (a crash from now on
+        may lose its reply, never handle it twice)."""
+        if update_id is None or update_id not in self._inboxed:
+            return
+        self._inboxed.discard(update_id)
+        async with self.db.unit() as conn:
+            await inbox.remove(conn, PLATFORM, update_id)
+
+    def submit(self, update: Update, update_id: int | None = None) -> None:
+        """Hand an update to its chat's lane and return at once: the chat's updates are
+        handled in order, each chat independently of the others."""
+        chat, user = update.effective_chat, update.effective_user
+        key = chat.id if chat is not None else (user.id if user is not None else 0)
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append((update_id, update))
+            return
+        self._lanes[key] = deque([(update_id, update)])
+        task = asyncio.create_task(self._run_lane(key), name=f"chat-{key}")
+        self._lane_tasks.add(task)
+        task.add_done_callback(self._lane_tasks.discard)
+
+    async def _run_lane(self, key: int) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                update_id, update = lane[0]
                 try:
                     await self.app.process_update(update)
                 except Exception:
                     log.exception("update %s could not be processed", update_id)
-                async with self.db.unit() as conn:
-                    await kv.put(conn, "telegram.offset", str(offset))
+                finally:
+                    lane.popleft()
+                try:  # one no handler took, or one that failed, is not kept either
+                    await self._handled(update_id)
+                except Exception:
+                    log.exception("could not take update %s out of the inbox", update_id)
+        finally:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+
+    async def stop_lanes(self, grace: float = 5.0) -> None:
+        """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the
+        replies they had not sent are then lost)."""
+        tasks = list(self._lane_tasks)
+        if tasks:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+
+async def initialize(app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event) -> bool:
+    """Start the library (it asks ``getMe``), retrying every failed answer with back-off as
+    polling does; a refused token raises :class:`TokenRefusedError`. False when stopped first."""
+    delay = POLL_BACKOFF_START
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every other answer is retried
+            if _token_refused(exc):
+                raise TokenRefusedError(str(exc)) from None
+            log.warning(
+                "connecting to Telegram failed (%s); retrying in %.0fs",
+                _describe_poll_failure(exc),
+                delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, POLL_BACKOFF_MAX)
+    return False
+
+
+def _token_refused(exc: BaseException) -> bool:
+    """Telegram answered 401 Unauthorized. PTB reports it as InvalidToken, wrapped in
+    EndPointNotFound once the bot is initialised, and uses the same classes for a 404."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, InvalidToken) and "unauthorized" in str(seen).lower():
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _describe_poll_failure(exc: Exception) -> str:
+    """One short line for a failed getUpdates (never the URL, which holds the token)."""
+    if isinstance(exc, KeyError):
+        return "the answer had no 'result'"
+    if isinstance(exc, Forbidden):
+        return f"access refused (403): {exc}"[:200]
+    if isinstance(exc, TelegramError) and "Invalid server response" in str(exc):
+        return "the answer was not JSON (a proxy or captive portal?)"
+    return f"{type(exc).__name__}: {exc}"[:200]

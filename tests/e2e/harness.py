@@ -23,12 +23,25 @@ class RunningBot:
     """The real bot (``run_telegram``) pointed at the fake server, on a given database."""
 
     def __init__(
-        self, api: FakeBotAPI, database: Path, *, admins: str = "", clock: Any = None
+        self,
+        api: FakeBotAPI,
+        database: Path,
+        *,
+        admins: str = "",
+        clock: Any = None,
+        limits: Limits | None = None,
+        read_timeout: float | None = None,
     ) -> None:
         self.api = api
         self.database = database
         self.admins = admins
         self.clock = clock
+        # Pacing: by default fast enough that tests never wait on it; Telegram's real limits
+        # (maybe scaled) where a test is about pacing.
+        self.limits = limits or Limits(
+            per_second=1000, private_interval=0.001, group_interval=0.001
+        )
+        self.read_timeout = read_timeout
         self.task: asyncio.Task[None] | None = None
         self.stop_event = asyncio.Event()
 
@@ -41,12 +54,11 @@ class RunningBot:
             poll_timeout_seconds=1,
         )
         self.stop_event = asyncio.Event()
-        kwargs: dict[str, Any] = {
-            "stop": self.stop_event,
-            "limits": Limits(per_second=1000, private_interval=0.001, group_interval=0.001),
-        }
+        kwargs: dict[str, Any] = {"stop": self.stop_event, "limits": self.limits}
         if self.clock is not None:
             kwargs["clock"] = self.clock
+        if self.read_timeout is not None:
+            kwargs["read_timeout"] = self.read_timeout
         before = len(self.api.calls)
         self.task = asyncio.create_task(run_telegram(settings, **kwargs))
         await self.api.wait_for(lambda c: c.method == "setMyCommands", after=before)

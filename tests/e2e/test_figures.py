@@ -110,7 +110,7 @@ async def test_officer_sees_the_whole_commune_for_this_year(
 ) -> None:
     officer = await person(api, seeded, 7001, "officer")
     ask = await officer.send("/thongke")
-    assert "thôn, tổ nào" in ask.text
+    assert "thôn, tổ dân phố nào" in ask.text
     assert {"🏘 Toàn xã", "Thôn Đông", "Thôn Tây"} <= set(ask.labels)
 
     period = await officer.press("Toàn xã")

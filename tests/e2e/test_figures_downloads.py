@@ -4,16 +4,20 @@ crafted download button is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
 import zipfile
+from typing import Any
 
 import docx
 import openpyxl
+import pytest
 
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
-from tests.e2e.harness import RunningBot
+from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_figures import craft_button, person, seeded  # noqa: F401  (fixture)
 from tests.fakebotapi import Call, FakeBotAPI
 
@@ -123,3 +127,38 @@ async def test_only_officers_see_how_many_reports_were_anonymous(
     assert "Thôn Tây" in answer.text
     assert "lừa đảo" in answer.text
     assert "ẩn danh" not in answer.text
+
+
+async def test_another_chat_is_answered_while_a_workbook_is_being_built(
+    api: FakeBotAPI,
+    seeded: RunningBot,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workbook is built in a worker thread after the officer's event; the build is held
+    here until a resident in another chat has had an answer."""
+    from bot.features.figures import documents
+
+    building, go_on = threading.Event(), threading.Event()
+    build = documents.build_workbook
+
+    def held_build(*args: Any, **kwargs: Any) -> bytes:
+        building.set()
+        go_on.wait(timeout=30)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(documents, "build_workbook", held_build)
+    officer = await person(api, seeded, 7103, "officer")
+    await officer.send("/thongke")
+    await officer.press("Thôn Đông")
+    await officer.press("Năm nay")
+    before = len(api.calls)
+    await officer.press("Bảng tính Excel")
+    await asyncio.to_thread(building.wait, 10)
+    try:
+        answer = await ChatUser(api, 7199, "Cư").send("/help")
+        assert not go_on.is_set() and answer.status == 200
+    finally:
+        go_on.set()
+    assert (
+        (await _document(api, officer.id, before)).params["document"]["filename"].endswith(".xlsx")
+    )

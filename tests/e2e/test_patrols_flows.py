@@ -107,7 +107,7 @@ async def test_backfilled_week_and_figures_add_up(
         "không đúng nơi quy định, 1 trường hợp gây ồn ào, mất trật tự, 1 trường hợp người, "
         "phương tiện có biểu hiện nghi vấn."
     ) in figures.text
-    assert "Xuất tệp CSV" not in " ".join(figures.labels)  # leaders do not export
+    assert "Xuất tệp CSV" in " ".join(figures.labels)  # leaders export their area
 
     # Two dates, one of them before the week: only 14-16/11 count.
     await to.send("/patrolstats")
@@ -133,13 +133,13 @@ async def test_backfilled_week_and_figures_add_up(
             await api.wait_for(lambda c: c.method == "sendDocument" and c not in docs, after=before)
         )
     files = {d.params["document"]["filename"]: d.params["document"]["data"] for d in docs}
-    patrols_file = next(v for k, v in files.items() if k.startswith("patrols_"))
+    patrols_file = files["xomantoan-patrols-commune-2026-01-01_2026-12-31.csv"]
     rows = list(csv.DictReader(io.StringIO(patrols_file.decode("utf-8-sig"))))
     assert len(rows) == 7
-    assert sum(int(r["participants"]) for r in rows) == 30
-    obs_file = next(v for k, v in files.items() if k.startswith("observations_"))
+    assert sum(int(r["Số người tham gia"]) for r in rows) == 30
+    obs_file = files["xomantoan-observations-commune-2026-01-01_2026-12-31.csv"]
     obs = list(csv.DictReader(io.StringIO(obs_file.decode("utf-8-sig"))))
-    assert sum(int(r["count"]) for r in obs) == 14
+    assert sum(int(r["Số trường hợp"]) for r in obs) == 14
 
 
 async def test_roster_reminder_fires_once_and_decline_reaches_leader(

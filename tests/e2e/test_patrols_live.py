@@ -208,8 +208,8 @@ async def test_an_observation_becomes_a_prefilled_report_once(
     await to.send_only("", location={"latitude": 21.0285, "longitude": 105.8542})
     card = await api.wait_for(lambda c: c.chat_id == to.id and "Đã kèm vị trí" in c.text)
 
-    review = await to.press("Chuyển thành phản ánh", in_call=card)
-    assert "Phản ánh từ ghi nhận tuần tra" in review.text
+    review = await to.press("Chuyển thành tin báo", in_call=card)
+    assert "Tin báo từ ghi nhận tuần tra" in review.text
     assert "Xả rác, lấn chiếm lòng lề đường" in review.text  # the kind's report category
     assert "Thôn Đông" in review.text and "📍" in review.text
     assert "Lấn chiếm × 2" in review.text and "Hàng rau lấn vỉa hè" in review.text
@@ -229,7 +229,7 @@ async def test_an_observation_becomes_a_prefilled_report_once(
     await api.wait_idle(quiet=0.05)  # the new report's notice to its handlers
 
     # The same observation cannot become a second report.
-    again = await to.press("Chuyển thành phản ánh", in_call=card)
+    again = await to.press("Chuyển thành tin báo", in_call=card)
     assert again.method == "answerCallbackQuery" and "đã được chuyển" in again.text
     assert "Quay lại" in " ".join(linked.labels)
 
@@ -275,10 +275,10 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     await to.press("(1)", chat=group)
     await to.press("Người, xe khả nghi", chat=group)
     before = len(api.sent(-5041))
-    told = await to.press("Chuyển thành phản ánh", chat=group)
+    told = await to.press("Chuyển thành tin báo", chat=group)
     assert told.method == "answerCallbackQuery" and "tin nhắn riêng" in told.text
     offer = await api.wait_for(lambda c: c.chat_id == to.id and "khả nghi" in c.text)
-    review = await to.press("Chuyển thành phản ánh", in_call=offer)
+    review = await to.press("Chuyển thành tin báo", in_call=offer)
     assert review.chat_id == to.id and "Người hoặc xe khả nghi" in review.text
     assert any("Đang xảy ra: không" in label for label in review.labels)
     urgent = await to.press("Đang xảy ra")

@@ -87,6 +87,7 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     assert await criteria_rows(rated_bot) == []
     assert "Cần có ghi chú" in (await hung.send("-")).text
     assert "trống" in (await hung.send("   ")).text
+    assert "bằng chữ" in (await hung.send("120/120")).text  # a number is not a reason
     assert await criteria_rows(rated_bot) == []
     second = await hung.send("Sổ ký cam kết giấy: 120/120 hộ, lưu tại nhà văn hóa thôn")
     assert "Đã ghi nhận tiêu chí 1: đạt" in second.text and "tiêu chí 2/5" in second.text
@@ -132,6 +133,17 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     withdrawn = await hung.press("❌ Không đạt")
     assert "Kết quả “đạt tiêu chuẩn” đã được hủy" in withdrawn.text
     await hung.press("⬅️ Về khu dân cư")
+    # The note that says why criterion 1 goes against the records is not replaced by a number.
+    overridden = await hung.press("1 ✅")
+    await hung.press("Sửa ghi chú", in_call=overridden)
+    assert "bằng chữ" in (await hung.send("12")).text
+    await hung.send("Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại")
+    assert (await criteria_rows(rated_bot))[0]["note"] == (
+        "Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại"
+    )
+    notes = await audit_details(rated_bot, "rating.note_set")
+    assert "Sổ ký cam kết giấy: 120/120 hộ, đã kiểm tra lại" in notes[-1]
+    await hung.press("⬅️ Về khu dân cư")
     again = await hung.press("2 ❌")
     assert "Ghi chú: Đã phổ biến" in again.text  # the note stays
     await hung.press("✅ Đạt")
@@ -165,8 +177,8 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     )
     assert "Thôn Tây</b>: 2024 — · 2025 ❌" in table.text
     assert "đạt 2 năm liền tính đến năm 2025" in table.text
-    assert "Năm 2024: 1/2 khu dân cư (50%); trong 1 khu đã bình xét: 100%" in table.text
-    assert "Năm 2025: 1/2 khu dân cư (50%); trong 2 khu đã bình xét: 50%" in table.text
+    assert "Năm 2024: 1/2 khu dân cư (50%); trong 1 khu dân cư đã bình xét: 100%" in table.text
+    assert "Năm 2025: 1/2 khu dân cư (50%); trong 2 khu dân cư đã bình xét: 50%" in table.text
 
     data = await hung.send("/mydata")
     assert "đã quyết định 2 kết quả" in data.text
@@ -176,6 +188,20 @@ async def test_officer_rates_a_year_and_sees_the_commune_table(
     await hung.press("Năm nay (2026)")
     table = await hung.press("📊 Bảng tổng hợp")
     assert "2025 ❌" in table.text and "2026" not in table.text
+
+
+async def audit_details(bot: RunningBot, action: str) -> list[str]:
+    db = await Database.open(bot.database)
+    try:
+        async with (
+            db.read() as conn,
+            conn.execute(
+                "SELECT details FROM audit_log WHERE action = ? ORDER BY id", (action,)
+            ) as cur,
+        ):
+            return [str(r["details"]) for r in await cur.fetchall()]
+    finally:
+        await db.close()
 
 
 async def criteria_rows(bot: RunningBot) -> list[dict[str, object]]:

@@ -259,7 +259,11 @@ async def test_final_status_needs_reason_and_confirmation_and_can_be_reopened(
     events = await rows(
         bot, "SELECT to_status, reason, note FROM report_events WHERE report_id = ?", (first["id"],)
     )
-    assert {"to_status": "not_ours", "reason": events[-2]["reason"], "note": None} in events
+    assert events[-2] == {
+        "to_status": "not_ours",
+        "reason": "Việc mất xe ở chợ huyện do Công an huyện thụ lý",
+        "note": None,
+    }
     assert events[-1]["to_status"] == "reopened" and events[-1]["reason"] is None
     audit = await rows(
         bot,

@@ -10,11 +10,9 @@ import pytest
 from bot.features.broadcasts.rules import (
     QuietHours,
     Rule,
-    lunar_to_solar,
     next_after,
     parse_once,
     parse_yearly,
-    tet,
     upcoming,
 )
 
@@ -23,20 +21,6 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=TZ).astimezone(UTC)  # type: ignore[misc]
-
-
-def test_tet_dates_follow_the_vietnamese_calendar() -> None:
-    assert tet(2026) == date(2026, 2, 17)
-    assert tet(2027) == date(2027, 2, 6)
-    # Years where Vietnam (UTC+7) and China (UTC+8) differ.
-    assert tet(2007) == date(2007, 2, 17)
-    assert tet(1985) == date(1985, 1, 21)
-
-
-def test_leap_month_keeps_the_regular_month() -> None:
-    # 2025 has a leap 6th month: the 15th of month 6 is in July, the 15th of month 7 in September.
-    assert lunar_to_solar(2025, 6, 15) == date(2025, 7, 9)
-    assert lunar_to_solar(2025, 7, 15) == date(2025, 9, 6)
 
 
 def test_lunar_yearly_with_offset_across_the_year_boundary() -> None:

@@ -220,7 +220,7 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     assert run is not None and run.status == "done"
     report, edit_of = rows[-1]
     assert edit_of == run.progress_outbox  # the progress message is edited into the report
-    assert "Đã đến nơi: 26" in report and "Không gửi được: 1" in report
+    assert "Gửi thành công: 26" in report and "Không gửi được: 1" in report
     assert "not enough rights" in report and "Bỏ qua" in report
 
 

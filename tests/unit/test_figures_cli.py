@@ -132,10 +132,11 @@ async def test_rating_prints_the_commune_table(
     code, out, _ = await _in_thread(capsys, "rating", "--year", "2026", "--years", "2")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["Thôn,", "xóm", "2025", "2026", "Số", "năm", "liên", "tiếp"]
+    assert lines[0].split()[:6] == ["Thôn,", "tổ", "dân", "phố", "2025", "2026"]
+    assert lines[0].split()[6:] == ["Số", "năm", "liên", "tục", "đạt"]
     assert lines[1].split() == ["Thôn", "Đông", ".", "+", "1"]
     assert lines[2].split() == ["Thôn", "Tây", ".", ".", "0"]
-    assert lines[3].split() == ["Số", "khu", "đạt", "0/2", "1/2"]
+    assert lines[3].split() == ["Số", "khu", "dân", "cư", "đạt", "0/2", "1/2"]
     assert "chưa bình xét" in lines[4]
     assert (
         "! Thôn Đông năm 2026, tiêu chí 5: Đạt, khác với đề xuất theo số liệu;"

@@ -20,7 +20,6 @@ from bot.features.figures.csvfiles import csv_files, csv_value
 from bot.features.figures.figures import collect
 from bot.features.figures.workbook import export_basename, export_tables
 from bot.features.figures.xlsx import workbook_bytes
-from bot.features.patrols.export import observations_csv
 from bot.features.reports.model import Status, Target
 from bot.i18n import Translator
 from bot.shared.cells import text_cell
@@ -327,8 +326,8 @@ async def test_sheets_headers_and_rows_in_vietnamese(db: Database) -> None:
     pledge_rows = values(book["Cam kết"])
     assert pledge_rows[0] == [
         "Số cam kết",
-        "Mã thôn, tổ",
-        "Thôn, xóm",
+        "Mã thôn, tổ dân phố",
+        "Thôn, tổ dân phố",
         "Đối tượng ký",
         "Chủ hộ hoặc người đại diện",
         "Địa chỉ",
@@ -379,8 +378,8 @@ async def test_sheets_headers_and_rows_in_vietnamese(db: Database) -> None:
     assert report_rows[0][:6] == [
         "Mã theo dõi",
         "Thời gian gửi",
-        "Mã thôn, tổ",
-        "Thôn, xóm",
+        "Mã thôn, tổ dân phố",
+        "Thôn, tổ dân phố",
         "Loại việc",
         "Tình trạng xử lý",
     ]
@@ -652,14 +651,3 @@ def test_export_basename() -> None:
         == "xomantoan-figures-commune-2026-01-01_2026-03-31"
     )
     assert export_basename("patrols", "TỔ 1/2", period).startswith("xomantoan-patrols-TỔ_1_2-")
-
-
-def test_patrol_csv_still_neutralises_notes() -> None:
-    from bot.storage.patrols import Observation, ObservationNote, Patrol
-
-    patrol = Patrol(1, 1, None, "closed", "live", NOW, None, 0, NOW)
-    note = ObservationNote(1, 1, "=cmd|' /C calc'!A0")
-    obs = Observation(1, 1, "other", 1, True, None, None, None, False, NOW, notes=(note,))
-    area = areas.Area(1, "DONG", "Thôn Đông", 120)
-    text = observations_csv([obs], {1: patrol}, {1: area}, TZ).decode("utf-8-sig")
-    assert "'=cmd" in text

@@ -17,7 +17,7 @@ async def list_areas(ctx: Context) -> None:
         return
     lines = [ctx._("<b>Residential areas</b>")]
     for area in areas:
-        registered = len(await members_repo.in_area(ctx.conn, area.id))
+        registered = await members_repo.count_in_area(ctx.conn, area.id)
         if area.households is None:
             lines.append(
                 ctx._(

@@ -2,8 +2,8 @@
 parsing of what officers type (dates, times, lunar dates, cron expressions).
 
 All times of day are local (the deployment's time zone, Asia/Ho_Chi_Minh by default); the
-results are aware datetimes in UTC. Lunar dates use the Vietnamese calendar (UTC+7) through
-``vnlunar``: Tết 2007 was 17 Feb in Vietnam but 18 Feb in China, Tết 2030 is 2 Feb in Vietnam.
+results are aware datetimes in UTC. Lunar dates use the Vietnamese calendar (UTC+7), see
+``bot.features.broadcasts.lunar``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from vnlunar.core import convert_lunar_to_solar  # type: ignore[import-untyped]
+
+from bot.features.broadcasts.lunar import lunar_to_solar
 
 KINDS = ("once", "daily", "weekly", "monthly", "cron", "solar", "lunar")
 
@@ -92,24 +93,6 @@ def cron_trigger(expression: str, tz: ZoneInfo) -> CronTrigger:
         day_of_week=_weekdays(weekday),
         timezone=tz,
     )
-
-
-# Lunar calendar -------------------------------------------------------------------------------
-def lunar_to_solar(lunar_year: int, month: int, day: int) -> date:
-    """The solar date of a lunar day in the Vietnamese calendar. In a year with a leap month
-    the festival is kept in the regular (first) month; day 30 of a 29-day month becomes the
-    29th (the month's last day)."""
-    for lunar_day in (day, day - 1) if day == 30 else (day,):
-        found = convert_lunar_to_solar(lunar_day, month, lunar_year, 0)
-        if found is not None:
-            d, m, y = found
-            return date(y, m, d)
-    raise ValueError(f"no lunar date {day}/{month}/{lunar_year}")
-
-
-def tet(year: int) -> date:
-    """Tết Nguyên đán (1st day of the 1st lunar month) of a lunar year."""
-    return lunar_to_solar(year, 1, 1)
 
 
 # Next run times -------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ async def fan_out_step(
         found, private = [], True
     texts: dict[str, tuple[str, str | None] | None] = {}
     priority = outbox.PRIORITY_URGENT if run.urgent else outbox.PRIORITY_BULK
+    queued: list[outbox.NewMessage] = []
     for recipient in found:
         language = recipient.language or config.default_language
         if language not in texts:
@@ -166,18 +167,12 @@ async def fan_out_step(
         content = texts[language]
         if content is None:
             break
-        await outbox.enqueue(
-            conn,
-            recipient.platform,
-            recipient.chat_id,
-            content[0],
-            [],
-            now,
-            not_before=run.not_before,
-            batch_id=run.id,
-            priority=priority,
-            photo=content[1],
+        queued.append(
+            outbox.NewMessage(recipient.platform, recipient.chat_id, content[0], content[1])
         )
+    await outbox.enqueue_many(
+        conn, queued, now, not_before=run.not_before, batch_id=run.id, priority=priority
+    )
     if found:
         await repo.advance_cursor(conn, run.id, phase, found[-1].key, len(found))
     if len(found) == limit:

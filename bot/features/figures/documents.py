@@ -14,20 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.features.figures.csvfiles import table_csv
 from bot.features.figures.figures import collect
-from bot.features.figures.summary import summary_docx, summary_filename
-from bot.features.figures.summary_results import RatedArea
 from bot.features.figures.workbook import export_basename, export_tables
 from bot.features.figures.xlsx import build_workbook
 from bot.features.rating.service import RatingLine, rating_lines
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
+
+if TYPE_CHECKING:  # python-docx is imported only when a report is made
+    from bot.features.figures.summary_results import RatedArea
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def rated_area(t: Translator, line: RatingLine) -> RatedArea:
         )
         if met is False or against
     ]
+    from bot.features.figures.summary_results import RatedArea
+
     return RatedArea(line.area_code, line.area_name, line.result, line.streak, "; ".join(missed))
 
 
@@ -109,6 +113,8 @@ async def summary_file(
 ) -> File:
     """The draft summary report; the rating table is the rating of the period's last year
     (left out with a note while no area of the scope has been rated that year)."""
+    from bot.features.figures.summary import summary_docx, summary_filename
+
     figures = await collect(conn, area_id, period, tz, now)
     lines = await rating_lines(conn, period.end.year)
     if figures.scope.area is not None:

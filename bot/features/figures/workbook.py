@@ -265,6 +265,40 @@ async def export_tables(
             ]
         )
 
+    patrols, observations = await patrol_tables(conn, area_id, period, tz, t)
+
+    deliveries = _table("deliveries", t, DELIVERY_COLUMNS)
+    for d in await repo.deliveries(conn, area_id, begin, end):
+        deliveries.rows.append(
+            [
+                d.run_id,
+                _local(d.started_at, tz),
+                _label(t, TOPIC_LABELS, d.topic),
+                _label(t, AUDIENCE_TARGET_LABELS, d.target),
+                ", ".join(codes.get(a, str(a)) for a in d.area_ids) or None,
+                _yes(t, d.urgent),
+                _label(t, RUN_STATUS_LABELS, d.status),
+                d.sent,
+                d.failed,
+                d.skipped,
+                d.pending,
+                _local(d.finished_at, tz),
+            ]
+        )
+
+    return [pledges, reports, mediation, patrols, observations, deliveries]
+
+
+async def patrol_tables(
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    t: Translator,
+) -> tuple[Table, Table]:
+    """The patrols and their observations for the scope and period, translated: the same
+    tables in the officers' workbook and in the CSV files of /patrolstats."""
+    begin, end = period.utc_bounds(tz)
     patrols = _table("patrols", t, PATROL_COLUMNS)
     for pt in await repo.patrols(conn, area_id, begin, end):
         patrols.rows.append(
@@ -302,26 +336,7 @@ async def export_tables(
             ]
         )
 
-    deliveries = _table("deliveries", t, DELIVERY_COLUMNS)
-    for d in await repo.deliveries(conn, area_id, begin, end):
-        deliveries.rows.append(
-            [
-                d.run_id,
-                _local(d.started_at, tz),
-                _label(t, TOPIC_LABELS, d.topic),
-                _label(t, AUDIENCE_TARGET_LABELS, d.target),
-                ", ".join(codes.get(a, str(a)) for a in d.area_ids) or None,
-                _yes(t, d.urgent),
-                _label(t, RUN_STATUS_LABELS, d.status),
-                d.sent,
-                d.failed,
-                d.skipped,
-                d.pending,
-                _local(d.finished_at, tz),
-            ]
-        )
-
-    return [pledges, reports, mediation, patrols, observations, deliveries]
+    return patrols, observations
 
 
 # Summary ------------------------------------------------------------------------------------

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.workbook import (
@@ -27,7 +25,18 @@ from bot.i18n import N_, Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
 
-BOLD = Font(bold=True)
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is written (it holds ~20 MB)
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
+
+@cache
+def _bold() -> Font:
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
 MIN_WIDTH, MAX_WIDTH = 8, 48
 
 
@@ -56,10 +65,12 @@ def _sheet_title(title: str) -> str:
 
 
 def _write_table(ws: Worksheet, table: Table, formats: dict[ColumnType, str]) -> None:
+    from openpyxl.utils import get_column_letter
+
     ws.title = _sheet_title(table.title)
     ws.append(table.headers)
     for cell in ws[1]:
-        cell.font = BOLD
+        cell.font = _bold()
     for row in table.rows:
         ws.append(row)
     for index, kind in enumerate(table.types, start=1):
@@ -89,12 +100,12 @@ def _write_summary(
     title = SHEET_TITLES["summary"]  # a variable, so the catalog check sees no message here
     ws.title = _sheet_title(t.plain(title))
     ws.append([t.plain(N_("Xóm An Toàn: figures for the period")), None])
-    ws["A1"].font = BOLD
+    ws["A1"].font = _bold()
     for label, value, kind in summary_lines(figures, t, tz):
         ws.append([label, value])
         row = ws.max_row
         if value is None and kind == "text":
-            ws.cell(row, 1).font = BOLD
+            ws.cell(row, 1).font = _bold()
         elif kind in formats:
             ws.cell(row, 2).number_format = formats[kind]
     if figures.scope.kind == "commune" and figures.pledges.per_area:
@@ -108,7 +119,7 @@ def _write_summary(
         ]
         ws.append(header)
         for cell in ws[ws.max_row]:
-            cell.font = BOLD
+            cell.font = _bold()
         for coverage in figures.pledges.per_area:
             ws.append(
                 [
@@ -146,6 +157,8 @@ def build_workbook(figures: Figures, tables: list[Table], t: Translator, tz: Zon
     """The workbook from what was read (CPU-bound, no database: run it outside the event's
     transaction, in a worker thread)."""
     formats = _formats(t)
+    from openpyxl import Workbook
+
     book = Workbook()
     summary = book.active
     assert summary is not None

@@ -42,7 +42,7 @@ async def begin_pick(ctx: Context, area: Area) -> None:
 async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     picked: list[int] = [int(m) for m in ctx.data.get("picked", [])]
     names: list[str] = [str(n) for n in ctx.data.get("names", [])]
-    team = await members_repo.in_area(ctx.conn, area.id)
+    team = await members_repo.in_area(ctx.conn, area.id, limit=MAX_PICK_BUTTONS)
     if ctx.member is not None and all(m.id != ctx.member.id for m in team):
         team.insert(0, ctx.member)
     buttons = [

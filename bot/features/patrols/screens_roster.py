@@ -82,12 +82,12 @@ async def _area(ctx: Context, area_id: object) -> Area | None:
 
 async def _show_who(ctx: Context, area: Area, *, edit: bool = False) -> None:
     picked = [int(m) for m in ctx.data.get("picked", [])]
-    team = await members_repo.in_area(ctx.conn, area.id)
+    team = await members_repo.in_area(ctx.conn, area.id, limit=40)
     buttons = [
         Option(
             ("✅ " if m.id in picked else "▫️ ") + (m.display_name or "?"), action=f"ptr:tog:{m.id}"
         )
-        for m in team[:40]
+        for m in team
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Option(ctx.t.plain("Next ▶️"), action="ptr:next")])

@@ -1,5 +1,6 @@
 """/patrolstats: patrols, member participations and reminders per kind for an area or the
-whole commune, over this month, this quarter, this year or two dates; CSV for officers."""
+whole commune, over this month, this quarter, this year or two dates; CSV files (the same
+columns as the officers' workbook, in the reader's language) for the area's leaders and officers."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from datetime import date
 
 from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
-from bot.features.patrols.export import observations_csv, patrols_csv
+from bot.features.figures.csvfiles import table_csv
+from bot.features.figures.workbook import export_basename, patrol_tables
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
 from bot.shared.periods import Period, named_period
 from bot.shared.pickers import area_options, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
-from bot.storage import patrols as repo
 
 FLOW = "patrol_stats"
 
@@ -82,7 +83,7 @@ async def _answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fa
     report = await patrol_figures(ctx.conn, area_id or None, period, ctx.config.tz)
     text = await report_text(ctx, report)
     rows: list[list[Option]] = []
-    if ctx.roles.is_officer:
+    if _may_export(ctx, area_id):
         rows.append(
             [
                 Option(
@@ -123,10 +124,13 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
     return "\n".join(lines)
 
 
+def _may_export(ctx: Context, area_id: int) -> bool:
+    """Officers export any area or the whole commune; a leader exports the areas they lead.
+    Checked again on every press: the role may have been taken back since."""
+    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+
+
 async def _export(ctx: Context, value: str) -> None:
-    if not ctx.roles.is_officer:
-        ctx.toast(ctx._("Only the commune police can export the figures."))
-        return
     parts = value.split(":")
     try:
         area_id = int(parts[0])
@@ -134,32 +138,26 @@ async def _export(ctx: Context, value: str) -> None:
     except (ValueError, IndexError):
         stale(ctx)
         return
-    begin, end = period.utc_bounds(ctx.config.tz)
-    patrols = await repo.in_range(ctx.conn, area_id or None, begin, end)
-    people = {
-        p.id: p.participants
-        for p in await repo.counted_patrols(ctx.conn, area_id or None, begin, end)
-    }
-    observations = await repo.observations_in_range(ctx.conn, area_id or None, begin, end)
-    areas = {a.id: a for a in await areas_repo.list_areas(ctx.conn)}
-    tz = ctx.config.tz
-    stem = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    ctx.replies.append(
-        Reply(
-            ctx._("Patrols: {count}", count=len(patrols)),
-            attachment=Attachment(
-                "document", f"patrols_{stem}.csv", patrols_csv(patrols, people, areas, tz)
-            ),
+    if not _may_export(ctx, area_id):
+        ctx.toast(
+            ctx._("Only the commune police can export the figures.")
+            if area_id == 0
+            else ctx._(
+                "Only the team leaders of this area and the commune police can export its patrols."
+            )
         )
+        return
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
+    if area_id and area is None:
+        stale(ctx)
+        return
+    patrols, observations = await patrol_tables(
+        ctx.conn, area.id if area else None, period, ctx.config.tz, ctx.t
     )
-    ctx.replies.append(
-        Reply(
-            ctx._("Observations: {count}", count=len(observations)),
-            attachment=Attachment(
-                "document",
-                f"observations_{stem}.csv",
-                observations_csv(observations, {p.id: p for p in patrols}, areas, tz),
-            ),
-        )
-    )
-    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=len(patrols))
+    for table, label in (
+        (patrols, ctx._("Patrols: {count}", count=len(patrols.rows))),
+        (observations, ctx._("Observations: {count}", count=len(observations.rows))),
+    ):
+        name = export_basename(table.kind, area.code if area else None, period) + ".csv"
+        ctx.replies.append(Reply(label, attachment=Attachment("document", name, table_csv(table))))
+    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=len(patrols.rows))

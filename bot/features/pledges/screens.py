@@ -82,12 +82,7 @@ async def pledge(ctx: Context) -> None:
 
 
 async def _current_items(ctx: Context) -> list[repo.Item]:
-    found = []
-    for item_id in ctx.data.get("item_ids", []):
-        item = await repo.item(ctx.conn, int(item_id))
-        if item is not None:
-            found.append(item)
-    return found
+    return await repo.items_by_id(ctx.conn, [int(i) for i in ctx.data.get("item_ids", [])])
 
 
 async def on_button(ctx: Context, argument: str) -> None:

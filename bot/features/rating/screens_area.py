@@ -9,12 +9,15 @@ from bot.core.events import EventKind, Option
 from bot.features.rating import model as logic
 from bot.features.rating import service, texts
 from bot.features.rating.screens_list import FINALISED, act, show, show_list, this_year
+from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale, stale_reply
-from bot.shared.text import TextProblem, check_free_text
+from bot.shared.text import TextProblem, check_free_text, check_words, has_letters
 from bot.storage import areas as areas_repo
 from bot.storage import ratings as repo
 from bot.storage.areas import Area
 from bot.storage.ratings import AreaRating
+
+IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel.")
 
 
 # One area --------------------------------------------------------------------------------
@@ -216,12 +219,16 @@ async def save_override(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
-    checked = check_free_text(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if ctx.event.text.strip() in ("-", "–", "—"):
+        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
+        return
+    checked = check_words(ctx.event.text, maximum=logic.NOTE_LIMIT)
+    if checked is TextProblem.NO_LETTERS:
+        # A number or a sign alone does not say why the records are set aside.
+        ctx.reply(ctx._(IN_WORDS))
+        return
     if isinstance(checked, TextProblem):
         ctx.reply(problem_text(ctx, checked, maximum=logic.NOTE_LIMIT))
-        return
-    if checked.strip() in ("-", "–", "—"):
-        ctx.reply(ctx._("A note is required here: please say why, in a few words."))
         return
     found = await _editable(ctx)
     if found is None or number not in logic.CRITERION:
@@ -316,8 +323,14 @@ async def save_note(ctx: Context) -> None:
         ctx.end()
         stale_reply(ctx)
         return
-    area, _ = found
+    area, rating = found
     note = None if checked.strip() in ("-", "–", "—") else checked
+    record = rating.criteria.get(number) if rating else None
+    against = record is not None and record.against_records
+    if note is not None and against and not has_letters(checked):
+        # The note that says why the records were set aside is not replaced by "12".
+        ctx.reply(ctx._(IN_WORDS))
+        return
     saved = await service.save_note(
         ctx.conn,
         int(ctx.data["year"]),

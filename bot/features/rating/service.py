@@ -75,6 +75,9 @@ async def save_note(
         area_id=area_id,
         criterion=number,
         removed=note is None,
+        # The note that justifies a verdict against the records: each version stays in the
+        # audit log, as the first one does (rating.criterion_set).
+        **({"note": note} if record is not None and record.against_records else {}),
     )
     return True
 

@@ -436,6 +436,15 @@ feature = Feature(
             N_("Mediation cases (hòa giải)"),
         ),
         Command(
+            "mediator",
+            "hoagiaivien",
+            reports_mediation.my_cases,
+            EVERYONE,
+            Where.PRIVATE,
+            N_("The mediation cases you mediate"),
+            in_menu=False,  # named in the mediator's notice; leaders use /mediation
+        ),
+        Command(
             "reportsettings",
             "caidatbaocao",
             reports_settings.show,
@@ -449,7 +458,9 @@ feature = Feature(
         "rt": Action(reports_triage.on_triage, LEADERS),
         "rfb": Action(reports_triage.on_feedback),
         "rl": Action(reports_list.on_list, LEADERS),
-        "med": Action(reports_mediation.on_button, LEADERS),
+        # Mediators who are not team leaders open their case from their notice: each case
+        # button checks the case is in the person's care (reports_mediation._may_manage).
+        "med": Action(reports_mediation.on_button),
         "rcfg": Action(reports_settings.on_button, OFFICERS),
     },
     flows={

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.permissions import LEADERS
 from bot.features.reports.model import MAX_NOTE
 from bot.i18n import N_, Translator
 from bot.shared.pickers import area_options, problem_text, stale, stale_reply
@@ -17,6 +18,7 @@ from bot.shared.text import TextProblem, check_free_text, check_name, search_key
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as repo
 from bot.storage import members as members_repo
+from bot.storage import roles as roles_repo
 from bot.storage.mediation import Case
 from bot.storage.reports import Report
 
@@ -54,6 +56,12 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
+def session_bounds(today: date) -> tuple[date, date]:
+    """The days a session may be on: up to two years back (a case written down afterwards),
+    up to one year ahead. A typo such as 2062 for 2026 would hide the outcome for decades."""
+    return today - timedelta(days=2 * 366), today + timedelta(days=366)
+
+
 def split_parties(text: str) -> list[str] | TextProblem:
     parts = [p for p in re.split(r"[\n,;]+", text) if p.strip()]
     names: list[str] = []
@@ -64,7 +72,7 @@ def split_parties(text: str) -> list[str] | TextProblem:
         names.append(name)
     if not names:
         return TextProblem.EMPTY
-    return names[:MAX_PARTIES]
+    return names
 
 
 def _may_manage(ctx: Context, case: Case) -> bool:
@@ -127,6 +135,37 @@ async def _list(ctx: Context, *, open_only: bool, page: int, edit: bool) -> None
     ctx.reply("\n".join(lines), options, edit=edit)
 
 
+async def my_cases(ctx: Context) -> None:
+    """/mediator: the open cases this person mediates, for a member of the mediation team who
+    is not a team leader (and cannot use /mediation) once the notice's button has expired."""
+    member = ctx.member
+    cases = await repo.of_mediator(ctx.conn, member.id) if member else []
+    staff = ctx.roles.may(LEADERS)  # "đồng chí" for leaders and officers, "anh/chị" else
+    if not cases:
+        ctx.reply(
+            ctx._("No open case has you as its mediator.")
+            if staff
+            else ctx._("You mediate no open case at the moment.")
+        )
+        return
+    options = [
+        [
+            Option(
+                f"#{case.id} · {', '.join(case.parties)[:40]}"
+                + (f" · {ctx.t.day(case.session_on)}" if case.session_on else ""),
+                action=f"med:view:{case.id}",
+            )
+        ]
+        for case in cases
+    ]
+    ctx.reply(
+        ctx._("<b>Open cases with you as mediator</b>")
+        if staff
+        else ctx._("<b>The cases you mediate</b>"),
+        options,
+    )
+
+
 async def case_text(ctx: Context, t: Translator, case: Case) -> str:
     area = await areas_repo.get(ctx.conn, case.area_id) if case.area_id else None
     mediator = (
@@ -157,18 +196,12 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
     options: list[list[Option]] = []
     if case.is_open and not case.outcome_due(_today(ctx)):
         text += "\n\n" + _not_yet_text(ctx, case)
-    elif case.is_open:
-        options = [
-            [Option(outcome_label(ctx.t, "success"), action=f"med:out:{case.id}:success")],
-            [Option(outcome_label(ctx.t, "failed"), action=f"med:out:{case.id}:failed")],
-            [
-                Option(
-                    outcome_label(ctx.t, "transferred"),
-                    action=f"med:out:{case.id}:transferred",
-                )
-            ],
-        ]
     if case.is_open:
+        options = [
+            [Option(outcome_label(ctx.t, outcome), action=f"med:out:{case.id}:{outcome}")]
+            for outcome in repo.OUTCOMES
+            if case.may_record(outcome, _today(ctx))
+        ]
         options += [
             [
                 Option(ctx.t.plain("📅 Session day"), action=f"med:setday:{case.id}"),
@@ -180,7 +213,8 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
 
 def _not_yet_text(ctx: Context, case: Case) -> str:
     return ctx._(
-        "The session is on {day}: its outcome can be recorded from that day.",
+        "The session is on {day}: whether it succeeded can be recorded from that day; a "
+        "transfer to the authorities, at any time.",
         day=case.session_on or "-",
     )
 
@@ -229,6 +263,11 @@ def _ask_day(ctx: Context) -> None:
 
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, rest = argument.partition(":")
+    if verb in ("list", "new", "area") and not ctx.roles.may(LEADERS):
+        # Any registered mediator may open their own case's card (checked per case); lists
+        # and new cases stay with team leaders and officers.
+        ctx.toast(ctx._("This case is not in your care."))
+        return
     if verb == "list":
         kind, _, page = rest.partition(":")
         await _list(
@@ -269,7 +308,7 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
     if verb == "view":
         await show_case(ctx, case)
     elif verb == "out" and extra in repo.OUTCOMES and case.is_open:
-        if not case.outcome_due(_today(ctx)):
+        if not case.may_record(extra, _today(ctx)):
             ctx.toast(_not_yet_text(ctx, case))
             return
         ctx.begin(FLOW, "note", case_id=case.id, outcome=extra)
@@ -319,15 +358,27 @@ async def _tell_mediator(ctx: Context, case: Case, person: members_repo.Member) 
 async def _mediator_notice(
     ctx: Context, case: Case, person: members_repo.Member
 ) -> Callable[[Translator], Reply]:
+    """The mediator's notice, with a button to the case: a member of the mediation team who is
+    not a team leader cannot use /mediation, and records the outcome from this card."""
     area = await areas_repo.get(ctx.conn, case.area_id) if case.area_id else None
+    staff = bool(await roles_repo.of_member(ctx.conn, person.id))
+    message = (
+        N_(
+            "You are the mediator of case #{number} in {area}. Press the button to see it "
+            "and, after the session, to record its outcome; /mediator finds it again later."
+        )
+        if staff
+        else N_(
+            "You have been chosen as mediator of case #{number} in {area}. Please press the "
+            "button to see it and, after the session, to record its outcome; /mediator finds "
+            "it again later."
+        )
+    )
 
     def build(t: Translator) -> Reply:
         return Reply(
-            t._(
-                "You have been chosen as mediator of case #{number} in {area}. See /mediation.",
-                number=str(case.id),
-                area=area.name if area else "-",
-            )
+            t._(message, number=str(case.id), area=area.name if area else "-"),
+            [[Option(t.plain("⚖️ Open the case"), action=f"med:view:{case.id}")]],
         )
 
     return build
@@ -396,7 +447,7 @@ async def _close(ctx: Context, note: str | None) -> None:
     if case is None or not case.is_open or outcome not in repo.OUTCOMES:
         ctx.reply(ctx._("This case is already closed."))
         return
-    if not case.outcome_due(_today(ctx)):
+    if not case.may_record(outcome, _today(ctx)):
         await show_case(ctx, case)
         return
     await repo.close(ctx.conn, case.id, outcome, note, ctx.now)
@@ -418,6 +469,17 @@ async def on_input(ctx: Context) -> None:
         if isinstance(names, TextProblem):
             ctx.reply(problem_text(ctx, names))
             return
+        if len(names) > MAX_PARTIES:
+            # Never keep the first ten and drop the rest without a word.
+            ctx.reply(
+                ctx._(
+                    "A case has at most {limit} parties; you typed {count}. Please type the "
+                    "parties again: for a family, the head of the household is enough.",
+                    limit=MAX_PARTIES,
+                    count=len(names),
+                )
+            )
+            return
         ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)
     elif step == "mediator":
@@ -437,6 +499,16 @@ async def on_input(ctx: Context) -> None:
         day = parse_day(text, _today(ctx))
         if day is None:
             ctx.reply(ctx._("Please type the date as day/month/year, for example 25/11/2026."))
+            return
+        first, last = session_bounds(_today(ctx))
+        if not first <= day <= last:
+            ctx.reply(
+                ctx._(
+                    "The session day must be between {first} and {last}. Please type it again.",
+                    first=first,
+                    last=last,
+                )
+            )
             return
         await _set_day(ctx, day)
     elif step == "note":

@@ -9,7 +9,7 @@ it with a button, and every time it is shown is in the audit log.
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import EventKind, Option
+from bot.core.events import EventKind, Option, nfc
 from bot.features.reports import service
 from bot.features.reports.model import (
     MAX_NOTE,
@@ -17,12 +17,14 @@ from bot.features.reports.model import (
     Target,
     can_move,
     needs_confirmation,
+    normalize_code,
     officer_may_reopen,
 )
 from bot.features.reports.service import area_name
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
+from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale, stale_reply
-from bot.shared.text import TextProblem, check_free_text
+from bot.shared.text import TextProblem, check_free_text, check_words
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage.reports import Report
@@ -31,6 +33,7 @@ NOTE_FLOW = "report_note"
 # Setting a final status (the original's number for a duplicate, a reason for the reporter, a
 # confirmation showing the report's code) or reopening a closed report (an officer's note).
 STATUS_FLOW = "report_status"
+IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel.")
 
 
 # Handler buttons ----------------------------------------------------------------------------
@@ -121,8 +124,8 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
     if to_status == Status.DUPLICATE:
         ctx.reply(
             ctx._(
-                "Report {code} repeats which report? Please type that report's number "
-                "(as in #12), or /cancel.",
+                "Report {code} repeats which report? Please type that report's code, as "
+                "the list shows it (for example ACDE-3479), or its number, or /cancel.",
                 code=report.code,
             )
         )
@@ -193,14 +196,7 @@ async def _confirmed(ctx: Context, report: Report) -> None:
     ctx.end()
     to_status = Status(str(data["to_status"]))
     if report.status.value != data.get("from_status") or not can_move(report.status, to_status):
-        await show_card(
-            ctx,
-            report,
-            note=ctx._(
-                "Nothing was changed: this report became “{status}” meanwhile.",
-                status=status_label(ctx.t, report.status),
-            ),
-        )
+        await show_card(ctx, report, note=_changed_meanwhile(ctx, report))
         return
     duplicate_of = data.get("duplicate_of")
     await change_status(
@@ -209,6 +205,13 @@ async def _confirmed(ctx: Context, report: Report) -> None:
         to_status,
         duplicate_of=int(duplicate_of) if duplicate_of else None,
         reason=str(data["reason"]),
+    )
+
+
+def _changed_meanwhile(ctx: Context, report: Report) -> str:
+    return ctx._(
+        "Nothing was changed: this report became “{status}” meanwhile.",
+        status=status_label(ctx.t, report.status),
     )
 
 
@@ -234,7 +237,7 @@ async def change_status(
     )
     updated = result.report
     if not result.changed:
-        await show_card(ctx, updated)
+        await show_card(ctx, updated, note=_changed_meanwhile(ctx, updated))
         return
     if result.queued:
         ctx.outbox_written = True
@@ -272,6 +275,9 @@ async def _reopen(ctx: Context, report: Report, note: str) -> None:
     assert member is not None
     read_as = ctx.data.get("from_status")
     ctx.end()
+    if not ctx.roles.is_officer:  # no longer an officer since the button was pressed
+        ctx.reply(ctx._("Only commune officers can reopen a closed report."))
+        return
     if report.status.value != read_as or not officer_may_reopen(report.status):
         await show_card(ctx, report)
         return
@@ -329,6 +335,10 @@ async def _history(ctx: Context, report: Report) -> None:
             else None
         )
         who = actor.display_name if actor and actor.display_name else ctx.t.plain("system")
+        if actor is not None and actor.id == report.reporter_member_id:
+            # The reporter's own steps ("not fixed", "fixed"): never their name here. Who sent
+            # a report is shown only on request, to the handler or an officer, and audited.
+            who = ctx.t.plain("the reporter")
         if event.note == "escalated" and event.to_status is None:
             what = ctx._("escalated to the commune officers")
         elif event.note == "confirmed" and event.to_status is None:
@@ -404,6 +414,12 @@ async def on_status_input(ctx: Context) -> None:
         ctx.reply(ctx._("This report is not in your care."))
         return
     step = ctx.step
+    if report.status.value != ctx.data.get("from_status"):
+        # Another handler changed it since the button was pressed: say so now, not after
+        # the reason has been typed and confirmed.
+        ctx.end()
+        await show_card(ctx, report, note=_changed_meanwhile(ctx, report))
+        return
     if step == "confirm":
         ctx.reply(ctx._("Please use the buttons above, or /cancel."))
         return
@@ -413,7 +429,11 @@ async def on_status_input(ctx: Context) -> None:
     if step == "number":
         await _duplicate_number(ctx, report)
         return
-    text = check_free_text(ctx.event.text, maximum=MAX_NOTE)
+    text = check_words(ctx.event.text, maximum=MAX_NOTE)
+    if text is TextProblem.NO_LETTERS:
+        # "12" typed here is not a reason the reporter could read, nor a note on a reopening.
+        ctx.reply(ctx._(IN_WORDS))
+        return
     if isinstance(text, TextProblem):
         ctx.reply(problem_text(ctx, text, maximum=MAX_NOTE))
         return
@@ -427,14 +447,26 @@ async def on_status_input(ctx: Context) -> None:
         stale_reply(ctx)
 
 
+async def _typed_report(ctx: Context, typed: str) -> Report | None:
+    """The report a handler names by its code (as the list and the card show it, in any case,
+    with or without the dash) or by its number (``12`` or ``#12``)."""
+    cleaned = nfc(typed).strip()
+    number = cleaned.lstrip("#").strip()
+    if number.isdigit():
+        return await repo.get(ctx.conn, int(number))
+    found = await repo.by_code(ctx.conn, cleaned.upper())
+    if found is None and (code := normalize_code(cleaned)) is not None:
+        found = await repo.by_code(ctx.conn, code)
+    return found
+
+
 async def _duplicate_number(ctx: Context, report: Report) -> None:
-    typed = ctx.event.text.strip().lstrip("#")
-    original = await repo.get(ctx.conn, int(typed)) if typed.isdigit() else None
+    original = await _typed_report(ctx, ctx.event.text)
     if original is None or original.id == report.id or not may_handle(ctx, original):
         ctx.reply(
             ctx._(
-                "Please type the number of another report in your care (for example 12), "
-                "or /cancel."
+                "Please type the code (for example ACDE-3479) or the number of another "
+                "report in your care, or /cancel."
             )
         )
         return

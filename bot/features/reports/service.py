@@ -384,7 +384,9 @@ async def reopen(
         return StatusChange(report, False)
     by_reporter = note is None
     if by_reporter:
-        await audit.record(conn, now, actor.id, "report.reopened", "report", report.id)
+        await audit.record(
+            conn, now, actor.id, "report.reopened", "report", report.id, by="reporter"
+        )
     else:
         await audit.record(
             conn,

@@ -1,0 +1,131 @@
+"""Housekeeping purges old outbox rows and idle strangers' chats, and the figures stay the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+from bot.features.figures.figures import as_json, collect
+from bot.shared.periods import Period
+from bot.storage import chats, exports, members, outbox, roles
+from bot.storage.db import Database
+from scheduler.service import Scheduler, install_housekeeping, purge_old
+from tests.stats_seed import DONG_GROUP, DONG_RESIDENT, TAY_RESIDENT, TZ, seed_year
+
+YEAR = Period(datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date())
+LATER = datetime(2028, 1, 1, tzinfo=UTC)
+KEEP = timedelta(days=180)
+
+
+async def _everything(db: Database, area_ids: list[int | None]) -> list[str]:
+    """Every figure of every scope, and the workbook's per-run delivery rows."""
+    out = []
+    async with db.read() as conn:
+        for area_id in area_ids:
+            out.append(as_json(await collect(conn, area_id, YEAR, TZ, LATER)))
+            begin, end = YEAR.utc_bounds(TZ)
+            out.append(repr(await exports.deliveries(conn, area_id, begin, end)))
+    return out
+
+
+async def _count(db: Database, sql: str) -> int:
+    async with db.read() as conn, conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def test_purge_keeps_the_figures_exactly(db: Database) -> None:
+    seeded = await seed_year(db)
+    async with db.unit() as conn:
+        # The fire run has nothing left to send: the progress timer marks such a run done.
+        await conn.execute("UPDATE broadcast_runs SET status = 'done' WHERE topic = 'fire'")
+    scopes: list[int | None] = [None, seeded.dong, seeded.tay]
+    before = await _everything(db, scopes)
+    assert "sent=3, failed=1" in before[1]  # the fire run, counted from its outbox rows
+    rows_before = await _count(db, "SELECT COUNT(*) FROM outbox")
+
+    rows, runs, _ = await purge_old(db, LATER, KEEP)
+
+    assert runs == 1 and rows == 4  # the fire run's four messages
+    assert await _count(db, "SELECT COUNT(*) FROM outbox") == rows_before - 4
+    # The fraud run still has a message to send: nothing of it is purged.
+    assert await _count(db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == 1
+    assert await _everything(db, scopes) == before
+    assert await purge_old(db, LATER, KEEP) == (0, 0, 0)  # nothing twice
+    assert await _everything(db, scopes) == before
+
+
+async def test_purge_drops_old_final_messages_only(db: Database) -> None:
+    old, recent = LATER - timedelta(days=400), LATER - timedelta(days=10)
+    async with db.unit() as conn:
+        sent_old = await outbox.enqueue(conn, "telegram", 7001, "a", [], old)
+        await outbox.mark_sent(conn, sent_old, old)
+        failed_old = await outbox.enqueue(conn, "telegram", 7001, "b", [], old)
+        await outbox.mark_final(conn, failed_old, "failed", "x")
+        pending_old = await outbox.enqueue(conn, "telegram", 7001, "c", [], old)
+        sent_recent = await outbox.enqueue(conn, "telegram", 7001, "d", [], recent)
+        await outbox.mark_sent(conn, sent_recent, recent)
+        # An old message that a message still waiting will edit in place stays.
+        edited = await outbox.enqueue(conn, "telegram", 7002, "e", [], old)
+        await outbox.mark_sent(conn, edited, old)
+        await outbox.enqueue(conn, "telegram", 7002, "f", [], recent, edit_of=edited)
+
+    rows, runs, _ = await purge_old(db, LATER, KEEP)
+
+    assert (rows, runs) == (2, 0)
+    async with db.read() as conn:
+        left = {m: await outbox.status_of(conn, m) for m in (sent_old, failed_old, pending_old)}
+        assert left == {sent_old: None, failed_old: None, pending_old: "pending"}
+        assert await outbox.status_of(conn, sent_recent) == "sent"
+        assert await outbox.status_of(conn, edited) == "sent"
+
+
+async def test_purge_drops_idle_strangers_chats_only(db: Database) -> None:
+    seeded = await seed_year(db)
+    old, recent = LATER - timedelta(days=400), LATER - timedelta(days=10)
+    async with db.unit() as conn:
+        for chat_id, when in ((9001, old), (9002, recent), (DONG_RESIDENT, old), (9003, old)):
+            await chats.upsert(conn, "telegram", chat_id, "private", None, when)
+        await chats.upsert(conn, "telegram", TAY_RESIDENT, "private", None, old)
+        await chats.set_active(conn, "telegram", TAY_RESIDENT, False, old)  # blocked the bot
+        # 9003 never registered but was made a team leader from the command line.
+        leader = await members.ensure(conn, "telegram", 9003, old)
+        await roles.grant(conn, leader.id, "leader", seeded.dong, None, old)
+        await members.ensure(conn, "telegram", 9001, old)  # began /start, never agreed
+
+    _, _, strangers = await purge_old(db, LATER, KEEP)
+
+    assert strangers == 1
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", 9001) is None
+        for kept in (9002, 9003, DONG_RESIDENT, TAY_RESIDENT, DONG_GROUP):
+            assert await chats.find(conn, "telegram", kept) is not None
+        # A registered resident who blocked the bot is still known as unreachable.
+        blocked = await chats.find(conn, "telegram", TAY_RESIDENT)
+        assert blocked is not None and not blocked.active
+
+
+def test_retention_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().retention_days == 180
+    monkeypatch.setenv("XOMANTOAN_RETENTION_DAYS", "365")
+    assert load_settings().retention_days == 365
+    monkeypatch.setenv("XOMANTOAN_RETENTION_DAYS", "3")
+    with pytest.raises(SettingsError, match=r"^Setting XOMANTOAN_RETENTION_DAYS:"):
+        load_settings()
+
+
+async def test_the_hourly_housekeeping_job_purges_with_the_setting(db: Database) -> None:
+    old = LATER - timedelta(days=400)
+    async with db.unit() as conn:
+        await chats.upsert(conn, "telegram", 9101, "private", None, old)
+    scheduler = Scheduler(TZ)
+    install_housekeeping(
+        scheduler, db, lambda: LATER, timedelta(days=load_settings().retention_days)
+    )
+    job = scheduler.scheduler.get_job("housekeeping")
+    assert job is not None
+    await job.func()
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", 9101) is None
