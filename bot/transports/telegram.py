@@ -174,6 +174,19 @@ def asks_in_place(message: Outgoing) -> bool:
     )
 
 
+def without_mention(text: str, username: str | None) -> str:
+    """Text addressed to the bot by a leading mention ("@bot 3"), without the mention."""
+    if not username:
+        return text
+    head = f"@{username}".lower()
+    if not text.lower().startswith(head):
+        return text
+    rest = text[len(head) :]
+    if rest[:1].isalnum() or rest[:1] == "_":
+        return text  # another name that starts the same
+    return rest.lstrip(" ,:\n")
+
+
 def reply_prompt(request: ExpectedReply) -> str:
     """The request as a message of its own: the person mentioned (the mention makes them the
     forced reply's only target), then what to send."""
@@ -528,10 +541,14 @@ class TelegramTransport:
         if message.location is not None:
             loc = message.location
             return Event(kind=EventKind.LOCATION, location=(loc.latitude, loc.longitude), **base)
+        caption = message.caption or ""
+        if not chat.is_private:  # "@bot 3": a mention is how privacy mode lets text through
+            username = self.bot.username if self.bot else None
+            text, caption = without_mention(text, username), without_mention(caption, username)
         if message.photo:
             return Event(
                 kind=EventKind.PHOTO,
-                text=message.caption or "",
+                text=caption,
                 file_ids=[message.photo[-1].file_id],
                 **base,
             )

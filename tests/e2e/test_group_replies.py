@@ -89,6 +89,13 @@ async def test_a_live_patrol_in_a_group_with_privacy_mode(api: FakeBotAPI, bot: 
     located = await to.answer(chat=group, location={"latitude": 21.03, "longitude": 105.85})
     assert "📍" in located.text
     await forced_prompt(api, to, api.calls.index(located))
+    # Addressing the bot by a mention instead of a reply reaches it too; the mention is not
+    # part of the answer.
+    mark = len(api.calls)
+    await to.send_only("@XomAnToan_Test_Bot +1", group)
+    mentioned = await api.wait_for(lambda c: c.chat_id == GROUP, after=mark)
+    assert "× 4" in mentioned.text and "@" not in mentioned.rendered
+    await forced_prompt(api, to, api.calls.index(mentioned))
 
     # A wrong answer: the bot's answer, without buttons, itself asks again, as a reply to the
     # leader's message (which makes the leader its target).
@@ -100,7 +107,7 @@ async def test_a_live_patrol_in_a_group_with_privacy_mode(api: FakeBotAPI, bot: 
     assert wrong.params["reply_parameters"]["message_id"] == leaders_message["message_id"]
     assert api.forced_reply(GROUP, to.id) is wrong
     again = await to.answer("+2", chat=group)
-    assert "× 5" in again.text
+    assert "× 6" in again.text
     await forced_prompt(api, to, api.calls.index(again))
 
     await to.press("Quay lại", chat=group)
@@ -122,7 +129,7 @@ async def test_a_live_patrol_in_a_group_with_privacy_mode(api: FakeBotAPI, bot: 
     finally:
         await db.close()
     assert names == ["Phạm Văn Ba", "Hoàng Thị Tư"]
-    assert (count, latitude) == (5, 21.03)
+    assert (count, latitude) == (6, 21.03)
     assert notes == ["Quán nước đầu ngõ"]
 
 
