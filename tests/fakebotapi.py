@@ -222,6 +222,15 @@ class FakeBotAPI:
         self.url = ""
         # Files people "send" (a document's file_id -> its bytes), served by getFile.
         self.files: dict[str, bytes] = {}
+        # Privacy mode (BotFather's /setprivacy, on by default): in groups only commands,
+        # replies to the bot's messages, mentions of it and service messages reach the bot;
+        # every other group message is kept in ``dropped`` instead of being delivered.
+        self.privacy_mode = False
+        self.dropped: list[dict[str, Any]] = []
+        # A ForceReply a person's client has open, by (chat, user): their next message in that
+        # chat is sent as a reply to it (see ChatUser.answer), which closes it.
+        self.forced: dict[tuple[int, int], Call] = {}
+        self._senders: dict[tuple[int, int], int] = {}  # (chat, message id) -> the sender
 
     # Server ---------------------------------------------------------------------------
     async def start(self) -> str:
@@ -407,9 +416,62 @@ class FakeBotAPI:
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         message = self._message(params, text=params.get("text", ""))
         params["message_id"] = message["message_id"]
-        if params.get("reply_markup"):
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):  # the only kind shown
             message["reply_markup"] = params["reply_markup"]
+        self._open_forced_reply(next(c for c in reversed(self.calls) if c.params is params))
         return message
+
+    def _open_forced_reply(self, call: Call) -> None:
+        """A ForceReply opens the reply for its targets, as Telegram clients do: with
+        ``selective``, the users mentioned (a ``tg://user?id=`` link) and the sender of the
+        message it answers; without it, nobody in particular is tracked here."""
+        markup = call.params.get("reply_markup") or {}
+        chat = call.chat_id
+        if not markup.get("force_reply") or not markup.get("selective") or chat is None:
+            return
+        targets = {int(u) for u in re.findall(r'href="tg://user\?id=(\d+)"', call.text)}
+        answered = (call.params.get("reply_parameters") or {}).get("message_id")
+        if answered is not None and (chat, int(answered)) in self._senders:
+            targets.add(self._senders[(chat, int(answered))])
+        for user in targets:
+            self.forced[(chat, user)] = call
+
+    def forced_reply(self, chat_id: int, user_id: int) -> Call | None:
+        """The bot's message whose ForceReply this person's client has open in this chat."""
+        return self.forced.get((chat_id, user_id))
+
+    @staticmethod
+    def as_message(call: Call) -> dict[str, Any]:
+        """A message the bot sent, as Telegram shows it inside a reply (reply_to_message)."""
+        chat_id = call.chat_id or 0
+        return {
+            "message_id": call.params.get("message_id", 1),
+            "date": int(call.at),
+            "chat": {
+                "id": chat_id,
+                "type": "private" if chat_id > 0 else "supergroup",
+                "title": None if chat_id > 0 else "Group",
+            },
+            "from": BOT_USER,
+            "text": call.rendered,
+        }
+
+    def reaches_bot(self, update: dict[str, Any]) -> bool:
+        """Whether Telegram delivers this update to the bot (see ``privacy_mode``)."""
+        message = update.get("message")
+        if not self.privacy_mode or message is None:
+            return True
+        if message.get("chat", {}).get("type") == "private":
+            return True
+        text = str(message.get("text") or message.get("caption") or "")
+        replied = message.get("reply_to_message") or {}
+        content = ("text", "caption", "photo", "location", "voice", "document", "sticker")
+        return (
+            text.startswith("/")
+            or (replied.get("from") or {}).get("id") == BOT_USER["id"]
+            or f"@{BOT_USER['username']}".lower() in text.lower()
+            or not any(key in message for key in content)  # a service message
+        )
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         message = self._message(
@@ -444,6 +506,14 @@ class FakeBotAPI:
     # Driving the bot ------------------------------------------------------------------
     async def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        message = update.get("message")
+        if message is not None and "from" in message:
+            chat, sender = int(message["chat"]["id"]), int(message["from"]["id"])
+            self._senders[(chat, int(message["message_id"]))] = sender
+            self.forced.pop((chat, sender), None)  # whatever they sent closed the reply
+        if not self.reaches_bot(update):
+            self.dropped.append({"update_id": update_id, **update})
+            return update_id
         self.updates.append({"update_id": update_id, **update})
         async with self._changed:
             self._changed.notify_all()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.core.events import Event, Option, Reply
+from bot.core.events import Event, InputRequest, Option, Reply
 from bot.core.permissions import RoleSet
 
 if TYPE_CHECKING:
@@ -150,8 +150,13 @@ class Context:
         *,
         edit: bool = False,
         bind_to_conversation: bool | None = None,
+        ask: InputRequest | None = None,
     ) -> Reply:
-        reply = Reply(text, options or [], edit=edit, bind_to_conversation=bind_to_conversation)
+        """``ask``: what this step waits for, in a few words, for a group where the answer has
+        to come back as a reply (the core asks with a general sentence without it)."""
+        reply = Reply(
+            text, options or [], edit=edit, bind_to_conversation=bind_to_conversation, ask=ask
+        )
         self.replies.append(reply)
         return reply
 

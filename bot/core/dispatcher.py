@@ -15,7 +15,15 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.core.context import Context, CoreConfig
-from bot.core.events import Event, EventKind, Option, Outcome, Outgoing
+from bot.core.events import (
+    Event,
+    EventKind,
+    ExpectedReply,
+    InputRequest,
+    Option,
+    Outcome,
+    Outgoing,
+)
 from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
@@ -30,6 +38,9 @@ Clock = Callable[[], datetime]
 
 STALE_MENU = N_("This menu is no longer active. Please start again from /help.")
 SOMEONE_ELSES_MENU = N_("This menu belongs to someone else.")
+# In a group, a step waiting for typed input asks for the answer as a reply (see _expected).
+REPLY_PROMPT = N_("Reply to this message with your answer.")
+REPLY_PLACEHOLDER = N_("Your answer")
 APOLOGY = N_(
     "Sorry, something went wrong on our side and your last action was not saved. "
     "Please try again in a moment."
@@ -119,6 +130,7 @@ class Dispatcher:
             conversation=conversation,
             registry=self.registry,
         )
+        step_before = conversation.token if conversation else None
         await self._route(ctx)
         if user is not None and ctx.conversation_changed:
             if ctx.conversation is None:
@@ -133,7 +145,7 @@ class Dispatcher:
                     now,
                     now + self.config.conversation_ttl,
                 )
-        return await self._resolve(ctx)
+        return await self._resolve(ctx, step_before)
 
     def _language(
         self,
@@ -310,7 +322,7 @@ class Dispatcher:
         return text, shown_options(rows)
 
     # Replies ------------------------------------------------------------------------------
-    async def _resolve(self, ctx: Context) -> Outcome:
+    async def _resolve(self, ctx: Context, step_before: str | None = None) -> Outcome:
         event, messages = ctx.event, []
         token = ctx.conversation.token if ctx.conversation else None
         for reply in ctx.replies:
@@ -338,11 +350,40 @@ class Dispatcher:
                     attachment=reply.attachment,
                 )
             )
+        expected = self._expected(ctx, step_before)
+        if expected is not None and messages:
+            messages[-1].expects_reply = expected
         return Outcome(
             messages=messages,
             toast=ctx.toast_text,
             outbox_written=ctx.outbox_written,
             checkpoint_after=ctx.checkpoint_after,
+        )
+
+    def _expected(self, ctx: Context, step_before: str | None) -> ExpectedReply | None:
+        """Whether the answer just made leaves the person's conversation in a group waiting for
+        their typed input: then the last message asks for it (a platform where a group's
+        ordinary messages do not reach the bot makes the answer come back as a reply). Asked
+        when a step begins and after each input it took; not when a button only changed the
+        step's message in place (the request made at its start still stands)."""
+        event, conversation = ctx.event, ctx.conversation
+        if event.chat.is_private or event.user is None or conversation is None:
+            return None
+        if conversation.flow not in self.registry.flows or not ctx.replies:
+            return None
+        new_step = conversation.token != step_before
+        if event.kind == EventKind.BUTTON and not new_step and all(r.edit for r in ctx.replies):
+            return None
+        ask = next((r.ask for r in reversed(ctx.replies) if r.ask is not None), None)
+        if ask is None:
+            ask = InputRequest(ctx._(REPLY_PROMPT), ctx.t.plain(REPLY_PLACEHOLDER))
+        return ExpectedReply(
+            event.user.id,
+            event.user.full_name or str(event.user.id),
+            ask.prompt,
+            ask.placeholder,
+            # A pressed button's message is the bot's own: nothing of the person's to answer.
+            event.message_id if event.kind != EventKind.BUTTON else None,
         )
 
 

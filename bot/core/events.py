@@ -132,6 +132,16 @@ class Attachment:
         return self.data
 
 
+@dataclass(frozen=True)
+class InputRequest:
+    """What a step waiting for typed input asks for, in a few words, for platforms that must
+    ask for the answer as a reply (see :class:`ExpectedReply`): ``prompt`` is one short
+    sentence, ``placeholder`` a hint for the empty input field (at most 64 characters)."""
+
+    prompt: str
+    placeholder: str
+
+
 @dataclass
 class Reply:
     text: str
@@ -139,6 +149,8 @@ class Reply:
     edit: bool = False
     attachment: Attachment | None = None
     bind_to_conversation: bool | None = None
+    # What the step asks for, when the core finds it waits for typed input in a group.
+    ask: InputRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,22 @@ class Button:
     label: str
     data: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class ExpectedReply:
+    """After this message a conversation in a group waits for one person's typed input (text,
+    a photo, a location). Where a group's ordinary messages do not reach the bot (Telegram's
+    privacy mode) the transport makes that person's answer come back as a reply to the bot;
+    elsewhere (the console) nothing needs doing. The person's answer is routed into their own
+    conversation, so others answering cannot change it."""
+
+    user_id: int
+    name: str  # as the platform shows the person, to address them
+    prompt: str
+    placeholder: str
+    # The person's own message this answers (None after a button press).
+    reply_to_message_id: int | None = None
 
 
 @dataclass
@@ -157,6 +185,7 @@ class Outgoing:
     buttons: list[list[Button]] = field(default_factory=list)
     edit_message_id: int | None = None
     attachment: Attachment | None = None
+    expects_reply: ExpectedReply | None = None
 
 
 @dataclass

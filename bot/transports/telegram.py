@@ -45,10 +45,12 @@ from telegram import (
     BotCommandScopeDefault,
     CallbackQuery,
     ChatMemberUpdated,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -82,6 +84,7 @@ from bot.core.events import (
     Document,
     Event,
     EventKind,
+    ExpectedReply,
     Outcome,
     Outgoing,
     Person,
@@ -149,6 +152,53 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
         if row
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+# A step waiting for typed input in a group --------------------------------------------------
+# With privacy mode on (the default) a group's ordinary messages never reach the bot, only
+# commands, replies to its messages and mentions: the answer must come back as a reply. A
+# ForceReply opens the reply for the person (selective: only them, as the sender of the message
+# it answers or mentioned in it). It cannot go with an inline keyboard, nor on an edit: then the
+# request is a short message of its own after the step's message.
+PLACEHOLDER_LIMIT = 64
+
+
+def force_reply(request: ExpectedReply) -> ForceReply:
+    placeholder = " ".join(request.placeholder.split())[:PLACEHOLDER_LIMIT]
+    return ForceReply(selective=True, input_field_placeholder=placeholder or None)
+
+
+def asks_in_place(message: Outgoing) -> bool:
+    """Whether the message itself can carry the forced reply: a new text message without
+    buttons that answers the person's own message (which makes them its target)."""
+    request = message.expects_reply
+    return (
+        request is not None
+        and request.reply_to_message_id is not None
+        and not message.buttons
+        and message.edit_message_id is None
+        and message.attachment is None
+    )
+
+
+def without_mention(text: str, username: str | None) -> str:
+    """Text addressed to the bot by a leading mention ("@bot 3"), without the mention."""
+    if not username:
+        return text
+    head = f"@{username}".lower()
+    if not text.lower().startswith(head):
+        return text
+    rest = text[len(head) :]
+    if rest[:1].isalnum() or rest[:1] == "_":
+        return text  # another name that starts the same
+    return rest.lstrip(" ,:\n")
+
+
+def reply_prompt(request: ExpectedReply) -> str:
+    """The request as a message of its own: the person mentioned (the mention makes them the
+    forced reply's only target), then what to send."""
+    mention = f'<a href="tg://user?id={request.user_id}">{html.escape(request.name)}</a>'
+    return telegram_html(f"{mention}: {request.prompt}")
 
 
 # Telegram HTML: what may be sent, and splitting on the rendered text -------------------------
@@ -499,10 +549,14 @@ class TelegramTransport:
         if message.location is not None:
             loc = message.location
             return Event(kind=EventKind.LOCATION, location=(loc.latitude, loc.longitude), **base)
+        caption = message.caption or ""
+        if not chat.is_private:  # "@bot 3": a mention is how privacy mode lets text through
+            username = self.bot.username if self.bot else None
+            text, caption = without_mention(text, username), without_mention(caption, username)
         if message.photo:
             return Event(
                 kind=EventKind.PHOTO,
-                text=message.caption or "",
+                text=caption,
                 file_ids=[message.photo[-1].file_id],
                 **base,
             )
@@ -579,7 +633,24 @@ class TelegramTransport:
             log.debug("answering callback failed: %s", exc)
 
     async def send(self, message: Outgoing) -> None:
-        markup = keyboard(message.buttons)
+        request = message.expects_reply
+        if request is not None and not asks_in_place(message):
+            await self.send(replace(message, expects_reply=None))
+            await self._paced(
+                message.chat_id,
+                lambda: self.bot.send_message(
+                    message.chat_id,
+                    reply_prompt(request),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=force_reply(request),
+                ),
+            )
+            return
+        markup: InlineKeyboardMarkup | ForceReply | None = keyboard(message.buttons)
+        answers: ReplyParameters | None = None
+        if request is not None and request.reply_to_message_id is not None:  # asks in place
+            markup = force_reply(request)
+            answers = ReplyParameters(request.reply_to_message_id, allow_sending_without_reply=True)
         chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
             try:
@@ -642,6 +713,7 @@ class TelegramTransport:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_parameters=answers if last else None,
                 ),
             )
 

@@ -138,6 +138,29 @@ class ChatUser:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return await self.api.push({"message": message})
 
+    async def answer(
+        self, text: str = "", chat: dict[str, Any] | None = None, **extra: Any
+    ) -> Call:
+        """Type a message (or send a photo, a location: ``extra``) as a Telegram client does:
+        as a reply to the bot's message when the bot opened the reply for this person
+        (ForceReply); return the bot's first answer. Fails at once when Telegram would not
+        deliver it to the bot (the fake's privacy mode)."""
+        chat_id = self._chat(chat)["id"]
+        opened = self.api.forced_reply(chat_id, self.id)
+        if opened is not None:
+            extra["reply_to_message"] = self.api.as_message(opened)
+        before, dropped = len(self.api.calls), len(self.api.dropped)
+        await self.send_only(text, chat, **extra)
+        if len(self.api.dropped) > dropped:
+            raise AssertionError(f"{text or extra!r} did not reach the bot (privacy mode)")
+        return await self.api.wait_for(
+            lambda c: (
+                c.chat_id == chat_id
+                and c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+            ),
+            after=before,
+        )
+
     async def press(
         self, label: str, chat: dict[str, Any] | None = None, *, in_call: Call | None = None
     ) -> Call:

@@ -271,9 +271,14 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
         await db.close()
     group = group_chat(-5041, "Xóm Đông")
     await to.send("/patrol", chat=group)
+    # In a group, a step waiting for typed input is followed by a request to reply to it.
+    mark = len(api.calls)
     await to.press("Bắt đầu tuần tra", chat=group)
+    await api.wait_for(lambda c: api.forced_reply(-5041, to.id) is c, after=mark)
     await to.press("(1)", chat=group)
+    mark = len(api.calls)
     await to.press("Người, xe khả nghi", chat=group)
+    await api.wait_for(lambda c: api.forced_reply(-5041, to.id) is c, after=mark)
     before = len(api.sent(-5041))
     told = await to.press("Chuyển thành tin báo", chat=group)
     assert told.method == "answerCallbackQuery" and "tin nhắn riêng" in told.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.context import Context, queue_reply
-from bot.core.events import EventKind, Option, Reply
+from bot.core.events import EventKind, InputRequest, Option, Reply
 from bot.features.patrols.screens_common import (
     editable,
     hhmm,
@@ -69,7 +69,11 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     )
     if names:
         text += "\n" + ctx._("Typed names: {names}", names=", ".join(names))
-    ctx.reply(text, rows, edit=edit)
+    ask = InputRequest(
+        ctx._("Reply to this message with the names of those who do not use the bot."),
+        ctx.t.plain("Names, separated by commas"),
+    )
+    ctx.reply(text, rows, edit=edit, ask=ask)
 
 
 async def on_pick_input(ctx: Context) -> None:

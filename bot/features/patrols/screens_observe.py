@@ -6,7 +6,7 @@ bot/features/patrols/observing.py."""
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import EventKind, Option, Reply
+from bot.core.events import EventKind, InputRequest, Option, Reply
 from bot.features.patrols.kinds import BY_CODE
 from bot.features.patrols.observing import (
     MAX_COUNT,
@@ -105,7 +105,11 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
         for i, n in enumerate(o.notes, 1)
     ]
     rows.append([Option(ctx.t.plain("↩️ Undo"), action=f"ptl:del:{o.id}")])
-    ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False)
+    ask = InputRequest(
+        ctx._("Reply to this message with the number of cases or a note, or a photo or location."),
+        ctx.t.plain("Number of cases or a note"),
+    )
+    ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False, ask=ask)
 
 
 def _short(text: str) -> str:
