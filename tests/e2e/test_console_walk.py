@@ -1,0 +1,50 @@
+"""A newcomer's walk through the console demo: what a flow needs is in the demo's data, and the
+steps can be finished by typing numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.storage import households
+from tests.e2e.test_console_typing import Console, _demo
+
+
+def number_of(label: str, screen: str) -> str:
+    """The number to type to press the option whose label starts with ``label``."""
+    for line in screen.splitlines():
+        number, _, rest = line.strip().partition("] ")
+        if rest.startswith(label):
+            return number.lstrip("[")
+    raise AssertionError(f"no option {label!r} in {screen!r}")
+
+
+async def test_the_demo_register_proposes_the_residents_household(tmp_path: Path) -> None:
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        for line in ("/start", "1", "1", "1"):  # agree, the proposed name, Thôn Đông
+            await console.type(line)
+        await console.type("/camket")
+        items = await console.type("1")  # a household
+        assert "Tiếp tục" in items
+        head = await console.type("10")  # the items are all ticked: continue
+        assert "chủ hộ" in head
+        await console.type("1")  # the proposed name, Nguyễn Văn An
+        proposed = await console.type("Số 12, xóm 3")  # the example the bot gives
+        assert "🏠 Nguyễn T. B. · 12, Xóm 3" in proposed
+        await console.type(number_of("🏠 Nguyễn T. B.", proposed))
+        confirm = await console.type("2")  # keep the name off the public list
+        assert "Chủ hộ: Nguyễn Thị Bình" in confirm
+        signed = await console.type("1")
+        assert "DONG-2026-097" in signed
+        async with db.unit() as conn:
+            async with conn.execute(
+                "SELECT h.number, h.head_name FROM pledges p JOIN households h"
+                " ON h.id = p.household_id WHERE p.reference = 'DONG-2026-097'"
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None and tuple(row) == ("12", "Nguyễn Thị Bình")
+            area_id = (await households.in_area(conn, 1))[0].area_id
+            assert await households.count(conn, area_id) == 120  # counted once, not added
+    finally:
+        await db.close()
