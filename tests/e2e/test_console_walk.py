@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.households import masked_name
 from bot.storage import households
 from tests.e2e.test_console_typing import Console, _demo
 
@@ -46,5 +47,35 @@ async def test_the_demo_register_proposes_the_residents_household(tmp_path: Path
             assert row is not None and tuple(row) == ("12", "Nguyễn Thị Bình")
             area_id = (await households.in_area(conn, 1))[0].area_id
             assert await households.count(conn, area_id) == 120  # counted once, not added
+    finally:
+        await db.close()
+
+
+async def test_a_picked_household_that_signed_stays_masked(tmp_path: Path) -> None:
+    """The register's list shows other households' heads masked; pressing one that has signed
+    does not reveal its head's or signer's full name."""
+    db, settings = await _demo(tmp_path)
+    try:
+        async with (
+            db.unit() as conn,
+            conn.execute(
+                "SELECT h.number, h.head_name FROM households h JOIN pledges p"
+                " ON p.household_id = h.id JOIN areas a ON a.id = h.area_id"
+                " WHERE a.code = 'DONG' AND h.address = 'Xóm 3'"
+                " AND h.head_name NOT LIKE 'Nguyễn%' ORDER BY h.id LIMIT 1"
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        assert row is not None
+        number, head = str(row[0]), str(row[1])
+        console = Console(db, settings)
+        for line in ("/start", "1", "1", "1", "/camket", "1", "10", "1"):
+            await console.type(line)
+        proposed = await console.type(f"Số {number}, xóm 3")
+        shown = masked_name(head)
+        assert f"🏠 {shown} · {number}, Xóm 3" in proposed and head not in proposed
+        answer = await console.type(number_of(f"🏠 {shown}", proposed))
+        assert "đã ký" in answer
+        assert head not in answer and shown in answer
     finally:
         await db.close()
