@@ -152,15 +152,15 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
                 await patrols.add_observation(
                     conn, patrol, kind, count=rng.randrange(1, 4), created_by=None, now=start
                 )
-    for number, (category, days_ago, area) in enumerate(
+    for number, (category, days_ago, area, description) in enumerate(
         (
-            ("theft", 200, east),
-            ("fraud", 150, west),
-            ("dispute", 120, east),
-            ("littering", 90, west),
-            ("gambling", 60, east),
-            ("suspicious", 30, east),
-            ("fire", 12, west),
+            ("theft", 200, east, "Mất trộm xe đạp để trước sân nhà lúc nửa đêm."),
+            ("fraud", 150, west, "Có người gọi điện xưng công an, đòi chuyển tiền."),
+            ("dispute", 120, east, "Hai nhà tranh chấp lối đi chung ở xóm 2."),
+            ("littering", 90, west, "Rác đổ thành đống ở bờ mương đầu thôn."),
+            ("gambling", 60, east, "Tụ tập đánh bạc ở quán nước cuối ngõ buổi tối."),
+            ("suspicious", 30, east, "Hai người lạ đi xe không biển số, hỏi nhà nào vắng."),
+            ("fire", 12, west, "Dây điện ở cột đầu ngõ chập, tóe lửa khi trời mưa."),
         ),
         start=1,
     ):
@@ -170,7 +170,7 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
             reports.NewReport(
                 category=category,
                 area_id=area.id,
-                description="",
+                description=description,
                 target=Target.OFFICERS,
                 anonymous=True,
                 reporter_member_id=None,

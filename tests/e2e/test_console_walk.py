@@ -79,3 +79,16 @@ async def test_a_picked_household_that_signed_stays_masked(tmp_path: Path) -> No
         assert head not in answer and shown in answer
     finally:
         await db.close()
+
+
+async def test_the_demo_reports_say_what_happened(tmp_path: Path) -> None:
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        await console.type("/as officer")
+        listed = await console.type("/dsbaocao")
+        card = await console.type(number_of("DEMO-0006", listed))
+        assert "Tin báo #6 · DEMO-0006" in card
+        assert "Nội dung:\n-\n" not in card and "xe không biển số" in card
+    finally:
+        await db.close()
