@@ -92,3 +92,38 @@ async def test_the_demo_reports_say_what_happened(tmp_path: Path) -> None:
         assert "Nội dung:\n-\n" not in card and "xe không biển số" in card
     finally:
         await db.close()
+
+
+async def test_a_leader_hears_of_the_report_from_a_patrol_as_staff(tmp_path: Path) -> None:
+    """A leader files a report from a patrol observation; the officer resolves it. The leader's
+    update is a staff message ("đồng chí" screens), not a resident's "Dạ ... anh/chị"."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        await console.type("/as leader")
+        menu = await console.type("/tuantra")
+        roster = await console.type(number_of("▶️ Bắt đầu tuần tra ngay", menu))
+        panel = await console.type(number_of("▶️ Bắt đầu tuần tra", roster))
+        card = await console.type(number_of("👀 Người, xe khả nghi", panel))
+        draft = await console.type(number_of("📝 Chuyển thành tin báo", card))
+        sent = await console.type(number_of("📤 Gửi kèm tên", draft))
+        code = sent.split("Tin báo ", 1)[1].split(" ", 1)[0]
+        await console.type("/as officer")
+        listed = await console.type("/dsbaocao")
+        report = await console.type(number_of(code, listed))
+        await console.type(number_of("✔️ Đã giải quyết", report))
+        confirm = await console.type("Đã kiểm tra, là khách của nhà bên")
+        await console.type(number_of("✅ Xác nhận", confirm))
+        async with (
+            db.unit() as conn,
+            conn.execute(
+                "SELECT text FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (9002,)
+            ) as cur,
+        ):
+            row = await cur.fetchone()
+        assert row is not None
+        update = str(row[0])
+        assert f"Tin báo {code}" in update and "Đã giải quyết" in update
+        assert "anh/chị" not in update and "Dạ," not in update and " ạ?" not in update
+    finally:
+        await db.close()
