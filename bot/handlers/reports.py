@@ -279,7 +279,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             await ask(ctx)
             return
         ctx.goto("place", area_id=area.id)
-        ctx.reply(ctx._("Area: {area}", area=area.name), edit=True)
+        ctx.reply(ctx._("Hamlet or ward: {area}", area=area.name), edit=True)
         await ask(ctx)
     elif verb == "noplace" and step == "place":
         ctx.goto("now", place=None, lat=None, lon=None)
@@ -489,6 +489,11 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             "Thank you. Your report was sent <b>anonymously</b>: nothing links it to you.\n\n"
             "Your tracking code: <code>{code}</code>\nPlease write it down: it is the only way "
             "to follow the report (with /track {code}). I cannot look it up for you.",
+            code=code,
+        )
+    elif observation is not None:  # a leader's report from a patrol: a staff screen
+        text = ctx._(
+            "Report {code} was sent to its handler. You will be told here each time it moves on.",
             code=code,
         )
     else:
