@@ -70,6 +70,22 @@ async def seed(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo | None = 
     return True
 
 
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
+MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thu", "Quang")
+GIVEN = (
+    *("Bình", "Cường", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam"),
+    *("Phúc", "Sơn", "Tâm", "Thảo", "Tuấn", "Yến", "Hương", "Khánh", "Lộc"),
+)
+
+
+def demo_household(rng: random.Random, east: bool, number: int) -> tuple[str, str]:
+    """A made-up head of household and the hamlet's part (xóm) of house ``number``."""
+    if east and number == 12:
+        return "Nguyễn Thị Bình", "Xóm 3"
+    address = f"Xóm {1 + (number - 1) // 30}"
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", address
+
+
 async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo) -> None:
     """Some months of the commune's work before ``now``, so /thongke, /binhxet and the
     downloads have something to show: this year's pledge campaign, part signed, patrols with
@@ -84,25 +100,33 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
     )
     rng = random.Random(year)
     for area, signed in ((east, 96), (west, 71)):
-        # The register holds every household of the area; the first ``signed`` have signed.
-        for number in range(1, max(signed, area.households or 0) + 1):
-            head, address = f"Hộ gia đình {number}", area.name
+        # The register holds every household of the area, by house number and hamlet, as a
+        # leader types it; ``signed`` of them have signed. In Thôn Đông, No. 12 of Xóm 3 has
+        # not: its head is the wife of the resident who tries /camket (the console's example
+        # "Số 12, xóm 3"), so the register proposes it to him.
+        total = max(signed, area.households or 0)
+        unsigned = {12} if area is east else set()
+        signers = [n for n in range(1, total + 1) if n not in unsigned][:signed]
+        sequence = 0
+        for number in range(1, total + 1):
+            head, address = demo_household(rng, area is east, number)
             household_id = await households.add(
                 conn, area.id, number=str(number), head_name=head, address=address, now=now
             )
-            if number > signed:
+            if number not in signers:
                 continue
+            sequence += 1
             await pledges.sign(
                 conn,
                 campaign_id=campaign.id,
                 area_id=area.id,
                 audience="household",
                 head_name=head,
-                address=address,
-                household_key=household_key(head, address),
+                address=f"{number}, {address}",
+                household_key=household_key(head, f"{number}, {address}"),
                 member_id=None,
                 public=False,
-                reference=reference(area.code, year, number),
+                reference=reference(area.code, year, sequence),
                 lines=[],
                 item_ids=[],
                 now=now - timedelta(days=1 + number % 40),
@@ -128,15 +152,15 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
                 await patrols.add_observation(
                     conn, patrol, kind, count=rng.randrange(1, 4), created_by=None, now=start
                 )
-    for number, (category, days_ago, area) in enumerate(
+    for number, (category, days_ago, area, description) in enumerate(
         (
-            ("theft", 200, east),
-            ("fraud", 150, west),
-            ("dispute", 120, east),
-            ("littering", 90, west),
-            ("gambling", 60, east),
-            ("suspicious", 30, east),
-            ("fire", 12, west),
+            ("theft", 200, east, "Mất trộm xe đạp để trước sân nhà lúc nửa đêm."),
+            ("fraud", 150, west, "Có người gọi điện xưng công an, đòi chuyển tiền."),
+            ("dispute", 120, east, "Hai nhà tranh chấp lối đi chung ở xóm 2."),
+            ("littering", 90, west, "Rác đổ thành đống ở bờ mương đầu thôn."),
+            ("gambling", 60, east, "Tụ tập đánh bạc ở quán nước cuối ngõ buổi tối."),
+            ("suspicious", 30, east, "Hai người lạ đi xe không biển số, hỏi nhà nào vắng."),
+            ("fire", 12, west, "Dây điện ở cột đầu ngõ chập, tóe lửa khi trời mưa."),
         ),
         start=1,
     ):
@@ -146,7 +170,7 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
             reports.NewReport(
                 category=category,
                 area_id=area.id,
-                description="",
+                description=description,
                 target=Target.OFFICERS,
                 anonymous=True,
                 reporter_member_id=None,

@@ -224,6 +224,8 @@ async def test_an_observation_becomes_a_prefilled_report_once(
         lambda c: c.chat_id == to.id and "đã được gửi" in c.text, after=before
     )
     assert sent.method == "editMessageText"
+    # A leader's screen: no resident's "anh/chị", and the bot does not speak as "em".
+    assert "anh/chị" not in sent.text and "em sẽ" not in sent.text
     linked = await api.wait_for(lambda c: c.chat_id == to.id and "đã được gắn" in c.text)
 
     await api.wait_idle(quiet=0.05)  # the new report's notice to its handlers

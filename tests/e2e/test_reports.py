@@ -98,6 +98,8 @@ async def test_named_report_routed_to_leader_and_status_reaches_reporter(
         lambda c: c.chat_id == lan.id and "Tin báo mới" in c.text, after=before
     )
     assert "Hai nhà tranh chấp lối đi chung" in notice.text
+    # The area is where it happened, not the reporter's residence ("Nơi ở").
+    assert "Địa bàn: Thôn Đông" in notice.text and "Nơi ở" not in notice.text
     assert "Nguyễn Văn An" not in notice.text  # identity only on request
     assert not [c for c in api.calls[before:] if c.chat_id == hung.id]  # disputes go to the leader
 

@@ -170,6 +170,7 @@ async def test_mediation_case_from_report_to_outcome(api: FakeBotAPI, bot: Runni
     await settle(api, lan.press("Tôi"))
     case = await settle(api, lan.press("Hôm nay"))
     assert "Ông Nguyễn Văn Tư" in case.text and "Trần Thị Lan" in case.text
+    assert "Địa bàn: Thôn Đông" in case.text and "Nơi ở" not in case.text
     await settle(api, lan.press("Hòa giải thành"))
     closed = await settle(api, lan.send("Hai bên thống nhất mở lại lối đi chung"))
     assert "Kết quả" in closed.text

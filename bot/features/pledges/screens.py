@@ -157,7 +157,8 @@ async def _picked_household(
     ):
         stale(ctx)
         return
-    await _after_household(ctx, member, campaign.id, household, address=address)
+    # Picked from the masked list: the household's names stay masked in the answer too.
+    await _after_household(ctx, member, campaign.id, household, address=address, masked=True)
 
 
 def _ask_head(ctx: Context, member: Member) -> None:
@@ -259,11 +260,12 @@ async def _after_household(
     household: households_repo.Household,
     *,
     address: str,
+    masked: bool = False,
 ) -> None:
     existing = await repo.standing_for_household_id(ctx.conn, campaign_id, household.id)
     if existing is not None:
         await service.link_to_signed(ctx.conn, existing, member, ctx.now)
-        await _already_signed(ctx, existing)
+        await _already_signed(ctx, existing, masked=masked)
         return
     _ask_public(ctx, address=address, household_id=household.id)
 
@@ -285,19 +287,24 @@ def _ask_public(ctx: Context, *, address: str, household_id: int | None) -> None
     )
 
 
-async def _already_signed(ctx: Context, existing: repo.Pledge) -> None:
+async def _already_signed(ctx: Context, existing: repo.Pledge, *, masked: bool = False) -> None:
+    """The household has signed (the member is already noted as one of it). ``masked``: the
+    person picked it from the register's masked list, without typing its head's name, so names
+    are shown as the list showed them."""
     ctx.end()
     signer = await members_repo.get(ctx.conn, existing.member_id) if existing.member_id else None
+    signer_name = signer.display_name if signer and signer.display_name else existing.head_name
+    head = masked_name(existing.head_name) if masked else existing.head_name
     ctx.reply(
         ctx._(
             "The household of <b>{head}</b> ({address}) already signed this pledge on "
             "{date}: it was signed by {signer}, reference {reference}. One pledge per household "
             "is enough, so there is nothing more to do. I have noted you as a member of this "
             "household; /pledge shows the pledge.",
-            head=existing.head_name,
+            head=head,
             address=existing.address,
             date=existing.signed_at,
-            signer=(signer.display_name if signer and signer.display_name else existing.head_name),
+            signer=masked_name(signer_name) if masked else signer_name,
             reference=existing.reference,
         )
     )

@@ -250,7 +250,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             await ask(ctx)
             return
         ctx.goto("place", area_id=area.id)
-        ctx.reply(ctx._("Area: {area}", area=area.name), edit=True)
+        ctx.reply(ctx._("Hamlet or ward: {area}", area=area.name), edit=True)
         await ask(ctx)
     elif verb == "noplace" and step == "place":
         ctx.goto("now", place=None, lat=None, lon=None)

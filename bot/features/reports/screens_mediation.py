@@ -175,7 +175,7 @@ async def case_text(ctx: Context, t: Translator, case: Case) -> str:
     )
     lines = [
         t._("<b>Mediation case #{number}</b>", number=str(case.id)),
-        t._("Area: {area}", area=area.name if area else "-"),
+        t._("Hamlet or ward: {area}", area=area.name if area else "-"),
         t._("Parties: {names}", names=", ".join(case.parties)),
         t._("Mediator: {name}", name=mediator.display_name if mediator else "-"),
         t._("Session: {day}", day=case.session_on if case.session_on else "-"),

@@ -89,6 +89,11 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             "to follow the report (with /track {code}). I cannot look it up for you.",
             code=code,
         )
+    elif result.observation_linked:  # a leader's report from a patrol: a staff screen
+        text = ctx._(
+            "Report {code} was sent to its handler. You will be told here each time it moves on.",
+            code=code,
+        )
     else:
         text = ctx._(
             "Thank you. Your report {code} was sent. I will tell you here each time it moves on.",

@@ -252,19 +252,35 @@ async def notify_reporter(
     reporter = await members_repo.get(conn, report.reporter_member_id)
     if reporter is None:
         return 0
+    # A leader's report (from a patrol) is read on a staff screen: no resident's address.
+    staff = any(
+        g.role in ("leader", "officer") for g in await roles_repo.of_member(conn, reporter.id)
+    )
 
     def build(t: Translator) -> Reply:
-        text = t._(
-            "Update on your report {code} ({category}): {status}.",
-            code=report.code,
-            category=category_label(t, report.category),
-            status=status_label(t, report.status),
-        )
+        category, status = category_label(t, report.category), status_label(t, report.status)
+        if staff:
+            text = t._(
+                "Update on report {code} ({category}): {status}.",
+                code=report.code,
+                category=category,
+                status=status,
+            )
+        else:
+            text = t._(
+                "Update on your report {code} ({category}): {status}.",
+                code=report.code,
+                category=category,
+                status=status,
+            )
         if reason:
             text += "\n" + t._("Reason: {reason}", reason=reason)
         options: list[list[Option]] = []
         if report.status == Status.RESOLVED:
-            text += "\n\n" + t._("Is the problem really fixed?")
+            if staff:
+                text += "\n\n" + t._("Has the problem really been fixed?")
+            else:
+                text += "\n\n" + t._("Is the problem really fixed?")
             options = [
                 [
                     Option(t.plain("👍 Yes, fixed"), action=f"rfb:{report.id}:fixed"),

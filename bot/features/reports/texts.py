@@ -73,7 +73,7 @@ def card_text(
     if report.happening_now:
         lines.append(t._("🚨 <b>Happening now</b>"))
     lines.append(t._("Category: {category}", category=category_label(t, report.category)))
-    lines.append(t._("Area: {area}", area=area_name or "-"))
+    lines.append(t._("Hamlet or ward: {area}", area=area_name or "-"))
     lines.append(t._("Status: {status}", status=status_label(t, report.status)))
     if reason:
         lines.append(t._("Reason for the reporter: {reason}", reason=reason))
