@@ -349,6 +349,9 @@ class TelegramTransport:
         # Few events wait for the database at once, so the outbox worker's short transactions
         # never queue behind a crowd of them (sending, the slow part, is outside).
         self._handling = asyncio.Semaphore(HANDLING)
+        # Outbox messages sent in parts: how many parts went out, while a later part waits for
+        # a retry (the worker sends the message again; those parts are not).
+        self._parts_sent: dict[int, int] = {}
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -682,7 +685,15 @@ class TelegramTransport:
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
         """One attempt, no waiting here: the outbox worker paces, retries and honours 429s.
-        Edits a message in place when the outbox row says so; sends a photo with a caption."""
+        Edits a message in place when the outbox row says so; sends a photo with a caption.
+        A long text goes in parts; when a part is refused in a way the worker retries (a 429,
+        an error that proves nothing was sent), the retry starts at that part."""
+        result = await self._deliver(item)
+        if result.kind not in ("retry_after", "error"):
+            self._parts_sent.pop(item.id, None)
+        return result
+
+    async def _deliver(self, item: OutboxMessage) -> SendResult:
         buttons = [[Button(**b) for b in row] for row in item.buttons]
         markup = keyboard(buttons)
         sent_id: int | None = None
@@ -713,6 +724,8 @@ class TelegramTransport:
             else:
                 parts = split_text(item.text)
                 for index, part in enumerate(parts):
+                    if index < self._parts_sent.get(item.id, 0):
+                        continue  # sent by an earlier attempt
                     last = index == len(parts) - 1
                     sent = await self.bot.send_message(
                         item.chat_id,
@@ -722,6 +735,8 @@ class TelegramTransport:
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     )
                     sent_id = sent.message_id
+                    if not last:
+                        self._parts_sent[item.id] = index + 1
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
