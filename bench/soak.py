@@ -41,12 +41,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.storage import areas, outbox
+from bot.storage.db import Database
 from tests.fakebotapi import BOT_USER, Call, FakeBotAPI
 
 TOKEN = "123456789:SOAK-token_abcdefghijklmnopqrstuvwxyz"
 SENDS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 ROOT = str(Path(__file__).resolve().parent.parent)  # where ``python -m bench.soak`` runs
 GROUPS = 10  # residents share these group chats
+NOTICE_EVERY = 10  # every this many residents get a long notice through the outbox
 CONCURRENT_CHATS = 150  # residents typing at the same time
 READ_TIMEOUT = 2.0  # the bot's wait for an answer; a hung request is held longer
 HANG_HOLD = 5.0  # seconds a hung request is held before the server answers it
@@ -147,6 +150,8 @@ class SoakAPI(FakeBotAPI):
         self.last_call = time.monotonic()
         self.calls = _Calls(self._index)
         self.hung = 0
+        self.held_past_timeout = 0  # hung requests the bot surely gave up waiting for
+        self._held_since: list[float] = []
 
     def _index(self, call: Call) -> None:
         self.last_call = time.monotonic()
@@ -161,7 +166,9 @@ class SoakAPI(FakeBotAPI):
 
     def _hang_for(self, method: str, params: dict[str, Any]) -> bool:
         hung = super()._hang_for(method, params)
-        self.hung += int(hung)
+        if hung:
+            self.hung += 1
+            self._held_since.append(time.monotonic())
         return hung
 
     async def rotate_releases(self) -> None:
@@ -169,6 +176,9 @@ class SoakAPI(FakeBotAPI):
         while True:
             await asyncio.sleep(HANG_HOLD)
             held, self.released = self.released, asyncio.Event()
+            now = time.monotonic()
+            self.held_past_timeout += sum(now - t > READ_TIMEOUT for t in self._held_since)
+            self._held_since.clear()
             held.set()
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
@@ -234,6 +244,15 @@ class Faults:
     every_hang: int = 60  # one chat's next sendMessage is done but answered late
     every_poll: int = 500  # a broken getUpdates answer
     injected: Counter[str] = field(default_factory=Counter)
+
+    def refuse_second_part(self, api: SoakAPI, chat: int, index: int) -> None:
+        if index % 2:
+            api.fail(
+                "sendMessage", 429, TOO_MANY, chat_id=chat, parameters={"retry_after": 1}, after=1
+            )
+        else:
+            api.fail("sendMessage", 503, "Service Unavailable", chat_id=chat, after=1)
+        self.injected["long outbox notice, second part refused once"] += 1
 
     def inject(self, api: SoakAPI, pushed: int, chats: list[int], rng: random.Random) -> None:
         if not chats:
@@ -333,10 +352,16 @@ def child(api_url: str, database: Path) -> None:
     asyncio.run(bot())
 
 
-async def seed(database: Path) -> None:
-    from bot.storage import areas
-    from bot.storage.db import Database
+def notice(index: int) -> str:
+    """A notice long enough to go out in two parts."""
+    lines = [
+        f"Dòng {n}: bà con nhớ khóa cửa, tắt bếp trước khi ra khỏi nhà (thông báo {index})."
+        for n in range(110)
+    ]
+    return "\n".join(lines)
 
+
+async def seed(database: Path) -> None:
     db = await Database.open(database)
     async with db.unit() as conn:
         await areas.add(conn, "DONG", "Thôn Đông", 500, datetime.now(UTC))
@@ -365,6 +390,7 @@ class RunResult:
     faults: Counter[str]
     answered_errors: Counter[int]
     hung: int
+    held_past_timeout: int
     presses_without_buttons: int
     steps_unanswered: int
     presses: dict[tuple[int, int], str]
@@ -461,6 +487,7 @@ async def run(
                     logs.append({"level": "RAW", "levelno": 0, "name": "", "message": text})
 
     reader = asyncio.create_task(read_logs())
+    notices = await Database.open(database)  # the soak's own connection, for the outbox
     rss: list[tuple[float, int, int]] = []
     rng = random.Random(seed_value)
     scripts = plan(updates)
@@ -547,6 +574,23 @@ async def run(
                 await push({"message": message})
                 if not in_group and not await api.answered_after(chat, mark, KEYBOARD_WAIT):
                     unanswered += 1
+            if index % NOTICE_EVERY == 0 and len(script) == len(resident_script()):
+                # A long notice through the outbox (two parts); with faults, its second part
+                # is refused once, as a 429 or a 5xx.
+                mark = len(api.per_chat.get(chat, []))
+                if faults is not None:
+                    faults.refuse_second_part(api, chat, index)
+                async with notices.unit() as conn:
+                    await outbox.enqueue(
+                        conn, "telegram", chat, notice(index), [], datetime.now(UTC)
+                    )
+                if not await api.settled(
+                    chat,
+                    mark,
+                    KEYBOARD_WAIT,
+                    lambda calls: sum(c.status == 200 for c in calls) >= 2,
+                ):
+                    unanswered += 1
             active.remove(chat)
 
     try:
@@ -583,6 +627,7 @@ async def run(
         if sampler is not None:
             sampler.cancel()
         releases.cancel()
+        await notices.close()
         await api.stop()
     answered_errors: Counter[int] = Counter(c.status for c in api.calls if c.status != 200)
     return RunResult(
@@ -596,6 +641,7 @@ async def run(
         faults=faults.injected if faults is not None else Counter(),
         answered_errors=answered_errors,
         hung=api.hung,
+        held_past_timeout=api.held_past_timeout,
         presses_without_buttons=no_buttons,
         steps_unanswered=unanswered,
         presses=pressed,
@@ -665,7 +711,16 @@ def report(result: Soak) -> None:
         levels = Counter(str(x.get("level")) for x in r.logs)
         print(f"{'':<22} log lines by level: {dict(sorted(levels.items()))}")
     f = result.faulty
-    print(f"faults injected: {dict(f.faults)}; hung requests: {f.hung}")
+    warnings = Counter(
+        mask(str(x.get("message")))[:90] for x in f.logs if x.get("level") == "WARNING"
+    )
+    print("WARNING lines with faults, most frequent first:")
+    for text, n in warnings.most_common(8):
+        print(f"  {n:>5}x {text}")
+    print(
+        f"faults injected: {dict(f.faults)}; hung requests: {f.hung}"
+        f" ({f.held_past_timeout} held past the bot's read timeout)"
+    )
     print(f"error answers the server gave: {dict(sorted(f.answered_errors.items()))}")
     if result.faulty.rate and result.baseline.rate:
         print(f"throughput with faults: {f.rate / result.baseline.rate:.2f}x the baseline")

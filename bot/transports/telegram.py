@@ -727,16 +727,28 @@ class TelegramTransport:
                     if index < self._parts_sent.get(item.id, 0):
                         continue  # sent by an earlier attempt
                     last = index == len(parts) - 1
-                    sent = await self.bot.send_message(
-                        item.chat_id,
-                        part,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup if last else None,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
-                    sent_id = sent.message_id
+                    try:
+                        sent = await self.bot.send_message(
+                            item.chat_id,
+                            part,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=markup if last else None,
+                            link_preview_options=LinkPreviewOptions(is_disabled=True),
+                        )
+                    except (TimedOut, NetworkError) as exc:
+                        if last or isinstance(exc, BadRequest) or surely_not_done(exc):
+                            raise
+                        # This part may have arrived: it is not sent again, the rest follow.
+                        log.warning(
+                            "outbox: part %d of message %d got no answer; %s",
+                            index + 1,
+                            item.id,
+                            UNCONFIRMED,
+                        )
                     if not last:
                         self._parts_sent[item.id] = index + 1
+                        continue
+                    sent_id = sent.message_id
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)

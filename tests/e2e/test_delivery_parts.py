@@ -4,11 +4,13 @@ before it again (found by the soak's review of the outbox sender)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.storage import outbox
 from bot.storage.db import Database
+from tests.conftest import seed_areas
 from tests.e2e.harness import RunningBot
 from tests.fakebotapi import FakeBotAPI
 
@@ -48,3 +50,31 @@ async def test_a_long_message_refused_halfway_sends_only_the_rest_again(
     async with db.read() as conn:
         assert await outbox.status_of(conn, queued) == "sent"
     await db.close()
+
+
+async def test_a_part_that_got_no_answer_is_not_sent_again_and_the_rest_follow(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    bot = RunningBot(api, database, read_timeout=1.0)
+    await bot.start()
+    chat = 3402
+    text = "\n".join(
+        f"Dòng {n}: bà con nhớ khóa cửa trước khi ra khỏi nhà nhé." for n in range(130)
+    )
+    api.hang("sendMessage", chat_id=chat)  # the first part: done, but answered too late
+    db = await Database.open(database)
+    async with db.unit() as conn:
+        queued = await outbox.enqueue(conn, "telegram", chat, text, [], datetime.now(UTC))
+    try:
+        await api.wait_until(lambda: any("Dòng 129" in c.text for c in api.sent(chat)), timeout=20)
+        await api.wait_idle(quiet=0.3)
+        delivered = [c.text for c in api.sent(chat)]
+        assert "\n".join(delivered) == text  # the unsure part once, then the rest
+        async with db.read() as conn:
+            assert await outbox.status_of(conn, queued) == "sent"
+    finally:
+        api.release()
+        await db.close()
+        await bot.stop()
