@@ -53,7 +53,7 @@ NOTICE_EVERY = 10  # every this many residents get a long notice through the out
 CONCURRENT_CHATS = 150  # residents typing at the same time
 READ_TIMEOUT = 2.0  # the bot's wait for an answer; a hung request is held longer
 HANG_HOLD = 5.0  # seconds a hung request is held before the server answers it
-KEYBOARD_WAIT = 60.0  # how long a resident waits for the buttons they are to press
+KEYBOARD_WAIT = 30.0  # how long a resident waits for the buttons they are to press
 SETTLE = 0.5  # a chat this long without a message has got every answer (without faults)
 RSS_MARGIN = 0.10  # "flat": the end within 10 % of the middle
 TOO_MANY = "Too Many Requests: retry after 1"
@@ -393,6 +393,7 @@ class RunResult:
     held_past_timeout: int
     presses_without_buttons: int
     steps_unanswered: int
+    stalls: list[tuple[int, int, str]]
     presses: dict[tuple[int, int], str]
     finished: bool
 
@@ -496,6 +497,7 @@ async def run(
     active: list[int] = []
     no_buttons = unanswered = 0
     pressed: dict[tuple[int, int], str] = {}
+    stalls: list[tuple[int, int, str]] = []  # (chat, step, what was not answered)
     finished = False
     first_push = 0.0
 
@@ -527,6 +529,7 @@ async def run(
                     call = await api.buttons_after(chat, mark, KEYBOARD_WAIT, text=wanted)
                     if call is None:
                         no_buttons += 1
+                        stalls.append((chat, number, f"no buttons to press ({wanted or 'any'})"))
                         continue
                     pressed[(index, number)] = shown(call)
                     buttons = [b for b in call.buttons if "callback_data" in b]
@@ -551,6 +554,7 @@ async def run(
                     )
                     if not await api.answered_after(chat, mark, KEYBOARD_WAIT):
                         unanswered += 1
+                        stalls.append((chat, number, "no answer to the press"))
                     continue
                 in_group = kind == "group"
                 where = (
@@ -574,6 +578,7 @@ async def run(
                 await push({"message": message})
                 if not in_group and not await api.answered_after(chat, mark, KEYBOARD_WAIT):
                     unanswered += 1
+                    stalls.append((chat, number, f"no answer to {text!r}"))
             if index % NOTICE_EVERY == 0 and len(script) == len(resident_script()):
                 # A long notice through the outbox (two parts); with faults, its second part
                 # is refused once, as a 429 or a 5xx.
@@ -591,6 +596,7 @@ async def run(
                     lambda calls: sum(c.status == 200 for c in calls) >= 2,
                 ):
                     unanswered += 1
+                    stalls.append((chat, -1, "long notice not delivered whole"))
             active.remove(chat)
 
     try:
@@ -644,6 +650,7 @@ async def run(
         held_past_timeout=api.held_past_timeout,
         presses_without_buttons=no_buttons,
         steps_unanswered=unanswered,
+        stalls=stalls,
         presses=pressed,
         finished=finished,
     )
@@ -749,6 +756,9 @@ def report(result: Soak) -> None:
         f" with faults {f.presses_without_buttons}; steps left without an answer: baseline"
         f" {result.baseline.steps_unanswered}, with faults {f.steps_unanswered}"
     )
+    for r in (result.baseline, f):
+        for chat, step, what in r.stalls[:10]:
+            print(f"  {r.name}: chat {chat}, step {step}: {what[:90]}")
 
 
 def main() -> None:

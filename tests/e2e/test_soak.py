@@ -21,4 +21,4 @@ async def test_every_due_answer_is_delivered_once_and_no_unexpected_error() -> N
     assert result.missing == []
     assert result.duplicates == []
     assert result.unexpected_errors == []
-    assert result.faulty.presses_without_buttons == 0
+    assert result.faulty.stalls == []
