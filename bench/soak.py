@@ -614,7 +614,7 @@ async def run(
             while time.monotonic() - wall_start < limit:
                 await asyncio.sleep(0.5)
                 quiet = time.monotonic() - api.last_call
-                if api.confirmed > total and quiet > 8.0:
+                if api.confirmed > pushed and quiet > 8.0:  # a press with no buttons is skipped
                     finished = True
                     break
         except TimeoutError:
