@@ -179,6 +179,7 @@ class Failure:
     # connection gives (an HTML page, truncated JSON, JSON without "result").
     body: str | None = None
     content_type: str = "application/json"
+    after: int = 0  # let this many matching calls through first
 
 
 @dataclass
@@ -343,6 +344,9 @@ class FakeBotAPI:
                 return limited
         for failure in self.failures:
             if failure.times > 0 and failure.method == method and failure.chat_id in (None, chat):
+                if failure.after > 0:
+                    failure.after -= 1
+                    continue
                 failure.times -= 1
                 if failure.body is not None:
                     return web.Response(
@@ -528,8 +532,13 @@ class FakeBotAPI:
         chat_id: int | None = None,
         parameters: dict[str, Any] | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        self.failures.append(Failure(method, chat_id, code, description, parameters, times))
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this error,
+        once ``after`` such calls have gone through."""
+        self.failures.append(
+            Failure(method, chat_id, code, description, parameters, times, after=after)
+        )
 
     def fail_raw(
         self,

@@ -96,7 +96,7 @@ from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
 from bot.shared.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.storage import chats as chats_repo
-from bot.storage import inbox, kv
+from bot.storage import inbox, kv, outbox
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
@@ -115,6 +115,14 @@ DOCUMENT_FETCH_LIMIT = 2 * 1024 * 1024
 # Back-off between failed getUpdates calls: doubles from the start up to the maximum (seconds).
 POLL_BACKOFF_START = 1.0
 POLL_BACKOFF_MAX = 60.0
+
+
+class ReplyNotSent(Exception):
+    """Telegram refused a reply on every attempt; ``rest`` is what was not sent."""
+
+    def __init__(self, rest: Outgoing) -> None:
+        super().__init__(f"reply to chat {rest.chat_id} not sent")
+        self.rest = rest
 
 
 class TokenRefusedError(Exception):
@@ -407,6 +415,9 @@ class TelegramTransport:
         # never queue behind a crowd of them (sending, the slow part, is outside).
         self._handling = asyncio.Semaphore(HANDLING)
         self.menus_task: asyncio.Task[None] | None = None
+        # Outbox messages sent in parts: how many parts went out, while a later part waits for
+        # a retry (the worker sends the message again; those parts are not).
+        self._parts_sent: dict[int, int] = {}
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
@@ -599,10 +610,31 @@ class TelegramTransport:
         for message in outcome.messages:
             try:
                 await self.send_following_migration(message)
+            except ReplyNotSent as unsent:
+                await self._queue_unsent(event, unsent.rest)
             except Forbidden:
                 log.info("chat %s blocked the bot; reply dropped", message.chat_id)
             except TelegramError as exc:
                 log.warning("reply to update %s failed: %s", event.update_id, exc)
+
+    async def _queue_unsent(self, event: Event, rest: Outgoing) -> None:
+        """A reply that Telegram refused on every attempt goes to the outbox, first in line:
+        the worker sends it when the chat may get messages again (a restart keeps it)."""
+        buttons = [[b.__dict__ for b in row] for row in rest.buttons]
+        async with self.db.unit() as conn:
+            await outbox.enqueue(
+                conn,
+                PLATFORM,
+                rest.chat_id,
+                rest.text,
+                buttons,
+                self.dispatcher.clock(),
+                priority=outbox.PRIORITY_URGENT,
+            )
+        self.dispatcher.outbox_signal.set()
+        log.warning(
+            "reply to update %s refused on every attempt; handed to the outbox", event.update_id
+        )
 
     async def send_following_migration(self, message: Outgoing) -> None:
         """Send a reply to where its chat is now: a group that became a supergroup is followed,
@@ -671,6 +703,9 @@ class TelegramTransport:
                 if "not modified" in str(exc).lower():
                     return
                 # Too old or not editable: send it as a new message instead.
+            except (RetryAfter, NetworkError) as exc:
+                # Refused on every attempt: the outbox sends it later, as a new message.
+                raise ReplyNotSent(replace(message, edit_message_id=None)) from exc
         if message.attachment is not None:
             attachment = message.attachment
             try:
@@ -705,17 +740,24 @@ class TelegramTransport:
         parts = split_text(message.text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await self._paced(
-                chat_id,
-                lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
-                    message.chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    reply_parameters=answers if last else None,
-                ),
-            )
+            try:
+                await self._paced(
+                    chat_id,
+                    lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
+                        message.chat_id,
+                        part,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup if last else None,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                        reply_parameters=answers if last else None,
+                    ),
+                )
+            except (RetryAfter, NetworkError) as exc:
+                if isinstance(exc, BadRequest):
+                    raise
+                # Every attempt was refused (flood limits, server errors): what is left of
+                # the reply goes to the durable outbox instead of being lost.
+                raise ReplyNotSent(replace(message, text="\n".join(parts[index:]))) from exc
 
     async def _paced(
         self,
@@ -762,7 +804,15 @@ class TelegramTransport:
     # Outbox sender ------------------------------------------------------------------------
     async def deliver(self, item: OutboxMessage) -> SendResult:
         """One attempt, no waiting here: the outbox worker paces, retries and honours 429s.
-        Edits a message in place when the outbox row says so; sends a photo with a caption."""
+        Edits a message in place when the outbox row says so; sends a photo with a caption.
+        A long text goes in parts; when a part is refused in a way the worker retries (a 429,
+        an error that proves nothing was sent), the retry starts at that part."""
+        result = await self._deliver(item)
+        if result.kind not in ("retry_after", "error"):
+            self._parts_sent.pop(item.id, None)
+        return result
+
+    async def _deliver(self, item: OutboxMessage) -> SendResult:
         buttons = [[Button(**b) for b in row] for row in item.buttons]
         markup = keyboard(buttons)
         sent_id: int | None = None
@@ -793,14 +843,30 @@ class TelegramTransport:
             else:
                 parts = split_text(item.text)
                 for index, part in enumerate(parts):
+                    if index < self._parts_sent.get(item.id, 0):
+                        continue  # sent by an earlier attempt
                     last = index == len(parts) - 1
-                    sent = await self.bot.send_message(
-                        item.chat_id,
-                        part,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup if last else None,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    try:
+                        sent = await self.bot.send_message(
+                            item.chat_id,
+                            part,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=markup if last else None,
+                            link_preview_options=LinkPreviewOptions(is_disabled=True),
+                        )
+                    except (TimedOut, NetworkError) as exc:
+                        if last or isinstance(exc, BadRequest) or surely_not_done(exc):
+                            raise
+                        # This part may have arrived: it is not sent again, the rest follow.
+                        log.warning(
+                            "outbox: part %d of message %d got no answer; %s",
+                            index + 1,
+                            item.id,
+                            UNCONFIRMED,
+                        )
+                    if not last:
+                        self._parts_sent[item.id] = index + 1
+                        continue
                     sent_id = sent.message_id
         except RetryAfter as exc:
             wait = exc.retry_after

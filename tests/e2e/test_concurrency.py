@@ -245,3 +245,27 @@ async def test_updates_waiting_behind_a_busy_chat_are_handled_after_a_crash(
     finally:
         api.release()
         await second.stop()
+
+
+async def test_a_reply_refused_on_every_attempt_is_delivered_later_by_the_outbox(
+    bot: RunningBot, api: FakeBotAPI
+) -> None:
+    """Flood answers on every attempt of a reply: the reply is not dropped but handed to the
+    durable outbox, which sends it once the chat may get messages again, exactly once."""
+    api.fail(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        chat_id=501,
+        parameters={"retry_after": 1},
+        times=5,
+    )
+    a = ChatUser(api, 501, "An")
+    before = len(api.calls)
+    await a.send_only("/help")
+    answer = await api.wait_for(_reply_to(a.id), after=before, timeout=30)
+    assert "/trogiup" in answer.text
+    await api.wait_idle()
+    delivered = [c for c in api.sent(a.id, "sendMessage") if c.status == 200]
+    assert len(delivered) == 1
+    assert [c.status for c in api.sent(a.id, "sendMessage")] == [429] * 5 + [200]
