@@ -12,8 +12,8 @@ middle and restarted, and prints lost and duplicated again.
     .venv/bin/python -m bench.broadcast --scale 10       # limits x10: measures the CPU, not pacing
     .venv/bin/python -m bench.broadcast --memory         # 100,000 chats: peak memory of the bot
 
-Messages go out through the real fan-out (``bot.broadcasts.service``): each broadcast goes to
-every linked group and every subscribed resident. The bot runs in a child process so that it
+Messages go out through the real fan-out (``bot.features.broadcasts.service``): each broadcast
+goes to every linked group and every subscribed resident. The bot runs in a child process so that it
 can really be killed.
 """
 
@@ -35,9 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.broadcasts import service
-from bot.broadcasts.rules import QuietHours
 from bot.core.context import CoreConfig
+from bot.features.broadcasts import service
+from bot.features.broadcasts.rules import QuietHours
 from bot.storage import areas
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database

@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.features.figures.chart import chart_png
+from bot.features.figures.figures import collect
+from bot.features.figures.summary import summary_docx
+from bot.features.figures.xlsx import workbook_bytes
+from bot.features.patrols.kinds import KINDS
+from bot.features.reports.model import CATEGORIES
 from bot.i18n import Translator
-from bot.patrols.kinds import KINDS
-from bot.patrols.periods import Period
-from bot.reports.model import CATEGORIES
-from bot.stats.chart import chart_png
-from bot.stats.figures import collect
-from bot.stats.summary import summary_docx
-from bot.stats.workbook import workbook_bytes
+from bot.shared.periods import Period
 from bot.storage.db import Database
 from bot.storage.timefmt import to_db
 

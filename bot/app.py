@@ -21,7 +21,7 @@ from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
 from bot.core.registry import Job, Registry
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
 from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender

@@ -1,6 +1,6 @@
 """The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas, the
-figures (stats, export, summary, rating: see bot/cli_figures.py) and the household register
-(template, import: see bot/cli_households.py)."""
+figures (stats, export, summary, rating: see bot/features/figures/cli.py) and the household register
+(template, import: see bot/features/pledges/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import cli_figures, cli_households
 from bot.config import (
     DEMO_DATABASE,
     Settings,
@@ -20,6 +19,8 @@ from bot.config import (
     load_settings,
 )
 from bot.core.dispatcher import utc_now
+from bot.features.figures import cli as cli_figures
+from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, members, roles
 from bot.storage.db import Database, SchemaTooNewError

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core.events import ChatInfo, Person
-from bot.pledges import household_key, reference
-from bot.reports.model import Status, Target
+from bot.features.pledges.model import household_key, reference
+from bot.features.reports.model import Status, Target
 from bot.storage import (
     areas,
     chats,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.storage.db import Database
 from tests.e2e.harness import TOKEN, RunningBot
 from tests.fakebotapi import FakeBotAPI

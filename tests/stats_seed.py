@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reports.model import Status, Target
+from bot.features.reports.model import Status, Target
 from bot.storage import areas as areas_repo
 from bot.storage import broadcasts, chats, mediation, members, outbox, patrols, pledges, reports
 from bot.storage.db import Database

@@ -1,7 +1,7 @@
 """One command registry: each command is declared once and drives the Telegram handlers, the
 localized command menus, /help and the console.
 
-Features declare themselves as a :class:`Feature`; ``bot/handlers/__init__.py`` lists them.
+Features declare themselves as a :class:`Feature`; ``bot/features/__init__.py`` lists them.
 """
 
 from __future__ import annotations

@@ -72,12 +72,6 @@ async def list_messages(conn: aiosqlite.Connection, topic: str | None = None) ->
         return [_own(r) for r in await cur.fetchall()]
 
 
-async def delete_message(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE broadcast_messages SET deleted_at = ? WHERE id = ?", (to_db(now), message_id)
-    )
-
-
 # Schedules ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Schedule:
@@ -437,11 +431,3 @@ async def unsubscribe(conn: aiosqlite.Connection, member_id: int, topic: str | N
             (member_id, topic),
         )
     return cur.rowcount
-
-
-async def subscriber_count(conn: aiosqlite.Connection, topic: str) -> int:
-    async with conn.execute(
-        "SELECT COUNT(*) FROM broadcast_subscriptions WHERE topic = ?", (topic,)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0

@@ -100,7 +100,7 @@ async def search(
     fold: Callable[[str], str] = str.casefold,
 ) -> list[Member]:
     """Onboarded members whose name contains ``name_part``, both compared through ``fold``
-    (callers pass ``bot.text.search_key`` so that "tran van" finds "Trần Văn Ba")."""
+    (callers pass ``bot.shared.text.search_key`` so that "tran van" finds "Trần Văn Ba")."""
     sql = "SELECT * FROM members WHERE consent_at IS NOT NULL AND display_name IS NOT NULL"
     params: list[object] = []
     if area_id is not None:

@@ -60,6 +60,22 @@ async def create(
     return menu_id
 
 
+async def drop_for_flow(
+    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, prefix: str
+) -> int:
+    """Delete this person's menus in this chat that have a button of a flow (an action starting
+    with ``prefix``, e.g. ``"rep:"``), so a finished flow leaves no trace of who went through it.
+    Returns how many were deleted."""
+    async with conn.execute(
+        "SELECT id, options FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ?",
+        (platform, chat_id, user_id),
+    ) as cur:
+        rows = await cur.fetchall()
+    ids = [(row[0],) for row in rows if any(str(a).startswith(prefix) for a in json.loads(row[1]))]
+    await conn.executemany("DELETE FROM menus WHERE id = ?", ids)
+    return len(ids)
+
+
 async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
     rows = await conn.execute_fetchall("SELECT * FROM menus WHERE id = ?", (menu_id,))
     if not rows:

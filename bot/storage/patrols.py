@@ -548,7 +548,3 @@ async def decline_shift(
         (to_db(now), shift_id, member_id, to_db(shift_at)),
     )
     return cur.rowcount > 0
-
-
-async def shifts_of_member(conn: aiosqlite.Connection, member_id: int) -> list[ShiftRow]:
-    return [s for s in await shifts(conn) if member_id in s.members]

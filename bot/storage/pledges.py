@@ -60,12 +60,6 @@ async def add_campaign(
     return Campaign(cur.lastrowid, title, starts_on, ends_on)
 
 
-async def set_campaign_end(conn: aiosqlite.Connection, campaign_id: int, ends_on: date) -> None:
-    await conn.execute(
-        "UPDATE pledge_campaigns SET ends_on = ? WHERE id = ?", (ends_on.isoformat(), campaign_id)
-    )
-
-
 # Items ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Item:

@@ -6,23 +6,50 @@ Functions take an open connection and never commit (the caller's unit of work do
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
-from bot.reports.model import (
-    OPEN_STATUSES,
-    RATE_WINDOW,
-    WAITING_STATUSES,
-    ReportSettings,
-    Status,
-    Target,
-    default_routes,
-)
 from bot.storage import kv
 from bot.storage.timefmt import from_db, to_db
+
+
+class Target(StrEnum):
+    """Who handles a category: the area's team leaders, or the commune police officers."""
+
+    LEADERS = "leaders"
+    OFFICERS = "officers"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    NOT_OURS = "not_ours"
+    DUPLICATE = "duplicate"
+    REOPENED = "reopened"
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
+# Not yet picked up by anyone: these are the ones the escalation timer watches.
+WAITING_STATUSES = frozenset({Status.NEW, Status.REOPENED})
+
+DEFAULT_ACK_HOURS = 8.0
+DEFAULT_ACK_HOURS_NOW = 1.0
+DEFAULT_MAX_PER_HOUR = 3
+RATE_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    max_per_hour: int = DEFAULT_MAX_PER_HOUR
+    ack_hours: float = DEFAULT_ACK_HOURS
+    ack_hours_now: float = DEFAULT_ACK_HOURS_NOW
 
 
 @dataclass(frozen=True)
@@ -366,8 +393,9 @@ async def figures(
 
 
 # Routing ----------------------------------------------------------------------------------
-async def routes(conn: aiosqlite.Connection) -> dict[str, Target]:
-    table = default_routes()
+async def routes(conn: aiosqlite.Connection, defaults: Mapping[str, Target]) -> dict[str, Target]:
+    """Who handles each category: ``defaults`` (the feature's), changed by what officers set."""
+    table = dict(defaults)
     async with conn.execute("SELECT category, target FROM report_routes") as cur:
         for row in await cur.fetchall():
             if row[0] in table:
@@ -480,15 +508,3 @@ async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
         "UPDATE report_events SET actor_member_id = NULL WHERE actor_member_id = ?", (member_id,)
     )
     await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
-
-
-async def drop_flow_menus(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, prefix: str
-) -> int:
-    """Delete this person's menus in this chat whose buttons belong to a flow (``prefix``), so
-    a finished anonymous report leaves no trace of who went through it."""
-    cur = await conn.execute(
-        "DELETE FROM menus WHERE platform = ? AND chat_id = ? AND user_id = ? AND options LIKE ?",
-        (platform, chat_id, user_id, f'%"{prefix}%'),
-    )
-    return cur.rowcount

@@ -27,8 +27,8 @@ from bot.core.events import (
 )
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
+from bot.shared.text import plain_text
 from bot.storage.outbox import OutboxMessage
-from bot.text import plain_text
 from bot.transports.delivery import SendResult
 
 PLATFORM = "console"

@@ -94,12 +94,12 @@ from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
 from bot.i18n import LANGUAGES, Translator
+from bot.shared.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.storage import chats as chats_repo
 from bot.storage import inbox, kv, outbox
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
 
 log = logging.getLogger(__name__)

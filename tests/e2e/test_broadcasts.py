@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import core_config
-from bot.broadcasts.service import progress_tick, run_due
 from bot.config import load_settings
+from bot.features.broadcasts.service import progress_tick, run_due
 from bot.storage import broadcasts as repo
 from bot.storage import chats, members, roles
 from bot.storage.db import Database

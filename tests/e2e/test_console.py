@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import run_console
-from bot.broadcasts.rules import Rule
 from bot.config import load_settings
 from bot.demo import OFFICER, seed
+from bot.features.broadcasts.rules import Rule
 from bot.storage import broadcasts, members
 from bot.storage.db import Database
 from bot.transports.console import PLATFORM

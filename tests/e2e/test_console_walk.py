@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.households import masked_name
+from bot.features.pledges.households import masked_name
 from bot.storage import households
 from tests.e2e.test_console_typing import Console, _demo
 

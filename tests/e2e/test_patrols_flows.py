@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.core.context import CoreConfig
-from bot.handlers.patrols_roster import JOB
+from bot.features.patrols.screens_roster import JOB
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo
 from bot.storage import roles as roles_repo

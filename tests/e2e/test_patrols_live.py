@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.reports.model import ReportSettings, Target
+from bot.features.reports.model import ReportSettings, Target
 from bot.storage import audit, chats
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo

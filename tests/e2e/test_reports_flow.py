@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.context import CoreConfig
-from bot.handlers import reports
+from bot.features.reports import screens as reports
 from bot.storage.db import Database
 from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser, RunningBot, fixed_clock

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.broadcasts.lunar import lunar_to_solar
+from bot.features.broadcasts.lunar import lunar_to_solar
 
 
 def test_tet_nguyen_dan() -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.broadcasts.rules import (
+from bot.features.broadcasts.rules import (
     QuietHours,
     Rule,
     next_after,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.broadcasts import service
-from bot.broadcasts.rules import Rule
 from bot.core.context import CoreConfig
+from bot.features.broadcasts import service
+from bot.features.broadcasts.rules import Rule
 from bot.storage import areas, chats, members, outbox
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database

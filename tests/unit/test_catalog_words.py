@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.core.permissions import LEADERS
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.i18n import LOCALES_DIR
 
 # Buttons in the person's own voice ("✅ Tôi đồng ý"), the household's pledge ("Chúng tôi cam kết")
@@ -109,23 +109,62 @@ def _msgids(source: str) -> set[str]:
     return found
 
 
+def _imported_modules(source: str) -> set[str]:
+    """The bot modules a module imports (``from a.b import c`` names ``a.b`` and ``a.b.c``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
 def staff_screen_msgids() -> set[str]:
     """Messages that staff screens show: those of modules whose every command and button is gated
-    to team leaders and officers (read from the registry, wherever the modules live). A message
-    such a screen shares with residents' screens must suit both, so it is impersonal."""
+    to team leaders and officers (read from the registry, wherever the modules live), and of the
+    screens and texts modules of the features (``bot/features/<feature>/screens*.py`` that a
+    wiring module dispatches to, ``texts.py``) that only such modules import (a service's
+    messages go to other people: they are not the screen's). A message such a screen shares
+    with residents' screens must suit both, so it is impersonal."""
     gated: dict[str, set[bool]] = {}
     for feature in build_registry().features:
         entries = [(c.handler.__module__, c.roles) for c in feature.commands]
         entries += [(a.handler.__module__, a.roles) for a in feature.actions.values()]
         for module, roles in entries:
             gated.setdefault(module, set()).add(roles <= LEADERS)
+    staff = {module for module, kinds in gated.items() if kinds == {True}}
+    root = Path(__file__).resolve().parents[2]
+    modules = {
+        ".".join(path.relative_to(root).with_suffix("").parts): path
+        for top in ROOTS
+        for path in (root / top).rglob("*.py")
+    }
+    importers: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        for imported in _imported_modules(path.read_text(encoding="utf-8")) & modules.keys():
+            importers.setdefault(imported, set()).add(module)
+    # A screens or texts module no command or button names directly is staff-only when every
+    # module that imports it is (followed until nothing changes).
+    features = {
+        m
+        for m in modules
+        if m.startswith("bot.features.")
+        and m.count(".") == 3
+        and (m.rsplit(".", 1)[1].startswith("screens") or m.endswith(".texts"))
+    }
+    changed = True
+    while changed:
+        changed = False
+        for module in features - gated.keys() - staff:
+            if importers.get(module) and importers[module] <= staff:
+                staff.add(module)
+                changed = True
     staff_files = {
-        Path(str(importlib.import_module(module).__file__)).resolve()
-        for module, staff in gated.items()
-        if staff == {True}
+        Path(str(importlib.import_module(module).__file__)).resolve() for module in staff
     }
     in_staff: set[str] = set()
-    root = Path(__file__).resolve().parents[2]
     for path in (p for top in ROOTS for p in (root / top).rglob("*.py")):
         if path.resolve() in staff_files:
             in_staff.update(_msgids(path.read_text(encoding="utf-8")))

@@ -7,7 +7,7 @@ import io
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher
 from bot.demo import GROUP, IDENTITIES, seed
-from bot.handlers import build_registry
+from bot.features import build_registry
 from bot.storage.db import Database
 from bot.transports.console import ConsoleTransport
 from tests.conftest import Clock

@@ -1,6 +1,6 @@
 """The running bot loads the chart, spreadsheet and document libraries only when a file is
 made (they are most of an idle process's memory). Files are still made: see
-test_stats_exports, test_stats_summary and test_stats_chart."""
+test_figures_exports, test_figures_summary and test_figures_chart."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def loaded_after(code: str) -> set[str]:
 
 def test_the_bot_starts_without_the_file_libraries() -> None:
     code = (
-        "import bot.app, bot.handlers, bot.transports.telegram, bot.cli\n"
-        "bot.handlers.build_registry()"
+        "import bot.app, bot.features, bot.transports.telegram, bot.cli\n"
+        "bot.features.build_registry()"
     )
     assert loaded_after(code) == set()

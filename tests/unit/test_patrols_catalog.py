@@ -11,9 +11,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [
-    *sorted((ROOT / "bot" / "handlers").glob("patrols*.py")),
-    ROOT / "bot" / "handlers" / "housewatch.py",
-    *sorted((ROOT / "bot" / "patrols").glob("*.py")),
+    *sorted((ROOT / "bot" / "features" / "patrols").glob("*.py")),
+    ROOT / "bot" / "shared" / "periods.py",
 ]
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.features.patrols import backfill
+from bot.features.patrols.backfill import Problem
+from bot.features.patrols.figures import aggregate, sentence
+from bot.features.patrols.kinds import match_kind
+from bot.features.patrols.observing import Change, CountInput, count_in_range, read_count
+from bot.features.patrols.roster import Shift, due_start, next_start
 from bot.i18n import Translator
-from bot.patrols import backfill
-from bot.patrols.backfill import Problem
-from bot.patrols.figures import aggregate, sentence
-from bot.patrols.kinds import match_kind
-from bot.patrols.observing import Change, CountInput, count_in_range, read_count
-from bot.patrols.periods import Period, named_period, parse_date, parse_time, parse_two_dates
-from bot.patrols.roster import Shift, due_start, next_start
+from bot.shared.periods import Period, named_period, parse_date, parse_time, parse_two_dates
 from bot.storage.patrols import ObservationCount, PatrolCount
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.pledges import (
+from bot.features.pledges.model import (
     Coverage,
     Window,
     check_address,
@@ -25,11 +25,11 @@ from bot.pledges import (
     reference,
     split_lines,
 )
+from bot.shared.text import TextProblem
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.db import Database
-from bot.text import TextProblem
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 
@@ -110,6 +110,15 @@ def test_csv_is_excel_friendly_and_safe() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["Mã số", "Chủ hộ"], ["DONG-2027-001", "'=HYPERLINK()"]]
     assert reference("DONG", 2027, 7) == "DONG-2027-007"
+
+
+def test_pledge_csv_follows_the_one_cell_rule_of_every_export() -> None:
+    """The pledge export and the officers' figures share one writer: a line break or a control
+    character typed in an address is folded, the same as in the workbook and the other CSVs."""
+    data = csv_bytes(["Địa chỉ", "Số"], [["Số 1\nxóm 2\x07", 3], ["\t-1", None]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["Địa chỉ", "Số"], ["Số 1 xóm 2", "3"], ["'-1", ""]]
+    assert data.count(b"\r\n") == 3
 
 
 async def test_built_in_catalog_has_both_languages(db: Database) -> None:

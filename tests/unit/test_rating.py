@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 import pytest
 
+from bot.features.rating import model as logic
+from bot.features.rating import service, texts
+from bot.features.reports.model import Target
 from bot.i18n import Translator
-from bot.reports.model import Target
-from bot.stats import rating as logic
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
 from bot.storage import members as members_repo
@@ -135,8 +136,8 @@ async def _seed(conn: aiosqlite.Connection) -> tuple[Area, Area]:
 async def test_prefill_from_known_data(db: Database) -> None:
     async with db.unit() as conn:
         dong, tay = await _seed(conn)
-        ev_dong = await logic.evidence(conn, dong.id, 2026, TZ, NOW)
-        ev_tay = await logic.evidence(conn, tay.id, 2026, TZ, NOW)
+        ev_dong = await service.evidence(conn, dong.id, 2026, TZ, NOW)
+        ev_tay = await service.evidence(conn, tay.id, 2026, TZ, NOW)
 
     # Criterion 1: pledge coverage; "met" is suggested only when complete.
     assert ev_dong.pledges.signed == 120 and ev_dong.pledges.households == 120
@@ -167,7 +168,7 @@ async def test_prefill_from_known_data(db: Database) -> None:
     assert ev_tay.team.active_months == 8
     assert ev_tay.suggestion(5) is None  # 2026 is still running: patrols may still come
     async with db.read() as conn:
-        after = await logic.evidence(conn, tay.id, 2026, TZ, datetime(2027, 1, 10, tzinfo=UTC))
+        after = await service.evidence(conn, tay.id, 2026, TZ, datetime(2027, 1, 10, tzinfo=UTC))
     assert after.suggestion(5) is False
 
 
@@ -186,8 +187,8 @@ async def test_first_year_and_next_years_campaign_never_mislead(db: Database) ->
         )
         await _report(conn, dong, "theft", at(2026, 4))
         later = datetime(2027, 1, 10, tzinfo=UTC)
-        rating_2026 = await logic.evidence(conn, dong.id, 2026, TZ, later)
-        rating_2027 = await logic.evidence(conn, dong.id, 2027, TZ, later)
+        rating_2026 = await service.evidence(conn, dong.id, 2026, TZ, later)
+        rating_2027 = await service.evidence(conn, dong.id, 2027, TZ, later)
     assert rating_2026.crime.crime == 1 and not rating_2026.crime.increased
     assert rating_2026.suggestion(4) is None
     assert rating_2026.pledges.complete and rating_2026.suggestion(1) is True
@@ -199,39 +200,38 @@ async def test_first_year_and_next_years_campaign_never_mislead(db: Database) ->
 async def test_no_campaign_never_suggests_met(db: Database) -> None:
     async with db.unit() as conn:
         dong, _tay = await _areas(conn)
-        ev = await logic.evidence(conn, dong.id, 2026, TZ, NOW)
+        ev = await service.evidence(conn, dong.id, 2026, TZ, NOW)
     assert not ev.pledges.campaign and ev.suggestion(1) is False
     assert ev.crime.crime == 0 and ev.suggestion(4) is None
     vi = Translator("vi", TZ)
-    assert "2026" in logic.evidence_lines(vi, ev, 1)[0]
+    assert "2026" in texts.evidence_lines(vi, ev, 1)[0]
 
 
 async def test_evidence_sentences_read_like_a_report(db: Database) -> None:
     async with db.unit() as conn:
         dong, _tay = await _seed(conn)
-        ev = await logic.evidence(conn, dong.id, 2026, TZ, NOW)
+        ev = await service.evidence(conn, dong.id, 2026, TZ, NOW)
     vi, en = Translator("vi", TZ), Translator("en", TZ)
     assert en.language == "en"
-    assert logic.evidence_lines(en, ev, 1) == [
+    assert texts.evidence_lines(en, ev, 1) == [
         "120 of 120 households signed the 2026 pledge (100%)."
     ]
-    kinds, crime = logic.evidence_lines(en, ev, 4)[:2]
+    kinds, crime = texts.evidence_lines(en, ev, 4)[:2]
     assert kinds.startswith("All reports of the year by kind: ")
     assert "theft: 1" in kinds and "dispute that needs mediation: 2" in kinds.lower()
     assert crime == "Reports of crime and social evils: 2 (2025: 3, down by 1)."
-    assert "10 of 12" in logic.evidence_lines(en, ev, 5)[0]
-    assert "hộ" in logic.evidence_lines(vi, ev, 1)[0]
-    assert "giảm 1" in logic.evidence_lines(vi, ev, 4)[1]
-    assert logic.evidence_lines(vi, ev, 2)  # a sentence even without records
+    assert "10 of 12" in texts.evidence_lines(en, ev, 5)[0]
+    assert "hộ" in texts.evidence_lines(vi, ev, 1)[0]
+    assert "giảm 1" in texts.evidence_lines(vi, ev, 4)[1]
+    assert texts.evidence_lines(vi, ev, 2)  # a sentence even without records
 
 
 def test_met_needs_all_five_criteria() -> None:
     all_met = dict.fromkeys(logic.NUMBERS, True)
-    assert logic.may_be_met(all_met)
     assert logic.blocking_criteria(all_met) == []
     assert logic.blocking_criteria({**all_met, 3: False}) == [3]
     assert logic.blocking_criteria({1: True, 2: True, 4: True}) == [3, 5]
-    assert not logic.may_be_met({**all_met, 5: None})
+    assert logic.blocking_criteria({**all_met, 5: None}) == [5]
     assert logic.blocking_criteria({}) == [1, 2, 3, 4, 5]
 
 
@@ -272,8 +272,8 @@ async def test_two_years_give_streaks_and_shares(db: Database) -> None:
         await _rate(conn, 2026, dong, all_met, True)
         await _rate(conn, 2025, tay, all_met, True)
         await _rate(conn, 2026, tay, {**all_met, 1: False}, False)
-        table = await logic.commune_table(conn, [2025, 2026])
-        lines = await logic.rating_lines(conn, 2026)
+        table = await service.commune_table(conn, [2025, 2026])
+        lines = await service.rating_lines(conn, 2026)
 
     by_code = {row.area.code: row for row in table.rows}
     assert by_code["DONG"].cells == {2025: True, 2026: True}
@@ -323,7 +323,7 @@ async def test_rerating_updates_in_place_and_keeps_notes(db: Database) -> None:
         year = await repo.get_year(conn, 2026)
         assert year is not None and year.closed
         assert await repo.reopen_year(conn, 2026)
-        lines = await logic.rating_lines(conn, 2026)
+        lines = await service.rating_lines(conn, 2026)
     assert lines[0].notes == (None, "Đã phổ biến luật", None, None, None)
     assert lines[1].result is None and lines[1].criteria == (None,) * 5
 
@@ -349,7 +349,7 @@ async def test_forget_member_unlinks_the_officer(db: Database) -> None:
 async def test_a_verdict_against_the_records_keeps_its_note_in_the_table_and_exports(
     db: Database,
 ) -> None:
-    from bot.stats.documents import rated_area
+    from bot.features.figures.documents import rated_area
 
     assert logic.against_records(False, True) and logic.against_records(True, False)
     assert not logic.against_records(None, True) and not logic.against_records(True, True)
@@ -362,8 +362,8 @@ async def test_a_verdict_against_the_records_keeps_its_note_in_the_table_and_exp
         )
         await repo.set_criterion(conn, rating_id, 2, True, None, NOW, suggested=None)
         await repo.set_criterion(conn, rating_id, 5, False, None, NOW, suggested=False)
-        table = await logic.commune_table(conn, [2025, 2026])
-        lines = await logic.rating_lines(conn, 2026)
+        table = await service.commune_table(conn, [2025, 2026])
+        lines = await service.rating_lines(conn, 2026)
     row = next(r for r in table.rows if r.area.code == "DONG")
     assert row.overrides == (logic.Override(2026, 1, True, "Sổ giấy 120/120 hộ"),)
     assert lines[0].against == (True, False, False, False, False)

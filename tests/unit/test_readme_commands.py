@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Where
-from bot.handlers import build_registry
+from bot.features import build_registry
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.context import CoreConfig
-from bot.handlers import reports_triage
-from bot.handlers.reports_mediation import parse_day, split_parties
-from bot.reports.model import (
+from bot.features.reports import service as reports_service
+from bot.features.reports.model import (
     CODE_ALPHABET,
     ReportSettings,
     Status,
@@ -15,18 +14,18 @@ from bot.reports.model import (
     ack_due,
     can_move,
     default_routes,
-    is_overdue,
     needs_confirmation,
     new_tracking_code,
     normalize_code,
     officer_may_reopen,
     rate_key,
 )
+from bot.features.reports.screens_mediation import parse_day, split_parties
+from bot.shared.text import TextProblem
 from bot.storage import areas, members, outbox, roles
 from bot.storage import mediation as mediation_repo
 from bot.storage import reports as repo
 from bot.storage.db import Database
-from bot.text import TextProblem
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
@@ -56,11 +55,6 @@ def test_deadlines() -> None:
     settings = ReportSettings()
     assert ack_due(NOW, False, settings) == NOW + timedelta(hours=8)
     assert ack_due(NOW, True, settings) == NOW + timedelta(hours=1)
-    due = NOW + timedelta(hours=1)
-    assert not is_overdue(Status.NEW, due, False, NOW)
-    assert is_overdue(Status.NEW, due, False, due)
-    assert not is_overdue(Status.ACKNOWLEDGED, due, False, due)
-    assert not is_overdue(Status.NEW, due, True, due)
 
 
 def test_routing_defaults() -> None:
@@ -148,14 +142,35 @@ async def test_anonymous_report_cannot_name_anyone(db: Database) -> None:
             raise AssertionError("an anonymous report was stored with its reporter")
 
 
+async def test_overdue_is_waiting_past_its_deadline_and_not_escalated(db: Database) -> None:
+    """The rule the escalation timer runs (the repository's query): a waiting report whose
+    deadline has come, not yet escalated; not one acknowledged, not one escalated already."""
+    area_id, resident, officer, _ = await _people(db)
+    due = NOW + timedelta(hours=1)
+    async with db.unit() as conn:
+        made = []
+        for code in ("ACDE-3471", "ACDE-3472", "ACDE-3473", "ACDE-3474"):
+            new = repo.NewReport("theft", area_id, "Mất xe", Target.OFFICERS, False, resident)
+            made.append(await repo.create(conn, new, code, NOW, due))
+        waiting, acknowledged, escalated, later = made
+        assert await repo.set_status(conn, acknowledged, Status.ACKNOWLEDGED, officer, NOW)
+        await repo.mark_escalated(conn, escalated.id, NOW)
+        await conn.execute(
+            "UPDATE reports SET ack_due_at = ? WHERE id = ?",
+            ((due + timedelta(hours=1)).isoformat(timespec="seconds"), later.id),
+        )
+        assert await repo.overdue(conn, NOW) == []
+        assert [r.id for r in await repo.overdue(conn, due)] == [waiting.id]
+
+
 async def test_escalation_timer_reminds_and_escalates_once(db: Database) -> None:
     area_id, resident, _, _ = await _people(db)
     config = CoreConfig()
     async with db.unit() as conn:
         new = repo.NewReport("littering", area_id, "Rác", Target.LEADERS, False, resident)
         report = await repo.create(conn, new, "ACDE-3479", NOW, NOW + timedelta(hours=8))
-    assert await reports_triage.escalate_due(db, config, NOW + timedelta(hours=7)) == 0
-    queued = await reports_triage.escalate_due(db, config, NOW + timedelta(hours=8, minutes=1))
+    assert await reports_service.escalate_due(db, config, NOW + timedelta(hours=7)) == 0
+    queued = await reports_service.escalate_due(db, config, NOW + timedelta(hours=8, minutes=1))
     assert queued == 2  # the leader is reminded, the officer gets the escalation
     async with db.read() as conn:
         due = await outbox.claim_due(conn, "telegram", NOW + timedelta(days=1), 10)
@@ -164,7 +179,7 @@ async def test_escalation_timer_reminds_and_escalates_once(db: Database) -> None
         assert "Dân" not in texts[2] + texts[3]
         escalated = await repo.get(conn, report.id)
         assert escalated is not None and escalated.escalated_at is not None
-    assert await reports_triage.escalate_due(db, config, NOW + timedelta(hours=9)) == 0
+    assert await reports_service.escalate_due(db, config, NOW + timedelta(hours=9)) == 0
 
 
 async def test_rate_counter_and_forgetting(db: Database) -> None:

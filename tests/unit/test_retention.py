@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.patrols.periods import Period
-from bot.stats.figures import as_json, collect
+from bot.features.figures.figures import as_json, collect
+from bot.shared.periods import Period
 from bot.storage import chats, exports, members, outbox, roles
 from bot.storage.db import Database
 from scheduler.service import Scheduler, install_housekeeping, purge_old

@@ -20,7 +20,6 @@ from bot.storage import areas as areas_repo
 from bot.storage import chats, menus, outbox
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
-from bot.storage import reports as reports_repo
 from bot.storage.db import Database
 from tests.conftest import Clock
 from tests.unit.test_core import command
@@ -154,7 +153,7 @@ async def test_menus_dropped_per_person_without_scans(db: Database) -> None:
         flow = await menus.create(conn, "telegram", 7, 7, ["rep:y"], None, NOW, later)
         other = await menus.create(conn, "telegram", 8, 8, ["rep:z"], None, NOW, later)
         async with scans(conn) as found:
-            assert await reports_repo.drop_flow_menus(conn, "telegram", 7, 7, "rep:") == 2
+            assert await menus.drop_for_flow(conn, "telegram", 7, 7, "rep:") == 2
         assert found == []
         assert await menus.get(conn, mine) is None and await menus.get(conn, flow) is None
         assert await menus.get(conn, other) is not None

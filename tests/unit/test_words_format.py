@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.handlers.broadcasts_when import describe_cron
-from bot.handlers.patrols_common import span_text
+from bot.features.broadcasts.screens_when import describe_cron
+from bot.features.patrols.screens_common import span_text
 from bot.i18n import Translator
 from bot.storage.patrols import Patrol
 

@@ -1,0 +1,276 @@
+"""/start: consent, display name and area; /cancel ends any conversation.
+
+The member row is created only when the person has agreed and finished: until then nothing
+but the conversation step (which expires) is stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option
+from bot.core.permissions import EVERYONE
+from bot.core.registry import Action, Command, Feature, Where
+from bot.i18n import N_, Translator
+from bot.shared.pickers import area_options, match_areas, problem_text
+from bot.shared.text import TextProblem, check_name
+from bot.storage import areas as areas_repo
+from bot.storage import members as members_repo
+
+FLOW = "onboarding"
+CONSENT_VERSION = 1
+AREA_CODE = re.compile(r"^[A-Z0-9]{1,20}$")
+
+
+def parse_payload(payload: str) -> tuple[str | None, str | None]:
+    """A deep-link payload is an area code (``THON1``) or ``go-<command>``."""
+    payload = payload.strip()
+    if payload.startswith("go-"):
+        return None, payload[3:].lower() or None
+    if AREA_CODE.match(payload.upper()):
+        return payload.upper(), None
+    return None, None
+
+
+def _typed(ctx: Context, name: str) -> str:
+    """A command named in a deep link, as the reader types it (/baocao in Vietnamese)."""
+    command = ctx.registry.find(name)
+    return command.typed_in(ctx.t.language) if command else name
+
+
+async def start(ctx: Context) -> None:
+    if not ctx.event.chat.is_private:
+        await _start_in_group(ctx)
+        return
+    area_code, next_command = parse_payload(ctx.event.args)
+    member = ctx.member
+    if member is not None and member.onboarded:
+        ctx.end()
+        if next_command:
+            ctx.reply(
+                ctx._(
+                    "You are registered. Please continue with /{command}.",
+                    command=_typed(ctx, next_command),
+                )
+            )
+        else:
+            ctx.reply(welcome_text(ctx, member.display_name or ""))
+        return
+    area = await areas_repo.by_code(ctx.conn, area_code) if area_code else None
+    ctx.begin(
+        FLOW, "consent", area_id=area.id if area else None, next=next_command, lang=ctx.t.language
+    )
+    _ask_consent(ctx)
+
+
+async def _start_in_group(ctx: Context) -> None:
+    area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
+    ctx.reply(
+        ctx._(
+            "Hello! I am Xóm An Toàn, the safety assistant of this area. To register, sign "
+            "the pledge or report something privately, open a private chat with me."
+        ),
+        [[Option(ctx._("Open private chat"), url=ctx.deep_link(area.code if area else "start"))]],
+    )
+
+
+def _ask_consent(ctx: Context, *, edit: bool = False) -> None:
+    other = "en" if ctx.t.language == "vi" else "vi"
+    ctx.reply(
+        ctx._(
+            "<b>Welcome to Xóm An Toàn</b>, the safety assistant of your commune.\n\n"
+            "To take part I need to store a little about you:\n"
+            "• your Telegram account number, so I can answer you;\n"
+            "• the name you choose to show;\n"
+            "• your residential area (thôn, xóm, tổ dân phố);\n"
+            "• your language.\n\n"
+            "This is used only for the safety work of your area (pledges, reports, reminders) "
+            "and is seen by your team leader and the commune police. You can see it with "
+            "/mydata and delete it with /forgetme at any time. Details: /privacy.\n\n"
+            "Do you agree?"
+        ),
+        [
+            [
+                Option(ctx._("✅ I agree"), action="onb:agree"),
+                Option(ctx._("✖️ No, thank you"), action="onb:decline"),
+            ],
+            [Option("English" if other == "en" else "Tiếng Việt", action=f"onb:lang:{other}")],
+        ],
+        edit=edit,
+    )
+
+
+def _ask_name(ctx: Context) -> None:
+    suggested = check_name(ctx.event.user.full_name if ctx.event.user else "")
+    options: list[list[Option]] = []
+    if not isinstance(suggested, TextProblem):
+        ctx.update(suggested=suggested)
+        options = [[Option(ctx.t.plain("Use “{name}”", name=suggested), action="onb:name")]]
+    ctx.reply(
+        ctx._(
+            "Thank you. What name should your neighbours and team leader see? Please type "
+            "your name (2 to 100 characters), for example <i>Nguyễn Văn An</i>."
+        ),
+        options,
+    )
+
+
+async def _ask_area(ctx: Context) -> None:
+    areas = await areas_repo.list_areas(ctx.conn)
+    if not areas:
+        ctx.end()
+        ctx.reply(
+            ctx._(
+                "The commune has not set up its residential areas yet, so I cannot "
+                "register you now. Please ask your commune police officer, then press "
+                "/start again."
+            )
+        )
+        return
+    ctx.reply(
+        ctx._("Which residential area (thôn, xóm, tổ dân phố) do you live in?"),
+        area_options(areas, "onb:area"),
+    )
+
+
+async def _finish(ctx: Context, area_id: int) -> None:
+    user = ctx.event.user
+    assert user is not None
+    area = await areas_repo.get(ctx.conn, area_id)
+    if area is None:
+        await _ask_area(ctx)
+        return
+    name = str(ctx.data.get("name", ""))
+    language = str(ctx.data.get("lang") or ctx.t.language)
+    next_command = ctx.data.get("next")
+    member = await members_repo.ensure(ctx.conn, ctx.event.platform, user.id, ctx.now)
+    await members_repo.complete_onboarding(
+        ctx.conn,
+        member.id,
+        display_name=name,
+        area_id=area.id,
+        language=language,
+        consent_version=CONSENT_VERSION,
+        now=ctx.now,
+    )
+    ctx.member = await members_repo.get(ctx.conn, member.id)
+    await ctx.audit("member.registered", "member", member.id, area=area.code)
+    ctx.end()
+    text = ctx._("You are registered in <b>{area}</b>. Thank you!", area=area.name)
+    text += "\n\n" + welcome_text(ctx, name)
+    if next_command:
+        text += "\n\n" + ctx._(
+            "Please continue with /{command}.", command=_typed(ctx, next_command)
+        )
+    ctx.reply(text)
+
+
+def welcome_text(ctx: Context, name: str) -> str:
+    return ctx._(
+        "Hello {name}! Here is what you can do:\n"
+        "• /help: every command you can use\n"
+        "• /language: Tiếng Việt or English\n"
+        "• /mydata: what I store about you; /forgetme: delete it\n\n"
+        "In an emergency call 113 (police), 114 (fire and rescue) or 115 (ambulance).",
+        name=name,
+    )
+
+
+# Buttons ---------------------------------------------------------------------------------
+async def on_button(ctx: Context, argument: str) -> None:
+    if ctx.flow != FLOW:
+        return
+    verb, _, value = argument.partition(":")
+    if verb == "lang" and value in ("vi", "en"):
+        ctx.update(lang=value)
+        ctx.t = Translator(value, ctx.config.tz)
+        _ask_consent(ctx, edit=True)
+    elif verb == "agree" and ctx.step == "consent":
+        ctx.goto("name")
+        _ask_name(ctx)
+    elif verb == "decline":
+        ctx.end()
+        ctx.reply(
+            ctx._(
+                "No problem: nothing about you has been stored. You can press /start "
+                "whenever you change your mind."
+            )
+        )
+    elif verb == "name" and ctx.step == "name" and ctx.data.get("suggested"):
+        await _after_name(ctx, str(ctx.data["suggested"]))
+    elif verb == "area" and ctx.step == "area" and value.isdigit():
+        await _finish(ctx, int(value))
+    else:
+        ctx.toast(ctx._("Please use the buttons of the latest message."))
+
+
+async def _after_name(ctx: Context, name: str) -> None:
+    ctx.goto("area", name=name)
+    preset = ctx.data.get("area_id")
+    if preset:
+        await _finish(ctx, int(preset))
+    else:
+        await _ask_area(ctx)
+
+
+async def on_input(ctx: Context) -> None:
+    """Typed input during onboarding."""
+    step = ctx.step
+    if step == "name":
+        if ctx.event.kind != EventKind.TEXT:
+            ctx.reply(ctx._("Please type your name as text."))
+            return
+        name = check_name(ctx.event.text)
+        if isinstance(name, TextProblem):
+            ctx.reply(problem_text(ctx, name))
+            return
+        await _after_name(ctx, name)
+    elif step == "area":
+        areas = await areas_repo.list_areas(ctx.conn)
+        match = match_areas(areas, ctx.event.text)
+        if len(match) == 1:
+            await _finish(ctx, match[0].id)
+        else:
+            ctx.reply(
+                ctx._("Please choose your area with one of the buttons."),
+                area_options(areas, "onb:area"),
+                bind_to_conversation=True,
+            )
+    else:
+        ctx.reply(ctx._("Please answer with the buttons above: do you agree?"))
+
+
+async def cancel(ctx: Context) -> None:
+    if ctx.conversation is None:
+        ctx.reply(ctx._("There is nothing to cancel."))
+        return
+    ctx.end()
+    ctx.reply(ctx._("Cancelled. Nothing from that step was saved."))
+
+
+feature = Feature(
+    name="start",
+    commands=[
+        Command(
+            "start",
+            "batdau",
+            start,
+            EVERYONE,
+            Where.ANY,
+            N_("Register, or see what you can do"),
+            needs_onboarding=False,
+        ),
+        Command(
+            "cancel",
+            "huy",
+            cancel,
+            EVERYONE,
+            Where.ANY,
+            N_("Stop what you are doing now"),
+            needs_onboarding=False,
+        ),
+    ],
+    actions={"onb": Action(on_button, needs_onboarding=False)},
+    flows={FLOW: on_input},
+)

@@ -1,0 +1,1 @@
+"""Admin: linking groups, granting and revoking roles, and the residential areas."""

@@ -1,0 +1,262 @@
+"""/grant and /revoke: officers make team leaders of an area; admins also make officers.
+
+Every grant and revoke is in the audit log, and the person concerned is told privately.
+"""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option, Reply
+from bot.core.permissions import OFFICERS, Role
+from bot.core.registry import Action, Command, Feature, Where
+from bot.i18n import N_, Translator
+from bot.shared.pickers import area_options, stale, stale_reply
+from bot.shared.text import search_key
+from bot.storage import areas as areas_repo
+from bot.storage import members as members_repo
+from bot.storage import roles as roles_repo
+from bot.storage.members import Member
+
+FLOW = "grant"
+
+
+def _role_name(t: Translator, role: str, area: str | None) -> str:
+    if role == Role.LEADER:
+        return t._("team leader of {area}", area=area or "?")
+    if role == Role.OFFICER:
+        return t._("commune police officer")
+    return t._("administrator")
+
+
+async def grant(ctx: Context) -> None:
+    if ctx.roles.is_admin:
+        ctx.begin(FLOW, "role")
+        ctx.reply(
+            ctx._("Which role do you want to give?"),
+            [
+                [
+                    Option(ctx._("Team leader of an area"), action="grant:role:leader"),
+                    Option(ctx._("Commune police officer"), action="grant:role:officer"),
+                ]
+            ],
+        )
+        return
+    ctx.begin(FLOW, "who", role=Role.LEADER.value)
+    _ask_who(ctx)
+
+
+def _ask_who(ctx: Context) -> None:
+    ctx.reply(
+        ctx._("Please type part of the person's name. They must have registered with /start first.")
+    )
+
+
+async def on_input(ctx: Context) -> None:
+    if ctx.step != "who" or ctx.event.kind != EventKind.TEXT or not ctx.event.text.strip():
+        ctx.reply(ctx._("Please type part of a name, or /cancel."))
+        return
+    found = await members_repo.search(ctx.conn, ctx.event.text.strip(), fold=search_key)
+    if not found:
+        ctx.reply(
+            ctx._(
+                "Nobody registered matches “{text}”. Please try another part of the "
+                "name, or /cancel.",
+                text=ctx.event.text.strip(),
+            )
+        )
+        return
+    options = []
+    for person in found:
+        area = await areas_repo.get(ctx.conn, person.area_id) if person.area_id else None
+        label = f"{person.display_name} · {area.name}" if area else str(person.display_name)
+        options.append([Option(label, action=f"grant:pick:{person.id}")])
+    ctx.reply(ctx._("Who do you mean?"), options, bind_to_conversation=True)
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    if ctx.flow != FLOW:
+        stale(ctx)
+        return
+    verb, _, value = argument.partition(":")
+    if verb == "role" and value in (Role.LEADER, Role.OFFICER) and ctx.roles.is_admin:
+        ctx.goto("who", role=value)
+        _ask_who(ctx)
+    elif verb == "pick" and value.isdigit():
+        person = await members_repo.get(ctx.conn, int(value))
+        if person is None:
+            stale(ctx)
+            return
+        ctx.goto("area", member_id=person.id)
+        if ctx.data.get("role") == Role.LEADER:
+            areas = await areas_repo.list_areas(ctx.conn)
+            home = person.area_id
+            areas.sort(key=lambda a: a.id != home)
+            ctx.reply(ctx._("Team leader of which area?"), area_options(areas, "grant:area"))
+        else:
+            await _confirm(ctx, person, None)
+    elif verb == "area" and value.isdigit() and ctx.data.get("member_id"):
+        person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+        if person is not None:
+            ctx.goto("confirm", area_id=int(value))
+            await _confirm(ctx, person, int(value))
+    elif verb == "ok" and ctx.step == "confirm":
+        await _apply(ctx)
+    else:
+        ctx.end()
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
+
+
+async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
+    ctx.goto("confirm", area_id=area_id)
+    role = str(ctx.data["role"])
+    ctx.reply(
+        ctx._(
+            "Make <b>{name}</b> {role}?",
+            name=person.display_name or "?",
+            role=_role_name(ctx.t, role, area.name if area else None),
+        ),
+        [
+            [
+                Option(ctx._("✅ Confirm"), action="grant:ok"),
+                Option(ctx._("Cancel"), action="grant:no"),
+            ]
+        ],
+    )
+
+
+async def _apply(ctx: Context) -> None:
+    role = str(ctx.data["role"])
+    area_id = ctx.data.get("area_id")
+    person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+    ctx.end()
+    if person is None or (role == Role.OFFICER and not ctx.roles.is_admin):
+        stale_reply(ctx)
+        return
+    area = await areas_repo.get(ctx.conn, int(area_id)) if area_id else None
+    added = await roles_repo.grant(
+        ctx.conn,
+        person.id,
+        role,
+        area.id if area else None,
+        ctx.member.id if ctx.member else None,
+        ctx.now,
+    )
+    if not added:
+        ctx.reply(
+            ctx._("{name} already has this role.", name=person.display_name or "?"), edit=True
+        )
+        return
+    await ctx.audit(
+        "role.granted", "member", person.id, role=role, area=area.code if area else None
+    )
+    area_name = area.name if area else None
+    ctx.reply(
+        ctx._(
+            "{name} is now {role}.",
+            name=person.display_name or "?",
+            role=_role_name(ctx.t, role, area_name),
+        ),
+        edit=True,
+    )
+    await ctx.notify(
+        person,
+        lambda t: Reply(
+            t._(
+                "You are now {role}. Press /help to see the commands this gives you.",
+                role=_role_name(t, role, area_name),
+            )
+        ),
+    )
+
+
+# Revoke ----------------------------------------------------------------------------------
+async def revoke(ctx: Context) -> None:
+    allowed = {Role.LEADER.value} | ({Role.OFFICER.value} if ctx.roles.is_admin else set())
+    options: list[list[Option]] = []
+    for role in sorted(allowed):
+        for member_id in await roles_repo.holders(ctx.conn, role):
+            person = await members_repo.get(ctx.conn, member_id)
+            for held in await roles_repo.of_member(ctx.conn, member_id):
+                if held.role != role or person is None:
+                    continue
+                area = await areas_repo.get(ctx.conn, held.area_id) if held.area_id else None
+                label = ctx.t.plain(
+                    "{name}: {role}",
+                    name=person.display_name or "?",
+                    role=_role_name(ctx.t, role, area.name if area else None),
+                )
+                options.append(
+                    [Option(label, action=f"revoke:{member_id}:{role}:{held.area_id or 0}")]
+                )
+    if not options:
+        ctx.reply(ctx._("Nobody holds a role you can take back."))
+        return
+    ctx.begin("revoke", "pick")
+    ctx.reply(ctx._("Whose role do you want to take back?"), options[:30])
+
+
+async def on_revoke(ctx: Context, argument: str) -> None:
+    parts = argument.split(":")
+    if ctx.flow != "revoke" or len(parts) != 3 or not parts[0].isdigit():
+        stale(ctx)
+        return
+    member_id, role, area_raw = int(parts[0]), parts[1], parts[2]
+    if role == Role.OFFICER and not ctx.roles.is_admin:
+        return
+    area_id = int(area_raw) or None if area_raw.isdigit() else None
+    ctx.end()
+    person = await members_repo.get(ctx.conn, member_id)
+    if person is None or not await roles_repo.revoke(ctx.conn, member_id, role, area_id):
+        ctx.reply(ctx._("That role had already been taken back."), edit=True)
+        return
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
+    area_name = area.name if area else None
+    await ctx.audit(
+        "role.revoked", "member", member_id, role=role, area=area.code if area else None
+    )
+    ctx.reply(
+        ctx._(
+            "{name} is no longer {role}.",
+            name=person.display_name or "?",
+            role=_role_name(ctx.t, role, area_name),
+        ),
+        edit=True,
+    )
+    await ctx.notify(
+        person,
+        lambda t: Reply(
+            t._(
+                "You are no longer {role}. Thank you for your work.",
+                role=_role_name(t, role, area_name),
+            )
+        ),
+    )
+
+
+feature = Feature(
+    name="roles",
+    commands=[
+        Command(
+            "grant",
+            "capquyen",
+            grant,
+            OFFICERS,
+            Where.PRIVATE,
+            N_("Make someone a team leader (admins: an officer)"),
+        ),
+        Command(
+            "revoke",
+            "thuhoi",
+            revoke,
+            OFFICERS,
+            Where.PRIVATE,
+            N_("Take back a team leader's or officer's role"),
+        ),
+    ],
+    actions={
+        "grant": Action(on_button, roles=OFFICERS),
+        "revoke": Action(on_revoke, roles=OFFICERS),
+    },
+    flows={FLOW: on_input},
+)

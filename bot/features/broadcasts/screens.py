@@ -1,0 +1,386 @@
+"""/broadcast (/thongbao): officers pick a message (library or their own), a target and when it
+goes out; the scheduler and the outbox do the rest (bot/features/broadcasts/service.py)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.context import Context
+from bot.core.events import EventKind, Option
+from bot.core.permissions import OFFICERS
+from bot.core.registry import Action, Command, Feature, Job, Where
+from bot.features.broadcasts import library
+from bot.features.broadcasts import screens_schedules as schedules
+from bot.features.broadcasts.rules import QuietHours, Rule, next_after
+from bot.features.broadcasts.screens_when import (
+    ask_for,
+    coming,
+    describe,
+    offset_options,
+    parse_rule,
+    quiet_text,
+    weekday_options,
+    when_options,
+)
+from bot.features.broadcasts.service import (
+    body,
+    fan_out_step,
+    load_settings,
+    progress_tick,
+    run_due,
+    save_quiet_hours,
+    start_run,
+)
+from bot.features.broadcasts.topics import TOPICS, topic
+from bot.i18n import N_
+from bot.shared.pickers import stale
+from bot.shared.text import TextProblem, check_free_text
+from bot.storage import areas as areas_repo
+from bot.storage import broadcasts as repo
+
+FLOW = "bcast"
+TARGETS = {
+    "commune": N_("🏘 The whole commune (groups and subscribers)"),
+    "areas": N_("📍 Chosen areas"),
+    "groups": N_("👥 All linked village groups"),
+    "subscribers": N_("🔔 Residents subscribed to the topic"),
+}
+INLINE_FANOUT_BATCHES = 5
+TAGS = re.compile(r"<[^>]+>")
+
+
+def _first_line(text: str, limit: int = 48) -> str:
+    line = TAGS.sub("", text.strip().splitlines()[0] if text.strip() else "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+async def broadcast(ctx: Context) -> None:
+    ctx.begin(FLOW, "menu")
+    settings = await load_settings(ctx.conn)
+    ctx.reply(
+        ctx._(
+            "📣 <b>Awareness broadcasts</b>\nWhat would you like to do?\n"
+            "Quiet hours now: {quiet} (non-urgent messages wait until morning).",
+            quiet=quiet_text(ctx.t, settings.quiet),
+        ),
+        [
+            [Option(ctx.t.plain("📣 New broadcast"), action="bc:new")],
+            [Option(ctx.t.plain("🗓 Schedules"), action="bcs:list")],
+            [Option(ctx.t.plain("✍️ Add my own message"), action="bc:own")],
+            [Option(ctx.t.plain("🌙 Quiet hours"), action="bc:quiet")],
+        ],
+    )
+
+
+def _topic_options(ctx: Context, verb: str) -> list[list[Option]]:
+    buttons = [
+        Option(f"{t.emoji} {ctx.t.plain(t.label)}", action=f"bc:{verb}:{t.key}") for t in TOPICS
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    verb, _, value = argument.partition(":")
+    if ctx.flow != FLOW:
+        stale(ctx)
+        return
+    if verb == "new":
+        ctx.goto("topic")
+        ctx.reply(ctx._("Which topic?"), _topic_options(ctx, "topic"), edit=True)
+    elif verb == "topic":
+        await _pick_message(ctx, value)
+    elif verb == "msg":
+        await _pick_target(ctx, value)
+    elif verb == "tgt" and value in TARGETS:
+        if value == "areas":
+            ctx.goto("areas", target="areas", areas=[])
+            await _show_areas(ctx)
+        else:
+            _ask_when(ctx, target=value, areas=[])
+    elif verb == "area" and value.isdigit() and ctx.step == "areas":
+        chosen = set(ctx.data.get("areas", []))
+        chosen ^= {int(value)}
+        ctx.update(areas=sorted(chosen))
+        await _show_areas(ctx)
+    elif verb == "areasok" and ctx.step == "areas":
+        if not ctx.data.get("areas"):
+            ctx.toast(ctx._("Please choose at least one area."))
+            return
+        _ask_when(ctx, target="areas", areas=list(ctx.data["areas"]))
+    elif verb == "when":
+        await _when(ctx, value)
+    elif verb == "wd" and value.isdigit():
+        ctx.goto("type", kind="weekly", weekday=int(value))
+        ask_for(ctx, "weekly")
+    elif verb == "off" and ctx.step == "offset":
+        rule = Rule.from_json(str(ctx.data["rule"]))
+        offset = int(value) if re.fullmatch(r"-?\d+", value) else 0
+        await _confirm(ctx, Rule(**{**rule.__dict__, "offset": offset}))
+    elif verb == "ok" and ctx.step == "confirm":
+        await _apply(ctx)
+    elif verb == "own":
+        ctx.goto("owntopic")
+        ctx.reply(ctx._("Your message is about which topic?"), _topic_options(ctx, "ownt"))
+    elif verb == "ownt":
+        ctx.goto("owntext", topic=topic(value).key)
+        ctx.reply(
+            ctx._(
+                "Please type the message as residents should read it (short and concrete), "
+                "or send a photo with the text as its caption."
+            )
+        )
+    elif verb == "quiet":
+        ctx.goto("quiet")
+        ctx.reply(
+            ctx._(
+                "Please type the quiet hours, for example <code>21:00-06:00</code>, or "
+                "<code>off</code> to send at any hour."
+            )
+        )
+    else:
+        ctx.end()
+        ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
+
+
+async def _pick_message(ctx: Context, topic_key: str) -> None:
+    key = topic(topic_key).key
+    variants = library.of_topic(key)
+    own = await repo.list_messages(ctx.conn, key)
+    ctx.goto("msg", topic=key)
+    rows: list[list[Option]] = []
+    if len(variants) > 1:
+        rows.append(
+            [
+                Option(
+                    ctx.t.plain("🔀 Take turns ({count} library messages)", count=len(variants)),
+                    action=f"bc:msg:lib:{key}",
+                )
+            ]
+        )
+    language = ctx.t.language
+    rows += [
+        [Option(_first_line(v.text(language)), action=f"bc:msg:lib:{v.key}")] for v in variants
+    ]
+    rows += [[Option("✍️ " + _first_line(m.text), action=f"bc:msg:own:{m.id}")] for m in own[:10]]
+    if not rows:
+        ctx.reply(ctx._("There is no message on this topic yet. Add your own first."))
+        ctx.end()
+        return
+    ctx.reply(ctx._("Which message?"), rows, edit=True)
+
+
+async def _pick_target(ctx: Context, ref: str) -> None:
+    found = await body(ctx.conn, ref, 0, ctx.t.language)
+    if found is None:
+        stale(ctx)
+        return
+    ctx.goto("target", ref=ref)
+    ctx.reply(
+        found[0] + "\n\n" + ctx._("Who should receive it?"),
+        [[Option(ctx.t.plain(label), action=f"bc:tgt:{key}")] for key, label in TARGETS.items()],
+    )
+
+
+async def _show_areas(ctx: Context) -> None:
+    chosen = set(ctx.data.get("areas", []))
+    rows = [
+        [Option(("✅ " if a.id in chosen else "⬜ ") + a.name, action=f"bc:area:{a.id}")]
+        for a in await areas_repo.list_areas(ctx.conn)
+    ]
+    rows.append([Option(ctx.t.plain("Done"), action="bc:areasok")])
+    ctx.reply(ctx._("Which areas? Press to choose, then Done."), rows, edit=True)
+
+
+def _ask_when(ctx: Context, *, target: str, areas: list[int]) -> None:
+    ctx.goto("when", target=target, areas=areas)
+    ctx.reply(ctx._("When should it go out?"), when_options(ctx, allow_now=True), edit=True)
+
+
+async def _when(ctx: Context, kind: str) -> None:
+    if kind in ("now", "urgent"):
+        ctx.goto("confirm", rule=None, urgent=kind == "urgent")
+        await _summary(ctx, None)
+    elif kind == "weekly":
+        ctx.goto("weekday")
+        ctx.reply(ctx._("On which day of the week?"), weekday_options(ctx.t))
+    elif kind in ("once", "daily", "monthly", "solar", "lunar", "cron"):
+        ctx.goto("type", kind=kind)
+        ask_for(ctx, kind)
+
+
+async def on_input(ctx: Context) -> None:
+    text = ctx.event.text.strip()
+    if ctx.step == "owntext":
+        await _save_own(ctx)
+        return
+    if ctx.event.kind != EventKind.TEXT or not text:
+        ctx.reply(ctx._("Please type your answer as text."))
+        return
+    if ctx.step == "quiet":
+        try:
+            quiet = QuietHours.parse(text)
+        except ValueError:
+            ctx.reply(ctx._("Please type two times such as <code>21:00-06:00</code>."))
+            return
+        await save_quiet_hours(ctx.conn, quiet)
+        await ctx.audit("broadcast.quiet_hours", quiet=quiet.to_text())
+        ctx.end()
+        ctx.reply(ctx._("Quiet hours are now {quiet}.", quiet=quiet_text(ctx.t, quiet)))
+        return
+    if ctx.step != "type":
+        ctx.reply(ctx._("Please use the buttons above."))
+        return
+    kind = str(ctx.data.get("kind"))
+    rule = parse_rule(ctx, kind, text)
+    if rule is None:
+        return
+    if kind == "lunar":
+        ctx.goto("offset", rule=rule.to_json())
+        ctx.reply(
+            ctx._("On the lunar day itself, or some days before it (e.g. 15 days before Tết)?"),
+            offset_options(ctx.t),
+        )
+        return
+    await _confirm(ctx, rule)
+
+
+async def _confirm(ctx: Context, rule: Rule) -> None:
+    ctx.goto("confirm", rule=rule.to_json(), urgent=False)
+    await _summary(ctx, rule)
+
+
+async def _summary(ctx: Context, rule: Rule | None) -> None:
+    if ctx.data.get("edit"):
+        text = ctx._("New time: {when}.", when=describe(ctx.t, rule)) if rule else ""
+        text += "\n" + coming(ctx, rule) if rule else ""
+    else:
+        target = str(ctx.data.get("target"))
+        when = (
+            describe(ctx.t, rule)
+            if rule
+            else (ctx._("now, as an urgent alert") if ctx.data.get("urgent") else ctx._("now"))
+        )
+        text = ctx._(
+            "Please check:\n• Topic: {topic}\n• To: {target}\n• When: {when}",
+            topic=ctx.t.plain(topic(str(ctx.data.get("topic"))).label),
+            target=ctx.t.plain(TARGETS.get(target, target)),
+            when=when,
+        )
+        if rule:
+            text += "\n\n" + coming(ctx, rule)
+    ctx.reply(
+        text,
+        [
+            [
+                Option(ctx.t.plain("✅ Confirm"), action="bc:ok"),
+                Option(ctx.t.plain("Cancel"), action="bc:no"),
+            ]
+        ],
+    )
+
+
+async def _apply(ctx: Context) -> None:
+    data = dict(ctx.data)
+    ctx.end()
+    rule = Rule.from_json(str(data["rule"])) if data.get("rule") else None
+    if data.get("edit"):
+        await schedules.apply_edit(ctx, int(data["edit"]), rule)
+        return
+    member_id = ctx.member.id if ctx.member else None
+    common = {
+        "topic": str(data["topic"]),
+        "message_ref": str(data["ref"]),
+        "target": str(data["target"]),
+        "area_ids": [int(a) for a in data.get("areas", [])],
+        "urgent": bool(data.get("urgent")),
+    }
+    if rule is None:
+        run_id = await start_run(
+            ctx.conn,
+            ctx.config,
+            now=ctx.now,
+            requested_by=member_id,
+            **common,  # type: ignore[arg-type]
+        )
+        for _ in range(INLINE_FANOUT_BATCHES):
+            _, finished = await fan_out_step(ctx.conn, ctx.config, run_id, ctx.now)
+            if finished:
+                break
+        ctx.outbox_written = True
+        run = await repo.get_run(ctx.conn, run_id)
+        await ctx.audit("broadcast.sent", "broadcast_run", run_id, target=common["target"])
+        count = run.recipients if run else 0
+        text = ctx._n(
+            "The broadcast is on its way to {count} chat. I will send you a report.",
+            "The broadcast is on its way to {count} chats. I will send you a report.",
+            count,
+        )
+        if run and run.not_before:
+            text += "\n" + ctx._(
+                "It is quiet hours now, so it goes out at {when}.", when=run.not_before
+            )
+        ctx.reply(text, edit=True)
+        return
+    schedule_id = await repo.add_schedule(
+        ctx.conn,
+        rule=rule.to_json(),
+        next_run_at=next_after(rule, ctx.now, ctx.config.tz),
+        created_by=member_id,
+        now=ctx.now,
+        **common,  # type: ignore[arg-type]
+    )
+    await ctx.audit("broadcast.scheduled", "broadcast_schedule", schedule_id, kind=rule.kind)
+    ctx.reply(
+        ctx._("Scheduled: {when}. See /broadcast → Schedules.", when=describe(ctx.t, rule)),
+        edit=True,
+    )
+
+
+async def _save_own(ctx: Context) -> None:
+    photo = ctx.event.file_ids[0] if ctx.event.kind == EventKind.PHOTO else None
+    if ctx.event.kind not in (EventKind.TEXT, EventKind.PHOTO):
+        ctx.reply(ctx._("Please type the text or send a photo with a caption."))
+        return
+    cleaned = check_free_text(ctx.event.text, maximum=1000 if photo else 3500)
+    if isinstance(cleaned, TextProblem):
+        if cleaned == TextProblem.TOO_LONG:
+            ctx.reply(ctx._("That is too long for one message. Please shorten it."))
+        else:
+            ctx.reply(ctx._("The message needs some text. Please type it."))
+        return
+    topic_key = str(ctx.data.get("topic"))
+    message_id = await repo.add_message(
+        ctx.conn, topic_key, cleaned, photo, ctx.member.id if ctx.member else None, ctx.now
+    )
+    await ctx.audit("broadcast.message_added", "broadcast_message", message_id, topic=topic_key)
+    ctx.end()
+    ctx.reply(
+        ctx._(
+            "Your message is saved in the library under “{topic}”. Use /broadcast to send it.",
+            topic=ctx.t.plain(topic(topic_key).label),
+        )
+    )
+
+
+feature = Feature(
+    name="broadcasts",
+    commands=[
+        Command(
+            "broadcast",
+            "thongbao",
+            broadcast,
+            OFFICERS,
+            Where.PRIVATE,
+            N_("Send or schedule awareness reminders"),
+        )
+    ],
+    actions={
+        "bc": Action(on_button, roles=OFFICERS),
+        "bcs": Action(schedules.on_button, roles=OFFICERS),
+    },
+    flows={FLOW: on_input},
+    jobs=[
+        Job("broadcasts.schedules", 30, run_due),
+        Job("broadcasts.progress", 5, progress_tick),
+    ],
+)

@@ -1,0 +1,132 @@
+"""The files an officer downloads, built the same way from the chat and from the command line:
+the XLSX workbook, the CSVs (one ZIP in the chat), and the draft summary report with the
+rating results of the period's year.
+
+Each function reads what it needs from SQLite and returns a :class:`File` whose ``render``
+builds the bytes without the database: the chat sends it after the event's transaction, in a
+worker thread (a big commune's workbook takes seconds to build), and holds no lock meanwhile."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.features.figures.csvfiles import table_csv
+from bot.features.figures.figures import collect
+from bot.features.figures.workbook import export_basename, export_tables
+from bot.features.figures.xlsx import build_workbook
+from bot.features.rating.service import RatingLine, rating_lines
+from bot.i18n import Translator
+from bot.shared.periods import Period
+from bot.storage import areas as areas_repo
+
+if TYPE_CHECKING:  # python-docx is imported only when a report is made
+    from bot.features.figures.summary_results import RatedArea
+
+
+@dataclass(frozen=True)
+class File:
+    name: str
+    render: Callable[[], bytes]
+
+
+async def _area_code(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+    if area_id is None:
+        return None
+    area = await areas_repo.get(conn, area_id)
+    if area is None:
+        raise LookupError(f"no area {area_id}")
+    return area.code
+
+
+async def workbook_file(
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    t: Translator,
+    now: datetime,
+) -> File:
+    code = await _area_code(conn, area_id)
+    figures = await collect(conn, area_id, period, tz, now)
+    tables = await export_tables(conn, area_id, period, tz, t)
+    return File(
+        export_basename("figures", code, period) + ".xlsx",
+        partial(build_workbook, figures, tables, t, tz),
+    )
+
+
+async def csv_zip(
+    conn: aiosqlite.Connection, area_id: int | None, period: Period, tz: ZoneInfo, t: Translator
+) -> File:
+    """Every CSV in one ZIP, so the chat gets one file instead of six."""
+    code = await _area_code(conn, area_id)
+    tables = await export_tables(conn, area_id, period, tz, t)
+
+    def render() -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for table in tables:
+                name = export_basename(table.kind, code, period) + ".csv"
+                archive.writestr(name, table_csv(table))
+        return buffer.getvalue()
+
+    return File(export_basename("csv", code, period) + ".zip", render)
+
+
+def rated_area(t: Translator, line: RatingLine) -> RatedArea:
+    """The rating of one area as the summary report shows it; the note lists the criteria
+    that were not met, and those recorded against the records, with the officer's notes."""
+    missed = [
+        (
+            t.plain("criterion {number} (against the records)", number=str(number))
+            if against
+            else t.plain("criterion {number}", number=str(number))
+        )
+        + (f": {note}" if note else "")
+        for number, (met, note, against) in enumerate(
+            zip(line.criteria, line.notes, line.against, strict=True), 1
+        )
+        if met is False or against
+    ]
+    from bot.features.figures.summary_results import RatedArea
+
+    return RatedArea(line.area_code, line.area_name, line.result, line.streak, "; ".join(missed))
+
+
+async def summary_file(
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    t: Translator,
+    now: datetime,
+    commune_name: str | None,
+) -> File:
+    """The draft summary report; the rating table is the rating of the period's last year
+    (left out with a note while no area of the scope has been rated that year)."""
+    from bot.features.figures.summary import summary_docx, summary_filename
+
+    figures = await collect(conn, area_id, period, tz, now)
+    lines = await rating_lines(conn, period.end.year)
+    if figures.scope.area is not None:
+        lines = [line for line in lines if line.area_code == figures.scope.area.code]
+    ratings = [rated_area(t, line) for line in lines]
+    rated = any(line.result is not None for line in lines)
+    render = partial(
+        summary_docx,
+        t,
+        figures,
+        commune_name=commune_name,
+        ratings=ratings if rated else None,
+        today=now.astimezone(tz).date(),
+    )
+    return File(summary_filename(figures), render)

@@ -1,0 +1,231 @@
+"""/stats (/thongke): the commune's figures for a leader's area, or for officers any area or the
+whole commune, over this month, last month, this quarter, this year, last year or two dates.
+The answer is the commune's report sentences, then a chart as a photo.
+
+The scope and the period travel in the buttons of the answer (``sts:again:<area>:<start>:<end>``)
+so that downloads can be added to :func:`answer_buttons` for officers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from bot.core.context import Context
+from bot.core.events import Attachment, Option, Reply
+from bot.core.permissions import LEADERS
+from bot.core.registry import Action, Command, Feature, Where
+from bot.features.figures import screens_files as stats_files
+from bot.features.figures.chart import chart_png
+from bot.features.figures.figures import Figures, collect
+from bot.features.figures.screens_files import download_buttons
+from bot.features.figures.texts import figures_messages
+from bot.i18n import N_
+from bot.shared.periods import Period, named_period
+from bot.shared.pickers import area_options, ask_period, stale, stale_reply, typed_period
+from bot.storage import areas as areas_repo
+from bot.storage.areas import Area
+
+FLOW = "stats"
+PREFIX = "sts"
+MAX_YEARS = 10
+
+
+def _not_yours(ctx: Context) -> str:
+    return ctx._(
+        "Sorry, you can see the figures of the areas you lead only. The commune police can "
+        "see every area and the whole commune."
+    )
+
+
+async def allowed_areas(ctx: Context) -> list[Area]:
+    """Areas this person may see figures of: their own as a leader, all as an officer."""
+    areas = await areas_repo.list_areas(ctx.conn)
+    if ctx.roles.is_officer:
+        return areas
+    return [a for a in areas if a.id in ctx.roles.leader_areas]
+
+
+def may_see(ctx: Context, area_id: int) -> bool:
+    """0 is the whole commune (officers only); otherwise the area must be led by this person."""
+    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+
+
+def too_long(period: Period) -> bool:
+    try:
+        return period.end > period.start.replace(year=period.start.year + MAX_YEARS)
+    except ValueError:  # 29 February
+        return period.end > date(period.start.year + MAX_YEARS, 3, 1)
+
+
+# Flow -------------------------------------------------------------------------------------
+async def start(ctx: Context) -> None:
+    areas = await allowed_areas(ctx)
+    if not areas and not ctx.roles.is_officer:
+        ctx.reply(_not_yours(ctx))
+        return
+    ctx.begin(FLOW, "scope")
+    if len(areas) == 1 and not ctx.roles.is_officer:
+        _ask_period(ctx, areas[0].id)
+        return
+    rows: list[list[Option]] = []
+    if ctx.roles.is_officer:
+        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
+    rows += area_options(areas, f"{PREFIX}:scope")
+    ctx.reply(ctx._("Figures of which area?"), rows)
+
+
+def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
+    ctx.goto("period", area_id=area_id)
+    ask_period(ctx, f"{PREFIX}:period", edit=edit)
+
+
+async def on_button(ctx: Context, argument: str) -> None:
+    verb, _, value = argument.partition(":")
+    if verb == "again":
+        await _again(ctx, value)
+        return
+    if verb == "scope" and value.isdigit() and not may_see(ctx, int(value)):
+        ctx.toast(_not_yours(ctx))
+        return
+    if ctx.flow != FLOW:
+        stale(ctx)
+        return
+    if verb == "scope" and ctx.step == "scope" and value.isdigit():
+        area_id = int(value)
+        if area_id and await areas_repo.get(ctx.conn, area_id) is None:
+            stale(ctx)
+            return
+        _ask_period(ctx, area_id, edit=True)
+    elif verb == "period" and ctx.step == "period":
+        area_id = int(ctx.data.get("area_id", 0))
+        if not may_see(ctx, area_id):  # a role revoked since the question was asked
+            ctx.end()
+            ctx.toast(_not_yours(ctx))
+            return
+        if value == "dates":
+            ctx.goto("dates")
+            ctx.reply(
+                ctx._("Please type the first and the last day, for example 1/1/2026 31/3/2026."),
+                edit=True,
+            )
+            return
+        period = named_period(value, ctx.now.astimezone(ctx.config.tz).date())
+        if period is None:
+            stale(ctx)
+            return
+        await answer(ctx, area_id, period, edit=True)
+    else:
+        stale(ctx)
+
+
+async def on_input(ctx: Context) -> None:
+    found = typed_period(ctx)
+    if found is None:
+        return
+    if too_long(found):
+        ctx.reply(
+            ctx._(
+                "Please choose a period of at most {years} years, for example 1/1/2026 31/12/2026.",
+                years=MAX_YEARS,
+            )
+        )
+        return
+    area_id = int(ctx.data.get("area_id", 0))
+    if not may_see(ctx, area_id):
+        ctx.end()
+        ctx.reply(_not_yours(ctx))
+        return
+    await answer(ctx, area_id, found)
+
+
+async def _again(ctx: Context, value: str) -> None:
+    """🔄 Another period: the same scope, the period question again."""
+    area_text = value.partition(":")[0]
+    if not area_text.isdigit():
+        stale(ctx)
+        return
+    area_id = int(area_text)
+    if not may_see(ctx, area_id):
+        ctx.toast(_not_yours(ctx))
+        return
+    ctx.begin(FLOW, "scope")
+    _ask_period(ctx, area_id)
+
+
+# Answer -----------------------------------------------------------------------------------
+async def scope_name(ctx: Context, area_id: int) -> str:
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
+    return area.name if area else ctx.t.plain("the whole commune")
+
+
+def answer_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
+    """Buttons under the answer; they carry the scope and the period. Officers' downloads are
+    added here (``<prefix>:<kind>:{area_id}:{start}:{end}``)."""
+    if not ctx.roles.is_officer:
+        return []
+    stem = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    return [
+        *download_buttons(ctx, area_id, period),
+        [Option(ctx.t.plain("🔄 Another period"), action=f"{PREFIX}:again:{stem}")],
+    ]
+
+
+async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = False) -> None:
+    """The figures in words, then the chart as a photo."""
+    ctx.end()
+    try:
+        figures: Figures = await collect(ctx.conn, area_id or None, period, ctx.config.tz, ctx.now)
+    except LookupError:  # the area was removed meanwhile
+        stale_reply(ctx)
+        return
+    if not ctx.roles.is_officer:
+        # A leader may pick a single day: how many reports came anonymously then would narrow
+        # down who made them, so that count is for the police only.
+        figures = figures.model_copy(
+            update={"reports": figures.reports.model_copy(update={"anonymous": 0})}
+        )
+    name = await scope_name(ctx, area_id)
+    parts = figures_messages(ctx.t, figures, name)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        ctx.reply(
+            part,
+            answer_buttons(ctx, area_id, period) if last else [],
+            edit=edit and index == 0,
+            bind_to_conversation=False,
+        )
+    # Drawing takes a moment of CPU: the transport draws it after this event's transaction,
+    # in a worker thread, so nobody waits for the database or the event loop meanwhile.
+    stem = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    chart = partial(chart_png, ctx.t, figures, name if area_id else None)
+    ctx.replies.append(
+        Reply(
+            ctx._("Chart: {scope}", scope=name),
+            attachment=Attachment("photo", f"stats_{stem}.png", render=chart),
+        )
+    )
+    await ctx.audit(
+        "stats.viewed",
+        "area" if area_id else None,
+        area_id or None,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+    )
+
+
+feature = Feature(
+    name="stats",
+    commands=[
+        Command(
+            "stats",
+            "thongke",
+            start,
+            LEADERS,
+            Where.PRIVATE,
+            N_("Figures of the movement: pledges, reports, mediation, patrols, reminders"),
+        )
+    ],
+    actions={PREFIX: Action(on_button, LEADERS), **stats_files.ACTIONS},
+    flows={FLOW: on_input},
+)

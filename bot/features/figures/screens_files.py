@@ -1,0 +1,88 @@
+"""Officers' downloads under a /stats answer: the XLSX workbook, the CSVs (one ZIP) and the
+draft summary report (DOCX), for the scope and period of that answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.context import Context
+from bot.core.events import Attachment, Option, Reply
+from bot.core.permissions import OFFICERS
+from bot.core.registry import Action
+from bot.features.figures.documents import File, csv_zip, summary_file, workbook_file
+from bot.shared.periods import Period
+from bot.storage import areas as areas_repo
+
+PREFIX = "stf"
+KINDS = ("xlsx", "csv", "docx")
+
+
+def download_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
+    """The download buttons for officers (none for anyone else)."""
+    if not ctx.roles.is_officer:
+        return []
+    span = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    return [
+        [
+            Option(ctx.t.plain("📊 Excel workbook"), action=f"{PREFIX}:xlsx:{span}"),
+            Option(ctx.t.plain("📄 CSV files"), action=f"{PREFIX}:csv:{span}"),
+        ],
+        [Option(ctx.t.plain("📝 Draft summary report"), action=f"{PREFIX}:docx:{span}")],
+    ]
+
+
+def _parse(argument: str) -> tuple[str, int, Period] | None:
+    parts = argument.split(":")
+    if len(parts) != 4 or parts[0] not in KINDS or not parts[1].isdigit():
+        return None
+    try:
+        period = Period(date.fromisoformat(parts[2]), date.fromisoformat(parts[3]))
+    except ValueError:
+        return None
+    if period.end < period.start:
+        return None
+    return parts[0], int(parts[1]), period
+
+
+async def on_download(ctx: Context, argument: str) -> None:
+    found = _parse(argument)
+    if found is None:
+        ctx.toast(ctx._("This button is out of date. Please send /stats again."))
+        return
+    kind, area_id, period = found
+    if area_id and await areas_repo.get(ctx.conn, area_id) is None:
+        ctx.toast(ctx._("This area no longer exists. Please send /stats again."))
+        return
+    scope = area_id or None
+    tz = ctx.config.tz
+    file: File
+    if kind == "xlsx":
+        file = await workbook_file(ctx.conn, scope, period, tz, ctx.t, ctx.now)
+        caption = ctx._("📊 The figures as an Excel workbook: a summary, then one sheet per kind.")
+    elif kind == "csv":
+        file = await csv_zip(ctx.conn, scope, period, tz, ctx.t)
+        caption = ctx._("📄 One CSV file per kind, in a ZIP archive.")
+    else:
+        file = await summary_file(
+            ctx.conn, scope, period, tz, ctx.t, ctx.now, ctx.config.commune_name
+        )
+        caption = ctx._(
+            "📝 The draft summary report. The figures are filled in; please write the "
+            "assessment where the dotted lines are."
+        )
+    # Built by the transport after this transaction, in a worker thread:
+    # see bot/features/figures/documents.py.
+    ctx.replies.append(
+        Reply(caption, attachment=Attachment("document", file.name, render=file.render))
+    )
+    await ctx.audit(
+        "stats.downloaded",
+        "area" if scope else None,
+        scope,
+        kind=kind,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+    )
+
+
+ACTIONS = {PREFIX: Action(on_download, OFFICERS)}

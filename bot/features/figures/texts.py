@@ -1,0 +1,288 @@
+"""The commune's figures as the commune writes them in its periodic reports (sơ kết, tổng kết):
+short paragraphs with a bold heading each, e.g. "Tổ chức cho 200/215 hộ gia đình ký cam kết
+(đạt 93%)", "Tiếp nhận 11 tin báo, phản ánh: 3 trộm cắp; 2 cờ bạc; ...; đã giải quyết 1.",
+"Hòa giải 3 vụ: thành 1, không thành 1, đang hòa giải 1.".
+
+Plain functions of a :class:`~bot.features.figures.figures.Figures` and a translator: the chat
+answer, and
+anything else that wants the same sentences, call them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
+from bot.features.figures.figures import Figures
+from bot.features.patrols.figures import Figures as PatrolTotals
+from bot.features.patrols.figures import ordered_kinds, sentence
+from bot.features.patrols.kinds import kind
+from bot.features.pledges.model import AUDIENCE_LABELS, split_lines
+from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, STATUS_LABELS, Status
+from bot.i18n import N_, Safe, Translator, escape
+from bot.shared.text import TELEGRAM_TEXT_LIMIT
+
+# How the commune's report names the outcome of mediation cases (short, inside a sentence).
+OUTCOME_PHRASES = {
+    "success": N_("successful {count}"),
+    "failed": N_("unsuccessful {count}"),
+    "transferred": N_("transferred to the authorities {count}"),
+    "open": N_("still in mediation {count}"),
+}
+# Statuses in the order a report reads them: what is done first, then what is still open.
+STATUS_ORDER = (
+    Status.RESOLVED,
+    Status.IN_PROGRESS,
+    Status.ACKNOWLEDGED,
+    Status.NEW,
+    Status.REOPENED,
+    Status.NOT_OURS,
+    Status.DUPLICATE,
+)
+STATUS_VALUES = frozenset(s.value for s in Status)
+SEPARATOR = "; "
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: "Trộm cắp" → "trộm cắp" (acronyms such as "VNeID" keep their
+    capitals: only the first letter changes, and only when the second is not a capital)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _item(t: Translator, label: str, count: int) -> str:
+    """Counted things: "3 trộm cắp" in Vietnamese, "theft: 3" in English."""
+    return t._("{label}: {count}", label=Safe(label), count=count)
+
+
+def _state(t: Translator, label: str, count: int) -> str:
+    """A state or a topic with its count: "đã giải quyết: 1"."""
+    return t._("{state}: {count}", state=Safe(label), count=count)
+
+
+def _ordered(counts: dict[str, int], order: Iterable[str]) -> list[tuple[str, int]]:
+    """Non-zero counts, most first; ties in the given order."""
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(
+        ((key, n) for key, n in counts.items() if n > 0),
+        key=lambda item: (-item[1], rank.get(item[0], len(rank))),
+    )
+
+
+def percent_text(t: Translator, value: float | None) -> str:
+    return t.percent(value / 100) if value is not None else "?"
+
+
+def scope_and_period(t: Translator, figures: Figures, scope_name: str) -> str:
+    return t._(
+        "📊 <b>Security movement figures: {scope}</b>\nFrom {start} to {end}",
+        scope=scope_name,
+        start=figures.period.start,
+        end=figures.period.end,
+    )
+
+
+def pledge_lines(t: Translator, figures: Figures) -> list[str]:
+    pledges = figures.pledges
+    lines = [t._("<b>1. Safety pledges</b>")]
+    if pledges.campaign is None:
+        lines.append(t._("No pledge campaign had started by the end of this period."))
+        return lines
+    intro = t._("Campaign “{title}”:", title=pledges.campaign.title)
+    if pledges.households:
+        main = t._(
+            "{signed}/{households} households signed the pledge ({percent}).",
+            signed=pledges.signed,
+            households=pledges.households,
+            percent=percent_text(t, pledges.percent),
+        )
+    else:
+        main = t._n(
+            "{count} household signed the pledge (the number of households is not recorded).",
+            "{count} households signed the pledge (the number of households is not recorded).",
+            pledges.signed,
+        )
+    lines.append(f"{intro} {main}")
+    others = [
+        _item(t, lower_first(t.plain(AUDIENCE_LABELS[audience])), count)
+        for audience, count in _ordered(pledges.other_signed, AUDIENCE_LABELS)
+    ]
+    if others:
+        lines.append(t._("Also signed: {items}.", items=Safe(SEPARATOR.join(others))))
+    if figures.scope.kind == "commune" and pledges.per_area:
+        for coverage in pledges.per_area:
+            if coverage.area.households:
+                lines.append(
+                    t._(
+                        "• {area}: {signed}/{households} ({percent})",
+                        area=coverage.area.name,
+                        signed=coverage.signed,
+                        households=coverage.area.households,
+                        percent=percent_text(t, coverage.percent),
+                    )
+                )
+            else:
+                lines.append(
+                    t._(
+                        "• {area}: {signed} (households not recorded)",
+                        area=coverage.area.name,
+                        signed=coverage.signed,
+                    )
+                )
+    if pledges.complete:
+        lines.append(t._("Every household in scope has signed: criterion 1 is met."))
+    return lines
+
+
+def category_list(t: Translator, by_category: dict[str, int]) -> str:
+    """Report categories with reports, most first: "3 trộm cắp; 2 cờ bạc" (Telegram HTML)."""
+    return SEPARATOR.join(
+        _item(t, lower_first(t.plain(CATEGORY_BY_KEY[key].label)), n)
+        if key in CATEGORY_BY_KEY
+        else _item(t, escape(key), n)
+        for key, n in _ordered(by_category, (c.key for c in CATEGORIES))
+    )
+
+
+def report_lines(t: Translator, figures: Figures) -> list[str]:
+    reports = figures.reports
+    lines = [t._("<b>2. Reports and tips</b>")]
+    if reports.total == 0:
+        lines.append(t._("No reports or tips were received."))
+        return lines
+    categories = category_list(t, reports.by_category)
+    lines.append(
+        t._n(
+            "Received {count} report or tip: {categories}; resolved {resolved}.",
+            "Received {count} reports and tips: {categories}; resolved {resolved}.",
+            reports.total,
+            categories=Safe(categories),
+            resolved=reports.by_status.get(Status.RESOLVED.value, 0),
+        )
+    )
+    statuses = [
+        _state(t, lower_first(t.plain(STATUS_LABELS[Status(key)])), n)
+        for key, n in _ordered(reports.by_status, (s.value for s in STATUS_ORDER))
+        if key in STATUS_VALUES
+    ]
+    if statuses:
+        lines.append(t._("By status: {statuses}.", statuses=Safe(SEPARATOR.join(statuses))))
+    extra = []
+    if reports.happening_now:
+        extra.append(
+            t._n(
+                "{count} reported while it was happening",
+                "{count} reported while they were happening",
+                reports.happening_now,
+            )
+        )
+    if reports.anonymous:
+        extra.append(t._n("{count} anonymous", "{count} anonymous", reports.anonymous))
+    if extra:
+        lines.append(t._("Of these: {items}.", items=Safe(SEPARATOR.join(extra))))
+    return lines
+
+
+def mediation_lines(t: Translator, figures: Figures) -> list[str]:
+    mediation = figures.mediation
+    lines = [t._("<b>3. Mediation at the grassroots</b>")]
+    if mediation.total == 0:
+        lines.append(t._("No mediation cases."))
+        return lines
+    outcomes = [
+        t._(OUTCOME_PHRASES[key], count=n)
+        for key, n in mediation.by_outcome.items()
+        if n > 0 and key in OUTCOME_PHRASES
+    ]
+    lines.append(
+        t._n(
+            "Mediated {count} case: {outcomes}.",
+            "Mediated {count} cases: {outcomes}.",
+            mediation.total,
+            outcomes=Safe(", ".join(outcomes)),
+        )
+    )
+    return lines
+
+
+def patrol_lines(t: Translator, figures: Figures) -> list[str]:
+    patrols = figures.patrols
+    lines = [t._("<b>4. Patrols</b>")]
+    if patrols.patrols == 0 and not any(patrols.observations.values()):
+        lines.append(t._("No patrols were recorded."))
+        return lines
+    totals = PatrolTotals(
+        patrols=patrols.patrols,
+        participations=patrols.participations,
+        reminders=Counter(patrols.reminders),
+        observations=Counter(patrols.observations),
+    )
+    lines.append(t._("Held {sentence}", sentence=Safe(sentence(t, totals))))
+    unreminded = Counter(patrols.observations) - Counter(patrols.reminders)
+    if unreminded:
+        cases = [
+            t._n(
+                "{count} case of {phrase}",
+                "{count} cases of {phrase}",
+                count,
+                phrase=t.plain(kind(code).phrase),
+            )
+            for code, count in ordered_kinds(unreminded)
+        ]
+        lines.append(t._("Also seen without a reminder: {cases}.", cases=Safe(", ".join(cases))))
+    return lines
+
+
+def awareness_lines(t: Translator, figures: Figures) -> list[str]:
+    awareness = figures.awareness
+    lines = [t._("<b>5. Awareness reminders</b>")]
+    if awareness.runs == 0:
+        lines.append(t._("No awareness reminders were sent."))
+        return lines
+    runs = {key: d.runs for key, d in awareness.by_topic.items()}
+    topics = [
+        _state(t, lower_first(t.plain(TOPIC_BY_KEY[key].label)), n)
+        if key in TOPIC_BY_KEY
+        else _state(t, escape(key), n)
+        for key, n in _ordered(runs, TOPIC_BY_KEY)
+    ]
+    lines.append(
+        t._n(
+            "Sent {count} awareness round ({topics}), with {sent} deliveries to recipients.",
+            "Sent {count} awareness rounds ({topics}), with {sent} deliveries to recipients.",
+            awareness.runs,
+            topics=Safe(SEPARATOR.join(topics)),
+            sent=awareness.sent,
+        )
+    )
+    pending = []
+    if awareness.failed:
+        pending.append(t._("{count} could not be delivered", count=awareness.failed))
+    if awareness.pending:
+        pending.append(t._("{count} still waiting to be sent", count=awareness.pending))
+    if pending:
+        lines.append(t._("Besides: {items}.", items=Safe(SEPARATOR.join(pending))))
+    return lines
+
+
+def figures_lines(t: Translator, figures: Figures, scope_name: str) -> list[str]:
+    """The answer as lines; paragraphs are separated by an empty line."""
+    lines = [scope_and_period(t, figures, scope_name)]
+    for section in (pledge_lines, report_lines, mediation_lines, patrol_lines, awareness_lines):
+        lines.append("")
+        lines.extend(section(t, figures))
+    return lines
+
+
+def figures_text(t: Translator, figures: Figures, scope_name: str) -> str:
+    """The whole answer in Telegram HTML (``scope_name`` is plain text: it is escaped here)."""
+    return "\n".join(figures_lines(t, figures, scope_name))
+
+
+def figures_messages(
+    t: Translator, figures: Figures, scope_name: str, limit: int = TELEGRAM_TEXT_LIMIT
+) -> list[str]:
+    """The answer cut at line breaks into messages that each fit Telegram's limit."""
+    return split_lines(figures_lines(t, figures, scope_name), limit)

@@ -1,0 +1,109 @@
+"""Patrol figures for an area or the whole commune over a period, and the sentence the commune
+writes in its reports, e.g. "42 lượt tuần tra với 198 lượt thành viên tham gia; nhắc nhở 40
+trường hợp kinh doanh quá giờ quy định, ...".
+
+:func:`patrol_figures` is the entry point other features (statistics) reuse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.features.patrols.kinds import KINDS, kind
+from bot.i18n import Safe, Translator
+from bot.shared.periods import Period
+from bot.storage import patrols as repo
+from bot.storage.patrols import ObservationCount, PatrolCount
+
+
+@dataclass
+class Figures:
+    patrols: int = 0
+    participations: int = 0
+    reminders: Counter[str] = field(default_factory=Counter)  # cases reminded, per kind
+    observations: Counter[str] = field(default_factory=Counter)  # all cases seen, per kind
+
+    @property
+    def reminders_total(self) -> int:
+        return sum(self.reminders.values())
+
+
+@dataclass
+class FigureReport:
+    period: Period
+    area_id: int | None
+    total: Figures
+    months: list[tuple[tuple[int, int], Figures]]
+
+
+def aggregate(
+    period: Period,
+    area_id: int | None,
+    patrols: list[PatrolCount],
+    observations: list[ObservationCount],
+    tz: ZoneInfo,
+) -> FigureReport:
+    total = Figures()
+    months = {month: Figures() for month in period.months()}
+
+    def month_of(moment_local_year: int, moment_local_month: int) -> Figures:
+        return months.setdefault((moment_local_year, moment_local_month), Figures())
+
+    for patrol in patrols:
+        local = patrol.started_at.astimezone(tz)
+        for figures in (total, month_of(local.year, local.month)):
+            figures.patrols += 1
+            figures.participations += patrol.participants
+    for seen in observations:
+        local = seen.started_at.astimezone(tz)
+        for figures in (total, month_of(local.year, local.month)):
+            figures.observations[seen.kind] += seen.count
+            if seen.reminded:
+                figures.reminders[seen.kind] += seen.count
+    return FigureReport(period, area_id, total, sorted(months.items()))
+
+
+async def patrol_figures(
+    conn: aiosqlite.Connection, area_id: int | None, period: Period, tz: ZoneInfo
+) -> FigureReport:
+    """Figures of one area (or the whole commune when ``area_id`` is None) for the local days
+    of ``period``: patrols, member participations, and cases per kind, also per month."""
+    begin, end = period.utc_bounds(tz)
+    patrols = await repo.counted_patrols(conn, area_id, begin, end)
+    observations = await repo.counted_observations(conn, area_id, begin, end)
+    return aggregate(period, area_id, patrols, observations, tz)
+
+
+def ordered_kinds(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Kinds with cases, most cases first; ties in the order of the kinds list."""
+    order = {k.code: i for i, k in enumerate(KINDS)}
+    return sorted(
+        ((code, n) for code, n in counts.items() if n > 0),
+        key=lambda item: (-item[1], order.get(item[0], len(order))),
+    )
+
+
+def sentence(t: Translator, figures: Figures) -> str:
+    """The figures as the commune writes them in its periodic reports."""
+    text = t._n(
+        "{count} patrol with {participations} member participations",
+        "{count} patrols with {participations} member participations",
+        figures.patrols,
+        participations=figures.participations,
+    )
+    cases = [
+        t._n(
+            "{count} case of {phrase}",
+            "{count} cases of {phrase}",
+            count,
+            phrase=t.plain(kind(code).phrase),
+        )
+        for code, count in ordered_kinds(figures.reminders)
+    ]
+    if cases:
+        text += t._("; reminders given: {cases}", cases=Safe(", ".join(cases)))
+    return text + "."

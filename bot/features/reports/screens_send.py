@@ -1,0 +1,125 @@
+"""Sending a report: whether this person may send one now (the reason when not), the
+"send" step, and closing the flow so nothing of an anonymous report stays with the person.
+What sending does is the use case :func:`bot.features.reports.service.submit_report`."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import Option
+from bot.features.reports import service
+from bot.features.reports.model import rate_key
+from bot.features.reports.texts import emergency_text
+from bot.storage import menus as menus_repo
+
+
+async def refusal(ctx: Context, *, rate_limited: bool = True) -> str | None:
+    """Why this person may not send a report now, or None. A leader's report from a patrol
+    observation is named and audited: the hourly limit (against floods of tips) does not
+    apply to it, a block does."""
+    member, user = ctx.member, ctx.event.user
+    assert member is not None and user is not None
+    found = await service.refusal(
+        ctx.conn, member.id, rate_key(ctx.event.platform, user.id), ctx.now, rate_limited
+    )
+    if found is None:
+        return None
+    if found.blocked:
+        return ctx._(
+            "Sorry, you cannot send reports through the bot at the moment. If something is "
+            "urgent, please call 113 or go to the commune police office."
+        )
+    return ctx._(
+        "You have sent {count} reports in the last hour, the most I can take. Please "
+        "wait a little before sending another. In an emergency call 113.",
+        count=found.max_per_hour,
+    )
+
+
+async def submit(ctx: Context, *, anonymous: bool) -> None:
+    member = ctx.member
+    user = ctx.event.user
+    assert member is not None and user is not None
+    data = ctx.data
+    observation_id = data.get("observation_id")
+    why_not = await refusal(ctx, rate_limited=observation_id is None)
+    if why_not:
+        await close_flow(ctx)
+        ctx.reply(why_not, edit=True)
+        return
+    area_id = data.get("area_id") or member.area_id
+    result = await service.submit_report(
+        ctx.conn,
+        ctx.config,
+        service.Submission(
+            category=str(data["category"]),
+            area_id=int(area_id) if area_id else None,
+            description=str(data.get("text", "")),
+            anonymous=anonymous,
+            reporter_member_id=member.id,
+            rate_key=rate_key(ctx.event.platform, user.id),
+            happening_now=bool(data.get("now")),
+            media=list(data.get("media", [])),
+            place=data.get("place"),
+            latitude=data.get("lat"),
+            longitude=data.get("lon"),
+            observation_id=int(observation_id) if observation_id is not None else None,
+        ),
+        ctx.now,
+    )
+    if isinstance(result, service.AlreadyReported):
+        await close_flow(ctx)
+        ctx.reply(
+            ctx._(
+                "This observation was already turned into report {code}. Nothing new was sent.",
+                code=result.code or "?",
+            ),
+            edit=True,
+        )
+        return
+    if result.queued:
+        ctx.outbox_written = True
+    code = result.report.code
+    happening = result.report.happening_now
+    patrol_id = data.get("patrol_id")
+    await close_flow(ctx)
+    if anonymous:
+        text = ctx._(
+            "Thank you. Your report was sent <b>anonymously</b>: nothing links it to you.\n\n"
+            "Your tracking code: <code>{code}</code>\nPlease write it down: it is the only way "
+            "to follow the report (with /track {code}). I cannot look it up for you.",
+            code=code,
+        )
+    elif result.observation_linked:  # a leader's report from a patrol: a staff screen
+        text = ctx._(
+            "Report {code} was sent to its handler. You will be told here each time it moves on.",
+            code=code,
+        )
+    else:
+        text = ctx._(
+            "Thank you. Your report {code} was sent. I will tell you here each time it moves on.",
+            code=code,
+        )
+    if happening:
+        text += (
+            "\n\n"
+            + ctx._("The commune police have been alerted now.")
+            + "\n"
+            + emergency_text(ctx.t)
+        )
+    ctx.reply(text, edit=True)
+    if result.observation_linked and patrol_id is not None:
+        ctx.reply(
+            ctx._("The patrol observation is linked to report {code}.", code=code),
+            [[Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{patrol_id}")]],
+            bind_to_conversation=False,
+        )
+
+
+async def close_flow(ctx: Context) -> None:
+    """End the flow and delete the menus it made, so nothing of it stays with the person."""
+    user = ctx.event.user
+    ctx.end()
+    if user is not None:
+        await menus_repo.drop_for_flow(
+            ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, "rep:"
+        )

@@ -1,0 +1,59 @@
+"""/track (/theodoi): anyone follows a report by its tracking code, the only way to follow an
+anonymous one. Shows the category, dates, status and the reason written for the reporter
+(internal notes never)."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.events import EventKind
+from bot.features.reports.model import normalize_code
+from bot.features.reports.texts import category_label, status_label
+from bot.storage import reports as repo
+
+FLOW = "track"
+
+
+async def track(ctx: Context) -> None:
+    if ctx.event.args.strip():
+        await _track(ctx, ctx.event.args)
+        return
+    ctx.begin(FLOW, "code")
+    ctx.reply(ctx._("Please type the tracking code of the report (for example ACDE-3479)."))
+
+
+async def on_input(ctx: Context) -> None:
+    if ctx.event.kind != EventKind.TEXT:
+        ctx.reply(ctx._("Please type the tracking code as text, or /cancel."))
+        return
+    ctx.end()
+    await _track(ctx, ctx.event.text)
+
+
+async def _track(ctx: Context, typed: str) -> None:
+    code = normalize_code(typed)
+    found = await repo.by_code(ctx.conn, code) if code else None
+    if found is None:
+        ctx.reply(
+            ctx._(
+                "I found no report with this code. Please check it and type it again, "
+                "for example /track ACDE-3479."
+            )
+        )
+        return
+    ctx.reply(
+        ctx._(
+            "<b>Report {code}</b>\nCategory: {category}\nSent: {sent}\nStatus: {status}\n"
+            "Last change: {changed}",
+            code=found.code,
+            category=category_label(ctx.t, found.category),
+            sent=found.created_at,
+            status=status_label(ctx.t, found.status),
+            changed=found.updated_at,
+        )
+        + _reason_line(ctx, await repo.status_reason(ctx.conn, found))
+    )
+
+
+def _reason_line(ctx: Context, reason: str | None) -> str:
+    """The reason written for the reporter with the current status (internal notes never)."""
+    return "\n" + ctx._("Reason: {reason}", reason=reason) if reason else ""

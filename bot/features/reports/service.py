@@ -1,0 +1,430 @@
+"""Use cases of reports, as plain functions over a connection (no chat): sending a report,
+telling the people who handle it, telling the reporter, and escalating what nobody picked up.
+
+The screens (``screens*.py``) call these; tests call them directly. The reporter's identity is
+never in a notification: the assigned handler or an officer asks for it with a button, and every
+time it is shown is in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.context import CoreConfig, notify_member
+from bot.core.events import Option, Reply
+from bot.features.reports.model import (
+    Status,
+    Target,
+    ack_due,
+    default_routes,
+    new_tracking_code,
+    over_limit,
+)
+from bot.features.reports.texts import card_options, card_text, category_label, status_label
+from bot.i18n import N_, Translator
+from bot.storage import areas as areas_repo
+from bot.storage import audit
+from bot.storage import members as members_repo
+from bot.storage import patrols as patrols_repo
+from bot.storage import reports as repo
+from bot.storage import roles as roles_repo
+from bot.storage.db import Database
+from bot.storage.members import Member
+from bot.storage.reports import Report
+
+
+# Sending a report -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Submission:
+    """What a person sends with /report (or a leader from a patrol observation)."""
+
+    category: str
+    area_id: int | None
+    description: str
+    anonymous: bool
+    reporter_member_id: int  # kept on the report only when it is not anonymous
+    rate_key: str  # counts anonymous reports against the hourly limit, not linked to anyone
+    happening_now: bool = False
+    media: list[dict[str, str]] = field(default_factory=list)
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    observation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    queued: int  # notices queued for the people who handle it
+    observation_linked: bool = False  # the patrol observation it came from now points to it
+
+
+@dataclass(frozen=True)
+class AlreadyReported:
+    """The patrol observation was already turned into a report: nothing new is sent."""
+
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a person may not send a report now."""
+
+    blocked: bool  # blocked by an officer; otherwise over the hourly limit
+    max_per_hour: int = 0
+
+
+async def refusal(
+    conn: aiosqlite.Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
+) -> Refusal | None:
+    """A blocked person may not send; nor anyone over the hourly limit (named and anonymous
+    reports both count). A leader's report from a patrol observation is named and audited:
+    the limit (against floods of tips) does not apply to it (``rate_limited=False``)."""
+    if await repo.is_blocked(conn, member_id):
+        return Refusal(blocked=True)
+    if not rate_limited:
+        return None
+    settings = await repo.settings(conn)
+    if over_limit(await repo.recent_count(conn, rate_key, member_id, now), settings):
+        return Refusal(blocked=False, max_per_hour=settings.max_per_hour)
+    return None
+
+
+async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
+    """Who handles a category in an area: the configured route, or the commune police when
+    nobody leads that area yet."""
+    target = (await repo.routes(conn, default_routes())).get(category, Target.OFFICERS)
+    if target == Target.LEADERS and not (
+        area_id and await roles_repo.holders(conn, "leader", area_id)
+    ):
+        return Target.OFFICERS
+    return target
+
+
+async def submit_report(
+    conn: aiosqlite.Connection, config: CoreConfig, sub: Submission, now: datetime
+) -> Submitted | AlreadyReported:
+    """Store a report with a new tracking code and its deadline, audit it (with no actor when
+    anonymous), link the patrol observation it came from, and tell its handlers."""
+    observation = (
+        await patrols_repo.get_observation(conn, sub.observation_id)
+        if sub.observation_id is not None
+        else None
+    )
+    if observation is not None and observation.report_id is not None:
+        earlier = await repo.get(conn, observation.report_id)
+        return AlreadyReported(earlier.code if earlier else None)
+    settings = await repo.settings(conn)
+    code = new_tracking_code()
+    while await repo.code_exists(conn, code):
+        code = new_tracking_code()
+    new = repo.NewReport(
+        category=sub.category,
+        area_id=sub.area_id,
+        description=sub.description,
+        target=await route(conn, sub.category, sub.area_id),
+        anonymous=sub.anonymous,
+        reporter_member_id=None if sub.anonymous else sub.reporter_member_id,
+        happening_now=sub.happening_now,
+        media=list(sub.media),
+        place=sub.place,
+        latitude=sub.latitude,
+        longitude=sub.longitude,
+    )
+    created = await repo.create(conn, new, code, now, ack_due(now, sub.happening_now, settings))
+    if sub.anonymous:
+        await repo.count_anonymous(conn, sub.rate_key, now)
+    actor = None if sub.anonymous else sub.reporter_member_id
+    await audit.record(
+        conn,
+        now,
+        actor,
+        "report.submitted",
+        "report",
+        created.id,
+        category=sub.category,
+        anonymous=sub.anonymous,
+    )
+    if observation is not None:
+        await patrols_repo.link_report(conn, observation.id, created.id)
+        await audit.record(
+            conn,
+            now,
+            actor,
+            "patrol.observation_reported",
+            "patrol",
+            observation.patrol_id,
+            report=created.id,
+        )
+    queued = await notify_new(conn, config, created, now)
+    return Submitted(created, queued, observation_linked=observation is not None)
+
+
+# Who hears about a report -----------------------------------------------------------------
+async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+    found = []
+    for member_id in dict.fromkeys(ids):
+        member = await members_repo.get(conn, member_id)
+        if member is not None:
+            found.append(member)
+    return found
+
+
+async def officers(conn: aiosqlite.Connection) -> list[Member]:
+    return await _members(conn, await roles_repo.holders(conn, "officer"))
+
+
+async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
+    """The assigned handler when there is one; else whoever the report is routed to."""
+    if report.assignee_member_id is not None:
+        assigned = await _members(conn, [report.assignee_member_id])
+        if assigned:
+            return assigned
+    if report.target == Target.LEADERS and report.area_id is not None:
+        leaders = await _members(conn, await roles_repo.holders(conn, "leader", report.area_id))
+        if leaders:
+            return leaders
+    return await officers(conn)
+
+
+async def area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+    area = await areas_repo.get(conn, area_id) if area_id else None
+    return area.name if area else None
+
+
+async def _is_officer(conn: aiosqlite.Connection, member: Member) -> bool:
+    return member.id in await roles_repo.holders(conn, "officer")
+
+
+async def send_card(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    member: Member,
+    report: Report,
+    now: datetime,
+    headline: str,
+    **params: object,
+) -> int:
+    """Queue the report card, under a headline message id, to one person in their language."""
+    area = await area_name(conn, report.area_id)
+    officer = await _is_officer(conn, member)
+
+    def build(t: Translator) -> Reply:
+        text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
+        return Reply(text, card_options(t, report, officer=officer))
+
+    await notify_member(conn, config, member, build, now)
+    return 1
+
+
+async def notify_new(
+    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
+) -> int:
+    """Tell the handlers; for "happening now", every officer too, at once."""
+    queued, told = 0, set()
+    for member in await handlers_of(conn, report):
+        headline = N_("🚨 Urgent: happening now") if report.happening_now else N_("🆕 New report")
+        queued += await send_card(conn, config, member, report, now, headline)
+        told.add(member.id)
+    if report.happening_now:
+        for member in await officers(conn):
+            if member.id not in told:
+                queued += await send_card(
+                    conn, config, member, report, now, N_("🚨 Urgent: happening now")
+                )
+    return queued
+
+
+async def notify_reporter(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    now: datetime,
+    reason: str | None = None,
+) -> int:
+    """A named reporter hears of every status change, with the reason written for them (never
+    an internal note); a resolved report asks if it is fixed."""
+    if report.anonymous or report.reporter_member_id is None:
+        return 0
+    reporter = await members_repo.get(conn, report.reporter_member_id)
+    if reporter is None:
+        return 0
+    # A leader's report (from a patrol) is read on a staff screen: no resident's address.
+    staff = any(
+        g.role in ("leader", "officer") for g in await roles_repo.of_member(conn, reporter.id)
+    )
+
+    def build(t: Translator) -> Reply:
+        category, status = category_label(t, report.category), status_label(t, report.status)
+        if staff:
+            text = t._(
+                "Update on report {code} ({category}): {status}.",
+                code=report.code,
+                category=category,
+                status=status,
+            )
+        else:
+            text = t._(
+                "Update on your report {code} ({category}): {status}.",
+                code=report.code,
+                category=category,
+                status=status,
+            )
+        if reason:
+            text += "\n" + t._("Reason: {reason}", reason=reason)
+        options: list[list[Option]] = []
+        if report.status == Status.RESOLVED:
+            if staff:
+                text += "\n\n" + t._("Has the problem really been fixed?")
+            else:
+                text += "\n\n" + t._("Is the problem really fixed?")
+            options = [
+                [
+                    Option(t.plain("👍 Yes, fixed"), action=f"rfb:{report.id}:fixed"),
+                    Option(t.plain("👎 Not fixed"), action=f"rfb:{report.id}:notfixed"),
+                ]
+            ]
+        return Reply(text, options)
+
+    await notify_member(conn, config, reporter, build, now)
+    return 1
+
+
+# The escalation timer ---------------------------------------------------------------------
+async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
+    """Remind the handlers of reports nobody acknowledged in time, and tell the officers."""
+    queued = 0
+    async with db.unit() as conn:
+        await repo.purge_rate(conn, now)
+        for report in await repo.overdue(conn, now):
+            told: set[int] = set()
+            for member in await handlers_of(conn, report):
+                queued += await send_card(
+                    conn,
+                    config,
+                    member,
+                    report,
+                    now,
+                    N_("⏰ Reminder: this report has not been acknowledged yet."),
+                )
+                told.add(member.id)
+            for member in await officers(conn):
+                if member.id not in told:
+                    queued += await send_card(
+                        conn,
+                        config,
+                        member,
+                        report,
+                        now,
+                        N_("⏫ Escalated: nobody acknowledged this report in time."),
+                    )
+            await repo.mark_escalated(conn, report.id, now)
+            await audit.record(conn, now, None, "report.escalated", "report", report.id)
+    return queued
+
+
+# Handling a report ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StatusChange:
+    report: Report  # as it is now
+    changed: bool  # False when it had changed meanwhile: nothing was written
+    queued: int = 0  # messages queued for other people
+
+
+async def change_status(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    to_status: Status,
+    actor: Member,
+    now: datetime,
+    *,
+    duplicate_of: int | None = None,
+    reason: str | None = None,
+) -> StatusChange:
+    """A handler moves a report on (from the status it was read with): the first one to pick
+    it up becomes its assignee, the change is audited, and the reporter is told (with the
+    reason written for them, internal notes never)."""
+    assignee = None
+    if report.assignee_member_id is None and to_status in (
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    ):
+        assignee = actor.id
+    changed = await repo.set_status(
+        conn,
+        report,
+        to_status,
+        actor.id,
+        now,
+        reason=reason,
+        assignee_member_id=assignee,
+        duplicate_of=duplicate_of,
+    )
+    updated = await repo.get(conn, report.id)
+    assert updated is not None
+    if not changed:
+        return StatusChange(updated, False)
+    details: dict[str, object] = {"from": report.status.value, "to": to_status.value}
+    if reason is not None:
+        details["reason"] = reason
+    if duplicate_of is not None:
+        details["duplicate_of"] = duplicate_of
+    await audit.record(conn, now, actor.id, "report.status", "report", report.id, **details)
+    queued = await notify_reporter(conn, config, updated, now, reason)
+    return StatusChange(updated, True, queued)
+
+
+async def reopen(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    actor: Member,
+    now: datetime,
+    *,
+    note: str | None = None,
+) -> StatusChange:
+    """Reopen a closed report with a new deadline: by its reporter ("not fixed", no note), or
+    by an officer with a note (then the reporter is told too, and the handlers other than that
+    officer get the card again). False in ``changed``, nothing written, when the report moved
+    on meanwhile."""
+    settings = await repo.settings(conn)
+    due = ack_due(now, report.happening_now, settings)
+    if not await repo.set_status(
+        conn, report, Status.REOPENED, actor.id, now, note=note, ack_due_at=due
+    ):
+        return StatusChange(report, False)
+    by_reporter = note is None
+    if by_reporter:
+        await audit.record(
+            conn, now, actor.id, "report.reopened", "report", report.id, by="reporter"
+        )
+    else:
+        await audit.record(
+            conn,
+            now,
+            actor.id,
+            "report.reopened",
+            "report",
+            report.id,
+            by="officer",
+            note=note,
+            **{"from": report.status.value},
+        )
+    reopened = await repo.get(conn, report.id)
+    assert reopened is not None
+    queued = 0 if by_reporter else await notify_reporter(conn, config, reopened, now)
+    card = (
+        N_("🔄 Reopened: the reporter says the problem is not fixed.")
+        if by_reporter
+        else N_("🔄 Reopened by a commune officer.")
+    )
+    for handler in await handlers_of(conn, reopened):
+        if by_reporter or handler.id != actor.id:
+            await send_card(conn, config, handler, reopened, now, card)
+            queued += 1
+    return StatusChange(reopened, True, queued)
