@@ -672,7 +672,7 @@ def show(result: Result, baseline: Result | None) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
-    per_pass = sum(len(p.steps) for p in actors(max(sizes), 0, MIX))
+    per_pass = sum(k != "maybe" for p in actors(max(sizes), 0, MIX) for k, _ in p.steps)
     print(
         f"{args.passes} passes of {per_pass} updates (registrations, pledges signed and viewed, "
         "reports, live patrols with observations, /help, text, group commands, /language), "
