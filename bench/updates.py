@@ -178,15 +178,19 @@ class Person:
     steps: list[tuple[str, str]]
 
 
-def actors(members: int, round_no: int, mix: dict[str, int]) -> list[Person]:
-    """Who acts in one round: different people every round."""
+def actors(
+    members: int, round_no: int, mix: dict[str, int], first: int | None = None
+) -> list[Person]:
+    """Who acts in one round: different people every round (``first``: the first block of
+    members to draw from, by default after those of the rounds before)."""
     people: list[Person] = []
     per_round = sum(mix.values())
+    start = round_no * per_round if first is None else first
 
     def member(kind_offset: int, index: int, remainder: tuple[int, ...]) -> int:
         # Members >= FIRST_ACTOR with i % 10 in ``remainder``, distinct per round and kind.
         span = (members - FIRST_ACTOR) // 10
-        block = (round_no * per_round + kind_offset + index) % max(span, 1)
+        block = (start + kind_offset + index) % max(span, 1)
         return FIRST_ACTOR + block * 10 + remainder[index % len(remainder)]
 
     def existing(i: int, steps: list[tuple[str, str]]) -> Person:
@@ -603,7 +607,9 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         api.stats.latencies.clear()
         steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
         steady_mix["patrol"] = AREAS
-        await run_people(api, actors(members, passes, steady_mix), 100.0)
+        # The steady people's blocks follow the last pass's signers (who must not sign twice).
+        first = (passes - 1) * sum(MIX.values()) + max(MIX.values())
+        await run_people(api, actors(members, passes, steady_mix, first), 100.0)
         lat = sorted(api.stats.latencies)
         peak = rss_mb(process.pid, "VmHWM")
     finally:
