@@ -30,23 +30,32 @@ def has_control(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" for ch in text)
 
 
-def check_name(text: str, *, minimum: int = 2, maximum: int = 100) -> str | TextProblem:
-    """A person's or household's name: NFC, single spaces, 2-100 characters, some letters,
-    no control characters, no HTML-like markup. Returns the clean name or the problem."""
+def check_label(
+    text: str, *, minimum: int, maximum: int, digits_count: bool = False
+) -> str | TextProblem:
+    """A short label typed by a person (a name, an address): NFC, single spaces, within the
+    length, some letters (or digits, with ``digits_count``), no control characters, no
+    HTML-like markup. Returns the clean text or the problem."""
     if has_control(text):
         return TextProblem.CONTROL
-    name = collapse(text)
-    if not name:
+    cleaned = collapse(text)
+    if not cleaned:
         return TextProblem.EMPTY
-    if "<" in name or ">" in name:
+    if "<" in cleaned or ">" in cleaned:
         return TextProblem.MARKUP
-    if not any(ch.isalpha() for ch in name):
+    meaningful = str.isalnum if digits_count else str.isalpha
+    if not any(meaningful(ch) for ch in cleaned):
         return TextProblem.NO_LETTERS
-    if len(name) < minimum:
+    if len(cleaned) < minimum:
         return TextProblem.TOO_SHORT
-    if len(name) > maximum:
+    if len(cleaned) > maximum:
         return TextProblem.TOO_LONG
-    return name
+    return cleaned
+
+
+def check_name(text: str, *, minimum: int = 2, maximum: int = 100) -> str | TextProblem:
+    """A person's or household's name: 2-100 characters with some letters (see check_label)."""
+    return check_label(text, minimum=minimum, maximum=maximum)
 
 
 def check_free_text(text: str, *, maximum: int = 3000) -> str | TextProblem:

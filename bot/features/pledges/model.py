@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.i18n import N_
 from bot.shared import cells
-from bot.shared.text import TELEGRAM_TEXT_LIMIT, TextProblem, collapse, fold_key, has_control
+from bot.shared.text import TELEGRAM_TEXT_LIMIT, TextProblem, check_label, collapse, fold_key
 
 AUDIENCES = ("household", "business", "religious", "institution")
 AUDIENCE_LABELS = {
@@ -39,20 +39,7 @@ def household_key(head_name: str, address: str) -> str:
 
 def check_address(text: str, *, minimum: int = 2, maximum: int = 150) -> str | TextProblem:
     """A house number or hamlet address: like a name, but digits count (``Số 12``, ``12/3``)."""
-    if has_control(text):
-        return TextProblem.CONTROL
-    cleaned = collapse(text)
-    if not cleaned:
-        return TextProblem.EMPTY
-    if "<" in cleaned or ">" in cleaned:
-        return TextProblem.MARKUP
-    if not any(ch.isalnum() for ch in cleaned):
-        return TextProblem.NO_LETTERS
-    if len(cleaned) < minimum:
-        return TextProblem.TOO_SHORT
-    if len(cleaned) > maximum:
-        return TextProblem.TOO_LONG
-    return cleaned
+    return check_label(text, minimum=minimum, maximum=maximum, digits_count=True)
 
 
 def reference(area_code: str | None, year: int, number: int) -> str:
