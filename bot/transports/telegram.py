@@ -75,6 +75,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.core.dispatcher import Dispatcher
@@ -125,6 +126,10 @@ class ReplyNotSent(Exception):
         self.rest = rest
 
 
+CONNECTIONS = 256  # requests to the Bot API at the same time (PTB's default)
+IDLE_CONNECTIONS = 16  # kept open between requests
+
+
 class TokenRefusedError(Exception):
     """Telegram refused the bot token (401): the only polling failure that stops the bot."""
 
@@ -135,15 +140,28 @@ def build_application(
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
     logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
+    # PTB's pool of 256 connections keeps every idle one for 5 s, and httpcore looks at each
+    # (a costly check whether the server closed it, and a count of them all for each one) twice
+    # per request: after a burst of replies in many chats that cost more than the request.
+    # Idle connections beyond IDLE_CONNECTIONS are closed; up to 256 may still be busy at once.
+    request = HTTPXRequest(
+        connection_pool_size=CONNECTIONS,
+        connect_timeout=10,
+        read_timeout=read_timeout,
+        write_timeout=read_timeout,
+        httpx_kwargs={
+            "limits": httpx.Limits(
+                max_connections=CONNECTIONS, max_keepalive_connections=IDLE_CONNECTIONS
+            )
+        },
+    )
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
-        .connect_timeout(10)
-        .read_timeout(read_timeout)
-        .write_timeout(read_timeout)
+        .request(request)
         .build()
     )
 
@@ -248,17 +266,25 @@ class _Token:
 
 
 def _units(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _tokens(text: str) -> list[_Token]:
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+
+
+def _tokens(text: str, *, per_character: bool = True) -> list[_Token]:
     """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
     shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
-    an opening tag that is never closed."""
+    an opening tag that is never closed. Text between tags is one token per character (where
+    a split may fall), or one per run of text when ``per_character`` is False."""
     tokens: list[_Token] = []
     stack: list[int] = []  # indexes of the opening tags still open
 
     def literal(chunk: str) -> None:
+        if not per_character:
+            if chunk:
+                tokens.append(_Token(chunk.translate(_ESCAPE_TABLE), _units(chunk)))
+            return
         tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
 
     position = 0
@@ -287,13 +313,16 @@ def _tokens(text: str) -> list[_Token]:
 
 def telegram_html(text: str) -> str:
     """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
-    return "".join(token.raw for token in _tokens(text))
+    return "".join(token.raw for token in _tokens(text, per_character=False))
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
     text, as Telegram counts). Parts break at a line break, else at a space, and never inside
     a tag or an entity; tags open at a break are closed and opened again in the next part."""
+    runs = _tokens(text, per_character=False)
+    if sum(token.size for token in runs) <= limit:  # one part: no break to look for
+        return ["".join(token.raw for token in runs)]
     tokens = _tokens(text)
     parts: list[str] = []
     open_tags: list[_Token] = []
