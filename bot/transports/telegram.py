@@ -435,6 +435,7 @@ class TelegramTransport:
         self.db = db
         # Groups that became supergroups: old id -> new id (see follow_moves).
         self.moved: dict[int, int] = {}
+        self._moves_known = False  # whether self.moved is up to date (see follow_moves)
         # The sending budget shared with the outbox worker (replies are not paced without one).
         self.pacer = pacer
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
@@ -466,14 +467,25 @@ class TelegramTransport:
             return
         if event.document is not None:
             event = await self.fetch_document(event)
+        update_id = update.update_id
         async with self._handling:
-            outcome = await self.dispatcher.handle(event)
-            await self._handled(update.update_id)
+            leave = self._leave_inbox(update_id) if update_id in self._inboxed else None
+            # It leaves the inbox in the event's transaction; the outbox is woken after the reply.
+            outcome = await self.dispatcher.handle(event, within=leave, wake_outbox=False)
+            if outcome.committed:
+                self._inboxed.discard(update_id)
+            if event.kind == EventKind.CHAT_MIGRATED:
+                self._moves_known = False
+            await self._handled(update_id)  # when the event's transaction failed
             if outcome.checkpoint_after:
                 # /forgetme: the update itself was kept in the inbox (with the person's name)
                 # until now; checkpoint again so no page of the file still holds it.
                 await self.db.checkpoint()
-        await self.render(event, outcome, update.callback_query)
+        try:
+            await self.render(event, outcome, update.callback_query)
+        finally:
+            if outcome.outbox_written:
+                self.dispatcher.outbox_signal.set()
 
     # Mapping in ---------------------------------------------------------------------------
     def to_event(self, update: Update) -> Event | None:
@@ -487,9 +499,20 @@ class TelegramTransport:
         return event
 
     async def follow_moves(self) -> None:
-        """Read which groups became supergroups (recorded by any part of the bot)."""
+        """Read which groups became supergroups (recorded by any part of the bot), when one
+        may have moved since the last reading: an event said so, or a send was refused."""
+        if self._moves_known:
+            return
+        self._moves_known = True
         async with self.db.read() as conn:
             self.moved = await chats_repo.moves(conn, PLATFORM)
+
+    def _moved_to(self, old_id: int, new_id: int) -> None:
+        """A move this process saw and records (as chats.migrate does in the database)."""
+        for earlier, now in list(self.moved.items()):
+            if now == old_id:
+                self.moved[earlier] = new_id
+        self.moved[old_id] = new_id
 
     def _to_event(self, update: Update) -> Event | None:
         if update.callback_query is not None:
@@ -683,7 +706,7 @@ class TelegramTransport:
                 await chats_repo.migrate(
                     conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
                 )
-            self.moved[message.chat_id] = new_id
+            self._moved_to(message.chat_id, new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
             await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
@@ -902,6 +925,7 @@ class TelegramTransport:
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             return SendResult("retry_after", retry_after=seconds)
         except ChatMigrated as exc:
+            self._moved_to(item.chat_id, int(exc.new_chat_id))  # the worker records it
             return SendResult("migrated", new_chat_id=exc.new_chat_id)
         except Forbidden as exc:
             return SendResult("blocked", reason=str(exc)[:200])
@@ -1087,6 +1111,12 @@ class TelegramTransport:
         if waiting:
             log.info("handling %d updates received before the last stop", len(waiting))
         return len(waiting)
+
+    def _leave_inbox(self, update_id: int) -> Callable[[Any], Awaitable[None]]:
+        async def remove(conn: Any) -> None:
+            await inbox.remove(conn, PLATFORM, update_id)
+
+        return remove
 
     async def _handled(self, update_id: int | None) -> None:
         """The update's transaction has committed: it leaves the inbox (a crash from now on
