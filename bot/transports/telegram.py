@@ -973,7 +973,7 @@ class TelegramTransport:
         async with self.db.read() as conn:
             stored = await kv.get(conn, "telegram.offset")
         offset = int(stored) if stored else 0
-        delay = POLL_BACKOFF_START
+        delay = keep_delay = POLL_BACKOFF_START
         while not stop.is_set():
             problem: str | None = None
             wait: float | None = None
@@ -1013,6 +1013,7 @@ class TelegramTransport:
             delay = POLL_BACKOFF_START
             if raw:
                 await self.follow_moves()
+            confirmed = offset
             accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
@@ -1027,7 +1028,20 @@ class TelegramTransport:
                     continue
                 accepted.append((update_id, update, item))
             if raw:
-                await self._accept(accepted, offset)
+                try:
+                    await self._accept(accepted, offset)
+                except Exception:
+                    # Nothing of the batch was kept (its transaction rolled back) and Telegram
+                    # keeps it until a getUpdates with a later offset: fetch it again.
+                    offset = confirmed
+                    log.exception(
+                        "could not keep fetched updates; fetching them again in %.0fs", keep_delay
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), keep_delay)
+                    keep_delay = min(keep_delay * 2, POLL_BACKOFF_MAX)
+                else:
+                    keep_delay = POLL_BACKOFF_START
 
     # One lane per chat --------------------------------------------------------------------
     async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
