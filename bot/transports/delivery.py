@@ -54,6 +54,8 @@ class SendResult:
     retry_after: float = 0.0
     new_chat_id: int | None = None
     message_id: int | None = None  # the platform's id of the sent message (for later edits)
+    # "failed" or "error": why, as one of outbox.FAILURE_KINDS (shown to officers, localized)
+    failure: str = "other"
 
     @classmethod
     def sent(cls, message_id: int | None = None) -> SendResult:
@@ -528,7 +530,8 @@ class OutboxWorker:
                 for other in [message, *moved]:
                     self._enqueue(replace(other, chat_id=new_id))
             elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                await outbox.mark_final(conn, message.id, "failed", result.reason or result.kind)
+                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
+                await outbox.mark_final(conn, message.id, "failed", reason)
                 self._known.discard(message.id)
                 self._done_with_chat(chat_id)
             else:

@@ -367,6 +367,17 @@ def surely_not_done(exc: TelegramError) -> bool:
     )
 
 
+def refusal_kind(text: str) -> str:
+    """What a Bad Request refusing a message means (one of outbox.FAILURE_KINDS)."""
+    if "rights" in text or "administrator" in text or "write_forbidden" in text:
+        return "no_rights"
+    if "too long" in text:
+        return "too_long"
+    if "parse" in text or "entit" in text:
+        return "format"
+    return "refused"
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
     """Run a Bot API call; wait out 429s and retry network errors with back-off."""
     delay = 1.0
@@ -880,11 +891,14 @@ class TelegramTransport:
             text = str(exc).lower()
             if "chat not found" in text or "user not found" in text:
                 return SendResult("blocked", reason=str(exc)[:200])
-            return SendResult("failed", reason=str(exc)[:200])
+            return SendResult("failed", reason=str(exc)[:200], failure=refusal_kind(text))
         except (TimedOut, NetworkError) as exc:
             if not surely_not_done(exc):  # Telegram may have it: never sent again
                 return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
-            return SendResult("error", reason=f"network: {exc}"[:200])
+            answered = exc.__cause__ is None  # a 5xx; else no connection
+            return SendResult(
+                "error", reason=f"network: {exc}"[:200], failure="server" if answered else "network"
+            )
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
         return SendResult.sent(sent_id)

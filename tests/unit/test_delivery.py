@@ -114,7 +114,7 @@ async def test_migrated_group_is_followed(db: Database) -> None:
 
 
 async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
-    error = SendResult("error", reason="network: timed out")
+    error = SendResult("error", reason="network: timed out", failure="network")
     sender, clock = FakeSender(script={4: [error, error, error]}), Clock()
     await queue(db, 4, "z")
     worker = OutboxWorker(db, sender, clock, limits=FAST)
@@ -128,7 +128,7 @@ async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
         conn.execute("SELECT status, last_error, attempts FROM outbox") as cur,
     ):
         row = await cur.fetchone()
-    assert row is not None and tuple(row) == ("failed", "network: timed out", 3)
+    assert row is not None and tuple(row) == ("failed", "network: network: timed out", 3)
 
 
 async def test_bad_request_fails_at_once(db: Database) -> None:
