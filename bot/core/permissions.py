@@ -62,6 +62,16 @@ class RoleSet:
         whose screens are scoped by their own area or leadership instead)."""
         return None if self.sees_every_commune or not self.is_officer else self.commune_areas
 
+    @property
+    def area_ids(self) -> frozenset[int]:
+        """The areas someone short of every commune acts for: those they lead and, for a
+        commune officer, their communes' areas."""
+        return self.leader_areas | (self.commune_areas if self.is_officer else frozenset())
+
+    def sees(self, area_ids: Iterable[int]) -> list[int]:
+        """Those of ``area_ids`` this person acts for (all of them for every commune's)."""
+        return [a for a in area_ids if self.sees_every_commune or a in self.area_ids]
+
     def covers(self, area_id: int | None) -> bool:
         """An officer who acts for that area (any area, or one of their communes')."""
         if not self.is_officer:

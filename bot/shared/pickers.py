@@ -9,6 +9,7 @@ from bot.core.events import EventKind, Option
 from bot.i18n import N_
 from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key
+from bot.storage import areas as areas_repo
 from bot.storage.areas import Area
 
 PERIOD_LABELS = {
@@ -63,6 +64,15 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
     """Area buttons, ``columns`` per row, each pressing ``<action>:<area id>``."""
     buttons = [Option(a.name, action=f"{action}:{a.id}") for a in areas]
     return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+
+
+async def areas_in_scope(ctx: Context) -> list[Area]:
+    """The areas this person acts for: every area for officers of the whole deployment and
+    admins, a commune officer's communes' areas, a leader's own areas."""
+    found = await areas_repo.list_areas(ctx.conn)
+    if ctx.roles.sees_every_commune:
+        return found
+    return [a for a in found if a.id in ctx.roles.area_ids]
 
 
 def match_areas(areas: list[Area], typed: str) -> list[Area]:

@@ -84,3 +84,7 @@ async def move(conn: aiosqlite.Connection, area_id: int, commune_id: int) -> Non
 
 async def set_households(conn: aiosqlite.Connection, area_id: int, households: int) -> None:
     await conn.execute("UPDATE areas SET households = ? WHERE id = ?", (households, area_id))
+
+
+async def rename(conn: aiosqlite.Connection, area_id: int, name: str) -> None:
+    await conn.execute("UPDATE areas SET name = ? WHERE id = ?", (name, area_id))

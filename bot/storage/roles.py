@@ -99,6 +99,17 @@ async def holders(conn: aiosqlite.Connection, role: str, area_id: int | None = N
         return [r[0] for r in await cur.fetchall()]
 
 
+async def officers_for(conn: aiosqlite.Connection, area_id: int | None) -> list[int]:
+    """Member ids of the officers who act for ``area_id``: those of the whole deployment and
+    those of its commune (only the former for no area)."""
+    async with conn.execute(
+        "SELECT DISTINCT member_id FROM roles WHERE role = 'officer' AND (commune_id IS NULL"
+        " OR commune_id = (SELECT commune_id FROM areas WHERE id = ?)) ORDER BY member_id",
+        (area_id,),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
 @dataclass(frozen=True)
 class Elevated:
     """A member with roles above resident, as their private command menu needs them."""

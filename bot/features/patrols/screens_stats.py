@@ -29,7 +29,7 @@ async def start(ctx: Context) -> None:
         await _ask_period(ctx, areas[0].id)
         return
     rows = area_options(areas, "pts:scope")
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action="pts:scope:0")])
     ctx.reply(ctx._("Figures of which area?"), rows)
 
@@ -49,7 +49,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     if verb == "scope" and value.isdigit():
         area_id = int(value)
-        if (area_id == 0 and not ctx.roles.is_officer) or (
+        if (area_id == 0 and not ctx.roles.sees_every_commune) or (
             area_id and not ctx.roles.leads(area_id)
         ):
             ctx.toast(not_your_area(ctx))
@@ -127,7 +127,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
 def _may_export(ctx: Context, area_id: int) -> bool:
     """Officers export any area or the whole commune; a leader exports the areas they lead.
     Checked again on every press: the role may have been taken back since."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+    return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
 
 
 async def _export(ctx: Context, value: str) -> None:

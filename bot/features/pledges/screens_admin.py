@@ -337,7 +337,9 @@ async def _individual_input(ctx: Context, text: str) -> None:
         if isinstance(name, TextProblem):
             ctx.reply(problem_text(ctx, name))
             return
-        found = await members_repo.search(ctx.conn, name, fold=search_key)
+        found = await members_repo.search(
+            ctx.conn, name, fold=search_key, within=ctx.roles.officer_areas
+        )
         if not found:
             ctx.goto("ip_content", person_name=name, member_id=None)
             ctx.reply(ctx._("What did the person pledge? Please type the content."))

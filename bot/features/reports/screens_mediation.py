@@ -84,9 +84,9 @@ def _may_manage(ctx: Context, case: Case) -> bool:
 
 async def _areas_in_scope(ctx: Context) -> list[areas_repo.Area]:
     areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    return [a for a in areas if a.id in ctx.roles.area_ids]
 
 
 # Lists and cards ----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ async def list_cases(ctx: Context) -> None:
 
 
 async def _list(ctx: Context, *, open_only: bool, page: int, edit: bool) -> None:
-    scope = None if ctx.roles.is_officer else ctx.roles.leader_areas
+    scope = None if ctx.roles.sees_every_commune else ctx.roles.area_ids
     cases, total = await repo.listing(
         ctx.conn, scope, open_only=open_only, offset=page * PAGE, limit=PAGE
     )
@@ -483,7 +483,9 @@ async def on_input(ctx: Context) -> None:
         ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)
     elif step == "mediator":
-        found = await members_repo.search(ctx.conn, text.strip(), fold=search_key)
+        found = await members_repo.search(
+            ctx.conn, text.strip(), fold=search_key, within=ctx.roles.officer_areas
+        )
         if not found:
             ctx.reply(
                 ctx._(
