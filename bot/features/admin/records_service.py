@@ -39,16 +39,14 @@ async def import_records(
 ) -> Imported | list[Problem]:
     """Import an areas-and-ratings file, or return every problem (then nothing is written)."""
     parsed = read_records(data, filename, this_year)
-    if parsed.problems:
-        return parsed.problems
     existing = Existing(
         await communes_repo.list_communes(conn),
         await areas_repo.list_areas(conn),
         await ratings_repo.results(conn),
     )
-    plan = plan_records(existing, parsed.rows)
-    if plan.problems:
-        return plan.problems
+    plan = plan_records(existing, parsed.rows)  # the good lines' problems are listed too
+    if parsed.problems or plan.problems:
+        return sorted([*parsed.problems, *plan.problems], key=lambda p: p.line)
     for code, name in plan.new_communes:
         await communes_repo.add(conn, code, name, now)
     for commune_id, name in plan.renamed_communes:

@@ -86,7 +86,7 @@ async def on_input(ctx: Context) -> None:
     if isinstance(result, list):
         lines = [
             ctx._(
-                "Nothing was imported. Lines to fix: {count}. Please correct them and send "
+                "No area was imported. Lines to fix: {count}. Please correct them and send "
                 "the file again (or /cancel).",
                 count=len(result),
             )

@@ -51,7 +51,7 @@ async def on_download(ctx: Context, argument: str) -> None:
         return
     kind, area_id, period = found
     if not (ctx.roles.covers(area_id) if area_id else ctx.roles.sees_every_commune):
-        ctx.toast(ctx._("This report is not in your care."))
+        ctx.toast(ctx._("These figures are not of the areas in your care."))
         return
     if area_id and await areas_repo.get(ctx.conn, area_id) is None:
         ctx.toast(ctx._("This area no longer exists. Please send /stats again."))
