@@ -130,6 +130,15 @@ async def test_a_commune_officer_is_refused_another_communes_data(
     assert not any("Hòa Một" in c.text for c in api.sent(officer.id))
     assert not [c for c in api.sent(officer.id, "sendDocument")]
 
+    # Settings every commune shares are the province's to change.
+    crafted = await craft_button(province, api, officer, "rcfg:route:theft")
+    assert "áp dụng cho mọi xã" in crafted.params["text"]
+    await settle(api, officer.send("/thongbao"))
+    quiet = await settle(api, officer.press("Giờ yên tĩnh"))
+    assert "áp dụng cho mọi xã" in quiet.params["text"]
+    routes = await rows(province, "SELECT * FROM report_routes")
+    assert routes == []
+
 
 async def test_a_province_officer_sees_and_compares_both_communes(
     api: FakeBotAPI, province: RunningBot
@@ -226,3 +235,35 @@ async def test_import_of_areas_and_five_past_years_of_ratings(
     again = await send_file(admin, api, "r3", "khu.csv", good.encode("utf-8-sig"))
     assert "thêm 0 xã" in again.text and "thêm 0, cập nhật 0, giữ nguyên 5" in again.text
     assert "ghi 0, đã có 24" in again.text
+
+
+async def test_the_area_picker_of_a_province_goes_by_commune_then_pages(
+    api: FakeBotAPI, province: RunningBot
+) -> None:
+    db = await Database.open(province.database)
+    try:
+        async with db.unit() as conn:
+            son = await communes_repo.by_code(conn, "NGASON")
+            assert son is not None
+            for n in range(1, 31):
+                await areas_repo.add(conn, f"NSX{n:02d}", f"Xóm Sơn {n:02d}", 40, START, son.id)
+    finally:
+        await db.close()
+    an = ChatUser(api, 3030, "Phan Văn An")
+    await settle(api, an.send("/start"))
+    await settle(api, an.press("✅"))
+    communes = await settle(api, an.press(an.first_name))
+    assert communes.labels == ["🏘 Xã Nga Hòa (1)", "🏘 Xã Nga Sơn (32)"]
+    first = await settle(api, an.press("Xã Nga Sơn"))
+    assert len(first.buttons) == 24 + 2  # a page of areas, then back to the communes and next
+    assert "Xóm Sơn 30" not in first.labels and "▶️ 2/2" in first.labels
+    second = await settle(api, an.press("▶️ 2/2"))
+    assert "Xóm Sơn 30" in second.labels and "◀️" in second.labels
+    assert second.text == first.text  # the same question, other buttons
+    done = await settle(api, an.press("Xóm Sơn 30"))
+    assert "Xóm Sơn 30" in done.text
+    rows_ = await rows(
+        province,
+        "SELECT a.code FROM members m JOIN areas a ON a.id = m.area_id WHERE m.user_id = 3030",
+    )
+    assert rows_ == [{"code": "NSX30"}]

@@ -9,6 +9,7 @@ from bot.core.permissions import LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.admin import screens_records
 from bot.i18n import N_, escape
+from bot.shared import pickers
 from bot.shared.pickers import areas_in_scope, stale
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
@@ -110,6 +111,8 @@ feature = Feature(
     actions={
         PREFIX: Action(on_button, roles=OFFICERS),
         screens_records.PREFIX: Action(screens_records.on_button, roles=OFFICERS),
+        # The pages of every area picker (onboarding's too: before registering).
+        pickers.PAGER: Action(pickers.on_area_page, needs_onboarding=False),
     },
     flows={screens_records.FLOW: screens_records.on_input},
 )

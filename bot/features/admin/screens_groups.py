@@ -8,7 +8,7 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
-from bot.shared.pickers import area_options, areas_in_scope, stale
+from bot.shared.pickers import area_picker, areas_in_scope, stale
 from bot.storage import areas as areas_repo
 from bot.storage import chats, outbox
 
@@ -53,7 +53,9 @@ async def link_group(ctx: Context) -> None:
     if not areas:
         ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
-    ctx.reply(ctx._("Which area does this group belong to?"), area_options(areas, "grp:link"))
+    ctx.reply(
+        ctx._("Which area does this group belong to?"), await area_picker(ctx, areas, "grp:link")
+    )
 
 
 async def on_link(ctx: Context, argument: str) -> None:

@@ -10,7 +10,7 @@ from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import OFFICERS, Role
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, areas_in_scope, stale, stale_reply
+from bot.shared.pickers import area_picker, areas_in_scope, commune_of, stale, stale_reply
 from bot.shared.text import search_key
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
@@ -108,7 +108,10 @@ async def on_button(ctx: Context, argument: str) -> None:
             areas = await areas_in_scope(ctx)
             home = person.area_id
             areas.sort(key=lambda a: a.id != home)
-            ctx.reply(ctx._("Team leader of which area?"), area_options(areas, "grant:area"))
+            ctx.reply(
+                ctx._("Team leader of which area?"),
+                await area_picker(ctx, areas, "grant:area", commune_id=commune_of(areas, home)),
+            )
         elif await communes_repo.count(ctx.conn) > 1:
             options = [
                 [Option(c.name or c.code, action=f"grant:commune:{c.id}")]

@@ -44,6 +44,9 @@ TARGETS = {
     "groups": N_("👥 All linked village groups"),
     "subscribers": N_("🔔 Residents subscribed to the topic"),
 }
+DEPLOYMENT_WIDE = N_(
+    "These settings apply to every commune: only the province's officers change them."
+)
 COMMUNE_TARGETS = ("commune", "areas")  # a commune officer's: of their communes' areas
 INLINE_FANOUT_BATCHES = 5
 TAGS = re.compile(r"<[^>]+>")
@@ -140,6 +143,8 @@ async def on_button(ctx: Context, argument: str) -> None:
                 "or send a photo with the text as its caption."
             )
         )
+    elif verb == "quiet" and not ctx.roles.sees_every_commune:
+        ctx.toast(ctx._(DEPLOYMENT_WIDE))
     elif verb == "quiet":
         ctx.goto("quiet")
         ctx.reply(

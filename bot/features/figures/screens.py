@@ -23,7 +23,7 @@ from bot.features.figures.texts import figures_messages
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
 from bot.shared.pickers import (
-    area_options,
+    area_picker,
     areas_in_scope,
     ask_period,
     stale,
@@ -76,7 +76,7 @@ async def start(ctx: Context) -> None:
     rows: list[list[Option]] = []
     if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
-    rows += area_options(areas, f"{PREFIX}:scope")
+    rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 

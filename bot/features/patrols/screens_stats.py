@@ -13,7 +13,7 @@ from bot.features.figures.workbook import export_basename, patrol_tables
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, ask_period, stale, typed_period
+from bot.shared.pickers import area_picker, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
 
 FLOW = "patrol_stats"
@@ -28,7 +28,7 @@ async def start(ctx: Context) -> None:
     if len(areas) == 1 and not ctx.roles.is_officer:
         await _ask_period(ctx, areas[0].id)
         return
-    rows = area_options(areas, "pts:scope")
+    rows = await area_picker(ctx, areas, "pts:scope")
     if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action="pts:scope:0")])
     ctx.reply(ctx._("Figures of which area?"), rows)

@@ -272,7 +272,13 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
 # Individual pledges -----------------------------------------------------------------------
 async def individual(ctx: Context) -> None:
     lines = [ctx._("<b>Individual pledges</b> (officers only, never public)")]
-    for p in await repo.individuals(ctx.conn, limit=10):
+    found = await repo.individuals(
+        ctx.conn,
+        limit=10,
+        within=ctx.roles.officer_areas,
+        recorded_by=ctx.member.id if ctx.member else None,
+    )
+    for p in found:
         lines.append(
             ctx._(
                 "• {date} · {name}: {content} (taken by {by})",

@@ -13,7 +13,7 @@ from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.features.reports.model import MAX_NOTE
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, problem_text, stale, stale_reply
+from bot.shared.pickers import area_picker, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as repo
@@ -280,7 +280,9 @@ async def on_button(ctx: Context, argument: str) -> None:
             _ask_parties(ctx)
         else:
             ctx.begin(FLOW, "area")
-            ctx.reply(ctx._("In which area is the dispute?"), area_options(areas, "med:area"))
+            ctx.reply(
+                ctx._("In which area is the dispute?"), await area_picker(ctx, areas, "med:area")
+            )
     elif verb == "area" and ctx.flow == FLOW and ctx.step == "area" and rest.isdigit():
         if not ctx.roles.leads(int(rest)):
             ctx.toast(ctx._("This area is not in your care."))
