@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import aiosqlite
 
@@ -288,82 +287,73 @@ async def deliveries(
 ) -> list[DeliveryRow]:
     """Broadcast runs started in [begin, end) (skipped runs left out), as
     ``bot.storage.stats.deliveries`` counts them: for an area, only the messages to that
-    area's groups and residents, and only the runs that reached it."""
-    sql = (
-        "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
-        " COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'failed'), 0),"
-        " COALESCE(SUM(o.status = 'skipped'), 0),"
-        " COALESCE(SUM(o.status IN ('pending', 'sending')), 0), r.finished_at"
-        " FROM broadcast_runs r LEFT JOIN outbox o ON o.batch_id = r.id"
-    )
-    params: list[object] = [to_db(begin), to_db(end)]
-    where = " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-    if area_id is not None:
-        sql += _RECIPIENT_AREA
-        where += " AND COALESCE(c.area_id, m.area_id) = ?"
-        params.append(area_id)
+    area's groups and residents, and only the runs that reached it.
+
+    A finished run's counts were kept when it finished (:func:`keep_delivery_counts`); only
+    the runs still sending are counted from their outbox rows."""
+    bounds = [to_db(begin), to_db(end)]
     async with conn.execute(
-        sql + where + " GROUP BY r.id ORDER BY r.started_at, r.id", params
+        "SELECT id, started_at, topic, target, area_ids, urgent, status, finished_at"
+        " FROM broadcast_runs WHERE started_at >= ? AND started_at < ? AND status <> 'skipped'"
+        " ORDER BY started_at, id",
+        bounds,
     ) as cur:
-        rows = list(await cur.fetchall())
-    rows = await _with_kept_counts(conn, rows, area_id, params[:2])
-    return [
-        DeliveryRow(
-            r[0],
-            from_db(r[1]),
-            r[2],
-            r[3],
-            [int(a) for a in json.loads(r[4] or "[]")],
-            bool(r[5]),
-            r[6],
-            int(r[7]),
-            int(r[8]),
-            int(r[9]),
-            int(r[10]),
-            _when(r[11]),
-        )
-        for r in rows
-    ]
-
-
-# Counts kept when housekeeping purges a finished run's outbox rows -------------------------------
-_KEPT = (
-    "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
-    " SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending), r.finished_at"
-    " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
-    " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-)
-
-
-async def _with_kept_counts(
-    conn: aiosqlite.Connection, rows: list[Any], area_id: int | None, bounds: list[object]
-) -> list[Any]:
-    """Add the counts kept for purged rows (see :func:`keep_delivery_counts`) to the live ones,
-    run by run; a run whose rows are all purged comes from the kept counts alone."""
-    sql, params = _KEPT, list(bounds)
+        runs = list(await cur.fetchall())
+    live = (
+        "SELECT o.batch_id, SUM(o.status = 'sent'), SUM(o.status = 'failed'),"
+        " SUM(o.status = 'skipped'), SUM(o.status IN ('pending', 'sending'))"
+        " FROM outbox o"
+        + (_RECIPIENT_AREA if area_id is not None else "")
+        + " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
+        " AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
+    )
+    kept = (
+        "SELECT k.run_id, SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending)"
+        " FROM broadcast_delivery_counts k JOIN broadcast_runs r ON r.id = k.run_id"
+        " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
+    )
+    params: list[object] = list(bounds)
     if area_id is not None:
-        sql += " AND k.area_id = ?"
+        live += " AND COALESCE(c.area_id, m.area_id) = ?"
+        kept += " AND k.area_id = ?"
         params.append(area_id)
-    async with conn.execute(sql + " GROUP BY r.id", params) as cur:
-        kept = {int(r[0]): r for r in await cur.fetchall()}
-    if not kept:
-        return rows
-    merged: list[Any] = []
-    for row in rows:
-        extra = kept.pop(int(row[0]), None)
-        if extra is None:
-            merged.append(row)
-        else:
-            counts = [int(row[i] or 0) + int(extra[i] or 0) for i in range(7, 11)]
-            merged.append((*row[:7], *counts, row[11]))
-    merged.extend(kept.values())
-    merged.sort(key=lambda r: (str(r[1]), int(r[0])))
-    return merged
+    counts: dict[int, list[int]] = {}
+    for sql in (live + " GROUP BY o.batch_id", kept + " GROUP BY k.run_id"):
+        async with conn.execute(sql, params) as cur:
+            for row in await cur.fetchall():
+                was = counts.setdefault(int(row[0]), [0, 0, 0, 0])
+                for i in range(4):
+                    was[i] += int(row[i + 1] or 0)
+    found = []
+    for r in runs:
+        if area_id is not None and int(r[0]) not in counts:
+            continue
+        sent, failed, skipped, pending = counts.get(int(r[0]), [0, 0, 0, 0])
+        found.append(
+            DeliveryRow(
+                r[0],
+                from_db(r[1]),
+                r[2],
+                r[3],
+                [int(a) for a in json.loads(r[4] or "[]")],
+                bool(r[5]),
+                r[6],
+                sent,
+                failed,
+                skipped,
+                pending,
+                _when(r[7]),
+            )
+        )
+    return found
 
 
+# Counts kept when a run finishes ------------------------------------------------------------
 async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
-    """Before a run's outbox rows are purged: keep their counts per recipient area (the area
-    they count for in :func:`deliveries`), added to any kept before."""
+    """When runs are done (their outbox rows no longer change): keep their counts per
+    recipient area (the area they count for in :func:`deliveries`), added to any kept before
+    (rows purged before this version), and mark the runs, so that their rows are never
+    counted again, nor kept twice when housekeeping purges them."""
     if not run_ids:
         return
     marks = ",".join("?" for _ in run_ids)
@@ -373,9 +363,11 @@ async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -
         " SUM(o.status = 'failed'), SUM(o.status = 'skipped'),"
         " SUM(o.status IN ('pending', 'sending'))"
         " FROM outbox o" + _RECIPIENT_AREA + f" WHERE o.batch_id IN ({marks})"
+        " AND o.batch_id IN (SELECT id FROM broadcast_runs WHERE counts_kept = 0)"
         " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
         " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
         " sent = sent + excluded.sent, failed = failed + excluded.failed,"
         " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
         run_ids,
     )
+    await conn.execute(f"UPDATE broadcast_runs SET counts_kept = 1 WHERE id IN ({marks})", run_ids)
