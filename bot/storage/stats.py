@@ -196,13 +196,13 @@ class Delivery:
 
 
 async def deliveries(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_id: int | None
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
 ) -> list[Delivery]:
-    """Awareness reminders sent by runs that started in [begin, end), per topic. For an area,
-    only the messages that went to that area's groups and residents count, and only the runs
-    that reached it. Summed from the workbook's per-run rows, so both always agree."""
+    """Awareness reminders sent by runs that started in [begin, end), per topic. For some
+    areas, only the messages that went to their groups and residents count, and only the runs
+    that reached them. Summed from the workbook's per-run rows, so both always agree."""
     totals: dict[str, Delivery] = {}
-    for run in await exports.deliveries(conn, area_id, begin, end):
+    for run in await exports.deliveries(conn, area_ids, begin, end):
         was = totals.get(run.topic, Delivery(run.topic, 0, 0, 0, 0, 0))
         totals[run.topic] = Delivery(
             run.topic,

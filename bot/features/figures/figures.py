@@ -257,7 +257,9 @@ async def collect(
         observations={k.code: total.observations.get(k.code, 0) for k in KINDS},
     )
 
-    found = {d.topic: d for d in await repo.deliveries(conn, begin, end, area_id)}
+    found = {
+        d.topic: d for d in await repo.deliveries(conn, begin, end, [area.id] if area else None)
+    }
     awareness = AwarenessFigures(
         runs=sum(d.runs for d in found.values()),
         sent=sum(d.sent for d in found.values()),
