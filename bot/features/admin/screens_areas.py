@@ -15,7 +15,7 @@ async def list_areas(ctx: Context) -> None:
     if not areas:
         ctx.reply(ctx._("There are no areas yet. Add them with: xomantoan areas add"))
         return
-    lines = [ctx._("<b>Residential areas</b>")]
+    lines = [ctx._("*Residential areas*")]
     for area in areas:
         registered = await members_repo.count_in_area(ctx.conn, area.id)
         if area.households is None:
