@@ -239,11 +239,6 @@ def plain(text: str) -> str:
     return "".join(out)
 
 
-def plain_parts(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
-    """The markup as plain text in parts that each measure at most ``limit`` (by ``size``)."""
-    return [plain(part) for part in split(escape(plain(text)), limit, size)]
-
-
 # Splitting -----------------------------------------------------------------------------------
 def split(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
     """Split the markup into parts whose shown text (styles and link addresses not counted)
@@ -254,7 +249,10 @@ def split(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
     A part ends at the last line break that fits, else at the last space; a break inside a
     styled run or a link is taken only when there is no other, and none that would leave the
     part less than a quarter full. The line break or space where a part ends is not sent;
-    nothing else is lost. Parts with nothing to show are left out."""
+    nothing else is lost. Parts with nothing to show are left out.
+
+    A platform without formatting, where a link's address is part of the text, splits the
+    plain text: ``[plain(p) for p in split(escape(plain(text)), limit)]``."""
     spans = parse(text)
     shown = "".join(span.text for span in spans)
     if size(shown) <= limit:

@@ -19,7 +19,6 @@ from bot.core.richtext import (
     markup,
     parse,
     plain,
-    plain_parts,
     split,
 )
 from bot.i18n import LOCALES_DIR, Translator
@@ -127,9 +126,9 @@ def test_split_counts_what_the_platform_counts() -> None:
     assert [len(p) for p in split(text, 10)] == [10] * 3
 
 
-def test_plain_parts_for_a_platform_without_formatting() -> None:
+def test_plain_text_split_for_a_platform_without_formatting() -> None:
     text = "\n".join(f"*Tổ {n}*: {escape('a_b*c')} [xem](https://e.org/{n})" for n in range(200))
-    parts = plain_parts(text, 2000)
+    parts = [plain(p) for p in split(escape(plain(text)), 2000)]
     assert len(parts) > 1 and all(len(p) <= 2000 for p in parts)
     assert "\n".join(parts) == plain(text)
     assert "Tổ 7: a_b*c xem (https://e.org/7)" in parts[0]
