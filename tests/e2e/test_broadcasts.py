@@ -39,7 +39,7 @@ async def running(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]:
 async def make_officer(bot: RunningBot, user_id: int) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
-        member = await members.find(conn, "telegram", user_id)
+        member = await members.find(conn, "telegram", str(user_id))
         assert member is not None
         await roles.grant(conn, member.id, "officer", None, None, datetime.now(UTC))
     await db.close()
@@ -51,7 +51,7 @@ async def link_group(bot: RunningBot, chat_id: int, area_code: str) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
         area = await areas.by_code(conn, area_code)
-        chat = await chats.find(conn, "telegram", chat_id)
+        chat = await chats.find(conn, "telegram", str(chat_id))
         assert area is not None and chat is not None
         await chats.link_area(conn, chat.id, area.id)
     await db.close()
@@ -152,8 +152,8 @@ async def test_blocked_and_migrated_chats_in_a_broadcast(
     assert "1" in report.text
     db = await Database.open(running.database)
     async with db.read() as conn:
-        chat = await chats.find(conn, "telegram", blocked.id)
-        moved = await chats.find(conn, "telegram", -1004001)
+        chat = await chats.find(conn, "telegram", str(blocked.id))
+        moved = await chats.find(conn, "telegram", "-1004001")
     await db.close()
     assert chat is not None and not chat.active
     assert moved is not None

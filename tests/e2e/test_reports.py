@@ -18,7 +18,7 @@ async def grant(bot: RunningBot, user: ChatUser, role: str, area_code: str | Non
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await find(conn, "telegram", user.id)
+            member = await find(conn, "telegram", str(user.id))
             assert member is not None
             area_id = None
             if area_code:
