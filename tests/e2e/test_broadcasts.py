@@ -15,6 +15,7 @@ from bot.features.broadcasts.service import progress_tick, run_due
 from bot.storage import broadcasts as repo
 from bot.storage import chats, members, roles
 from bot.storage.db import Database
+from bot.transports.telegram import TelegramLinks
 from tests.conftest import seed_areas
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, fixed_clock, group_chat
 from tests.e2e.test_onboarding import register
@@ -61,7 +62,8 @@ async def tick(bot: RunningBot, job: object) -> int:
     db = await Database.open(bot.database)
     settings = load_settings(telegram_token=TOKEN, database=bot.database)
     try:
-        return await job(db, core_config(settings, "xomantoan_test_bot"), bot.clock())  # type: ignore[operator]
+        links = TelegramLinks("xomantoan_test_bot")
+        return await job(db, core_config(settings, links), bot.clock())  # type: ignore[operator]
     finally:
         await db.close()
 
