@@ -16,6 +16,7 @@ from bot.core.events import Event, InputRequest, Option, Reply
 from bot.core.permissions import RoleSet
 
 if TYPE_CHECKING:
+    from bot.core.flows import State
     from bot.core.registry import Registry
 from bot.i18n import Translator
 from bot.storage import audit, outbox
@@ -125,6 +126,9 @@ class Context:
         self.t = translator
         self.conversation = conversation
         self.conversation_changed = False
+        # The typed state of the open flow once a screen has read it (see bot.core.flows):
+        # changed in place, and written back to the conversation by keep_state().
+        self.loaded_state: State | None = None
         self.replies: list[Reply] = []
         self.toast_text: str | None = None
         self.outbox_written = False
@@ -211,7 +215,22 @@ class Context:
     def begin(self, flow: str, step: str, **data: Any) -> None:
         """Start a conversation; any earlier one in this chat ends and its menus go stale."""
         self.conversation = Conversation(flow, step, secrets.token_hex(4), dict(data))
+        self.loaded_state = None
         self.conversation_changed = True
+
+    def begin_state(self, flow: str, step: str, state: State) -> None:
+        """Start a conversation of a typed flow (see ``Flow.begin``)."""
+        self.begin(flow, step, **state.model_dump(mode="json"))
+        self.loaded_state = state
+
+    def keep_state(self) -> None:
+        """Write the typed state, as changed by the handler, back into the conversation."""
+        if self.loaded_state is None or self.conversation is None:
+            return
+        data = self.loaded_state.model_dump(mode="json")
+        if data != self.conversation.data:
+            self.conversation.data = data
+            self.conversation_changed = True
 
     def goto(self, step: str, **data: Any) -> None:
         """Move to another step; menus of the earlier step go stale."""
@@ -230,6 +249,7 @@ class Context:
         self.conversation_changed = True
 
     def end(self) -> None:
+        self.loaded_state = None
         if self.conversation is not None:
             self.conversation = None
             self.conversation_changed = True

@@ -4,8 +4,8 @@ picker and the period picker (named periods or two typed dates)."""
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.dispatcher import STALE_MENU
 from bot.core.events import EventKind, Option
+from bot.core.flows import STALE_MENU
 from bot.i18n import N_
 from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key

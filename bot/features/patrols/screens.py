@@ -18,6 +18,7 @@ from bot.features.patrols import screens_live as patrols_live
 from bot.features.patrols import screens_observe as patrols_observe
 from bot.features.patrols import screens_roster as patrols_roster
 from bot.features.patrols import screens_stats as patrols_stats
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.patrols.screens_common import led_areas, not_your_area
 from bot.i18n import N_
 from bot.shared.pickers import area_options, stale
@@ -103,27 +104,27 @@ async def on_menu(ctx: Context, argument: str) -> None:
 
 
 async def on_live(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = PATROL.read(argument)
     handlers = {
-        "obs": patrols_observe.on_observe,
-        "cnt": patrols_observe.on_count,
-        "rem": patrols_observe.on_reminded,
-        "rep": patrols_observe.on_report,
-        "del": patrols_observe.on_delete,
-        "rmn": patrols_observe.on_remove_note,
-        "panel": patrols_live.on_panel,
-        "hw": patrols_live.on_houses,
-        "end": patrols_live.on_end,
-        "post": patrols_live.on_post,
-        "tog": patrols_live.on_toggle,
+        Ptl.OBSERVE: patrols_observe.on_observe,
+        Ptl.COUNT: patrols_observe.on_count,
+        Ptl.REMINDED: patrols_observe.on_reminded,
+        Ptl.REPORT: patrols_observe.on_report,
+        Ptl.DELETE: patrols_observe.on_delete,
+        Ptl.REMOVE_NOTE: patrols_observe.on_remove_note,
+        Ptl.PANEL: patrols_live.on_panel,
+        Ptl.HOUSES: patrols_live.on_houses,
+        Ptl.END: patrols_live.on_end,
+        Ptl.POST: patrols_live.on_post,
+        Ptl.TOGGLE: patrols_live.on_toggle,
     }
     if verb in handlers:
         await handlers[verb](ctx, value)
-    elif verb == "go":
+    elif verb == Ptl.GO:
         await patrols_live.on_start(ctx)
-    elif verb == "clear":
+    elif verb == Ptl.CLEAR:
         await patrols_live.on_clear(ctx)
-    elif verb == "cancel":
+    elif verb == Ptl.CANCEL:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
     else:
@@ -169,7 +170,7 @@ feature = Feature(
     ],
     actions={
         "ptm": Action(on_menu, roles=LEADERS),
-        "ptl": Action(on_live, roles=LEADERS),
+        PATROL.prefix: Action(on_live, roles=LEADERS),
         "ptc": Action(patrols_live.on_confirm),
         "ptb": Action(patrols_backfill.on_button, roles=LEADERS),
         "pte": Action(patrols_edit.on_button, roles=LEADERS),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.patrols.screens_common import (
     editable,
     hhmm,
@@ -57,7 +58,9 @@ async def show(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = False) 
     text = await summary_text(ctx, ctx.t, patrol, area, with_names=True)
     rows: list[list[Option]] = []
     if patrol.is_open:
-        rows.append([Option(ctx.t.plain("🚶 Open the patrol"), action=f"ptl:panel:{patrol.id}")])
+        rows.append(
+            [Option(ctx.t.plain("🚶 Open the patrol"), action=PATROL(Ptl.PANEL, patrol.id))]
+        )
     elif editable(ctx, patrol):
         rows += [
             [Option(ctx.t.plain("➕ Add an observation"), action=f"pte:add:{patrol.id}")],
@@ -87,7 +90,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     if verb == "add":
         ctx.reply(
             ctx._("Which kind of observation do you want to add?"),
-            kind_buttons(ctx, f"ptl:obs:{patrol.id}"),
+            kind_buttons(ctx, PATROL(Ptl.OBSERVE, patrol.id)),
             edit=True,
             bind_to_conversation=False,
         )

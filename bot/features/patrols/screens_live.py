@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.core.context import Context, queue_reply
 from bot.core.events import EventKind, InputRequest, Option, Reply
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.patrols.screens_common import (
     editable,
     hhmm,
@@ -48,7 +49,7 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     buttons = [
         Option(
             ("✅ " if m.id in picked else "▫️ ") + (m.display_name or "?"),
-            action=f"ptl:tog:{m.id}",
+            action=PATROL(Ptl.TOGGLE, m.id),
         )
         for m in team[:MAX_PICK_BUTTONS]
     ]
@@ -56,12 +57,12 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     total = len(picked) + len(names)
     rows.append(
         [
-            Option(ctx.t.plain("▶️ Start the patrol ({count})", count=total), action="ptl:go"),
-            Option(ctx.t.plain("✖️ Cancel"), action="ptl:cancel"),
+            Option(ctx.t.plain("▶️ Start the patrol ({count})", count=total), action=PATROL(Ptl.GO)),
+            Option(ctx.t.plain("✖️ Cancel"), action=PATROL(Ptl.CANCEL)),
         ]
     )
     if names:
-        rows.append([Option(ctx.t.plain("Clear typed names"), action="ptl:clear")])
+        rows.append([Option(ctx.t.plain("Clear typed names"), action=PATROL(Ptl.CLEAR))])
     text = ctx._(
         "<b>Patrol of {area}</b>\nWho takes part? Tap the names (several at once). For people "
         "who do not use the bot, type their names separated by commas.",
@@ -244,7 +245,7 @@ async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = F
             "change the count, add a note, a photo or the location."
         )
     )
-    rows = kind_buttons(ctx, f"ptl:obs:{patrol.id}")
+    rows = kind_buttons(ctx, PATROL(Ptl.OBSERVE, patrol.id))
     houses = await housewatch_repo.checklist(
         ctx.conn, area.id, ctx.now.astimezone(ctx.config.tz).date()
     )
@@ -253,11 +254,11 @@ async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = F
             [
                 Option(
                     ctx.t.plain("🏠 Houses to watch ({count})", count=len(houses)),
-                    action=f"ptl:hw:{patrol.id}",
+                    action=PATROL(Ptl.HOUSES, patrol.id),
                 )
             ]
         )
-    rows.append([Option(ctx.t.plain("⏹ End the patrol"), action=f"ptl:end:{patrol.id}")])
+    rows.append([Option(ctx.t.plain("⏹ End the patrol"), action=PATROL(Ptl.END, patrol.id))])
     ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False)
 
 
@@ -341,7 +342,7 @@ async def on_end(ctx: Context, value: str) -> None:
             [
                 Option(
                     ctx.t.plain("📣 Post the summary to the area's group"),
-                    action=f"ptl:post:{patrol.id}",
+                    action=PATROL(Ptl.POST, patrol.id),
                 )
             ]
         )

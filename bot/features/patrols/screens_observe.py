@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind, InputRequest, Option, Reply
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.patrols.kinds import BY_CODE
 from bot.features.patrols.observing import (
     MAX_COUNT,
@@ -19,7 +20,7 @@ from bot.features.patrols.observing import (
 from bot.features.patrols.screens_common import kind_label
 from bot.features.patrols.screens_live import FLOW, patrol_for, show_panel
 from bot.features.patrols.to_report import report_category
-from bot.features.reports import screens as reports
+from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
@@ -83,28 +84,28 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
     # Typed on a chat without buttons, a bare number presses an option: the harmless ones
     # come first, the ones that remove something last.
     rows = [
-        [Option(f"×{n}", action=f"ptl:cnt:{o.id}:{n}") for n in QUICK_COUNTS],
+        [Option(f"×{n}", action=PATROL(Ptl.COUNT, o.id, n)) for n in QUICK_COUNTS],
         [
             Option(
                 ctx.t.plain("🔁 No reminder given")
                 if o.reminded
                 else ctx.t.plain("🔁 Reminder was given"),
-                action=f"ptl:rem:{o.id}",
+                action=PATROL(Ptl.REMINDED, o.id),
             ),
-            Option(ctx.t.plain("📝 Turn into a report"), action=f"ptl:rep:{o.id}"),
+            Option(ctx.t.plain("📝 Turn into a report"), action=PATROL(Ptl.REPORT, o.id)),
         ],
-        [Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{o.patrol_id}")],
+        [Option(ctx.t.plain("✔️ Back to the patrol"), action=PATROL(Ptl.PANEL, o.patrol_id))],
     ]
     rows += [
         [
             Option(
                 ctx.t.plain("🗑 Remove note {number}: {note}", number=i, note=_short(n.text)),
-                action=f"ptl:rmn:{n.id}",
+                action=PATROL(Ptl.REMOVE_NOTE, n.id),
             )
         ]
         for i, n in enumerate(o.notes, 1)
     ]
-    rows.append([Option(ctx.t.plain("↩️ Undo"), action=f"ptl:del:{o.id}")])
+    rows.append([Option(ctx.t.plain("↩️ Undo"), action=PATROL(Ptl.DELETE, o.id))])
     ask = InputRequest(
         ctx._("Reply to this message with the number of cases or a note, or a photo or location."),
         ctx.t.plain("Number of cases or a note"),
@@ -206,7 +207,14 @@ async def on_report(ctx: Context, value: str) -> None:
                     "Turn this patrol observation into a report: {kind}?",
                     kind=kind_label(t, code),
                 ),
-                [[Option(t.plain("📝 Turn into a report"), action=f"ptl:rep:{observation.id}")]],
+                [
+                    [
+                        Option(
+                            t.plain("📝 Turn into a report"),
+                            action=PATROL(Ptl.REPORT, observation.id),
+                        )
+                    ]
+                ],
             ),
         )
         ctx.toast(ctx._("The draft report has been sent to your private chat."))
