@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import ChatInfo, Event, EventKind, Person
-from bot.storage import areas, conversations, members, menus
+from bot.features.patrols.kinds import KINDS
+from bot.storage import areas, conversations, members, menus, patrols, roles
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
 from tests.conftest import Clock
@@ -152,3 +153,32 @@ async def test_a_button_of_an_unknown_verb_leaves_the_conversation_open(
     assert pressed.toast is not None
     still = await _stored(db, clock)
     assert still is not None and still.flow == "report"
+
+
+async def test_a_notebook_list_kept_before_the_upgrade_is_saved(
+    db: Database, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    """The patrols typed from a notebook wait in the conversation (times as "19:00" before);
+    "Save" of the menu shown then saves them."""
+    area_id = await _resident(db, clock)
+    async with db.unit() as conn:
+        member = await members.find(conn, "telegram", AN.id)
+        assert member is not None
+        await roles.grant(conn, member.id, "leader", area_id, None, clock())
+    entry = {
+        "day": "2026-11-12",
+        "start": "19:00",
+        "end": "21:30",
+        "names": [],
+        "headcount": 5,
+        "observations": {KINDS[0].code: 2},
+        "line": 1,
+    }
+    await _in_conversation(
+        db, clock, "patrol_back", "lines", {"area_id": area_id, "entries": [entry]}
+    )
+    pressed = await _press(db, dispatcher, clock, ["ptb:save"])
+    assert "Đã lưu 1 buổi tuần tra" in pressed.messages[-1].text
+    async with db.unit() as conn:
+        saved = await patrols.recent(conn, [area_id])
+    assert len(saved) == 1 and saved[0].headcount == 5

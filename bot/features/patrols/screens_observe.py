@@ -18,7 +18,9 @@ from bot.features.patrols.observing import (
     read_count,
 )
 from bot.features.patrols.screens_common import kind_label
-from bot.features.patrols.screens_live import FLOW, patrol_for, show_panel
+from bot.features.patrols.screens_live import patrol_for, show_panel
+from bot.features.patrols.states import PATROL as PATROL_FLOW
+from bot.features.patrols.states import PatrolState, PatrolStep
 from bot.features.patrols.to_report import report_category
 from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
@@ -48,7 +50,11 @@ async def on_observe(ctx: Context, value: str) -> None:
     )
     await repo.touch(ctx.conn, patrol.id, ctx.now)
     await ctx.audit("patrol.observation_added", "patrol", patrol.id, kind=code, count=1)
-    ctx.begin(FLOW, "obs", observation_id=observation_id, patrol_id=patrol.id)
+    PATROL_FLOW.begin(
+        ctx,
+        PatrolStep.OBSERVATION,
+        PatrolState(observation_id=observation_id, patrol_id=patrol.id),
+    )
     observation = await repo.get_observation(ctx.conn, observation_id)
     assert observation is not None
     show_observation(ctx, observation)
@@ -262,7 +268,7 @@ async def on_delete(ctx: Context, value: str) -> None:
     await ctx.audit(
         "patrol.observation_removed", "patrol", observation.patrol_id, kind=observation.kind
     )
-    if ctx.flow == FLOW:
+    if PATROL_FLOW.is_open(ctx):
         ctx.end()
     ctx.toast(ctx._("Removed."))
     found = await patrol_for(ctx, str(observation.patrol_id), open_only=False)
@@ -271,7 +277,8 @@ async def on_delete(ctx: Context, value: str) -> None:
 
 
 async def on_observation_input(ctx: Context) -> None:
-    observation = await repo.get_observation(ctx.conn, int(ctx.data.get("observation_id", 0)))
+    state = PATROL_FLOW.state(ctx)
+    observation = await repo.get_observation(ctx.conn, state.observation_id or 0)
     if observation is None:
         ctx.end()
         stale(ctx)
