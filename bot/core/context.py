@@ -228,7 +228,7 @@ class Context:
         if self.loaded_state is None or self.conversation is None:
             return
         data = self.loaded_state.model_dump(mode="json")
-        if data != self.conversation.data:
+        if data != self.conversation.data or self.loaded_state.touched:
             self.conversation.data = data
             self.conversation_changed = True
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from bot.i18n import N_
 
@@ -32,9 +32,21 @@ STALE_MENU = N_("This menu is no longer active. Please start again from /help.")
 
 class State(BaseModel):
     """What a flow keeps between its steps. Keys the model does not know (written by an older
-    release) are ignored; values of the wrong kind refuse the state."""
+    release) are ignored; values of the wrong kind refuse the state. Setting a field saves the
+    conversation with the event, as a change of its data (its menus stay valid)."""
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    _touched: bool = PrivateAttr(default=False)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            self._touched = True
+
+    @property
+    def touched(self) -> bool:
+        """Was a field set since the state was read or begun?"""
+        return self._touched
 
 
 class NoState(State):
