@@ -7,6 +7,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.admin.actions import GROUP, Group
 from bot.i18n import N_
 from bot.shared.pickers import area_options, stale
 from bot.storage import areas as areas_repo
@@ -53,13 +54,15 @@ async def link_group(ctx: Context) -> None:
     if not areas:
         ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
-    ctx.reply(ctx._("Which area does this group belong to?"), area_options(areas, "grp:link"))
+    ctx.reply(
+        ctx._("Which area does this group belong to?"), area_options(areas, GROUP(Group.LINK))
+    )
 
 
 async def on_link(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = GROUP.read(argument)
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if verb != "link" or area is None:
+    if verb != Group.LINK or area is None:
         stale(ctx)
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
@@ -87,7 +90,7 @@ feature = Feature(
             N_("Link this group to its residential area"),
         )
     ],
-    actions={"grp": Action(on_link, roles=OFFICERS)},
+    actions={GROUP.prefix: Action(on_link, roles=OFFICERS)},
     events={
         EventKind.BOT_ADDED: on_added,
         EventKind.BOT_REMOVED: on_removed,
