@@ -227,7 +227,8 @@ class Context:
         """Write the typed state, as changed by the handler, back into the conversation."""
         if self.loaded_state is None or self.conversation is None:
             return
-        data = self.loaded_state.model_dump(mode="json")
+        # Keys the state does not know stay (the language an unregistered person chose).
+        data = {**self.conversation.data, **self.loaded_state.model_dump(mode="json")}
         if data != self.conversation.data or self.loaded_state.touched:
             self.conversation.data = data
             self.conversation_changed = True
