@@ -208,12 +208,9 @@ class Context:
     def step(self) -> str | None:
         return self.conversation.step if self.conversation else None
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.conversation.data if self.conversation else {}
-
     def begin(self, flow: str, step: str, **data: Any) -> None:
-        """Start a conversation; any earlier one in this chat ends and its menus go stale."""
+        """Start a conversation; any earlier one in this chat ends and its menus go stale.
+        Features start theirs with ``FLOW.begin`` (see bot.core.flows)."""
         self.conversation = Conversation(flow, step, secrets.token_hex(4), dict(data))
         self.loaded_state = None
         self.conversation_changed = True
@@ -233,17 +230,18 @@ class Context:
             self.conversation.data = data
             self.conversation_changed = True
 
-    def goto(self, step: str, **data: Any) -> None:
-        """Move to another step; menus of the earlier step go stale."""
+    def goto(self, step: str) -> None:
+        """Move to another step of the flow (its state changes through ``FLOW.state(ctx)``);
+        menus of the earlier step go stale."""
         if self.conversation is None:
             raise RuntimeError("goto() without a conversation")
         self.conversation.step = step
-        self.conversation.data.update(data)
         self.conversation.token = secrets.token_hex(4)
         self.conversation_changed = True
 
     def update(self, **data: Any) -> None:
-        """Change the conversation's data and stay on the step (its menus stay valid)."""
+        """Change keys of the conversation's data that no flow's state holds (the language of
+        someone not registered yet) and stay on the step (its menus stay valid)."""
         if self.conversation is None:
             raise RuntimeError("update() without a conversation")
         self.conversation.data.update(data)

@@ -87,7 +87,7 @@ class Feature:
     actions: dict[str, Action] = field(default_factory=dict)
     # Input (text, location, photo, voice) while a conversation of this flow is open. A typed
     # flow's state is checked before its handler runs (see bot.core.flows).
-    flows: dict[Any, Handler] = field(default_factory=dict)  # keys: Flow (or a flow's name)
+    flows: dict[Flow[Any, Any], Handler] = field(default_factory=dict)
     # Chat events (bot added or removed, a group migrated, a title changed).
     events: dict[EventKind, Handler] = field(default_factory=dict)
     # What /mydata shows, and what /forgetme must clean, for this feature.
@@ -118,12 +118,10 @@ class Registry:
                     raise ValueError(f"action {key!r} is declared twice ({feature.name})")
                 self.actions[key] = action
             for declared, flow in feature.flows.items():
-                key = declared.name if isinstance(declared, Flow) else declared
-                if key in self.flows:
-                    raise ValueError(f"flow {key!r} is declared twice ({feature.name})")
-                self.flows[key] = flow
-                if isinstance(declared, Flow):
-                    self.flow_states[key] = declared
+                if declared.name in self.flows:
+                    raise ValueError(f"flow {declared.name!r} is declared twice ({feature.name})")
+                self.flows[declared.name] = flow
+                self.flow_states[declared.name] = declared
             for kind, handler in feature.events.items():
                 self.events.setdefault(kind, []).append(handler)
 

@@ -4,11 +4,14 @@ again" answer instead of a crash."""
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import ChatInfo, Event, EventKind, Person
+from bot.features import build_registry
 from bot.features.patrols.kinds import KINDS
 from bot.storage import areas, conversations, members, menus, patrols, roles
 from bot.storage.conversations import Conversation
@@ -18,6 +21,7 @@ from tests.conftest import Clock
 AN = Person(7, "An", None, "vi")
 PRIVATE = ChatInfo(7, "private")
 START_AGAIN = "không còn hiệu lực"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _resident(db: Database, clock: Clock) -> int:
@@ -182,3 +186,19 @@ async def test_a_notebook_list_kept_before_the_upgrade_is_saved(
     async with db.unit() as conn:
         saved = await patrols.recent(conn, [area_id])
     assert len(saved) == 1 and saved[0].headcount == 5
+
+
+def test_no_feature_writes_an_action_string_by_hand() -> None:
+    """Every button's action is made from its feature's declaration in actions.py: a prefix
+    written out elsewhere ("rep:cat:...") would not follow a change of the declaration."""
+    prefixes = tuple(f"{p}:" for p in build_registry().actions)
+    written = [
+        f"{path.relative_to(ROOT)}: {text!r}"
+        for path in sorted((ROOT / "bot" / "features").rglob("*.py"))
+        if path.name != "actions.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (text := node.value).startswith(prefixes)
+    ]
+    assert written == []

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
-from bot.core.flows import StateRefused
+from bot.core.flows import Flow, StateRefused
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges import screens_export as pledge_export
@@ -351,4 +351,4 @@ actions = {
     INDIVIDUAL.prefix: Action(individual.on_button, roles=OFFICERS),
     EXPORT.prefix: Action(pledge_export.on_export, roles=OFFICERS),
 }
-flows: dict[Any, Handler] = {ADMIN: on_input}
+flows: dict[Flow[Any, Any], Handler] = {ADMIN: on_input}

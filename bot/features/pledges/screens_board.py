@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.flows import Flow
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges import screens_board_public as public_board
@@ -325,4 +326,4 @@ commands = [
     ),
 ]
 actions = {BOARD.prefix: Action(on_button, roles=LEADERS)}
-flows: dict[Any, Handler] = {HOUSEHOLD_COUNT: on_households}
+flows: dict[Flow[Any, Any], Handler] = {HOUSEHOLD_COUNT: on_households}

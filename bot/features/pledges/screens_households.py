@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.flows import Flow
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges import screens_households_edit as changes
@@ -216,4 +217,4 @@ commands = [
     ),
 ]
 actions = {BUTTONS.prefix: Action(on_button, roles=LEADERS)}
-flows: dict[Any, Handler] = {REGISTER: on_input}
+flows: dict[Flow[Any, Any], Handler] = {REGISTER: on_input}
