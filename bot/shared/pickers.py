@@ -4,8 +4,8 @@ picker and the period picker (named periods or two typed dates)."""
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.dispatcher import STALE_MENU
 from bot.core.events import EventKind, Option
+from bot.core.flows import STALE_MENU, Prefix
 from bot.i18n import N_
 from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key
@@ -73,7 +73,7 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
 # commune's areas in pages. The pages are drawn by on_area_page ("ap:" buttons), which shows the
 # same areas again: all of them (``everyone``) or those the person acts for (areas_in_scope).
 AREA_PAGE = 24
-PAGER = "ap"
+PAGER = Prefix("ap")
 
 
 def commune_of(areas: list[Area], area_id: int | None) -> int:
@@ -103,7 +103,7 @@ async def area_picker(
         buttons = [
             Option(
                 f"🏘 {c.name or c.code} ({counts[c.id]})",
-                action=f"{PAGER}:{scope}:{c.id}:0:{action}",
+                action=PAGER.make(scope, c.id, 0, action),
             )
             for c in found
         ]
@@ -114,14 +114,12 @@ async def area_picker(
     rows = area_options(shown[page * AREA_PAGE : (page + 1) * AREA_PAGE], action)
     nav: list[Option] = []
     if page > 0:
-        nav.append(Option("◀️", action=f"{PAGER}:{scope}:{commune_id}:{page - 1}:{action}"))
+        nav.append(Option("◀️", action=PAGER.make(scope, commune_id, page - 1, action)))
     if len(communes) > 1:
-        nav.append(Option("🏘 …", action=f"{PAGER}:{scope}:0:0:{action}"))
+        nav.append(Option("🏘 …", action=PAGER.make(scope, 0, 0, action)))
     if page < pages - 1:
         nav.append(
-            Option(
-                f"▶️ {page + 2}/{pages}", action=f"{PAGER}:{scope}:{commune_id}:{page + 1}:{action}"
-            )
+            Option(f"▶️ {page + 2}/{pages}", action=PAGER.make(scope, commune_id, page + 1, action))
         )
     return [*rows, nav] if nav else rows
 

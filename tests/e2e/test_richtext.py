@@ -14,7 +14,7 @@ from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser, RunningBot, fixed_clock
 from tests.e2e.test_console_typing import Console, _demo
 from tests.e2e.test_console_walk import number_of
-from tests.e2e.test_figures import START, person
+from tests.e2e.test_figures import START
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, grant
 from tests.fakebotapi import FakeBotAPI, parse_html, utf16_length
@@ -89,10 +89,21 @@ async def seeded_many(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningB
     await running.stop()
 
 
+async def register_typing_area(user: ChatUser, area: str) -> None:
+    await user.send("/start")
+    await user.press("✅")
+    await user.press(user.first_name)
+    done = await user.send(area)
+    assert area in done.text, done.text
+
+
 async def test_a_long_answer_reaches_telegram_in_parts_within_its_limit(
     api: FakeBotAPI, seeded_many: RunningBot
 ) -> None:
-    officer = await person(api, seeded_many, 7101, "officer")
+    # 122 areas: the picker shows them in pages, and a resident may type the area's name.
+    officer = ChatUser(api, 7101, "Người 7101")
+    await register_typing_area(officer, "Thôn Đông")
+    await grant(seeded_many, officer, "officer")
     await officer.send("/thongke")
     await officer.press("Toàn xã")
     before = len(api.calls)

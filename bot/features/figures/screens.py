@@ -16,9 +16,12 @@ from bot.core.events import Attachment, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.figures import screens_files as stats_files
+from bot.features.figures.actions import STATS, Sts
 from bot.features.figures.chart import chart_png
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.screens_files import download_buttons
+from bot.features.figures.states import STATS as STATS_FLOW
+from bot.features.figures.states import StatsState, StatsStep
 from bot.features.figures.texts import figures_text
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
@@ -33,8 +36,6 @@ from bot.shared.pickers import (
 from bot.storage import areas as areas_repo
 from bot.storage.areas import Area
 
-FLOW = "stats"
-PREFIX = "sts"
 MAX_YEARS = 10
 
 
@@ -69,47 +70,49 @@ async def start(ctx: Context) -> None:
     if not areas and not ctx.roles.is_officer:
         ctx.reply(_not_yours(ctx))
         return
-    ctx.begin(FLOW, "scope")
+    STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
     if len(areas) == 1 and not ctx.roles.is_officer:
         _ask_period(ctx, areas[0].id)
         return
     rows: list[list[Option]] = []
     if ctx.roles.sees_every_commune:
-        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
-    rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
+        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=STATS(Sts.SCOPE, 0))])
+    rows += await area_picker(ctx, areas, STATS(Sts.SCOPE))
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 
 def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
-    ctx.goto("period", area_id=area_id)
-    ask_period(ctx, f"{PREFIX}:period", edit=edit)
+    STATS_FLOW.state(ctx).area_id = area_id
+    ctx.goto(StatsStep.PERIOD)
+    ask_period(ctx, STATS(Sts.PERIOD), edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "again":
+    verb, value = STATS.read(argument)
+    if verb == Sts.AGAIN:
         await _again(ctx, value)
         return
-    if verb == "scope" and value.isdigit() and not may_see(ctx, int(value)):
+    if verb == Sts.SCOPE and value.isdigit() and not may_see(ctx, int(value)):
         ctx.toast(_not_yours(ctx))
         return
-    if ctx.flow != FLOW:
+    if not STATS_FLOW.is_open(ctx):
         stale(ctx)
         return
-    if verb == "scope" and ctx.step == "scope" and value.isdigit():
+    step = STATS_FLOW.step(ctx)
+    if verb == Sts.SCOPE and step == StatsStep.SCOPE and value.isdigit():
         area_id = int(value)
         if area_id and await areas_repo.get(ctx.conn, area_id) is None:
             stale(ctx)
             return
         _ask_period(ctx, area_id, edit=True)
-    elif verb == "period" and ctx.step == "period":
-        area_id = int(ctx.data.get("area_id", 0))
+    elif verb == Sts.PERIOD and step == StatsStep.PERIOD:
+        area_id = STATS_FLOW.state(ctx).area_id
         if not may_see(ctx, area_id):  # a role revoked since the question was asked
             ctx.end()
             ctx.toast(_not_yours(ctx))
             return
         if value == "dates":
-            ctx.goto("dates")
+            ctx.goto(StatsStep.DATES)
             ctx.reply(
                 ctx._("Please type the first and the last day, for example 1/1/2026 31/3/2026."),
                 edit=True,
@@ -136,7 +139,7 @@ async def on_input(ctx: Context) -> None:
             )
         )
         return
-    area_id = int(ctx.data.get("area_id", 0))
+    area_id = STATS_FLOW.state(ctx).area_id
     if not may_see(ctx, area_id):
         ctx.end()
         ctx.reply(_not_yours(ctx))
@@ -154,7 +157,7 @@ async def _again(ctx: Context, value: str) -> None:
     if not may_see(ctx, area_id):
         ctx.toast(_not_yours(ctx))
         return
-    ctx.begin(FLOW, "scope")
+    STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
     _ask_period(ctx, area_id)
 
 
@@ -169,10 +172,10 @@ def answer_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Opti
     added here (``<prefix>:<kind>:{area_id}:{start}:{end}``)."""
     if not ctx.roles.is_officer:
         return []
-    stem = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    stem = (area_id, period.start.isoformat(), period.end.isoformat())
     return [
         *download_buttons(ctx, area_id, period),
-        [Option(ctx.t.plain("🔄 Another period"), action=f"{PREFIX}:again:{stem}")],
+        [Option(ctx.t.plain("🔄 Another period"), action=STATS(Sts.AGAIN, *stem))],
     ]
 
 
@@ -228,6 +231,6 @@ feature = Feature(
             N_("Figures of the movement: pledges, reports, mediation, patrols, reminders"),
         )
     ],
-    actions={PREFIX: Action(on_button, LEADERS), **stats_files.ACTIONS},
-    flows={FLOW: on_input},
+    actions={STATS.prefix: Action(on_button, LEADERS), **stats_files.ACTIONS},
+    flows={STATS_FLOW: on_input},
 )

@@ -9,39 +9,38 @@ from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action
+from bot.features.figures.actions import FILES, Download
 from bot.features.figures.documents import File, csv_zip, summary_file, workbook_file
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
-
-PREFIX = "stf"
-KINDS = ("xlsx", "csv", "docx")
 
 
 def download_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
     """The download buttons for officers (none for anyone else)."""
     if not ctx.roles.is_officer:
         return []
-    span = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    span = (area_id, period.start.isoformat(), period.end.isoformat())
     return [
         [
-            Option(ctx.t.plain("📊 Excel workbook"), action=f"{PREFIX}:xlsx:{span}"),
-            Option(ctx.t.plain("📄 CSV files"), action=f"{PREFIX}:csv:{span}"),
+            Option(ctx.t.plain("📊 Excel workbook"), action=FILES(Download.XLSX, *span)),
+            Option(ctx.t.plain("📄 CSV files"), action=FILES(Download.CSV, *span)),
         ],
-        [Option(ctx.t.plain("📝 Draft summary report"), action=f"{PREFIX}:docx:{span}")],
+        [Option(ctx.t.plain("📝 Draft summary report"), action=FILES(Download.DOCX, *span))],
     ]
 
 
-def _parse(argument: str) -> tuple[str, int, Period] | None:
-    parts = argument.split(":")
-    if len(parts) != 4 or parts[0] not in KINDS or not parts[1].isdigit():
+def _parse(argument: str) -> tuple[Download, int, Period] | None:
+    found = FILES.parse(argument)
+    parts = found[1].split(":") if found else []
+    if found is None or len(parts) != 3 or not parts[0].isdigit():
         return None
     try:
-        period = Period(date.fromisoformat(parts[2]), date.fromisoformat(parts[3]))
+        period = Period(date.fromisoformat(parts[1]), date.fromisoformat(parts[2]))
     except ValueError:
         return None
     if period.end < period.start:
         return None
-    return parts[0], int(parts[1]), period
+    return found[0], int(parts[0]), period
 
 
 async def on_download(ctx: Context, argument: str) -> None:
@@ -59,10 +58,10 @@ async def on_download(ctx: Context, argument: str) -> None:
     scope = area_id or None
     tz = ctx.config.tz
     file: File
-    if kind == "xlsx":
+    if kind == Download.XLSX:
         file = await workbook_file(ctx.conn, scope, period, tz, ctx.t, ctx.now)
         caption = ctx._("📊 The figures as an Excel workbook: a summary, then one sheet per kind.")
-    elif kind == "csv":
+    elif kind == Download.CSV:
         file = await csv_zip(ctx.conn, scope, period, tz, ctx.t)
         caption = ctx._("📄 One CSV file per kind, in a ZIP archive.")
     else:
@@ -88,4 +87,4 @@ async def on_download(ctx: Context, argument: str) -> None:
     )
 
 
-ACTIONS = {PREFIX: Action(on_download, OFFICERS)}
+ACTIONS = {FILES.prefix: Action(on_download, OFFICERS)}

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.pledges.actions import PLEDGE, Plg
 from bot.features.pledges.model import (
     AUDIENCE_LABELS,
     Coverage,
@@ -21,8 +22,6 @@ from bot.features.pledges.model import next_window as _next_window
 from bot.i18n import Translator, escape
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
-
-FLOW = "pledge"  # a resident signing, or withdrawing, the household's pledge
 
 
 def today(ctx: Context) -> date:
@@ -78,8 +77,9 @@ def coverage_line(t: Translator, area: Area, signed: int) -> str:
     )
 
 
-def items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) -> str:
-    left_out = set(ctx.data.get("left_out", []))
+def items_text(
+    ctx: Context, title: str, audience: str, items: list[repo.Item], left_out: list[int]
+) -> str:
     lines = [
         ctx._(
             "*{title}* · {audience}\nWe pledge to:",
@@ -100,17 +100,16 @@ def items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) 
     return "\n".join(lines)
 
 
-def items_options(ctx: Context, items: list[repo.Item]) -> list[list[Option]]:
-    left_out = set(ctx.data.get("left_out", []))
+def items_options(ctx: Context, items: list[repo.Item], left_out: list[int]) -> list[list[Option]]:
     buttons = [
-        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=f"plg:tog:{item.id}")
+        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=PLEDGE(Plg.TOGGLE, item.id))
         for n, item in enumerate(items, 1)
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     rows.append(
         [
-            Option(ctx._("➡️ Continue"), action="plg:items"),
-            Option(ctx._("Cancel"), action="plg:cancel"),
+            Option(ctx._("➡️ Continue"), action=PLEDGE(Plg.ITEMS)),
+            Option(ctx._("Cancel"), action=PLEDGE(Plg.CANCEL)),
         ]
     )
     return rows

@@ -1,0 +1,28 @@
+"""The buttons of /stats, declared once: each screen makes its action strings from these and
+each handler reads them back (see bot.core.flows)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.flows import Actions
+
+
+class Sts(StrEnum):
+    """/stats step by step; "again" carries the scope (and the period) of an answer."""
+
+    SCOPE = "scope"
+    PERIOD = "period"
+    AGAIN = "again"
+
+
+class Download(StrEnum):
+    """An officer's files of an answer: ``<kind>:<area>:<first day>:<last day>``."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+    DOCX = "docx"
+
+
+STATS = Actions("sts", Sts)
+FILES = Actions("stf", Download)
