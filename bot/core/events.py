@@ -194,3 +194,4 @@ class Outcome:
     toast: str | None = None
     outbox_written: bool = False
     checkpoint_after: bool = False
+    committed: bool = False  # the event's transaction committed (set by the dispatcher)

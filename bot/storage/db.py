@@ -3,6 +3,12 @@
 All access goes through :meth:`Database.unit` (a write transaction) or :meth:`Database.read`.
 Both hold one asyncio lock: with a single connection shared by many tasks, this keeps one
 task's statements from landing inside another task's transaction.
+
+Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
+queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
+cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
+query. What may take long runs in that thread still: waiting for another process's write lock,
+a checkpoint that copies the write-ahead log, a backup.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from aiosqlite import context as aiosqlite_context
@@ -24,6 +31,8 @@ from bot.storage import folding
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another process's lock
+T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -87,8 +96,42 @@ class PrefetchedCursor(aiosqlite.Cursor):
 
 
 class PrefetchingConnection(aiosqlite.Connection):
-    """aiosqlite's connection, with ``execute`` running the statement and fetching its rows in
-    one trip to the database thread."""
+    """aiosqlite's connection, with ``execute`` running the statement and fetching its rows at
+    once, and every call made on the event loop's thread instead of a trip to aiosqlite's
+    thread. The busy timeout is off for those calls: a statement that finds the database locked
+    by another process (the command line writing) fails at once with SQLITE_BUSY having done
+    nothing, and is then run again in aiosqlite's thread with the full timeout, so the event
+    loop never waits for another process."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
+
+    async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
+        """Run ``fn`` in aiosqlite's thread (what may take long), waiting up to
+        ``busy_timeout`` milliseconds for another process's lock."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        conn = self._connection
+
+        def run() -> T:
+            if busy_timeout:
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+            try:
+                return fn()
+            finally:
+                if busy_timeout:
+                    conn.execute("PRAGMA busy_timeout = 0")
+
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._tx.put_nowait((future, run))
+        return await future
 
     @aiosqlite_context.contextmanager
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
@@ -97,14 +140,16 @@ class PrefetchingConnection(aiosqlite.Connection):
             cursor = self._conn.execute(sql, args)
             return cursor, cursor.fetchall()
 
-        cursor, rows = await self._execute(run)  # type: ignore[no-untyped-call]
+        cursor, rows = await self._execute(run)
         return PrefetchedCursor(self, cursor, rows)
 
 
 async def connect(path: str) -> aiosqlite.Connection:
     """Open ``path`` (autocommit: transactions are begun and ended explicitly)."""
     return await PrefetchingConnection(
-        lambda: sqlite3.connect(path, isolation_level=None), iter_chunk_size=64
+        # Opened in aiosqlite's thread, used from the event loop's (see PrefetchingConnection).
+        lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
+        iter_chunk_size=64,
     )
 
 
@@ -119,7 +164,8 @@ class Database:
         conn = await connect(str(path))
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        # Waits for another process's lock happen in aiosqlite's thread (see _execute).
+        await conn.execute("PRAGMA busy_timeout = 0")
         await register_functions(conn)
         # Deleted content is overwritten with zeros, not left in free space of the file:
         # /forgetme must leave no trace of a name (nor may an earlier deleted conversation).
@@ -201,14 +247,27 @@ class Database:
         """Copy the write-ahead log into the database and truncate it to zero bytes."""
         if self.path == ":memory:":
             return
+        conn = self.conn
         async with self._lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
+                raw = conn._conn
+                await conn.in_thread(
+                    lambda: raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
+                    busy_timeout=BUSY_TIMEOUT_MS,
+                )
+            else:
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""
         dest = sqlite3.connect(str(target))
         try:
             async with self._lock:
-                await self.conn.backup(dest)
+                conn = self.conn
+                if isinstance(conn, PrefetchingConnection):  # copies the whole file
+                    raw = conn._conn
+                    await conn.in_thread(lambda: raw.backup(dest), busy_timeout=BUSY_TIMEOUT_MS)
+                else:
+                    await conn.backup(dest)
         finally:
             dest.close()

@@ -247,6 +247,10 @@ class OutboxWorker:
         self._known: set[int] = set()
         self._queues: dict[int, list[tuple[int, int, OutboxMessage]]] = {}
         self._waiting: list[tuple[float, int]] = []  # (ready at, chat id)
+        # Set when a chat is scheduled: an idle worker wakes for it instead of sleeping until
+        # the next refill (a chat whose message was just answered is due again soon).
+        self._wake = asyncio.Event()
+        self._idle_waits: dict[str, asyncio.Future[bool]] = {}
         self._ready: list[tuple[int, int, int]] = []  # (-priority, head id, chat id)
         self._scheduled: set[int] = set()  # chats in _waiting or _ready
         self._busy: set[int] = set()  # chats with a request in flight
@@ -290,6 +294,8 @@ class OutboxWorker:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
+            for waiting in self._idle_waits.values():
+                waiting.cancel()
             # Whatever is still in flight stays 'sending' and is sent again after a restart.
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._flush())
@@ -348,6 +354,7 @@ class OutboxWorker:
             return
         self._scheduled.add(chat_id)
         heapq.heappush(self._waiting, (self.pacer.ready_at(chat_id), chat_id))
+        self._wake.set()
 
     def _release_held(self) -> None:
         now = self.clock()
@@ -388,8 +395,12 @@ class OutboxWorker:
             wall = (self._held[0][0] - self.clock()).total_seconds()
             wait = min(wait, max(wall, 0.05))
         wait = max(0.001, min(wait, REFILL_SECONDS))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.signal.wait(), timeout=wait)
+        self._wake.clear()
+        waits = self._idle_waits
+        for name, event in (("signal", self.signal), ("wake", self._wake)):
+            if name not in waits or waits[name].done():
+                waits[name] = asyncio.ensure_future(event.wait())
+        await asyncio.wait(waits.values(), timeout=wait, return_when=asyncio.FIRST_COMPLETED)
 
     async def _dispatch_some(self) -> None:
         """Take a few ready chats (as many as fit in the next ~20 ms of slots), mark their head

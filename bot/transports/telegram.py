@@ -75,6 +75,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.core.dispatcher import Dispatcher
@@ -125,6 +126,10 @@ class ReplyNotSent(Exception):
         self.rest = rest
 
 
+CONNECTIONS = 256  # requests to the Bot API at the same time (PTB's default)
+IDLE_CONNECTIONS = 16  # kept open between requests
+
+
 class TokenRefusedError(Exception):
     """Telegram refused the bot token (401): the only polling failure that stops the bot."""
 
@@ -135,15 +140,28 @@ def build_application(
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
     logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
+    # PTB's pool of 256 connections keeps every idle one for 5 s, and httpcore looks at each
+    # (a costly check whether the server closed it, and a count of them all for each one) twice
+    # per request: after a burst of replies in many chats that cost more than the request.
+    # Idle connections beyond IDLE_CONNECTIONS are closed; up to 256 may still be busy at once.
+    request = HTTPXRequest(
+        connection_pool_size=CONNECTIONS,
+        connect_timeout=10,
+        read_timeout=read_timeout,
+        write_timeout=read_timeout,
+        httpx_kwargs={
+            "limits": httpx.Limits(
+                max_connections=CONNECTIONS, max_keepalive_connections=IDLE_CONNECTIONS
+            )
+        },
+    )
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
-        .connect_timeout(10)
-        .read_timeout(read_timeout)
-        .write_timeout(read_timeout)
+        .request(request)
         .build()
     )
 
@@ -248,17 +266,25 @@ class _Token:
 
 
 def _units(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _tokens(text: str) -> list[_Token]:
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+
+
+def _tokens(text: str, *, per_character: bool = True) -> list[_Token]:
     """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
     shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
-    an opening tag that is never closed."""
+    an opening tag that is never closed. Text between tags is one token per character (where
+    a split may fall), or one per run of text when ``per_character`` is False."""
     tokens: list[_Token] = []
     stack: list[int] = []  # indexes of the opening tags still open
 
     def literal(chunk: str) -> None:
+        if not per_character:
+            if chunk:
+                tokens.append(_Token(chunk.translate(_ESCAPE_TABLE), _units(chunk)))
+            return
         tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
 
     position = 0
@@ -287,13 +313,16 @@ def _tokens(text: str) -> list[_Token]:
 
 def telegram_html(text: str) -> str:
     """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
-    return "".join(token.raw for token in _tokens(text))
+    return "".join(token.raw for token in _tokens(text, per_character=False))
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
     text, as Telegram counts). Parts break at a line break, else at a space, and never inside
     a tag or an entity; tags open at a break are closed and opened again in the next part."""
+    runs = _tokens(text, per_character=False)
+    if sum(token.size for token in runs) <= limit:  # one part: no break to look for
+        return ["".join(token.raw for token in runs)]
     tokens = _tokens(text)
     parts: list[str] = []
     open_tags: list[_Token] = []
@@ -406,6 +435,7 @@ class TelegramTransport:
         self.db = db
         # Groups that became supergroups: old id -> new id (see follow_moves).
         self.moved: dict[int, int] = {}
+        self._moves_known = False  # whether self.moved is up to date (see follow_moves)
         # The sending budget shared with the outbox worker (replies are not paced without one).
         self.pacer = pacer
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
@@ -437,14 +467,25 @@ class TelegramTransport:
             return
         if event.document is not None:
             event = await self.fetch_document(event)
+        update_id = update.update_id
         async with self._handling:
-            outcome = await self.dispatcher.handle(event)
-            await self._handled(update.update_id)
+            leave = self._leave_inbox(update_id) if update_id in self._inboxed else None
+            # It leaves the inbox in the event's transaction; the outbox is woken after the reply.
+            outcome = await self.dispatcher.handle(event, within=leave, wake_outbox=False)
+            if outcome.committed:
+                self._inboxed.discard(update_id)
+            if event.kind == EventKind.CHAT_MIGRATED:
+                self._moves_known = False
+            await self._handled(update_id)  # when the event's transaction failed
             if outcome.checkpoint_after:
                 # /forgetme: the update itself was kept in the inbox (with the person's name)
                 # until now; checkpoint again so no page of the file still holds it.
                 await self.db.checkpoint()
-        await self.render(event, outcome, update.callback_query)
+        try:
+            await self.render(event, outcome, update.callback_query)
+        finally:
+            if outcome.outbox_written:
+                self.dispatcher.outbox_signal.set()
 
     # Mapping in ---------------------------------------------------------------------------
     def to_event(self, update: Update) -> Event | None:
@@ -458,9 +499,20 @@ class TelegramTransport:
         return event
 
     async def follow_moves(self) -> None:
-        """Read which groups became supergroups (recorded by any part of the bot)."""
+        """Read which groups became supergroups (recorded by any part of the bot), when one
+        may have moved since the last reading: an event said so, or a send was refused."""
+        if self._moves_known:
+            return
+        self._moves_known = True
         async with self.db.read() as conn:
             self.moved = await chats_repo.moves(conn, PLATFORM)
+
+    def _moved_to(self, old_id: int, new_id: int) -> None:
+        """A move this process saw and records (as chats.migrate does in the database)."""
+        for earlier, now in list(self.moved.items()):
+            if now == old_id:
+                self.moved[earlier] = new_id
+        self.moved[old_id] = new_id
 
     def _to_event(self, update: Update) -> Event | None:
         if update.callback_query is not None:
@@ -654,7 +706,7 @@ class TelegramTransport:
                 await chats_repo.migrate(
                     conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
                 )
-            self.moved[message.chat_id] = new_id
+            self._moved_to(message.chat_id, new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
             await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
@@ -873,6 +925,7 @@ class TelegramTransport:
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             return SendResult("retry_after", retry_after=seconds)
         except ChatMigrated as exc:
+            self._moved_to(item.chat_id, int(exc.new_chat_id))  # the worker records it
             return SendResult("migrated", new_chat_id=exc.new_chat_id)
         except Forbidden as exc:
             return SendResult("blocked", reason=str(exc)[:200])
@@ -1058,6 +1111,12 @@ class TelegramTransport:
         if waiting:
             log.info("handling %d updates received before the last stop", len(waiting))
         return len(waiting)
+
+    def _leave_inbox(self, update_id: int) -> Callable[[Any], Awaitable[None]]:
+        async def remove(conn: Any) -> None:
+            await inbox.remove(conn, PLATFORM, update_id)
+
+        return remove
 
     async def _handled(self, update_id: int | None) -> None:
         """The update's transaction has committed: it leaves the inbox (a crash from now on

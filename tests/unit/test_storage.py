@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.storage import areas, chats, conversations, outbox
+from bot.storage import areas, chats, conversations, kv, outbox
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database, SchemaTooNewError, latest_schema_version
 
@@ -19,8 +20,41 @@ async def test_pragmas_and_schema(db: Database) -> None:
     async with db.read() as conn:
         assert (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
         assert (await (await conn.execute("PRAGMA foreign_keys")).fetchone())[0] == 1
-        assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 5000
+        # Statements run on the event loop and never wait there for another process's lock:
+        # a locked database is waited for in aiosqlite's thread (the next test).
+        assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 0
     assert await db.schema_version() == latest_schema_version()
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_without_stopping_the_bot(
+    tmp_path: Path,
+) -> None:
+    """The command line writing (another connection holding the write lock) makes the bot's
+    next write wait for it, not fail, while everything else in the bot keeps running."""
+    path = tmp_path / "locked.sqlite3"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO kv (key, value) VALUES ('cli', 'first')")
+
+        async def write() -> None:
+            async with db.unit() as conn:
+                await kv.put(conn, "bot", "second")
+
+        task = asyncio.create_task(write())
+        for _ in range(50):  # the event loop goes on meanwhile
+            await asyncio.sleep(0)
+        assert not task.done()
+        other.execute("COMMIT")
+        await task
+        async with db.read() as conn:
+            assert await kv.get(conn, "cli") == "first"
+            assert await kv.get(conn, "bot") == "second"
+            assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 0
+    finally:
+        other.close()
+        await db.close()
 
 
 async def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
