@@ -324,11 +324,29 @@ async def status_of(conn: aiosqlite.Connection, message_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
+# Why a message was given up: the first word of ``last_error`` of a failed row (the sender
+# classifies the platform's answer; the rest of ``last_error`` is the platform's own wording,
+# kept for whoever reads the database). Officers see these kinds in their own language.
+FAILURE_KINDS = ("no_rights", "too_long", "format", "refused", "server", "network", "other")
+
+
+def failure_reason(kind: str, detail: str) -> str:
+    """What ``last_error`` holds for a message given up for ``kind`` (``detail``: the
+    platform's wording)."""
+    return f"{kind if kind in FAILURE_KINDS else 'other'}: {detail}"
+
+
 async def failure_reasons(conn: aiosqlite.Connection, batch_id: int) -> dict[str, int]:
-    """Why messages of a batch failed, with how many each."""
+    """Why messages of a batch failed (one of :data:`FAILURE_KINDS`), with how many each,
+    the most frequent first."""
+    counts: dict[str, int] = {}
     async with conn.execute(
         "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox WHERE batch_id = ?"
-        " AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC",
+        " AND status = 'failed' GROUP BY 1",
         (batch_id,),
     ) as cur:
-        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+        for raw, count in await cur.fetchall():
+            kind = str(raw).split(":", 1)[0]
+            kind = kind if kind in FAILURE_KINDS else "other"
+            counts[kind] = counts.get(kind, 0) + int(count)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], FAILURE_KINDS.index(item[0]))))

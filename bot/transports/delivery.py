@@ -54,6 +54,8 @@ class SendResult:
     retry_after: float = 0.0
     new_chat_id: int | None = None
     message_id: int | None = None  # the platform's id of the sent message (for later edits)
+    # "failed" or "error": why, as one of outbox.FAILURE_KINDS (shown to officers, localized)
+    failure: str = "other"
 
     @classmethod
     def sent(cls, message_id: int | None = None) -> SendResult:
@@ -95,8 +97,12 @@ REFILL_SECONDS = 1.0
 WINDOW = 2_000  # pending messages held in memory at most (plus any that must go first)
 CATCH_UP = 0.05
 IN_FLIGHT_POLL = 0.02  # how often a message waits to see a chat's request in flight answered
-FLOOD_CHATS = 3  # flood answers from this many chats within FLOOD_WINDOW pause everything
+# Flood answers from this many chats within FLOOD_WINDOW pause every chat, when they are also
+# most of the platform's last FLOOD_SAMPLE answers (the overall limit refuses nearly every
+# request; a few chats past their own limits among many served ones do not stop the others).
+FLOOD_CHATS = 3
 FLOOD_WINDOW = 1.0
+FLOOD_SAMPLE = 20
 STOP_GRACE = 5.0  # a normal stop waits this long for the requests in flight
 UNCONFIRMED = "unconfirmed: no answer from the platform in time; not sent again"
 
@@ -109,7 +115,7 @@ class Pacer:
     next slot of the global clock; :meth:`done` records the answer. Whoever asks first gets
     the next slot, and the worker asks for one slot at a time, so a reply waits for at most one
     broadcast message. A 429 holds the chat that drew it; flood answers from several chats at
-    once pause every chat (the overall limit was hit)."""
+    once that are most of the recent answers pause every chat (the overall limit was hit)."""
 
     def __init__(
         self, limits: Limits = Limits(), is_group: Callable[[int], bool] = lambda c: c < 0
@@ -123,6 +129,7 @@ class Pacer:
         self.in_flight: dict[int, int] = {}
         self.replies_waiting: dict[int, int] = {}
         self._floods: deque[tuple[float, int]] = deque()
+        self._answers: deque[bool] = deque(maxlen=FLOOD_SAMPLE)  # True: a flood answer
         self._reserved = 0
 
     @staticmethod
@@ -192,6 +199,7 @@ class Pacer:
             self.in_flight.pop(chat_id, None)
         now = self.now()
         ready = now + hold
+        self._answers.append(hold > 0)
         if sent:
             ready = max(ready, now + self.limits.private_interval)
             if self.is_group(chat_id) and self.limits.group_interval > 0:
@@ -210,7 +218,8 @@ class Pacer:
         self._floods.append((now, chat_id))
         while self._floods and now - self._floods[0][0] > FLOOD_WINDOW:
             self._floods.popleft()
-        if len({chat for _, chat in self._floods}) >= FLOOD_CHATS:
+        several = len({chat for _, chat in self._floods}) >= FLOOD_CHATS
+        if several and 2 * sum(self._answers) > len(self._answers):
             self.paused_until = max(self.paused_until, now + hold)
             log.warning("flood limits in several chats at once: pausing every chat %.1fs", hold)
 
@@ -539,7 +548,8 @@ class OutboxWorker:
                 for other in [message, *moved]:
                     self._enqueue(replace(other, chat_id=new_id))
             elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                await outbox.mark_final(conn, message.id, "failed", result.reason or result.kind)
+                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
+                await outbox.mark_final(conn, message.id, "failed", reason)
                 self._known.discard(message.id)
                 self._done_with_chat(chat_id)
             else:

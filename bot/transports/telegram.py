@@ -396,6 +396,17 @@ def surely_not_done(exc: TelegramError) -> bool:
     )
 
 
+def refusal_kind(text: str) -> str:
+    """What a Bad Request refusing a message means (one of outbox.FAILURE_KINDS)."""
+    if "rights" in text or "administrator" in text or "write_forbidden" in text:
+        return "no_rights"
+    if "too long" in text:
+        return "too_long"
+    if "parse" in text or "entit" in text:
+        return "format"
+    return "refused"
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
     """Run a Bot API call; wait out 429s and retry network errors with back-off."""
     delay = 1.0
@@ -933,11 +944,14 @@ class TelegramTransport:
             text = str(exc).lower()
             if "chat not found" in text or "user not found" in text:
                 return SendResult("blocked", reason=str(exc)[:200])
-            return SendResult("failed", reason=str(exc)[:200])
+            return SendResult("failed", reason=str(exc)[:200], failure=refusal_kind(text))
         except (TimedOut, NetworkError) as exc:
             if not surely_not_done(exc):  # Telegram may have it: never sent again
                 return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
-            return SendResult("error", reason=f"network: {exc}"[:200])
+            answered = exc.__cause__ is None  # a 5xx; else no connection
+            return SendResult(
+                "error", reason=f"network: {exc}"[:200], failure="server" if answered else "network"
+            )
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
         return SendResult.sent(sent_id)
@@ -1026,7 +1040,7 @@ class TelegramTransport:
         async with self.db.read() as conn:
             stored = await kv.get(conn, "telegram.offset")
         offset = int(stored) if stored else 0
-        delay = POLL_BACKOFF_START
+        delay = keep_delay = POLL_BACKOFF_START
         while not stop.is_set():
             problem: str | None = None
             wait: float | None = None
@@ -1066,6 +1080,7 @@ class TelegramTransport:
             delay = POLL_BACKOFF_START
             if raw:
                 await self.follow_moves()
+            confirmed = offset
             accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
@@ -1080,7 +1095,20 @@ class TelegramTransport:
                     continue
                 accepted.append((update_id, update, item))
             if raw:
-                await self._accept(accepted, offset)
+                try:
+                    await self._accept(accepted, offset)
+                except Exception:
+                    # Nothing of the batch was kept (its transaction rolled back) and Telegram
+                    # keeps it until a getUpdates with a later offset: fetch it again.
+                    offset = confirmed
+                    log.exception(
+                        "could not keep fetched updates; fetching them again in %.0fs", keep_delay
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), keep_delay)
+                    keep_delay = min(keep_delay * 2, POLL_BACKOFF_MAX)
+                else:
+                    keep_delay = POLL_BACKOFF_START
 
     # One lane per chat --------------------------------------------------------------------
     async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:

@@ -195,3 +195,34 @@ async def test_lunar_schedule_shows_coming_dates_and_runs(
     await db.close()
     assert schedule.next_run_at is not None and schedule.next_run_at.year == 2028
     assert listing is not None
+
+
+async def test_the_report_gives_telegrams_refusal_in_the_officers_language(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    officer = ChatUser(api, 2301, "Lê Văn Công")
+    await register(api, officer)
+    await make_officer(running, officer.id)
+    await add_bot_to_group(api, officer, GROUP)
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"])
+    await link_group(running, GROUP["id"], "DONG")
+    # The group's admins took the bot's right to write: Telegram refuses, in English.
+    refusal = "Bad Request: not enough rights to send text messages to the chat"
+    api.fail("sendMessage", 400, refusal, chat_id=GROUP["id"])
+    await officer.send("/thongbao")
+    await officer.press("📣")
+    await officer.press("🔥")
+    await officer.press("🔀")
+    await officer.press("🏘")
+    await officer.press("▶️")
+    before = len(api.calls)
+    await officer.press("✅")
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"] and c.status == 400, after=before)
+    await api.wait_idle(quiet=0.3)
+    assert await tick(running, progress_tick) == 1
+    report = await api.wait_for(
+        lambda c: c.chat_id == officer.id and "Không gửi được" in c.text, after=before
+    )
+    assert "Không gửi được: 1" in report.text
+    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report.text
+    assert "rights" not in report.text and "Bad Request" not in report.text

@@ -51,6 +51,32 @@ async def test_another_chat_is_answered_while_one_chat_is_in_a_flood_storm(
     assert api.calls.index(answer_b) < api.calls.index(answer_a)
 
 
+async def test_another_chat_is_answered_while_several_chats_wait_out_their_flood_limits(
+    bot: RunningBot, api: FakeBotAPI
+) -> None:
+    """Three chats draw flood answers at once (each past its own limit, told to wait 15 s)
+    among chats that are served: the others are not held with them."""
+    served = [ChatUser(api, 510 + n, f"Dân {n}") for n in range(4)]
+    for person in served:
+        await person.send("/help")
+    flooded = [ChatUser(api, 520 + n, f"Nhóm {n}") for n in range(3)]
+    before = len(api.calls)
+    for person in flooded:
+        api.fail(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 15",
+            chat_id=person.id,
+            parameters={"retry_after": 15},
+        )
+        await person.send_only("/help")
+    await api.wait_until(lambda: all(f.times == 0 for f in api.failures))
+    answer = await ChatUser(api, 530, "Bình").send("/help")
+    assert answer.status == 200
+    # ... while the three still wait out their 15 s.
+    assert [c for c in api.calls[before:] if c.chat_id in (520, 521, 522) and c.status == 200] == []
+
+
 async def test_one_chats_updates_stay_in_order_while_its_replies_wait(
     bot: RunningBot, api: FakeBotAPI
 ) -> None:

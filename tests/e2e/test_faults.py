@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.storage import chats, outbox
+from bot.storage import chats, inbox, outbox
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
@@ -105,6 +107,42 @@ async def test_a_refused_token_stops_the_process_with_one_line(
             "xomantoan: Setting XOMANTOAN_TELEGRAM_TOKEN: Telegram refused this token"
             " (401 Unauthorized); copy it again from @BotFather"
         ]
+
+
+async def test_updates_that_could_not_be_kept_are_fetched_again_and_handled_once(
+    api: FakeBotAPI,
+    bot: RunningBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    caplog.set_level(logging.WARNING, logger="bot.transports.telegram")
+    put_many = inbox.put_many
+    refused = 0
+
+    async def disk_trouble(*args: Any, **kwargs: Any) -> None:
+        nonlocal refused
+        if refused < 2:  # writing the fetched batch into the inbox fails twice
+            refused += 1
+            raise sqlite3.OperationalError("disk I/O error")
+        await put_many(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "put_many", disk_trouble)
+    an, lan = ChatUser(api, 3011, "Nguyễn Văn An"), ChatUser(api, 3012, "Vũ Thị Lan")
+    await bot.stop()
+    await an.send_only("/help")
+    await lan.send_only("/privacy")
+    await bot.start()
+    await api.wait_for(lambda c: len(api.sent(an.id)) == 1 and len(api.sent(lan.id)) == 1)
+    assert refused == 2
+    # The bot still polls, and each update was answered once.
+    later = await an.send("/help")
+    assert "/trogiup" in later.text
+    await api.wait_idle(quiet=0.3)
+    assert len(api.sent(an.id)) == 2 and len(api.sent(lan.id)) == 1
+    assert bot.task is not None and not bot.task.done()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2 and all("could not keep fetched updates" in e for e in errors)
 
 
 # 4. Replies follow a group that became a supergroup ----------------------------------------

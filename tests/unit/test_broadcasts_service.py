@@ -203,7 +203,9 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     sender = FakeSender(
         script={
             -1001: [SendResult("blocked", reason="Forbidden: bot was kicked")],
-            -1002: [SendResult("failed", reason="Bad Request: not enough rights")],
+            -1002: [
+                SendResult("failed", reason="Bad Request: not enough rights", failure="no_rights")
+            ],
         }
     )
     worker = OutboxWorker(db, sender, Clock(NOW), limits=FAST)
@@ -221,7 +223,8 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     report, edit_of = rows[-1]
     assert edit_of == run.progress_outbox  # the progress message is edited into the report
     assert "Gửi thành công: 26" in report and "Không gửi được: 1" in report
-    assert "not enough rights" in report and "Bỏ qua" in report
+    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report and "Bỏ qua" in report
+    assert "rights" not in report
 
 
 async def test_subscriptions(db: Database) -> None:

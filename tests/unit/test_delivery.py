@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.storage import chats, outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import Limits, OutboxWorker, SendResult
+from bot.transports.delivery import Limits, OutboxWorker, Pacer, SendResult
 
 FAST = Limits(per_second=1000, private_interval=0.001, group_interval=0.0001, max_attempts=3)
 NOW = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)
@@ -114,7 +114,7 @@ async def test_migrated_group_is_followed(db: Database) -> None:
 
 
 async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
-    error = SendResult("error", reason="network: timed out")
+    error = SendResult("error", reason="network: timed out", failure="network")
     sender, clock = FakeSender(script={4: [error, error, error]}), Clock()
     await queue(db, 4, "z")
     worker = OutboxWorker(db, sender, clock, limits=FAST)
@@ -128,7 +128,7 @@ async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
         conn.execute("SELECT status, last_error, attempts FROM outbox") as cur,
     ):
         row = await cur.fetchone()
-    assert row is not None and tuple(row) == ("failed", "network: timed out", 3)
+    assert row is not None and tuple(row) == ("failed", "network: network: timed out", 3)
 
 
 async def test_bad_request_fails_at_once(db: Database) -> None:
@@ -185,3 +185,21 @@ def test_scaled_limits() -> None:
     assert limits.per_second == 300
     assert abs(limits.private_interval - 0.1) < 1e-9
     assert abs(limits.group_window - 6.0) < 1e-9
+
+
+async def test_flood_answers_pause_every_chat_only_when_most_answers_are_floods() -> None:
+    pacer = Pacer(FAST)
+
+    def answer(chat: int, hold: float = 0.0) -> None:
+        pacer.reserve(chat)
+        pacer.done(chat, sent=hold == 0, hold=hold)
+
+    for chat in range(10, 20):
+        answer(chat)
+    for chat in (1, 2, 3):  # three chats past their own limits among ten served
+        answer(chat, hold=30)
+    assert pacer.ready_at(50) < pacer.now() + 1  # the other chats go on
+    assert pacer.ready_at(1) >= pacer.now() + 29
+    for chat in range(4, 12):  # now nearly every request is refused: the overall limit
+        answer(-chat, hold=30)
+    assert pacer.ready_at(50) >= pacer.now() + 29

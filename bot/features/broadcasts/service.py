@@ -18,7 +18,7 @@ import aiosqlite
 from bot.core.context import CoreConfig
 from bot.features.broadcasts import library
 from bot.features.broadcasts.rules import QuietHours, Rule, next_after
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.storage import broadcasts as repo
 from bot.storage import kv, outbox
 from bot.storage import members as members_repo
@@ -31,6 +31,16 @@ PROGRESS_MIN = 20  # recipients from which the officer gets a progress message
 QUIET_KEY = "broadcasts.quiet_hours"
 GRACE_KEY = "broadcasts.grace_minutes"
 DEFAULT_GRACE = timedelta(hours=6)
+# Why messages of a broadcast could not be sent (outbox.FAILURE_KINDS), as officers read it.
+FAILURE_TEXTS = {
+    "no_rights": N_("the bot may not write in that chat"),
+    "too_long": N_("the message is too long"),
+    "format": N_("the platform refused the message's formatting"),
+    "refused": N_("the platform refused the message"),
+    "server": N_("the platform's servers kept failing"),
+    "network": N_("no connection to the platform"),
+    "other": N_("another error"),
+}
 
 
 @dataclass(frozen=True)
@@ -308,8 +318,8 @@ async def report_text(
     failed = counts.get("failed", 0)
     if failed:
         lines.append(t._("Failed: {count}", count=failed))
-        for reason, count in (await outbox.failure_reasons(conn, run.id)).items():
-            lines.append(f"  • {html.escape(reason[:120] or '?', quote=False)}: {t.number(count)}")
+        for kind, count in (await outbox.failure_reasons(conn, run.id)).items():
+            lines.append(f"  • {t._(FAILURE_TEXTS[kind])}: {t.number(count)}")
     skipped = counts.get("skipped", 0)
     if skipped:
         lines.append(t._("Skipped (chats that blocked or removed the bot): {count}", count=skipped))
