@@ -55,6 +55,15 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+async def file_of(conn: aiosqlite.Connection) -> str:
+    """The file of the connection's main database ("" for an in-memory one)."""
+    async with conn.execute("PRAGMA database_list") as cur:
+        for row in await cur.fetchall():
+            if row[1] == "main":
+                return str(row[2] or "")
+    return ""
+
+
 def latest_schema_version() -> int:
     """The schema version is the number of the newest migration (each feature owns its own)."""
     return max((n for n, _, _ in migrations()), default=0)
@@ -242,6 +251,19 @@ class Database:
                 yield self.conn
             finally:
                 await self.conn.execute("ROLLBACK")
+
+    @staticmethod
+    @asynccontextmanager
+    async def reading(path: str) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection of its own to the database file ``path`` (opened for the time of the
+        block), as one consistent snapshot: for long reads made outside the shared
+        connection, such as a download written in a worker thread."""
+        db = await Database.open(path, migrate=False)
+        try:
+            async with db.read() as conn:
+                yield conn
+        finally:
+            await db.close()
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and truncate it to zero bytes."""

@@ -26,7 +26,8 @@ async def _everything(db: Database, area_ids: list[int | None]) -> list[str]:
         for area_id in area_ids:
             out.append(as_json(await collect(conn, area_id, YEAR, TZ, LATER)))
             begin, end = YEAR.utc_bounds(TZ)
-            out.append(repr(await exports.deliveries(conn, area_id, begin, end)))
+            scope = None if area_id is None else [area_id]
+            out.append(repr(await exports.deliveries(conn, scope, begin, end)))
     return out
 
 

@@ -153,20 +153,30 @@ async def _export(
     db: Database, settings: Settings, args: argparse.Namespace, now: datetime
 ) -> None:
     from bot.features.figures.csvfiles import csv_files
-    from bot.features.figures.documents import workbook_file
+    from bot.features.figures.tables import export_tables
+    from bot.features.figures.xlsx import write_workbook
 
     period = resolve_period(args, now.astimezone(settings.tz).date())
     area_id = await _area_id(db, args.area)
     t = translator(settings, args)
     async with db.read() as conn:
         if args.xlsx:
-            book = await workbook_file(conn, area_id, period, settings.tz, t, now)
-            files = [(args.xlsx, book.render())]
-        else:
-            files = [
-                (args.csv / name, data)
-                for name, data in await csv_files(conn, area_id, period, settings.tz, t)
-            ]
+            # Streamed into the file as the rows are read: a province's year in bounded memory.
+            figures = await collect(conn, area_id, period, settings.tz, now)
+            scope = None if area_id is None else [area_id]
+            tables = await export_tables(conn, scope, period, settings.tz, t)
+            try:
+                args.xlsx.parent.mkdir(parents=True, exist_ok=True)
+                with args.xlsx.open("wb") as target:
+                    await write_workbook(conn, figures, tables, t, settings.tz, target)
+            except OSError as exc:
+                raise FiguresCliError(f"cannot write {args.xlsx}: {exc.strerror or exc}") from exc
+            print(f"written {args.xlsx}")
+            return
+        files = [
+            (args.csv / name, data)
+            for name, data in await csv_files(conn, area_id, period, settings.tz, t)
+        ]
     for path, data in files:
         write_file(path, data)
         print(f"written {path}")

@@ -201,11 +201,6 @@ async def _pledges(
     )
 
 
-def _month_key(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 async def collect(
     conn: aiosqlite.Connection,
     area_id: int | None,
@@ -222,25 +217,28 @@ async def collect(
         raise LookupError(f"no area {area_id}")
     scoped = [area] if area else all_areas
 
-    stamps = await repo.report_stamps(conn, begin, end, area_id)
+    bounds = period.month_bounds(tz)
+    counted = await repo.report_counts(conn, [b for _, b in bounds], [area.id] if area else None)
     by_category = {c.key: 0 for c in CATEGORIES}
     by_status = {s.value: 0 for s in Status}
     monthly_reports: Counter[str] = Counter()
-    for stamp in stamps:
-        by_category[stamp.category] = by_category.get(stamp.category, 0) + 1
-        by_status[stamp.status] = by_status.get(stamp.status, 0) + 1
-        monthly_reports[_month_key(stamp.created_at, tz)] += 1
+    happening_now = anonymous = crime = 0
+    for group in counted:
+        by_category[group.category] = by_category.get(group.category, 0) + group.count
+        by_status[group.status] = by_status.get(group.status, 0) + group.count
+        year, month = bounds[group.bucket][0]
+        monthly_reports[f"{year:04d}-{month:02d}"] += group.count
+        happening_now += group.count if group.happening_now else 0
+        anonymous += group.count if group.anonymous else 0
+        if group.category in CRIME_CATEGORIES and group.status not in NOT_COUNTED_AS_CASES:
+            crime += group.count
     reports = ReportFigures(
-        total=len(stamps),
+        total=sum(group.count for group in counted),
         by_category=by_category,
         by_status=by_status,
-        happening_now=sum(1 for s in stamps if s.happening_now),
-        anonymous=sum(1 for s in stamps if s.anonymous),
-        crime=sum(
-            1
-            for s in stamps
-            if s.category in CRIME_CATEGORIES and s.status not in NOT_COUNTED_AS_CASES
-        ),
+        happening_now=happening_now,
+        anonymous=anonymous,
+        crime=crime,
     )
 
     outcomes = await mediation_repo.figures(conn, begin, end, area_id)
@@ -259,7 +257,9 @@ async def collect(
         observations={k.code: total.observations.get(k.code, 0) for k in KINDS},
     )
 
-    found = {d.topic: d for d in await repo.deliveries(conn, begin, end, area_id)}
+    found = {
+        d.topic: d for d in await repo.deliveries(conn, begin, end, [area.id] if area else None)
+    }
     awareness = AwarenessFigures(
         runs=sum(d.runs for d in found.values()),
         sent=sum(d.sent for d in found.values()),

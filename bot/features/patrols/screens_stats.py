@@ -9,9 +9,11 @@ from datetime import date
 from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.features.figures.csvfiles import table_csv
-from bot.features.figures.workbook import export_basename, patrol_tables
+from bot.features.figures.tables import patrol_tables
+from bot.features.figures.workbook import export_basename
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
+from bot.i18n import N_
 from bot.shared.periods import Period, named_period
 from bot.shared.pickers import area_picker, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
@@ -151,13 +153,17 @@ async def _export(ctx: Context, value: str) -> None:
     if area_id and area is None:
         stale(ctx)
         return
-    patrols, observations = await patrol_tables(
-        ctx.conn, area.id if area else None, period, ctx.config.tz, ctx.t
+    patrols, observations = patrol_tables(
+        None if area is None else [area.id], period, ctx.config.tz, ctx.t
     )
+    counts = []
     for table, label in (
-        (patrols, ctx._("Patrols: {count}", count=len(patrols.rows))),
-        (observations, ctx._("Observations: {count}", count=len(observations.rows))),
+        (patrols, N_("Patrols: {count}")),
+        (observations, N_("Observations: {count}")),
     ):
+        data, count = await table_csv(ctx.conn, table)
+        counts.append(count)
         name = export_basename(table.kind, area.code if area else None, period) + ".csv"
-        ctx.replies.append(Reply(label, attachment=Attachment("document", name, table_csv(table))))
-    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=len(patrols.rows))
+        reply = Reply(ctx._(label, count=count), attachment=Attachment("document", name, data))
+        ctx.replies.append(reply)
+    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=counts[0])
