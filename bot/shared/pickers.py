@@ -57,7 +57,7 @@ def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> s
         TextProblem.NO_LETTERS: ctx._(
             "Please type a name with letters (not only emoji or symbols)."
         ),
-        TextProblem.MARKUP: ctx._("Please do not use the characters &lt; and &gt; in names."),
+        TextProblem.MARKUP: ctx._("Please do not use the characters < and > in names."),
     }
     return messages[problem]
 

@@ -5,9 +5,8 @@ records they made or are linked to that stay for the commune without them."""
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -137,13 +136,15 @@ async def erase_chat_traces(conn: aiosqlite.Connection, platform: str, user_id: 
 _TEXTS = (("outbox", "id", "text"), ("menus", "id", "shown"), ("conversations", "rowid", "data"))
 
 
-async def scrub_words(conn: aiosqlite.Connection, texts: Iterable[str]) -> int:
+async def scrub_words(
+    conn: aiosqlite.Connection, texts: Iterable[str], *, escape: Callable[[str], str]
+) -> int:
     """Replace ``texts`` (names, addresses) where they stand as whole words in messages to
-    others (delivered or waiting), in menus' messages and in open conversations; returns how
-    many rows changed."""
+    others (delivered or waiting), in menus' messages and in open conversations, as typed or
+    as ``escape`` writes them inside a message; returns how many rows changed."""
     changed = 0
     for text in {t.strip() for t in texts if t and t.strip()}:
-        forms = {text, html.escape(text, quote=False)}
+        forms = {text, escape(text)}
         pattern = re.compile(
             "|".join(rf"(?<!\w){re.escape(form)}(?!\w)" for form in sorted(forms, key=len)[::-1])
         )

@@ -27,7 +27,7 @@ from bot.core.events import (
 )
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
-from bot.shared.text import plain_text
+from bot.core.richtext import plain
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import SendResult
 
@@ -39,9 +39,6 @@ class Identity:
     key: str
     person: Person
     label: str
-
-
-plain = plain_text
 
 
 class ConsoleTransport:

@@ -19,12 +19,11 @@ import html
 import importlib.util
 import logging
 import os
-import re
 import sys
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -94,14 +93,15 @@ from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
+from bot.core.richtext import plain
 from bot.i18n import LANGUAGES, Translator
-from bot.shared.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.storage import chats as chats_repo
 from bot.storage import inbox, kv, outbox
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
+from bot.transports.telegram_text import fit_caption, split_text, telegram_html
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
@@ -224,146 +224,7 @@ def reply_prompt(request: ExpectedReply) -> str:
     """The request as a message of its own: the person mentioned (the mention makes them the
     forced reply's only target), then what to send."""
     mention = f'<a href="tg://user?id={request.user_id}">{html.escape(request.name)}</a>'
-    return telegram_html(f"{mention}: {request.prompt}")
-
-
-# Telegram HTML: what may be sent, and splitting on the rendered text -------------------------
-# Tags Telegram's HTML parse mode accepts; any other "<" is text and is escaped.
-SUPPORTED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "tg-emoji",
-        "code",
-        "pre",
-        "blockquote",
-    }
-)
-CAPTION_LIMIT = 1024
-_MARKUP = re.compile(
-    r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>[^<>]*)>"
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);"
-)
-_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-
-
-@dataclass
-class _Token:
-    raw: str  # as sent: a tag, an entity, or one (escaped) character
-    size: int  # its length in the rendered text, in UTF-16 units as Telegram counts
-    tag: str | None = None  # the tag's name for an opening or closing tag
-    opens: bool = False
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-_ESCAPE_TABLE = str.maketrans(_ESCAPES)
-
-
-def _tokens(text: str, *, per_character: bool = True) -> list[_Token]:
-    """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
-    shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
-    an opening tag that is never closed. Text between tags is one token per character (where
-    a split may fall), or one per run of text when ``per_character`` is False."""
-    tokens: list[_Token] = []
-    stack: list[int] = []  # indexes of the opening tags still open
-
-    def literal(chunk: str) -> None:
-        if not per_character:
-            if chunk:
-                tokens.append(_Token(chunk.translate(_ESCAPE_TABLE), _units(chunk)))
-            return
-        tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
-
-    position = 0
-    for match in _MARKUP.finditer(text):
-        literal(text[position : match.start()])
-        position = match.end()
-        raw = match.group(0)
-        name = (match.group("name") or "").lower()
-        if raw.startswith("&"):
-            tokens.append(_Token(raw, _units(html.unescape(raw))))
-        elif name not in SUPPORTED_TAGS:
-            literal(raw)
-        elif not match.group("close"):
-            stack.append(len(tokens))
-            tokens.append(_Token(raw, 0, name, opens=True))
-        elif stack and tokens[stack[-1]].tag == name:
-            stack.pop()
-            tokens.append(_Token(raw, 0, name))
-        else:
-            literal(raw)
-    literal(text[position:])
-    for index in reversed(stack):  # never closed: shown as text
-        tokens[index : index + 1] = [_Token(_ESCAPES.get(ch, ch), 1) for ch in tokens[index].raw]
-    return tokens
-
-
-def telegram_html(text: str) -> str:
-    """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
-    return "".join(token.raw for token in _tokens(text, per_character=False))
-
-
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
-    text, as Telegram counts). Parts break at a line break, else at a space, and never inside
-    a tag or an entity; tags open at a break are closed and opened again in the next part."""
-    runs = _tokens(text, per_character=False)
-    if sum(token.size for token in runs) <= limit:  # one part: no break to look for
-        return ["".join(token.raw for token in runs)]
-    tokens = _tokens(text)
-    parts: list[str] = []
-    open_tags: list[_Token] = []
-    start, count = 0, len(tokens)
-    while start < count:
-        length, end = 0, start
-        newline = space = None
-        while end < count and length + tokens[end].size <= limit:
-            length += tokens[end].size
-            if tokens[end].raw == "\n":
-                newline = end
-            elif tokens[end].raw == " ":
-                space = end
-            end += 1
-        skip = 0
-        if end < count:
-            after = tokens[end].raw
-            if after == "\n" or (after == " " and newline is None):
-                newline = end  # the part ends just before a break: cut there
-            cut = newline if newline is not None and newline > start else space
-            if cut is not None and cut > start:
-                end, skip = cut, 1  # the line break or space itself is not sent
-            end = max(end, start + 1)
-        body = [t.raw for t in open_tags]
-        for token in tokens[start:end]:
-            body.append(token.raw)
-            if token.tag is not None:
-                if token.opens:
-                    open_tags.append(token)
-                else:
-                    open_tags.pop()
-        body += [f"</{t.tag}>" for t in reversed(open_tags)]
-        if any(t.size and not t.raw.isspace() for t in tokens[start:end]):
-            parts.append("".join(body))
-        start = end + skip
-    return parts or [telegram_html(text)]
-
-
-def fit_caption(text: str) -> str | None:
-    """A photo's or file's caption: the first part that fits Telegram's caption limit."""
-    return split_text(text, CAPTION_LIMIT)[0] or None if text else None
+    return f"{mention}: {telegram_html(request.prompt)}"
 
 
 REPLY_ATTEMPTS = 5
@@ -668,8 +529,8 @@ class TelegramTransport:
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
         if query is not None:
-            # A toast is shown as plain text: no tags, no HTML entities.
-            await self._answer(query, plain_text(outcome.toast) if outcome.toast else None)
+            # A toast is shown as plain text: no formatting.
+            await self._answer(query, plain(outcome.toast) if outcome.toast else None)
         for message in outcome.messages:
             try:
                 await self.send_following_migration(message)
@@ -748,27 +609,33 @@ class TelegramTransport:
             answers = ReplyParameters(request.reply_to_message_id, allow_sending_without_reply=True)
         chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
+            # A text too long for one message: its first part replaces the message, the rest
+            # follows as new messages (the options go with the last).
+            first, *rest = split_text(message.text)
             try:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.edit_message_text(
-                        telegram_html(message.text),
+                        telegram_html(first),
                         chat_id=message.chat_id,
                         message_id=message.edit_message_id,
                         parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
+                        reply_markup=None if rest else markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     ),
                     resend_if_unsure=True,  # an edit done twice shows the same text
                 )
-                return
+                edited = True
             except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return
                 # Too old or not editable: send it as a new message instead.
+                edited = "not modified" in str(exc).lower()
             except (RetryAfter, NetworkError) as exc:
                 # Refused on every attempt: the outbox sends it later, as a new message.
                 raise ReplyNotSent(replace(message, edit_message_id=None)) from exc
+            if edited:
+                if rest:
+                    await self.send(replace(message, text="\n".join(rest), edit_message_id=None))
+                return
         if message.attachment is not None:
             attachment = message.attachment
             try:
@@ -808,7 +675,7 @@ class TelegramTransport:
                     chat_id,
                     lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
                         message.chat_id,
-                        part,
+                        telegram_html(part),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup if last else None,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -912,7 +779,7 @@ class TelegramTransport:
                     try:
                         sent = await self.bot.send_message(
                             item.chat_id,
-                            part,
+                            telegram_html(part),
                             parse_mode=ParseMode.HTML,
                             reply_markup=markup if last else None,
                             link_preview_options=LinkPreviewOptions(is_disabled=True),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from bot.i18n import escape
 from bot.storage import conversations, menus, outbox, personal
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
@@ -17,7 +18,7 @@ NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 async def test_name_is_scrubbed_as_a_whole_word_everywhere(db: Database) -> None:
     async with db.unit() as conn:
         to_leader = await outbox.enqueue(
-            conn, "telegram", 10, "Tin báo của <b>Lê Thị Thôn</b> (Thôn Đông).", [], NOW
+            conn, "telegram", 10, "Tin báo của *Lê Thị Thôn* (Thôn Đông), *Lê\\_Văn* gửi.", [], NOW
         )
         other = await outbox.enqueue(conn, "telegram", 10, "Lê Thị Thônh ký cam kết.", [], NOW)
         menu = await menus.create(
@@ -35,8 +36,9 @@ async def test_name_is_scrubbed_as_a_whole_word_everywhere(db: Database) -> None
         await conversations.save(
             conn, "telegram", 10, 10, Conversation("f", "s", "t", {"name": "Lê Thị Thôn"}), NOW, NOW
         )
-        assert await personal.scrub_words(conn, ["Lê Thị Thôn"]) == 3
-        assert (await outbox.get(conn, to_leader)).text == "Tin báo của <b>…</b> (Thôn Đông)."  # type: ignore[union-attr]
+        assert await personal.scrub_words(conn, ["Lê Thị Thôn"], escape=escape) == 3
+        assert await personal.scrub_words(conn, ["Lê_Văn"], escape=escape) == 1
+        assert (await outbox.get(conn, to_leader)).text == "Tin báo của *…* (Thôn Đông), *…* gửi."  # type: ignore[union-attr]
         assert (await outbox.get(conn, other)).text == "Lê Thị Thônh ký cam kết."  # type: ignore[union-attr]
         async with conn.execute("SELECT shown FROM menus WHERE id = ?", (menu,)) as cur:
             shown = json.loads((await cur.fetchone())[0])  # type: ignore[index]

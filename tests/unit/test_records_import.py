@@ -7,13 +7,13 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+from bot.core.richtext import plain as plain_text
 from bot.features.admin import records
 from bot.features.admin.records import RecordProblem
 from bot.features.admin.records_service import Imported, import_records
 from bot.features.rating import model
 from bot.features.rating import service as rating_service
 from bot.i18n import Translator
-from bot.shared.text import plain_text
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
 from bot.storage import ratings as ratings_repo

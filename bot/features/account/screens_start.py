@@ -79,7 +79,7 @@ def _ask_consent(ctx: Context, *, edit: bool = False) -> None:
     other = "en" if ctx.t.language == "vi" else "vi"
     ctx.reply(
         ctx._(
-            "<b>Welcome to Xóm An Toàn</b>, the safety assistant of your commune.\n\n"
+            "*Welcome to Xóm An Toàn*, the safety assistant of your commune.\n\n"
             "To take part I need to store a little about you:\n"
             "• your Telegram account number, so I can answer you;\n"
             "• the name you choose to show;\n"
@@ -110,7 +110,7 @@ def _ask_name(ctx: Context) -> None:
     ctx.reply(
         ctx._(
             "Thank you. What name should your neighbours and team leader see? Please type "
-            "your name (2 to 100 characters), for example <i>Nguyễn Văn An</i>."
+            "your name (2 to 100 characters), for example _Nguyễn Văn An_."
         ),
         options,
     )
@@ -157,7 +157,7 @@ async def _finish(ctx: Context, area_id: int) -> None:
     ctx.member = await members_repo.get(ctx.conn, member.id)
     await ctx.audit("member.registered", "member", member.id, area=area.code)
     ctx.end()
-    text = ctx._("You are registered in <b>{area}</b>. Thank you!", area=area.name)
+    text = ctx._("You are registered in *{area}*. Thank you!", area=area.name)
     text += "\n\n" + welcome_text(ctx, name)
     if next_command:
         text += "\n\n" + ctx._(

@@ -10,10 +10,11 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
+from bot.core.richtext import plain
 from bot.features.admin import records
 from bot.features.admin.records_service import import_records
 from bot.i18n import Translator
-from bot.shared.text import check_label, plain_text
+from bot.shared.text import check_label
 from bot.storage import communes
 from bot.storage.db import Database
 
@@ -116,7 +117,7 @@ async def import_file(db: Database, settings: Settings, args: argparse.Namespace
             source="cli",
         )
         if isinstance(result, list):
-            lines = [plain_text(records.problem_line(t, p)) for p in result]
+            lines = [plain(records.problem_line(t, p)) for p in result]
             raise AdminCliError(
                 f"nothing imported: {len(result)} line(s) need fixing\n  " + "\n  ".join(lines)
             )

@@ -28,7 +28,7 @@ async def list_areas(ctx: Context) -> None:
 
 async def _communes(ctx: Context) -> None:
     """A province: one line and one button per commune (its areas are listed on a press)."""
-    lines = [ctx._("<b>Communes</b>")]
+    lines = [ctx._("*Communes*")]
     buttons = []
     for item in await communes_repo.with_counts(ctx.conn):
         name = item.commune.name or item.commune.code
@@ -66,7 +66,7 @@ async def _areas(ctx: Context, areas: list[areas_repo.Area], title: str | None =
             [screens_records.import_button(ctx)],
         )
         return
-    lines = [f"<b>{escape(title)}</b>" if title else ctx._("<b>Residential areas</b>")]
+    lines = [f"*{escape(title)}*" if title else ctx._("*Residential areas*")]
     for area in areas:
         registered = await members_repo.count_in_area(ctx.conn, area.id)
         if area.households is None:

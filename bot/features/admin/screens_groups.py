@@ -16,7 +16,7 @@ from bot.storage import chats, outbox
 async def on_added(ctx: Context) -> None:
     ctx.reply(
         ctx._(
-            "Hello, neighbours! I am <b>Xóm An Toàn</b>, the safety assistant of the commune "
+            "Hello, neighbours! I am *Xóm An Toàn*, the safety assistant of the commune "
             "police. In this group I post safety reminders and answer commands such as /help. "
             "Anything personal (registering, the household pledge, reporting an incident) is "
             "done in a private chat with me, so nothing about you is shown here.\n\n"
@@ -68,7 +68,7 @@ async def on_link(ctx: Context, argument: str) -> None:
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)
     ctx.reply(
         ctx._(
-            "This group is now the group of <b>{area}</b>. Residents can register "
+            "This group is now the group of *{area}*. Residents can register "
             "with the button below.",
             area=area.name,
         ),

@@ -31,7 +31,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.begin(FLOW, "file")
         ctx.reply(
             ctx._(
-                "Please send the areas here as a <b>CSV or XLSX file</b> (as a document, at "
+                "Please send the areas here as a *CSV or XLSX file* (as a document, at "
                 "most 2 MB), one area per line with the columns of the template: {columns}. "
                 "Each year column holds the result of that year: x (met), 0 (not met) or "
                 "nothing (not rated). Every line is checked first: nothing is saved unless "

@@ -145,7 +145,7 @@ async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
     commune = await _commune_label(ctx, ctx.data.get("commune_id"))
     ctx.reply(
         ctx._(
-            "Make <b>{name}</b> {role}?",
+            "Make *{name}* {role}?",
             name=person.display_name or "?",
             role=_role_name(ctx.t, role, area.name if area else None, commune),
         ),

@@ -62,7 +62,7 @@ async def broadcast(ctx: Context) -> None:
     settings = await load_settings(ctx.conn)
     ctx.reply(
         ctx._(
-            "📣 <b>Awareness broadcasts</b>\nWhat would you like to do?\n"
+            "📣 *Awareness broadcasts*\nWhat would you like to do?\n"
             "Quiet hours now: {quiet} (non-urgent messages wait until morning).",
             quiet=quiet_text(ctx.t, settings.quiet),
         ),
@@ -149,8 +149,8 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.goto("quiet")
         ctx.reply(
             ctx._(
-                "Please type the quiet hours, for example <code>21:00-06:00</code>, or "
-                "<code>off</code> to send at any hour."
+                "Please type the quiet hours, for example `21:00-06:00`, or "
+                "`off` to send at any hour."
             )
         )
     else:
@@ -240,7 +240,7 @@ async def on_input(ctx: Context) -> None:
         try:
             quiet = QuietHours.parse(text)
         except ValueError:
-            ctx.reply(ctx._("Please type two times such as <code>21:00-06:00</code>."))
+            ctx.reply(ctx._("Please type two times such as `21:00-06:00`."))
             return
         await save_quiet_hours(ctx.conn, quiet)
         await ctx.audit("broadcast.quiet_hours", quiet=quiet.to_text())

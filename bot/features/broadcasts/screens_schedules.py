@@ -80,7 +80,7 @@ async def _show(ctx: Context, schedule: repo.Schedule) -> None:
     rule = Rule.from_json(schedule.rule)
     lines = [
         ctx._(
-            "<b>{topic}</b>\nWhen: {when}\nSent so far: {runs} times",
+            "*{topic}*\nWhen: {when}\nSent so far: {runs} times",
             topic=ctx.t.plain(topic(schedule.topic).label),
             when=describe(ctx.t, rule),
             runs=schedule.runs,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
+from bot.core.richtext import plain
 from bot.features.figures.figures import Figures, as_json, collect
 from bot.i18n import Translator
 from bot.shared.periods import (
@@ -27,7 +28,6 @@ from bot.shared.periods import (
     named_period,
     parse_date,
 )
-from bot.shared.text import plain_text
 from bot.storage import areas
 from bot.storage.db import Database
 
@@ -257,7 +257,7 @@ def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) 
 
     t = translator(settings, args)
     scope = figures.scope.area.name if figures.scope.area else t.plain("the whole commune")
-    return plain_text(figures_text(t, figures, scope))
+    return plain(figures_text(t, figures, scope))
 
 
 def write_file(path: Path, data: bytes) -> None:

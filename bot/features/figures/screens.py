@@ -19,7 +19,7 @@ from bot.features.figures import screens_files as stats_files
 from bot.features.figures.chart import chart_png
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.screens_files import download_buttons
-from bot.features.figures.texts import figures_messages
+from bot.features.figures.texts import figures_text
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
 from bot.shared.pickers import (
@@ -191,15 +191,12 @@ async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fal
             update={"reports": figures.reports.model_copy(update={"anonymous": 0})}
         )
     name = await scope_name(ctx, area_id)
-    parts = figures_messages(ctx.t, figures, name)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        ctx.reply(
-            part,
-            answer_buttons(ctx, area_id, period) if last else [],
-            edit=edit and index == 0,
-            bind_to_conversation=False,
-        )
+    ctx.reply(
+        figures_text(ctx.t, figures, name),
+        answer_buttons(ctx, area_id, period),
+        edit=edit,
+        bind_to_conversation=False,
+    )
     # Drawing takes a moment of CPU: the transport draws it after this event's transaction,
     # in a worker thread, so nobody waits for the database or the event loop meanwhile.
     stem = f"{period.start.isoformat()}_{period.end.isoformat()}"

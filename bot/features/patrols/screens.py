@@ -70,7 +70,7 @@ async def area_menu(ctx: Context, area: Area, *, edit: bool = False) -> None:
             [Option(ctx.t.plain("🗂 Recent patrols"), action=f"ptm:recent:{area.id}")],
         ]
     ctx.reply(
-        ctx._("<b>Patrols of {area}</b>\nWhat would you like to do?", area=area.name),
+        ctx._("*Patrols of {area}*\nWhat would you like to do?", area=area.name),
         rows,
         edit=edit,
     )

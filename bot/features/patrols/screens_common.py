@@ -123,7 +123,7 @@ async def summary_text(
     people = await repo.participants(ctx.conn, patrol.id)
     observations = await repo.observations(ctx.conn, patrol.id)
     lines = [
-        t._("<b>Patrol of {area}</b>", area=area.name),
+        t._("*Patrol of {area}*", area=area.name),
         t._("Time: {span}", span=span_text(t, patrol)),
     ]
     count = people_count(patrol, people)

@@ -102,7 +102,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
     scope = area.name if area else ctx.t.plain("the whole commune")
     lines = [
         ctx._(
-            "📊 <b>Patrols of {scope}</b>, {start} to {end}",
+            "📊 *Patrols of {scope}*, {start} to {end}",
             scope=scope,
             start=report.period.start,
             end=report.period.end,
@@ -120,7 +120,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
             )
         )
     if len(report.months) > 1:
-        lines.append("\n" + ctx._("<b>Per month</b>"))
+        lines.append("\n" + ctx._("*Per month*"))
         for (year, month), figures in report.months:
             lines.append(f"• {month:02d}/{year}: " + sentence(ctx.t, figures))
     return "\n".join(lines)

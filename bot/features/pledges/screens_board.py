@@ -50,7 +50,7 @@ async def status(ctx: Context) -> None:
     if len(areas) == 1:
         await _area_view(ctx, areas[0], campaign)
         return
-    lines = [ctx._("<b>{title}</b>: coverage by area", title=campaign.title)]
+    lines = [ctx._("*{title}*: coverage by area", title=campaign.title)]
     total_signed = total_households = 0
     for area in areas:
         signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
@@ -91,7 +91,7 @@ async def _area_view(
         )
     text = "\n".join(
         [
-            ctx._("<b>{title}</b>", title=campaign.title),
+            ctx._("*{title}*", title=campaign.title),
             coverage_line(ctx.t, area, signed),
             register_line,
         ]
@@ -134,9 +134,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             ctx.reply(ctx._("No household of {area} has signed yet.", area=area.name))
             return
         lines = [
-            ctx._(
-                "<b>Signed households of {area}</b> ({title})", area=area.name, title=campaign.title
-            )
+            ctx._("*Signed households of {area}* ({title})", area=area.name, title=campaign.title)
         ]
         for n, p in enumerate(pledges, 1):
             hidden = "" if p.public else " 🔒"
@@ -195,7 +193,7 @@ async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign
         return
     lines = [
         ctx._(
-            "<b>Households of {area} that have not signed {title}</b> ({count}; for you "
+            "*Households of {area} that have not signed {title}* ({count}; for you "
             "only, never to be posted):",
             area=area.name,
             title=campaign.title,
@@ -260,7 +258,7 @@ async def _send_reminders(ctx: Context, area: Area) -> None:
             lambda t: Reply(
                 t._(
                     "A reminder from your team leader: your household has not signed "
-                    "<b>{title}</b> yet. It takes two minutes: press /pledge. The campaign "
+                    "*{title}* yet. It takes two minutes: press /pledge. The campaign "
                     "is open until {end}. If someone in your household already signed, "
                     "press /pledge and give the same name and address so I know.",
                     title=title,
@@ -369,7 +367,7 @@ async def _board_parts(
     signed = await repo.signed_count(conn, campaign.id, area.id)
     listed = await repo.in_campaign(conn, campaign.id, area_id=area.id, public_only=True)
     lines = [
-        t._("📜 <b>{title}</b>", title=campaign.title),
+        t._("📜 *{title}*", title=campaign.title),
         coverage_line(t, area, signed),
         "",
     ]

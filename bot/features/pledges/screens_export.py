@@ -31,9 +31,7 @@ async def _export_menu(ctx: Context, campaign: repo.Campaign, found: list[repo.C
         for c in found[-4:]
         if c.id != campaign.id
     ]
-    ctx.reply(
-        ctx._("Export the pledges of <b>{title}</b> for which area?", title=campaign.title), rows
-    )
+    ctx.reply(ctx._("Export the pledges of *{title}* for which area?", title=campaign.title), rows)
 
 
 async def on_export(ctx: Context, argument: str) -> None:

@@ -38,7 +38,7 @@ def ask_year(ctx: Context, *, edit: bool) -> None:
     show(
         ctx,
         ctx._(
-            "🏅 <b>Rating of safe residential areas</b> (Thông tư 124/2021/TT-BCA)\n\n"
+            "🏅 *Rating of safe residential areas* (Thông tư 124/2021/TT-BCA)\n\n"
             "Which year do you want to rate?"
         ),
         [
@@ -76,7 +76,7 @@ async def show_list(ctx: Context, *, edit: bool, notice: str | None = None) -> N
     ratings = {r.area_id: r for r in await repo.of_year(ctx.conn, year)}
     history = await repo.results(ctx.conn)
     lines = [notice] if notice else []
-    lines.append(ctx._("🏅 <b>Rating of safe residential areas, {year}</b>", year=str(year)))
+    lines.append(ctx._("🏅 *Rating of safe residential areas, {year}*", year=str(year)))
     if rating_year is not None and rating_year.closed_at is not None:
         lines.append(
             ctx._("🔒 Finalised on {day}: no more changes.", day=ctx.t.day(rating_year.closed_at))

@@ -113,7 +113,7 @@ def officer_may_reopen(status: Status) -> bool:
 
 # Deadlines ---------------------------------------------------------------------------------
 MAX_PHOTOS = 5
-MAX_DESCRIPTION = 3000  # leaves room in a 4,096-character Telegram message for the report card
+MAX_DESCRIPTION = 3000  # about a page on a phone; a card too long for one message is split
 MAX_NOTE = 1000
 MAX_PLACE = 200
 

@@ -113,7 +113,7 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
         else category_label(ctx.t, chosen.category)
     )
     lines = [
-        ctx._("<b>Reports in your care</b>"),
+        ctx._("*Reports in your care*"),
         ctx._(
             "Status: {status} · Area: {area} · Category: {category}",
             status=status_name,

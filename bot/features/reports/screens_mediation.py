@@ -100,7 +100,7 @@ async def _list(ctx: Context, *, open_only: bool, page: int, edit: bool) -> None
         ctx.conn, scope, open_only=open_only, offset=page * PAGE, limit=PAGE
     )
     lines = [
-        ctx._("<b>Mediation cases</b>") + " · " + (ctx._("open") if open_only else ctx._("all")),
+        ctx._("*Mediation cases*") + " · " + (ctx._("open") if open_only else ctx._("all")),
         ctx._n("{count} case", "{count} cases", total),
     ]
     options: list[list[Option]] = []
@@ -159,9 +159,7 @@ async def my_cases(ctx: Context) -> None:
         for case in cases
     ]
     ctx.reply(
-        ctx._("<b>Open cases with you as mediator</b>")
-        if staff
-        else ctx._("<b>The cases you mediate</b>"),
+        ctx._("*Open cases with you as mediator*") if staff else ctx._("*The cases you mediate*"),
         options,
     )
 
@@ -174,7 +172,7 @@ async def case_text(ctx: Context, t: Translator, case: Case) -> str:
         else None
     )
     lines = [
-        t._("<b>Mediation case #{number}</b>", number=str(case.id)),
+        t._("*Mediation case #{number}*", number=str(case.id)),
         t._("Hamlet or ward: {area}", area=area.name if area else "-"),
         t._("Parties: {names}", names=", ".join(case.parties)),
         t._("Mediator: {name}", name=mediator.display_name if mediator else "-"),

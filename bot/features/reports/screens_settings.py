@@ -32,7 +32,7 @@ async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
     settings = await repo.settings(ctx.conn)
     lines = [note] if note else []
     lines += [
-        ctx._("<b>Reports: routing and limits</b>"),
+        ctx._("*Reports: routing and limits*"),
         ctx._("Press a category to switch who handles it."),
         "",
     ]

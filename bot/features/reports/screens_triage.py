@@ -138,7 +138,7 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
 def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
     ctx.reply(
         ctx._(
-            "Report {code} ({category}) → <b>{status}</b>.\n"
+            "Report {code} ({category}) → *{status}*.\n"
             "Please type the reason. The reporter reads it when following the report, so "
             "write it for them: what was done, or where to turn instead. Or /cancel.",
             code=report.code,
@@ -151,14 +151,14 @@ def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
 async def _show_confirmation(ctx: Context, report: Report) -> None:
     to_status = Status(str(ctx.data["to_status"]))
     lines = [
-        ctx._("<b>Please confirm</b>"),
+        ctx._("*Please confirm*"),
         ctx._(
             "Report {code} · {category}",
             code=report.code,
             category=category_label(ctx.t, report.category),
         ),
         ctx._(
-            "Status: {before} → <b>{after}</b>",
+            "Status: {before} → *{after}*",
             before=status_label(ctx.t, report.status),
             after=status_label(ctx.t, to_status),
         ),
@@ -316,7 +316,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
     area = await area_name(ctx.conn, reporter.area_id)
     ctx.reply(
         ctx._(
-            "Report #{number} was sent by <b>{name}</b> ({area}). Please keep this private: "
+            "Report #{number} was sent by *{name}* ({area}). Please keep this private: "
             "never name a reporter in a group.",
             number=str(report.id),
             name=reporter.display_name or "?",
@@ -329,7 +329,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
 
 
 async def _history(ctx: Context, report: Report) -> None:
-    lines = [ctx._("<b>History of report #{number}</b>", number=str(report.id))]
+    lines = [ctx._("*History of report #{number}*", number=str(report.id))]
     for event in await repo.events(ctx.conn, report.id):
         actor = (
             await members_repo.get(ctx.conn, event.actor_member_id)
