@@ -597,7 +597,7 @@ async def run(
                     faults.refuse_second_part(api, chat, index)
                 async with notices.unit() as conn:
                     await outbox.enqueue(
-                        conn, "telegram", chat, notice(index), [], datetime.now(UTC)
+                        conn, "telegram", str(chat), notice(index), [], datetime.now(UTC)
                     )
                 if not await api.settled(
                     chat,

@@ -628,7 +628,7 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         counts = [
             conn.execute(sql).fetchone()[0]
             for sql in (
-                f"SELECT COUNT(*) FROM members WHERE user_id >= {NEW_USER_BASE}"
+                f"SELECT COUNT(*) FROM members WHERE CAST(user_id AS INTEGER) >= {NEW_USER_BASE}"
                 " AND consent_at IS NOT NULL",
                 "SELECT COUNT(*) FROM pledges WHERE reference NOT LIKE 'S-%'",
                 "SELECT COUNT(*) FROM reports",

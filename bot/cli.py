@@ -27,8 +27,7 @@ from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, communes, members, roles
 from bot.storage.db import Database, SchemaTooNewError
 from bot.storage.lock import LockError
-
-TELEGRAM = "telegram"
+from bot.transports.platforms import telegram_person
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,7 +146,7 @@ async def _grant(
             area = await areas.by_code(conn, area_code)
             if area is None:
                 raise CliError(f"no area with code {area_code} (see: xomantoan areas list)")
-        member = await members.ensure(conn, TELEGRAM, telegram_id, now)
+        member = await members.ensure(conn, *telegram_person(telegram_id), now)
         if role == "resident":  # back to a plain resident: every elevated role goes
             for held in await roles.of_member(conn, member.id):
                 await roles.revoke(conn, member.id, held.role, held.area_id, held.commune_id)

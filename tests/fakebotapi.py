@@ -511,6 +511,11 @@ class FakeBotAPI:
         return message
 
     # Driving the bot ------------------------------------------------------------------
+    def continue_updates_from(self, update_id: int) -> None:
+        """Number the next updates from ``update_id`` on, as Telegram does for a bot that
+        already confirmed updates up to there (a database from an earlier run)."""
+        self._update_ids = itertools.count(update_id)
+
     async def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         message = update.get("message")

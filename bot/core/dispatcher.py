@@ -249,9 +249,9 @@ class Dispatcher:
             if private:
                 ctx.reply(ctx._("Please register first: it takes a minute. Press /start."))
             else:
+                extra, options = ctx.private_chat(ctx._("Open private chat"), "start")
                 ctx.reply(
-                    ctx._("Please register with me in a private chat first."),
-                    [[Option(ctx._("Open private chat"), url=ctx.deep_link("start"))]],
+                    ctx._("Please register with me in a private chat first.") + extra, options
                 )
             return
         if not ctx.roles.may(command.roles):
@@ -269,9 +269,11 @@ class Dispatcher:
             )
             return
         # In a group: reveal nothing, only offer the private chat.
+        extra, options = ctx.private_chat(ctx._("Open private chat"), f"go-{command.name}")
         ctx.reply(
-            ctx._("This is done in a private chat with me, so nothing is shown in the group."),
-            [[Option(ctx._("Open private chat"), url=ctx.deep_link(f"go-{command.name}"))]],
+            ctx._("This is done in a private chat with me, so nothing is shown in the group.")
+            + extra,
+            options,
         )
 
     async def _input(self, ctx: Context) -> None:

@@ -91,11 +91,11 @@ async def load_roles(
     conn: aiosqlite.Connection,
     member: Member | None,
     platform: str,
-    user_id: int,
-    admins: Iterable[int],
+    user_id: str,
+    admins: Iterable[tuple[str, str]],
 ) -> RoleSet:
     found: set[Role] = set()
-    if platform == "telegram" and user_id in set(admins):
+    if (platform, user_id) in set(admins):
         found.add(Role.ADMIN)
     leader_areas: set[int] = set()
     communes: set[int] = set()

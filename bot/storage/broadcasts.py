@@ -359,7 +359,7 @@ async def set_progress(
 class Recipient:
     key: int  # the cursor value: chat row id for groups, member id for people
     platform: str
-    chat_id: int
+    chat_id: str
     language: str | None
 
 

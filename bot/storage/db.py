@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another process's lock
 T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# The first line of a migration that must run with foreign keys off (it remakes tables).
+FOREIGN_KEYS_OFF = "-- foreign_keys: off"
 
 
 class SchemaTooNewError(Exception):
@@ -219,12 +221,29 @@ class Database:
                 if number <= current:
                     continue
                 script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+                # A migration that remakes tables turns foreign keys off while it runs (SQLite
+                # ignores the pragma inside a transaction) and has them all checked instead.
+                keys_off = sql.startswith(FOREIGN_KEYS_OFF)
+                if keys_off:
+                    script = script.removesuffix("COMMIT;")
+                    await self.conn.execute("PRAGMA foreign_keys = OFF")
                 try:
                     await self.conn.executescript(script)
+                    if keys_off:
+                        async with self.conn.execute("PRAGMA foreign_key_check") as cur:
+                            broken = list(await cur.fetchall())
+                        if broken:
+                            raise sqlite3.IntegrityError(
+                                f"{name} leaves rows that point nowhere: {list(broken[0])}"
+                            )
+                        await self.conn.execute("COMMIT")
                 except sqlite3.Error:
                     if self.conn.in_transaction:
                         await self.conn.execute("ROLLBACK")
                     raise
+                finally:
+                    if keys_off:
+                        await self.conn.execute("PRAGMA foreign_keys = ON")
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied

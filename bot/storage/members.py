@@ -15,7 +15,7 @@ from bot.storage.timefmt import from_db, to_db
 class Member:
     id: int
     platform: str
-    user_id: int
+    user_id: str
     display_name: str | None
     language: str | None
     area_id: int | None
@@ -40,7 +40,7 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, user_id: int) -> Member | None:
+async def find(conn: aiosqlite.Connection, platform: str, user_id: str) -> Member | None:
     rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
     )
@@ -53,7 +53,7 @@ async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
     return _member(row) if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, platform: str, user_id: int, now: datetime) -> Member:
+async def ensure(conn: aiosqlite.Connection, platform: str, user_id: str, now: datetime) -> Member:
     """The member row for this person, created empty (no consent, no name) if absent."""
     await conn.execute(
         "INSERT INTO members (platform, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)"

@@ -17,7 +17,7 @@ from bot.storage.timefmt import from_db, to_db
 class OutboxMessage:
     id: int
     platform: str
-    chat_id: int
+    chat_id: str
     text: str
     buttons: list[list[dict[str, Any]]]
     batch_id: int | None
@@ -60,7 +60,7 @@ _SELECT = (
 async def enqueue(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
+    chat_id: str,
     text: str,
     buttons: list[list[dict[str, Any]]],
     now: datetime,
@@ -96,7 +96,7 @@ class NewMessage:
     """One message of a batch queued with :func:`enqueue_many`."""
 
     platform: str
-    chat_id: int
+    chat_id: str
     text: str
     photo: str | None = None
 
@@ -184,7 +184,7 @@ async def recover_in_flight(conn: aiosqlite.Connection) -> int:
     return cur.rowcount
 
 
-async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: int, reason: str) -> None:
+async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: str, reason: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'skipped', last_error = ?"
         " WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')",

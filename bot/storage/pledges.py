@@ -428,7 +428,7 @@ class Board:
     campaign_id: int
     area_id: int
     platform: str
-    chat_id: int
+    chat_id: str
     language: str
     outbox_ids: list[int]
 
@@ -439,7 +439,7 @@ async def add_board(
     campaign_id: int,
     area_id: int,
     platform: str,
-    chat_id: int,
+    chat_id: str,
     language: str,
     outbox_ids: list[int],
     now: datetime,

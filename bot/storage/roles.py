@@ -114,7 +114,7 @@ async def officers_for(conn: aiosqlite.Connection, area_id: int | None) -> list[
 class Elevated:
     """A member with roles above resident, as their private command menu needs them."""
 
-    user_id: int
+    user_id: str
     language: str | None
     roles: frozenset[str]
 
@@ -122,7 +122,7 @@ class Elevated:
 async def elevated_on(conn: aiosqlite.Connection, platform: str) -> list[Elevated]:
     """Every member of ``platform`` with a role above resident, with their roles, in one
     query (for the per-chat command menus published at start-up)."""
-    found: dict[int, tuple[int, str | None, set[str]]] = {}
+    found: dict[int, tuple[str, str | None, set[str]]] = {}
     for member_id, user_id, language, role in await conn.execute_fetchall(
         "SELECT m.id, m.user_id, m.language, r.role FROM roles r"
         " JOIN members m ON m.id = r.member_id WHERE m.platform = ? ORDER BY m.id",

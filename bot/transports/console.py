@@ -32,6 +32,18 @@ from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import SendResult
 
 PLATFORM = "console"
+START_LINK = "console:private?start="  # an option that opens the private chat (see _event)
+
+
+class ConsoleLinks:
+    """The console opens the private chat with a payload (a numbered option); it has no link
+    to a person."""
+
+    def private_chat_link(self, payload: str) -> str | None:
+        return START_LINK + payload
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,7 @@ class ConsoleTransport:
         self.in_group = False
         self.out = out
         self.read_line = read_line or input
-        self._last_buttons: dict[int, tuple[list[Button], int | None]] = {}
+        self._last_buttons: dict[str, tuple[list[Button], int | None]] = {}
         self._counter = 0
 
     def print(self, text: str = "") -> None:

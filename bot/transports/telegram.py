@@ -101,12 +101,35 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
+from bot.transports.platforms import TELEGRAM
 from bot.transports.telegram_text import fit_caption, split_text, telegram_html
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
 warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
+
+
+class TelegramLinks:
+    """Links Telegram can open: the bot's private chat started with a payload (a deep link),
+    and a chat with a person (the client opens it only for people it knows)."""
+
+    def __init__(self, bot_username: str | None) -> None:
+        self.bot_username = bot_username or "xomantoan_bot"
+
+    def private_chat_link(self, payload: str) -> str | None:
+        return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        return f"tg://user?id={user_id}" if platform == PLATFORM else None
+
+
+def tg_id(text_id: str) -> int:
+    """A person's or chat's id as Telegram knows it: the core keeps ids as text (issue #13),
+    this transport turns Telegram's integers into text as they come in and back only here."""
+    return int(text_id)
+
+
 # Edited messages are not asked for (see to_event: they are not new input).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MENU_SPACING = 0.05  # seconds between two members' command menus published at start-up
@@ -132,6 +155,10 @@ IDLE_CONNECTIONS = 16  # kept open between requests
 
 class TokenRefusedError(Exception):
     """Telegram refused the bot token (401): the only polling failure that stops the bot."""
+
+
+# What a refused token raises, as the chat library or this transport reports it.
+TOKEN_REFUSED = (InvalidToken, TokenRefusedError)
 
 
 def build_application(
@@ -306,10 +333,13 @@ class TelegramTransport:
         self.registry = registry
         self.db = db
         # Groups that became supergroups: old id -> new id (see follow_moves).
-        self.moved: dict[int, int] = {}
+        self.moved: dict[str, str] = {}
         self._moves_known = False  # whether self.moved is up to date (see follow_moves)
         # The sending budget shared with the outbox worker (replies are not paced without one).
         self.pacer = pacer
+        # Chats known to be groups (from the kind of the chats of events): a reply to one may
+        # have to follow it to its supergroup; shared with the pacer, which spaces groups more.
+        self.groups: set[str] = pacer.groups if pacer is not None else set()
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
@@ -368,6 +398,8 @@ class TelegramTransport:
             # Sent in a group before it became a supergroup, read after: it belongs to the
             # group as it is now (its chat row, menus and conversations moved there).
             event.chat = replace(event.chat, id=self.moved[event.chat.id])
+        if event.chat.kind == "group":
+            self.groups.add(event.chat.id)
         return event
 
     async def follow_moves(self) -> None:
@@ -379,7 +411,7 @@ class TelegramTransport:
         async with self.db.read() as conn:
             self.moved = await chats_repo.moves(conn, PLATFORM)
 
-    def _moved_to(self, old_id: int, new_id: int) -> None:
+    def _moved_to(self, old_id: str, new_id: str) -> None:
         """A move this process saw and records (as chats.migrate does in the database)."""
         for earlier, now in list(self.moved.items()):
             if now == old_id:
@@ -406,18 +438,18 @@ class TelegramTransport:
     @staticmethod
     def _chat(chat: Any) -> ChatInfo:
         kind = "private" if chat.type == "private" else "group"
-        return ChatInfo(chat.id, kind, chat.title)
+        return ChatInfo(str(chat.id), kind, chat.title)
 
     @staticmethod
     def _person(user: Any) -> Person | None:
         if user is None:
             return None
-        return Person(user.id, user.first_name or "", user.last_name, user.language_code)
+        return Person(str(user.id), user.first_name or "", user.last_name, user.language_code)
 
     def _button_event(self, update: Update, query: CallbackQuery) -> Event:
         parsed = parse_callback_data(query.data or "")
         message = query.message
-        chat = self._chat(message.chat) if message else ChatInfo(query.from_user.id, "private")
+        chat = self._chat(message.chat) if message else ChatInfo(str(query.from_user.id), "private")
         return Event(
             PLATFORM,
             EventKind.BUTTON,
@@ -465,12 +497,13 @@ class TelegramTransport:
             "message_id": message.message_id,
         }
         if message.migrate_to_chat_id:
-            return Event(
-                kind=EventKind.CHAT_MIGRATED, new_chat_id=message.migrate_to_chat_id, **base
-            )
+            new_id = str(message.migrate_to_chat_id)
+            self.groups.add(new_id)
+            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=new_id, **base)
         if message.migrate_from_chat_id:
-            base["chat"] = ChatInfo(message.migrate_from_chat_id, "group", message.chat.title)
-            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=message.chat.id, **base)
+            base["chat"] = ChatInfo(str(message.migrate_from_chat_id), "group", message.chat.title)
+            self.groups.add(str(message.chat.id))
+            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=str(message.chat.id), **base)
         if message.new_chat_title:
             return Event(kind=EventKind.TITLE_CHANGED, **base)
         text = message.text or ""
@@ -564,7 +597,7 @@ class TelegramTransport:
         """Send a reply to where its chat is now: a group that became a supergroup is followed,
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
-        if message.chat_id < 0:
+        if message.chat_id in self.groups:
             async with self.db.read() as conn:
                 current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
             if current != message.chat_id:
@@ -572,13 +605,14 @@ class TelegramTransport:
         try:
             await self.send(message)
         except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
+            new_id = str(exc.new_chat_id)
             log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
             async with self.db.unit() as conn:
                 await chats_repo.migrate(
                     conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
                 )
             self._moved_to(message.chat_id, new_id)
+            self.groups.add(new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
             await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
@@ -595,7 +629,7 @@ class TelegramTransport:
             await self._paced(
                 message.chat_id,
                 lambda: self.bot.send_message(
-                    message.chat_id,
+                    tg_id(message.chat_id),
                     reply_prompt(request),
                     parse_mode=ParseMode.HTML,
                     reply_markup=force_reply(request),
@@ -617,7 +651,7 @@ class TelegramTransport:
                     chat_id,
                     lambda: self.bot.edit_message_text(
                         telegram_html(first),
-                        chat_id=message.chat_id,
+                        chat_id=tg_id(message.chat_id),
                         message_id=message.edit_message_id,
                         parse_mode=ParseMode.HTML,
                         reply_markup=None if rest else markup,
@@ -647,7 +681,7 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.send_photo(
-                        message.chat_id,
+                        tg_id(message.chat_id),
                         data,
                         caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
@@ -658,7 +692,7 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.send_document(
-                        message.chat_id,
+                        tg_id(message.chat_id),
                         data,
                         filename=attachment.filename,
                         caption=fit_caption(message.text),
@@ -674,7 +708,7 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
-                        message.chat_id,
+                        tg_id(message.chat_id),
                         telegram_html(part),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup if last else None,
@@ -691,7 +725,7 @@ class TelegramTransport:
 
     async def _paced(
         self,
-        chat_id: int,
+        chat_id: str,
         call: Callable[[], Awaitable[T]],
         *,
         resend_if_unsure: bool = False,
@@ -751,7 +785,7 @@ class TelegramTransport:
                 try:
                     await self.bot.edit_message_text(
                         telegram_html(item.text),
-                        chat_id=item.chat_id,
+                        chat_id=tg_id(item.chat_id),
                         message_id=item.edit_message_id,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
@@ -763,7 +797,7 @@ class TelegramTransport:
                 sent_id = item.edit_message_id
             elif item.photo:
                 photo = await self.bot.send_photo(
-                    item.chat_id,
+                    tg_id(item.chat_id),
                     item.photo,
                     caption=fit_caption(item.text),
                     parse_mode=ParseMode.HTML,
@@ -778,7 +812,7 @@ class TelegramTransport:
                     last = index == len(parts) - 1
                     try:
                         sent = await self.bot.send_message(
-                            item.chat_id,
+                            tg_id(item.chat_id),
                             telegram_html(part),
                             parse_mode=ParseMode.HTML,
                             reply_markup=markup if last else None,
@@ -803,8 +837,8 @@ class TelegramTransport:
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             return SendResult("retry_after", retry_after=seconds)
         except ChatMigrated as exc:
-            self._moved_to(item.chat_id, int(exc.new_chat_id))  # the worker records it
-            return SendResult("migrated", new_chat_id=exc.new_chat_id)
+            self._moved_to(item.chat_id, str(exc.new_chat_id))  # the worker records it
+            return SendResult("migrated", new_chat_id=str(exc.new_chat_id))
         except Forbidden as exc:
             return SendResult("blocked", reason=str(exc)[:200])
         except BadRequest as exc:
@@ -873,7 +907,7 @@ class TelegramTransport:
                 await self.menus_task
 
     async def publish_member_commands(
-        self, user_id: int, language: str | None, held: set[Role]
+        self, user_id: str, language: str | None, held: set[Role]
     ) -> None:
         t = Translator(language or "vi")
         roles = {Role.RESIDENT, *held}
@@ -884,7 +918,7 @@ class TelegramTransport:
         try:
             await with_retries(
                 lambda: self.bot.set_my_commands(
-                    self._menu(t, roles, private=True), scope=BotCommandScopeChat(user_id)
+                    self._menu(t, roles, private=True), scope=BotCommandScopeChat(tg_id(user_id))
                 )
             )
         except (Forbidden, BadRequest) as exc:

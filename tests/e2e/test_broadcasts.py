@@ -15,6 +15,7 @@ from bot.features.broadcasts.service import progress_tick, run_due
 from bot.storage import broadcasts as repo
 from bot.storage import chats, members, roles
 from bot.storage.db import Database
+from bot.transports.telegram import TelegramLinks
 from tests.conftest import seed_areas
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, fixed_clock, group_chat
 from tests.e2e.test_onboarding import register
@@ -39,7 +40,7 @@ async def running(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]:
 async def make_officer(bot: RunningBot, user_id: int) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
-        member = await members.find(conn, "telegram", user_id)
+        member = await members.find(conn, "telegram", str(user_id))
         assert member is not None
         await roles.grant(conn, member.id, "officer", None, None, datetime.now(UTC))
     await db.close()
@@ -51,7 +52,7 @@ async def link_group(bot: RunningBot, chat_id: int, area_code: str) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
         area = await areas.by_code(conn, area_code)
-        chat = await chats.find(conn, "telegram", chat_id)
+        chat = await chats.find(conn, "telegram", str(chat_id))
         assert area is not None and chat is not None
         await chats.link_area(conn, chat.id, area.id)
     await db.close()
@@ -61,7 +62,8 @@ async def tick(bot: RunningBot, job: object) -> int:
     db = await Database.open(bot.database)
     settings = load_settings(telegram_token=TOKEN, database=bot.database)
     try:
-        return await job(db, core_config(settings, "xomantoan_test_bot"), bot.clock())  # type: ignore[operator]
+        links = TelegramLinks("xomantoan_test_bot")
+        return await job(db, core_config(settings, links), bot.clock())  # type: ignore[operator]
     finally:
         await db.close()
 
@@ -152,8 +154,8 @@ async def test_blocked_and_migrated_chats_in_a_broadcast(
     assert "1" in report.text
     db = await Database.open(running.database)
     async with db.read() as conn:
-        chat = await chats.find(conn, "telegram", blocked.id)
-        moved = await chats.find(conn, "telegram", -1004001)
+        chat = await chats.find(conn, "telegram", str(blocked.id))
+        moved = await chats.find(conn, "telegram", "-1004001")
     await db.close()
     assert chat is not None and not chat.active
     assert moved is not None

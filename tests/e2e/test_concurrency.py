@@ -173,7 +173,7 @@ async def test_an_outbox_message_whose_request_timed_out_is_not_sent_again(
     try:
         async with db.unit() as conn:
             ids = [
-                await outbox.enqueue(conn, "telegram", chat, f"Tin số {chat}", [], NOW)
+                await outbox.enqueue(conn, "telegram", str(chat), f"Tin số {chat}", [], NOW)
                 for chat in (601, 602, 603)
             ]
     finally:
@@ -207,11 +207,11 @@ async def test_replies_and_a_broadcast_share_one_budget_without_flood_answers(
                 for n in range(25):  # each resident's chat gets a message every 0.1 s
                     for person in residents:
                         await outbox.enqueue(
-                            conn, "telegram", person.id, f"Thông báo {n}", [], NOW, priority=-1
+                            conn, "telegram", str(person.id), f"Thông báo {n}", [], NOW, priority=-1
                         )
                 for chat in range(2000, 2300):
                     await outbox.enqueue(
-                        conn, "telegram", chat, "Thông báo chung", [], NOW, priority=-1
+                        conn, "telegram", str(chat), "Thông báo chung", [], NOW, priority=-1
                     )
         finally:
             await db.close()

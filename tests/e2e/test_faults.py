@@ -169,10 +169,10 @@ async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
     assert [c for c in api.calls[before:] if c.chat_id == old["id"]] == []
     db = await Database.open(bot.database)
     async with db.read() as conn:
-        assert await chats.current_id(conn, "telegram", old["id"]) == new_id
+        assert await chats.current_id(conn, "telegram", str(old["id"])) == str(new_id)
         # Late messages of the old group count for the group as it is now: no row comes back.
-        assert await chats.find(conn, "telegram", old["id"]) is None
-        assert await chats.find(conn, "telegram", new_id) is not None
+        assert await chats.find(conn, "telegram", str(old["id"])) is None
+        assert await chats.find(conn, "telegram", str(new_id)) is not None
     await db.close()
 
 
@@ -233,7 +233,7 @@ async def test_a_second_bot_process_on_the_same_database_refuses_to_start(
 ) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:  # a message the running bot is sending right now
-        held = await outbox.enqueue(conn, "telegram", 3301, "đang gửi", [], datetime.now(UTC))
+        held = await outbox.enqueue(conn, "telegram", "3301", "đang gửi", [], datetime.now(UTC))
         await conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (held,))
     before = len(api.calls)
     second = await run_process(api, bot.database)

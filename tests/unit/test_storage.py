@@ -85,12 +85,12 @@ async def test_failed_unit_of_work_rolls_back(db: Database) -> None:
 
 
 async def test_large_chat_ids_and_migration(db: Database) -> None:
-    big = -1009876543210987
+    big = "-1009876543210987"
     async with db.unit() as conn:
-        await chats.upsert(conn, "telegram", -42, "group", "Nhóm", NOW)
-        await outbox.enqueue(conn, "telegram", -42, "xin chào", [], NOW)
-        assert await chats.migrate(conn, "telegram", -42, big, NOW)
-        assert await chats.migrate(conn, "telegram", -42, big, NOW) is False  # second notice
+        await chats.upsert(conn, "telegram", "-42", "group", "Nhóm", NOW)
+        await outbox.enqueue(conn, "telegram", "-42", "xin chào", [], NOW)
+        assert await chats.migrate(conn, "telegram", "-42", big, NOW)
+        assert await chats.migrate(conn, "telegram", "-42", big, NOW) is False  # second notice
         moved = await chats.find(conn, "telegram", big)
         claimed = await outbox.claim_due(conn, "telegram", NOW, 10)
     assert moved is not None and moved.chat_id == big
@@ -102,13 +102,19 @@ async def test_conversation_survives_reopen_and_expires(tmp_path: Path) -> None:
     db = await Database.open(path)
     async with db.unit() as conn:
         await conversations.save(
-            conn, "telegram", 5, 5, Conversation("f", "s", "t", {"a": 1}), NOW, NOW.replace(day=22)
+            conn,
+            "telegram",
+            "5",
+            "5",
+            Conversation("f", "s", "t", {"a": 1}),
+            NOW,
+            NOW.replace(day=22),
         )
     await db.close()
     db = await Database.open(path)
     async with db.read() as conn:
-        found = await conversations.load(conn, "telegram", 5, 5, NOW)
-        expired = await conversations.load(conn, "telegram", 5, 5, NOW.replace(day=23))
+        found = await conversations.load(conn, "telegram", "5", "5", NOW)
+        expired = await conversations.load(conn, "telegram", "5", "5", NOW.replace(day=23))
     await db.close()
     assert found is not None and found.data == {"a": 1} and found.step == "s"
     assert expired is None

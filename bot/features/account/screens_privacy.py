@@ -150,7 +150,8 @@ async def forget_member(ctx: Context, member: members_repo.Member) -> None:
         await hook(conn, member)
     await audit.forget_member(conn, member.id)
     await audit.record(conn, ctx.now, None, "member.forgotten")
-    await personal.erase_chat_traces(conn, member.platform, member.user_id)
+    link = ctx.config.links.person_link(member.platform, member.user_id)
+    await personal.erase_chat_traces(conn, member.platform, member.user_id, link)
     if member.display_name:
         await personal.scrub_words(conn, [member.display_name], escape=escape)
     await members_repo.delete(conn, member.id)

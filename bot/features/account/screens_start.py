@@ -66,12 +66,14 @@ async def start(ctx: Context) -> None:
 
 async def _start_in_group(ctx: Context) -> None:
     area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
+    extra, options = ctx.private_chat(ctx._("Open private chat"), area.code if area else "start")
     ctx.reply(
         ctx._(
             "Hello! I am Xóm An Toàn, the safety assistant of this area. To register, sign "
             "the pledge or report something privately, open a private chat with me."
-        ),
-        [[Option(ctx._("Open private chat"), url=ctx.deep_link(area.code if area else "start"))]],
+        )
+        + extra,
+        options,
     )
 
 

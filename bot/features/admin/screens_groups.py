@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import EventKind, Option
+from bot.core.events import EventKind
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
@@ -14,6 +14,7 @@ from bot.storage import chats, outbox
 
 
 async def on_added(ctx: Context) -> None:
+    extra, options = ctx.private_chat(ctx._("Open private chat"), "start")
     ctx.reply(
         ctx._(
             "Hello, neighbours! I am *Xóm An Toàn*, the safety assistant of the commune "
@@ -21,8 +22,9 @@ async def on_added(ctx: Context) -> None:
             "Anything personal (registering, the household pledge, reporting an incident) is "
             "done in a private chat with me, so nothing about you is shown here.\n\n"
             "Commune police: please link this group to its area with /linkgroup."
-        ),
-        [[Option(ctx._("Open private chat"), url=ctx.deep_link("start"))]],
+        )
+        + extra,
+        options,
     )
     await ctx.audit("group.added", "chat", ctx.chat.id)
 
@@ -66,13 +68,15 @@ async def on_link(ctx: Context, argument: str) -> None:
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)
+    extra, options = ctx.private_chat(ctx._("Register in a private chat"), area.code)
     ctx.reply(
         ctx._(
             "This group is now the group of *{area}*. Residents can register "
             "with the button below.",
             area=area.name,
-        ),
-        [[Option(ctx._("Register in a private chat"), url=ctx.deep_link(area.code))]],
+        )
+        + extra,
+        options,
         edit=True,
     )
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.core.context import Context, CoreConfig, queue_reply
+from bot.core.context import Context, CoreConfig, private_chat_offer, queue_reply
 from bot.core.events import EventKind, Option, Reply
 from bot.core.menus import resolve_buttons
 from bot.core.permissions import LEADERS
@@ -376,14 +376,14 @@ async def _board_parts(
         lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
     else:
         lines.append(t._("No household has agreed to be listed yet."))
-    lines += ["", t._("Not signed yet? Sign privately with the button below.")]
+    extra, sign = private_chat_offer(t, config, t._("✍️ Sign the pledge"), "go-pledge")
+    lines += ["", extra.strip() or t._("Not signed yet? Sign privately with the button below.")]
     texts = split_lines(lines)
-    link = f"https://t.me/{config.bot_username}?start=go-pledge"
     parts: list[tuple[str, list[list[Option]]]] = []
     for index, part in enumerate(texts):
         options = []
         if index == len(texts) - 1:
-            options = [[Option(t._("✍️ Sign the pledge"), url=link)]]
+            options = sign
         parts.append((part, options))
     return parts, listed
 

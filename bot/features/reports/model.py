@@ -171,7 +171,7 @@ def normalize_code(typed: str) -> str | None:
 _RATE_SECRET = secrets.token_bytes(32)
 
 
-def rate_key(platform: str, user_id: int) -> str:
+def rate_key(platform: str, user_id: str) -> str:
     message = f"{platform}:{user_id}".encode()
     return hmac.new(_RATE_SECRET, message, hashlib.sha256).hexdigest()
 

@@ -314,6 +314,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
         return
     await ctx.audit("report.identity_shown", "report", report.id)
     area = await area_name(ctx.conn, reporter.area_id)
+    link = ctx.config.links.person_link(reporter.platform, reporter.user_id)
     ctx.reply(
         ctx._(
             "Report #{number} was sent by *{name}* ({area}). Please keep this private: "
@@ -322,9 +323,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
             name=reporter.display_name or "?",
             area=area or "-",
         ),
-        [[Option(ctx.t.plain("💬 Open chat"), url=f"tg://user?id={reporter.user_id}")]]
-        if reporter.platform == "telegram"
-        else [],
+        [[Option(ctx.t.plain("💬 Open chat"), url=link)]] if link else [],
     )
 
 
