@@ -384,19 +384,26 @@ async def deliveries(
         + " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
         " AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
     )
-    kept = (
-        "SELECT k.run_id, SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending)"
-        " FROM broadcast_delivery_counts k JOIN broadcast_runs r ON r.id = k.run_id"
-        " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-    )
+    if area_ids is None:  # the totals kept on the runs
+        kept = (
+            "SELECT id, kept_sent, kept_failed, kept_skipped, kept_pending FROM broadcast_runs"
+            " WHERE started_at >= ? AND started_at < ? AND status <> 'skipped'"
+            " AND counts_kept = 1"
+        )
+    else:  # the counts kept per area (COALESCE: the key's index)
+        kept = (
+            "SELECT k.run_id, SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending)"
+            " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
+            " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
+        )
     params: list[object] = list(bounds)
     if area_ids is not None:
         marks = ",".join("?" for _ in area_ids) or "NULL"
         live += f" AND COALESCE(c.area_id, m.area_id) IN ({marks})"
-        kept += f" AND k.area_id IN ({marks})"
+        kept += f" AND COALESCE(k.area_id, 0) IN ({marks}) GROUP BY k.run_id"
         params.extend(area_ids)
     counts: dict[int, list[int]] = {}
-    for sql in (live + " GROUP BY o.batch_id", kept + " GROUP BY k.run_id"):
+    for sql in (live + " GROUP BY o.batch_id", kept):
         async with conn.execute(sql, params) as cur:
             for row in await cur.fetchall():
                 was = counts.setdefault(int(row[0]), [0, 0, 0, 0])
@@ -448,4 +455,16 @@ async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -
         " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
         run_ids,
     )
-    await conn.execute(f"UPDATE broadcast_runs SET counts_kept = 1 WHERE id IN ({marks})", run_ids)
+    await conn.execute(
+        "UPDATE broadcast_runs SET counts_kept = 1,"
+        " kept_sent = (SELECT COALESCE(SUM(sent), 0) FROM broadcast_delivery_counts"
+        "   WHERE run_id = id),"
+        " kept_failed = (SELECT COALESCE(SUM(failed), 0) FROM broadcast_delivery_counts"
+        "   WHERE run_id = id),"
+        " kept_skipped = (SELECT COALESCE(SUM(skipped), 0) FROM broadcast_delivery_counts"
+        "   WHERE run_id = id),"
+        " kept_pending = (SELECT COALESCE(SUM(pending), 0) FROM broadcast_delivery_counts"
+        "   WHERE run_id = id)"
+        f" WHERE id IN ({marks}) AND counts_kept = 0",
+        run_ids,
+    )

@@ -65,32 +65,37 @@ async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campai
 
 
 async def signed_by_area(
-    conn: aiosqlite.Connection, campaign_id: int, until: datetime
+    conn: aiosqlite.Connection,
+    campaign_id: int,
+    until: datetime,
+    area_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int | None, str], int]:
-    """Pledges standing at ``until`` in a campaign, by (area id, audience). Household pledges
-    count distinct households of the register (two pledges of one household count once)."""
-    async with conn.execute(
-        "SELECT area_id, audience, COUNT(DISTINCT CASE WHEN household_id IS NOT NULL"
-        " THEN household_id ELSE -id END) FROM pledges WHERE campaign_id = ?"
-        " AND signed_at < ? AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
+    """Pledges standing at ``until`` in a campaign, by (area id, audience), in some areas or
+    all. Household pledges count distinct households of the register (two pledges of one
+    household count once); a pledge of no household on the register counts alone. Both are
+    grouped in the order of the covering index, without a temporary table."""
+    params: list[object] = [campaign_id, to_db(until), to_db(until)]
+    where = (
+        " FROM pledges WHERE campaign_id = ? AND signed_at < ?"
+        " AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
+    )
+    where += _in_areas("area_id", area_ids, params)
+    found: dict[tuple[int | None, str], int] = {}
+    for sql in (
+        "SELECT area_id, audience, COUNT(*) FROM (SELECT area_id, audience, household_id"
+        + where
+        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id)"
         " GROUP BY area_id, audience",
-        (campaign_id, to_db(until), to_db(until)),
-    ) as cur:
-        return {(r[0], r[1]): int(r[2]) for r in await cur.fetchall()}
+        "SELECT area_id, audience, COUNT(*)" + where + " AND household_id IS NULL"
+        " GROUP BY area_id, audience",
+    ):
+        async with conn.execute(sql, params) as cur:
+            for r in await cur.fetchall():
+                found[(r[0], r[1])] = found.get((r[0], r[1]), 0) + int(r[2])
+    return found
 
 
 Bucket = tuple[datetime, datetime]  # [begin, end) in UTC
-
-
-def _buckets(buckets: Sequence[Bucket]) -> tuple[str, list[object]]:
-    """A CTE ``b(k, lo, hi)`` of the buckets, numbered from 0 in order."""
-    if not buckets:
-        raise ValueError("no bucket to count in")
-    params: list[object] = []
-    for index, (begin, end) in enumerate(buckets):
-        params += [index, to_db(begin), to_db(end)]
-    values = ", ".join("(?, ?, ?)" for _ in buckets)
-    return f"WITH b(k, lo, hi) AS (VALUES {values})", params
 
 
 def _in_areas(column: str, area_ids: Sequence[int] | None, params: list[object]) -> str:
@@ -101,30 +106,48 @@ def _in_areas(column: str, area_ids: Sequence[int] | None, params: list[object])
     return f" AND {column} IN ({','.join('?' for _ in area_ids) or 'NULL'})"
 
 
+def _one_of(column: str, values: Sequence[object], params: list[object]) -> str:
+    params.extend(values)
+    return f" AND {column} IN ({','.join('?' for _ in values) or 'NULL'})"
+
+
 @dataclass(frozen=True)
 class ReportCount:
     bucket: int
     category: str
     status: str  # where it stands now
-    happening_now: bool
-    anonymous: bool
     count: int
+    happening_now: int
+    anonymous: int
 
 
 async def report_counts(
-    conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
+    conn: aiosqlite.Connection,
+    buckets: Sequence[Bucket],
+    area_ids: Sequence[int] | None,
+    categories: Sequence[str],
+    statuses: Sequence[str],
 ) -> list[ReportCount]:
-    """Reports made in each bucket, by category, status, happening now and anonymous (no
-    content, no reporter)."""
-    cte, params = _buckets(buckets)
-    sql = (
-        f"{cte} SELECT b.k, r.category, r.status, r.happening_now, r.anonymous, COUNT(*)"
-        " FROM b JOIN reports r ON r.created_at >= b.lo AND r.created_at < b.hi"
-    )
-    sql += _in_areas("r.area_id", area_ids, params)
-    async with conn.execute(sql + " GROUP BY 1, 2, 3, 4, 5", params) as cur:
-        rows = await cur.fetchall()
-    return [ReportCount(r[0], r[1], r[2], bool(r[3]), bool(r[4]), int(r[5])) for r in rows]
+    """Reports made in each bucket, by category and status (of those given), with how many
+    were reported as happening now and anonymously (no content, no reporter). Each bucket is
+    one seek per category and status into an index in that order: no scan, no sort."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT category, status, COUNT(*), SUM(happening_now), SUM(anonymous)"
+            " FROM reports WHERE 1"
+            + _in_areas("area_id", area_ids, params)
+            + _one_of("category", categories, params)
+            + _one_of("status", statuses, params)
+            + " AND created_at >= ? AND created_at < ? GROUP BY category, status"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            found += [
+                ReportCount(index, r[0], r[1], int(r[2]), int(r[3]), int(r[4]))
+                for r in await cur.fetchall()
+            ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -138,27 +161,21 @@ async def patrol_counts(
     conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
 ) -> list[PatrolMonth]:
     """Patrols started in each bucket and their participants: the head count given without
-    names plus the named people who did not decline."""
-    cte, params = _buckets(buckets)
-    scope = _in_areas("p.area_id", area_ids, params)
-    sql = (
-        f"{cte} SELECT b.k, COUNT(*), SUM(p.headcount) FROM b"
-        f" JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi{scope} GROUP BY 1"
-    )
-    async with conn.execute(sql, params) as cur:
-        found = {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in await cur.fetchall()}
-    named = (
-        f"{cte} SELECT b.k, COUNT(*) FROM b"
-        f" JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi{scope}"
-        " JOIN patrol_participants pp ON pp.patrol_id = p.id AND pp.declined_at IS NULL"
-        " GROUP BY 1"
-    )
-    async with conn.execute(named, params) as cur:
-        people = {int(r[0]): int(r[1]) for r in await cur.fetchall()}
-    return [
-        PatrolMonth(k, patrols, headcount + people.get(k, 0))
-        for k, (patrols, headcount) in sorted(found.items())
-    ]
+    names plus the named people who did not decline (kept on the patrol, see migration
+    0019)."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1"
+            + _in_areas("area_id", area_ids, params)
+            + " AND started_at >= ? AND started_at < ?"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0]:
+            found.append(PatrolMonth(index, int(row[0]), int(row[1] or 0)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -170,19 +187,28 @@ class ObservationMonth:
 
 
 async def observation_counts(
-    conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
+    conn: aiosqlite.Connection,
+    buckets: Sequence[Bucket],
+    area_ids: Sequence[int] | None,
+    kinds: Sequence[str],
 ) -> list[ObservationMonth]:
-    """Cases seen on the patrols started in each bucket, by kind and whether reminded."""
-    cte, params = _buckets(buckets)
-    sql = (
-        f"{cte} SELECT b.k, o.kind, o.reminded, SUM(o.count) FROM b"
-        " JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi"
-        + _in_areas("p.area_id", area_ids, params)
-        + " JOIN patrol_observations o ON o.patrol_id = p.id GROUP BY 1, 2, 3"
-    )
-    async with conn.execute(sql, params) as cur:
-        rows = await cur.fetchall()
-    return [ObservationMonth(r[0], r[1], bool(r[2]), int(r[3])) for r in rows]
+    """Cases seen on the patrols started in each bucket, by kind (of those given) and whether
+    reminded (the patrol's start and area are kept on each observation)."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT kind, reminded, SUM(count) FROM patrol_observations WHERE 1"
+            + _in_areas("patrol_area_id", area_ids, params)
+            + _one_of("kind", kinds, params)
+            + " AND reminded IN (0, 1)"
+            " AND patrol_started_at >= ? AND patrol_started_at < ? GROUP BY kind, reminded"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            found += [
+                ObservationMonth(index, r[0], bool(r[1]), int(r[2])) for r in await cur.fetchall()
+            ]
+    return found
 
 
 @dataclass(frozen=True)

@@ -152,12 +152,16 @@ def _ref(area: Area) -> AreaRef:
 
 
 async def _pledges(
-    conn: aiosqlite.Connection, areas: list[Area], period: Period, tz: ZoneInfo
+    conn: aiosqlite.Connection,
+    areas: list[Area],
+    period: Period,
+    tz: ZoneInfo,
+    area_ids: list[int] | None,
 ) -> PledgeFigures:
     campaign = await repo.campaign_counted(conn, period.end)
     counts: dict[tuple[int | None, str], int] = {}
     if campaign is not None:
-        counts = await repo.signed_by_area(conn, campaign.id, period.utc_bounds(tz)[1])
+        counts = await repo.signed_by_area(conn, campaign.id, period.utc_bounds(tz)[1], area_ids)
     in_scope = {a.id for a in areas}
     per_area = [
         AreaCoverage(
@@ -218,18 +222,24 @@ async def collect(
     scoped = [area] if area else all_areas
 
     bounds = period.month_bounds(tz)
-    counted = await repo.report_counts(conn, [b for _, b in bounds], [area.id] if area else None)
+    counted = await repo.report_counts(
+        conn,
+        [b for _, b in bounds],
+        [area.id] if area else None,
+        [c.key for c in CATEGORIES],
+        [s.value for s in Status],
+    )
     by_category = {c.key: 0 for c in CATEGORIES}
     by_status = {s.value: 0 for s in Status}
     monthly_reports: Counter[str] = Counter()
     happening_now = anonymous = crime = 0
     for group in counted:
-        by_category[group.category] = by_category.get(group.category, 0) + group.count
-        by_status[group.status] = by_status.get(group.status, 0) + group.count
+        by_category[group.category] += group.count
+        by_status[group.status] += group.count
         year, month = bounds[group.bucket][0]
         monthly_reports[f"{year:04d}-{month:02d}"] += group.count
-        happening_now += group.count if group.happening_now else 0
-        anonymous += group.count if group.anonymous else 0
+        happening_now += group.happening_now
+        anonymous += group.anonymous
         if group.category in CRIME_CATEGORIES and group.status not in NOT_COUNTED_AS_CASES:
             crime += group.count
     reports = ReportFigures(
@@ -291,7 +301,7 @@ async def collect(
         generated_at=now,
         scope=Scope(kind="area" if area else "commune", area=_ref(area) if area else None),
         period=PeriodRef(start=period.start, end=period.end),
-        pledges=await _pledges(conn, scoped, period, tz),
+        pledges=await _pledges(conn, scoped, period, tz, None if area is None else [area.id]),
         reports=reports,
         mediation=mediation,
         patrols=patrols,
