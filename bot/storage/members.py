@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,14 +98,19 @@ async def search(
     area_id: int | None = None,
     limit: int = 8,
     fold: Callable[[str], str] = str.casefold,
+    within: Collection[int] | None = None,
 ) -> list[Member]:
     """Onboarded members whose name contains ``name_part``, both compared through ``fold``
-    (callers pass ``bot.shared.text.search_key`` so that "tran van" finds "Trần Văn Ba")."""
+    (callers pass ``bot.shared.text.search_key`` so that "tran van" finds "Trần Văn Ba");
+    only those living in one of the areas ``within`` when given (a commune officer's)."""
     sql = "SELECT * FROM members WHERE consent_at IS NOT NULL AND display_name IS NOT NULL"
     params: list[object] = []
     if area_id is not None:
         sql += " AND area_id = ?"
         params.append(area_id)
+    if within is not None:
+        sql += f" AND area_id IN ({','.join('?' * len(within)) or 'NULL'})"
+        params.extend(sorted(within))
     async with conn.execute(sql + " ORDER BY display_name", params) as cur:
         rows = await cur.fetchall()
     folded = fold(name_part)

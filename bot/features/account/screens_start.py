@@ -13,7 +13,7 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, match_areas, problem_text
+from bot.shared.pickers import area_picker, match_areas, problem_text
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
@@ -130,7 +130,7 @@ async def _ask_area(ctx: Context) -> None:
         return
     ctx.reply(
         ctx._("Which residential area (thôn, xóm, tổ dân phố) do you live in?"),
-        area_options(areas, "onb:area"),
+        await area_picker(ctx, areas, "onb:area", everyone=True),
     )
 
 
@@ -234,7 +234,7 @@ async def on_input(ctx: Context) -> None:
         else:
             ctx.reply(
                 ctx._("Please choose your area with one of the buttons."),
-                area_options(areas, "onb:area"),
+                await area_picker(ctx, areas, "onb:area", everyone=True),
                 bind_to_conversation=True,
             )
     else:

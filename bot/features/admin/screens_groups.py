@@ -8,7 +8,7 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
-from bot.shared.pickers import area_options, stale
+from bot.shared.pickers import area_picker, areas_in_scope, stale
 from bot.storage import areas as areas_repo
 from bot.storage import chats, outbox
 
@@ -49,18 +49,21 @@ async def on_title(ctx: Context) -> None:
 
 
 async def link_group(ctx: Context) -> None:
-    areas = await areas_repo.list_areas(ctx.conn)
+    areas = await areas_in_scope(ctx)
     if not areas:
         ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
-    ctx.reply(ctx._("Which area does this group belong to?"), area_options(areas, "grp:link"))
+    ctx.reply(
+        ctx._("Which area does this group belong to?"), await area_picker(ctx, areas, "grp:link")
+    )
 
 
 async def on_link(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if verb != "link" or area is None:
-        stale(ctx)
+    linked_elsewhere = ctx.chat.area_id is not None and not ctx.roles.covers(ctx.chat.area_id)
+    if verb != "link" or area is None or not ctx.roles.covers(area.id) or linked_elsewhere:
+        stale(ctx)  # a commune officer links only their communes' groups to their areas
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)

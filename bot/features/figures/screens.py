@@ -22,7 +22,14 @@ from bot.features.figures.screens_files import download_buttons
 from bot.features.figures.texts import figures_messages
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, ask_period, stale, stale_reply, typed_period
+from bot.shared.pickers import (
+    area_picker,
+    areas_in_scope,
+    ask_period,
+    stale,
+    stale_reply,
+    typed_period,
+)
 from bot.storage import areas as areas_repo
 from bot.storage.areas import Area
 
@@ -39,16 +46,14 @@ def _not_yours(ctx: Context) -> str:
 
 
 async def allowed_areas(ctx: Context) -> list[Area]:
-    """Areas this person may see figures of: their own as a leader, all as an officer."""
-    areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
-        return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    """Areas this person may see figures of: their own as a leader, their communes' as a commune
+    officer, all as an officer of the whole deployment."""
+    return await areas_in_scope(ctx)
 
 
 def may_see(ctx: Context, area_id: int) -> bool:
-    """0 is the whole commune (officers only); otherwise the area must be led by this person."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+    """0 is the whole deployment (its officers only); otherwise an area this person acts for."""
+    return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
 
 
 def too_long(period: Period) -> bool:
@@ -69,9 +74,9 @@ async def start(ctx: Context) -> None:
         _ask_period(ctx, areas[0].id)
         return
     rows: list[list[Option]] = []
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
-    rows += area_options(areas, f"{PREFIX}:scope")
+    rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 

@@ -50,6 +50,9 @@ async def on_download(ctx: Context, argument: str) -> None:
         ctx.toast(ctx._("This button is out of date. Please send /stats again."))
         return
     kind, area_id, period = found
+    if not (ctx.roles.covers(area_id) if area_id else ctx.roles.sees_every_commune):
+        ctx.toast(ctx._("These figures are not of the areas in your care."))
+        return
     if area_id and await areas_repo.get(ctx.conn, area_id) is None:
         ctx.toast(ctx._("This area no longer exists. Please send /stats again."))
         return

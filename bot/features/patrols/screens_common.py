@@ -21,11 +21,12 @@ EDIT_WINDOW = timedelta(days=7)
 
 
 async def led_areas(ctx: Context) -> list[Area]:
-    """Areas this person may log patrols for: their own as leader, every area as an officer."""
+    """Areas this person may log patrols for: their own as leader, their communes' as a commune
+    officer, every area as an officer of the whole deployment."""
     areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    return [a for a in areas if a.id in ctx.roles.area_ids]
 
 
 def not_your_area(ctx: Context) -> str:

@@ -15,7 +15,7 @@ from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_fig
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, ask_period, stale, typed_period
+from bot.shared.pickers import area_picker, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
 
 FLOW = "patrol_stats"
@@ -30,8 +30,8 @@ async def start(ctx: Context) -> None:
     if len(areas) == 1 and not ctx.roles.is_officer:
         await _ask_period(ctx, areas[0].id)
         return
-    rows = area_options(areas, "pts:scope")
-    if ctx.roles.is_officer:
+    rows = await area_picker(ctx, areas, "pts:scope")
+    if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action="pts:scope:0")])
     ctx.reply(ctx._("Figures of which area?"), rows)
 
@@ -51,7 +51,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     if verb == "scope" and value.isdigit():
         area_id = int(value)
-        if (area_id == 0 and not ctx.roles.is_officer) or (
+        if (area_id == 0 and not ctx.roles.sees_every_commune) or (
             area_id and not ctx.roles.leads(area_id)
         ):
             ctx.toast(not_your_area(ctx))
@@ -129,7 +129,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
 def _may_export(ctx: Context, area_id: int) -> bool:
     """Officers export any area or the whole commune; a leader exports the areas they lead.
     Checked again on every press: the role may have been taken back since."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+    return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
 
 
 async def _export(ctx: Context, value: str) -> None:

@@ -272,7 +272,13 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
 # Individual pledges -----------------------------------------------------------------------
 async def individual(ctx: Context) -> None:
     lines = [ctx._("<b>Individual pledges</b> (officers only, never public)")]
-    for p in await repo.individuals(ctx.conn, limit=10):
+    found = await repo.individuals(
+        ctx.conn,
+        limit=10,
+        within=ctx.roles.officer_areas,
+        recorded_by=ctx.member.id if ctx.member else None,
+    )
+    for p in found:
         lines.append(
             ctx._(
                 "• {date} · {name}: {content} (taken by {by})",
@@ -337,7 +343,9 @@ async def _individual_input(ctx: Context, text: str) -> None:
         if isinstance(name, TextProblem):
             ctx.reply(problem_text(ctx, name))
             return
-        found = await members_repo.search(ctx.conn, name, fold=search_key)
+        found = await members_repo.search(
+            ctx.conn, name, fold=search_key, within=ctx.roles.officer_areas
+        )
         if not found:
             ctx.goto("ip_content", person_name=name, member_id=None)
             ctx.reply(ctx._("What did the person pledge? Please type the content."))

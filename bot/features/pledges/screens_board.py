@@ -18,7 +18,7 @@ from bot.features.pledges.households import place_label
 from bot.features.pledges.model import households_total_problem, split_lines
 from bot.features.pledges.screens_common import coverage_line, latest_campaign, open_campaign
 from bot.i18n import N_, Safe, Translator, escape
-from bot.shared.pickers import area_options, stale, stale_reply
+from bot.shared.pickers import area_picker, stale, stale_reply
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import kv, outbox
@@ -67,7 +67,7 @@ async def status(ctx: Context) -> None:
                 percent=ctx.t.percent(min(1.0, total_signed / total_households)),
             )
         )
-    ctx.reply("\n".join(lines), area_options(areas, "plgs:area"))
+    ctx.reply("\n".join(lines), await area_picker(ctx, areas, "plgs:area"))
 
 
 async def _area_view(

@@ -21,7 +21,7 @@ from bot.features.pledges.households import (
 )
 from bot.features.pledges.model import check_address
 from bot.i18n import N_, escape
-from bot.shared.pickers import area_options, problem_text, stale, stale_reply
+from bot.shared.pickers import area_picker, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as repo
@@ -48,7 +48,9 @@ async def households(ctx: Context) -> None:
     if len(areas) == 1:
         await _page(ctx, areas[0], 0)
         return
-    ctx.reply(ctx._("The household register of which area?"), area_options(areas, "hh:area"))
+    ctx.reply(
+        ctx._("The household register of which area?"), await area_picker(ctx, areas, "hh:area")
+    )
 
 
 def _line(n: int, household: repo.Household) -> str:

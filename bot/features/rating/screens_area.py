@@ -23,7 +23,7 @@ IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel
 # One area --------------------------------------------------------------------------------
 async def _area_and_rating(ctx: Context) -> tuple[Area, AreaRating | None] | None:
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
-    if area is None:
+    if area is None or not ctx.roles.covers(area.id):
         return None
     return area, await repo.area_rating(ctx.conn, int(ctx.data["year"]), area.id)
 

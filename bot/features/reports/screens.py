@@ -35,7 +35,7 @@ from bot.features.reports.model import (
 )
 from bot.features.reports.texts import category_label, emergency_text, status_label
 from bot.i18n import N_, escape
-from bot.shared.pickers import area_options, problem_text, stale
+from bot.shared.pickers import area_picker, commune_of, problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
@@ -170,7 +170,12 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
         areas.sort(key=lambda a: a.id != home)
         ctx.reply(
             ctx._("In which residential area is it?"),
-            [*area_options(areas, "rep:area"), cancel],
+            [
+                *await area_picker(
+                    ctx, areas, "rep:area", everyone=True, commune_id=commune_of(areas, home)
+                ),
+                cancel,
+            ],
             edit=edit,
         )
     elif step == "place":

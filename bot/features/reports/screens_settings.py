@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, default_routes
 from bot.features.reports.texts import category_label, target_label
+from bot.i18n import N_
 from bot.shared.pickers import stale
 from bot.storage import reports as repo
 
@@ -19,6 +20,11 @@ ACK_NOW_CHOICES = (0.5, 1.0, 2.0)
 def _following(choices: tuple[float, ...], current: float) -> float:
     bigger = [c for c in choices if c > current]
     return bigger[0] if bigger else choices[0]
+
+
+DEPLOYMENT_WIDE = N_(
+    "These settings apply to every commune: only the province's officers change them."
+)
 
 
 async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
@@ -57,6 +63,9 @@ async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
 
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
+    if not ctx.roles.sees_every_commune:
+        ctx.toast(ctx._(DEPLOYMENT_WIDE))
+        return
     member_id = ctx.member.id if ctx.member else None
     if verb == "route" and value in CATEGORY_BY_KEY:
         routes = await repo.routes(ctx.conn, default_routes())
