@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.storage import exports
+from bot.storage import deliveries as deliveries_repo
 from bot.storage.pledges import Campaign
 from bot.storage.timefmt import to_db
 
@@ -228,7 +228,7 @@ async def deliveries(
     areas, only the messages that went to their groups and residents count, and only the runs
     that reached them. Summed from the workbook's per-run rows, so both always agree."""
     totals: dict[str, Delivery] = {}
-    for run in await exports.deliveries(conn, area_ids, begin, end):
+    for run in await deliveries_repo.deliveries(conn, area_ids, begin, end):
         was = totals.get(run.topic, Delivery(run.topic, 0, 0, 0, 0, 0))
         totals[run.topic] = Delivery(
             run.topic,
@@ -239,3 +239,105 @@ async def deliveries(
             was.pending + run.pending,
         )
     return [totals[topic] for topic in sorted(totals)]
+
+
+@dataclass
+class AreaActivity:
+    """What an area did in a period, for a province's table per commune."""
+
+    reports: int = 0
+    crime: int = 0  # in the crime categories given, statuses not counted as cases left out
+    mediation: int = 0
+    mediated: int = 0  # mediated successfully
+    patrols: int = 0
+    participations: int = 0
+
+
+async def activity_by_area(
+    conn: aiosqlite.Connection,
+    begin: datetime,
+    end: datetime,
+    crime_categories: Sequence[str],
+    not_cases: Sequence[str],
+) -> dict[int, AreaActivity]:
+    """Each area's reports, mediation cases and patrols in [begin, end): one seek per area into
+    indexes in area order, no temporary sort."""
+    found: dict[int, AreaActivity] = {}
+    crime: list[object] = [*crime_categories, *not_cases]
+    crime_marks = ",".join("?" for _ in crime_categories) or "NULL"
+    case_marks = ",".join("?" for _ in not_cases) or "NULL"
+    queries: list[tuple[str, list[object], tuple[str, ...]]] = [
+        (
+            "SELECT area_id, COUNT(*),"
+            f" SUM(category IN ({crime_marks}) AND status NOT IN ({case_marks}))"
+            " FROM reports WHERE area_id IN (SELECT id FROM areas)"
+            " AND created_at >= ? AND created_at < ? GROUP BY area_id",
+            crime,
+            ("reports", "crime"),
+        ),
+        (
+            "SELECT area_id, COUNT(*), SUM(outcome = 'success') FROM mediation_cases"
+            " WHERE created_at >= ? AND created_at < ? AND area_id IS NOT NULL GROUP BY area_id",
+            [],
+            ("mediation", "mediated"),
+        ),
+        (
+            "SELECT area_id, COUNT(*), SUM(headcount + named) FROM patrols"
+            " WHERE area_id IN (SELECT id FROM areas) AND started_at >= ? AND started_at < ?"
+            " GROUP BY area_id",
+            [],
+            ("patrols", "participations"),
+        ),
+    ]
+    for sql, params, fields in queries:
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            for row in await cur.fetchall():
+                activity = found.setdefault(int(row[0]), AreaActivity())
+                for name, value in zip(fields, row[1:], strict=True):
+                    setattr(activity, name, getattr(activity, name) + int(value or 0))
+    return found
+
+
+async def awareness_by_commune(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per commune: (broadcasts that reached it, messages delivered to it) of the runs started
+    in [begin, end): kept per commune when a run finished, counted live while it sends."""
+    found: dict[int, tuple[int, int]] = {}
+    kept = (
+        "SELECT commune_id, COUNT(*), SUM(sent) FROM broadcast_commune_counts"
+        " WHERE commune_id IN (SELECT id FROM communes) AND started_at >= ? AND started_at < ?"
+        " GROUP BY commune_id"
+    )
+    live = (
+        "SELECT a.commune_id, COUNT(DISTINCT o.batch_id), SUM(o.status = 'sent') FROM outbox o"
+        " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id"
+        "  AND c.kind = 'group'"
+        " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
+        " JOIN areas a ON a.id = COALESCE(c.area_id, m.area_id)"
+        " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
+        "  AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
+        " GROUP BY a.commune_id"
+    )
+    for sql in (kept, live):
+        async with conn.execute(sql, (to_db(begin), to_db(end))) as cur:
+            for row in await cur.fetchall():
+                runs, sent = found.get(int(row[0]), (0, 0))
+                found[int(row[0])] = (runs + int(row[1]), sent + int(row[2] or 0))
+    return found
+
+
+async def mediation_counts(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
+) -> dict[str, int]:
+    """Cases opened in [begin, end) by outcome ("open" while not closed), in some areas or
+    all."""
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT COALESCE(outcome, 'open'), COUNT(*) FROM mediation_cases"
+        " WHERE created_at >= ? AND created_at < ?"
+        + _in_areas("area_id", area_ids, params)
+        + " GROUP BY 1"
+    )
+    async with conn.execute(sql, params) as cur:
+        return {r[0]: int(r[1]) for r in await cur.fetchall()}

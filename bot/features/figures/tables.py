@@ -37,6 +37,7 @@ from bot.i18n import N_, Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
+from bot.storage import deliveries as deliveries_repo
 from bot.storage import exports as repo
 from bot.storage.exports import Scope
 from bot.storage.stats import campaign_counted
@@ -267,7 +268,7 @@ async def export_tables(
                 d.pending,
                 local_minute(d.finished_at, tz),
             ]
-            for d in await repo.deliveries(conn, area_ids, begin, end)
+            for d in await deliveries_repo.deliveries(conn, area_ids, begin, end)
         ]
 
     patrols, observations = patrol_tables(area_ids, period, tz, t)

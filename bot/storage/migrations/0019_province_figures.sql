@@ -9,7 +9,7 @@ CREATE INDEX reports_counted
 CREATE INDEX reports_area_counted
     ON reports(area_id, category, status, created_at, happening_now, anonymous);
 CREATE INDEX reports_time ON reports(created_at);
-CREATE INDEX reports_area_time ON reports(area_id, created_at);
+CREATE INDEX reports_area_time ON reports(area_id, created_at, category, status);
 
 -- Patrols per month with their participants: the head count plus the named people who did not
 -- decline, kept on the patrol (``named``) by triggers, so counting reads one index.
@@ -107,3 +107,23 @@ UPDATE broadcast_runs SET counts_kept = 1,
     kept_pending = (SELECT COALESCE(SUM(pending), 0) FROM broadcast_delivery_counts
                     WHERE run_id = id)
     WHERE status = 'done';
+
+-- The same counts per commune (of the recipients' areas when the run finished), with the run's
+-- start, so a province's table per commune reads a hundred rows per broadcast by commune and
+-- period from this table alone.
+CREATE TABLE broadcast_commune_counts (
+    commune_id  INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    run_id      INTEGER NOT NULL REFERENCES broadcast_runs(id) ON DELETE CASCADE,
+    sent        INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (commune_id, started_at, run_id)
+) WITHOUT ROWID;
+CREATE INDEX broadcast_commune_counts_run ON broadcast_commune_counts(run_id);
+INSERT INTO broadcast_commune_counts (commune_id, started_at, run_id, sent, failed)
+    SELECT a.commune_id, r.started_at, r.id, SUM(k.sent), SUM(k.failed)
+    FROM broadcast_runs r
+    JOIN broadcast_delivery_counts k ON k.run_id = r.id
+    JOIN areas a ON a.id = k.area_id
+    WHERE r.counts_kept = 1 AND a.commune_id IS NOT NULL
+    GROUP BY r.id, a.commune_id;
