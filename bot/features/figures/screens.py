@@ -31,6 +31,7 @@ from bot.shared.pickers import (
     typed_period,
 )
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
 from bot.storage.areas import Area
 
 FLOW = "stats"
@@ -75,7 +76,12 @@ async def start(ctx: Context) -> None:
         return
     rows: list[list[Option]] = []
     if ctx.roles.sees_every_commune:
-        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
+        whole = (
+            ctx.t.plain("🏘 The whole province")
+            if await communes_repo.count(ctx.conn) > 1
+            else ctx.t.plain("🏘 Whole commune")
+        )
+        rows.append([Option(whole, action=f"{PREFIX}:scope:0")])
     rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
     ctx.reply(ctx._("Figures of which area?"), rows)
 
@@ -161,7 +167,11 @@ async def _again(ctx: Context, value: str) -> None:
 # Answer -----------------------------------------------------------------------------------
 async def scope_name(ctx: Context, area_id: int) -> str:
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
-    return area.name if area else ctx.t.plain("the whole commune")
+    if area is not None:
+        return area.name
+    if await communes_repo.count(ctx.conn) > 1:
+        return ctx.t.plain("The whole province")
+    return ctx.t.plain("the whole commune")
 
 
 def answer_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
