@@ -1,11 +1,11 @@
 """Province benchmark: the figures and the XLSX export of a province-year on SQLite.
 
 Builds once, under ``bench/out/`` (kept between runs; rebuilt when its recipe changes), a
-province's year: 1,700 areas (17 per commune in 100 communes once communes exist), 450,000
-pledges, 150,000 reports, 150,000 patrols and 250,000 observations (1 million rows), 5,000
-mediation cases, 100,000 residents and 1,700 groups, and 1,000 broadcasts reaching 10,000 chats
-each (10 million outbox rows). Then measures, each against a baseline measured in the same run
-(other work may share the machine):
+province's year: 1,700 areas (17 per commune in 100 communes once communes exist) rated over
+five years, 450,000 pledges, 150,000 reports, 150,000 patrols and 250,000 observations
+(1 million rows), 5,000 mediation cases, 100,000 residents and 1,700 groups, and 1,000
+broadcasts reaching 10,000 chats each (10 million outbox rows). Then measures, each against a
+baseline measured in the same run (other work may share the machine):
 
 - ``stats --json`` for the whole province and for one area (the figures and their JSON, in
   process: the command's start-up is printed apart) against plain ``COUNT(*)`` queries over the
@@ -46,7 +46,7 @@ AREAS = COMMUNES * AREAS_PER_COMMUNE
 PLEDGES, REPORTS, PATROLS, OBSERVATIONS, MEDIATION = 450_000, 150_000, 150_000, 250_000, 5_000
 MEMBERS, RUNS, PER_RUN = 100_000, 1_000, 10_000
 # Bumped when the data built changes, so an old copy in bench/out/ is rebuilt.
-RECIPE = "province-2"
+RECIPE = "province-3"
 
 CATEGORIES = (
     "theft",
@@ -182,6 +182,18 @@ def build(path: Path) -> None:
         f" reminded, created_at) SELECT 1 + {_hash('x + 11')} % {PATROLS},"
         f" {_pick(KINDS, _hash('x + 12'))}, 1 + x % 3, x % 4 <> 0, ? FROM s",
         (now,),
+    )
+    # The rating of the five years up to 2026: about three areas in four rated safe a year.
+    conn.execute(
+        "WITH RECURSIVE y(n) AS (SELECT 2022 UNION ALL SELECT n + 1 FROM y WHERE n < 2026)"
+        " INSERT INTO rating_years (year, opened_at) SELECT n, ? FROM y",
+        (now,),
+    )
+    conn.execute(
+        f"{_series(AREAS * 5)} INSERT INTO area_ratings (year, area_id, result, created_at,"
+        f" updated_at) SELECT 2022 + (x - 1) / {AREAS}, 1 + (x - 1) % {AREAS},"
+        f" {_hash('x')} % 4 <> 0, ?, ? FROM s",
+        (now, now),
     )
     conn.execute(
         f"{_series(MEMBERS)} INSERT INTO members (platform, user_id, display_name, language,"

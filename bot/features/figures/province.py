@@ -143,7 +143,9 @@ async def rating_figures(
     """The rating table of the scope's areas for the five years up to ``last_year``, and per
     commune when ``communes`` (of a scope of several) are given."""
     years = list(range(last_year - RATING_YEARS + 1, last_year + 1))
-    history = await ratings_repo.results(conn)
+    # Five years suffice: a streak counts here up to 5 years running.
+    scope = [a.id for a in areas] if len(areas) <= 100 else None
+    history = await ratings_repo.results_between(conn, years[0], years[-1], scope)
     return RatingFigures(
         years=years,
         total=_rating_row(None, areas, history, years),
