@@ -72,3 +72,36 @@ async def test_a_province_officer_compares_two_communes_and_their_ratings(
     hoa_rating = next(line for line in lines if line.startswith("• Xã Nga Hòa: 2021"))
     assert "2021: 0/1" in hoa_rating and "2022: 1/1" in hoa_rating
     assert "đạt năm cuối: 1, đạt 3 năm liền: 1, đạt 5 năm liền: 0" in hoa_rating
+
+
+async def test_a_commune_officer_sees_their_whole_commune_and_not_the_other(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    from tests.e2e.test_figures import craft_button
+    from tests.e2e.test_reports import rows
+
+    son, hoa = await residents(api)
+    officer = ChatUser(api, 3010, "Cán bộ Lương")
+    await register(api, officer, "Thôn Sơn Hai")
+    await make_officer(api, officer, "Xã Nga Sơn")
+    await file_theft(api, son, "Thôn Sơn Một", "Mất xe máy trước cổng nhà văn hóa")
+    await file_theft(api, hoa, "Thôn Hòa Một", "Mất trâu ngoài đồng")
+    await api.wait_idle()
+
+    scope = await settle(api, officer.send("/thongke"))
+    assert "🏘 Xã Nga Sơn" in scope.labels
+    assert not any("Hòa" in label or "Toàn" in label for label in scope.labels)
+    await settle(api, officer.press("🏘 Xã Nga Sơn"))
+    answer = await settle(api, officer.press("Năm nay"))
+    assert "Xã Nga Sơn" in answer.text.splitlines()[0]
+    assert "Tiếp nhận 1 tin báo, phản ánh: 1 trộm cắp" in answer.text  # not the other commune's
+    assert "Theo từng xã, phường:" not in answer.text  # one commune: no table per commune
+    await officer.press("📊 Bảng tính Excel")
+    workbook = await api.wait_for(lambda c: c.chat_id == officer.id and c.method == "sendDocument")
+    assert workbook.params["document"]["filename"].startswith("xomantoan-figures-NGASON-")
+    # The other commune, pressed anyway, is refused.
+    hoa_id = (await rows(province, "SELECT id FROM communes WHERE code = 'NGAHOA'"))[0]["id"]
+    for action in (f"sts:scope:c{hoa_id}", f"stf:xlsx:c{hoa_id}:2026-01-01:2026-12-31"):
+        crafted = await craft_button(province, api, officer, action)
+        assert "phụ trách" in crafted.params["text"], action
