@@ -285,7 +285,14 @@ def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) 
     from bot.features.figures.texts import figures_text
 
     t = translator(settings, args)
-    scope = figures.scope.area.name if figures.scope.area else t.plain("the whole commune")
+    if figures.scope.area is not None:
+        scope = figures.scope.area.name
+    elif figures.scope.commune is not None:
+        scope = figures.scope.commune.name or figures.scope.commune.code
+    elif figures.scope.kind == "province":
+        scope = t.plain("The whole province")
+    else:
+        scope = t.plain("the whole commune")
     return plain_text(figures_text(t, figures, scope))
 
 
