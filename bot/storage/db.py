@@ -7,8 +7,9 @@ task's statements from landing inside another task's transaction.
 Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
 queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
 cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
-query. What may take long runs in that thread still: waiting for another process's write lock,
-a checkpoint that copies the write-ahead log, a backup.
+query. What may take long runs in that thread still: a commit (it writes the log, and syncs
+the disk when the log is copied into the database), waiting for another process's write lock,
+a checkpoint, a backup.
 """
 
 from __future__ import annotations
@@ -258,7 +259,14 @@ class Database:
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            conn = self.conn
+            if isinstance(conn, PrefetchingConnection):
+                # Committing writes the log (and now and then copies it into the database and
+                # syncs both): a slow disk holds this thread, not the event loop.
+                raw = conn._conn
+                await conn.in_thread(lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS)
+            else:
+                await conn.execute("COMMIT")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
