@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
-from bot.storage import folding
+from bot.storage import folding, legacy_html
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,11 @@ def latest_schema_version() -> int:
 
 
 async def register_functions(conn: aiosqlite.Connection) -> None:
-    """SQL functions the migrations use (the household keys of bot/storage/folding.py)."""
+    """SQL functions the migrations use (the household keys of bot/storage/folding.py, the
+    rewriting of kept messages in bot/storage/legacy_html.py)."""
     await conn.create_function("xat_match_key", 3, folding.match_key, deterministic=True)
     await conn.create_function("xat_search_key", 4, folding.search_key, deterministic=True)
+    await conn.create_function("xat_html_to_markup", 1, legacy_html.to_markup, deterministic=True)
 
 
 class PrefetchedCursor(aiosqlite.Cursor):

@@ -11,7 +11,10 @@ from bot.storage import outbox
 from bot.storage.db import Database
 from bot.transports.telegram_text import telegram_html
 
-OLD_HTML = "<b>Tý</b> &amp; <i>Tèo</i>: 5*3_x [a] \\ `c` &lt;3 <code>ACDE-3479</code>"
+OLD_HTML = (
+    "<b>Tý</b> &amp; <i>Tèo</i>: 5*3_x [a] \\ `c` &lt;3 <code>ACDE-3479</code>"
+    ' <a href="https://maps.google.com/?q=21.0,105.8">vị trí (đã chia sẻ)</a>'
+)
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 
 
@@ -35,6 +38,8 @@ async def test_pending_and_shown_html_become_markup_that_renders_the_same(db: Da
 
     # Telegram shows it exactly as before; the console shows the text without tags or entities.
     assert telegram_html(rows[pending]) == OLD_HTML
-    assert plain(rows[pending]) == "Tý & Tèo: 5*3_x [a] \\ `c` <3 ACDE-3479"
+    assert plain(rows[pending]).startswith(
+        "Tý & Tèo: 5*3_x [a] \\ `c` <3 ACDE-3479 vị trí (đã chia sẻ)"
+    )
     assert telegram_html(shown["text"]) == OLD_HTML
     assert rows[sent] == OLD_HTML  # what was sent is history: left as it was
