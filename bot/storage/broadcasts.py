@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage import exports
+from bot.storage import deliveries as deliveries_repo
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -341,7 +341,7 @@ async def set_run_status(
         (status, status, to_db(now), run_id),
     )
     if status == "done":  # its outbox rows no longer change: the figures keep their counts
-        await exports.keep_delivery_counts(conn, [run_id])
+        await deliveries_repo.keep_delivery_counts(conn, [run_id])
 
 
 async def set_progress(

@@ -7,8 +7,9 @@ task's statements from landing inside another task's transaction.
 Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
 queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
 cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
-query. What may take long runs in that thread still: waiting for another process's write lock,
-a checkpoint that copies the write-ahead log, a backup.
+query. What may take long runs in that thread still: a commit (it writes the log, and syncs
+the disk when the log is copied into the database), waiting for another process's write lock,
+a checkpoint, a backup.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
-from bot.storage import folding
+from bot.storage import folding, legacy_html
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,11 @@ def latest_schema_version() -> int:
 
 
 async def register_functions(conn: aiosqlite.Connection) -> None:
-    """SQL functions the migrations use (the household keys of bot/storage/folding.py)."""
+    """SQL functions the migrations use (the household keys of bot/storage/folding.py, the
+    rewriting of kept messages in bot/storage/legacy_html.py)."""
     await conn.create_function("xat_match_key", 3, folding.match_key, deterministic=True)
     await conn.create_function("xat_search_key", 4, folding.search_key, deterministic=True)
+    await conn.create_function("xat_html_to_markup", 1, legacy_html.to_markup, deterministic=True)
 
 
 class PrefetchedCursor(aiosqlite.Cursor):
@@ -258,7 +261,14 @@ class Database:
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            conn = self.conn
+            if isinstance(conn, PrefetchingConnection):
+                # Committing writes the log (and now and then copies it into the database and
+                # syncs both): a slow disk holds this thread, not the event loop.
+                raw = conn._conn
+                await conn.in_thread(lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS)
+            else:
+                await conn.execute("COMMIT")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -12,7 +12,6 @@ name, a chat id or a Telegram id, so no caller can leak one by mistake.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ import aiosqlite
 from bot.storage.timefmt import from_db, to_db
 
 
-def _when(value: str | None) -> datetime | None:
+def when(value: str | None) -> datetime | None:
     return from_db(value) if value else None
 
 
@@ -116,9 +115,7 @@ async def pledges(
             params.append(area_id)
         async for rows in _pages(conn, sql + where, params, ("p.signed_at", "p.id"), window):
             yield [
-                PledgeRow(
-                    r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), from_db(r[7]), _when(r[8])
-                )
+                PledgeRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), from_db(r[7]), when(r[8]))
                 for r in rows
             ]
 
@@ -171,7 +168,7 @@ async def reports(
                 bool(r[7]),
                 bool(r[8]),
                 bool(r[9]),
-                _when(r[10]),
+                when(r[10]),
             )
             for r in rows
         ]
@@ -213,7 +210,7 @@ async def mediation(
     async for rows in _pages(conn, sql, params, ("m.created_at", "m.id"), window):
         yield [
             MediationRow(
-                r[0], from_db(r[1]), r[2], r[3], r[4], int(r[5] or 0), r[6], r[7], _when(r[8])
+                r[0], from_db(r[1]), r[2], r[3], r[4], int(r[5] or 0), r[6], r[7], when(r[8])
             )
             for r in rows
         ]
@@ -264,7 +261,7 @@ async def patrols(
                 r[1],
                 r[2],
                 from_db(r[3]),
-                _when(r[4]),
+                when(r[4]),
                 r[5],
                 r[6],
                 int(r[7]),
@@ -332,120 +329,3 @@ async def observations(
             )
             for r in rows
         ]
-
-
-# Awareness deliveries ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class DeliveryRow:
-    """One broadcast run with its message counts (no chat ids, no texts)."""
-
-    run_id: int
-    started_at: datetime
-    topic: str
-    target: str
-    area_ids: list[int]
-    urgent: bool
-    status: str  # fanout, sending, done
-    sent: int
-    failed: int
-    skipped: int
-    pending: int
-    finished_at: datetime | None
-
-
-_RECIPIENT_AREA = (
-    " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
-    " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
-)
-
-
-async def deliveries(
-    conn: aiosqlite.Connection, area_ids: Scope, begin: datetime, end: datetime
-) -> list[DeliveryRow]:
-    """Broadcast runs started in [begin, end) (skipped runs left out), as
-    ``bot.storage.stats.deliveries`` counts them: for some areas, only the messages to
-    their groups and residents, and only the runs that reached them.
-
-    A finished run's counts were kept when it finished (:func:`keep_delivery_counts`); only
-    the runs still sending are counted from their outbox rows."""
-    bounds = [to_db(begin), to_db(end)]
-    async with conn.execute(
-        "SELECT id, started_at, topic, target, area_ids, urgent, status, finished_at"
-        " FROM broadcast_runs WHERE started_at >= ? AND started_at < ? AND status <> 'skipped'"
-        " ORDER BY started_at, id",
-        bounds,
-    ) as cur:
-        runs = list(await cur.fetchall())
-    live = (
-        "SELECT o.batch_id, SUM(o.status = 'sent'), SUM(o.status = 'failed'),"
-        " SUM(o.status = 'skipped'), SUM(o.status IN ('pending', 'sending'))"
-        " FROM outbox o"
-        + (_RECIPIENT_AREA if area_ids is not None else "")
-        + " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
-        " AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
-    )
-    kept = (
-        "SELECT k.run_id, SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending)"
-        " FROM broadcast_delivery_counts k JOIN broadcast_runs r ON r.id = k.run_id"
-        " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-    )
-    params: list[object] = list(bounds)
-    if area_ids is not None:
-        marks = ",".join("?" for _ in area_ids) or "NULL"
-        live += f" AND COALESCE(c.area_id, m.area_id) IN ({marks})"
-        kept += f" AND k.area_id IN ({marks})"
-        params.extend(area_ids)
-    counts: dict[int, list[int]] = {}
-    for sql in (live + " GROUP BY o.batch_id", kept + " GROUP BY k.run_id"):
-        async with conn.execute(sql, params) as cur:
-            for row in await cur.fetchall():
-                was = counts.setdefault(int(row[0]), [0, 0, 0, 0])
-                for i in range(4):
-                    was[i] += int(row[i + 1] or 0)
-    found = []
-    for r in runs:
-        if area_ids is not None and int(r[0]) not in counts:
-            continue
-        sent, failed, skipped, pending = counts.get(int(r[0]), [0, 0, 0, 0])
-        found.append(
-            DeliveryRow(
-                r[0],
-                from_db(r[1]),
-                r[2],
-                r[3],
-                [int(a) for a in json.loads(r[4] or "[]")],
-                bool(r[5]),
-                r[6],
-                sent,
-                failed,
-                skipped,
-                pending,
-                _when(r[7]),
-            )
-        )
-    return found
-
-
-# Counts kept when a run finishes ------------------------------------------------------------
-async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
-    """When runs are done (their outbox rows no longer change): keep their counts per
-    recipient area (the area they count for in :func:`deliveries`), added to any kept before
-    (rows purged before this version), and mark the runs, so that their rows are never
-    counted again, nor kept twice when housekeeping purges them."""
-    if not run_ids:
-        return
-    marks = ",".join("?" for _ in run_ids)
-    await conn.execute(
-        "INSERT INTO broadcast_delivery_counts (run_id, area_id, sent, failed, skipped, pending)"
-        " SELECT o.batch_id, COALESCE(c.area_id, m.area_id), SUM(o.status = 'sent'),"
-        " SUM(o.status = 'failed'), SUM(o.status = 'skipped'),"
-        " SUM(o.status IN ('pending', 'sending'))"
-        " FROM outbox o" + _RECIPIENT_AREA + f" WHERE o.batch_id IN ({marks})"
-        " AND o.batch_id IN (SELECT id FROM broadcast_runs WHERE counts_kept = 0)"
-        " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
-        " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
-        " sent = sent + excluded.sent, failed = failed + excluded.failed,"
-        " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
-        run_ids,
-    )
-    await conn.execute(f"UPDATE broadcast_runs SET counts_kept = 1 WHERE id IN ({marks})", run_ids)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.storage import exports
+from bot.storage import deliveries as deliveries_repo
 from bot.storage.pledges import Campaign
 from bot.storage.timefmt import to_db
 
@@ -65,32 +65,37 @@ async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campai
 
 
 async def signed_by_area(
-    conn: aiosqlite.Connection, campaign_id: int, until: datetime
+    conn: aiosqlite.Connection,
+    campaign_id: int,
+    until: datetime,
+    area_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int | None, str], int]:
-    """Pledges standing at ``until`` in a campaign, by (area id, audience). Household pledges
-    count distinct households of the register (two pledges of one household count once)."""
-    async with conn.execute(
-        "SELECT area_id, audience, COUNT(DISTINCT CASE WHEN household_id IS NOT NULL"
-        " THEN household_id ELSE -id END) FROM pledges WHERE campaign_id = ?"
-        " AND signed_at < ? AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
+    """Pledges standing at ``until`` in a campaign, by (area id, audience), in some areas or
+    all. Household pledges count distinct households of the register (two pledges of one
+    household count once); a pledge of no household on the register counts alone. Both are
+    grouped in the order of the covering index, without a temporary table."""
+    params: list[object] = [campaign_id, to_db(until), to_db(until)]
+    where = (
+        " FROM pledges WHERE campaign_id = ? AND signed_at < ?"
+        " AND (withdrawn_at IS NULL OR withdrawn_at >= ?)"
+    )
+    where += _in_areas("area_id", area_ids, params)
+    found: dict[tuple[int | None, str], int] = {}
+    for sql in (
+        "SELECT area_id, audience, COUNT(*) FROM (SELECT area_id, audience, household_id"
+        + where
+        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id)"
         " GROUP BY area_id, audience",
-        (campaign_id, to_db(until), to_db(until)),
-    ) as cur:
-        return {(r[0], r[1]): int(r[2]) for r in await cur.fetchall()}
+        "SELECT area_id, audience, COUNT(*)" + where + " AND household_id IS NULL"
+        " GROUP BY area_id, audience",
+    ):
+        async with conn.execute(sql, params) as cur:
+            for r in await cur.fetchall():
+                found[(r[0], r[1])] = found.get((r[0], r[1]), 0) + int(r[2])
+    return found
 
 
 Bucket = tuple[datetime, datetime]  # [begin, end) in UTC
-
-
-def _buckets(buckets: Sequence[Bucket]) -> tuple[str, list[object]]:
-    """A CTE ``b(k, lo, hi)`` of the buckets, numbered from 0 in order."""
-    if not buckets:
-        raise ValueError("no bucket to count in")
-    params: list[object] = []
-    for index, (begin, end) in enumerate(buckets):
-        params += [index, to_db(begin), to_db(end)]
-    values = ", ".join("(?, ?, ?)" for _ in buckets)
-    return f"WITH b(k, lo, hi) AS (VALUES {values})", params
 
 
 def _in_areas(column: str, area_ids: Sequence[int] | None, params: list[object]) -> str:
@@ -101,30 +106,48 @@ def _in_areas(column: str, area_ids: Sequence[int] | None, params: list[object])
     return f" AND {column} IN ({','.join('?' for _ in area_ids) or 'NULL'})"
 
 
+def _one_of(column: str, values: Sequence[object], params: list[object]) -> str:
+    params.extend(values)
+    return f" AND {column} IN ({','.join('?' for _ in values) or 'NULL'})"
+
+
 @dataclass(frozen=True)
 class ReportCount:
     bucket: int
     category: str
     status: str  # where it stands now
-    happening_now: bool
-    anonymous: bool
     count: int
+    happening_now: int
+    anonymous: int
 
 
 async def report_counts(
-    conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
+    conn: aiosqlite.Connection,
+    buckets: Sequence[Bucket],
+    area_ids: Sequence[int] | None,
+    categories: Sequence[str],
+    statuses: Sequence[str],
 ) -> list[ReportCount]:
-    """Reports made in each bucket, by category, status, happening now and anonymous (no
-    content, no reporter)."""
-    cte, params = _buckets(buckets)
-    sql = (
-        f"{cte} SELECT b.k, r.category, r.status, r.happening_now, r.anonymous, COUNT(*)"
-        " FROM b JOIN reports r ON r.created_at >= b.lo AND r.created_at < b.hi"
-    )
-    sql += _in_areas("r.area_id", area_ids, params)
-    async with conn.execute(sql + " GROUP BY 1, 2, 3, 4, 5", params) as cur:
-        rows = await cur.fetchall()
-    return [ReportCount(r[0], r[1], r[2], bool(r[3]), bool(r[4]), int(r[5])) for r in rows]
+    """Reports made in each bucket, by category and status (of those given), with how many
+    were reported as happening now and anonymously (no content, no reporter). Each bucket is
+    one seek per category and status into an index in that order: no scan, no sort."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT category, status, COUNT(*), SUM(happening_now), SUM(anonymous)"
+            " FROM reports WHERE 1"
+            + _in_areas("area_id", area_ids, params)
+            + _one_of("category", categories, params)
+            + _one_of("status", statuses, params)
+            + " AND created_at >= ? AND created_at < ? GROUP BY category, status"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            found += [
+                ReportCount(index, r[0], r[1], int(r[2]), int(r[3]), int(r[4]))
+                for r in await cur.fetchall()
+            ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -138,27 +161,21 @@ async def patrol_counts(
     conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
 ) -> list[PatrolMonth]:
     """Patrols started in each bucket and their participants: the head count given without
-    names plus the named people who did not decline."""
-    cte, params = _buckets(buckets)
-    scope = _in_areas("p.area_id", area_ids, params)
-    sql = (
-        f"{cte} SELECT b.k, COUNT(*), SUM(p.headcount) FROM b"
-        f" JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi{scope} GROUP BY 1"
-    )
-    async with conn.execute(sql, params) as cur:
-        found = {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in await cur.fetchall()}
-    named = (
-        f"{cte} SELECT b.k, COUNT(*) FROM b"
-        f" JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi{scope}"
-        " JOIN patrol_participants pp ON pp.patrol_id = p.id AND pp.declined_at IS NULL"
-        " GROUP BY 1"
-    )
-    async with conn.execute(named, params) as cur:
-        people = {int(r[0]): int(r[1]) for r in await cur.fetchall()}
-    return [
-        PatrolMonth(k, patrols, headcount + people.get(k, 0))
-        for k, (patrols, headcount) in sorted(found.items())
-    ]
+    names plus the named people who did not decline (kept on the patrol, see migration
+    0019)."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1"
+            + _in_areas("area_id", area_ids, params)
+            + " AND started_at >= ? AND started_at < ?"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0]:
+            found.append(PatrolMonth(index, int(row[0]), int(row[1] or 0)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -170,19 +187,28 @@ class ObservationMonth:
 
 
 async def observation_counts(
-    conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
+    conn: aiosqlite.Connection,
+    buckets: Sequence[Bucket],
+    area_ids: Sequence[int] | None,
+    kinds: Sequence[str],
 ) -> list[ObservationMonth]:
-    """Cases seen on the patrols started in each bucket, by kind and whether reminded."""
-    cte, params = _buckets(buckets)
-    sql = (
-        f"{cte} SELECT b.k, o.kind, o.reminded, SUM(o.count) FROM b"
-        " JOIN patrols p ON p.started_at >= b.lo AND p.started_at < b.hi"
-        + _in_areas("p.area_id", area_ids, params)
-        + " JOIN patrol_observations o ON o.patrol_id = p.id GROUP BY 1, 2, 3"
-    )
-    async with conn.execute(sql, params) as cur:
-        rows = await cur.fetchall()
-    return [ObservationMonth(r[0], r[1], bool(r[2]), int(r[3])) for r in rows]
+    """Cases seen on the patrols started in each bucket, by kind (of those given) and whether
+    reminded (the patrol's start and area are kept on each observation)."""
+    found = []
+    for index, (begin, end) in enumerate(buckets):
+        params: list[object] = []
+        sql = (
+            "SELECT kind, reminded, SUM(count) FROM patrol_observations WHERE 1"
+            + _in_areas("patrol_area_id", area_ids, params)
+            + _one_of("kind", kinds, params)
+            + " AND reminded IN (0, 1)"
+            " AND patrol_started_at >= ? AND patrol_started_at < ? GROUP BY kind, reminded"
+        )
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            found += [
+                ObservationMonth(index, r[0], bool(r[1]), int(r[2])) for r in await cur.fetchall()
+            ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -202,7 +228,7 @@ async def deliveries(
     areas, only the messages that went to their groups and residents count, and only the runs
     that reached them. Summed from the workbook's per-run rows, so both always agree."""
     totals: dict[str, Delivery] = {}
-    for run in await exports.deliveries(conn, area_ids, begin, end):
+    for run in await deliveries_repo.deliveries(conn, area_ids, begin, end):
         was = totals.get(run.topic, Delivery(run.topic, 0, 0, 0, 0, 0))
         totals[run.topic] = Delivery(
             run.topic,
@@ -213,3 +239,105 @@ async def deliveries(
             was.pending + run.pending,
         )
     return [totals[topic] for topic in sorted(totals)]
+
+
+@dataclass
+class AreaActivity:
+    """What an area did in a period, for a province's table per commune."""
+
+    reports: int = 0
+    crime: int = 0  # in the crime categories given, statuses not counted as cases left out
+    mediation: int = 0
+    mediated: int = 0  # mediated successfully
+    patrols: int = 0
+    participations: int = 0
+
+
+async def activity_by_area(
+    conn: aiosqlite.Connection,
+    begin: datetime,
+    end: datetime,
+    crime_categories: Sequence[str],
+    not_cases: Sequence[str],
+) -> dict[int, AreaActivity]:
+    """Each area's reports, mediation cases and patrols in [begin, end): one seek per area into
+    indexes in area order, no temporary sort."""
+    found: dict[int, AreaActivity] = {}
+    crime: list[object] = [*crime_categories, *not_cases]
+    crime_marks = ",".join("?" for _ in crime_categories) or "NULL"
+    case_marks = ",".join("?" for _ in not_cases) or "NULL"
+    queries: list[tuple[str, list[object], tuple[str, ...]]] = [
+        (
+            "SELECT area_id, COUNT(*),"
+            f" SUM(category IN ({crime_marks}) AND status NOT IN ({case_marks}))"
+            " FROM reports WHERE area_id IN (SELECT id FROM areas)"
+            " AND created_at >= ? AND created_at < ? GROUP BY area_id",
+            crime,
+            ("reports", "crime"),
+        ),
+        (
+            "SELECT area_id, COUNT(*), SUM(outcome = 'success') FROM mediation_cases"
+            " WHERE created_at >= ? AND created_at < ? AND area_id IS NOT NULL GROUP BY area_id",
+            [],
+            ("mediation", "mediated"),
+        ),
+        (
+            "SELECT area_id, COUNT(*), SUM(headcount + named) FROM patrols"
+            " WHERE area_id IN (SELECT id FROM areas) AND started_at >= ? AND started_at < ?"
+            " GROUP BY area_id",
+            [],
+            ("patrols", "participations"),
+        ),
+    ]
+    for sql, params, fields in queries:
+        async with conn.execute(sql, [*params, to_db(begin), to_db(end)]) as cur:
+            for row in await cur.fetchall():
+                activity = found.setdefault(int(row[0]), AreaActivity())
+                for name, value in zip(fields, row[1:], strict=True):
+                    setattr(activity, name, getattr(activity, name) + int(value or 0))
+    return found
+
+
+async def awareness_by_commune(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per commune: (broadcasts that reached it, messages delivered to it) of the runs started
+    in [begin, end): kept per commune when a run finished, counted live while it sends."""
+    found: dict[int, tuple[int, int]] = {}
+    kept = (
+        "SELECT commune_id, COUNT(*), SUM(sent) FROM broadcast_commune_counts"
+        " WHERE commune_id IN (SELECT id FROM communes) AND started_at >= ? AND started_at < ?"
+        " GROUP BY commune_id"
+    )
+    live = (
+        "SELECT a.commune_id, COUNT(DISTINCT o.batch_id), SUM(o.status = 'sent') FROM outbox o"
+        " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id"
+        "  AND c.kind = 'group'"
+        " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
+        " JOIN areas a ON a.id = COALESCE(c.area_id, m.area_id)"
+        " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
+        "  AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
+        " GROUP BY a.commune_id"
+    )
+    for sql in (kept, live):
+        async with conn.execute(sql, (to_db(begin), to_db(end))) as cur:
+            for row in await cur.fetchall():
+                runs, sent = found.get(int(row[0]), (0, 0))
+                found[int(row[0])] = (runs + int(row[1]), sent + int(row[2] or 0))
+    return found
+
+
+async def mediation_counts(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
+) -> dict[str, int]:
+    """Cases opened in [begin, end) by outcome ("open" while not closed), in some areas or
+    all."""
+    params: list[object] = [to_db(begin), to_db(end)]
+    sql = (
+        "SELECT COALESCE(outcome, 'open'), COUNT(*) FROM mediation_cases"
+        " WHERE created_at >= ? AND created_at < ?"
+        + _in_areas("area_id", area_ids, params)
+        + " GROUP BY 1"
+    )
+    async with conn.execute(sql, params) as cur:
+        return {r[0]: int(r[1]) for r in await cur.fetchall()}

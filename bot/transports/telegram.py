@@ -284,15 +284,22 @@ def surely_not_done(exc: TelegramError) -> bool:
     )
 
 
-def refusal_kind(text: str) -> str:
-    """What a Bad Request refusing a message means (one of outbox.FAILURE_KINDS)."""
-    if "rights" in text or "administrator" in text or "write_forbidden" in text:
-        return "no_rights"
-    if "too long" in text:
-        return "too_long"
-    if "parse" in text or "entit" in text:
-        return "format"
-    return "refused"
+def failure_kind(exc: TelegramError) -> str:
+    """Why a message could not be sent, as one of outbox.FAILURE_KINDS (officers see it in
+    their own language in a broadcast's report)."""
+    if isinstance(exc, BadRequest):
+        text = str(exc).lower()
+        if "rights" in text or "administrator" in text or "write_forbidden" in text:
+            return "no_rights"
+        if "too long" in text:
+            return "too_long"
+        if "parse" in text or "entit" in text:
+            return "format"
+        return "refused"
+    if isinstance(exc, NetworkError):
+        answered = exc.__cause__ is None or isinstance(exc.__cause__, TelegramError)
+        return "server" if answered else "network"  # a 5xx, or no connection
+    return "other"
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
@@ -845,14 +852,11 @@ class TelegramTransport:
             text = str(exc).lower()
             if "chat not found" in text or "user not found" in text:
                 return SendResult("blocked", reason=str(exc)[:200])
-            return SendResult("failed", reason=str(exc)[:200], failure=refusal_kind(text))
+            return SendResult("failed", reason=str(exc)[:200], failure=failure_kind(exc))
         except (TimedOut, NetworkError) as exc:
             if not surely_not_done(exc):  # Telegram may have it: never sent again
                 return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
-            answered = exc.__cause__ is None  # a 5xx; else no connection
-            return SendResult(
-                "error", reason=f"network: {exc}"[:200], failure="server" if answered else "network"
-            )
+            return SendResult("error", reason=f"network: {exc}"[:200], failure=failure_kind(exc))
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
         return SendResult.sent(sent_id)

@@ -18,7 +18,15 @@ import pytest
 from bot.storage import chats, inbox, outbox
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
-from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
+from tests.conftest import seed_areas
+from tests.e2e.harness import (
+    TOKEN,
+    ChatUser,
+    RunningBot,
+    add_bot_to_group,
+    fixed_clock,
+    group_chat,
+)
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
@@ -268,3 +276,44 @@ async def test_a_crashed_bot_leaves_no_stale_lock(api: FakeBotAPI, tmp_path: Pat
         assert again.task is not None and not again.task.done()
     finally:
         await again.stop()
+
+
+# 8. Bounded tables ----------------------------------------------------------------------------
+async def test_strangers_chats_and_old_outbox_rows_are_purged_after_the_retention(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    clock = fixed_clock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    bot = RunningBot(api, database, clock=clock)
+    await bot.start()
+    stranger, resident = ChatUser(api, 3401, "Người lạ"), ChatUser(api, 3402, "Trần Thị Hoa")
+    await stranger.send("xin chào")  # writes once, never registers
+    await register(api, resident)
+    db = await Database.open(database)
+    async with db.unit() as conn:
+        notice = await outbox.enqueue(conn, "telegram", resident.id, "Thông báo", [], clock())
+    await api.wait_for(lambda c: c.chat_id == resident.id and c.text == "Thông báo")
+    await api.wait_idle()
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", stranger.id) is not None
+        assert await outbox.status_of(conn, notice) == "sent"
+    await bot.stop()
+    # Half a year and more later (the default retention is 180 days), the bot starts again.
+    clock.advance(days=200)
+    await bot.start()
+    try:
+        for _ in range(100):
+            async with db.read() as conn:
+                if await chats.find(conn, "telegram", stranger.id) is None:
+                    break
+            await asyncio.sleep(0.1)
+        async with db.read() as conn:
+            assert await chats.find(conn, "telegram", stranger.id) is None
+            assert await outbox.status_of(conn, notice) is None
+            assert await chats.find(conn, "telegram", resident.id) is not None
+        answer = await resident.send("/mydata")
+        assert "Trần Thị Hoa" in answer.text
+    finally:
+        await db.close()
+        await bot.stop()

@@ -13,10 +13,11 @@ import pytest
 
 from bot.features.rating import service as rating_service
 from bot.storage import areas as areas_repo
+from bot.storage import chats
 from bot.storage import communes as communes_repo
 from bot.storage import ratings as ratings_repo
 from bot.storage.db import Database
-from tests.e2e.harness import ChatUser, RunningBot, fixed_clock
+from tests.e2e.harness import ChatUser, RunningBot, fixed_clock, group_chat
 from tests.e2e.test_figures import craft_button
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_pledges_households import send_file
@@ -138,6 +139,22 @@ async def test_a_commune_officer_is_refused_another_communes_data(
     assert "áp dụng cho mọi xã" in quiet.params["text"]
     routes = await rows(province, "SELECT * FROM report_routes")
     assert routes == []
+
+    # The other commune's village group stays linked to its area.
+    group = group_chat(-100777, "Nhóm Thôn Hòa Một")
+    db = await Database.open(province.database)
+    try:
+        async with db.unit() as conn:
+            chat = await chats.upsert(conn, "telegram", group["id"], "group", group["title"], START)
+            await chats.link_area(conn, chat.id, int(str(nh1)))
+    finally:
+        await db.close()
+    offered = await settle(api, officer.send("/lienketnhom", group))
+    assert "Thôn Hòa Một" not in offered.labels
+    kept = await settle(api, officer.press("Thôn Sơn Một", group))
+    assert kept.method == "answerCallbackQuery"
+    linked = await rows(province, "SELECT area_id FROM chats WHERE chat_id = -100777")
+    assert linked == [{"area_id": nh1}]
 
 
 async def test_a_province_officer_sees_and_compares_both_communes(

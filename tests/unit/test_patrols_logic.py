@@ -197,6 +197,17 @@ async def test_figures_and_the_communes_sentence(db: Database) -> None:
     assert report.total.observations["suspicious"] == 1
     assert "suspicious" not in report.total.reminders and "noise" not in report.total.observations
     assert dong.total.patrols == 2 and dong.total.participations == 9
+    async with db.unit() as conn:
+        # A correction moves patrol 1 into November; Năm no longer declines; Ba is removed.
+        await conn.execute("UPDATE patrols SET started_at = ? WHERE id = 1", (to_db(nov_2),))
+        await conn.execute("UPDATE patrol_participants SET declined_at = NULL WHERE name = 'Năm'")
+        await conn.execute("DELETE FROM patrol_participants WHERE name = 'Ba'")
+    async with db.read() as conn:
+        moved = await patrol_figures(conn, None, period, TZ)
+    october, november = moved.months[0][1], moved.months[1][1]
+    assert october.patrols == 1 and october.participations == 4  # patrol 2: 2, Tư and Năm
+    assert november.patrols == 2 and november.reminders["late_business"] == 30
+    assert october.reminders["late_business"] == 10
     assert report.total.patrols == 3 and report.total.participations == 15
     assert [m for m, _ in report.months] == [(2026, 10), (2026, 11)]
     october = report.months[0][1]

@@ -9,7 +9,7 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage import chats, exports, members, outbox, roles
+from bot.storage import chats, deliveries, members, outbox, roles
 from bot.storage.db import Database
 from scheduler.service import Scheduler, install_housekeeping, purge_old
 from tests.stats_seed import DONG_GROUP, DONG_RESIDENT, TAY_RESIDENT, TZ, seed_year
@@ -27,7 +27,7 @@ async def _everything(db: Database, area_ids: list[int | None]) -> list[str]:
             out.append(as_json(await collect(conn, area_id, YEAR, TZ, LATER)))
             begin, end = YEAR.utc_bounds(TZ)
             scope = None if area_id is None else [area_id]
-            out.append(repr(await exports.deliveries(conn, scope, begin, end)))
+            out.append(repr(await deliveries.deliveries(conn, scope, begin, end)))
     return out
 
 

@@ -65,8 +65,9 @@ async def link_group(ctx: Context) -> None:
 async def on_link(ctx: Context, argument: str) -> None:
     verb, value = GROUP.read(argument)
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if verb != Group.LINK or area is None or not ctx.roles.covers(area.id):
-        stale(ctx)
+    linked_elsewhere = ctx.chat.area_id is not None and not ctx.roles.covers(ctx.chat.area_id)
+    if verb != Group.LINK or area is None or not ctx.roles.covers(area.id) or linked_elsewhere:
+        stale(ctx)  # a commune officer links only their communes' groups to their areas
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)

@@ -9,7 +9,8 @@ from bot.core.flows import Actions
 
 
 class Sts(StrEnum):
-    """/stats step by step; "again" carries the scope (and the period) of an answer."""
+    """/stats step by step; "again" carries the scope (and the period) of an answer. A scope is
+    ``0`` (every area), an area's id or ``c<commune id>``."""
 
     SCOPE = "scope"
     PERIOD = "period"
@@ -17,7 +18,8 @@ class Sts(StrEnum):
 
 
 class Download(StrEnum):
-    """An officer's files of an answer: ``<kind>:<area>:<first day>:<last day>``."""
+    """An officer's files of an answer: ``<kind>:<scope>:<first day>:<last day>``, the scope
+    ``0`` (every area), an area's id or ``c<commune id>``."""
 
     XLSX = "xlsx"
     CSV = "csv"

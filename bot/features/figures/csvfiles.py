@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.features.figures.tables import Table, export_tables
+from bot.features.figures.tables import Table, export_tables, scope_of
 from bot.features.figures.workbook import Value, export_basename
 from bot.i18n import Translator
 from bot.shared.cells import csv_stream
 from bot.shared.periods import Period
-from bot.storage import areas as areas_repo
 
 
 def csv_value(value: Value) -> object:
@@ -56,16 +55,13 @@ async def csv_files(
     period: Period,
     tz: ZoneInfo,
     t: Translator,
+    *,
+    commune_id: int | None = None,
 ) -> list[tuple[str, bytes]]:
     """(file name, content) for each kind, e.g.
     ``xomantoan-reports-DONG-2026-01-01_2026-12-31.csv``."""
-    code: str | None = None
-    if area_id is not None:
-        area = await areas_repo.get(conn, area_id)
-        if area is None:
-            raise LookupError(f"no area {area_id}")
-        code = area.code
-    tables = await export_tables(conn, None if area_id is None else [area_id], period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
     return [
         (export_basename(table.kind, code, period) + ".csv", (await table_csv(conn, table))[0])
         for table in tables

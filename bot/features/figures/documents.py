@@ -24,7 +24,7 @@ import aiosqlite
 
 from bot.features.figures.csvfiles import write_csv
 from bot.features.figures.figures import collect
-from bot.features.figures.tables import export_tables
+from bot.features.figures.tables import export_tables, scope_of
 from bot.features.figures.workbook import export_basename
 from bot.features.figures.xlsx import write_workbook
 from bot.features.rating.service import RatingLine, rating_lines
@@ -75,10 +75,12 @@ async def workbook_file(
     tz: ZoneInfo,
     t: Translator,
     now: datetime,
+    *,
+    commune_id: int | None = None,
 ) -> File:
-    code = await _area_code(conn, area_id)
-    figures = await collect(conn, area_id, period, tz, now)
-    tables = await export_tables(conn, None if area_id is None else [area_id], period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
 
     async def write(own: aiosqlite.Connection) -> bytes:
         buffer = io.BytesIO()
@@ -92,11 +94,17 @@ async def workbook_file(
 
 
 async def csv_zip(
-    conn: aiosqlite.Connection, area_id: int | None, period: Period, tz: ZoneInfo, t: Translator
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    t: Translator,
+    *,
+    commune_id: int | None = None,
 ) -> File:
     """Every CSV in one ZIP, so the chat gets one file instead of six."""
-    code = await _area_code(conn, area_id)
-    tables = await export_tables(conn, None if area_id is None else [area_id], period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
 
     async def write(own: aiosqlite.Connection) -> bytes:
         buffer = io.BytesIO()
@@ -141,15 +149,21 @@ async def summary_file(
     t: Translator,
     now: datetime,
     commune_name: str | None,
+    *,
+    commune_id: int | None = None,
 ) -> File:
     """The draft summary report; the rating table is the rating of the period's last year
     (left out with a note while no area of the scope has been rated that year)."""
     from bot.features.figures.summary import summary_docx, summary_filename
 
-    figures = await collect(conn, area_id, period, tz, now)
+    _, scope = await scope_of(conn, area_id, commune_id)
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
     lines = await rating_lines(conn, period.end.year)
-    if figures.scope.area is not None:
-        lines = [line for line in lines if line.area_code == figures.scope.area.code]
+    if scope is not None:
+        codes = {a.code for a in await areas_repo.list_areas(conn) if a.id in scope}
+        lines = [line for line in lines if line.area_code in codes]
+    if figures.scope.commune is not None and figures.scope.area is None:
+        commune_name = figures.scope.commune.name or commune_name
     ratings = [rated_area(t, line) for line in lines]
     rated = any(line.result is not None for line in lines)
     render = partial(

@@ -34,6 +34,7 @@ from bot.shared.pickers import (
     typed_period,
 )
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
 from bot.storage.areas import Area
 
 MAX_YEARS = 10
@@ -52,9 +53,27 @@ async def allowed_areas(ctx: Context) -> list[Area]:
     return await areas_in_scope(ctx)
 
 
-def may_see(ctx: Context, area_id: int) -> bool:
-    """0 is the whole deployment (its officers only); otherwise an area this person acts for."""
+def may_see(ctx: Context, area_id: int, commune_id: int = 0) -> bool:
+    """0 is the whole deployment (its officers only); a commune is its officers' (and the
+    province's); otherwise an area this person acts for."""
+    if commune_id:
+        mine = ctx.roles.communes
+        return ctx.roles.sees_every_commune or (
+            ctx.roles.is_officer and mine is not None and commune_id in mine
+        )
     return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
+
+
+def parse_scope(token: str) -> tuple[int, int] | None:
+    """(area id, commune id) of a scope in a button: ``0`` every area, ``12`` an area,
+    ``c3`` a commune."""
+    if token.startswith("c") and token[1:].isdigit() and int(token[1:]):
+        return 0, int(token[1:])
+    return (int(token), 0) if token.isdigit() else None
+
+
+def scope_token(area_id: int, commune_id: int = 0) -> str:
+    return f"c{commune_id}" if commune_id else str(area_id)
 
 
 def too_long(period: Period) -> bool:
@@ -76,13 +95,24 @@ async def start(ctx: Context) -> None:
         return
     rows: list[list[Option]] = []
     if ctx.roles.sees_every_commune:
-        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=STATS(Sts.SCOPE, 0))])
+        whole = (
+            ctx.t.plain("🏘 The whole province")
+            if await communes_repo.count(ctx.conn) > 1
+            else ctx.t.plain("🏘 Whole commune")
+        )
+        rows.append([Option(whole, action=STATS(Sts.SCOPE, 0))])
+    elif ctx.roles.is_officer and ctx.roles.communes:  # a commune officer: each whole commune
+        for commune in await communes_repo.list_communes(ctx.conn):
+            if commune.id in ctx.roles.communes:
+                label = f"🏘 {commune.name or commune.code}"
+                rows.append([Option(label, action=STATS(Sts.SCOPE, scope_token(0, commune.id)))])
     rows += await area_picker(ctx, areas, STATS(Sts.SCOPE))
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 
-def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
-    STATS_FLOW.state(ctx).area_id = area_id
+def _ask_period(ctx: Context, area_id: int, *, edit: bool = False, commune_id: int = 0) -> None:
+    state = STATS_FLOW.state(ctx)
+    state.area_id, state.commune_id = area_id, commune_id
     ctx.goto(StatsStep.PERIOD)
     ask_period(ctx, STATS(Sts.PERIOD), edit=edit)
 
@@ -92,22 +122,27 @@ async def on_button(ctx: Context, argument: str) -> None:
     if verb == Sts.AGAIN:
         await _again(ctx, value)
         return
-    if verb == Sts.SCOPE and value.isdigit() and not may_see(ctx, int(value)):
+    scope = parse_scope(value) if verb == Sts.SCOPE else None
+    if scope is not None and not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
     if not STATS_FLOW.is_open(ctx):
         stale(ctx)
         return
     step = STATS_FLOW.step(ctx)
-    if verb == Sts.SCOPE and step == StatsStep.SCOPE and value.isdigit():
-        area_id = int(value)
+    if scope is not None and step == StatsStep.SCOPE:
+        area_id, commune_id = scope
         if area_id and await areas_repo.get(ctx.conn, area_id) is None:
             stale(ctx)
             return
-        _ask_period(ctx, area_id, edit=True)
+        if commune_id and await communes_repo.get(ctx.conn, commune_id) is None:
+            stale(ctx)
+            return
+        _ask_period(ctx, area_id, edit=True, commune_id=commune_id)
     elif verb == Sts.PERIOD and step == StatsStep.PERIOD:
-        area_id = STATS_FLOW.state(ctx).area_id
-        if not may_see(ctx, area_id):  # a role revoked since the question was asked
+        state = STATS_FLOW.state(ctx)
+        area_id, commune_id = state.area_id, state.commune_id
+        if not may_see(ctx, area_id, commune_id):  # a role revoked since the question was asked
             ctx.end()
             ctx.toast(_not_yours(ctx))
             return
@@ -122,7 +157,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         if period is None:
             stale(ctx)
             return
-        await answer(ctx, area_id, period, edit=True)
+        await answer(ctx, area_id, period, edit=True, commune_id=commune_id)
     else:
         stale(ctx)
 
@@ -139,51 +174,66 @@ async def on_input(ctx: Context) -> None:
             )
         )
         return
-    area_id = STATS_FLOW.state(ctx).area_id
-    if not may_see(ctx, area_id):
+    state = STATS_FLOW.state(ctx)
+    area_id, commune_id = state.area_id, state.commune_id
+    if not may_see(ctx, area_id, commune_id):
         ctx.end()
         ctx.reply(_not_yours(ctx))
         return
-    await answer(ctx, area_id, found)
+    await answer(ctx, area_id, found, commune_id=commune_id)
 
 
 async def _again(ctx: Context, value: str) -> None:
     """🔄 Another period: the same scope, the period question again."""
-    area_text = value.partition(":")[0]
-    if not area_text.isdigit():
+    scope = parse_scope(value.partition(":")[0])
+    if scope is None:
         stale(ctx)
         return
-    area_id = int(area_text)
-    if not may_see(ctx, area_id):
+    if not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
     STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
-    _ask_period(ctx, area_id)
+    _ask_period(ctx, scope[0], commune_id=scope[1])
 
 
 # Answer -----------------------------------------------------------------------------------
-async def scope_name(ctx: Context, area_id: int) -> str:
+async def scope_name(ctx: Context, area_id: int, commune_id: int = 0) -> str:
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
-    return area.name if area else ctx.t.plain("the whole commune")
+    if area is not None:
+        return area.name
+    commune = await communes_repo.get(ctx.conn, commune_id) if commune_id else None
+    if commune is not None:
+        return commune.name or commune.code
+    if await communes_repo.count(ctx.conn) > 1:
+        return ctx.t.plain("The whole province")
+    return ctx.t.plain("the whole commune")
 
 
-def answer_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
+def answer_buttons(
+    ctx: Context, area_id: int, period: Period, commune_id: int = 0
+) -> list[list[Option]]:
     """Buttons under the answer; they carry the scope and the period. Officers' downloads are
-    added here (``<prefix>:<kind>:{area_id}:{start}:{end}``)."""
+    added here (``<prefix>:<kind>:{scope}:{start}:{end}``, the scope as :func:`parse_scope`
+    reads it)."""
     if not ctx.roles.is_officer:
         return []
-    stem = (area_id, period.start.isoformat(), period.end.isoformat())
+    token = scope_token(area_id, commune_id)
+    stem = (token, period.start.isoformat(), period.end.isoformat())
     return [
-        *download_buttons(ctx, area_id, period),
+        *download_buttons(ctx, token, period),
         [Option(ctx.t.plain("🔄 Another period"), action=STATS(Sts.AGAIN, *stem))],
     ]
 
 
-async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = False) -> None:
+async def answer(
+    ctx: Context, area_id: int, period: Period, *, edit: bool = False, commune_id: int = 0
+) -> None:
     """The figures in words, then the chart as a photo."""
     ctx.end()
     try:
-        figures: Figures = await collect(ctx.conn, area_id or None, period, ctx.config.tz, ctx.now)
+        figures: Figures = await collect(
+            ctx.conn, area_id or None, period, ctx.config.tz, ctx.now, commune_id=commune_id or None
+        )
     except LookupError:  # the area was removed meanwhile
         stale_reply(ctx)
         return
@@ -193,10 +243,10 @@ async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fal
         figures = figures.model_copy(
             update={"reports": figures.reports.model_copy(update={"anonymous": 0})}
         )
-    name = await scope_name(ctx, area_id)
+    name = await scope_name(ctx, area_id, commune_id)
     ctx.reply(
         figures_text(ctx.t, figures, name),
-        answer_buttons(ctx, area_id, period),
+        answer_buttons(ctx, area_id, period, commune_id),
         edit=edit,
         bind_to_conversation=False,
     )

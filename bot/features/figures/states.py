@@ -15,7 +15,8 @@ class StatsStep(StrEnum):
 
 
 class StatsState(State):
-    area_id: int = 0  # 0: the whole commune
+    area_id: int = 0  # 0: every area (or the commune below)
+    commune_id: int = 0  # one whole commune of a province (0: none)
 
 
 STATS = Flow("stats", StatsStep, StatsState)

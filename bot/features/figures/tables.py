@@ -37,6 +37,8 @@ from bot.i18n import N_, Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
+from bot.storage import deliveries as deliveries_repo
 from bot.storage import exports as repo
 from bot.storage.exports import Scope
 from bot.storage.stats import campaign_counted
@@ -182,6 +184,23 @@ KIND_LABELS = {k.code: k.label for k in KINDS}
 TOPIC_LABELS = {key: topic.label for key, topic in TOPIC_BY_KEY.items()}
 
 
+async def scope_of(
+    conn: aiosqlite.Connection, area_id: int | None, commune_id: int | None
+) -> tuple[str | None, list[int] | None]:
+    """The scope's code for file names (None: every area) and its areas' ids (None: all)."""
+    if area_id is None and commune_id is not None:
+        commune = await communes_repo.get(conn, commune_id)
+        if commune is None:
+            raise LookupError(f"no commune {commune_id}")
+        return commune.code, [a.id for a in await areas_repo.list_areas(conn, commune_id)]
+    if area_id is None:
+        return None, None
+    area = await areas_repo.get(conn, area_id)
+    if area is None:
+        raise LookupError(f"no area {area_id}")
+    return area.code, [area_id]
+
+
 async def export_tables(
     conn: aiosqlite.Connection,
     area_ids: Scope,
@@ -267,7 +286,7 @@ async def export_tables(
                 d.pending,
                 local_minute(d.finished_at, tz),
             ]
-            for d in await repo.deliveries(conn, area_ids, begin, end)
+            for d in await deliveries_repo.deliveries(conn, area_ids, begin, end)
         ]
 
     patrols, observations = patrol_tables(area_ids, period, tz, t)

@@ -266,12 +266,75 @@ def awareness_lines(t: Translator, figures: Figures) -> list[str]:
     return lines
 
 
+def commune_lines(t: Translator, figures: Figures) -> list[str]:
+    """The province's table per commune, a line per commune (none for a single commune)."""
+    if not figures.communes:
+        return []
+    lines = [t._("By commune:")]
+    for row in figures.communes:
+        lines.append(
+            "• "
+            + t._(
+                "{commune}: pledges {signed}/{households} households ({percent}); reports"
+                " {reports} (crime and social evils {crime}); mediation {mediation} (successful"
+                " {mediated}); patrols {patrols} ({participations} participations); awareness"
+                " sendings {runs}",
+                commune=row.commune.name or row.commune.code,
+                signed=row.signed,
+                households=row.households if row.households is not None else "?",
+                percent=percent_text(t, row.percent),
+                reports=row.reports,
+                crime=row.crime,
+                mediation=row.mediation,
+                mediated=row.mediated,
+                patrols=row.patrols,
+                participations=row.participations,
+                runs=row.awareness_runs,
+            )
+        )
+    return lines
+
+
+def rating_lines(t: Translator, figures: Figures) -> list[str]:
+    """The yearly rating for the province and per commune: the share of areas rated safe each
+    year, and how many met the standard 1, 3 and 5 years running (a province only)."""
+    rating = figures.rating
+    if rating is None or not figures.communes:
+        return []
+    lines = [t._("Safe residential areas per year:")]
+    for row in [rating.total, *rating.communes]:
+        shares = ", ".join(
+            f"{y.year}: {y.met}/{y.areas} ({percent_text(t, y.percent)})" for y in row.years
+        )
+        name = (
+            row.commune.name or row.commune.code if row.commune else t.plain("The whole province")
+        )
+        lines.append(
+            "• "
+            + t._(
+                "{name}: {shares}; met in the last year: {one}, 3 years running: {three},"
+                " 5 years running: {five}",
+                name=name,
+                shares=shares,
+                one=row.streaks.get("1", 0),
+                three=row.streaks.get("3", 0),
+                five=row.streaks.get("5", 0),
+            )
+        )
+    return lines
+
+
 def figures_lines(t: Translator, figures: Figures, scope_name: str) -> list[str]:
     """The answer as lines; paragraphs are separated by an empty line."""
     lines = [scope_and_period(t, figures, scope_name)]
     for section in (pledge_lines, report_lines, mediation_lines, patrol_lines, awareness_lines):
         lines.append("")
         lines.extend(section(t, figures))
+    for section in (commune_lines, rating_lines):
+        found = section(t, figures)
+        if found:
+            lines.append("")
+            lines.extend(found)
     return lines
 
 

@@ -199,6 +199,82 @@ def _write_summary(
                     _cell(ws, share, formats["percent"]),
                 ]
             )
+    _write_province(ws, figures, t, formats)
+
+
+def _write_province(
+    ws: WriteOnlyWorksheet, figures: Figures, t: Translator, formats: dict[ColumnType, str]
+) -> None:
+    """A province's table per commune and its rating per year (nothing for one commune)."""
+    if not figures.communes:
+        return
+    ws.append([])
+    header = [
+        t.plain("Commune code"),
+        t.plain("Commune"),
+        t.plain("Households on record"),
+        t.plain("Households signed"),
+        t.plain("Share of households signed"),
+        t.plain("Reports"),
+        t.plain("Crime and social evils"),
+        t.plain("Mediation"),
+        t.plain("Mediated successfully"),
+        t.plain("Patrols"),
+        t.plain("Participations"),
+        t.plain("Sendings"),
+        t.plain("Messages delivered"),
+    ]
+    ws.append([_bold_cell(ws, label) for label in header])
+    for c in figures.communes:
+        share = None if c.percent is None else c.percent / 100
+        ws.append(
+            [
+                c.commune.code,
+                text_cell(c.commune.name),
+                c.households,
+                c.signed,
+                _cell(ws, share, formats["percent"]),
+                c.reports,
+                c.crime,
+                c.mediation,
+                c.mediated,
+                c.patrols,
+                c.participations,
+                c.awareness_runs,
+                c.awareness_sent,
+            ]
+        )
+    rating = figures.rating
+    if rating is None:
+        return
+    ws.append([])
+    ws.append(
+        [
+            _bold_cell(ws, label)
+            for label in [
+                t.plain("Commune code"),
+                t.plain("Safe residential areas per year, by commune"),
+                *(str(year) for year in rating.years),
+                t.plain("Met the last year"),
+                t.plain("3 years running"),
+                t.plain("5 years running"),
+            ]
+        ]
+    )
+    for row in [*rating.communes, rating.total]:
+        ws.append(
+            [
+                row.commune.code if row.commune else None,
+                text_cell(row.commune.name) if row.commune else t.plain("The whole province"),
+                *(
+                    _cell(ws, None if y.percent is None else y.percent / 100, formats["percent"])
+                    for y in row.years
+                ),
+                row.streaks.get("1", 0),
+                row.streaks.get("3", 0),
+                row.streaks.get("5", 0),
+            ]
+        )
 
 
 async def write_workbook(

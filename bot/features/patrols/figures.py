@@ -78,7 +78,7 @@ async def patrol_figures(
     buckets = [b for _, b in bounds]
     scope = [area_id] if area_id is not None else area_ids
     patrols = await repo.patrol_counts(conn, buckets, scope)
-    observations = await repo.observation_counts(conn, buckets, scope)
+    observations = await repo.observation_counts(conn, buckets, scope, [k.code for k in KINDS])
     return aggregate(period, area_id, [m for m, _ in bounds], patrols, observations)
 
 
