@@ -33,7 +33,17 @@ from zoneinfo import ZoneInfo
 
 from bot.features.reports.model import Status, Target
 from bot.storage import areas as areas_repo
-from bot.storage import broadcasts, chats, mediation, members, outbox, patrols, pledges, reports
+from bot.storage import (
+    broadcasts,
+    chats,
+    mediation,
+    members,
+    outbox,
+    patrols,
+    pledge_campaigns,
+    pledges,
+    reports,
+)
 from bot.storage.db import Database
 from bot.storage.pledges import Line
 
@@ -84,7 +94,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
             people[user_id] = member.id
 
         # Pledges --------------------------------------------------------------------------
-        campaign = await pledges.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 3, 31), None, now
         )
         line = [Line(1, "Chấp hành pháp luật", False)]

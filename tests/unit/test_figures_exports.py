@@ -34,6 +34,7 @@ from bot.storage import (
     members,
     outbox,
     patrols,
+    pledge_campaigns,
     pledges,
 )
 from bot.storage import reports as reports_repo
@@ -88,10 +89,10 @@ async def seed(db: Database) -> Data:
         leader = await _member(conn, 555, "Lê Văn Tổ Trưởng", dong)
 
         # Pledges of the 2026 campaign (and one of 2025, which must not show).
-        old = await pledges.add_campaign(
+        old = await pledge_campaigns.add_campaign(
             conn, "2025", date(2025, 1, 1), date(2025, 12, 31), None, t0
         )
-        campaign = await pledges.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 12, 31), None, t0
         )
 
