@@ -18,6 +18,7 @@ from bot.storage import (
     households,
     mediation,
     members,
+    patrol_observations,
     patrols,
     pledge_campaigns,
     pledges,
@@ -150,7 +151,7 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
             )
             if rng.random() < 0.4:
                 kind = rng.choice(("late_business", "encroachment", "littering", "noise"))
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, kind, count=rng.randrange(1, 4), created_by=None, now=start
                 )
     for number, (category, days_ago, area, description) in enumerate(

@@ -39,6 +39,7 @@ from bot.storage import (
     mediation,
     members,
     outbox,
+    patrol_observations,
     patrols,
     pledge_campaigns,
     pledges,
@@ -209,7 +210,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
                     conn, patrol, member_id=people[DONG_RESIDENT], confirmed_at=start
                 )
                 if month == 1:
-                    await patrols.add_observation(
+                    await patrol_observations.add_observation(
                         conn, patrol, "late_business", count=2, created_by=None, now=start
                     )
         for month in range(1, 7):
@@ -225,11 +226,11 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
                 now=start,
             )
             if month == 3:
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, "littering", count=3, created_by=None, now=start
                 )
             if month == 4:
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, "noise", count=1, reminded=False, created_by=None, now=start
                 )
 

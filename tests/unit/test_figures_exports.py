@@ -33,6 +33,7 @@ from bot.storage import (
     mediation,
     members,
     outbox,
+    patrol_observations,
     patrols,
     pledge_campaigns,
     pledges,
@@ -218,7 +219,7 @@ async def seed(db: Database) -> Data:
         await patrols.set_participation(
             conn, dong_patrol, reporter, False, at("2026-07-01T16:00:00")
         )
-        await patrols.add_observation(
+        await patrol_observations.add_observation(
             conn,
             dong_patrol,
             "late_business",
@@ -226,7 +227,7 @@ async def seed(db: Database) -> Data:
             created_by=leader,
             now=at("2026-07-01T13:20:00"),
         )
-        litter = await patrols.add_observation(
+        litter = await patrol_observations.add_observation(
             conn,
             dong_patrol,
             "littering",
@@ -234,10 +235,10 @@ async def seed(db: Database) -> Data:
             created_by=leader,
             now=at("2026-07-01T13:40:00"),
         )
-        await patrols.update_observation(
+        await patrol_observations.update_observation(
             conn, litter, location=(21.0285, 105.8542), for_report=True
         )
-        await patrols.add_note(conn, litter, FORMULA_NOTE, at("2026-07-01T13:41:00"))
+        await patrol_observations.add_note(conn, litter, FORMULA_NOTE, at("2026-07-01T13:41:00"))
         tay_patrol = await patrols.create(
             conn,
             area_id=tay,
@@ -248,7 +249,7 @@ async def seed(db: Database) -> Data:
             headcount=5,
             now=at("2026-08-03T01:00:00"),
         )
-        await patrols.add_observation(
+        await patrol_observations.add_observation(
             conn, tay_patrol, "noise", count=2, created_by=None, now=at("2026-08-03T01:00:00")
         )
 

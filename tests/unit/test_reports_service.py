@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.context import CoreConfig
 from bot.features.reports import service
 from bot.features.reports.model import Status, Target
-from bot.storage import areas, members, outbox, roles
+from bot.storage import areas, members, outbox, patrol_observations, roles
 from bot.storage import patrols as patrols_repo
 from bot.storage import reports as repo
 from bot.storage.db import Database
@@ -108,13 +108,13 @@ async def test_an_observation_becomes_one_report_only(db: Database) -> None:
             headcount=2,
             now=NOW,
         )
-        observation = await patrols_repo.add_observation(
+        observation = await patrol_observations.add_observation(
             conn, patrol, "littering", created_by=leader, now=NOW
         )
         sub = _submission(area_id, leader, observation_id=observation)
         first = await service.submit_report(conn, CoreConfig(), sub, NOW)
         assert isinstance(first, service.Submitted) and first.observation_linked
-        linked = await patrols_repo.get_observation(conn, observation)
+        linked = await patrol_observations.get_observation(conn, observation)
         assert linked is not None and linked.report_id == first.report.id
         again = await service.submit_report(conn, CoreConfig(), sub, NOW)
         assert again == service.AlreadyReported(first.report.code)

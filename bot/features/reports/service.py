@@ -26,9 +26,8 @@ from bot.features.reports.model import (
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
-from bot.storage import audit
+from bot.storage import audit, patrol_observations
 from bot.storage import members as members_repo
-from bot.storage import patrols as patrols_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
@@ -110,7 +109,7 @@ async def submit_report(
     """Store a report with a new tracking code and its deadline, audit it (with no actor when
     anonymous), link the patrol observation it came from, and tell its handlers."""
     observation = (
-        await patrols_repo.get_observation(conn, sub.observation_id)
+        await patrol_observations.get_observation(conn, sub.observation_id)
         if sub.observation_id is not None
         else None
     )
@@ -149,7 +148,7 @@ async def submit_report(
         anonymous=sub.anonymous,
     )
     if observation is not None:
-        await patrols_repo.link_report(conn, observation.id, created.id)
+        await patrol_observations.link_report(conn, observation.id, created.id)
         await audit.record(
             conn,
             now,
