@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.features.reports.model import ReportSettings, Target
-from bot.storage import audit, chats, patrol_observations
+from bot.storage import audit, chats, patrol_observations, report_settings
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo
 from bot.storage import reports as reports_repo
@@ -261,7 +261,7 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            await reports_repo.save_settings(conn, ReportSettings(max_per_hour=1))
+            await report_settings.save_settings(conn, ReportSettings(max_per_hour=1))
             member = await members_repo.find(conn, "telegram", str(to.id))
             assert member is not None
             now = datetime.now(UTC)
