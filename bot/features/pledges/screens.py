@@ -36,8 +36,11 @@ from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import members as members_repo
+from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
 from bot.storage.members import Member
+from bot.storage.pledge_campaigns import Campaign
+from bot.storage.pledge_items import Item
 
 
 async def pledge(ctx: Context) -> None:
@@ -81,8 +84,8 @@ async def pledge(ctx: Context) -> None:
     )
 
 
-async def _current_items(ctx: Context) -> list[repo.Item]:
-    return await repo.items_by_id(ctx.conn, [int(i) for i in ctx.data.get("item_ids", [])])
+async def _current_items(ctx: Context) -> list[Item]:
+    return await pledge_items.items_by_id(ctx.conn, [int(i) for i in ctx.data.get("item_ids", [])])
 
 
 async def on_button(ctx: Context, argument: str) -> None:
@@ -96,12 +99,12 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
-    campaign = await repo.campaign(ctx.conn, int(ctx.data.get("campaign_id", 0)))
+    campaign = await pledge_campaigns.campaign(ctx.conn, int(ctx.data.get("campaign_id", 0)))
     if campaign is None:
         stale(ctx)
         return
     if verb == "aud" and value in AUDIENCES and ctx.step == "audience":
-        items = await repo.items(ctx.conn, value)
+        items = await pledge_items.items(ctx.conn, value)
         if not items:
             ctx.reply(
                 ctx._("There are no pledge items for this type yet. Please ask the commune police.")
@@ -141,7 +144,7 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def _picked_household(
-    ctx: Context, member: Member, campaign: repo.Campaign, household_id: int
+    ctx: Context, member: Member, campaign: Campaign, household_id: int
 ) -> None:
     address = str(ctx.data.get("address", ""))
     if household_id == 0:
@@ -310,7 +313,7 @@ async def _already_signed(ctx: Context, existing: repo.Pledge, *, masked: bool =
     )
 
 
-async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
+async def _confirm(ctx: Context, campaign: Campaign) -> None:
     items = await _current_items(ctx)
     left_out = set(ctx.data.get("left_out", []))
     kept = [n for n, i in enumerate(items, 1) if i.id not in left_out]
@@ -352,7 +355,7 @@ async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
     )
 
 
-async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
+async def _sign(ctx: Context, member: Member, campaign: Campaign) -> None:
     current = await open_campaign(ctx)
     if current is None or current.id != campaign.id:
         ctx.end()

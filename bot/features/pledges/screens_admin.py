@@ -16,8 +16,8 @@ from bot.features.pledges.screens_common import audience_label, today
 from bot.i18n import N_, escape
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
+from bot.storage import individual_pledges, pledge_campaigns, pledge_items
 from bot.storage import members as members_repo
-from bot.storage import pledges as repo
 
 FLOW = "pledge_admin"
 
@@ -26,7 +26,7 @@ FLOW = "pledge_admin"
 async def campaigns(ctx: Context) -> None:
     day = today(ctx)
     lines = [ctx._("*Pledge campaigns*")]
-    found = await repo.campaigns(ctx.conn)
+    found = await pledge_campaigns.campaigns(ctx.conn)
     for c in found[-6:]:
         if c.starts_on > day:
             state = ctx._("upcoming")
@@ -75,7 +75,7 @@ async def on_campaign(ctx: Context, argument: str) -> None:
         if clash:
             ctx.reply(clash)
             return
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             ctx.conn,
             title,
             starts_on,
@@ -157,7 +157,8 @@ async def _after_day(ctx: Context, day: date) -> None:
 
 async def _clash(ctx: Context, starts_on: date, ends_on: date) -> str | None:
     windows = [
-        Window(c.id, c.title, c.starts_on, c.ends_on) for c in await repo.campaigns(ctx.conn)
+        Window(c.id, c.title, c.starts_on, c.ends_on)
+        for c in await pledge_campaigns.campaigns(ctx.conn)
     ]
     other = overlapping(windows, starts_on, ends_on)
     if other is None:
@@ -179,7 +180,7 @@ async def items(ctx: Context) -> None:
 
 
 async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> None:
-    found = await repo.items(ctx.conn, audience, include_retired=True)
+    found = await pledge_items.items(ctx.conn, audience, include_retired=True)
     lines = [ctx._("*Pledge items: {audience}*", audience=audience_label(ctx.t, audience))]
     rows: list[list[Option]] = []
     for n, item in enumerate(found, 1):
@@ -210,7 +211,7 @@ async def on_item(ctx: Context, argument: str) -> None:
     if verb in ("keepvi", "keepen", "noen") and ctx.flow == FLOW:
         await _item_text(ctx, None, keep=verb != "noen")
         return
-    item = await repo.item(ctx.conn, int(value)) if value.isdigit() else None
+    item = await pledge_items.item(ctx.conn, int(value)) if value.isdigit() else None
     if item is None:
         stale(ctx)
         return
@@ -224,7 +225,7 @@ async def on_item(ctx: Context, argument: str) -> None:
             [[Option(ctx._("Keep the Vietnamese wording"), action="plgi:keepvi")]],
         )
     elif verb in ("retire", "restore"):
-        await repo.set_item_retired(ctx.conn, item.id, verb == "retire", ctx.now)
+        await pledge_items.set_item_retired(ctx.conn, item.id, verb == "retire", ctx.now)
         await ctx.audit(f"pledge.item_{verb}d", "pledge_item", item.id)
         await _show_items(ctx, item.audience, edit=True)
 
@@ -232,7 +233,7 @@ async def on_item(ctx: Context, argument: str) -> None:
 async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> None:
     """One step of adding or rewording an item: ``typed`` is None when a button was pressed."""
     item_id = ctx.data.get("item_id")
-    item = await repo.item(ctx.conn, int(item_id)) if item_id else None
+    item = await pledge_items.item(ctx.conn, int(item_id)) if item_id else None
     text = ""
     if typed is not None:
         checked = check_free_text(typed, maximum=300)
@@ -258,11 +259,11 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
     audience = str(ctx.data.get("audience"))
     ctx.end()
     if item is None:
-        new_id = await repo.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
+        new_id = await pledge_items.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_added", "pledge_item", new_id, audience=audience)
         ctx.reply(ctx._("The item is added."))
     else:
-        await repo.reword_item(ctx.conn, item.id, text_vi, text_en, ctx.now)
+        await pledge_items.reword_item(ctx.conn, item.id, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_reworded", "pledge_item", item.id)
         ctx.reply(ctx._("The item is reworded. Pledges already signed keep their wording."))
     await _show_items(ctx, audience)
@@ -271,7 +272,7 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
 # Individual pledges -----------------------------------------------------------------------
 async def individual(ctx: Context) -> None:
     lines = [ctx._("*Individual pledges* (officers only, never public)")]
-    found = await repo.individuals(
+    found = await individual_pledges.individuals(
         ctx.conn,
         limit=10,
         within=ctx.roles.officer_areas,
@@ -320,7 +321,7 @@ def _ask_taken_by(ctx: Context, day: date) -> None:
 async def _save_individual(ctx: Context, taken_by: str) -> None:
     member_id = ctx.data.get("member_id")
     person = await members_repo.get(ctx.conn, int(member_id)) if member_id else None
-    new_id = await repo.add_individual(
+    new_id = await individual_pledges.add_individual(
         ctx.conn,
         person_name=str(ctx.data["person_name"]),
         member_id=person.id if person else None,

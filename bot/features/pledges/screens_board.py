@@ -21,10 +21,11 @@ from bot.i18n import N_, Safe, Translator, escape
 from bot.shared.pickers import area_picker, stale, stale_reply
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
-from bot.storage import kv, outbox
+from bot.storage import kv, outbox, pledge_boards, pledge_campaigns
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
+from bot.storage.pledge_campaigns import Campaign
 from bot.storage.timefmt import from_db, to_db
 
 HH_FLOW = "pledge_households"
@@ -70,9 +71,7 @@ async def status(ctx: Context) -> None:
     ctx.reply("\n".join(lines), await area_picker(ctx, areas, "plgs:area"))
 
 
-async def _area_view(
-    ctx: Context, area: Area, campaign: repo.Campaign, *, edit: bool = False
-) -> None:
+async def _area_view(ctx: Context, area: Area, campaign: Campaign, *, edit: bool = False) -> None:
     signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
     registered = await households_repo.count(ctx.conn, area.id)
     if registered:
@@ -113,7 +112,7 @@ async def _area_view(
 
 
 async def _unsigned_members(
-    ctx: Context, area: Area, campaign: repo.Campaign
+    ctx: Context, area: Area, campaign: Campaign
 ) -> list[members_repo.Member]:
     covered = await repo.covered_members(ctx.conn, campaign.id)
     return [m for m in await members_repo.in_area(ctx.conn, area.id) if m.id not in covered]
@@ -169,7 +168,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         stale(ctx)
 
 
-async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign) -> None:
+async def _unsigned_households(ctx: Context, area: Area, campaign: Campaign) -> None:
     """ "Not signed yet": the households of the area's register without a standing pledge."""
     if not await households_repo.count(ctx.conn, area.id):
         ctx.reply(
@@ -341,7 +340,7 @@ async def board(ctx: Context) -> None:
             )
         )
     ctx.outbox_written = True
-    await repo.add_board(
+    await pledge_boards.add_board(
         ctx.conn,
         campaign_id=campaign.id,
         area_id=area.id,
@@ -361,7 +360,7 @@ async def _board_parts(
     t: Translator,
     config: CoreConfig,
     area: Area,
-    campaign: repo.Campaign,
+    campaign: Campaign,
 ) -> tuple[list[tuple[str, list[list[Option]]]], list[repo.Pledge]]:
     """The board's messages (text and options) and the households listed on it."""
     signed = await repo.signed_count(conn, campaign.id, area.id)
@@ -401,12 +400,12 @@ async def refresh_boards(
 ) -> int:
     """Edit every board posted for this campaign and area so it shows the list as it is now
     (a household that left it is no longer named). Returns how many messages were queued."""
-    campaign = await repo.campaign(conn, campaign_id)
+    campaign = await pledge_campaigns.campaign(conn, campaign_id)
     area = await areas_repo.get(conn, area_id)
     if campaign is None or area is None:
         return 0
     queued = 0
-    for posted in await repo.boards(conn, campaign_id, area_id):
+    for posted in await pledge_boards.boards(conn, campaign_id, area_id):
         t = Translator(posted.language, config.tz)
         parts, _ = await _board_parts(conn, t, config, area, campaign)
         ids = list(posted.outbox_ids)
@@ -446,7 +445,7 @@ async def refresh_boards(
             if edit_of is None:
                 ids[index : index + 1] = [new_id]
             queued += 1
-        await repo.set_board_messages(conn, posted.id, ids)
+        await pledge_boards.set_board_messages(conn, posted.id, ids)
     return queued
 
 

@@ -39,6 +39,7 @@ from bot.shared.pickers import area_picker, commune_of, problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
+from bot.storage import report_limits
 from bot.storage import reports as repo
 from bot.storage.members import Member
 
@@ -394,7 +395,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
         f"• {r.code} · {category_label(ctx.t, r.category)} · {status_label(ctx.t, r.status)}"
         for r in mine
     ]
-    if await repo.is_blocked(ctx.conn, member.id):
+    if await report_limits.is_blocked(ctx.conn, member.id):
         lines.append(ctx._("You are currently blocked from sending reports."))
     return lines
 
