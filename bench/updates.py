@@ -77,7 +77,7 @@ async def build_seed(members: int) -> Path:
     path = seed_path(members)
     if path.exists():
         return path
-    from bot.storage import pledges
+    from bot.storage import pledge_campaigns
     from bot.storage.db import Database
     from bot.storage.timefmt import to_db
 
@@ -88,7 +88,7 @@ async def build_seed(members: int) -> Path:
     db = await Database.open(partial)
     now = datetime.now(UTC)
     async with db.unit() as conn:
-        campaign = await pledges.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn,
             f"Cam kết năm {now.year}",
             date.today() - timedelta(days=30),

@@ -18,7 +18,9 @@ from bot.storage import (
     households,
     mediation,
     members,
+    patrol_observations,
     patrols,
+    pledge_campaigns,
     pledges,
     reports,
     roles,
@@ -92,10 +94,10 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
     reminders, reports and a mediation case. Names are made up."""
     east = await areas.by_code(conn, "DONG")
     west = await areas.by_code(conn, "TAY")
-    if east is None or west is None or await pledges.campaigns(conn):
+    if east is None or west is None or await pledge_campaigns.campaigns(conn):
         return
     year = now.astimezone(tz).year
-    campaign = await pledges.add_campaign(
+    campaign = await pledge_campaigns.add_campaign(
         conn, f"Cam kết năm {year}", date(year, 1, 1), date(year, 12, 31), None, now
     )
     rng = random.Random(year)
@@ -149,7 +151,7 @@ async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo)
             )
             if rng.random() < 0.4:
                 kind = rng.choice(("late_business", "encroachment", "littering", "noise"))
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, kind, count=rng.randrange(1, 4), created_by=None, now=start
                 )
     for number, (category, days_ago, area, description) in enumerate(

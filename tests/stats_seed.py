@@ -33,7 +33,18 @@ from zoneinfo import ZoneInfo
 
 from bot.features.reports.model import Status, Target
 from bot.storage import areas as areas_repo
-from bot.storage import broadcasts, chats, mediation, members, outbox, patrols, pledges, reports
+from bot.storage import (
+    broadcasts,
+    chats,
+    mediation,
+    members,
+    outbox,
+    patrol_observations,
+    patrols,
+    pledge_campaigns,
+    pledges,
+    reports,
+)
 from bot.storage.db import Database
 from bot.storage.pledges import Line
 
@@ -84,7 +95,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
             people[user_id] = member.id
 
         # Pledges --------------------------------------------------------------------------
-        campaign = await pledges.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 3, 31), None, now
         )
         line = [Line(1, "Chấp hành pháp luật", False)]
@@ -199,7 +210,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
                     conn, patrol, member_id=people[DONG_RESIDENT], confirmed_at=start
                 )
                 if month == 1:
-                    await patrols.add_observation(
+                    await patrol_observations.add_observation(
                         conn, patrol, "late_business", count=2, created_by=None, now=start
                     )
         for month in range(1, 7):
@@ -215,11 +226,11 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
                 now=start,
             )
             if month == 3:
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, "littering", count=3, created_by=None, now=start
                 )
             if month == 4:
-                await patrols.add_observation(
+                await patrol_observations.add_observation(
                     conn, patrol, "noise", count=1, reminded=False, created_by=None, now=start
                 )
 

@@ -1,20 +1,20 @@
-"""Reports and tips: the report rows, their history, routing, blocks and the rate counter.
+"""Reports and tips: the report rows, their history of statuses and notes, and the listings.
 
+Who handles each category and the officers' settings are in :mod:`bot.storage.report_settings`;
+blocked reporters and the rate counter in :mod:`bot.storage.report_limits`.
 Functions take an open connection and never commit (the caller's unit of work does).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
-from bot.storage import kv
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -38,18 +38,6 @@ class Status(StrEnum):
 OPEN_STATUSES = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
 # Not yet picked up by anyone: these are the ones the escalation timer watches.
 WAITING_STATUSES = frozenset({Status.NEW, Status.REOPENED})
-
-DEFAULT_ACK_HOURS = 8.0
-DEFAULT_ACK_HOURS_NOW = 1.0
-DEFAULT_MAX_PER_HOUR = 3
-RATE_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class ReportSettings:
-    max_per_hour: int = DEFAULT_MAX_PER_HOUR
-    ack_hours: float = DEFAULT_ACK_HOURS
-    ack_hours_now: float = DEFAULT_ACK_HOURS_NOW
 
 
 @dataclass(frozen=True)
@@ -394,109 +382,6 @@ async def figures(
         ) as cur:
             result[column] = {r[0]: int(r[1]) for r in await cur.fetchall()}
     return result
-
-
-# Routing ----------------------------------------------------------------------------------
-async def routes(conn: aiosqlite.Connection, defaults: Mapping[str, Target]) -> dict[str, Target]:
-    """Who handles each category: ``defaults`` (the feature's), changed by what officers set."""
-    table = dict(defaults)
-    async with conn.execute("SELECT category, target FROM report_routes") as cur:
-        for row in await cur.fetchall():
-            if row[0] in table:
-                table[row[0]] = Target(row[1])
-    return table
-
-
-async def set_route(
-    conn: aiosqlite.Connection, category: str, target: Target, by: int | None, now: datetime
-) -> None:
-    await conn.execute(
-        "INSERT INTO report_routes (category, target, updated_by, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (category) DO UPDATE SET target = excluded.target,"
-        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        (category, target.value, by, to_db(now)),
-    )
-
-
-# Settings (kept in kv so officers can change them in the bot) ---------------------------------
-_SETTINGS_KEY = "reports.settings"
-
-
-async def settings(conn: aiosqlite.Connection) -> ReportSettings:
-    raw = await kv.get(conn, _SETTINGS_KEY)
-    if not raw:
-        return ReportSettings()
-    data = json.loads(raw)
-    base = ReportSettings()
-    return ReportSettings(
-        max_per_hour=int(data.get("max_per_hour", base.max_per_hour)),
-        ack_hours=float(data.get("ack_hours", base.ack_hours)),
-        ack_hours_now=float(data.get("ack_hours_now", base.ack_hours_now)),
-    )
-
-
-async def save_settings(conn: aiosqlite.Connection, value: ReportSettings) -> None:
-    await kv.put(
-        conn,
-        _SETTINGS_KEY,
-        json.dumps(
-            {
-                "max_per_hour": value.max_per_hour,
-                "ack_hours": value.ack_hours,
-                "ack_hours_now": value.ack_hours_now,
-            }
-        ),
-    )
-
-
-# Blocks -----------------------------------------------------------------------------------
-async def is_blocked(conn: aiosqlite.Connection, member_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM report_blocks WHERE member_id = ?", (member_id,)) as cur:
-        return await cur.fetchone() is not None
-
-
-async def block(conn: aiosqlite.Connection, member_id: int, by: int | None, now: datetime) -> bool:
-    cur = await conn.execute(
-        "INSERT OR IGNORE INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)",
-        (member_id, by, to_db(now)),
-    )
-    return cur.rowcount > 0
-
-
-async def unblock(conn: aiosqlite.Connection, member_id: int) -> bool:
-    cur = await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
-    return cur.rowcount > 0
-
-
-# Rate counter -----------------------------------------------------------------------------
-async def recent_count(
-    conn: aiosqlite.Connection, key: str, member_id: int | None, now: datetime
-) -> int:
-    """Reports in the last window: anonymous ones through the keyed counter, named ones from
-    the reports table."""
-    since = to_db(now - RATE_WINDOW)
-    async with conn.execute(
-        "SELECT COUNT(*) FROM report_rate WHERE key = ? AND at > ?", (key, since)
-    ) as cur:
-        row = await cur.fetchone()
-    count = int(row[0]) if row else 0
-    if member_id is not None:
-        async with conn.execute(
-            "SELECT COUNT(*) FROM reports WHERE reporter_member_id = ? AND created_at > ?",
-            (member_id, since),
-        ) as cur:
-            row = await cur.fetchone()
-        count += int(row[0]) if row else 0
-    return count
-
-
-async def count_anonymous(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
-    await conn.execute("INSERT INTO report_rate (key, at) VALUES (?, ?)", (key, to_db(now)))
-
-
-async def purge_rate(conn: aiosqlite.Connection, now: datetime) -> int:
-    cur = await conn.execute("DELETE FROM report_rate WHERE at <= ?", (to_db(now - RATE_WINDOW),))
-    return cur.rowcount
 
 
 # Forgetting a member ------------------------------------------------------------------------

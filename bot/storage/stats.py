@@ -16,7 +16,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.storage import deliveries as deliveries_repo
-from bot.storage.pledges import Campaign
+from bot.storage.pledge_campaigns import Campaign
 from bot.storage.timefmt import to_db
 
 

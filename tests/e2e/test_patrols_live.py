@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.features.reports.model import ReportSettings, Target
-from bot.storage import audit, chats
+from bot.storage import audit, chats, patrol_observations, report_settings
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo
 from bot.storage import reports as reports_repo
@@ -111,7 +111,7 @@ async def test_live_patrol_from_start_to_summary(api: FakeBotAPI, bot: RunningBo
         async with db.read() as conn:
             found = await patrols_repo.recent(conn, None)
             assert len(found) == 1 and not found[0].is_open
-            observations = await patrols_repo.observations(conn, found[0].id)
+            observations = await patrol_observations.observations(conn, found[0].id)
             assert sorted((o.kind, o.count, o.reminded, o.for_report) for o in observations) == [
                 ("late_business", 3, True, False),
                 ("littering", 1, False, False),
@@ -184,7 +184,7 @@ async def test_notes_add_up_and_counts_are_never_notes(api: FakeBotAPI, bot: Run
     try:
         async with db.read() as conn:
             patrol = (await patrols_repo.recent(conn, None))[0]
-            [observation] = await patrols_repo.observations(conn, patrol.id)
+            [observation] = await patrol_observations.observations(conn, patrol.id)
             assert observation.count == 3
             assert [n.text for n in observation.notes] == [
                 "Tiệm net Minh Anh",
@@ -261,7 +261,7 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            await reports_repo.save_settings(conn, ReportSettings(max_per_hour=1))
+            await report_settings.save_settings(conn, ReportSettings(max_per_hour=1))
             member = await members_repo.find(conn, "telegram", str(to.id))
             assert member is not None
             now = datetime.now(UTC)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
+from bot.storage import pledge_campaigns
 from bot.storage import pledges as repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
@@ -20,7 +21,7 @@ async def open_campaign(bot: RunningBot) -> None:
     db = await Database.open(bot.database)
     today = date.today()
     async with db.unit() as conn:
-        await repo.add_campaign(
+        await pledge_campaigns.add_campaign(
             conn,
             "Cam kết năm 2027",
             today - timedelta(days=10),

@@ -33,7 +33,9 @@ from bot.storage import (
     mediation,
     members,
     outbox,
+    patrol_observations,
     patrols,
+    pledge_campaigns,
     pledges,
 )
 from bot.storage import reports as reports_repo
@@ -88,10 +90,10 @@ async def seed(db: Database) -> Data:
         leader = await _member(conn, 555, "Lê Văn Tổ Trưởng", dong)
 
         # Pledges of the 2026 campaign (and one of 2025, which must not show).
-        old = await pledges.add_campaign(
+        old = await pledge_campaigns.add_campaign(
             conn, "2025", date(2025, 1, 1), date(2025, 12, 31), None, t0
         )
-        campaign = await pledges.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 12, 31), None, t0
         )
 
@@ -217,7 +219,7 @@ async def seed(db: Database) -> Data:
         await patrols.set_participation(
             conn, dong_patrol, reporter, False, at("2026-07-01T16:00:00")
         )
-        await patrols.add_observation(
+        await patrol_observations.add_observation(
             conn,
             dong_patrol,
             "late_business",
@@ -225,7 +227,7 @@ async def seed(db: Database) -> Data:
             created_by=leader,
             now=at("2026-07-01T13:20:00"),
         )
-        litter = await patrols.add_observation(
+        litter = await patrol_observations.add_observation(
             conn,
             dong_patrol,
             "littering",
@@ -233,10 +235,10 @@ async def seed(db: Database) -> Data:
             created_by=leader,
             now=at("2026-07-01T13:40:00"),
         )
-        await patrols.update_observation(
+        await patrol_observations.update_observation(
             conn, litter, location=(21.0285, 105.8542), for_report=True
         )
-        await patrols.add_note(conn, litter, FORMULA_NOTE, at("2026-07-01T13:41:00"))
+        await patrol_observations.add_note(conn, litter, FORMULA_NOTE, at("2026-07-01T13:41:00"))
         tay_patrol = await patrols.create(
             conn,
             area_id=tay,
@@ -247,7 +249,7 @@ async def seed(db: Database) -> Data:
             headcount=5,
             now=at("2026-08-03T01:00:00"),
         )
-        await patrols.add_observation(
+        await patrol_observations.add_observation(
             conn, tay_patrol, "noise", count=2, created_by=None, now=at("2026-08-03T01:00:00")
         )
 

@@ -161,11 +161,11 @@ async def test_next_years_campaign_and_unknown_totals_do_not_bend_the_rate(db: D
     """A campaign for 2027 opened in December 2026 does not replace 2026's; an area without a
     household total on record is kept out of the rate and counted apart."""
     from bot.storage import areas as areas_repo
-    from bot.storage import pledges
+    from bot.storage import pledge_campaigns, pledges
 
     await seed_year(db)
     async with db.unit() as conn:
-        await pledges.add_campaign(
+        await pledge_campaigns.add_campaign(
             conn, "Cam kết 2027", date(2026, 12, 15), date(2027, 3, 31), None, NOW
         )
         new = await areas_repo.add(conn, "MOI", "Xóm Mới", None, NOW)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.patrols import backfill, service
 from bot.storage import areas as areas_repo
+from bot.storage import patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.db import Database
 
@@ -30,7 +31,9 @@ async def test_a_notebook_page_is_saved_once_with_people_and_observations(db: Da
         assert patrols[0].ended_at == datetime(2026, 11, 12, 21, 30, tzinfo=TZ)
         named = await repo.participants(conn, patrols[1].id)
         assert [p.name for p in named] == ["An", "Bình"]
-        seen = {(o.kind, o.count) for o in await repo.observations(conn, patrols[0].id)}
+        seen = {
+            (o.kind, o.count) for o in await patrol_observations.observations(conn, patrols[0].id)
+        }
         assert seen == {("late_business", 3), ("littering", 1)}
         # the same page sent again (or one line of it) saves nothing twice
         again, _ = backfill.parse(PAGE.splitlines()[1], NOW, TZ)

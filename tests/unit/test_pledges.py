@@ -28,6 +28,7 @@ from bot.features.pledges.model import (
 from bot.shared.text import TextProblem
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
+from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
 from bot.storage.db import Database
 
@@ -123,7 +124,7 @@ def test_pledge_csv_follows_the_one_cell_rule_of_every_export() -> None:
 
 async def test_built_in_catalog_has_both_languages(db: Database) -> None:
     async with db.unit() as conn:
-        items = await repo.items(conn, "household")
+        items = await pledge_items.items(conn, "household")
     assert len(items) == 9
     assert all(i.text_vi and i.text_en for i in items)
     assert "ma túy" in items[0].text("vi") and "drugs" in items[0].text("en")
@@ -133,7 +134,7 @@ async def test_one_standing_pledge_per_household_and_forget(db: Database) -> Non
     async with db.unit() as conn:
         area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
         member = await members_repo.ensure(conn, "telegram", "5", NOW)
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )
         key = household_key("An", "Số 1")

@@ -11,6 +11,7 @@ from bot.features.pledges import service
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import members as members_repo
+from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
 from bot.storage.db import Database
 from bot.storage.members import Member
@@ -43,10 +44,10 @@ async def test_one_pledge_per_household_and_the_next_member_is_linked(db: Databa
     async with db.unit() as conn:
         area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
         first, second = await _resident(conn, 1, area.id), await _resident(conn, 2, area.id)
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )
-        items = await repo.items(conn, "household")
+        items = await pledge_items.items(conn, "household")
         signing = service.Signing(
             audience="household",
             head_name="Nguyễn Văn An",
@@ -76,7 +77,7 @@ async def test_a_register_household_signs_once_under_its_own_name(db: Database) 
     async with db.unit() as conn:
         area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
         resident = await _resident(conn, 1, area.id)
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )
         household_id = await households_repo.add(
@@ -87,7 +88,7 @@ async def test_a_register_household_signs_once_under_its_own_name(db: Database) 
             audience="household",
             head_name="tran thi binh",
             address="xom 2",
-            items=await repo.items(conn, "household"),
+            items=await pledge_items.items(conn, "household"),
             left_out=(),
             language="vi",
             public=False,
@@ -106,14 +107,14 @@ async def test_only_ones_own_standing_pledge_is_withdrawn(db: Database) -> None:
     async with db.unit() as conn:
         area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
         owner, neighbour = await _resident(conn, 1, area.id), await _resident(conn, 2, area.id)
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )
         signing = service.Signing(
             audience="household",
             head_name="Lê Văn Cường",
             address="Số 9",
-            items=await repo.items(conn, "household"),
+            items=await pledge_items.items(conn, "household"),
             left_out=(),
             language="vi",
             public=True,

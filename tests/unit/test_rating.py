@@ -18,6 +18,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
 from bot.storage import members as members_repo
 from bot.storage import patrols as patrols_repo
+from bot.storage import pledge_campaigns
 from bot.storage import pledges as pledges_repo
 from bot.storage import ratings as repo
 from bot.storage import reports as reports_repo
@@ -102,7 +103,7 @@ async def _seed(conn: aiosqlite.Connection) -> tuple[Area, Area]:
     """DONG: all 120 households pledged in 2026, crime 3 → 2, one fire report, two disputes,
     patrols in 10 months. TAY: 50 of 95 pledged, crime 1 → 4, patrols in 8 months."""
     dong, tay = await _areas(conn)
-    campaign = await pledges_repo.add_campaign(
+    campaign = await pledge_campaigns.add_campaign(
         conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 12, 31), None, at(2026, 1, 1)
     )
     await _sign(conn, campaign.id, dong, 120)
@@ -178,11 +179,11 @@ async def test_first_year_and_next_years_campaign_never_mislead(db: Database) ->
     year's campaign."""
     async with db.unit() as conn:
         dong, _tay = await _areas(conn)
-        this_year = await pledges_repo.add_campaign(
+        this_year = await pledge_campaigns.add_campaign(
             conn, "Cam kết 2026", date(2026, 1, 1), date(2026, 3, 31), None, at(2026, 1, 1)
         )
         await _sign(conn, this_year.id, dong, 120)
-        await pledges_repo.add_campaign(
+        await pledge_campaigns.add_campaign(
             conn, "Cam kết 2027", date(2026, 12, 15), date(2027, 3, 31), None, at(2026, 12, 1)
         )
         await _report(conn, dong, "theft", at(2026, 4))

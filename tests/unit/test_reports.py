@@ -22,7 +22,7 @@ from bot.features.reports.model import (
 )
 from bot.features.reports.screens_mediation_steps import parse_day, split_parties
 from bot.shared.text import TextProblem
-from bot.storage import areas, members, outbox, roles
+from bot.storage import areas, members, outbox, report_limits, roles
 from bot.storage import mediation as mediation_repo
 from bot.storage import reports as repo
 from bot.storage.db import Database
@@ -186,12 +186,12 @@ async def test_rate_counter_and_forgetting(db: Database) -> None:
     area_id, resident, leader, _ = await _people(db)
     key = rate_key("telegram", "1")
     async with db.unit() as conn:
-        await repo.count_anonymous(conn, key, NOW)
+        await report_limits.count_anonymous(conn, key, NOW)
         new = repo.NewReport("dispute", area_id, "Tranh chấp", Target.LEADERS, False, resident)
         report = await repo.create(conn, new, "ACDE-3479", NOW, NOW)
-        assert await repo.recent_count(conn, key, resident, NOW) == 2
-        assert await repo.recent_count(conn, key, resident, NOW + timedelta(hours=2)) == 0
-        assert await repo.purge_rate(conn, NOW + timedelta(hours=2)) == 1
+        assert await report_limits.recent_count(conn, key, resident, NOW) == 2
+        assert await report_limits.recent_count(conn, key, resident, NOW + timedelta(hours=2)) == 0
+        assert await report_limits.purge_rate(conn, NOW + timedelta(hours=2)) == 1
         case = await mediation_repo.create(
             conn,
             area_id=area_id,

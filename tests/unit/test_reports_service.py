@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core.context import CoreConfig
 from bot.features.reports import service
 from bot.features.reports.model import Status, Target
-from bot.storage import areas, members, outbox, roles
+from bot.storage import areas, members, outbox, patrol_observations, report_limits, roles
 from bot.storage import patrols as patrols_repo
 from bot.storage import reports as repo
 from bot.storage.db import Database
@@ -85,7 +85,9 @@ async def test_an_anonymous_report_keeps_no_link_and_goes_to_the_commune(db: Dat
         assert report.target == Target.OFFICERS
         assert report.reporter_member_id is None and report.anonymous
         assert report.ack_due_at == NOW + timedelta(hours=1)
-        assert await repo.recent_count(conn, "key-1", None, NOW + timedelta(minutes=1)) == 1
+        assert (
+            await report_limits.recent_count(conn, "key-1", None, NOW + timedelta(minutes=1)) == 1
+        )
         async with conn.execute(
             "SELECT actor_member_id FROM audit_log WHERE action = 'report.submitted'"
         ) as cur:
@@ -108,13 +110,13 @@ async def test_an_observation_becomes_one_report_only(db: Database) -> None:
             headcount=2,
             now=NOW,
         )
-        observation = await patrols_repo.add_observation(
+        observation = await patrol_observations.add_observation(
             conn, patrol, "littering", created_by=leader, now=NOW
         )
         sub = _submission(area_id, leader, observation_id=observation)
         first = await service.submit_report(conn, CoreConfig(), sub, NOW)
         assert isinstance(first, service.Submitted) and first.observation_linked
-        linked = await patrols_repo.get_observation(conn, observation)
+        linked = await patrol_observations.get_observation(conn, observation)
         assert linked is not None and linked.report_id == first.report.id
         again = await service.submit_report(conn, CoreConfig(), sub, NOW)
         assert again == service.AlreadyReported(first.report.code)
@@ -192,7 +194,7 @@ async def test_who_may_send_a_report_now(db: Database) -> None:
         assert (
             await service.refusal(conn, resident, "key-1", NOW + timedelta(hours=2), True) is None
         )
-        await repo.block(conn, resident, leader, NOW)
+        await report_limits.block(conn, resident, leader, NOW)
         assert await service.refusal(conn, resident, "key-1", later, False) == service.Refusal(
             blocked=True
         )

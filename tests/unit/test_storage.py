@@ -132,7 +132,7 @@ async def test_online_backup(db: Database, tmp_path: Path) -> None:
 
 async def test_an_observations_single_note_becomes_its_first_note(tmp_path: Path) -> None:
     """Migration 0009 keeps what a database written before it holds."""
-    from bot.storage import patrols
+    from bot.storage import patrol_observations
     from bot.storage.db import migrations
 
     path = tmp_path / "before_notes.sqlite3"
@@ -154,7 +154,7 @@ async def test_an_observations_single_note_becomes_its_first_note(tmp_path: Path
     db = await Database.open(path)
     try:
         async with db.read() as conn:
-            first, second = await patrols.observations(conn, 1)
+            first, second = await patrol_observations.observations(conn, 1)
     finally:
         await db.close()
     assert [n.text for n in first.notes] == ["Tiệm net Minh Anh"] and first.report_id is None

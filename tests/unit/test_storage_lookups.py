@@ -17,7 +17,7 @@ import pytest
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import ChatInfo
 from bot.storage import areas as areas_repo
-from bot.storage import chats, menus, outbox
+from bot.storage import chats, menus, outbox, pledge_campaigns, pledge_items
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.db import Database
@@ -100,10 +100,10 @@ async def test_standing_pledge_found_for_signer_and_linked_member_without_scans(
     async with db.unit() as conn:
         area_id, people = await seed(conn)
         signer, linked, other, alone = people[:4]
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )
-        earlier = await repo.add_campaign(
+        earlier = await pledge_campaigns.add_campaign(
             conn, "Cam kết năm 2026", date(2026, 1, 1), date(2026, 3, 31), None, NOW
         )
         pledge = await sign(conn, campaign.id, area_id, signer.id, 1)
@@ -161,15 +161,15 @@ async def test_menus_dropped_per_person_without_scans(db: Database) -> None:
 
 async def test_pledge_items_by_id_in_one_query_keep_the_given_order(db: Database) -> None:
     async with db.unit() as conn:
-        items = await repo.items(conn, "household")
+        items = await pledge_items.items(conn, "household")
         wanted = [items[2].id, items[0].id, 999_999, items[1].id]
         statements: list[str] = []
         await conn.set_trace_callback(statements.append)
-        found = await repo.items_by_id(conn, wanted)
+        found = await pledge_items.items_by_id(conn, wanted)
         await conn.set_trace_callback(None)
     assert [i.id for i in found] == [items[2].id, items[0].id, items[1].id]
     assert len(statements) == 1
-    assert await repo.items_by_id(conn, []) == []
+    assert await pledge_items.items_by_id(conn, []) == []
 
 
 async def test_enqueue_many_queues_every_message_in_order(db: Database) -> None:

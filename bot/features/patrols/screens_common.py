@@ -13,9 +13,11 @@ from bot.features.patrols.kinds import KINDS, kind
 from bot.i18n import Translator
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
+from bot.storage import patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
-from bot.storage.patrols import Observation, Participant, Patrol
+from bot.storage.patrol_observations import Observation
+from bot.storage.patrols import Participant, Patrol
 
 EDIT_WINDOW = timedelta(days=7)
 
@@ -121,7 +123,7 @@ async def summary_text(
     """What a patrol was: time span, participants, observations per kind. The group's version
     names nobody (only how many took part), and never shows notes."""
     people = await repo.participants(ctx.conn, patrol.id)
-    observations = await repo.observations(ctx.conn, patrol.id)
+    observations = await patrol_observations.observations(ctx.conn, patrol.id)
     lines = [
         t._("*Patrol of {area}*", area=area.name),
         t._("Time: {span}", span=span_text(t, patrol)),

@@ -15,6 +15,7 @@ from bot.features.patrols.screens_common import (
 )
 from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
+from bot.storage import patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
 from bot.storage.patrols import Patrol
@@ -100,7 +101,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             bind_to_conversation=False,
         )
     elif verb == Edit.REMOVE_LIST:
-        observations = await repo.observations(ctx.conn, patrol.id)
+        observations = await patrol_observations.observations(ctx.conn, patrol.id)
         if not observations:
             ctx.toast(ctx._("No observations were recorded."))
             return
@@ -135,7 +136,9 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def _remove_observation(ctx: Context, value: str) -> None:
-    observation = await repo.get_observation(ctx.conn, int(value)) if value.isdigit() else None
+    observation = (
+        await patrol_observations.get_observation(ctx.conn, int(value)) if value.isdigit() else None
+    )
     if observation is None:
         stale(ctx)
         return
@@ -146,7 +149,7 @@ async def _remove_observation(ctx: Context, value: str) -> None:
     if patrol.is_open or not editable(ctx, patrol):
         ctx.toast(ctx._("A patrol can only be corrected within a week."))
         return
-    await repo.delete_observation(ctx.conn, observation.id)
+    await patrol_observations.delete_observation(ctx.conn, observation.id)
     await ctx.audit("patrol.observation_removed", "patrol", patrol.id, kind=observation.kind)
     ctx.toast(ctx._("Removed."))
     await show(ctx, patrol, area, edit=True)

@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name, fold_key
 from bot.storage import areas as areas_repo
-from bot.storage import chats
+from bot.storage import chats, patrol_observations
 from bot.storage import housewatch as housewatch_repo
 from bot.storage import members as members_repo
 from bot.storage import patrols as repo
@@ -233,7 +233,7 @@ def _checklist_text(t: Translator, houses: list[housewatch_repo.HouseWatch]) -> 
 
 # The patrol panel ------------------------------------------------------------------------
 async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = False) -> None:
-    observations = await repo.observations(ctx.conn, patrol.id)
+    observations = await patrol_observations.observations(ctx.conn, patrol.id)
     people = await repo.participants(ctx.conn, patrol.id)
     lines = [
         ctx._(
@@ -333,7 +333,7 @@ async def on_end(ctx: Context, value: str) -> None:
         ctx.end()
     closed = await repo.get(ctx.conn, patrol.id)
     assert closed is not None
-    observations = await repo.observations(ctx.conn, patrol.id)
+    observations = await patrol_observations.observations(ctx.conn, patrol.id)
     await ctx.audit(
         "patrol.ended",
         "patrol",

@@ -26,10 +26,12 @@ from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
+from bot.storage import patrol_observations
 from bot.storage import patrols as repo
 from bot.storage import reports as reports_repo
 from bot.storage.areas import Area
-from bot.storage.patrols import Observation, Patrol
+from bot.storage.patrol_observations import Observation
+from bot.storage.patrols import Patrol
 
 QUICK_COUNTS = (2, 3, 5, 10)
 NOTE_LABEL = 24  # characters of a note shown on its remove button
@@ -45,7 +47,7 @@ async def on_observe(ctx: Context, value: str) -> None:
         return
     patrol, _area = found
     me = ctx.member.id if ctx.member else None
-    observation_id = await repo.add_observation(
+    observation_id = await patrol_observations.add_observation(
         ctx.conn, patrol.id, code, created_by=me, now=ctx.now
     )
     await repo.touch(ctx.conn, patrol.id, ctx.now)
@@ -55,7 +57,7 @@ async def on_observe(ctx: Context, value: str) -> None:
         PatrolStep.OBSERVATION,
         PatrolState(observation_id=observation_id, patrol_id=patrol.id),
     )
-    observation = await repo.get_observation(ctx.conn, observation_id)
+    observation = await patrol_observations.get_observation(ctx.conn, observation_id)
     assert observation is not None
     show_observation(ctx, observation)
 
@@ -125,7 +127,9 @@ def _short(text: str) -> str:
 
 
 async def _observation_for(ctx: Context, value: str) -> Observation | None:
-    observation = await repo.get_observation(ctx.conn, int(value)) if value.isdigit() else None
+    observation = (
+        await patrol_observations.get_observation(ctx.conn, int(value)) if value.isdigit() else None
+    )
     if observation is None:
         stale(ctx)
         return None
@@ -146,24 +150,24 @@ async def _set_count(ctx: Context, o: Observation, count: int, *, edit: bool) ->
     if not count_in_range(count):
         ctx.reply(ctx._("The number of cases must be from 1 to {limit}.", limit=MAX_COUNT))
         return
-    await repo.update_observation(ctx.conn, o.id, count=count)
+    await patrol_observations.update_observation(ctx.conn, o.id, count=count)
     await ctx.audit("patrol.observation_changed", "patrol", o.patrol_id, field="count", count=count)
-    changed = await repo.get_observation(ctx.conn, o.id)
+    changed = await patrol_observations.get_observation(ctx.conn, o.id)
     assert changed is not None
     show_observation(ctx, changed, edit=edit)
 
 
 async def on_remove_note(ctx: Context, value: str) -> None:
-    note = await repo.get_note(ctx.conn, int(value)) if value.isdigit() else None
+    note = await patrol_observations.get_note(ctx.conn, int(value)) if value.isdigit() else None
     if note is None:
         stale(ctx)
         return
     observation = await _observation_for(ctx, str(note.observation_id))
     if observation is None:
         return
-    await repo.remove_note(ctx.conn, note.id)
+    await patrol_observations.remove_note(ctx.conn, note.id)
     await ctx.audit("patrol.observation_changed", "patrol", observation.patrol_id, field="note")
-    changed = await repo.get_observation(ctx.conn, observation.id)
+    changed = await patrol_observations.get_observation(ctx.conn, observation.id)
     assert changed is not None
     show_observation(ctx, changed, edit=True)
 
@@ -172,7 +176,9 @@ async def on_reminded(ctx: Context, value: str) -> None:
     observation = await _observation_for(ctx, value)
     if observation is None:
         return
-    await repo.update_observation(ctx.conn, observation.id, reminded=not observation.reminded)
+    await patrol_observations.update_observation(
+        ctx.conn, observation.id, reminded=not observation.reminded
+    )
     await ctx.audit(
         "patrol.observation_changed",
         "patrol",
@@ -180,7 +186,7 @@ async def on_reminded(ctx: Context, value: str) -> None:
         field="reminded",
         reminded=not observation.reminded,
     )
-    changed = await repo.get_observation(ctx.conn, observation.id)
+    changed = await patrol_observations.get_observation(ctx.conn, observation.id)
     assert changed is not None
     show_observation(ctx, changed, edit=True)
 
@@ -264,7 +270,7 @@ async def on_delete(ctx: Context, value: str) -> None:
     observation = await _observation_for(ctx, value)
     if observation is None:
         return
-    await repo.delete_observation(ctx.conn, observation.id)
+    await patrol_observations.delete_observation(ctx.conn, observation.id)
     await ctx.audit(
         "patrol.observation_removed", "patrol", observation.patrol_id, kind=observation.kind
     )
@@ -278,7 +284,7 @@ async def on_delete(ctx: Context, value: str) -> None:
 
 async def on_observation_input(ctx: Context) -> None:
     state = PATROL_FLOW.state(ctx)
-    observation = await repo.get_observation(ctx.conn, state.observation_id or 0)
+    observation = await patrol_observations.get_observation(ctx.conn, state.observation_id or 0)
     if observation is None:
         ctx.end()
         stale(ctx)
@@ -318,17 +324,21 @@ async def on_observation_input(ctx: Context) -> None:
                 )
             )
             return
-        await repo.add_note(ctx.conn, observation.id, note, ctx.now)
+        await patrol_observations.add_note(ctx.conn, observation.id, note, ctx.now)
     if kind_of == EventKind.PHOTO and ctx.event.file_ids:
-        await repo.update_observation(ctx.conn, observation.id, photo=ctx.event.file_ids[0])
+        await patrol_observations.update_observation(
+            ctx.conn, observation.id, photo=ctx.event.file_ids[0]
+        )
     elif kind_of == EventKind.LOCATION and ctx.event.location:
-        await repo.update_observation(ctx.conn, observation.id, location=ctx.event.location)
+        await patrol_observations.update_observation(
+            ctx.conn, observation.id, location=ctx.event.location
+        )
     elif kind_of not in (EventKind.TEXT, EventKind.PHOTO):
         ctx.reply(ctx._("Please type a number or a note, or send a photo or a location."))
         return
     await ctx.audit(
         "patrol.observation_changed", "patrol", observation.patrol_id, field=kind_of.value
     )
-    changed = await repo.get_observation(ctx.conn, observation.id)
+    changed = await patrol_observations.get_observation(ctx.conn, observation.id)
     assert changed is not None
     show_observation(ctx, changed)

@@ -19,11 +19,11 @@ from bot.shared.periods import WEEKDAYS, parse_time
 from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
-from bot.storage import patrols as repo
+from bot.storage import patrol_rosters
 from bot.storage import roles as roles_repo
 from bot.storage.areas import Area
 from bot.storage.db import Database
-from bot.storage.patrols import ShiftRow
+from bot.storage.patrol_rosters import ShiftRow
 
 
 def lead_label(t: Translator, minutes: int) -> str:
@@ -42,7 +42,7 @@ async def _names(ctx: Context, member_ids: tuple[int, ...]) -> str:
 
 
 async def show(ctx: Context, area: Area, *, edit: bool = False) -> None:
-    shifts = await repo.shifts(ctx.conn, area.id)
+    shifts = await patrol_rosters.shifts(ctx.conn, area.id)
     lines = [ctx._("🗓 *Weekly patrol roster of {area}*", area=area.name)]
     rows: list[list[Option]] = []
     for s in shifts:
@@ -111,13 +111,13 @@ async def on_button(ctx: Context, argument: str) -> None:
             )
         return
     if verb == Roster.REMOVE:
-        shift = await repo.get_shift(ctx.conn, int(value)) if value.isdigit() else None
+        shift = await patrol_rosters.get_shift(ctx.conn, int(value)) if value.isdigit() else None
         area = await _area(ctx, shift.area_id) if shift else None
         if shift is None or area is None:
             if shift is None:
                 stale(ctx)
             return
-        await repo.delete_shift(ctx.conn, shift.id)
+        await patrol_rosters.delete_shift(ctx.conn, shift.id)
         await ctx.audit("patrol.shift_removed", "patrol_shift", shift.id, area=area.code)
         await show(ctx, area, edit=True)
         return
@@ -150,7 +150,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == Roster.LEAD and value.isdigit() and step == RosterStep.LEAD:
         if state.weekday is None or state.start is None:
             raise StateRefused(end=True)
-        shift_id = await repo.add_shift(
+        shift_id = await patrol_rosters.add_shift(
             ctx.conn,
             area.id,
             state.weekday,
@@ -197,7 +197,7 @@ async def run_reminders(db: Database, config: CoreConfig, now: datetime) -> int:
     """Send the reminders that are due; each is recorded so it is sent exactly once."""
     queued = 0
     async with db.unit() as conn:
-        for row in await repo.shifts(conn):
+        for row in await patrol_rosters.shifts(conn):
             begins = due_start(_shift(row), now, config.tz)
             if begins is None:
                 continue
@@ -206,7 +206,7 @@ async def run_reminders(db: Database, config: CoreConfig, now: datetime) -> int:
                 member = await members_repo.get(conn, member_id)
                 if member is None or not member.onboarded or area is None:
                     continue
-                if not await repo.mark_reminded(conn, row.id, member_id, begins, now):
+                if not await patrol_rosters.mark_reminded(conn, row.id, member_id, begins, now):
                     continue
                 stamp = int(begins.timestamp())
 
@@ -245,12 +245,14 @@ JOB = Job("patrol_roster_reminders", 60, run_reminders)
 
 async def on_decline(ctx: Context, argument: str) -> None:
     raw_shift, _, raw_stamp = argument.partition(":")
-    shift = await repo.get_shift(ctx.conn, int(raw_shift)) if raw_shift.isdigit() else None
+    shift = (
+        await patrol_rosters.get_shift(ctx.conn, int(raw_shift)) if raw_shift.isdigit() else None
+    )
     if shift is None or ctx.member is None or not raw_stamp.isdigit():
         stale(ctx)
         return
     begins = datetime.fromtimestamp(int(raw_stamp), UTC)
-    if not await repo.decline_shift(ctx.conn, shift.id, ctx.member.id, begins, ctx.now):
+    if not await patrol_rosters.decline_shift(ctx.conn, shift.id, ctx.member.id, begins, ctx.now):
         ctx.toast(ctx._("Your leader has already been told."))
         return
     await ctx.audit("patrol.shift_declined", "patrol_shift", shift.id)

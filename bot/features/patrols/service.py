@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.features.patrols.backfill import Entry
-from bot.storage import audit
+from bot.storage import audit, patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
 
@@ -50,7 +50,7 @@ async def save_notebook_patrols(
         for name in entry.names:
             await repo.add_participant(conn, patrol_id, name=name)
         for code, count in entry.observations.items():
-            await repo.add_observation(
+            await patrol_observations.add_observation(
                 conn, patrol_id, code, count=count, reminded=True, created_by=leader, now=now
             )
         await audit.record(

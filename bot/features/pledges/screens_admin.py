@@ -29,14 +29,14 @@ from bot.features.pledges.states import ADMIN, AdminState, AdminStep
 from bot.i18n import N_, escape
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text, check_name
-from bot.storage import pledges as repo
+from bot.storage import pledge_campaigns, pledge_items
 
 
 # Campaigns --------------------------------------------------------------------------------
 async def campaigns(ctx: Context) -> None:
     day = today(ctx)
     lines = [ctx._("*Pledge campaigns*")]
-    found = await repo.campaigns(ctx.conn)
+    found = await pledge_campaigns.campaigns(ctx.conn)
     for c in found[-6:]:
         if c.starts_on > day:
             state = ctx._("upcoming")
@@ -88,7 +88,7 @@ async def on_campaign(ctx: Context, argument: str) -> None:
         if clash:
             ctx.reply(clash)
             return
-        campaign = await repo.add_campaign(
+        campaign = await pledge_campaigns.add_campaign(
             ctx.conn,
             title,
             starts_on,
@@ -183,7 +183,8 @@ async def _after_day(ctx: Context, day: date) -> None:
 
 async def _clash(ctx: Context, starts_on: date, ends_on: date) -> str | None:
     windows = [
-        Window(c.id, c.title, c.starts_on, c.ends_on) for c in await repo.campaigns(ctx.conn)
+        Window(c.id, c.title, c.starts_on, c.ends_on)
+        for c in await pledge_campaigns.campaigns(ctx.conn)
     ]
     other = overlapping(windows, starts_on, ends_on)
     if other is None:
@@ -205,7 +206,7 @@ async def items(ctx: Context) -> None:
 
 
 async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> None:
-    found = await repo.items(ctx.conn, audience, include_retired=True)
+    found = await pledge_items.items(ctx.conn, audience, include_retired=True)
     lines = [ctx._("*Pledge items: {audience}*", audience=audience_label(ctx.t, audience))]
     rows: list[list[Option]] = []
     for n, item in enumerate(found, 1):
@@ -238,7 +239,7 @@ async def on_item(ctx: Context, argument: str) -> None:
     if verb in (Item.KEEP_VI, Item.KEEP_EN, Item.NO_EN) and ADMIN.is_open(ctx):
         await _item_text(ctx, None, keep=verb != Item.NO_EN)
         return
-    item = await repo.item(ctx.conn, int(value)) if value.isdigit() else None
+    item = await pledge_items.item(ctx.conn, int(value)) if value.isdigit() else None
     if item is None:
         stale(ctx)
         return
@@ -252,7 +253,7 @@ async def on_item(ctx: Context, argument: str) -> None:
             [[Option(ctx._("Keep the Vietnamese wording"), action=ITEM(Item.KEEP_VI))]],
         )
     elif verb in (Item.RETIRE, Item.RESTORE):
-        await repo.set_item_retired(ctx.conn, item.id, verb == Item.RETIRE, ctx.now)
+        await pledge_items.set_item_retired(ctx.conn, item.id, verb == Item.RETIRE, ctx.now)
         await ctx.audit(f"pledge.item_{verb}d", "pledge_item", item.id)
         await _show_items(ctx, item.audience, edit=True)
 
@@ -260,7 +261,7 @@ async def on_item(ctx: Context, argument: str) -> None:
 async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> None:
     """One step of adding or rewording an item: ``typed`` is None when a button was pressed."""
     state = ADMIN.state(ctx)
-    item = await repo.item(ctx.conn, state.item_id) if state.item_id else None
+    item = await pledge_items.item(ctx.conn, state.item_id) if state.item_id else None
     text = ""
     if typed is not None:
         checked = check_free_text(typed, maximum=300)
@@ -286,11 +287,11 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
     text_vi, audience = state.text_vi, state.audience or ""
     ctx.end()
     if item is None:
-        new_id = await repo.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
+        new_id = await pledge_items.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_added", "pledge_item", new_id, audience=audience)
         ctx.reply(ctx._("The item is added."))
     else:
-        await repo.reword_item(ctx.conn, item.id, text_vi, text_en, ctx.now)
+        await pledge_items.reword_item(ctx.conn, item.id, text_vi, text_en, ctx.now)
         await ctx.audit("pledge.item_reworded", "pledge_item", item.id)
         ctx.reply(ctx._("The item is reworded. Pledges already signed keep their wording."))
     await _show_items(ctx, audience)

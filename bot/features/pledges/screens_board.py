@@ -27,6 +27,7 @@ from bot.storage import kv
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
+from bot.storage.pledge_campaigns import Campaign
 from bot.storage.timefmt import from_db, to_db
 
 REMIND_EVERY = timedelta(hours=20)
@@ -70,9 +71,7 @@ async def status(ctx: Context) -> None:
     ctx.reply("\n".join(lines), await area_picker(ctx, areas, BOARD(Board.AREA)))
 
 
-async def _area_view(
-    ctx: Context, area: Area, campaign: repo.Campaign, *, edit: bool = False
-) -> None:
+async def _area_view(ctx: Context, area: Area, campaign: Campaign, *, edit: bool = False) -> None:
     signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
     registered = await households_repo.count(ctx.conn, area.id)
     if registered:
@@ -113,7 +112,7 @@ async def _area_view(
 
 
 async def _unsigned_members(
-    ctx: Context, area: Area, campaign: repo.Campaign
+    ctx: Context, area: Area, campaign: Campaign
 ) -> list[members_repo.Member]:
     covered = await repo.covered_members(ctx.conn, campaign.id)
     return [m for m in await members_repo.in_area(ctx.conn, area.id) if m.id not in covered]
@@ -169,7 +168,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         stale(ctx)
 
 
-async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign) -> None:
+async def _unsigned_households(ctx: Context, area: Area, campaign: Campaign) -> None:
     """ "Not signed yet": the households of the area's register without a standing pledge."""
     if not await households_repo.count(ctx.conn, area.id):
         ctx.reply(

@@ -15,7 +15,7 @@ from bot.features.pledges.model import split_lines
 from bot.features.pledges.screens_common import coverage_line, latest_campaign
 from bot.i18n import Translator, escape
 from bot.storage import areas as areas_repo
-from bot.storage import outbox
+from bot.storage import outbox, pledge_boards, pledge_campaigns
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
 
@@ -57,7 +57,7 @@ async def board(ctx: Context) -> None:
             )
         )
     ctx.outbox_written = True
-    await repo.add_board(
+    await pledge_boards.add_board(
         ctx.conn,
         campaign_id=campaign.id,
         area_id=area.id,
@@ -77,7 +77,7 @@ async def _board_parts(
     t: Translator,
     config: CoreConfig,
     area: Area,
-    campaign: repo.Campaign,
+    campaign: pledge_campaigns.Campaign,
 ) -> tuple[list[tuple[str, list[list[Option]]]], list[repo.Pledge]]:
     """The board's messages (text and options) and the households listed on it."""
     signed = await repo.signed_count(conn, campaign.id, area.id)
@@ -117,12 +117,12 @@ async def refresh_boards(
 ) -> int:
     """Edit every board posted for this campaign and area so it shows the list as it is now
     (a household that left it is no longer named). Returns how many messages were queued."""
-    campaign = await repo.campaign(conn, campaign_id)
+    campaign = await pledge_campaigns.campaign(conn, campaign_id)
     area = await areas_repo.get(conn, area_id)
     if campaign is None or area is None:
         return 0
     queued = 0
-    for posted in await repo.boards(conn, campaign_id, area_id):
+    for posted in await pledge_boards.boards(conn, campaign_id, area_id):
         t = Translator(posted.language, config.tz)
         parts, _ = await _board_parts(conn, t, config, area, campaign)
         ids = list(posted.outbox_ids)
@@ -162,5 +162,5 @@ async def refresh_boards(
             if edit_of is None:
                 ids[index : index + 1] = [new_id]
             queued += 1
-        await repo.set_board_messages(conn, posted.id, ids)
+        await pledge_boards.set_board_messages(conn, posted.id, ids)
     return queued

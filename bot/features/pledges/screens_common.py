@@ -20,37 +20,41 @@ from bot.features.pledges.model import (
 )
 from bot.features.pledges.model import next_window as _next_window
 from bot.i18n import Translator, escape
-from bot.storage import pledges as repo
+from bot.storage import pledge_campaigns
 from bot.storage.areas import Area
+from bot.storage.pledge_campaigns import Campaign
+from bot.storage.pledge_items import Item
 
 
 def today(ctx: Context) -> date:
     return ctx.now.astimezone(ctx.config.tz).date()
 
 
-def _windows(campaigns: list[repo.Campaign]) -> list[Window]:
+def _windows(campaigns: list[Campaign]) -> list[Window]:
     return [Window(c.id, c.title, c.starts_on, c.ends_on) for c in campaigns]
 
 
-async def _pick(conn: aiosqlite.Connection, window: Window | None) -> repo.Campaign | None:
-    return await repo.campaign(conn, window.id) if window else None
+async def _pick(conn: aiosqlite.Connection, window: Window | None) -> Campaign | None:
+    return await pledge_campaigns.campaign(conn, window.id) if window else None
 
 
-async def open_campaign(ctx: Context) -> repo.Campaign | None:
+async def open_campaign(ctx: Context) -> Campaign | None:
     """The campaign open today, if any."""
     return await _pick(
-        ctx.conn, current_window(_windows(await repo.campaigns(ctx.conn)), today(ctx))
+        ctx.conn, current_window(_windows(await pledge_campaigns.campaigns(ctx.conn)), today(ctx))
     )
 
 
-async def next_campaign(ctx: Context) -> repo.Campaign | None:
-    return await _pick(ctx.conn, _next_window(_windows(await repo.campaigns(ctx.conn)), today(ctx)))
+async def next_campaign(ctx: Context) -> Campaign | None:
+    return await _pick(
+        ctx.conn, _next_window(_windows(await pledge_campaigns.campaigns(ctx.conn)), today(ctx))
+    )
 
 
-async def latest_campaign(ctx: Context) -> repo.Campaign | None:
+async def latest_campaign(ctx: Context) -> Campaign | None:
     """The campaign open today, else the last one that started (for coverage and the board)."""
     return await _pick(
-        ctx.conn, latest_window(_windows(await repo.campaigns(ctx.conn)), today(ctx))
+        ctx.conn, latest_window(_windows(await pledge_campaigns.campaigns(ctx.conn)), today(ctx))
     )
 
 
@@ -78,7 +82,7 @@ def coverage_line(t: Translator, area: Area, signed: int) -> str:
 
 
 def items_text(
-    ctx: Context, title: str, audience: str, items: list[repo.Item], left_out: list[int]
+    ctx: Context, title: str, audience: str, items: list[Item], left_out: list[int]
 ) -> str:
     lines = [
         ctx._(
@@ -100,7 +104,7 @@ def items_text(
     return "\n".join(lines)
 
 
-def items_options(ctx: Context, items: list[repo.Item], left_out: list[int]) -> list[list[Option]]:
+def items_options(ctx: Context, items: list[Item], left_out: list[int]) -> list[list[Option]]:
     buttons = [
         Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=PLEDGE(Plg.TOGGLE, item.id))
         for n, item in enumerate(items, 1)

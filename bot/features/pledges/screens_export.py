@@ -9,12 +9,14 @@ from bot.features.pledges.actions import EXPORT
 from bot.features.pledges.model import csv_bytes
 from bot.features.pledges.screens_common import audience_label, latest_campaign
 from bot.shared.pickers import areas_in_scope, stale
+from bot.storage import pledge_campaigns
 from bot.storage import pledges as repo
+from bot.storage.pledge_campaigns import Campaign
 
 
 async def export(ctx: Context) -> None:
     campaign = await latest_campaign(ctx)
-    found = await repo.campaigns(ctx.conn)
+    found = await pledge_campaigns.campaigns(ctx.conn)
     if campaign is None and found:
         campaign = found[-1]
     if campaign is None:
@@ -23,7 +25,7 @@ async def export(ctx: Context) -> None:
     await _export_menu(ctx, campaign, found)
 
 
-async def _export_menu(ctx: Context, campaign: repo.Campaign, found: list[repo.Campaign]) -> None:
+async def _export_menu(ctx: Context, campaign: Campaign, found: list[Campaign]) -> None:
     areas = await areas_in_scope(ctx)
     rows = [[Option(a.name, action=EXPORT.make(campaign.id, a.id))] for a in areas]
     rows.append([Option(ctx._("All areas"), action=EXPORT.make(campaign.id, 0))])
@@ -37,12 +39,16 @@ async def _export_menu(ctx: Context, campaign: repo.Campaign, found: list[repo.C
 
 async def on_export(ctx: Context, argument: str) -> None:
     campaign_raw, _, target = argument.partition(":")
-    campaign = await repo.campaign(ctx.conn, int(campaign_raw)) if campaign_raw.isdigit() else None
+    campaign = (
+        await pledge_campaigns.campaign(ctx.conn, int(campaign_raw))
+        if campaign_raw.isdigit()
+        else None
+    )
     if campaign is None:
         stale(ctx)
         return
     if target == "pick":
-        await _export_menu(ctx, campaign, await repo.campaigns(ctx.conn))
+        await _export_menu(ctx, campaign, await pledge_campaigns.campaigns(ctx.conn))
         return
     area_id = int(target) if target.isdigit() else 0
     if area_id and not ctx.roles.covers(area_id):

@@ -19,13 +19,13 @@ from bot.features.pledges.states import ADMIN, AdminState, AdminStep
 from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
+from bot.storage import individual_pledges
 from bot.storage import members as members_repo
-from bot.storage import pledges as repo
 
 
 async def individual(ctx: Context) -> None:
     lines = [ctx._("*Individual pledges* (officers only, never public)")]
-    found = await repo.individuals(
+    found = await individual_pledges.individuals(
         ctx.conn,
         limit=10,
         within=ctx.roles.officer_areas,
@@ -79,7 +79,7 @@ async def _save_individual(ctx: Context, taken_by: str) -> None:
     if state.taken_on is None:
         raise StateRefused(end=True)
     person = await members_repo.get(ctx.conn, state.member_id) if state.member_id else None
-    new_id = await repo.add_individual(
+    new_id = await individual_pledges.add_individual(
         ctx.conn,
         person_name=state.person_name,
         member_id=person.id if person else None,

@@ -26,13 +26,14 @@ from bot.features.pledges.states import PledgeDraft, PledgeStep
 from bot.i18n import Safe, escape
 from bot.shared.pickers import stale
 from bot.storage import households as households_repo
+from bot.storage import individual_pledges, personal, pledge_campaigns
 from bot.storage import members as members_repo
-from bot.storage import personal
 from bot.storage import pledges as repo
 from bot.storage.members import Member
+from bot.storage.pledge_campaigns import Campaign
 
 
-async def show_pledge(ctx: Context, pledge: repo.Pledge, campaign: repo.Campaign) -> None:
+async def show_pledge(ctx: Context, pledge: repo.Pledge, campaign: Campaign) -> None:
     lines = [
         ctx._("*Your household's pledge: {title}*", title=campaign.title),
         ctx._("Reference: *{reference}*", reference=pledge.reference),
@@ -132,7 +133,7 @@ async def already_signed(ctx: Context, existing: repo.Pledge, *, masked: bool = 
 async def data_section(ctx: Context, member: Member) -> list[str]:
     lines: list[str] = []
     for pledge in await repo.of_member(ctx.conn, member.id):
-        campaign = await repo.campaign(ctx.conn, pledge.campaign_id)
+        campaign = await pledge_campaigns.campaign(ctx.conn, pledge.campaign_id)
         status = (
             ctx._("withdrawn on {date}", date=pledge.withdrawn_at)
             if pledge.withdrawn_at
@@ -149,7 +150,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
                 status=Safe(status),
             )
         )
-    for individual in await repo.individuals_of_member(ctx.conn, member.id):
+    for individual in await individual_pledges.individuals_of_member(ctx.conn, member.id):
         lines.append(
             ctx._(
                 "Individual pledge taken on {date} by {by}: {content}",
@@ -179,4 +180,4 @@ async def forget_step(ctx: Context, member: Member) -> None:
 async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:
     """Drop every link to the member; the household's signed pledge stays (see module doc)."""
     await repo.unlink_member(conn, member.id)
-    await repo.unlink_member_individuals(conn, member.id)
+    await individual_pledges.unlink_member_individuals(conn, member.id)

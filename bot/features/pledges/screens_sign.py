@@ -31,6 +31,7 @@ from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
+from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
 from bot.storage.members import Member
 
@@ -76,8 +77,8 @@ async def pledge(ctx: Context) -> None:
     )
 
 
-async def _current_items(ctx: Context) -> list[repo.Item]:
-    return await repo.items_by_id(ctx.conn, PLEDGE.state(ctx).item_ids)
+async def _current_items(ctx: Context) -> list[pledge_items.Item]:
+    return await pledge_items.items_by_id(ctx.conn, PLEDGE.state(ctx).item_ids)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
@@ -92,12 +93,12 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
     step, draft = PLEDGE.step(ctx), PLEDGE.state(ctx)
-    campaign = await repo.campaign(ctx.conn, draft.campaign_id or 0)
+    campaign = await pledge_campaigns.campaign(ctx.conn, draft.campaign_id or 0)
     if campaign is None:
         stale(ctx)
         return
     if verb == Plg.AUDIENCE and value in AUDIENCES and step == PledgeStep.AUDIENCE:
-        items = await repo.items(ctx.conn, value)
+        items = await pledge_items.items(ctx.conn, value)
         if not items:
             ctx.reply(
                 ctx._("There are no pledge items for this type yet. Please ask the commune police.")
@@ -139,7 +140,7 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def _picked_household(
-    ctx: Context, member: Member, campaign: repo.Campaign, household_id: int
+    ctx: Context, member: Member, campaign: pledge_campaigns.Campaign, household_id: int
 ) -> None:
     draft = PLEDGE.state(ctx)
     address = draft.address
@@ -297,7 +298,7 @@ def _ask_public(ctx: Context, *, address: str, household_id: int | None) -> None
     )
 
 
-async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
+async def _confirm(ctx: Context, campaign: pledge_campaigns.Campaign) -> None:
     draft = PLEDGE.state(ctx)
     items = await _current_items(ctx)
     left_out = set(draft.left_out)
@@ -338,7 +339,7 @@ async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
     )
 
 
-async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
+async def _sign(ctx: Context, member: Member, campaign: pledge_campaigns.Campaign) -> None:
     current = await open_campaign(ctx)
     if current is None or current.id != campaign.id:
         ctx.end()

@@ -31,6 +31,8 @@ from bot.storage.areas import Area
 from bot.storage.folding import match_key
 from bot.storage.households import Household
 from bot.storage.members import Member
+from bot.storage.pledge_campaigns import Campaign
+from bot.storage.pledge_items import Item
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Signing:
     audience: str
     head_name: str
     address: str
-    items: Sequence[repo.Item]
+    items: Sequence[Item]
     left_out: Collection[int]  # item ids
     language: str
     public: bool
@@ -109,7 +111,7 @@ class AlreadySigned:
 
 async def sign_pledge(
     conn: aiosqlite.Connection,
-    campaign: repo.Campaign,
+    campaign: Campaign,
     member: Member,
     signing: Signing,
     now: datetime,

@@ -1,6 +1,7 @@
 """Categories, statuses and their transitions, routing defaults, tracking codes, deadlines.
-The stored values (statuses, targets, settings) are defined with their repository,
-:mod:`bot.storage.reports`, and used from here.
+The stored values (statuses, targets, settings) are defined with their repositories,
+:mod:`bot.storage.reports`, :mod:`bot.storage.report_settings` and
+:mod:`bot.storage.report_limits`, and used from here.
 
 Everything here is pure: handlers and timers call these functions, tests call them directly.
 """
@@ -14,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.i18n import N_
+from bot.storage import report_limits, report_settings
 from bot.storage import reports as stored
 
-# The values kept in the database, defined with their repository (storage imports no feature).
+# The values kept in the database, defined with their repositories (storage imports no feature).
 Target = stored.Target
 Status = stored.Status
-ReportSettings = stored.ReportSettings
+ReportSettings = report_settings.ReportSettings
 OPEN_STATUSES = stored.OPEN_STATUSES
 WAITING_STATUSES = stored.WAITING_STATUSES  # not picked up yet: the escalation timer watches
-RATE_WINDOW = stored.RATE_WINDOW
+RATE_WINDOW = report_limits.RATE_WINDOW
 
 
 @dataclass(frozen=True)

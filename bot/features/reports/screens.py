@@ -34,6 +34,7 @@ from bot.features.reports import screens_triage as reports_triage
 from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_
 from bot.storage import mediation as mediation_repo
+from bot.storage import report_limits
 from bot.storage import reports as repo
 from bot.storage.members import Member
 
@@ -52,7 +53,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
         f"• {r.code} · {category_label(ctx.t, r.category)} · {status_label(ctx.t, r.status)}"
         for r in mine
     ]
-    if await repo.is_blocked(ctx.conn, member.id):
+    if await report_limits.is_blocked(ctx.conn, member.id):
         lines.append(ctx._("You are currently blocked from sending reports."))
     return lines
 

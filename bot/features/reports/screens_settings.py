@@ -11,7 +11,7 @@ from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, defa
 from bot.features.reports.texts import category_label, target_label
 from bot.i18n import N_
 from bot.shared.pickers import stale
-from bot.storage import reports as repo
+from bot.storage import report_settings
 
 MAX_CHOICES = (1, 2, 3, 5, 10, 20)
 ACK_CHOICES = (2.0, 4.0, 8.0, 12.0, 24.0)
@@ -29,8 +29,8 @@ DEPLOYMENT_WIDE = N_(
 
 
 async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
-    routes = await repo.routes(ctx.conn, default_routes())
-    settings = await repo.settings(ctx.conn)
+    routes = await report_settings.routes(ctx.conn, default_routes())
+    settings = await report_settings.settings(ctx.conn)
     lines = [note] if note else []
     lines += [
         ctx._("*Reports: routing and limits*"),
@@ -70,13 +70,13 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     member_id = ctx.member.id if ctx.member else None
     if verb == Settings.ROUTE and value in CATEGORY_BY_KEY:
-        routes = await repo.routes(ctx.conn, default_routes())
+        routes = await report_settings.routes(ctx.conn, default_routes())
         target = Target.OFFICERS if routes[value] == Target.LEADERS else Target.LEADERS
-        await repo.set_route(ctx.conn, value, target, member_id, ctx.now)
+        await report_settings.set_route(ctx.conn, value, target, member_id, ctx.now)
         await ctx.audit("report.route_changed", None, None, category=value, target=target.value)
         await show(ctx, edit=True, note=ctx._("Saved."))
         return
-    settings = await repo.settings(ctx.conn)
+    settings = await report_settings.settings(ctx.conn)
     if verb == Settings.MAX:
         settings = replace(
             settings, max_per_hour=int(_following(MAX_CHOICES, settings.max_per_hour))
@@ -90,7 +90,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     else:
         stale(ctx)
         return
-    await repo.save_settings(ctx.conn, settings)
+    await report_settings.save_settings(ctx.conn, settings)
     await ctx.audit(
         "report.settings_changed",
         None,

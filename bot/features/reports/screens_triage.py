@@ -22,6 +22,7 @@ from bot.features.reports.texts import status_label
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import members as members_repo
+from bot.storage import report_limits
 from bot.storage import reports as repo
 from bot.storage.reports import Report
 
@@ -145,12 +146,14 @@ async def _toggle_block(ctx: Context, report: Report) -> None:
         ctx.toast(ctx._("Only commune officers can block a person from reporting."))
         return
     member_id = report.reporter_member_id
-    if await repo.is_blocked(ctx.conn, member_id):
-        await repo.unblock(ctx.conn, member_id)
+    if await report_limits.is_blocked(ctx.conn, member_id):
+        await report_limits.unblock(ctx.conn, member_id)
         await ctx.audit("report.reporter_unblocked", "member", member_id, report=report.id)
         ctx.reply(ctx._("The sender of report #{number} may report again.", number=str(report.id)))
     else:
-        await repo.block(ctx.conn, member_id, ctx.member.id if ctx.member else None, ctx.now)
+        await report_limits.block(
+            ctx.conn, member_id, ctx.member.id if ctx.member else None, ctx.now
+        )
         await ctx.audit("report.reporter_blocked", "member", member_id, report=report.id)
         ctx.reply(
             ctx._(

@@ -27,9 +27,8 @@ from bot.features.reports.model import (
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
-from bot.storage import audit
+from bot.storage import audit, patrol_observations, report_limits, report_settings
 from bot.storage import members as members_repo
-from bot.storage import patrols as patrols_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
@@ -84,12 +83,12 @@ async def refusal(
     """A blocked person may not send; nor anyone over the hourly limit (named and anonymous
     reports both count). A leader's report from a patrol observation is named and audited:
     the limit (against floods of tips) does not apply to it (``rate_limited=False``)."""
-    if await repo.is_blocked(conn, member_id):
+    if await report_limits.is_blocked(conn, member_id):
         return Refusal(blocked=True)
     if not rate_limited:
         return None
-    settings = await repo.settings(conn)
-    if over_limit(await repo.recent_count(conn, rate_key, member_id, now), settings):
+    settings = await report_settings.settings(conn)
+    if over_limit(await report_limits.recent_count(conn, rate_key, member_id, now), settings):
         return Refusal(blocked=False, max_per_hour=settings.max_per_hour)
     return None
 
@@ -97,7 +96,7 @@ async def refusal(
 async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
     """Who handles a category in an area: the configured route, or the commune police when
     nobody leads that area yet."""
-    target = (await repo.routes(conn, default_routes())).get(category, Target.OFFICERS)
+    target = (await report_settings.routes(conn, default_routes())).get(category, Target.OFFICERS)
     if target == Target.LEADERS and not (
         area_id and await roles_repo.holders(conn, "leader", area_id)
     ):
@@ -111,14 +110,14 @@ async def submit_report(
     """Store a report with a new tracking code and its deadline, audit it (with no actor when
     anonymous), link the patrol observation it came from, and tell its handlers."""
     observation = (
-        await patrols_repo.get_observation(conn, sub.observation_id)
+        await patrol_observations.get_observation(conn, sub.observation_id)
         if sub.observation_id is not None
         else None
     )
     if observation is not None and observation.report_id is not None:
         earlier = await repo.get(conn, observation.report_id)
         return AlreadyReported(earlier.code if earlier else None)
-    settings = await repo.settings(conn)
+    settings = await report_settings.settings(conn)
     code = new_tracking_code()
     while await repo.code_exists(conn, code):
         code = new_tracking_code()
@@ -137,7 +136,7 @@ async def submit_report(
     )
     created = await repo.create(conn, new, code, now, ack_due(now, sub.happening_now, settings))
     if sub.anonymous:
-        await repo.count_anonymous(conn, sub.rate_key, now)
+        await report_limits.count_anonymous(conn, sub.rate_key, now)
     actor = None if sub.anonymous else sub.reporter_member_id
     await audit.record(
         conn,
@@ -150,7 +149,7 @@ async def submit_report(
         anonymous=sub.anonymous,
     )
     if observation is not None:
-        await patrols_repo.link_report(conn, observation.id, created.id)
+        await patrol_observations.link_report(conn, observation.id, created.id)
         await audit.record(
             conn,
             now,
@@ -300,7 +299,7 @@ async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
     """Remind the handlers of reports nobody acknowledged in time, and tell the officers."""
     queued = 0
     async with db.unit() as conn:
-        await repo.purge_rate(conn, now)
+        await report_limits.purge_rate(conn, now)
         for report in await repo.overdue(conn, now):
             told: set[int] = set()
             for member in await handlers_of(conn, report):
@@ -394,7 +393,7 @@ async def reopen(
     by an officer with a note (then the reporter is told too, and the handlers other than that
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
-    settings = await repo.settings(conn)
+    settings = await report_settings.settings(conn)
     due = ack_due(now, report.happening_now, settings)
     if not await repo.set_status(
         conn, report, Status.REOPENED, actor.id, now, note=note, ack_due_at=due
