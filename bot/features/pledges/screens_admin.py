@@ -20,6 +20,26 @@ from bot.storage import individual_pledges, pledge_campaigns, pledge_items
 from bot.storage import members as members_repo
 
 FLOW = "pledge_admin"
+# Campaigns and the catalog of items are the whole deployment's: a commune officer sees them,
+# only officers of every commune (and admins) change them.
+PROVINCE_WIDE = N_(
+    "Pledge campaigns and pledge items apply to every commune: only the province's officers "
+    "change them."
+)
+
+
+def _refused(ctx: Context) -> bool:
+    """True (after saying so, and closing any step of it) when this person may not change
+    campaigns or items."""
+    if ctx.roles.sees_every_commune:
+        return False
+    if ctx.flow == FLOW:
+        ctx.end()
+    if ctx.event.kind == EventKind.BUTTON:
+        ctx.toast(ctx._(PROVINCE_WIDE))
+    else:
+        ctx.reply(ctx._(PROVINCE_WIDE))
+    return True
 
 
 # Campaigns --------------------------------------------------------------------------------
@@ -45,6 +65,9 @@ async def campaigns(ctx: Context) -> None:
         )
     if not found:
         lines.append(ctx._("No campaign yet."))
+    if not ctx.roles.sees_every_commune:
+        ctx.reply("\n".join([*lines, "", ctx._(PROVINCE_WIDE)]))
+        return
     ctx.reply("\n".join(lines), [[Option(ctx._("➕ Open a new campaign"), action="plga:new")]])
 
 
@@ -53,6 +76,8 @@ def _suggested_year(day: date) -> int:
 
 
 async def on_campaign(ctx: Context, argument: str) -> None:
+    if _refused(ctx):
+        return
     verb, _, value = argument.partition(":")
     day = today(ctx)
     if verb == "new":
@@ -106,6 +131,8 @@ async def on_campaign(ctx: Context, argument: str) -> None:
 
 
 async def _after_title(ctx: Context, text: str) -> None:
+    if _refused(ctx):
+        return
     title = check_name(text)
     if isinstance(title, TextProblem):
         ctx.reply(problem_text(ctx, title))
@@ -119,6 +146,8 @@ async def _after_title(ctx: Context, text: str) -> None:
 
 
 async def _after_day(ctx: Context, day: date) -> None:
+    if _refused(ctx):
+        return
     if ctx.step == "start":
         if day < today(ctx):
             ctx.reply(ctx._("The campaign cannot start in the past. Please type another day."))
@@ -194,6 +223,10 @@ async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> Non
             else Option(ctx.t.plain("⛔ {n}", n=str(n)), action=f"plgi:retire:{item.id}")
         )
         rows.append([Option(ctx.t.plain("✏️ {n}", n=str(n)), action=f"plgi:edit:{item.id}"), toggle])
+    if not ctx.roles.sees_every_commune:  # to read: changing them is the province's
+        lines.append("\n" + ctx._(PROVINCE_WIDE))
+        ctx.reply("\n".join(lines), edit=edit)
+        return
     lines.append("\n" + ctx._("✏️ reword · ⛔ retire · ♻️ bring back"))
     rows.append([Option(ctx._("➕ Add an item"), action=f"plgi:add:{audience}")])
     ctx.reply("\n".join(lines), rows, edit=edit)
@@ -203,6 +236,8 @@ async def on_item(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     if verb == "aud" and value in AUDIENCES:
         await _show_items(ctx, value)
+        return
+    if _refused(ctx):
         return
     if verb == "add" and value in AUDIENCES:
         ctx.begin(FLOW, "item_vi", audience=value, item_id=None)
@@ -232,6 +267,8 @@ async def on_item(ctx: Context, argument: str) -> None:
 
 async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> None:
     """One step of adding or rewording an item: ``typed`` is None when a button was pressed."""
+    if _refused(ctx):
+        return
     item_id = ctx.data.get("item_id")
     item = await pledge_items.item(ctx.conn, int(item_id)) if item_id else None
     text = ""

@@ -82,6 +82,22 @@ def _may_manage(ctx: Context, case: Case) -> bool:
     )
 
 
+async def _mediator_scope(ctx: Context) -> frozenset[int] | None:
+    """Where the mediator of the case in hand may live (None: anywhere): the commune of the
+    case's area, or this person's areas when the case has none; anywhere for those who see
+    every commune."""
+    if ctx.roles.sees_every_commune:
+        return None
+    area_id = ctx.data.get("area_id")
+    if ctx.data.get("case_id"):
+        case = await repo.get(ctx.conn, int(ctx.data["case_id"]))
+        area_id = case.area_id if case else None
+    area = await areas_repo.get(ctx.conn, int(area_id)) if area_id else None
+    if area is None or area.commune_id is None:
+        return ctx.roles.area_ids
+    return frozenset(await areas_repo.ids_of_communes(ctx.conn, [area.commune_id]))
+
+
 async def _areas_in_scope(ctx: Context) -> list[areas_repo.Area]:
     areas = await areas_repo.list_areas(ctx.conn)
     if ctx.roles.sees_every_commune:
@@ -200,12 +216,10 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
             for outcome in repo.OUTCOMES
             if case.may_record(outcome, _today(ctx))
         ]
-        options += [
-            [
-                Option(ctx.t.plain("📅 Session day"), action=f"med:setday:{case.id}"),
-                Option(ctx.t.plain("👤 Mediator"), action=f"med:setmed:{case.id}"),
-            ],
-        ]
+        row = [Option(ctx.t.plain("📅 Session day"), action=f"med:setday:{case.id}")]
+        if ctx.roles.leads(case.area_id):  # not the mediator's own to hand on
+            row.append(Option(ctx.t.plain("👤 Mediator"), action=f"med:setmed:{case.id}"))
+        options.append(row)
     ctx.reply(text, options, edit=edit)
 
 
@@ -319,6 +333,8 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
     elif verb == "setday" and case.is_open:
         ctx.begin(FLOW, "session", case_id=case.id, single=True)
         _ask_day(ctx)
+    elif verb == "setmed" and case.is_open and not ctx.roles.leads(case.area_id):
+        ctx.toast(ctx._("This case is not in your care."))  # a mediator does not hand it on
     elif verb == "setmed" and case.is_open:
         ctx.begin(FLOW, "mediator", case_id=case.id, single=True)
         _ask_mediator(ctx)
@@ -332,6 +348,11 @@ async def _set_mediator(ctx: Context, member_id: int) -> None:
         ctx.end()
         stale(ctx)
         return
+    scope = await _mediator_scope(ctx)
+    itself = ctx.member is not None and person.id == ctx.member.id
+    if not itself and scope is not None and person.area_id not in scope:
+        ctx.toast(ctx._("This area is not in your care."))
+        return
     if not ctx.data.get("single"):
         # A new case: the mediator is kept in the draft until the last step.
         ctx.goto("session", mediator_id=person.id)
@@ -341,6 +362,9 @@ async def _set_mediator(ctx: Context, member_id: int) -> None:
     ctx.end()
     if case is None or not case.is_open:
         ctx.reply(ctx._("This case is already closed."))
+        return
+    if not ctx.roles.leads(case.area_id):
+        ctx.reply(ctx._("This case is not in your care."))
         return
     await repo.set_mediator(ctx.conn, case.id, person.id)
     await ctx.audit("mediation.mediator_set", "mediation", case.id)
@@ -484,7 +508,7 @@ async def on_input(ctx: Context) -> None:
         _ask_mediator(ctx)
     elif step == "mediator":
         found = await members_repo.search(
-            ctx.conn, text.strip(), fold=search_key, within=ctx.roles.officer_areas
+            ctx.conn, text.strip(), fold=search_key, within=await _mediator_scope(ctx)
         )
         if not found:
             ctx.reply(
