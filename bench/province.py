@@ -254,6 +254,25 @@ def _recipe(path: Path) -> tuple[str, bool] | None:
         conn.close()
 
 
+async def _finish_broadcasts(path: Path) -> None:
+    """What the bot does as each broadcast finishes: keep its delivery counts (per area, per
+    commune, in total). The bulk load wrote finished runs without it."""
+    from bot.storage.deliveries import keep_delivery_counts
+
+    db = await Database.open(path)
+    async with (
+        db.read() as conn,
+        conn.execute(
+            "SELECT id FROM broadcast_runs WHERE status = 'done' AND counts_kept = 0 ORDER BY id"
+        ) as cur,
+    ):
+        runs = [int(r[0]) for r in await cur.fetchall()]
+    for first in range(0, len(runs), 50):
+        async with db.unit() as conn:
+            await keep_delivery_counts(conn, runs[first : first + 50])
+    await db.close()
+
+
 def _no_statistics(path: Path) -> None:
     """Drop ANALYZE's statistics (a deployment's database has none; older bench builds ran
     it), so the query plans are those the bot gets."""
@@ -286,6 +305,7 @@ async def prepared(rebuild: bool) -> Path:
         assert found is not None
         if found == (RECIPE, communes_now):
             _no_statistics(DATABASE)
+            await _finish_broadcasts(DATABASE)
             return DATABASE
     _remove(DATABASE)
     began = time.perf_counter()
@@ -293,6 +313,7 @@ async def prepared(rebuild: bool) -> Path:
     db = await Database.open(DATABASE)
     await db.close()
     build(DATABASE)
+    await _finish_broadcasts(DATABASE)
     size = DATABASE.stat().st_size / 1e6
     print(f"built in {time.perf_counter() - began:,.0f} s, {size:,.0f} MB", flush=True)
     return DATABASE

@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.storage import conversations, menus, retention
+from bot.storage import retention
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,21 +55,45 @@ class Scheduler:
             self.scheduler.shutdown(wait=False)
 
 
+Purge = Callable[[aiosqlite.Connection, int], Awaitable[retention.Batch]]
+
+
+async def in_batches(db: Database, purge: Purge) -> int:
+    """Run ``purge`` batch by batch, each in its own short transaction, letting the chats'
+    updates waiting for the database go first in between; returns the rows deleted."""
+    total, after = 0, 0
+    while True:
+        async with db.unit() as conn:
+            deleted, last = await purge(conn, after)
+        total += deleted
+        if last is None:
+            return total
+        after = last
+        await asyncio.sleep(0)
+
+
 async def housekeeping(db: Database, clock: Clock) -> tuple[int, int]:
     """Drop expired menus and conversations (their buttons then answer "no longer active")."""
-    async with db.unit() as conn:
-        now = clock()
-        return await menus.purge_expired(conn, now), await conversations.purge_expired(conn, now)
+    now = clock()
+    menus = await in_batches(db, lambda conn, after: retention.purge_menus(conn, now, after))
+    conversations = await in_batches(
+        db, lambda conn, after: retention.purge_conversations(conn, now, after)
+    )
+    return menus, conversations
 
 
 async def purge_old(db: Database, now: datetime, keep: timedelta) -> tuple[int, int, int]:
-    """Purge what is older than ``keep`` (see ``bot.storage.retention``): returns (outbox rows,
-    broadcast runs kept as counts, strangers' chats)."""
+    """Purge what is older than ``keep`` (see ``bot.storage.retention``), in batches: returns
+    (outbox rows, broadcast runs kept as counts, strangers' chats)."""
     cutoff = now - keep
     async with db.unit() as conn:
-        rows, runs = await retention.purge_outbox(conn, cutoff)
-        strangers = await retention.purge_strangers(conn, cutoff)
-    return rows, runs, strangers
+        runs = await retention.finish_runs(conn, cutoff)
+    rows = await in_batches(db, lambda conn, after: retention.purge_run_rows(conn, runs, after))
+    rows += await in_batches(db, lambda conn, after: retention.purge_outbox(conn, cutoff, after))
+    strangers = await in_batches(
+        db, lambda conn, after: retention.purge_strangers(conn, cutoff, after)
+    )
+    return rows, len(runs), strangers
 
 
 def install_housekeeping(

@@ -97,7 +97,15 @@ async def queue_reply(
     from bot.core.menus import resolve_buttons  # menus imports the event types only
 
     buttons = await resolve_buttons(
-        conn, platform, chat_id, user_id, reply.options, token=None, now=now, ttl=config.menu_ttl
+        conn,
+        platform,
+        chat_id,
+        user_id,
+        reply.options,
+        token=None,
+        now=now,
+        ttl=config.menu_ttl,
+        text=reply.text,
     )
     return await outbox.enqueue(
         conn,

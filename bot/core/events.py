@@ -139,6 +139,9 @@ class Option:
     label: str
     action: str | None = None
     url: str | None = None
+    # Pressing it draws the same message again with other buttons (a picker's pages): its menu
+    # keeps the message's text, in a conversation step or not.
+    redraws: bool = False
 
 
 @dataclass

@@ -36,10 +36,12 @@ async def resolve_buttons(
 ) -> list[list[Button]]:
     """Buttons for ``options``; their actions are stored as one menu. ``step_token`` is the
     conversation step the menu is shown in; with ``text`` (the message) the menu also keeps
-    the message and labels, so the step can be shown again (see the dispatcher)."""
+    the message and labels, so the step can be shown again (see the dispatcher), and so can a
+    message with an option that ``redraws`` it (a picker's next page), in a step or not."""
     actions = [o.action for row in options for o in row if o.action is not None]
     shown = None
-    if step_token is not None and text is not None:
+    redraws = any(o.redraws for row in options for o in row)
+    if text is not None and (step_token is not None or redraws):
         shown = (text, [[_shown_option(o) for o in row] for row in options])
     menu_id = (
         await menus.create(
@@ -73,7 +75,8 @@ async def resolve_buttons(
 
 def _shown_option(option: Option) -> dict[str, str]:
     if option.action is not None:
-        return {"label": option.label, "action": option.action}
+        kept = {"label": option.label, "action": option.action}
+        return {**kept, "redraws": "1"} if option.redraws else kept
     return {"label": option.label, "url": option.url or ""}
 
 
@@ -81,7 +84,7 @@ def shown_options(rows: list[list[dict[str, str]]]) -> list[list[Option]]:
     """Options back from what a menu kept (see :func:`resolve_buttons`)."""
     return [
         [
-            Option(o["label"], action=o["action"])
+            Option(o["label"], action=o["action"], redraws=bool(o.get("redraws")))
             if "action" in o
             else Option(o["label"], url=o.get("url"))
             for o in row

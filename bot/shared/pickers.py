@@ -71,7 +71,8 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
 # The area picker of a province: never hundreds of buttons in one message. Up to AREA_PAGE areas
 # are buttons as before; beyond, the communes first (when the areas span several), then one
 # commune's areas in pages. The pages are drawn by on_area_page ("ap:" buttons), which shows the
-# same areas again: all of them (``everyone``) or those the person acts for (areas_in_scope).
+# same areas again: all of them (``everyone``) or those the person acts for (areas_in_scope),
+# under the same text, which the menu keeps (its buttons ``redraws``), in a conversation or not.
 AREA_PAGE = 24
 PAGER = Prefix("ap")
 
@@ -104,6 +105,7 @@ async def area_picker(
             Option(
                 f"🏘 {c.name or c.code} ({counts[c.id]})",
                 action=PAGER.make(scope, c.id, 0, action),
+                redraws=True,
             )
             for c in found
         ]
@@ -114,12 +116,18 @@ async def area_picker(
     rows = area_options(shown[page * AREA_PAGE : (page + 1) * AREA_PAGE], action)
     nav: list[Option] = []
     if page > 0:
-        nav.append(Option("◀️", action=PAGER.make(scope, commune_id, page - 1, action)))
+        nav.append(
+            Option("◀️", action=PAGER.make(scope, commune_id, page - 1, action), redraws=True)
+        )
     if len(communes) > 1:
-        nav.append(Option("🏘 …", action=PAGER.make(scope, 0, 0, action)))
+        nav.append(Option("🏘 …", action=PAGER.make(scope, 0, 0, action), redraws=True))
     if page < pages - 1:
         nav.append(
-            Option(f"▶️ {page + 2}/{pages}", action=PAGER.make(scope, commune_id, page + 1, action))
+            Option(
+                f"▶️ {page + 2}/{pages}",
+                action=PAGER.make(scope, commune_id, page + 1, action),
+                redraws=True,
+            )
         )
     return [*rows, nav] if nav else rows
 

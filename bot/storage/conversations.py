@@ -73,8 +73,3 @@ async def clear(conn: aiosqlite.Connection, platform: str, chat_id: str, user_id
         "DELETE FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?",
         (platform, chat_id, user_id),
     )
-
-
-async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
-    cur = await conn.execute("DELETE FROM conversations WHERE expires_at <= ?", (to_db(now),))
-    return cur.rowcount

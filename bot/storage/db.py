@@ -145,7 +145,7 @@ class PrefetchingConnection(aiosqlite.Connection):
 
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._tx.put_nowait((future, run))
-        return await future
+        return await _to_the_end(future)
 
     @aiosqlite_context.contextmanager
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
@@ -156,6 +156,25 @@ class PrefetchingConnection(aiosqlite.Connection):
 
         cursor, rows = await self._execute(run)
         return PrefetchedCursor(self, cursor, rows)
+
+
+async def _to_the_end(future: asyncio.Future[T]) -> T:
+    """The result of what runs in aiosqlite's thread, waited for even when the waiting task is
+    cancelled (a shutdown, a timeout): that thread goes on with it regardless, and the task must
+    not let go of the database (its lock) while a COMMIT, a BEGIN or a backup is still under
+    way. The cancellation is raised once it is done."""
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.done():  # the statement itself was cancelled: nothing more to wait for
+                raise
+            cancelled = True
+            continue
+        if cancelled:
+            raise asyncio.CancelledError
+        return result
 
 
 async def connect(path: str) -> aiosqlite.Connection:
@@ -255,20 +274,38 @@ class Database:
     async def unit(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: committed when the block ends, rolled back on an exception."""
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            # A BEGIN or COMMIT that waits in aiosqlite's thread is finished there even when this
+            # task is cancelled (see _to_the_end); the lock is let go of with no transaction open.
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                await self._end_transaction()
+                raise
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._end_transaction()
                 raise
             conn = self.conn
-            if isinstance(conn, PrefetchingConnection):
-                # Committing writes the log (and now and then copies it into the database and
-                # syncs both): a slow disk holds this thread, not the event loop.
-                raw = conn._conn
-                await conn.in_thread(lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS)
-            else:
-                await conn.execute("COMMIT")
+            try:
+                if isinstance(conn, PrefetchingConnection):
+                    # Committing writes the log (and now and then copies it into the database
+                    # and syncs both): a slow disk holds this thread, not the event loop.
+                    raw = conn._conn
+                    await conn.in_thread(
+                        lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS
+                    )
+                else:
+                    await conn.execute("COMMIT")
+            except BaseException:
+                await self._end_transaction()  # a COMMIT that failed leaves it open
+                raise
+
+    async def _end_transaction(self) -> None:
+        """Roll back the transaction still open, if any (on the event loop's thread: nothing
+        to wait for, so no cancellation comes in between)."""
+        if self.conn.in_transaction:
+            await self.conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

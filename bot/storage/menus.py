@@ -115,11 +115,6 @@ async def shown_for_step(
     return str(shown["text"]), list(shown["rows"])
 
 
-async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
-    cur = await conn.execute("DELETE FROM menus WHERE expires_at <= ?", (to_db(now),))
-    return cur.rowcount
-
-
 async def shown_text(conn: aiosqlite.Connection, menu_id: str) -> str | None:
     """The text of the message a menu was shown under (None when not kept)."""
     rows = await conn.execute_fetchall("SELECT shown FROM menus WHERE id = ?", (menu_id,))

@@ -226,5 +226,5 @@ async def test_the_report_gives_telegrams_refusal_in_the_officers_language(
         lambda c: c.chat_id == officer.id and "Không gửi được" in c.text, after=before
     )
     assert "Không gửi được: 1" in report.text
-    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report.text
+    assert "không có quyền gửi tin vào cuộc trò chuyện: 1" in report.text
     assert "rights" not in report.text and "Bad Request" not in report.text

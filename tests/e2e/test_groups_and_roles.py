@@ -17,7 +17,7 @@ async def make_officer(api: FakeBotAPI, bot: RunningBot, user: ChatUser) -> None
     await register(api, admin)
     await register(api, user)
     await admin.send("/grant")
-    await admin.press("Cán bộ Công an xã")
+    await admin.press("Cán bộ Công an xã, phường")
     await admin.send(user.first_name.split()[-1])
     await admin.press(user.first_name)
     done = await admin.press("Xác nhận")

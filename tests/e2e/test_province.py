@@ -50,7 +50,7 @@ async def make_officer(api: FakeBotAPI, user: ChatUser, of: str) -> None:
     """The admin makes ``user`` an officer of ``of`` (a commune's name, or "Toàn tỉnh")."""
     admin = ChatUser(api, ADMIN, "Quản trị")
     await settle(api, admin.send("/capquyen"))
-    await settle(api, admin.press("Cán bộ Công an xã"))
+    await settle(api, admin.press("Cán bộ Công an xã, phường"))
     await settle(api, admin.send(user.first_name.split()[-1]))
     which = await settle(api, admin.press(user.first_name))
     assert "xã, phường nào" in which.text
@@ -173,8 +173,8 @@ async def test_a_province_officer_sees_and_compares_both_communes(
     assert "2 tin báo" in listing.text
 
     communes = await settle(api, chief.send("/khuvuc"))
-    assert "Xã Nga Sơn (NGASON): 2 thôn, tổ dân phố, 200 hộ" in communes.text
-    assert "Xã Nga Hòa (NGAHOA): 1 thôn, tổ dân phố, 95 hộ" in communes.text
+    assert "Xã Nga Sơn (NGASON): 2 thôn, tổ dân phố; 200 hộ" in communes.text
+    assert "Xã Nga Hòa (NGAHOA): 1 thôn, tổ dân phố; 95 hộ" in communes.text
     one = await settle(api, chief.press("Xã Nga Hòa"))
     assert "Thôn Hòa Một" in one.text and "Thôn Sơn" not in one.text
 
@@ -197,7 +197,7 @@ async def test_import_of_areas_and_five_past_years_of_ratings(
     assert template.method == "sendDocument"
     sheet = load_workbook(io.BytesIO(template.params["document"]["data"])).worksheets[0]
     header = [c.value for c in sheet[1]]
-    assert header[:2] == ["Mã xã", "Xã, phường"] and header[-5:] == [
+    assert header[:2] == ["Mã xã, phường", "Xã, phường"] and header[-5:] == [
         "2021",
         "2022",
         "2023",
@@ -207,9 +207,9 @@ async def test_import_of_areas_and_five_past_years_of_ratings(
     head = '"Mã xã","Xã, phường","Mã thôn","Khu dân cư","Số hộ",2021,2022,2023,2024,2025\n'
     bad = head + "NGASON,,NS1,,,x,x,x,ok,x\nNGAHOA,,NS2,,,x,x,x,x,x\n"
     refused = await send_file(admin, api, "r1", "khu.csv", bad.encode("utf-8-sig"))
-    assert "Chưa nhập gì. Số dòng cần sửa: 2" in refused.text
+    assert "Chưa nhập thôn, tổ dân phố nào. Số dòng cần sửa: 2" in refused.text
     assert "Dòng 2: không hiểu kết quả năm 2024" in refused.text
-    assert "Dòng 3: thôn, tổ dân phố này thuộc xã khác" in refused.text
+    assert "Dòng 3: thôn, tổ dân phố này thuộc xã, phường khác" in refused.text
     assert await rows(province, "SELECT * FROM area_ratings") == []  # nothing half-imported
 
     good = head + (
@@ -221,7 +221,7 @@ async def test_import_of_areas_and_five_past_years_of_ratings(
     )
     done = await send_file(admin, api, "r2", "khu.csv", good.encode("utf-8-sig"))
     assert "Đã nhập: thêm 1 xã" in done.text and "thêm 2, cập nhật 1, giữ nguyên 2" in done.text
-    assert "ghi 24" in done.text
+    assert "ghi mới 24" in done.text
 
     # The rating's own service: streaks and the share of areas rated safe per year.
     db = await Database.open(province.database)
@@ -251,7 +251,7 @@ async def test_import_of_areas_and_five_past_years_of_ratings(
     await settle(api, admin.press("Nhập thôn, tổ dân phố"))
     again = await send_file(admin, api, "r3", "khu.csv", good.encode("utf-8-sig"))
     assert "thêm 0 xã" in again.text and "thêm 0, cập nhật 0, giữ nguyên 5" in again.text
-    assert "ghi 0, đã có 24" in again.text
+    assert "ghi mới 0, đã có từ trước 24" in again.text
 
 
 async def test_the_area_picker_of_a_province_goes_by_commune_then_pages(

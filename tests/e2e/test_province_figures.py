@@ -60,18 +60,18 @@ async def test_a_province_officer_compares_two_communes_and_their_ratings(
     await settle(api, chief.press("🏘 Toàn tỉnh"))
     answer = await settle(api, chief.press("Năm trước"))
     lines = answer.text.splitlines()
-    assert "Khu dân cư đạt tiêu chuẩn an toàn theo năm:" in lines
+    assert "Khu dân cư đạt tiêu chuẩn an toàn về ANTT theo năm:" in lines
     province_line = next(line for line in lines if line.startswith("• Toàn tỉnh: 2021"))
     # NS1 met 5 years, NS2 2022, 2023, 2025, NS3 all but 2025, NH1 2022 to 2025 (not rated 2021).
     for share in ("2021: 2/4", "2022: 4/4", "2023: 4/4", "2024: 3/4", "2025: 3/4"):
         assert share in province_line, share
-    assert "đạt năm cuối: 3, đạt 3 năm liền: 2, đạt 5 năm liền: 1" in province_line
+    assert "đạt năm gần nhất: 3, đạt 3 năm liền: 2, đạt 5 năm liền: 1" in province_line
     son_rating = next(line for line in lines if line.startswith("• Xã Nga Sơn: 2021"))
     assert "2021: 2/3" in son_rating and "2025: 2/3" in son_rating
-    assert "đạt năm cuối: 2, đạt 3 năm liền: 1, đạt 5 năm liền: 1" in son_rating
+    assert "đạt năm gần nhất: 2, đạt 3 năm liền: 1, đạt 5 năm liền: 1" in son_rating
     hoa_rating = next(line for line in lines if line.startswith("• Xã Nga Hòa: 2021"))
     assert "2021: 0/1" in hoa_rating and "2022: 1/1" in hoa_rating
-    assert "đạt năm cuối: 1, đạt 3 năm liền: 1, đạt 5 năm liền: 0" in hoa_rating
+    assert "đạt năm gần nhất: 1, đạt 3 năm liền: 1, đạt 5 năm liền: 0" in hoa_rating
 
 
 async def test_a_commune_officer_sees_their_whole_commune_and_not_the_other(

@@ -130,7 +130,7 @@ async def test_release_database_upgrades_in_place_and_still_answers(
         assert "/capquyen" in officer_help.text
         admin = ChatUser(api, 42, "Quản trị")
         grant = await admin.send("/grant")
-        assert "Cán bộ Công an xã" in grant.labels
+        assert "Cán bộ Công an xã, phường" in grant.labels
 
         # A group that became a supergroup before the upgrade is answered at its new id.
         answer = await hung.send("/help", group_chat(SUPERGROUP_ID, "Nhóm Liên gia", "supergroup"))

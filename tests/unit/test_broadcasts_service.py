@@ -83,7 +83,7 @@ async def test_fan_out_targets_and_languages(db: Database) -> None:
     ):
         rows = {r[0]: r[1] for r in await cur.fetchall()}
     assert "-2000" not in rows  # another area's group
-    assert "Công an xã nhắc nhở" in rows["-1000"]
+    assert "Công an xã, phường nhắc nhở" in rows["-1000"]
     assert "commune police" in rows["500"] and "/unsubscribe" in rows["500"]  # English subscriber
 
 
@@ -223,7 +223,7 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     report, edit_of = rows[-1]
     assert edit_of == run.progress_outbox  # the progress message is edited into the report
     assert "Gửi thành công: 26" in report and "Không gửi được: 1" in report
-    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report and "Bỏ qua" in report
+    assert "không có quyền gửi tin vào cuộc trò chuyện: 1" in report and "Bỏ qua" in report
     assert "rights" not in report
 
 

@@ -55,6 +55,12 @@ AREA_WORDS = re.compile(r"thôn, (xóm|tổ(?! dân phố))", re.IGNORECASE)
 # A report with its code or number is a "tin báo" on every screen (the patrol's included).
 REPORT_BY_CODE = re.compile(r"phản ánh (\{code\}|#)", re.IGNORECASE)
 ROOTS = ("bot", "scheduler")
+# Since 1 July 2025 a province has communes (xã, phường, đặc khu) and no districts.
+DISTRICT = re.compile(r"\b(huyện|quận|thị xã)\b", re.IGNORECASE)
+# Commune police as any commune's: "Công an xã, phường" (a ward's residents read it too). The draft
+# summary report keeps "Công an xã": the officer writes the commune's own name there.
+COMMUNE_POLICE = re.compile(r"Công an xã(?!, phường)", re.IGNORECASE)
+OWN_NAME_IN_REPORT = {"summary.po"}
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 BAN = re.compile(r"\bbạn\b", re.IGNORECASE)
@@ -197,6 +203,10 @@ def vi_problems(staff_screens: set[str] | None = None) -> list[str]:
                 problems.append(f"English command {found.group(0)} in {where}")
             if ISO_DATE.search(text):
                 problems.append(f"ISO date in {where}")
+            if DISTRICT.search(text):
+                problems.append(f"a district (no more since 1 July 2025) in {where}")
+            if file not in OWN_NAME_IN_REPORT and COMMUNE_POLICE.search(text):
+                problems.append(f"commune police not named 'Công an xã, phường' in {where}")
             if file not in REPORTS_UP and "báo cáo" in text.lower():
                 problems.append(f"'báo cáo' for a resident's report in {where}")
     return problems
@@ -232,6 +242,8 @@ def test_no_vietnamese_sentence_in_english_mode() -> None:
         ("Đã chuyển thành phản ánh {code}.", "'tin báo'"),
         ("Gửi đến thôn, tổ nào?", "'thôn, tổ dân phố'"),
         ("Bà con thôn, xóm chưa ký.", "'thôn, tổ dân phố'"),
+        ("Chọn huyện của thôn, tổ dân phố.", "district"),
+        ("Vui lòng liên hệ Công an xã.", "'Công an xã, phường'"),
     ],
 )
 def test_the_checks_catch_what_the_issue_names(
@@ -265,3 +277,25 @@ def test_a_message_in_several_catalogs_has_one_translation(language: str) -> Non
     for file, msgid, texts in _messages(language):
         seen.setdefault(msgid, {}).setdefault(tuple(texts), file)
     assert {m: t for m, t in seen.items() if len(t) > 1} == {}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_no_message_twice_in_one_catalog(language: str) -> None:
+    """Babel keeps one of two entries with the same msgid in a file, silently: the other
+    translation is never shown (the import template's "Commune code" had two)."""
+    twice = []
+    for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
+        text = path.read_text(encoding="utf-8")
+        ids = re.findall(r'^msgctxt ((?:".*"\n)+)|^msgid ((?:".*"\n)+)', text, re.MULTILINE)
+        seen: set[str] = set()
+        context = ""
+        for ctxt, msgid in ids:
+            if ctxt:
+                context = ctxt
+                continue
+            key = context + msgid
+            context = ""
+            if key in seen:
+                twice.append(f"{path.name}: {msgid[:60]!r}")
+            seen.add(key)
+    assert twice == []

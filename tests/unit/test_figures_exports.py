@@ -407,7 +407,7 @@ async def test_sheets_headers_and_rows_in_vietnamese(db: Database) -> None:
         "Thôn Đông",
         "Trộm cắp",
         "Đã giải quyết",
-        "Công an xã",
+        "Công an xã, phường",
         "có",
         "có",
         "không",

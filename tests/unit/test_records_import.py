@@ -166,7 +166,10 @@ async def test_templates_in_both_kinds_are_read_back(db: Database) -> None:
     name, data = records.template(t, "xlsx", THIS_YEAR)
     assert name.endswith(".xlsx")
     header = next(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
-    assert header[:3] == ("Mã xã", "Xã, phường", "Mã thôn, tổ dân phố") and header[-1] == "2025"
+    assert (
+        header[:3] == ("Mã xã, phường", "Xã, phường", "Mã thôn, tổ dân phố")
+        and header[-1] == "2025"
+    )
     assert header[5] == "2021"
     parsed = records.read_records(data, name, THIS_YEAR)
     assert [p.reason for p in parsed.problems] == [RecordProblem.EMPTY]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,9 +10,10 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage import chats, deliveries, members, outbox, roles
+from bot.storage import chats, conversations, deliveries, members, menus, outbox, roles
+from bot.storage.conversations import Conversation
 from bot.storage.db import Database
-from scheduler.service import Scheduler, install_housekeeping, purge_old
+from scheduler.service import Scheduler, housekeeping, install_housekeeping, purge_old
 from tests.stats_seed import DONG_GROUP, DONG_RESIDENT, TAY_RESIDENT, TZ, seed_year
 
 YEAR = Period(datetime(2026, 1, 1).date(), datetime(2026, 12, 31).date())
@@ -130,3 +132,53 @@ async def test_the_hourly_housekeeping_job_purges_with_the_setting(db: Database)
     await job.func()
     async with db.read() as conn:
         assert await chats.find(conn, "telegram", "9101") is None
+
+
+async def test_a_large_purge_goes_in_batches_and_lets_the_chats_in_between(
+    db: Database,
+) -> None:
+    """Statements run on the event loop's thread: 12,000 old messages purged in one DELETE
+    held every chat until it was done. In batches of 5,000, a chat's update waiting for the
+    database goes between two of them."""
+    old = LATER - timedelta(days=400)
+    async with db.unit() as conn:
+        first = await outbox.enqueue(conn, "telegram", "7001", "a", [], old)
+        await outbox.mark_sent(conn, first, old)
+        await conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 11999)"
+            " INSERT INTO outbox (platform, chat_id, text, status, created_at, not_before,"
+            " sent_at) SELECT platform, chat_id, text, status, created_at, not_before, sent_at"
+            " FROM outbox, n WHERE outbox.id = ?",
+            (first,),
+        )
+    total = await _count(db, "SELECT COUNT(*) FROM outbox")
+    assert total == 12000
+
+    seen: list[int] = []
+
+    async def chat(purging: asyncio.Task[tuple[int, int, int]]) -> None:
+        while not purging.done():  # one update after another, as a busy chat sends them
+            async with db.unit() as conn, conn.execute("SELECT COUNT(*) FROM outbox") as cur:
+                row = await cur.fetchone()
+                seen.append(int(row[0]) if row else -1)
+            await asyncio.sleep(0)
+
+    purging = asyncio.create_task(purge_old(db, LATER, KEEP))
+    chatting = asyncio.create_task(chat(purging))
+    assert await purging == (12000, 0, 0)
+    await chatting
+    assert {7000, 2000} <= set(seen)  # a chat's update between the batches of 5,000
+    assert await _count(db, "SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_housekeeping_drops_expired_menus_and_conversations_only(db: Database) -> None:
+    now = LATER
+    async with db.unit() as conn:
+        for n, expires in enumerate((now - timedelta(hours=1), now + timedelta(hours=1))):
+            await menus.create(conn, "telegram", "7001", "7001", ["x"], None, now, expires)
+            talk = Conversation("flow", "step", f"t{n}")
+            await conversations.save(conn, "telegram", "7001", str(n), talk, now, expires)
+    assert await housekeeping(db, lambda: now) == (1, 1)
+    assert await _count(db, "SELECT COUNT(*) FROM menus") == 1
+    assert await _count(db, "SELECT COUNT(*) FROM conversations WHERE user_id = '1'") == 1
+    assert await _count(db, "SELECT COUNT(*) FROM conversations") == 1

@@ -31,6 +31,27 @@ from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text, check_name
 from bot.storage import pledge_campaigns, pledge_items
 
+# Campaigns and the catalog of items are the whole deployment's: a commune officer sees them,
+# only officers of every commune (and admins) change them.
+PROVINCE_WIDE = N_(
+    "Pledge campaigns and pledge items apply to every commune: only the province's officers "
+    "change them."
+)
+
+
+def _refused(ctx: Context) -> bool:
+    """True (after saying so, and closing any step of it) when this person may not change
+    campaigns or items."""
+    if ctx.roles.sees_every_commune:
+        return False
+    if ADMIN.is_open(ctx):
+        ctx.end()
+    if ctx.event.kind == EventKind.BUTTON:
+        ctx.toast(ctx._(PROVINCE_WIDE))
+    else:
+        ctx.reply(ctx._(PROVINCE_WIDE))
+    return True
+
 
 # Campaigns --------------------------------------------------------------------------------
 async def campaigns(ctx: Context) -> None:
@@ -55,6 +76,9 @@ async def campaigns(ctx: Context) -> None:
         )
     if not found:
         lines.append(ctx._("No campaign yet."))
+    if not ctx.roles.sees_every_commune:
+        ctx.reply("\n".join([*lines, "", ctx._(PROVINCE_WIDE)]))
+        return
     ctx.reply(
         "\n".join(lines), [[Option(ctx._("➕ Open a new campaign"), action=CAMPAIGN(Campaign.NEW))]]
     )
@@ -65,6 +89,8 @@ def _suggested_year(day: date) -> int:
 
 
 async def on_campaign(ctx: Context, argument: str) -> None:
+    if _refused(ctx):
+        return
     verb, value = CAMPAIGN.read(argument)
     day = today(ctx)
     if verb == Campaign.NEW:
@@ -119,6 +145,8 @@ async def on_campaign(ctx: Context, argument: str) -> None:
 
 
 async def _after_title(ctx: Context, text: str) -> None:
+    if _refused(ctx):
+        return
     title = check_name(text)
     if isinstance(title, TextProblem):
         ctx.reply(problem_text(ctx, title))
@@ -140,6 +168,8 @@ async def _after_title(ctx: Context, text: str) -> None:
 
 
 async def _after_day(ctx: Context, day: date) -> None:
+    if _refused(ctx):
+        return
     state = ADMIN.state(ctx)
     if ADMIN.step(ctx) == AdminStep.START:
         if day < today(ctx):
@@ -222,6 +252,10 @@ async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> Non
         rows.append(
             [Option(ctx.t.plain("✏️ {n}", n=str(n)), action=ITEM(Item.EDIT, item.id)), toggle]
         )
+    if not ctx.roles.sees_every_commune:  # to read: changing them is the province's
+        lines.append("\n" + ctx._(PROVINCE_WIDE))
+        ctx.reply("\n".join(lines), edit=edit)
+        return
     lines.append("\n" + ctx._("✏️ reword · ⛔ retire · ♻️ bring back"))
     rows.append([Option(ctx._("➕ Add an item"), action=ITEM(Item.ADD, audience))])
     ctx.reply("\n".join(lines), rows, edit=edit)
@@ -231,6 +265,8 @@ async def on_item(ctx: Context, argument: str) -> None:
     verb, value = ITEM.read(argument)
     if verb == Item.AUDIENCE and value in AUDIENCES:
         await _show_items(ctx, value)
+        return
+    if _refused(ctx):
         return
     if verb == Item.ADD and value in AUDIENCES:
         ADMIN.begin(ctx, AdminStep.ITEM_VI, AdminState(audience=value))
@@ -260,6 +296,8 @@ async def on_item(ctx: Context, argument: str) -> None:
 
 async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> None:
     """One step of adding or rewording an item: ``typed`` is None when a button was pressed."""
+    if _refused(ctx):
+        return
     state = ADMIN.state(ctx)
     item = await pledge_items.item(ctx.conn, state.item_id) if state.item_id else None
     text = ""

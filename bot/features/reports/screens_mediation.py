@@ -181,6 +181,8 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
             ctx, MediationStep.SESSION, MediationState(case_id=case.id, single=True)
         )
         ask_day(ctx)
+    elif verb == Med.SET_MEDIATOR and case.is_open and not ctx.roles.leads(case.area_id):
+        ctx.toast(ctx._("This case is not in your care."))  # a mediator does not hand it on
     elif verb == Med.SET_MEDIATOR and case.is_open:
         MEDIATION_FLOW.begin(
             ctx, MediationStep.MEDIATOR, MediationState(case_id=case.id, single=True)

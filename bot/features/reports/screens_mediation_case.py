@@ -72,12 +72,12 @@ async def show_case(ctx: Context, case: Case, *, note: str = "", edit: bool = Fa
             for outcome in repo.OUTCOMES
             if case.may_record(outcome, today(ctx))
         ]
-        options += [
-            [
-                Option(ctx.t.plain("📅 Session day"), action=MEDIATION(Med.SET_DAY, case.id)),
-                Option(ctx.t.plain("👤 Mediator"), action=MEDIATION(Med.SET_MEDIATOR, case.id)),
-            ],
-        ]
+        row = [Option(ctx.t.plain("📅 Session day"), action=MEDIATION(Med.SET_DAY, case.id))]
+        if ctx.roles.leads(case.area_id):  # not the mediator's own to hand on
+            row.append(
+                Option(ctx.t.plain("👤 Mediator"), action=MEDIATION(Med.SET_MEDIATOR, case.id))
+            )
+        options.append(row)
     ctx.reply(text, options, edit=edit)
 
 

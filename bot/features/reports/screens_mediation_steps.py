@@ -96,6 +96,23 @@ def ask_day(ctx: Context) -> None:
     )
 
 
+async def mediator_scope(ctx: Context) -> frozenset[int] | None:
+    """Where the mediator of the case in hand may live (None: anywhere): the commune of the
+    case's area, or this person's areas when the case has none; anywhere for those who see
+    every commune."""
+    if ctx.roles.sees_every_commune:
+        return None
+    state = MEDIATION_FLOW.state(ctx)
+    area_id = state.area_id
+    if state.case_id:
+        case = await repo.get(ctx.conn, state.case_id)
+        area_id = case.area_id if case else None
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
+    if area is None or area.commune_id is None:
+        return ctx.roles.area_ids
+    return frozenset(await areas_repo.ids_of_communes(ctx.conn, [area.commune_id]))
+
+
 async def on_step_button(ctx: Context, verb: Med, rest: str) -> None:
     """A button of a step of the open flow (a new case's area, mediator or day; a skipped
     note); one of an earlier step is stale."""
@@ -125,6 +142,11 @@ async def _set_mediator(ctx: Context, member_id: int) -> None:
         ctx.end()
         stale(ctx)
         return
+    scope = await mediator_scope(ctx)
+    itself = ctx.member is not None and person.id == ctx.member.id
+    if not itself and scope is not None and person.area_id not in scope:
+        ctx.toast(ctx._("This area is not in your care."))
+        return
     state = MEDIATION_FLOW.state(ctx)
     if not state.single:
         # A new case: the mediator is kept in the draft until the last step.
@@ -136,6 +158,9 @@ async def _set_mediator(ctx: Context, member_id: int) -> None:
     ctx.end()
     if case is None or not case.is_open:
         ctx.reply(ctx._("This case is already closed."))
+        return
+    if not ctx.roles.leads(case.area_id):
+        ctx.reply(ctx._("This case is not in your care."))
         return
     await repo.set_mediator(ctx.conn, case.id, person.id)
     await ctx.audit("mediation.mediator_set", "mediation", case.id)
@@ -275,7 +300,7 @@ async def on_input(ctx: Context) -> None:
         ask_mediator(ctx)
     elif step == MediationStep.MEDIATOR:
         found = await members_repo.search(
-            ctx.conn, text.strip(), fold=search_key, within=ctx.roles.officer_areas
+            ctx.conn, text.strip(), fold=search_key, within=await mediator_scope(ctx)
         )
         if not found:
             ctx.reply(
