@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        setup_logging(settings.log_level, [settings.token or ""])
+        setup_logging(settings.log_level, settings.secrets)
         chosen: Path | None = getattr(args, "database", None)
         if chosen is not None:
             settings = settings.model_copy(update={"database": chosen})
