@@ -3,7 +3,7 @@
 Commands are typed as the Vietnamese words people would use, with or without diacritics,
 with or without a slash: "cam kết", "camket", "/camket", "Báo cáo", "trợ giúp", "menu". The
 registry holds each command's English name and its Vietnamese alias without diacritics; a
-message that is only such a word (one to three words, spaces and diacritics ignored) is that
+message that is only such a word (one to five words, spaces and diacritics ignored) is that
 command. With a slash, words may follow (``/theodoi AB12CD``). Anything longer without a slash
 is ordinary text (a report's description that begins with "báo cáo" stays a description).
 """
@@ -17,7 +17,7 @@ from bot.shared.text import search_key
 
 # Words a person types for help where the registry has no alias (a Zalo habit: "menu").
 EXTRA_WORDS = {"menu": "help", "help": "help", "lenh": "help", "danh sach lenh": "help"}
-MAX_WORDS = 3
+MAX_WORDS = 5
 
 
 def typed_command(text: str, known: Callable[[str], bool]) -> tuple[str, str] | None:
