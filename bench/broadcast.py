@@ -108,7 +108,7 @@ async def seed(path: Path, chats_total: int, groups: int, broadcasts: int) -> se
     raw.close()
     db = await Database.open(path)
     async with db.read() as conn, conn.execute("SELECT chat_id FROM chats") as cur:
-        all_chats = [r[0] for r in await cur.fetchall()]
+        all_chats = [int(r[0]) for r in await cur.fetchall()]  # as Telegram names them
     for number in range(1, broadcasts + 1):
         async with db.unit() as conn:
             own = await repo.add_message(conn, "fire", f"bench #{number}", None, None, now)

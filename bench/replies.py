@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace) -> None:
             now = datetime.now(UTC)
             for round_ in range(args.per_resident):
                 for chat in chats if round_ == 0 else chats[: len(residents)]:
-                    await outbox.enqueue(conn, "telegram", chat, TEXT, [], now, priority=-1)
+                    await outbox.enqueue(conn, "telegram", str(chat), TEXT, [], now, priority=-1)
         expected = len(chats) + (args.per_resident - 1) * len(residents)
         await db.close()
         first = await api.wait_for(lambda c: c.text == TEXT, timeout=30)

@@ -20,11 +20,13 @@ from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to
 from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
+from bot.core.events import Links
 from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
 from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
+from bot.transports.platforms import telegram_admins
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -32,16 +34,16 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-def core_config(settings: Settings, bot_username: str | None) -> CoreConfig:
+def core_config(settings: Settings, links: Links) -> CoreConfig:
     from datetime import timedelta
 
     return CoreConfig(
-        admins=frozenset(settings.admins),
+        admins=telegram_admins(settings.admins),
         tz=settings.tz,
         default_language=settings.default_language,
         menu_ttl=timedelta(hours=settings.menu_ttl_hours),
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
-        bot_username=bot_username or "xomantoan_bot",
+        links=links,
         commune_name=settings.commune_name,
     )
 
@@ -82,11 +84,9 @@ class Core:
     clock: Clock
 
 
-def build_core(db: Database, settings: Settings, bot_username: str | None, clock: Clock) -> Core:
+def build_core(db: Database, settings: Settings, links: Links, clock: Clock) -> Core:
     registry = build_registry()
-    return Core(
-        db, registry, Dispatcher(db, registry, core_config(settings, bot_username), clock), clock
-    )
+    return Core(db, registry, Dispatcher(db, registry, core_config(settings, links), clock), clock)
 
 
 @contextlib.asynccontextmanager
@@ -126,11 +126,10 @@ async def run_telegram(
     limits: Limits | None = None,
     read_timeout: float = 20.0,
 ) -> None:
-    from telegram.error import InvalidToken
-
     from bot.transports.telegram import (
+        TOKEN_REFUSED,
+        TelegramLinks,
         TelegramTransport,
-        TokenRefusedError,
         build_application,
         initialize,
     )
@@ -152,7 +151,7 @@ async def run_telegram(
     try:
         if not await initialize(app, stop):
             return
-        core = build_core(db, settings, app.bot.username, clock)
+        core = build_core(db, settings, TelegramLinks(app.bot.username), clock)
         transport = TelegramTransport(app, core.dispatcher, core.registry, db, pacer=pacer)
         try:
             await transport.publish_commands()
@@ -180,7 +179,7 @@ async def run_telegram(
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
-    except (InvalidToken, TokenRefusedError):
+    except TOKEN_REFUSED:
         raise SettingsError(
             f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
             " copy it again from @BotFather"
@@ -205,7 +204,7 @@ async def run_console(
     same outbox worker and timers as on Telegram: schedules, reports' deadlines and roster
     reminders run here too."""
     from bot.demo import GROUP, IDENTITIES, seed
-    from bot.transports.console import ConsoleTransport
+    from bot.transports.console import ConsoleLinks, ConsoleTransport
 
     database.parent.mkdir(parents=True, exist_ok=True)
     lock = ProcessLock(database)  # its outbox worker delivers too: one process per database
@@ -218,7 +217,7 @@ async def run_console(
     try:
         async with db.unit() as conn:
             await seed(conn, clock(), settings.tz)
-        core = build_core(db, settings, "xomantoan_demo_bot", clock)
+        core = build_core(db, settings, ConsoleLinks(), clock)
         console = ConsoleTransport(
             core.dispatcher,
             IDENTITIES,

@@ -1,4 +1,5 @@
-"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas, the
+"""The ``xomantoan`` command line: run, console, migrate, backup, grant, revoke, areas (and
+their import with past ratings), communes (see bot/features/admin/cli.py), the
 figures (stats, export, summary, rating: see bot/features/figures/cli.py) and the household register
 (template, import: see bot/features/pledges/cli.py)."""
 
@@ -19,14 +20,14 @@ from bot.config import (
     load_settings,
 )
 from bot.core.dispatcher import utc_now
+from bot.features.admin import cli as cli_admin
 from bot.features.figures import cli as cli_figures
 from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
-from bot.storage import areas, audit, members, roles
+from bot.storage import areas, audit, communes, members, roles
 from bot.storage.db import Database, SchemaTooNewError
 from bot.storage.lock import LockError
-
-TELEGRAM = "telegram"
+from bot.transports.platforms import telegram_person
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,16 +59,24 @@ def _parser() -> argparse.ArgumentParser:
         choices = ["officer", "leader", "admin"] + (["resident"] if name == "grant" else [])
         cmd.add_argument("--role", choices=choices, required=True)
         cmd.add_argument("--area", help="area code (for leader)")
-    area = sub.add_parser("areas", parents=parents, help="list or add residential areas")
+        cmd.add_argument(
+            "--commune", help="commune code (for an officer of one commune; default: all)"
+        )
+    area = sub.add_parser(
+        "areas", parents=parents, help="list or add residential areas, import them with ratings"
+    )
     area_sub = area.add_subparsers(dest="action")
     area_sub.add_parser("list", parents=parents)
     add = area_sub.add_parser("add", parents=parents)
     add.add_argument("code", help="short code, letters and digits, e.g. THON1")
     add.add_argument("name", help="e.g. 'Thôn Đông'")
     add.add_argument("--households", type=int, help="number of resident households")
+    add.add_argument("--commune", help="commune code (needed once there are several)")
     setter = area_sub.add_parser("set", parents=parents)
     setter.add_argument("code")
     setter.add_argument("--households", type=int, required=True)
+    cli_admin.add_area_actions(area_sub, parents)
+    cli_admin.add_parser(sub, parents=parents)
     cli_figures.add_parsers(sub, parents=parents)
     cli_households.add_parser(sub, parents=parents)
     return parser
@@ -114,10 +123,22 @@ async def _migrate(db: Database) -> None:
 
 
 async def _grant(
-    db: Database, telegram_id: int, role: str, area_code: str | None, revoke: bool
+    db: Database,
+    telegram_id: int,
+    role: str,
+    area_code: str | None,
+    revoke: bool,
+    commune_code: str | None = None,
 ) -> None:
     now = utc_now()
     async with db.unit() as conn:
+        commune = None
+        if commune_code is not None:
+            if role != "officer":
+                raise CliError("--commune is for an officer of one commune")
+            commune = await communes.by_code(conn, commune_code)
+            if commune is None:
+                raise CliError(f"no commune with code {commune_code} (see: xomantoan communes)")
         area = None
         if role == "leader":
             if not area_code:
@@ -125,20 +146,21 @@ async def _grant(
             area = await areas.by_code(conn, area_code)
             if area is None:
                 raise CliError(f"no area with code {area_code} (see: xomantoan areas list)")
-        member = await members.ensure(conn, TELEGRAM, telegram_id, now)
+        member = await members.ensure(conn, *telegram_person(telegram_id), now)
         if role == "resident":  # back to a plain resident: every elevated role goes
             for held in await roles.of_member(conn, member.id):
-                await roles.revoke(conn, member.id, held.role, held.area_id)
+                await roles.revoke(conn, member.id, held.role, held.area_id, held.commune_id)
                 await audit.record(
                     conn, now, None, "role.revoked", "member", member.id, role=held.role, via="cli"
                 )
             print(f"Telegram user {telegram_id} is now a resident only")
             return
         area_id = area.id if area else None
+        commune_id = commune.id if commune else None
         if revoke:
-            changed = await roles.revoke(conn, member.id, role, area_id)
+            changed = await roles.revoke(conn, member.id, role, area_id, commune_id)
         else:
-            changed = await roles.grant(conn, member.id, role, area_id, None, now)
+            changed = await roles.grant(conn, member.id, role, area_id, None, now, commune_id)
         if changed:
             await audit.record(
                 conn,
@@ -150,8 +172,9 @@ async def _grant(
                 role=role,
                 area=area.code if area else None,
                 via="cli",
+                **({"commune": commune.code} if commune else {}),
             )
-    where = f" of {area.name}" if area else ""
+    where = f" of {area.name}" if area else (f" of {commune.code}" if commune else "")
     verb = "no longer" if revoke else "now"
     note = "" if changed else " (no change)"
     print(f"Telegram user {telegram_id} is {verb} {role}{where}{note}")
@@ -168,7 +191,15 @@ async def _areas(db: Database, args: argparse.Namespace) -> None:
                 raise CliError(f"area {code} exists already")
             if args.households is not None and args.households < 0:
                 raise CliError("--households cannot be negative")
-            await areas.add(conn, code, args.name.strip(), args.households, now)
+            commune_id = None
+            if args.commune:
+                commune = await communes.by_code(conn, args.commune)
+                if commune is None:
+                    raise CliError(f"no commune with code {args.commune} (see: xomantoan communes)")
+                commune_id = commune.id
+            elif await communes.count(conn) > 1:
+                raise CliError("there are several communes: add --commune CODE")
+            await areas.add(conn, code, args.name.strip(), args.households, now, commune_id)
             print(f"added area {code}: {args.name}")
         elif args.action == "set":
             area = await areas.by_code(conn, args.code)
@@ -222,10 +253,22 @@ def main(argv: list[str] | None = None) -> int:
                 _with_db(
                     settings,
                     lambda db: _grant(
-                        db, args.telegram_id, args.role, args.area, args.command == "revoke"
+                        db,
+                        args.telegram_id,
+                        args.role,
+                        args.area,
+                        args.command == "revoke",
+                        args.commune,
                     ),
                 )
             )
+        elif args.command == "areas" and args.action == "template":
+            cli_admin.write_template(settings, args)
+        elif args.command == "areas" and args.action == "import":
+            asyncio.run(_with_db(settings, lambda db: cli_admin.import_file(db, settings, args)))
+        elif args.command == cli_admin.COMMAND:
+            opener = _reading if args.action in (None, "list") else _with_db
+            asyncio.run(opener(settings, lambda db: cli_admin.run_communes(db, args)))
         elif args.command == "areas":
             opener = _reading if args.action in (None, "list") else _with_db
             asyncio.run(opener(settings, lambda db: _areas(db, args)))
@@ -243,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         SchemaTooNewError,
         LockError,
         cli_figures.FiguresCliError,
+        cli_admin.AdminCliError,
         cli_households.HouseholdsCliError,
     ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)

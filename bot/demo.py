@@ -27,19 +27,19 @@ from bot.transports.console import PLATFORM, Identity
 
 OFFICER = Identity(
     "officer",
-    Person(9001, "Trần Văn Minh", None, "vi"),
+    Person("9001", "Trần Văn Minh", None, "vi"),
     "officer (Cán bộ Công an xã Trần Văn Minh)",
 )
 LEADER = Identity(
-    "leader", Person(9002, "Lê Thị Hoa", None, "vi"), "leader (Tổ trưởng Lê Thị Hoa, Thôn Đông)"
+    "leader", Person("9002", "Lê Thị Hoa", None, "vi"), "leader (Tổ trưởng Lê Thị Hoa, Thôn Đông)"
 )
 RESIDENT = Identity(
     "resident",
-    Person(9003, "Nguyễn Văn An", None, "vi"),
+    Person("9003", "Nguyễn Văn An", None, "vi"),
     "resident (Nguyễn Văn An, not registered yet)",
 )
 IDENTITIES = [RESIDENT, LEADER, OFFICER]
-GROUP = ChatInfo(-1009001, "group", "Nhóm Thôn Đông")
+GROUP = ChatInfo("-1009001", "group", "Nhóm Thôn Đông")
 
 
 async def seed(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo | None = None) -> bool:

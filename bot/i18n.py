@@ -5,13 +5,14 @@ its own catalog file. The English source text is the message id; Vietnamese is t
 language. A :class:`Translator` is made once per event for the reader's locale and carried with
 the event; there is no global "current locale".
 
-Parameters given to :meth:`Translator._` are escaped for Telegram's HTML unless wrapped in
-:class:`Safe`, so a name such as ``<b>Tý</b>`` shows as typed and cannot break the message.
+Messages are written in the bot's own markup (:mod:`bot.core.richtext`: ``*bold*``, ``_italic_``,
+```code```, ``[label](url)``), which each transport renders. Parameters given to
+:meth:`Translator._` are escaped for that markup unless wrapped in :class:`Safe`, so a name such
+as ``*Tý*`` or ``<b>Tý</b>`` shows as typed on every platform and cannot break the message.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
+from bot.core import richtext
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 # Each language by its own name, the same in every locale (what the /language buttons show).
@@ -35,7 +38,7 @@ PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 
 
 class Safe(str):
-    """Text that is already valid Telegram HTML and must not be escaped again."""
+    """Text that is already markup (see :mod:`bot.core.richtext`) and must not be escaped."""
 
 
 def N_(message: str) -> str:
@@ -44,7 +47,8 @@ def N_(message: str) -> str:
 
 
 def escape(text: str) -> Safe:
-    return Safe(html.escape(text, quote=False))
+    """Text people typed, as markup that shows it exactly (see :func:`bot.core.richtext.escape`)."""
+    return Safe(richtext.escape(text))
 
 
 Catalog = dict[str | tuple[str, str], str | tuple[str, ...]]
@@ -133,7 +137,7 @@ class Translator:
             return self.when(value)
         if isinstance(value, date):
             return self.day(value)
-        return html.escape(str(value), quote=False)
+        return richtext.escape(str(value))
 
     # Formatting for the reader's locale -------------------------------------------------
     def number(self, value: int | float | Decimal) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.transports.platforms import LIBRARY_LOGGERS
+
 TOKEN_IN_TEXT = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,64}")
 
 
@@ -37,5 +39,5 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # These libraries log full request URLs, which contain the token.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite"):
+    for noisy in ("httpx", "httpcore", *LIBRARY_LOGGERS, "apscheduler", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -10,6 +10,7 @@ from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher
 from bot.features import build_registry
 from bot.storage.db import Database
+from bot.transports.platforms import telegram_admins
 from tests.e2e.harness import TOKEN, RunningBot
 from tests.fakebotapi import FakeBotAPI
 
@@ -47,7 +48,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def dispatcher(db: Database, clock: Clock) -> Dispatcher:
-    return Dispatcher(db, build_registry(), CoreConfig(admins=frozenset({42})), clock)
+    return Dispatcher(db, build_registry(), CoreConfig(admins=telegram_admins([42])), clock)
 
 
 @pytest.fixture

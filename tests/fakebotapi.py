@@ -287,14 +287,17 @@ class FakeBotAPI:
                 call.error = refused or f"{error.status}: {error.text}"
                 call.status = error.status
             self.calls.append(call)
-            async with self._changed:
-                self._changed.notify_all()
         if error is not None:
             async with self._changed:
                 self._changed.notify_all()
             return error
         handler = getattr(self, f"_m_{method}", None)
         result = True if handler is None else await handler(params)
+        if method != "getUpdates":
+            # Waiters see the call once its effects are in place (a ForceReply opened): taking
+            # the lock may let them run, so nothing is announced before it is done.
+            async with self._changed:
+                self._changed.notify_all()
         if self._hang_for(method, params):
             await self.released.wait()
         return self._ok(result)
@@ -508,6 +511,11 @@ class FakeBotAPI:
         return message
 
     # Driving the bot ------------------------------------------------------------------
+    def continue_updates_from(self, update_id: int) -> None:
+        """Number the next updates from ``update_id`` on, as Telegram does for a bot that
+        already confirmed updates up to there (a database from an earlier run)."""
+        self._update_ids = itertools.count(update_id)
+
     async def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         message = update.get("message")

@@ -71,7 +71,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
             (DONG_RESIDENT, dong.id, "Nguyễn Văn An"),
             (TAY_RESIDENT, tay.id, "Trần Thị Bình"),
         ):
-            member = await members.ensure(conn, "telegram", user_id, now)
+            member = await members.ensure(conn, "telegram", str(user_id), now)
             await members.complete_onboarding(
                 conn,
                 member.id,
@@ -225,7 +225,9 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
 
         # Awareness ------------------------------------------------------------------------
         for chat_id, area in ((DONG_GROUP, dong.id), (TAY_GROUP, tay.id)):
-            row = await chats.upsert(conn, "telegram", chat_id, "group", f"Nhóm {chat_id}", now)
+            row = await chats.upsert(
+                conn, "telegram", str(chat_id), "group", f"Nhóm {chat_id}", now
+            )
             await chats.link_area(conn, row.id, area)
 
         async def run(topic: str, when: datetime, status: str = "sending") -> int:
@@ -248,7 +250,7 @@ async def seed_year(db: Database, *, with_areas: bool = True) -> Seeded:
 
         async def message(run_id: int, chat_id: int, status: str, when: datetime) -> None:
             message_id = await outbox.enqueue(
-                conn, "telegram", chat_id, "…", [], when, batch_id=run_id
+                conn, "telegram", str(chat_id), "…", [], when, batch_id=run_id
             )
             if status == "sent":
                 await outbox.mark_sent(conn, message_id, when)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.core.events import Event, InputRequest, Option, Reply
+from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
 
 if TYPE_CHECKING:
@@ -28,13 +28,24 @@ from bot.storage.members import Member
 class CoreConfig:
     """The part of the settings the core needs (kept apart so tests can build it directly)."""
 
-    admins: frozenset[int] = frozenset()
+    admins: frozenset[tuple[str, str]] = frozenset()  # (platform, id) of each admin
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     default_language: str = "vi"
     menu_ttl: timedelta = timedelta(hours=48)
     conversation_ttl: timedelta = timedelta(hours=24)
-    bot_username: str = "xomantoan_bot"
+    links: Links = field(default_factory=NoLinks)  # what the transport can link to
     commune_name: str | None = None
+
+
+def private_chat_offer(
+    t: Translator, config: CoreConfig, label: str, payload: str
+) -> tuple[str, list[list[Option]]]:
+    """(text to add, options): a button into the private chat with the bot where the transport
+    can make one, else a line saying what to send there."""
+    link = config.links.private_chat_link(payload)
+    if link is not None:
+        return "", [[Option(label, url=link)]]
+    return "\n\n" + t._("In a private chat with me, send /start {payload}.", payload=payload), []
 
 
 @dataclass
@@ -72,8 +83,8 @@ async def queue_reply(
     conn: aiosqlite.Connection,
     config: CoreConfig,
     platform: str,
-    chat_id: int,
-    user_id: int | None,
+    chat_id: str,
+    user_id: str | None,
     reply: Reply,
     now: datetime,
     *,
@@ -164,8 +175,10 @@ class Context:
         """A short notice on a pressed button (Telegram shows it over the chat)."""
         self.toast_text = text
 
-    def deep_link(self, payload: str) -> str:
-        return f"https://t.me/{self.config.bot_username}?start={payload}"
+    def private_chat(self, label: str, payload: str) -> tuple[str, list[list[Option]]]:
+        """How to reach the private chat with the bot, started with ``payload``: a button where
+        the transport can link there, else a line to add to the text saying what to send."""
+        return private_chat_offer(self.t, self.config, label, payload)
 
     async def notify(
         self,

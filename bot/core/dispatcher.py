@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiosqlite
@@ -61,14 +61,27 @@ class Dispatcher:
         self.clock = clock
         self.outbox_signal = asyncio.Event()
 
-    async def handle(self, event: Event) -> Outcome:
+    async def handle(
+        self,
+        event: Event,
+        *,
+        within: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
+        wake_outbox: bool = True,
+    ) -> Outcome:
+        """``within``: the transport's own bookkeeping of this event (taking it out of the
+        inbox), done in the event's transaction instead of one of its own. ``wake_outbox``
+        False: the transport wakes the outbox worker itself, after the replies (so the person
+        sees the answer to what they did before the messages it queued, even to themselves)."""
         try:
             async with self.db.unit() as conn:
                 outcome = await self._handle(conn, event)
+                if within is not None:
+                    await within(conn)
         except Exception:
             log.exception("handler failed on update %s (%s)", event.update_id, event.kind.value)
             return self._apology(event)
-        if outcome.outbox_written:
+        outcome.committed = True
+        if outcome.outbox_written and wake_outbox:
             self.outbox_signal.set()
         if outcome.checkpoint_after:
             try:
@@ -236,9 +249,9 @@ class Dispatcher:
             if private:
                 ctx.reply(ctx._("Please register first: it takes a minute. Press /start."))
             else:
+                extra, options = ctx.private_chat(ctx._("Open private chat"), "start")
                 ctx.reply(
-                    ctx._("Please register with me in a private chat first."),
-                    [[Option(ctx._("Open private chat"), url=ctx.deep_link("start"))]],
+                    ctx._("Please register with me in a private chat first.") + extra, options
                 )
             return
         if not ctx.roles.may(command.roles):
@@ -256,9 +269,11 @@ class Dispatcher:
             )
             return
         # In a group: reveal nothing, only offer the private chat.
+        extra, options = ctx.private_chat(ctx._("Open private chat"), f"go-{command.name}")
         ctx.reply(
-            ctx._("This is done in a private chat with me, so nothing is shown in the group."),
-            [[Option(ctx._("Open private chat"), url=ctx.deep_link(f"go-{command.name}"))]],
+            ctx._("This is done in a private chat with me, so nothing is shown in the group.")
+            + extra,
+            options,
         )
 
     async def _input(self, ctx: Context) -> None:

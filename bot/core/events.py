@@ -1,6 +1,7 @@
 """The small chat-neutral model every transport maps to and from.
 
-A person or chat is named by platform plus id. Telegram ids are 64-bit integers.
+A person or chat is named by platform plus id, the id as text: each transport turns its
+platform's ids (Telegram's are 64-bit integers) into text at its edge and back only there.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class EventKind(StrEnum):
@@ -26,9 +28,32 @@ class EventKind(StrEnum):
     TITLE_CHANGED = "title_changed"
 
 
+class Links(Protocol):
+    """Links into the platform that a transport may be able to make (a capability it may lack:
+    then None, and the feature shows what works without it)."""
+
+    def private_chat_link(self, payload: str) -> str | None:
+        """A link that opens the private chat with the bot and starts it with ``payload``."""
+        ...
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        """A link that opens a chat with this person."""
+        ...
+
+
+class NoLinks:
+    """A platform without such links."""
+
+    def private_chat_link(self, payload: str) -> str | None:
+        return None
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        return None
+
+
 @dataclass(frozen=True)
 class Person:
-    id: int
+    id: str
     first_name: str = ""
     last_name: str | None = None
     language_code: str | None = None
@@ -40,7 +65,7 @@ class Person:
 
 @dataclass(frozen=True)
 class ChatInfo:
-    id: int
+    id: str
     kind: str  # "private" or "group" (Telegram supergroups are groups too)
     title: str | None = None
 
@@ -83,7 +108,7 @@ class Event:
     message_id: int | None = None
     location: tuple[float, float] | None = None
     file_ids: list[str] = field(default_factory=list)
-    new_chat_id: int | None = None
+    new_chat_id: str | None = None
     document: Document | None = None
     # False where the platform lost the options shown earlier (a console started again): typed
     # text into a conversation then shows the current step again.
@@ -168,7 +193,7 @@ class ExpectedReply:
     elsewhere (the console) nothing needs doing. The person's answer is routed into their own
     conversation, so others answering cannot change it."""
 
-    user_id: int
+    user_id: str
     name: str  # as the platform shows the person, to address them
     prompt: str
     placeholder: str
@@ -180,7 +205,7 @@ class ExpectedReply:
 class Outgoing:
     """A reply resolved for a transport: buttons carry only a short key into SQLite."""
 
-    chat_id: int
+    chat_id: str
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     edit_message_id: int | None = None
@@ -194,3 +219,4 @@ class Outcome:
     toast: str | None = None
     outbox_written: bool = False
     checkpoint_after: bool = False
+    committed: bool = False  # the event's transaction committed (set by the dispatcher)

@@ -24,8 +24,8 @@ def parse_callback_data(data: str) -> tuple[str, int] | None:
 async def resolve_buttons(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
-    user_id: int | None,
+    chat_id: str,
+    user_id: str | None,
     options: list[list[Option]],
     *,
     token: str | None,

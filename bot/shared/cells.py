@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 # Characters an XLSX file cannot hold (openpyxl refuses them); tabs and newlines are folded
@@ -39,3 +41,15 @@ def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@contextmanager
+def csv_stream(target: IO[bytes]) -> Iterator[Any]:
+    """A CSV writer as :func:`csv_bytes` writes (UTF-8 with a BOM, CRLF) that writes into the
+    binary file ``target`` as rows come, for files too big to build in memory."""
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        yield csv.writer(text, lineterminator="\r\n")
+    finally:
+        text.flush()
+        text.detach()

@@ -44,6 +44,16 @@ class Period:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return found
 
+    def month_bounds(self, tz: ZoneInfo) -> list[tuple[tuple[int, int], tuple[datetime, datetime]]]:
+        """Each local month of the period, cut to the period, with its [start, end) in UTC:
+        the buckets the figures count per month (31/10 23:30 local is October)."""
+        found = []
+        for year, month in self.months():
+            first = max(self.start, date(year, month, 1))
+            last = min(self.end, _month_end(year, month))
+            found.append(((year, month), Period(first, last).utc_bounds(tz)))
+        return found
+
 
 def _month_end(year: int, month: int) -> date:
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)

@@ -9,6 +9,9 @@ from bot.core.events import EventKind, Option
 from bot.i18n import N_
 from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key
+from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
+from bot.storage import menus as menus_repo
 from bot.storage.areas import Area
 
 PERIOD_LABELS = {
@@ -54,7 +57,7 @@ def problem_text(ctx: Context, problem: TextProblem, *, maximum: int = 100) -> s
         TextProblem.NO_LETTERS: ctx._(
             "Please type a name with letters (not only emoji or symbols)."
         ),
-        TextProblem.MARKUP: ctx._("Please do not use the characters &lt; and &gt; in names."),
+        TextProblem.MARKUP: ctx._("Please do not use the characters < and > in names."),
     }
     return messages[problem]
 
@@ -63,6 +66,91 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
     """Area buttons, ``columns`` per row, each pressing ``<action>:<area id>``."""
     buttons = [Option(a.name, action=f"{action}:{a.id}") for a in areas]
     return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+
+
+# The area picker of a province: never hundreds of buttons in one message. Up to AREA_PAGE areas
+# are buttons as before; beyond, the communes first (when the areas span several), then one
+# commune's areas in pages. The pages are drawn by on_area_page ("ap:" buttons), which shows the
+# same areas again: all of them (``everyone``) or those the person acts for (areas_in_scope).
+AREA_PAGE = 24
+PAGER = "ap"
+
+
+def commune_of(areas: list[Area], area_id: int | None) -> int:
+    """The commune of ``area_id`` among ``areas`` (0 when it is not there), where a picker
+    opens on a person's own commune."""
+    return next((a.commune_id or 0 for a in areas if a.id == area_id), 0)
+
+
+async def area_picker(
+    ctx: Context,
+    areas: list[Area],
+    action: str,
+    *,
+    everyone: bool = False,
+    commune_id: int = 0,
+    page: int = 0,
+) -> list[list[Option]]:
+    """The area buttons for ``areas`` (each pressing ``<action>:<area id>``), in pages by
+    commune when there are more than AREA_PAGE. ``everyone``: ``areas`` is every area."""
+    if len(areas) <= AREA_PAGE:
+        return area_options(areas, action)
+    scope = "a" if everyone else "s"
+    communes = sorted({a.commune_id or 0 for a in areas})
+    if not commune_id and len(communes) > 1:
+        counts = {c: sum(1 for a in areas if (a.commune_id or 0) == c) for c in communes}
+        found = [c for c in await communes_repo.list_communes(ctx.conn) if c.id in counts]
+        buttons = [
+            Option(
+                f"🏘 {c.name or c.code} ({counts[c.id]})",
+                action=f"{PAGER}:{scope}:{c.id}:0:{action}",
+            )
+            for c in found
+        ]
+        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    shown = [a for a in areas if not commune_id or a.commune_id == commune_id]
+    pages = max(1, -(-len(shown) // AREA_PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = area_options(shown[page * AREA_PAGE : (page + 1) * AREA_PAGE], action)
+    nav: list[Option] = []
+    if page > 0:
+        nav.append(Option("◀️", action=f"{PAGER}:{scope}:{commune_id}:{page - 1}:{action}"))
+    if len(communes) > 1:
+        nav.append(Option("🏘 …", action=f"{PAGER}:{scope}:0:0:{action}"))
+    if page < pages - 1:
+        nav.append(
+            Option(
+                f"▶️ {page + 2}/{pages}", action=f"{PAGER}:{scope}:{commune_id}:{page + 1}:{action}"
+            )
+        )
+    return [*rows, nav] if nav else rows
+
+
+async def on_area_page(ctx: Context, argument: str) -> None:
+    """A commune or another page of the area picker: the same message, other buttons."""
+    parts = argument.split(":", 3)
+    if len(parts) != 4 or parts[0] not in ("a", "s") or not (parts[1] + parts[2]).isdigit():
+        stale(ctx)
+        return
+    scope, commune_id, page, action = parts[0], int(parts[1]), int(parts[2]), parts[3]
+    text = await menus_repo.shown_text(ctx.conn, ctx.event.menu_id) if ctx.event.menu_id else None
+    if text is None:
+        stale(ctx)
+        return
+    areas = await areas_repo.list_areas(ctx.conn) if scope == "a" else await areas_in_scope(ctx)
+    rows = await area_picker(
+        ctx, areas, action, everyone=scope == "a", commune_id=commune_id, page=page
+    )
+    ctx.reply(text, rows, edit=True)
+
+
+async def areas_in_scope(ctx: Context) -> list[Area]:
+    """The areas this person acts for: every area for officers of the whole deployment and
+    admins, a commune officer's communes' areas, a leader's own areas."""
+    found = await areas_repo.list_areas(ctx.conn)
+    if ctx.roles.sees_every_commune:
+        return found
+    return [a for a in found if a.id in ctx.roles.area_ids]
 
 
 def match_areas(areas: list[Area], typed: str) -> list[Area]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from enum import StrEnum
@@ -10,7 +9,6 @@ from enum import StrEnum
 from bot.core.events import nfc
 
 WHITESPACE = re.compile(r"\s+")
-TELEGRAM_TEXT_LIMIT = 4096
 
 
 class TextProblem(StrEnum):
@@ -83,14 +81,6 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NOT_WORD.sub(" ", plain).split())
-
-
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-def plain_text(text: str) -> str:
-    """Telegram HTML as plain text (for places that show no markup: the console, a toast)."""
-    return html.unescape(_TAG.sub("", text))
 
 
 def check_words(text: str, *, maximum: int) -> str | TextProblem:

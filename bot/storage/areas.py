@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,15 +17,34 @@ class Area:
     code: str
     name: str
     households: int | None
+    commune_id: int | None = None  # never None once stored (migration 0016)
 
 
 def _area(row: aiosqlite.Row) -> Area:
-    return Area(row["id"], row["code"], row["name"], row["households"])
+    return Area(row["id"], row["code"], row["name"], row["households"], row["commune_id"])
 
 
-async def list_areas(conn: aiosqlite.Connection) -> list[Area]:
-    async with conn.execute("SELECT * FROM areas ORDER BY code") as cur:
+async def list_areas(conn: aiosqlite.Connection, commune_id: int | None = None) -> list[Area]:
+    """Every area, or those of one commune."""
+    if commune_id is None:
+        async with conn.execute("SELECT * FROM areas ORDER BY code") as cur:
+            return [_area(r) for r in await cur.fetchall()]
+    async with conn.execute(
+        "SELECT * FROM areas WHERE commune_id = ? ORDER BY code", (commune_id,)
+    ) as cur:
         return [_area(r) for r in await cur.fetchall()]
+
+
+async def ids_of_communes(conn: aiosqlite.Connection, commune_ids: Iterable[int]) -> list[int]:
+    """The ids of the areas of these communes."""
+    wanted = sorted(set(commune_ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = await conn.execute_fetchall(
+        f"SELECT id FROM areas WHERE commune_id IN ({marks}) ORDER BY id", wanted
+    )
+    return [r[0] for r in rows]
 
 
 async def get(conn: aiosqlite.Connection, area_id: int) -> Area | None:
@@ -40,15 +60,31 @@ async def by_code(conn: aiosqlite.Connection, code: str) -> Area | None:
 
 
 async def add(
-    conn: aiosqlite.Connection, code: str, name: str, households: int | None, now: datetime
+    conn: aiosqlite.Connection,
+    code: str,
+    name: str,
+    households: int | None,
+    now: datetime,
+    commune_id: int | None = None,
 ) -> Area:
+    """Add an area to ``commune_id``, or without one to the deployment's first commune."""
     cur = await conn.execute(
-        "INSERT INTO areas (code, name, households, created_at) VALUES (?, ?, ?, ?)",
-        (code.upper(), name, households, to_db(now)),
+        "INSERT INTO areas (code, name, households, created_at, commune_id) VALUES (?, ?, ?, ?, ?)",
+        (code.upper(), name, households, to_db(now), commune_id),
     )
     assert cur.lastrowid is not None
-    return Area(cur.lastrowid, code.upper(), name, households)
+    stored = await get(conn, cur.lastrowid)  # the trigger of 0016 fills in the first commune
+    assert stored is not None
+    return stored
+
+
+async def move(conn: aiosqlite.Connection, area_id: int, commune_id: int) -> None:
+    await conn.execute("UPDATE areas SET commune_id = ? WHERE id = ?", (commune_id, area_id))
 
 
 async def set_households(conn: aiosqlite.Connection, area_id: int, households: int) -> None:
     await conn.execute("UPDATE areas SET households = ? WHERE id = ?", (households, area_id))
+
+
+async def rename(conn: aiosqlite.Connection, area_id: int, name: str) -> None:
+    await conn.execute("UPDATE areas SET name = ? WHERE id = ?", (name, area_id))

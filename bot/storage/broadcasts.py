@@ -9,6 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.storage import deliveries as deliveries_repo
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -339,6 +340,8 @@ async def set_run_status(
         " WHERE id = ?",
         (status, status, to_db(now), run_id),
     )
+    if status == "done":  # its outbox rows no longer change: the figures keep their counts
+        await deliveries_repo.keep_delivery_counts(conn, [run_id])
 
 
 async def set_progress(
@@ -356,7 +359,7 @@ async def set_progress(
 class Recipient:
     key: int  # the cursor value: chat row id for groups, member id for people
     platform: str
-    chat_id: int
+    chat_id: str
     language: str | None
 
 

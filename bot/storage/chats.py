@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from bot.storage.timefmt import to_db
 class Chat:
     id: int
     platform: str
-    chat_id: int
+    chat_id: str
     kind: str
     title: str | None
     area_id: int | None
@@ -35,7 +36,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, chat_id: int) -> Chat | None:
+async def find(conn: aiosqlite.Connection, platform: str, chat_id: str) -> Chat | None:
     rows = await conn.execute_fetchall(  # one round trip to the database thread
         "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
     )
@@ -50,7 +51,7 @@ SEEN_PRECISION = timedelta(hours=1)
 async def upsert(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
+    chat_id: str,
     kind: str,
     title: str | None,
     now: datetime,
@@ -83,7 +84,7 @@ async def upsert(
 
 
 async def set_active(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, active: bool, now: datetime
+    conn: aiosqlite.Connection, platform: str, chat_id: str, active: bool, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET active = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -92,7 +93,7 @@ async def set_active(
 
 
 async def set_title(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, title: str, now: datetime
+    conn: aiosqlite.Connection, platform: str, chat_id: str, title: str, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET title = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -105,7 +106,7 @@ async def link_area(conn: aiosqlite.Connection, chat_row_id: int, area_id: int |
 
 
 async def migrate(
-    conn: aiosqlite.Connection, platform: str, old_chat_id: int, new_chat_id: int, now: datetime
+    conn: aiosqlite.Connection, platform: str, old_chat_id: str, new_chat_id: str, now: datetime
 ) -> bool:
     """Follow a group that became a supergroup: every stored reference moves to the new id.
 
@@ -148,22 +149,32 @@ async def migrate(
     return moved
 
 
-async def moves(conn: aiosqlite.Connection, platform: str) -> dict[int, int]:
+async def moves(conn: aiosqlite.Connection, platform: str) -> dict[str, str]:
     """Every group that became a supergroup: old id -> the id it has now."""
     async with conn.execute(
         "SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE platform = ?", (platform,)
     ) as cur:
-        return {int(r[0]): int(r[1]) for r in await cur.fetchall()}
+        return {str(r[0]): str(r[1]) for r in await cur.fetchall()}
 
 
-async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: int) -> int:
+async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: str) -> str:
     """The id a chat has now: the new id of a group that became a supergroup, else itself."""
     async with conn.execute(
         "SELECT new_chat_id FROM chat_migrations WHERE platform = ? AND old_chat_id = ?",
         (platform, chat_id),
     ) as cur:
         row = await cur.fetchone()
-    return int(row[0]) if row else chat_id
+    return str(row[0]) if row else chat_id
+
+
+async def group_ids(conn: aiosqlite.Connection, platform: str, chat_ids: set[str]) -> set[str]:
+    """Which of these chats are groups (by their kind)."""
+    async with conn.execute(
+        "SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group'"
+        " AND chat_id IN (SELECT value FROM json_each(?))",
+        (platform, json.dumps(sorted(chat_ids))),
+    ) as cur:
+        return {str(r[0]) for r in await cur.fetchall()}
 
 
 async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> list[Chat]:

@@ -22,7 +22,7 @@ class Conversation:
 
 
 async def load(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, now: datetime
+    conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str, now: datetime
 ) -> Conversation | None:
     rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT flow, step, token, data, expires_at FROM conversations"
@@ -41,8 +41,8 @@ async def load(
 async def save(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
-    user_id: int,
+    chat_id: str,
+    user_id: str,
     conversation: Conversation,
     now: datetime,
     expires_at: datetime,
@@ -68,7 +68,7 @@ async def save(
     )
 
 
-async def clear(conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int) -> None:
+async def clear(conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str) -> None:
     await conn.execute(
         "DELETE FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?",
         (platform, chat_id, user_id),

@@ -3,6 +3,13 @@
 All access goes through :meth:`Database.unit` (a write transaction) or :meth:`Database.read`.
 Both hold one asyncio lock: with a single connection shared by many tasks, this keeps one
 task's statements from landing inside another task's transaction.
+
+Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
+queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
+cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
+query. What may take long runs in that thread still: a commit (it writes the log, and syncs
+the disk when the log is copied into the database), waiting for another process's write lock,
+a checkpoint, a backup.
 """
 
 from __future__ import annotations
@@ -11,20 +18,25 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
-from bot.storage import folding
+from bot.storage import folding, legacy_html
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another process's lock
+T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# The first line of a migration that must run with foreign keys off (it remakes tables).
+FOREIGN_KEYS_OFF = "-- foreign_keys: off"
 
 
 class SchemaTooNewError(Exception):
@@ -46,15 +58,26 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+async def file_of(conn: aiosqlite.Connection) -> str:
+    """The file of the connection's main database ("" for an in-memory one)."""
+    async with conn.execute("PRAGMA database_list") as cur:
+        for row in await cur.fetchall():
+            if row[1] == "main":
+                return str(row[2] or "")
+    return ""
+
+
 def latest_schema_version() -> int:
     """The schema version is the number of the newest migration (each feature owns its own)."""
     return max((n for n, _, _ in migrations()), default=0)
 
 
 async def register_functions(conn: aiosqlite.Connection) -> None:
-    """SQL functions the migrations use (the household keys of bot/storage/folding.py)."""
+    """SQL functions the migrations use (the household keys of bot/storage/folding.py, the
+    rewriting of kept messages in bot/storage/legacy_html.py)."""
     await conn.create_function("xat_match_key", 3, folding.match_key, deterministic=True)
     await conn.create_function("xat_search_key", 4, folding.search_key, deterministic=True)
+    await conn.create_function("xat_html_to_markup", 1, legacy_html.to_markup, deterministic=True)
 
 
 class PrefetchedCursor(aiosqlite.Cursor):
@@ -87,8 +110,42 @@ class PrefetchedCursor(aiosqlite.Cursor):
 
 
 class PrefetchingConnection(aiosqlite.Connection):
-    """aiosqlite's connection, with ``execute`` running the statement and fetching its rows in
-    one trip to the database thread."""
+    """aiosqlite's connection, with ``execute`` running the statement and fetching its rows at
+    once, and every call made on the event loop's thread instead of a trip to aiosqlite's
+    thread. The busy timeout is off for those calls: a statement that finds the database locked
+    by another process (the command line writing) fails at once with SQLITE_BUSY having done
+    nothing, and is then run again in aiosqlite's thread with the full timeout, so the event
+    loop never waits for another process."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
+
+    async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
+        """Run ``fn`` in aiosqlite's thread (what may take long), waiting up to
+        ``busy_timeout`` milliseconds for another process's lock."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        conn = self._connection
+
+        def run() -> T:
+            if busy_timeout:
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+            try:
+                return fn()
+            finally:
+                if busy_timeout:
+                    conn.execute("PRAGMA busy_timeout = 0")
+
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._tx.put_nowait((future, run))
+        return await future
 
     @aiosqlite_context.contextmanager
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
@@ -97,14 +154,16 @@ class PrefetchingConnection(aiosqlite.Connection):
             cursor = self._conn.execute(sql, args)
             return cursor, cursor.fetchall()
 
-        cursor, rows = await self._execute(run)  # type: ignore[no-untyped-call]
+        cursor, rows = await self._execute(run)
         return PrefetchedCursor(self, cursor, rows)
 
 
 async def connect(path: str) -> aiosqlite.Connection:
     """Open ``path`` (autocommit: transactions are begun and ended explicitly)."""
     return await PrefetchingConnection(
-        lambda: sqlite3.connect(path, isolation_level=None), iter_chunk_size=64
+        # Opened in aiosqlite's thread, used from the event loop's (see PrefetchingConnection).
+        lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
+        iter_chunk_size=64,
     )
 
 
@@ -119,7 +178,8 @@ class Database:
         conn = await connect(str(path))
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        # Waits for another process's lock happen in aiosqlite's thread (see _execute).
+        await conn.execute("PRAGMA busy_timeout = 0")
         await register_functions(conn)
         # Deleted content is overwritten with zeros, not left in free space of the file:
         # /forgetme must leave no trace of a name (nor may an earlier deleted conversation).
@@ -164,12 +224,29 @@ class Database:
                 if number <= current:
                     continue
                 script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+                # A migration that remakes tables turns foreign keys off while it runs (SQLite
+                # ignores the pragma inside a transaction) and has them all checked instead.
+                keys_off = sql.startswith(FOREIGN_KEYS_OFF)
+                if keys_off:
+                    script = script.removesuffix("COMMIT;")
+                    await self.conn.execute("PRAGMA foreign_keys = OFF")
                 try:
                     await self.conn.executescript(script)
+                    if keys_off:
+                        async with self.conn.execute("PRAGMA foreign_key_check") as cur:
+                            broken = list(await cur.fetchall())
+                        if broken:
+                            raise sqlite3.IntegrityError(
+                                f"{name} leaves rows that point nowhere: {list(broken[0])}"
+                            )
+                        await self.conn.execute("COMMIT")
                 except sqlite3.Error:
                     if self.conn.in_transaction:
                         await self.conn.execute("ROLLBACK")
                     raise
+                finally:
+                    if keys_off:
+                        await self.conn.execute("PRAGMA foreign_keys = ON")
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied
@@ -184,7 +261,14 @@ class Database:
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            conn = self.conn
+            if isinstance(conn, PrefetchingConnection):
+                # Committing writes the log (and now and then copies it into the database and
+                # syncs both): a slow disk holds this thread, not the event loop.
+                raw = conn._conn
+                await conn.in_thread(lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS)
+            else:
+                await conn.execute("COMMIT")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -197,18 +281,44 @@ class Database:
             finally:
                 await self.conn.execute("ROLLBACK")
 
+    @staticmethod
+    @asynccontextmanager
+    async def reading(path: str) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection of its own to the database file ``path`` (opened for the time of the
+        block), as one consistent snapshot: for long reads made outside the shared
+        connection, such as a download written in a worker thread."""
+        db = await Database.open(path, migrate=False)
+        try:
+            async with db.read() as conn:
+                yield conn
+        finally:
+            await db.close()
+
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and truncate it to zero bytes."""
         if self.path == ":memory:":
             return
+        conn = self.conn
         async with self._lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
+                raw = conn._conn
+                await conn.in_thread(
+                    lambda: raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
+                    busy_timeout=BUSY_TIMEOUT_MS,
+                )
+            else:
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""
         dest = sqlite3.connect(str(target))
         try:
             async with self._lock:
-                await self.conn.backup(dest)
+                conn = self.conn
+                if isinstance(conn, PrefetchingConnection):  # copies the whole file
+                    raw = conn._conn
+                    await conn.in_thread(lambda: raw.backup(dest), busy_timeout=BUSY_TIMEOUT_MS)
+                else:
+                    await conn.backup(dest)
         finally:
             dest.close()

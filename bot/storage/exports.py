@@ -1,8 +1,10 @@
 """Row-level queries behind the officers' downloadable files (XLSX workbook and CSVs).
 
-Each function reads the rows of one kind for a scope (an area id, or None for the whole
-commune) and UTC bounds [begin, end), with the same rules as the figures in
-:mod:`bot.storage.stats`, so that the files and the chat figures agree.
+Each function reads the rows of one kind for a scope (some areas' ids, or None for every
+area) and UTC bounds [begin, end), with the same rules as the figures in
+:mod:`bot.storage.stats`, so that the files and the chat figures agree. The rows come in
+windows of at most ``window`` rows (keyset pages over the indexes of migration 0019), so a
+province's year is never in memory at once.
 
 Privacy is decided here, in the SELECT lists: no query reads a reporter, a mediation party's
 name, a chat id or a Telegram id, so no caller can leak one by mistake.
@@ -10,7 +12,7 @@ name, a chat id or a Telegram id, so no caller can leak one by mistake.
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,15 +22,46 @@ import aiosqlite
 from bot.storage.timefmt import from_db, to_db
 
 
-def _when(value: str | None) -> datetime | None:
+def when(value: str | None) -> datetime | None:
     return from_db(value) if value else None
 
 
-def _area_filter(column: str, area_id: int | None, params: list[object]) -> str:
-    if area_id is None:
+WINDOW = 5_000
+Scope = Sequence[int] | None  # area ids; None: every area (and rows without one)
+
+
+def _area_filter(column: str, area_ids: Scope, params: list[object]) -> str:
+    if area_ids is None:
         return ""
-    params.append(area_id)
-    return f" AND {column} = ?"
+    params.extend(area_ids)
+    return f" AND {column} IN ({','.join('?' for _ in area_ids) or 'NULL'})"
+
+
+async def _pages(
+    conn: aiosqlite.Connection,
+    sql: str,
+    params: list[object],
+    keys: tuple[str, ...],
+    window: int,
+) -> AsyncIterator[list[Any]]:
+    """The rows of ``sql`` (a SELECT with a WHERE clause, whose last columns are ``keys``) in
+    the order of ``keys``, ``window`` rows at a time: each page starts after the last key of
+    the one before (the first key bounds the index range, the row value breaks ties)."""
+    last: list[Any] | None = None
+    order = f" ORDER BY {', '.join(keys)} LIMIT {int(window)}"
+    while True:
+        page_sql, page_params = sql, list(params)
+        if last is not None:
+            marks = ", ".join("?" for _ in keys)
+            page_sql += f" AND {keys[0]} >= ? AND ({', '.join(keys)}) > ({marks})"
+            page_params += [last[0], *last]
+        async with conn.execute(page_sql + order, page_params) as cur:
+            rows = list(await cur.fetchall())
+        if rows:
+            yield rows
+        if len(rows) < window:
+            return
+        last = list(rows[-1][-len(keys) :])
 
 
 # Pledges ----------------------------------------------------------------------------------
@@ -46,25 +79,45 @@ class PledgeRow:
 
 
 async def pledges(
-    conn: aiosqlite.Connection, campaign_id: int, area_id: int | None, end: datetime
-) -> list[PledgeRow]:
+    conn: aiosqlite.Connection,
+    campaign_id: int,
+    area_ids: Scope,
+    end: datetime,
+    *,
+    window: int = WINDOW,
+) -> AsyncIterator[list[PledgeRow]]:
     """Every pledge of the campaign signed before ``end`` (households and others), withdrawn
-    ones included. A withdrawal after ``end`` is not shown: at the end of the period the
-    pledge was standing, as the figures count it."""
-    params: list[object] = [to_db(end), campaign_id, to_db(end)]
+    ones included, area by area in the order of their codes (those of no area first). A
+    withdrawal after ``end`` is not shown: at the end of the period the pledge was standing,
+    as the figures count it."""
+    if area_ids is None:
+        async with conn.execute("SELECT id FROM areas ORDER BY code") as cur:
+            scope: list[int | None] = [None, *(int(r[0]) for r in await cur.fetchall())]
+    else:
+        async with conn.execute(
+            "SELECT id FROM areas WHERE id IN ("
+            + (",".join("?" for _ in area_ids) or "NULL")
+            + ") ORDER BY code",
+            list(area_ids),
+        ) as cur:
+            scope = [int(r[0]) for r in await cur.fetchall()]
     sql = (
         "SELECT p.reference, a.code, a.name, p.audience, p.head_name, p.address, p.public,"
-        " p.signed_at, CASE WHEN p.withdrawn_at < ? THEN p.withdrawn_at END"
+        " p.signed_at, CASE WHEN p.withdrawn_at < ? THEN p.withdrawn_at END, p.signed_at, p.id"
         " FROM pledges p LEFT JOIN areas a ON a.id = p.area_id"
         " WHERE p.campaign_id = ? AND p.signed_at < ?"
     )
-    sql += _area_filter("p.area_id", area_id, params)
-    async with conn.execute(sql + " ORDER BY a.code, p.signed_at, p.id", params) as cur:
-        rows = await cur.fetchall()
-    return [
-        PledgeRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), from_db(r[7]), _when(r[8]))
-        for r in rows
-    ]
+    for area_id in scope:
+        params: list[object] = [to_db(end), campaign_id, to_db(end)]
+        where = " AND p.area_id IS NULL"
+        if area_id is not None:
+            where = " AND p.area_id = ?"
+            params.append(area_id)
+        async for rows in _pages(conn, sql + where, params, ("p.signed_at", "p.id"), window):
+            yield [
+                PledgeRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), from_db(r[7]), when(r[8]))
+                for r in rows
+            ]
 
 
 # Reports ----------------------------------------------------------------------------------
@@ -86,34 +139,39 @@ class ReportRow:
 
 
 async def reports(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[ReportRow]:
+    conn: aiosqlite.Connection,
+    area_ids: Scope,
+    begin: datetime,
+    end: datetime,
+    *,
+    window: int = WINDOW,
+) -> AsyncIterator[list[ReportRow]]:
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT r.code, r.created_at, a.code, a.name, r.category, r.status, r.target,"
-        " r.happening_now, r.anonymous, r.escalated_at IS NOT NULL, r.resolved_at"
+        " r.happening_now, r.anonymous, r.escalated_at IS NOT NULL, r.resolved_at,"
+        " r.created_at, r.id"
         " FROM reports r LEFT JOIN areas a ON a.id = r.area_id"
         " WHERE r.created_at >= ? AND r.created_at < ?"
     )
-    sql += _area_filter("r.area_id", area_id, params)
-    async with conn.execute(sql + " ORDER BY r.created_at, r.id", params) as cur:
-        rows = await cur.fetchall()
-    return [
-        ReportRow(
-            r[0],
-            from_db(r[1]),
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            bool(r[7]),
-            bool(r[8]),
-            bool(r[9]),
-            _when(r[10]),
-        )
-        for r in rows
-    ]
+    sql += _area_filter("r.area_id", area_ids, params)
+    async for rows in _pages(conn, sql, params, ("r.created_at", "r.id"), window):
+        yield [
+            ReportRow(
+                r[0],
+                from_db(r[1]),
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                bool(r[7]),
+                bool(r[8]),
+                bool(r[9]),
+                when(r[10]),
+            )
+            for r in rows
+        ]
 
 
 # Mediation --------------------------------------------------------------------------------
@@ -133,23 +191,29 @@ class MediationRow:
 
 
 async def mediation(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[MediationRow]:
+    conn: aiosqlite.Connection,
+    area_ids: Scope,
+    begin: datetime,
+    end: datetime,
+    *,
+    window: int = WINDOW,
+) -> AsyncIterator[list[MediationRow]]:
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT m.id, m.created_at, a.code, a.name, r.code, json_array_length(m.parties),"
-        " m.session_on, m.outcome, m.closed_at"
+        " m.session_on, m.outcome, m.closed_at, m.created_at, m.id"
         " FROM mediation_cases m LEFT JOIN areas a ON a.id = m.area_id"
         " LEFT JOIN reports r ON r.id = m.report_id"
         " WHERE m.created_at >= ? AND m.created_at < ?"
     )
-    sql += _area_filter("m.area_id", area_id, params)
-    async with conn.execute(sql + " ORDER BY m.created_at, m.id", params) as cur:
-        rows = await cur.fetchall()
-    return [
-        MediationRow(r[0], from_db(r[1]), r[2], r[3], r[4], int(r[5] or 0), r[6], r[7], _when(r[8]))
-        for r in rows
-    ]
+    sql += _area_filter("m.area_id", area_ids, params)
+    async for rows in _pages(conn, sql, params, ("m.created_at", "m.id"), window):
+        yield [
+            MediationRow(
+                r[0], from_db(r[1]), r[2], r[3], r[4], int(r[5] or 0), r[6], r[7], when(r[8])
+            )
+            for r in rows
+        ]
 
 
 # Patrols ----------------------------------------------------------------------------------
@@ -168,10 +232,15 @@ class PatrolRow:
 
 
 async def patrols(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[PatrolRow]:
+    conn: aiosqlite.Connection,
+    area_ids: Scope,
+    begin: datetime,
+    end: datetime,
+    *,
+    window: int = WINDOW,
+) -> AsyncIterator[list[PatrolRow]]:
     """Patrols started in [begin, end); participants are named people who did not decline
-    plus the head count given without names (see ``counted_patrols``)."""
+    plus the head count given without names (as ``stats.patrol_counts`` counts them)."""
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT p.id, a.code, a.name, p.started_at, p.ended_at, p.source, p.status,"
@@ -180,28 +249,27 @@ async def patrols(
         " (SELECT COALESCE(SUM(o.count), 0) FROM patrol_observations o"
         "   WHERE o.patrol_id = p.id),"
         " (SELECT COALESCE(SUM(o.count), 0) FROM patrol_observations o"
-        "   WHERE o.patrol_id = p.id AND o.reminded = 1)"
+        "   WHERE o.patrol_id = p.id AND o.reminded = 1), p.started_at, p.id"
         " FROM patrols p JOIN areas a ON a.id = p.area_id"
         " WHERE p.started_at >= ? AND p.started_at < ?"
     )
-    sql += _area_filter("p.area_id", area_id, params)
-    async with conn.execute(sql + " ORDER BY p.started_at, p.id", params) as cur:
-        rows = await cur.fetchall()
-    return [
-        PatrolRow(
-            r[0],
-            r[1],
-            r[2],
-            from_db(r[3]),
-            _when(r[4]),
-            r[5],
-            r[6],
-            int(r[7]),
-            int(r[8]),
-            int(r[9]),
-        )
-        for r in rows
-    ]
+    sql += _area_filter("p.area_id", area_ids, params)
+    async for rows in _pages(conn, sql, params, ("p.started_at", "p.id"), window):
+        yield [
+            PatrolRow(
+                r[0],
+                r[1],
+                r[2],
+                from_db(r[3]),
+                when(r[4]),
+                r[5],
+                r[6],
+                int(r[7]),
+                int(r[8]),
+                int(r[9]),
+            )
+            for r in rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -222,160 +290,42 @@ class ObservationRow:
 
 
 async def observations(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[ObservationRow]:
+    conn: aiosqlite.Connection,
+    area_ids: Scope,
+    begin: datetime,
+    end: datetime,
+    *,
+    window: int = WINDOW,
+) -> AsyncIterator[list[ObservationRow]]:
     """Observations of the patrols started in [begin, end)."""
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded,"
         " (SELECT GROUP_CONCAT(n.text, '; ') FROM (SELECT text FROM patrol_observation_notes"
         "   WHERE observation_id = o.id ORDER BY id) n),"
-        " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at"
-        " FROM patrol_observations o JOIN patrols p ON p.id = o.patrol_id"
+        " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at,"
+        " p.started_at, p.id, o.id"
+        " FROM patrols p JOIN patrol_observations o ON o.patrol_id = p.id"
         " JOIN areas a ON a.id = p.area_id"
         " WHERE p.started_at >= ? AND p.started_at < ?"
     )
-    sql += _area_filter("p.area_id", area_id, params)
-    async with conn.execute(sql + " ORDER BY p.started_at, p.id, o.id", params) as cur:
-        rows = await cur.fetchall()
-    return [
-        ObservationRow(
-            r[0],
-            r[1],
-            r[2],
-            from_db(r[3]),
-            r[4],
-            int(r[5]),
-            bool(r[6]),
-            r[7],
-            bool(r[8]),
-            r[9],
-            r[10],
-            bool(r[11]),
-            from_db(r[12]),
-        )
-        for r in rows
-    ]
-
-
-# Awareness deliveries ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class DeliveryRow:
-    """One broadcast run with its message counts (no chat ids, no texts)."""
-
-    run_id: int
-    started_at: datetime
-    topic: str
-    target: str
-    area_ids: list[int]
-    urgent: bool
-    status: str  # fanout, sending, done
-    sent: int
-    failed: int
-    skipped: int
-    pending: int
-    finished_at: datetime | None
-
-
-_RECIPIENT_AREA = (
-    " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
-    " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
-)
-
-
-async def deliveries(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[DeliveryRow]:
-    """Broadcast runs started in [begin, end) (skipped runs left out), as
-    ``bot.storage.stats.deliveries`` counts them: for an area, only the messages to that
-    area's groups and residents, and only the runs that reached it."""
-    sql = (
-        "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
-        " COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'failed'), 0),"
-        " COALESCE(SUM(o.status = 'skipped'), 0),"
-        " COALESCE(SUM(o.status IN ('pending', 'sending')), 0), r.finished_at"
-        " FROM broadcast_runs r LEFT JOIN outbox o ON o.batch_id = r.id"
-    )
-    params: list[object] = [to_db(begin), to_db(end)]
-    where = " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-    if area_id is not None:
-        sql += _RECIPIENT_AREA
-        where += " AND COALESCE(c.area_id, m.area_id) = ?"
-        params.append(area_id)
-    async with conn.execute(
-        sql + where + " GROUP BY r.id ORDER BY r.started_at, r.id", params
-    ) as cur:
-        rows = list(await cur.fetchall())
-    rows = await _with_kept_counts(conn, rows, area_id, params[:2])
-    return [
-        DeliveryRow(
-            r[0],
-            from_db(r[1]),
-            r[2],
-            r[3],
-            [int(a) for a in json.loads(r[4] or "[]")],
-            bool(r[5]),
-            r[6],
-            int(r[7]),
-            int(r[8]),
-            int(r[9]),
-            int(r[10]),
-            _when(r[11]),
-        )
-        for r in rows
-    ]
-
-
-# Counts kept when housekeeping purges a finished run's outbox rows -------------------------------
-_KEPT = (
-    "SELECT r.id, r.started_at, r.topic, r.target, r.area_ids, r.urgent, r.status,"
-    " SUM(k.sent), SUM(k.failed), SUM(k.skipped), SUM(k.pending), r.finished_at"
-    " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
-    " WHERE r.started_at >= ? AND r.started_at < ? AND r.status <> 'skipped'"
-)
-
-
-async def _with_kept_counts(
-    conn: aiosqlite.Connection, rows: list[Any], area_id: int | None, bounds: list[object]
-) -> list[Any]:
-    """Add the counts kept for purged rows (see :func:`keep_delivery_counts`) to the live ones,
-    run by run; a run whose rows are all purged comes from the kept counts alone."""
-    sql, params = _KEPT, list(bounds)
-    if area_id is not None:
-        sql += " AND k.area_id = ?"
-        params.append(area_id)
-    async with conn.execute(sql + " GROUP BY r.id", params) as cur:
-        kept = {int(r[0]): r for r in await cur.fetchall()}
-    if not kept:
-        return rows
-    merged: list[Any] = []
-    for row in rows:
-        extra = kept.pop(int(row[0]), None)
-        if extra is None:
-            merged.append(row)
-        else:
-            counts = [int(row[i] or 0) + int(extra[i] or 0) for i in range(7, 11)]
-            merged.append((*row[:7], *counts, row[11]))
-    merged.extend(kept.values())
-    merged.sort(key=lambda r: (str(r[1]), int(r[0])))
-    return merged
-
-
-async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
-    """Before a run's outbox rows are purged: keep their counts per recipient area (the area
-    they count for in :func:`deliveries`), added to any kept before."""
-    if not run_ids:
-        return
-    marks = ",".join("?" for _ in run_ids)
-    await conn.execute(
-        "INSERT INTO broadcast_delivery_counts (run_id, area_id, sent, failed, skipped, pending)"
-        " SELECT o.batch_id, COALESCE(c.area_id, m.area_id), SUM(o.status = 'sent'),"
-        " SUM(o.status = 'failed'), SUM(o.status = 'skipped'),"
-        " SUM(o.status IN ('pending', 'sending'))"
-        " FROM outbox o" + _RECIPIENT_AREA + f" WHERE o.batch_id IN ({marks})"
-        " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
-        " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
-        " sent = sent + excluded.sent, failed = failed + excluded.failed,"
-        " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
-        run_ids,
-    )
+    sql += _area_filter("p.area_id", area_ids, params)
+    async for rows in _pages(conn, sql, params, ("p.started_at", "p.id", "o.id"), window):
+        yield [
+            ObservationRow(
+                r[0],
+                r[1],
+                r[2],
+                from_db(r[3]),
+                r[4],
+                int(r[5]),
+                bool(r[6]),
+                r[7],
+                bool(r[8]),
+                r[9],
+                r[10],
+                bool(r[11]),
+                from_db(r[12]),
+            )
+            for r in rows
+        ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from bot.storage.timefmt import from_db, to_db
 class Member:
     id: int
     platform: str
-    user_id: int
+    user_id: str
     display_name: str | None
     language: str | None
     area_id: int | None
@@ -40,7 +40,7 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, user_id: int) -> Member | None:
+async def find(conn: aiosqlite.Connection, platform: str, user_id: str) -> Member | None:
     rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
     )
@@ -53,7 +53,7 @@ async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
     return _member(row) if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, platform: str, user_id: int, now: datetime) -> Member:
+async def ensure(conn: aiosqlite.Connection, platform: str, user_id: str, now: datetime) -> Member:
     """The member row for this person, created empty (no consent, no name) if absent."""
     await conn.execute(
         "INSERT INTO members (platform, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -98,14 +98,19 @@ async def search(
     area_id: int | None = None,
     limit: int = 8,
     fold: Callable[[str], str] = str.casefold,
+    within: Collection[int] | None = None,
 ) -> list[Member]:
     """Onboarded members whose name contains ``name_part``, both compared through ``fold``
-    (callers pass ``bot.shared.text.search_key`` so that "tran van" finds "Trần Văn Ba")."""
+    (callers pass ``bot.shared.text.search_key`` so that "tran van" finds "Trần Văn Ba");
+    only those living in one of the areas ``within`` when given (a commune officer's)."""
     sql = "SELECT * FROM members WHERE consent_at IS NOT NULL AND display_name IS NOT NULL"
     params: list[object] = []
     if area_id is not None:
         sql += " AND area_id = ?"
         params.append(area_id)
+    if within is not None:
+        sql += f" AND area_id IN ({','.join('?' * len(within)) or 'NULL'})"
+        params.extend(sorted(within))
     async with conn.execute(sql + " ORDER BY display_name", params) as cur:
         rows = await cur.fetchall()
     folded = fold(name_part)

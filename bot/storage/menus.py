@@ -17,8 +17,8 @@ from bot.storage.timefmt import from_db, to_db
 class Menu:
     id: str
     platform: str
-    chat_id: int
-    user_id: int | None
+    chat_id: str
+    user_id: str | None
     actions: list[str]
     token: str | None
     expires_at: datetime
@@ -28,8 +28,8 @@ class Menu:
 async def create(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
-    user_id: int | None,
+    chat_id: str,
+    user_id: str | None,
     actions: list[str],
     token: str | None,
     now: datetime,
@@ -61,7 +61,7 @@ async def create(
 
 
 async def drop_for_flow(
-    conn: aiosqlite.Connection, platform: str, chat_id: int, user_id: int, prefix: str
+    conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str, prefix: str
 ) -> int:
     """Delete this person's menus in this chat that have a button of a flow (an action starting
     with ``prefix``, e.g. ``"rep:"``), so a finished flow leaves no trace of who went through it.
@@ -96,8 +96,8 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
 async def shown_for_step(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
-    user_id: int,
+    chat_id: str,
+    user_id: str,
     step_token: str,
     now: datetime,
 ) -> tuple[str, list[list[dict[str, str]]]] | None:
@@ -118,3 +118,12 @@ async def shown_for_step(
 async def purge_expired(conn: aiosqlite.Connection, now: datetime) -> int:
     cur = await conn.execute("DELETE FROM menus WHERE expires_at <= ?", (to_db(now),))
     return cur.rowcount
+
+
+async def shown_text(conn: aiosqlite.Connection, menu_id: str) -> str | None:
+    """The text of the message a menu was shown under (None when not kept)."""
+    rows = await conn.execute_fetchall("SELECT shown FROM menus WHERE id = ?", (menu_id,))
+    for row in rows:
+        if row[0]:
+            return str(json.loads(row[0])["text"])
+    return None

@@ -17,7 +17,7 @@ from bot.storage.timefmt import from_db, to_db
 class OutboxMessage:
     id: int
     platform: str
-    chat_id: int
+    chat_id: str
     text: str
     buttons: list[list[dict[str, Any]]]
     batch_id: int | None
@@ -60,7 +60,7 @@ _SELECT = (
 async def enqueue(
     conn: aiosqlite.Connection,
     platform: str,
-    chat_id: int,
+    chat_id: str,
     text: str,
     buttons: list[list[dict[str, Any]]],
     now: datetime,
@@ -96,7 +96,7 @@ class NewMessage:
     """One message of a batch queued with :func:`enqueue_many`."""
 
     platform: str
-    chat_id: int
+    chat_id: str
     text: str
     photo: str | None = None
 
@@ -184,7 +184,7 @@ async def recover_in_flight(conn: aiosqlite.Connection) -> int:
     return cur.rowcount
 
 
-async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: int, reason: str) -> None:
+async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: str, reason: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'skipped', last_error = ?"
         " WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')",
@@ -324,11 +324,29 @@ async def status_of(conn: aiosqlite.Connection, message_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
+# Why a message was given up: the first word of ``last_error`` of a failed row (the sender
+# classifies the platform's answer; the rest of ``last_error`` is the platform's own wording,
+# kept for whoever reads the database). Officers see these kinds in their own language.
+FAILURE_KINDS = ("no_rights", "too_long", "format", "refused", "server", "network", "other")
+
+
+def failure_reason(kind: str, detail: str) -> str:
+    """What ``last_error`` holds for a message given up for ``kind`` (``detail``: the
+    platform's wording)."""
+    return f"{kind if kind in FAILURE_KINDS else 'other'}: {detail}"
+
+
 async def failure_reasons(conn: aiosqlite.Connection, batch_id: int) -> dict[str, int]:
-    """Why messages of a batch failed, with how many each."""
+    """Why messages of a batch failed (one of :data:`FAILURE_KINDS`), with how many each,
+    the most frequent first."""
+    counts: dict[str, int] = {}
     async with conn.execute(
         "SELECT COALESCE(last_error, ''), COUNT(*) FROM outbox WHERE batch_id = ?"
-        " AND status = 'failed' GROUP BY 1 ORDER BY 2 DESC",
+        " AND status = 'failed' GROUP BY 1",
         (batch_id,),
     ) as cur:
-        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+        for raw, count in await cur.fetchall():
+            kind = str(raw).split(":", 1)[0]
+            kind = kind if kind in FAILURE_KINDS else "other"
+            counts[kind] = counts.get(kind, 0) + int(count)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], FAILURE_KINDS.index(item[0]))))

@@ -71,25 +71,6 @@ class Observation:
         return NOTE_SEPARATOR.join(n.text for n in self.notes) or None
 
 
-@dataclass(frozen=True)
-class PatrolCount:
-    """One patrol as the figures need it."""
-
-    id: int
-    area_id: int
-    started_at: datetime
-    participants: int
-
-
-@dataclass(frozen=True)
-class ObservationCount:
-    patrol_id: int
-    started_at: datetime
-    kind: str
-    count: int
-    reminded: bool
-
-
 def _patrol(row: aiosqlite.Row) -> Patrol:
     return Patrol(
         row["id"],
@@ -405,43 +386,6 @@ async def observations(conn: aiosqlite.Connection, patrol_id: int) -> list[Obser
 
 
 # Figures ---------------------------------------------------------------------------------
-async def counted_patrols(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[PatrolCount]:
-    """Patrols started in [begin, end) with their number of participants (named people who
-    did not decline, plus a head count given without names)."""
-    sql = (
-        "SELECT p.id, p.area_id, p.started_at, p.headcount + ("
-        "  SELECT COUNT(*) FROM patrol_participants pp"
-        "  WHERE pp.patrol_id = p.id AND pp.declined_at IS NULL) AS people"
-        " FROM patrols p WHERE p.started_at >= ? AND p.started_at < ?"
-    )
-    params: list[object] = [to_db(begin), to_db(end)]
-    if area_id is not None:
-        sql += " AND p.area_id = ?"
-        params.append(area_id)
-    async with conn.execute(sql + " ORDER BY p.started_at, p.id", params) as cur:
-        rows = await cur.fetchall()
-    return [PatrolCount(r[0], r[1], from_db(r[2]), int(r[3])) for r in rows]
-
-
-async def counted_observations(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
-) -> list[ObservationCount]:
-    sql = (
-        "SELECT o.patrol_id, p.started_at, o.kind, o.count, o.reminded"
-        " FROM patrol_observations o JOIN patrols p ON p.id = o.patrol_id"
-        " WHERE p.started_at >= ? AND p.started_at < ?"
-    )
-    params: list[object] = [to_db(begin), to_db(end)]
-    if area_id is not None:
-        sql += " AND p.area_id = ?"
-        params.append(area_id)
-    async with conn.execute(sql + " ORDER BY p.started_at, o.id", params) as cur:
-        rows = await cur.fetchall()
-    return [ObservationCount(r[0], from_db(r[1]), r[2], int(r[3]), bool(r[4])) for r in rows]
-
-
 async def observations_in_range(
     conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
 ) -> list[Observation]:

@@ -5,9 +5,9 @@ records they made or are linked to that stay for the commune without them."""
 
 from __future__ import annotations
 
-import html
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -51,7 +51,7 @@ async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...
 
 
 async def footprint(
-    conn: aiosqlite.Connection, platform: str, user_id: int, member_id: int
+    conn: aiosqlite.Connection, platform: str, user_id: str, member_id: int
 ) -> Footprint:
     records = 0
     for table, column in _RECORDS:
@@ -102,8 +102,11 @@ async def footprint(
     )
 
 
-async def erase_chat_traces(conn: aiosqlite.Connection, platform: str, user_id: int) -> None:
-    """Delete the private chat, conversations, menus and messages to the person.
+async def erase_chat_traces(
+    conn: aiosqlite.Connection, platform: str, user_id: str, person_link: str | None = None
+) -> None:
+    """Delete the private chat, conversations, menus and messages to the person, and the
+    buttons that link to the person (``person_link``, as the transport makes it).
 
     A delivered message that belongs to a broadcast stays counted in the broadcast's figures,
     but without its recipient or text."""
@@ -118,14 +121,15 @@ async def erase_chat_traces(conn: aiosqlite.Connection, platform: str, user_id: 
         (platform, user_id),
     )
     await conn.execute(
-        "UPDATE outbox SET chat_id = 0, text = '', buttons = '[]', photo = NULL,"
+        "UPDATE outbox SET chat_id = '', text = '', buttons = '[]', photo = NULL,"
         " last_error = NULL, sent_message_id = NULL WHERE platform = ? AND chat_id = ?",
         (platform, user_id),
     )
-    await conn.execute(
-        "UPDATE outbox SET buttons = '[]' WHERE platform = ? AND instr(buttons, ?) > 0",
-        (platform, f'?id={user_id}"'),
-    )
+    if person_link is not None:
+        await conn.execute(
+            "UPDATE outbox SET buttons = '[]' WHERE platform = ? AND instr(buttons, ?) > 0",
+            (platform, json.dumps(person_link)),
+        )
     await conn.execute(
         "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
         (platform, user_id),
@@ -137,13 +141,15 @@ async def erase_chat_traces(conn: aiosqlite.Connection, platform: str, user_id: 
 _TEXTS = (("outbox", "id", "text"), ("menus", "id", "shown"), ("conversations", "rowid", "data"))
 
 
-async def scrub_words(conn: aiosqlite.Connection, texts: Iterable[str]) -> int:
+async def scrub_words(
+    conn: aiosqlite.Connection, texts: Iterable[str], *, escape: Callable[[str], str]
+) -> int:
     """Replace ``texts`` (names, addresses) where they stand as whole words in messages to
-    others (delivered or waiting), in menus' messages and in open conversations; returns how
-    many rows changed."""
+    others (delivered or waiting), in menus' messages and in open conversations, as typed or
+    as ``escape`` writes them inside a message; returns how many rows changed."""
     changed = 0
     for text in {t.strip() for t in texts if t and t.strip()}:
-        forms = {text, html.escape(text, quote=False)}
+        forms = {text, escape(text)}
         pattern = re.compile(
             "|".join(rf"(?<!\w){re.escape(form)}(?!\w)" for form in sorted(forms, key=len)[::-1])
         )

@@ -6,6 +6,7 @@ Signed pledges are never deleted: a withdrawal sets ``withdrawn_at``.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -427,7 +428,7 @@ class Board:
     campaign_id: int
     area_id: int
     platform: str
-    chat_id: int
+    chat_id: str
     language: str
     outbox_ids: list[int]
 
@@ -438,7 +439,7 @@ async def add_board(
     campaign_id: int,
     area_id: int,
     platform: str,
-    chat_id: int,
+    chat_id: str,
     language: str,
     outbox_ids: list[int],
     now: datetime,
@@ -536,9 +537,23 @@ async def add_individual(
     return cur.lastrowid
 
 
-async def individuals(conn: aiosqlite.Connection, *, limit: int = 20) -> list[IndividualPledge]:
+async def individuals(
+    conn: aiosqlite.Connection,
+    *,
+    limit: int = 20,
+    within: Collection[int] | None = None,
+    recorded_by: int | None = None,
+) -> list[IndividualPledge]:
+    """The latest individual pledges; with ``within`` (a commune officer's areas) only those of
+    people of these areas and those ``recorded_by`` the officer."""
+    where, params = "", []
+    if within is not None:
+        marks = ",".join("?" * len(within)) or "NULL"
+        where = f" WHERE area_id IN ({marks}) OR recorded_by = ?"
+        params = [*sorted(within), recorded_by]
     async with conn.execute(
-        "SELECT * FROM individual_pledges ORDER BY taken_on DESC, id DESC LIMIT ?", (limit,)
+        f"SELECT * FROM individual_pledges{where} ORDER BY taken_on DESC, id DESC LIMIT ?",
+        [*params, limit],
     ) as cur:
         return [_individual(r) for r in await cur.fetchall()]
 

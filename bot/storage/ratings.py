@@ -259,6 +259,19 @@ async def results(conn: aiosqlite.Connection) -> dict[tuple[int, int], bool | No
         return {(r[0], r[1]): _bool(r[2]) for r in await cur.fetchall()}
 
 
+async def results_between(
+    conn: aiosqlite.Connection, first: int, last: int, area_ids: list[int] | None = None
+) -> dict[tuple[int, int], bool | None]:
+    """As :func:`results`, for the years ``first`` to ``last`` and some areas (or all)."""
+    sql = "SELECT area_id, year, result FROM area_ratings WHERE year BETWEEN ? AND ?"
+    params: list[object] = [first, last]
+    if area_ids is not None:
+        sql += f" AND area_id IN ({','.join('?' for _ in area_ids) or 'NULL'})"
+        params.extend(area_ids)
+    async with conn.execute(sql, params) as cur:
+        return {(r[0], r[1]): _bool(r[2]) for r in await cur.fetchall()}
+
+
 # Personal data --------------------------------------------------------------------------
 async def count_by_member(conn: aiosqlite.Connection, member_id: int) -> tuple[int, int]:
     """(results decided, criteria recorded) by this member, for /mydata."""

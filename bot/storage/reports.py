@@ -319,20 +319,24 @@ async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int = 100) -
 
 @dataclass(frozen=True)
 class Scope:
-    """Which reports a person may list: all (officers) or their areas' and their own."""
+    """Which reports a person may list: all (officers of the whole deployment), or those of a
+    commune officer's areas (``officer_areas``), their led areas' for leaders, and their own."""
 
     all_areas: bool
     leader_areas: frozenset[int] = frozenset()
     member_id: int | None = None
+    officer_areas: frozenset[int] = frozenset()
 
 
 def _scope_sql(scope: Scope) -> tuple[str, list[Any]]:
     if scope.all_areas:
         return "1 = 1", []
     marks = ",".join("?" for _ in scope.leader_areas) or "NULL"
+    officer = ",".join("?" for _ in scope.officer_areas) or "NULL"
     return (
-        f"((target = 'leaders' AND area_id IN ({marks})) OR assignee_member_id = ?)",
-        [*sorted(scope.leader_areas), scope.member_id],
+        f"((target = 'leaders' AND area_id IN ({marks})) OR area_id IN ({officer})"
+        " OR assignee_member_id = ?)",
+        [*sorted(scope.leader_areas), *sorted(scope.officer_areas), scope.member_id],
     )
 
 

@@ -2,7 +2,7 @@
 
 Outbox rows are the delivery log: once a message is delivered, failed or skipped and older than
 the retention, its row goes. A broadcast run's rows are what the awareness figures count, so a
-finished run's rows go together, after their counts are kept (``exports.keep_delivery_counts``):
+finished run's rows go together, after their counts are kept (``deliveries.keep_delivery_counts``):
 the figures read the same before and after. A stranger (someone who wrote to the bot but never
 registered and holds no role) leaves a ``chats`` row; it goes once idle for the retention.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.storage import exports
+from bot.storage import deliveries as deliveries_repo
 from bot.storage.timefmt import to_db
 
 FINAL = "('sent', 'failed', 'skipped')"
@@ -32,7 +32,7 @@ async def purge_outbox(conn: aiosqlite.Connection, cutoff: datetime) -> tuple[in
         runs = [int(r[0]) for r in await cur.fetchall()]
     dropped = 0
     if runs:
-        await exports.keep_delivery_counts(conn, runs)
+        await deliveries_repo.keep_delivery_counts(conn, runs)
         marks = ",".join("?" for _ in runs)
         cur = await conn.execute(f"DELETE FROM outbox WHERE batch_id IN ({marks})", runs)
         dropped += cur.rowcount

@@ -27,12 +27,24 @@ from bot.core.events import (
 )
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
-from bot.shared.text import plain_text
+from bot.core.richtext import plain
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import SendResult
 from bot.transports.numbered import choice, option_lines
 
 PLATFORM = "console"
+START_LINK = "console:private?start="  # an option that opens the private chat (see _event)
+
+
+class ConsoleLinks:
+    """The console opens the private chat with a payload (a numbered option); it has no link
+    to a person."""
+
+    def private_chat_link(self, payload: str) -> str | None:
+        return START_LINK + payload
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -40,9 +52,6 @@ class Identity:
     key: str
     person: Person
     label: str
-
-
-plain = plain_text
 
 
 class ConsoleTransport:
@@ -65,7 +74,7 @@ class ConsoleTransport:
         self.in_group = False
         self.out = out
         self.read_line = read_line or input
-        self._last_buttons: dict[int, tuple[list[Button], int | None]] = {}
+        self._last_buttons: dict[str, tuple[list[Button], int | None]] = {}
         self._counter = 0
 
     def print(self, text: str = "") -> None:

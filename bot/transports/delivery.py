@@ -52,8 +52,10 @@ class SendResult:
     kind: str
     reason: str = ""
     retry_after: float = 0.0
-    new_chat_id: int | None = None
+    new_chat_id: str | None = None
     message_id: int | None = None  # the platform's id of the sent message (for later edits)
+    # "failed" or "error": why, as one of outbox.FAILURE_KINDS (shown to officers, localized)
+    failure: str = "other"
 
     @classmethod
     def sent(cls, message_id: int | None = None) -> SendResult:
@@ -95,8 +97,12 @@ REFILL_SECONDS = 1.0
 WINDOW = 2_000  # pending messages held in memory at most (plus any that must go first)
 CATCH_UP = 0.05
 IN_FLIGHT_POLL = 0.02  # how often a message waits to see a chat's request in flight answered
-FLOOD_CHATS = 3  # flood answers from this many chats within FLOOD_WINDOW pause everything
+# Flood answers from this many chats within FLOOD_WINDOW pause every chat, when they are also
+# most of the platform's last FLOOD_SAMPLE answers (the overall limit refuses nearly every
+# request; a few chats past their own limits among many served ones do not stop the others).
+FLOOD_CHATS = 3
 FLOOD_WINDOW = 1.0
+FLOOD_SAMPLE = 20
 STOP_GRACE = 5.0  # a normal stop waits this long for the requests in flight
 UNCONFIRMED = "unconfirmed: no answer from the platform in time; not sent again"
 
@@ -109,20 +115,24 @@ class Pacer:
     next slot of the global clock; :meth:`done` records the answer. Whoever asks first gets
     the next slot, and the worker asks for one slot at a time, so a reply waits for at most one
     broadcast message. A 429 holds the chat that drew it; flood answers from several chats at
-    once pause every chat (the overall limit was hit)."""
+    once that are most of the recent answers pause every chat (the overall limit was hit)."""
 
     def __init__(
-        self, limits: Limits = Limits(), is_group: Callable[[int], bool] = lambda c: c < 0
+        self, limits: Limits = Limits(), is_group: Callable[[str], bool] | None = None
     ) -> None:
         self.limits = limits
-        self.is_group = is_group
+        # The chats known to be groups (by their kind, from the chats table and the events):
+        # the outbox worker and the transport add to it.
+        self.groups: set[str] = set()
+        self.is_group = is_group or self.groups.__contains__
         self.next_slot = 0.0
         self.paused_until = 0.0
-        self.chat_ready: dict[int, float] = {}
-        self.group_sends: dict[int, deque[float]] = {}
-        self.in_flight: dict[int, int] = {}
-        self.replies_waiting: dict[int, int] = {}
-        self._floods: deque[tuple[float, int]] = deque()
+        self.chat_ready: dict[str, float] = {}
+        self.group_sends: dict[str, deque[float]] = {}
+        self.in_flight: dict[str, int] = {}
+        self.replies_waiting: dict[str, int] = {}
+        self._floods: deque[tuple[float, str]] = deque()
+        self._answers: deque[bool] = deque(maxlen=FLOOD_SAMPLE)  # True: a flood answer
         self._reserved = 0
 
     @staticmethod
@@ -132,7 +142,7 @@ class Pacer:
     def interval(self) -> float:
         return 1.0 / (self.limits.per_second * self.limits.safety)
 
-    def ready_at(self, chat_id: int, *, reply: bool = False) -> float:
+    def ready_at(self, chat_id: str, *, reply: bool = False) -> float:
         """When ``chat_id`` may get its next message (a guess while a request is in flight,
         or, for the outbox, while a reply waits for the chat)."""
         ready = max(self.chat_ready.get(chat_id, 0.0), self.paused_until)
@@ -140,7 +150,7 @@ class Pacer:
             ready = max(ready, self.now() + IN_FLIGHT_POLL)
         return ready
 
-    async def turn(self, chat_id: int, *, reply: bool = False) -> None:
+    async def turn(self, chat_id: str, *, reply: bool = False) -> None:
         """Wait for ``chat_id``'s turn and a global slot; the caller then sends one request
         and must call :meth:`done` with its outcome. A ``reply`` goes before the outbox's
         messages to the same chat."""
@@ -168,7 +178,7 @@ class Pacer:
                 self.done(chat_id, sent=False)
                 raise
 
-    def reserve(self, chat_id: int) -> float:
+    def reserve(self, chat_id: str) -> float:
         """Take the next slot for one request to ``chat_id`` and return when it may go. Slots
         lie on an even grid; a sender that wakes a little late keeps its place on the grid (so
         timer lateness does not add up), but never catches up more than ``CATCH_UP`` seconds:
@@ -182,7 +192,7 @@ class Pacer:
             self._forget_idle(now)
         return start
 
-    def done(self, chat_id: int, *, sent: bool, hold: float = 0.0) -> None:
+    def done(self, chat_id: str, *, sent: bool, hold: float = 0.0) -> None:
         """The request to ``chat_id`` was answered (``sent``: it may have reached the chat);
         ``hold``: the seconds a 429 asked to wait."""
         count = self.in_flight.get(chat_id, 0) - 1
@@ -192,6 +202,7 @@ class Pacer:
             self.in_flight.pop(chat_id, None)
         now = self.now()
         ready = now + hold
+        self._answers.append(hold > 0)
         if sent:
             ready = max(ready, now + self.limits.private_interval)
             if self.is_group(chat_id) and self.limits.group_interval > 0:
@@ -206,11 +217,12 @@ class Pacer:
             self._flood(chat_id, now, hold)
         self.chat_ready[chat_id] = max(self.chat_ready.get(chat_id, 0.0), ready)
 
-    def _flood(self, chat_id: int, now: float, hold: float) -> None:
+    def _flood(self, chat_id: str, now: float, hold: float) -> None:
         self._floods.append((now, chat_id))
         while self._floods and now - self._floods[0][0] > FLOOD_WINDOW:
             self._floods.popleft()
-        if len({chat for _, chat in self._floods}) >= FLOOD_CHATS:
+        several = len({chat for _, chat in self._floods}) >= FLOOD_CHATS
+        if several and 2 * sum(self._answers) > len(self._answers):
             self.paused_until = max(self.paused_until, now + hold)
             log.warning("flood limits in several chats at once: pausing every chat %.1fs", hold)
 
@@ -233,7 +245,7 @@ class OutboxWorker:
         *,
         signal: asyncio.Event | None = None,
         limits: Limits = Limits(),
-        is_group: Callable[[int], bool] = lambda chat_id: chat_id < 0,
+        is_group: Callable[[str], bool] | None = None,
         pacer: Pacer | None = None,
     ) -> None:
         self.db = db
@@ -245,11 +257,16 @@ class OutboxWorker:
         # The budget shared with the transport's direct replies (its own when not given).
         self.pacer = pacer or Pacer(limits, is_group)
         self._known: set[int] = set()
-        self._queues: dict[int, list[tuple[int, int, OutboxMessage]]] = {}
-        self._waiting: list[tuple[float, int]] = []  # (ready at, chat id)
-        self._ready: list[tuple[int, int, int]] = []  # (-priority, head id, chat id)
-        self._scheduled: set[int] = set()  # chats in _waiting or _ready
-        self._busy: set[int] = set()  # chats with a request in flight
+        self._queues: dict[str, list[tuple[int, int, OutboxMessage]]] = {}
+        self._waiting: list[tuple[float, str]] = []  # (ready at, chat id)
+        # Set when a chat is scheduled: an idle worker wakes for it instead of sleeping until
+        # the next refill (a chat whose message was just answered is due again soon).
+        self._wake = asyncio.Event()
+        self._idle_waits: dict[str, asyncio.Future[bool]] = {}
+        self._ready: list[tuple[int, int, str]] = []  # (-priority, head id, chat id)
+        self._scheduled: set[str] = set()  # chats in _waiting or _ready
+        self._busy: set[str] = set()  # chats with a request in flight
+        self._kinds_read: set[str] = set()  # chats whose kind was read into pacer.groups
         self._held: list[tuple[datetime, int, OutboxMessage]] = []
         self._results: list[tuple[int, int | None]] = []
         self._results_waiting = asyncio.Event()
@@ -290,6 +307,8 @@ class OutboxWorker:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
+            for waiting in self._idle_waits.values():
+                waiting.cancel()
             # Whatever is still in flight stays 'sending' and is sent again after a restart.
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._flush())
@@ -326,6 +345,10 @@ class OutboxWorker:
         """Read the next window of pending messages; returns how many were new."""
         async with self.db.read() as conn:
             found = await outbox.pending_window(conn, self.sender.platform, self._known, WINDOW)
+            unread = {m.chat_id for m in found} - self._kinds_read
+            if unread:  # whether a chat is a group comes from its kind, read once per chat
+                self.pacer.groups |= await chats.group_ids(conn, self.sender.platform, unread)
+                self._kinds_read |= unread
         now = self.clock()
         for message in found:
             if message.id in self._known:
@@ -343,11 +366,12 @@ class OutboxWorker:
         heapq.heappush(queue, (-message.priority, order, message))
         self._schedule(message.chat_id)
 
-    def _schedule(self, chat_id: int) -> None:
+    def _schedule(self, chat_id: str) -> None:
         if chat_id in self._scheduled or chat_id in self._busy or not self._queues.get(chat_id):
             return
         self._scheduled.add(chat_id)
         heapq.heappush(self._waiting, (self.pacer.ready_at(chat_id), chat_id))
+        self._wake.set()
 
     def _release_held(self) -> None:
         now = self.clock()
@@ -388,8 +412,12 @@ class OutboxWorker:
             wall = (self._held[0][0] - self.clock()).total_seconds()
             wait = min(wait, max(wall, 0.05))
         wait = max(0.001, min(wait, REFILL_SECONDS))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.signal.wait(), timeout=wait)
+        self._wake.clear()
+        waits = self._idle_waits
+        for name, event in (("signal", self.signal), ("wake", self._wake)):
+            if name not in waits or waits[name].done():
+                waits[name] = asyncio.ensure_future(event.wait())
+        await asyncio.wait(waits.values(), timeout=wait, return_when=asyncio.FIRST_COMPLETED)
 
     async def _dispatch_some(self) -> None:
         """Take a few ready chats (as many as fit in the next ~20 ms of slots), mark their head
@@ -443,7 +471,7 @@ class OutboxWorker:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def _done_with_chat(self, chat_id: int) -> None:
+    def _done_with_chat(self, chat_id: str) -> None:
         """The worker is done with the chat's head message (the pacer knows when the chat may
         get the next one)."""
         self._busy.discard(chat_id)
@@ -452,7 +480,7 @@ class OutboxWorker:
             return
         self._schedule(chat_id)
 
-    def _drop_chat(self, chat_id: int) -> None:
+    def _drop_chat(self, chat_id: str) -> None:
         for _, _, message in self._queues.pop(chat_id, []):
             self._known.discard(message.id)
 
@@ -521,6 +549,8 @@ class OutboxWorker:
                 self._done_with_chat(chat_id)
             elif result.kind == "migrated" and result.new_chat_id is not None:
                 new_id = result.new_chat_id
+                if chat_id in self.pacer.groups:
+                    self.pacer.groups.add(new_id)
                 await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
                 await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
                 moved = [m for _, _, m in self._queues.pop(chat_id, [])]
@@ -528,7 +558,8 @@ class OutboxWorker:
                 for other in [message, *moved]:
                     self._enqueue(replace(other, chat_id=new_id))
             elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                await outbox.mark_final(conn, message.id, "failed", result.reason or result.kind)
+                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
+                await outbox.mark_final(conn, message.id, "failed", reason)
                 self._known.discard(message.id)
                 self._done_with_chat(chat_id)
             else:

@@ -19,12 +19,11 @@ import html
 import importlib.util
 import logging
 import os
-import re
 import sys
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
@@ -75,6 +74,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.core.dispatcher import Dispatcher
@@ -93,19 +93,43 @@ from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS, Role
 from bot.core.registry import Registry
+from bot.core.richtext import plain
 from bot.i18n import LANGUAGES, Translator
-from bot.shared.text import TELEGRAM_TEXT_LIMIT, plain_text
 from bot.storage import chats as chats_repo
 from bot.storage import inbox, kv, outbox
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
+from bot.transports.platforms import TELEGRAM
+from bot.transports.telegram_text import fit_caption, split_text, telegram_html
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the module docstring).
 warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
+
+
+class TelegramLinks:
+    """Links Telegram can open: the bot's private chat started with a payload (a deep link),
+    and a chat with a person (the client opens it only for people it knows)."""
+
+    def __init__(self, bot_username: str | None) -> None:
+        self.bot_username = bot_username or "xomantoan_bot"
+
+    def private_chat_link(self, payload: str) -> str | None:
+        return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def person_link(self, platform: str, user_id: str) -> str | None:
+        return f"tg://user?id={user_id}" if platform == PLATFORM else None
+
+
+def tg_id(text_id: str) -> int:
+    """A person's or chat's id as Telegram knows it: the core keeps ids as text (issue #13),
+    this transport turns Telegram's integers into text as they come in and back only here."""
+    return int(text_id)
+
+
 # Edited messages are not asked for (see to_event: they are not new input).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MENU_SPACING = 0.05  # seconds between two members' command menus published at start-up
@@ -125,8 +149,16 @@ class ReplyNotSent(Exception):
         self.rest = rest
 
 
+CONNECTIONS = 256  # requests to the Bot API at the same time (PTB's default)
+IDLE_CONNECTIONS = 16  # kept open between requests
+
+
 class TokenRefusedError(Exception):
     """Telegram refused the bot token (401): the only polling failure that stops the bot."""
+
+
+# What a refused token raises, as the chat library or this transport reports it.
+TOKEN_REFUSED = (InvalidToken, TokenRefusedError)
 
 
 def build_application(
@@ -135,15 +167,28 @@ def build_application(
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
     logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
+    # PTB's pool of 256 connections keeps every idle one for 5 s, and httpcore looks at each
+    # (a costly check whether the server closed it, and a count of them all for each one) twice
+    # per request: after a burst of replies in many chats that cost more than the request.
+    # Idle connections beyond IDLE_CONNECTIONS are closed; up to 256 may still be busy at once.
+    request = HTTPXRequest(
+        connection_pool_size=CONNECTIONS,
+        connect_timeout=10,
+        read_timeout=read_timeout,
+        write_timeout=read_timeout,
+        httpx_kwargs={
+            "limits": httpx.Limits(
+                max_connections=CONNECTIONS, max_keepalive_connections=IDLE_CONNECTIONS
+            )
+        },
+    )
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
-        .connect_timeout(10)
-        .read_timeout(read_timeout)
-        .write_timeout(read_timeout)
+        .request(request)
         .build()
     )
 
@@ -206,135 +251,7 @@ def reply_prompt(request: ExpectedReply) -> str:
     """The request as a message of its own: the person mentioned (the mention makes them the
     forced reply's only target), then what to send."""
     mention = f'<a href="tg://user?id={request.user_id}">{html.escape(request.name)}</a>'
-    return telegram_html(f"{mention}: {request.prompt}")
-
-
-# Telegram HTML: what may be sent, and splitting on the rendered text -------------------------
-# Tags Telegram's HTML parse mode accepts; any other "<" is text and is escaped.
-SUPPORTED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "tg-emoji",
-        "code",
-        "pre",
-        "blockquote",
-    }
-)
-CAPTION_LIMIT = 1024
-_MARKUP = re.compile(
-    r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>[^<>]*)>"
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);"
-)
-_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-
-
-@dataclass
-class _Token:
-    raw: str  # as sent: a tag, an entity, or one (escaped) character
-    size: int  # its length in the rendered text, in UTF-16 units as Telegram counts
-    tag: str | None = None  # the tag's name for an opening or closing tag
-    opens: bool = False
-
-
-def _units(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
-
-
-def _tokens(text: str) -> list[_Token]:
-    """Telegram HTML as tokens. Whatever would make Telegram refuse the message becomes text
-    shown as typed: a stray "<", ">" or "&", an unknown tag, an end tag that closes nothing,
-    an opening tag that is never closed."""
-    tokens: list[_Token] = []
-    stack: list[int] = []  # indexes of the opening tags still open
-
-    def literal(chunk: str) -> None:
-        tokens.extend(_Token(_ESCAPES.get(ch, ch), _units(ch)) for ch in chunk)
-
-    position = 0
-    for match in _MARKUP.finditer(text):
-        literal(text[position : match.start()])
-        position = match.end()
-        raw = match.group(0)
-        name = (match.group("name") or "").lower()
-        if raw.startswith("&"):
-            tokens.append(_Token(raw, _units(html.unescape(raw))))
-        elif name not in SUPPORTED_TAGS:
-            literal(raw)
-        elif not match.group("close"):
-            stack.append(len(tokens))
-            tokens.append(_Token(raw, 0, name, opens=True))
-        elif stack and tokens[stack[-1]].tag == name:
-            stack.pop()
-            tokens.append(_Token(raw, 0, name))
-        else:
-            literal(raw)
-    literal(text[position:])
-    for index in reversed(stack):  # never closed: shown as text
-        tokens[index : index + 1] = [_Token(_ESCAPES.get(ch, ch), 1) for ch in tokens[index].raw]
-    return tokens
-
-
-def telegram_html(text: str) -> str:
-    """``text`` as HTML that Telegram accepts, showing the same as it was meant to."""
-    return "".join(token.raw for token in _tokens(text))
-
-
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split Telegram HTML so every part fits in one message (``limit`` counted on the rendered
-    text, as Telegram counts). Parts break at a line break, else at a space, and never inside
-    a tag or an entity; tags open at a break are closed and opened again in the next part."""
-    tokens = _tokens(text)
-    parts: list[str] = []
-    open_tags: list[_Token] = []
-    start, count = 0, len(tokens)
-    while start < count:
-        length, end = 0, start
-        newline = space = None
-        while end < count and length + tokens[end].size <= limit:
-            length += tokens[end].size
-            if tokens[end].raw == "\n":
-                newline = end
-            elif tokens[end].raw == " ":
-                space = end
-            end += 1
-        skip = 0
-        if end < count:
-            after = tokens[end].raw
-            if after == "\n" or (after == " " and newline is None):
-                newline = end  # the part ends just before a break: cut there
-            cut = newline if newline is not None and newline > start else space
-            if cut is not None and cut > start:
-                end, skip = cut, 1  # the line break or space itself is not sent
-            end = max(end, start + 1)
-        body = [t.raw for t in open_tags]
-        for token in tokens[start:end]:
-            body.append(token.raw)
-            if token.tag is not None:
-                if token.opens:
-                    open_tags.append(token)
-                else:
-                    open_tags.pop()
-        body += [f"</{t.tag}>" for t in reversed(open_tags)]
-        if any(t.size and not t.raw.isspace() for t in tokens[start:end]):
-            parts.append("".join(body))
-        start = end + skip
-    return parts or [telegram_html(text)]
-
-
-def fit_caption(text: str) -> str | None:
-    """A photo's or file's caption: the first part that fits Telegram's caption limit."""
-    return split_text(text, CAPTION_LIMIT)[0] or None if text else None
+    return f"{mention}: {telegram_html(request.prompt)}"
 
 
 REPLY_ATTEMPTS = 5
@@ -365,6 +282,24 @@ def surely_not_done(exc: TelegramError) -> bool:
             httpx.WriteError,
         ),
     )
+
+
+def failure_kind(exc: TelegramError) -> str:
+    """Why a message could not be sent, as one of outbox.FAILURE_KINDS (officers see it in
+    their own language in a broadcast's report)."""
+    if isinstance(exc, BadRequest):
+        text = str(exc).lower()
+        if "rights" in text or "administrator" in text or "write_forbidden" in text:
+            return "no_rights"
+        if "too long" in text:
+            return "too_long"
+        if "parse" in text or "entit" in text:
+            return "format"
+        return "refused"
+    if isinstance(exc, NetworkError):
+        answered = exc.__cause__ is None or isinstance(exc.__cause__, TelegramError)
+        return "server" if answered else "network"  # a 5xx, or no connection
+    return "other"
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = 5) -> T:
@@ -405,9 +340,13 @@ class TelegramTransport:
         self.registry = registry
         self.db = db
         # Groups that became supergroups: old id -> new id (see follow_moves).
-        self.moved: dict[int, int] = {}
+        self.moved: dict[str, str] = {}
+        self._moves_known = False  # whether self.moved is up to date (see follow_moves)
         # The sending budget shared with the outbox worker (replies are not paced without one).
         self.pacer = pacer
+        # Chats known to be groups (from the kind of the chats of events): a reply to one may
+        # have to follow it to its supergroup; shared with the pacer, which spaces groups more.
+        self.groups: set[str] = pacer.groups if pacer is not None else set()
         self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
         self._lane_tasks: set[asyncio.Task[None]] = set()
         self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
@@ -437,14 +376,25 @@ class TelegramTransport:
             return
         if event.document is not None:
             event = await self.fetch_document(event)
+        update_id = update.update_id
         async with self._handling:
-            outcome = await self.dispatcher.handle(event)
-            await self._handled(update.update_id)
+            leave = self._leave_inbox(update_id) if update_id in self._inboxed else None
+            # It leaves the inbox in the event's transaction; the outbox is woken after the reply.
+            outcome = await self.dispatcher.handle(event, within=leave, wake_outbox=False)
+            if outcome.committed:
+                self._inboxed.discard(update_id)
+            if event.kind == EventKind.CHAT_MIGRATED:
+                self._moves_known = False
+            await self._handled(update_id)  # when the event's transaction failed
             if outcome.checkpoint_after:
                 # /forgetme: the update itself was kept in the inbox (with the person's name)
                 # until now; checkpoint again so no page of the file still holds it.
                 await self.db.checkpoint()
-        await self.render(event, outcome, update.callback_query)
+        try:
+            await self.render(event, outcome, update.callback_query)
+        finally:
+            if outcome.outbox_written:
+                self.dispatcher.outbox_signal.set()
 
     # Mapping in ---------------------------------------------------------------------------
     def to_event(self, update: Update) -> Event | None:
@@ -455,12 +405,25 @@ class TelegramTransport:
             # Sent in a group before it became a supergroup, read after: it belongs to the
             # group as it is now (its chat row, menus and conversations moved there).
             event.chat = replace(event.chat, id=self.moved[event.chat.id])
+        if event.chat.kind == "group":
+            self.groups.add(event.chat.id)
         return event
 
     async def follow_moves(self) -> None:
-        """Read which groups became supergroups (recorded by any part of the bot)."""
+        """Read which groups became supergroups (recorded by any part of the bot), when one
+        may have moved since the last reading: an event said so, or a send was refused."""
+        if self._moves_known:
+            return
+        self._moves_known = True
         async with self.db.read() as conn:
             self.moved = await chats_repo.moves(conn, PLATFORM)
+
+    def _moved_to(self, old_id: str, new_id: str) -> None:
+        """A move this process saw and records (as chats.migrate does in the database)."""
+        for earlier, now in list(self.moved.items()):
+            if now == old_id:
+                self.moved[earlier] = new_id
+        self.moved[old_id] = new_id
 
     def _to_event(self, update: Update) -> Event | None:
         if update.callback_query is not None:
@@ -482,18 +445,18 @@ class TelegramTransport:
     @staticmethod
     def _chat(chat: Any) -> ChatInfo:
         kind = "private" if chat.type == "private" else "group"
-        return ChatInfo(chat.id, kind, chat.title)
+        return ChatInfo(str(chat.id), kind, chat.title)
 
     @staticmethod
     def _person(user: Any) -> Person | None:
         if user is None:
             return None
-        return Person(user.id, user.first_name or "", user.last_name, user.language_code)
+        return Person(str(user.id), user.first_name or "", user.last_name, user.language_code)
 
     def _button_event(self, update: Update, query: CallbackQuery) -> Event:
         parsed = parse_callback_data(query.data or "")
         message = query.message
-        chat = self._chat(message.chat) if message else ChatInfo(query.from_user.id, "private")
+        chat = self._chat(message.chat) if message else ChatInfo(str(query.from_user.id), "private")
         return Event(
             PLATFORM,
             EventKind.BUTTON,
@@ -541,12 +504,13 @@ class TelegramTransport:
             "message_id": message.message_id,
         }
         if message.migrate_to_chat_id:
-            return Event(
-                kind=EventKind.CHAT_MIGRATED, new_chat_id=message.migrate_to_chat_id, **base
-            )
+            new_id = str(message.migrate_to_chat_id)
+            self.groups.add(new_id)
+            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=new_id, **base)
         if message.migrate_from_chat_id:
-            base["chat"] = ChatInfo(message.migrate_from_chat_id, "group", message.chat.title)
-            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=message.chat.id, **base)
+            base["chat"] = ChatInfo(str(message.migrate_from_chat_id), "group", message.chat.title)
+            self.groups.add(str(message.chat.id))
+            return Event(kind=EventKind.CHAT_MIGRATED, new_chat_id=str(message.chat.id), **base)
         if message.new_chat_title:
             return Event(kind=EventKind.TITLE_CHANGED, **base)
         text = message.text or ""
@@ -605,8 +569,8 @@ class TelegramTransport:
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
         if query is not None:
-            # A toast is shown as plain text: no tags, no HTML entities.
-            await self._answer(query, plain_text(outcome.toast) if outcome.toast else None)
+            # A toast is shown as plain text: no formatting.
+            await self._answer(query, plain(outcome.toast) if outcome.toast else None)
         for message in outcome.messages:
             try:
                 await self.send_following_migration(message)
@@ -640,7 +604,7 @@ class TelegramTransport:
         """Send a reply to where its chat is now: a group that became a supergroup is followed,
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
-        if message.chat_id < 0:
+        if message.chat_id in self.groups:
             async with self.db.read() as conn:
                 current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
             if current != message.chat_id:
@@ -648,13 +612,14 @@ class TelegramTransport:
         try:
             await self.send(message)
         except ChatMigrated as exc:
-            new_id = int(exc.new_chat_id)
+            new_id = str(exc.new_chat_id)
             log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
             async with self.db.unit() as conn:
                 await chats_repo.migrate(
                     conn, PLATFORM, message.chat_id, new_id, self.dispatcher.clock()
                 )
-            self.moved[message.chat_id] = new_id
+            self._moved_to(message.chat_id, new_id)
+            self.groups.add(new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
             await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
@@ -671,7 +636,7 @@ class TelegramTransport:
             await self._paced(
                 message.chat_id,
                 lambda: self.bot.send_message(
-                    message.chat_id,
+                    tg_id(message.chat_id),
                     reply_prompt(request),
                     parse_mode=ParseMode.HTML,
                     reply_markup=force_reply(request),
@@ -685,27 +650,33 @@ class TelegramTransport:
             answers = ReplyParameters(request.reply_to_message_id, allow_sending_without_reply=True)
         chat_id = message.chat_id
         if message.edit_message_id is not None and message.attachment is None:
+            # A text too long for one message: its first part replaces the message, the rest
+            # follows as new messages (the options go with the last).
+            first, *rest = split_text(message.text)
             try:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.edit_message_text(
-                        telegram_html(message.text),
-                        chat_id=message.chat_id,
+                        telegram_html(first),
+                        chat_id=tg_id(message.chat_id),
                         message_id=message.edit_message_id,
                         parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
+                        reply_markup=None if rest else markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     ),
                     resend_if_unsure=True,  # an edit done twice shows the same text
                 )
-                return
+                edited = True
             except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return
                 # Too old or not editable: send it as a new message instead.
+                edited = "not modified" in str(exc).lower()
             except (RetryAfter, NetworkError) as exc:
                 # Refused on every attempt: the outbox sends it later, as a new message.
                 raise ReplyNotSent(replace(message, edit_message_id=None)) from exc
+            if edited:
+                if rest:
+                    await self.send(replace(message, text="\n".join(rest), edit_message_id=None))
+                return
         if message.attachment is not None:
             attachment = message.attachment
             try:
@@ -717,7 +688,7 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.send_photo(
-                        message.chat_id,
+                        tg_id(message.chat_id),
                         data,
                         caption=fit_caption(message.text),
                         parse_mode=ParseMode.HTML,
@@ -728,7 +699,7 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.send_document(
-                        message.chat_id,
+                        tg_id(message.chat_id),
                         data,
                         filename=attachment.filename,
                         caption=fit_caption(message.text),
@@ -744,8 +715,8 @@ class TelegramTransport:
                 await self._paced(
                     chat_id,
                     lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
-                        message.chat_id,
-                        part,
+                        tg_id(message.chat_id),
+                        telegram_html(part),
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup if last else None,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -761,7 +732,7 @@ class TelegramTransport:
 
     async def _paced(
         self,
-        chat_id: int,
+        chat_id: str,
         call: Callable[[], Awaitable[T]],
         *,
         resend_if_unsure: bool = False,
@@ -821,7 +792,7 @@ class TelegramTransport:
                 try:
                     await self.bot.edit_message_text(
                         telegram_html(item.text),
-                        chat_id=item.chat_id,
+                        chat_id=tg_id(item.chat_id),
                         message_id=item.edit_message_id,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
@@ -833,7 +804,7 @@ class TelegramTransport:
                 sent_id = item.edit_message_id
             elif item.photo:
                 photo = await self.bot.send_photo(
-                    item.chat_id,
+                    tg_id(item.chat_id),
                     item.photo,
                     caption=fit_caption(item.text),
                     parse_mode=ParseMode.HTML,
@@ -848,8 +819,8 @@ class TelegramTransport:
                     last = index == len(parts) - 1
                     try:
                         sent = await self.bot.send_message(
-                            item.chat_id,
-                            part,
+                            tg_id(item.chat_id),
+                            telegram_html(part),
                             parse_mode=ParseMode.HTML,
                             reply_markup=markup if last else None,
                             link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -873,18 +844,19 @@ class TelegramTransport:
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             return SendResult("retry_after", retry_after=seconds)
         except ChatMigrated as exc:
-            return SendResult("migrated", new_chat_id=exc.new_chat_id)
+            self._moved_to(item.chat_id, str(exc.new_chat_id))  # the worker records it
+            return SendResult("migrated", new_chat_id=str(exc.new_chat_id))
         except Forbidden as exc:
             return SendResult("blocked", reason=str(exc)[:200])
         except BadRequest as exc:
             text = str(exc).lower()
             if "chat not found" in text or "user not found" in text:
                 return SendResult("blocked", reason=str(exc)[:200])
-            return SendResult("failed", reason=str(exc)[:200])
+            return SendResult("failed", reason=str(exc)[:200], failure=failure_kind(exc))
         except (TimedOut, NetworkError) as exc:
             if not surely_not_done(exc):  # Telegram may have it: never sent again
                 return SendResult("unconfirmed", reason=f"{UNCONFIRMED} ({exc})"[:200])
-            return SendResult("error", reason=f"network: {exc}"[:200])
+            return SendResult("error", reason=f"network: {exc}"[:200], failure=failure_kind(exc))
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
         return SendResult.sent(sent_id)
@@ -939,7 +911,7 @@ class TelegramTransport:
                 await self.menus_task
 
     async def publish_member_commands(
-        self, user_id: int, language: str | None, held: set[Role]
+        self, user_id: str, language: str | None, held: set[Role]
     ) -> None:
         t = Translator(language or "vi")
         roles = {Role.RESIDENT, *held}
@@ -950,7 +922,7 @@ class TelegramTransport:
         try:
             await with_retries(
                 lambda: self.bot.set_my_commands(
-                    self._menu(t, roles, private=True), scope=BotCommandScopeChat(user_id)
+                    self._menu(t, roles, private=True), scope=BotCommandScopeChat(tg_id(user_id))
                 )
             )
         except (Forbidden, BadRequest) as exc:
@@ -973,7 +945,7 @@ class TelegramTransport:
         async with self.db.read() as conn:
             stored = await kv.get(conn, "telegram.offset")
         offset = int(stored) if stored else 0
-        delay = POLL_BACKOFF_START
+        delay = keep_delay = POLL_BACKOFF_START
         while not stop.is_set():
             problem: str | None = None
             wait: float | None = None
@@ -1013,6 +985,7 @@ class TelegramTransport:
             delay = POLL_BACKOFF_START
             if raw:
                 await self.follow_moves()
+            confirmed = offset
             accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
@@ -1027,7 +1000,20 @@ class TelegramTransport:
                     continue
                 accepted.append((update_id, update, item))
             if raw:
-                await self._accept(accepted, offset)
+                try:
+                    await self._accept(accepted, offset)
+                except Exception:
+                    # Nothing of the batch was kept (its transaction rolled back) and Telegram
+                    # keeps it until a getUpdates with a later offset: fetch it again.
+                    offset = confirmed
+                    log.exception(
+                        "could not keep fetched updates; fetching them again in %.0fs", keep_delay
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), keep_delay)
+                    keep_delay = min(keep_delay * 2, POLL_BACKOFF_MAX)
+                else:
+                    keep_delay = POLL_BACKOFF_START
 
     # One lane per chat --------------------------------------------------------------------
     async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
@@ -1058,6 +1044,12 @@ class TelegramTransport:
         if waiting:
             log.info("handling %d updates received before the last stop", len(waiting))
         return len(waiting)
+
+    def _leave_inbox(self, update_id: int) -> Callable[[Any], Awaitable[None]]:
+        async def remove(conn: Any) -> None:
+            await inbox.remove(conn, PLATFORM, update_id)
+
+        return remove
 
     async def _handled(self, update_id: int | None) -> None:
         """The update's transaction has committed: it leaves the inbox (a crash from now on

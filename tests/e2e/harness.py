@@ -110,10 +110,11 @@ class ChatUser:
     def _chat(self, chat: dict[str, Any] | None) -> dict[str, Any]:
         return chat or {"id": self.id, "type": "private", "first_name": self.first_name}
 
-    async def send(self, text: str, chat: dict[str, Any] | None = None) -> Call:
-        """Type a message; return the bot's first answer in that chat."""
+    async def send(self, text: str, chat: dict[str, Any] | None = None, **extra: Any) -> Call:
+        """Type a message (or send a location, a photo... as ``extra``); return the bot's first
+        answer in that chat."""
         before = len(self.api.calls)
-        await self.send_only(text, chat)
+        await self.send_only(text, chat, **extra)
         chat_id = self._chat(chat)["id"]
         return await self.api.wait_for(
             lambda c: (

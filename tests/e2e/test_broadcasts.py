@@ -15,6 +15,7 @@ from bot.features.broadcasts.service import progress_tick, run_due
 from bot.storage import broadcasts as repo
 from bot.storage import chats, members, roles
 from bot.storage.db import Database
+from bot.transports.telegram import TelegramLinks
 from tests.conftest import seed_areas
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, fixed_clock, group_chat
 from tests.e2e.test_onboarding import register
@@ -39,7 +40,7 @@ async def running(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[RunningBot]:
 async def make_officer(bot: RunningBot, user_id: int) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
-        member = await members.find(conn, "telegram", user_id)
+        member = await members.find(conn, "telegram", str(user_id))
         assert member is not None
         await roles.grant(conn, member.id, "officer", None, None, datetime.now(UTC))
     await db.close()
@@ -51,7 +52,7 @@ async def link_group(bot: RunningBot, chat_id: int, area_code: str) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
         area = await areas.by_code(conn, area_code)
-        chat = await chats.find(conn, "telegram", chat_id)
+        chat = await chats.find(conn, "telegram", str(chat_id))
         assert area is not None and chat is not None
         await chats.link_area(conn, chat.id, area.id)
     await db.close()
@@ -61,7 +62,8 @@ async def tick(bot: RunningBot, job: object) -> int:
     db = await Database.open(bot.database)
     settings = load_settings(telegram_token=TOKEN, database=bot.database)
     try:
-        return await job(db, core_config(settings, "xomantoan_test_bot"), bot.clock())  # type: ignore[operator]
+        links = TelegramLinks("xomantoan_test_bot")
+        return await job(db, core_config(settings, links), bot.clock())  # type: ignore[operator]
     finally:
         await db.close()
 
@@ -152,8 +154,8 @@ async def test_blocked_and_migrated_chats_in_a_broadcast(
     assert "1" in report.text
     db = await Database.open(running.database)
     async with db.read() as conn:
-        chat = await chats.find(conn, "telegram", blocked.id)
-        moved = await chats.find(conn, "telegram", -1004001)
+        chat = await chats.find(conn, "telegram", str(blocked.id))
+        moved = await chats.find(conn, "telegram", "-1004001")
     await db.close()
     assert chat is not None and not chat.active
     assert moved is not None
@@ -195,3 +197,34 @@ async def test_lunar_schedule_shows_coming_dates_and_runs(
     await db.close()
     assert schedule.next_run_at is not None and schedule.next_run_at.year == 2028
     assert listing is not None
+
+
+async def test_the_report_gives_telegrams_refusal_in_the_officers_language(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    officer = ChatUser(api, 2301, "Lê Văn Công")
+    await register(api, officer)
+    await make_officer(running, officer.id)
+    await add_bot_to_group(api, officer, GROUP)
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"])
+    await link_group(running, GROUP["id"], "DONG")
+    # The group's admins took the bot's right to write: Telegram refuses, in English.
+    refusal = "Bad Request: not enough rights to send text messages to the chat"
+    api.fail("sendMessage", 400, refusal, chat_id=GROUP["id"])
+    await officer.send("/thongbao")
+    await officer.press("📣")
+    await officer.press("🔥")
+    await officer.press("🔀")
+    await officer.press("🏘")
+    await officer.press("▶️")
+    before = len(api.calls)
+    await officer.press("✅")
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"] and c.status == 400, after=before)
+    await api.wait_idle(quiet=0.3)
+    assert await tick(running, progress_tick) == 1
+    report = await api.wait_for(
+        lambda c: c.chat_id == officer.id and "Không gửi được" in c.text, after=before
+    )
+    assert "Không gửi được: 1" in report.text
+    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report.text
+    assert "rights" not in report.text and "Bad Request" not in report.text

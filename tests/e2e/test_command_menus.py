@@ -22,7 +22,7 @@ async def seed_leaders(database: Path) -> None:
         area = await areas.by_code(conn, "DONG")
         assert area is not None
         for n in range(LEADERS + 1):
-            member = await members.ensure(conn, "telegram", 5000 + n, now)
+            member = await members.ensure(conn, "telegram", str(5000 + n), now)
             await members.complete_onboarding(
                 conn,
                 member.id,

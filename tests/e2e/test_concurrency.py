@@ -51,6 +51,32 @@ async def test_another_chat_is_answered_while_one_chat_is_in_a_flood_storm(
     assert api.calls.index(answer_b) < api.calls.index(answer_a)
 
 
+async def test_another_chat_is_answered_while_several_chats_wait_out_their_flood_limits(
+    bot: RunningBot, api: FakeBotAPI
+) -> None:
+    """Three chats draw flood answers at once (each past its own limit, told to wait 15 s)
+    among chats that are served: the others are not held with them."""
+    served = [ChatUser(api, 510 + n, f"Dân {n}") for n in range(4)]
+    for person in served:
+        await person.send("/help")
+    flooded = [ChatUser(api, 520 + n, f"Nhóm {n}") for n in range(3)]
+    before = len(api.calls)
+    for person in flooded:
+        api.fail(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 15",
+            chat_id=person.id,
+            parameters={"retry_after": 15},
+        )
+        await person.send_only("/help")
+    await api.wait_until(lambda: all(f.times == 0 for f in api.failures))
+    answer = await ChatUser(api, 530, "Bình").send("/help")
+    assert answer.status == 200
+    # ... while the three still wait out their 15 s.
+    assert [c for c in api.calls[before:] if c.chat_id in (520, 521, 522) and c.status == 200] == []
+
+
 async def test_one_chats_updates_stay_in_order_while_its_replies_wait(
     bot: RunningBot, api: FakeBotAPI
 ) -> None:
@@ -147,7 +173,7 @@ async def test_an_outbox_message_whose_request_timed_out_is_not_sent_again(
     try:
         async with db.unit() as conn:
             ids = [
-                await outbox.enqueue(conn, "telegram", chat, f"Tin số {chat}", [], NOW)
+                await outbox.enqueue(conn, "telegram", str(chat), f"Tin số {chat}", [], NOW)
                 for chat in (601, 602, 603)
             ]
     finally:
@@ -181,11 +207,11 @@ async def test_replies_and_a_broadcast_share_one_budget_without_flood_answers(
                 for n in range(25):  # each resident's chat gets a message every 0.1 s
                     for person in residents:
                         await outbox.enqueue(
-                            conn, "telegram", person.id, f"Thông báo {n}", [], NOW, priority=-1
+                            conn, "telegram", str(person.id), f"Thông báo {n}", [], NOW, priority=-1
                         )
                 for chat in range(2000, 2300):
                     await outbox.enqueue(
-                        conn, "telegram", chat, "Thông báo chung", [], NOW, priority=-1
+                        conn, "telegram", str(chat), "Thông báo chung", [], NOW, priority=-1
                     )
         finally:
             await db.close()

@@ -12,7 +12,7 @@ from bot.app import build_core
 from bot.config import load_settings
 from bot.demo import GROUP, IDENTITIES, seed
 from bot.storage.db import Database
-from bot.transports.console import ConsoleTransport
+from bot.transports.console import ConsoleLinks, ConsoleTransport
 
 NOW = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)
 
@@ -21,7 +21,7 @@ class Console:
     """One console session on a database; ``type`` returns what the bot printed for the line."""
 
     def __init__(self, db: Database, settings: object) -> None:
-        core = build_core(db, settings, "xomantoan_demo_bot", lambda: NOW)  # type: ignore[arg-type]
+        core = build_core(db, settings, ConsoleLinks(), lambda: NOW)  # type: ignore[arg-type]
         self.screen = io.StringIO()
         self.transport = ConsoleTransport(core.dispatcher, IDENTITIES, GROUP, out=self.screen)
 

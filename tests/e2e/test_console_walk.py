@@ -127,3 +127,19 @@ async def test_a_leader_hears_of_the_report_from_a_patrol_as_staff(tmp_path: Pat
         assert "anh/chị" not in update and "Dạ," not in update and " ạ?" not in update
     finally:
         await db.close()
+
+
+async def test_a_group_offers_the_private_chat_and_its_number_opens_it(tmp_path: Path) -> None:
+    """The console can open the private chat (its link to it is an option), so a command that
+    is done in private answers in the group with that option, and typing its number starts
+    the private chat where the command asked."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        await console.type("/group")
+        answer = await console.type("/dulieucuatoi")
+        assert "(opens the private chat)" in answer and "/batdau" not in answer
+        opened = await console.type(number_of("Mở chat riêng", answer))
+        assert "Chào mừng" in opened  # /start in the private chat: the resident registers first
+    finally:
+        await db.close()

@@ -37,7 +37,7 @@ async def test_a_long_message_refused_halfway_sends_only_the_rest_again(
     api.fail("sendMessage", code, description, chat_id=chat, parameters=parameters, after=1)
     db = await Database.open(bot.database)
     async with db.unit() as conn:
-        queued = await outbox.enqueue(conn, "telegram", chat, text, [], datetime.now(UTC))
+        queued = await outbox.enqueue(conn, "telegram", str(chat), text, [], datetime.now(UTC))
     await api.wait_until(
         lambda: any("Dòng 129" in c.text and c.status == 200 for c in api.sent(chat)),
         timeout=20,
@@ -66,7 +66,7 @@ async def test_a_part_that_got_no_answer_is_not_sent_again_and_the_rest_follow(
     api.hang("sendMessage", chat_id=chat)  # the first part: done, but answered too late
     db = await Database.open(database)
     async with db.unit() as conn:
-        queued = await outbox.enqueue(conn, "telegram", chat, text, [], datetime.now(UTC))
+        queued = await outbox.enqueue(conn, "telegram", str(chat), text, [], datetime.now(UTC))
     try:
         await api.wait_until(lambda: any("Dòng 129" in c.text for c in api.sent(chat)), timeout=20)
         await api.wait_idle(quiet=0.3)

@@ -7,16 +7,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.storage import chats, outbox
+from bot.storage import chats, inbox, outbox
 from bot.storage.db import Database
 from bot.transports import telegram as telegram_transport
-from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, group_chat
+from tests.conftest import seed_areas
+from tests.e2e.harness import (
+    TOKEN,
+    ChatUser,
+    RunningBot,
+    add_bot_to_group,
+    fixed_clock,
+    group_chat,
+)
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
@@ -107,6 +117,42 @@ async def test_a_refused_token_stops_the_process_with_one_line(
         ]
 
 
+async def test_updates_that_could_not_be_kept_are_fetched_again_and_handled_once(
+    api: FakeBotAPI,
+    bot: RunningBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    caplog.set_level(logging.WARNING, logger="bot.transports.telegram")
+    put_many = inbox.put_many
+    refused = 0
+
+    async def disk_trouble(*args: Any, **kwargs: Any) -> None:
+        nonlocal refused
+        if refused < 2:  # writing the fetched batch into the inbox fails twice
+            refused += 1
+            raise sqlite3.OperationalError("disk I/O error")
+        await put_many(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "put_many", disk_trouble)
+    an, lan = ChatUser(api, 3011, "Nguyễn Văn An"), ChatUser(api, 3012, "Vũ Thị Lan")
+    await bot.stop()
+    await an.send_only("/help")
+    await lan.send_only("/privacy")
+    await bot.start()
+    await api.wait_for(lambda c: len(api.sent(an.id)) == 1 and len(api.sent(lan.id)) == 1)
+    assert refused == 2
+    # The bot still polls, and each update was answered once.
+    later = await an.send("/help")
+    assert "/trogiup" in later.text
+    await api.wait_idle(quiet=0.3)
+    assert len(api.sent(an.id)) == 2 and len(api.sent(lan.id)) == 1
+    assert bot.task is not None and not bot.task.done()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2 and all("could not keep fetched updates" in e for e in errors)
+
+
 # 4. Replies follow a group that became a supergroup ----------------------------------------
 async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
     api: FakeBotAPI, bot: RunningBot
@@ -131,10 +177,10 @@ async def test_reply_to_a_group_that_just_became_a_supergroup_reaches_it(
     assert [c for c in api.calls[before:] if c.chat_id == old["id"]] == []
     db = await Database.open(bot.database)
     async with db.read() as conn:
-        assert await chats.current_id(conn, "telegram", old["id"]) == new_id
+        assert await chats.current_id(conn, "telegram", str(old["id"])) == str(new_id)
         # Late messages of the old group count for the group as it is now: no row comes back.
-        assert await chats.find(conn, "telegram", old["id"]) is None
-        assert await chats.find(conn, "telegram", new_id) is not None
+        assert await chats.find(conn, "telegram", str(old["id"])) is None
+        assert await chats.find(conn, "telegram", str(new_id)) is not None
     await db.close()
 
 
@@ -195,7 +241,7 @@ async def test_a_second_bot_process_on_the_same_database_refuses_to_start(
 ) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:  # a message the running bot is sending right now
-        held = await outbox.enqueue(conn, "telegram", 3301, "đang gửi", [], datetime.now(UTC))
+        held = await outbox.enqueue(conn, "telegram", "3301", "đang gửi", [], datetime.now(UTC))
         await conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (held,))
     before = len(api.calls)
     second = await run_process(api, bot.database)
@@ -230,3 +276,44 @@ async def test_a_crashed_bot_leaves_no_stale_lock(api: FakeBotAPI, tmp_path: Pat
         assert again.task is not None and not again.task.done()
     finally:
         await again.stop()
+
+
+# 8. Bounded tables ----------------------------------------------------------------------------
+async def test_strangers_chats_and_old_outbox_rows_are_purged_after_the_retention(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    clock = fixed_clock(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    bot = RunningBot(api, database, clock=clock)
+    await bot.start()
+    stranger, resident = ChatUser(api, 3401, "Người lạ"), ChatUser(api, 3402, "Trần Thị Hoa")
+    await stranger.send("xin chào")  # writes once, never registers
+    await register(api, resident)
+    db = await Database.open(database)
+    async with db.unit() as conn:
+        notice = await outbox.enqueue(conn, "telegram", resident.id, "Thông báo", [], clock())
+    await api.wait_for(lambda c: c.chat_id == resident.id and c.text == "Thông báo")
+    await api.wait_idle()
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", stranger.id) is not None
+        assert await outbox.status_of(conn, notice) == "sent"
+    await bot.stop()
+    # Half a year and more later (the default retention is 180 days), the bot starts again.
+    clock.advance(days=200)
+    await bot.start()
+    try:
+        for _ in range(100):
+            async with db.read() as conn:
+                if await chats.find(conn, "telegram", stranger.id) is None:
+                    break
+            await asyncio.sleep(0.1)
+        async with db.read() as conn:
+            assert await chats.find(conn, "telegram", stranger.id) is None
+            assert await outbox.status_of(conn, notice) is None
+            assert await chats.find(conn, "telegram", resident.id) is not None
+        answer = await resident.send("/mydata")
+        assert "Trần Thị Hoa" in answer.text
+    finally:
+        await db.close()
+        await bot.stop()

@@ -47,7 +47,7 @@ async def grant(bot: RunningBot, user_id: int, role: str, area_code: str | None 
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await members_repo.find(conn, "telegram", user_id)
+            member = await members_repo.find(conn, "telegram", str(user_id))
             assert member is not None
             area = await areas_repo.by_code(conn, area_code) if area_code else None
             await roles_repo.grant(conn, member.id, role, area.id if area else None, None, START)
@@ -79,7 +79,14 @@ async def craft_button(bot: RunningBot, api: FakeBotAPI, user: ChatUser, action:
     try:
         async with db.unit() as conn:
             menu_id = await menus_repo.create(
-                conn, "telegram", user.id, user.id, [action], None, START, START + timedelta(days=1)
+                conn,
+                "telegram",
+                str(user.id),
+                str(user.id),
+                [action],
+                None,
+                START,
+                START + timedelta(days=1),
             )
     finally:
         await db.close()

@@ -134,19 +134,20 @@ async def test_another_chat_is_answered_while_a_workbook_is_being_built(
     seeded: RunningBot,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The workbook is built in a worker thread after the officer's event; the build is held
-    here until a resident in another chat has had an answer."""
+    """The workbook is written in a worker thread after the officer's event, reading its rows
+    through a connection of its own; the writing is held here (blocking that thread) until a
+    resident in another chat has had an answer."""
     from bot.features.figures import documents
 
     building, go_on = threading.Event(), threading.Event()
-    build = documents.build_workbook
+    write = documents.write_workbook
 
-    def held_build(*args: Any, **kwargs: Any) -> bytes:
+    async def held_write(*args: Any, **kwargs: Any) -> None:
         building.set()
         go_on.wait(timeout=30)
-        return build(*args, **kwargs)
+        await write(*args, **kwargs)
 
-    monkeypatch.setattr(documents, "build_workbook", held_build)
+    monkeypatch.setattr(documents, "write_workbook", held_write)
     officer = await person(api, seeded, 7103, "officer")
     await officer.send("/thongke")
     await officer.press("Thôn Đông")

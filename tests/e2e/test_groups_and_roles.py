@@ -83,7 +83,7 @@ async def test_officer_links_group_and_makes_a_leader(api: FakeBotAPI, bot: Runn
 
     db = await Database.open(bot.database)
     async with db.read() as conn:
-        group = await chats.find(conn, "telegram", GROUP["id"])
+        group = await chats.find(conn, "telegram", str(GROUP["id"]))
         async with conn.execute("SELECT action FROM audit_log ORDER BY id") as cur:
             actions = [r[0] for r in await cur.fetchall()]
     await db.close()
@@ -108,11 +108,11 @@ async def test_group_migrating_to_supergroup_keeps_its_link(
     assert answer.chat_id == new_id
     db = await Database.open(bot.database)
     async with db.read() as conn:
-        old = await chats.find(conn, "telegram", GROUP["id"])
-        new = await chats.find(conn, "telegram", new_id)
+        old = await chats.find(conn, "telegram", str(GROUP["id"]))
+        new = await chats.find(conn, "telegram", str(new_id))
     await db.close()
     assert old is None
-    assert new is not None and new.area_id is not None and new.chat_id == new_id
+    assert new is not None and new.area_id is not None and new.chat_id == str(new_id)
 
 
 async def test_bot_removed_from_group_marks_it_inactive(api: FakeBotAPI, bot: RunningBot) -> None:
@@ -139,7 +139,7 @@ async def test_bot_removed_from_group_marks_it_inactive(api: FakeBotAPI, bot: Ru
     await api.wait_idle()
     db = await Database.open(bot.database)
     async with db.read() as conn:
-        group = await chats.find(conn, "telegram", GROUP["id"])
+        group = await chats.find(conn, "telegram", str(GROUP["id"]))
     await db.close()
     assert group is not None and not group.active
 

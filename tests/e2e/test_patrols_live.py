@@ -21,7 +21,7 @@ async def make_leader(bot: RunningBot, user_id: int, area_code: str = "DONG") ->
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await members_repo.find(conn, "telegram", user_id)
+            member = await members_repo.find(conn, "telegram", str(user_id))
             assert member is not None
             async with conn.execute("SELECT id FROM areas WHERE code = ?", (area_code,)) as cur:
                 row = await cur.fetchone()
@@ -36,7 +36,7 @@ async def link_group(bot: RunningBot, chat_id: int, area_code: str = "DONG") -> 
     try:
         async with db.unit() as conn:
             chat = await chats.upsert(
-                conn, "telegram", chat_id, "group", "Xóm Đông", datetime.now(UTC)
+                conn, "telegram", str(chat_id), "group", "Xóm Đông", datetime.now(UTC)
             )
             async with conn.execute("SELECT id FROM areas WHERE code = ?", (area_code,)) as cur:
                 row = await cur.fetchone()
@@ -262,7 +262,7 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     try:
         async with db.unit() as conn:
             await reports_repo.save_settings(conn, ReportSettings(max_per_hour=1))
-            member = await members_repo.find(conn, "telegram", to.id)
+            member = await members_repo.find(conn, "telegram", str(to.id))
             assert member is not None
             now = datetime.now(UTC)
             earlier = reports_repo.NewReport(

@@ -34,7 +34,7 @@ async def open_campaign(bot: RunningBot) -> None:
 async def grant(bot: RunningBot, user_id: int, role: str, area_code: str | None = None) -> None:
     db = await Database.open(bot.database)
     async with db.unit() as conn:
-        member = await members_repo.find(conn, "telegram", user_id)
+        member = await members_repo.find(conn, "telegram", str(user_id))
         assert member is not None
         area = await areas_repo.by_code(conn, area_code) if area_code else None
         await roles_repo.grant(

@@ -48,7 +48,7 @@ async def make_officer(bot: RunningBot, user_id: int) -> None:
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await members_repo.find(conn, "telegram", user_id)
+            member = await members_repo.find(conn, "telegram", str(user_id))
             assert member is not None
             await roles_repo.grant(conn, member.id, "officer", None, None, NOW)
     finally:

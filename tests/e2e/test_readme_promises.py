@@ -80,7 +80,7 @@ async def test_leader_downloads_csv_of_own_area_patrols(api: FakeBotAPI, bot: Ru
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await members_repo.find(conn, "telegram", dong.id)
+            member = await members_repo.find(conn, "telegram", str(dong.id))
             assert member is not None
             for grant in await roles_repo.of_member(conn, member.id):
                 await roles_repo.revoke(conn, member.id, grant.role, grant.area_id)

@@ -18,7 +18,7 @@ async def grant(bot: RunningBot, user: ChatUser, role: str, area_code: str | Non
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await find(conn, "telegram", user.id)
+            member = await find(conn, "telegram", str(user.id))
             assert member is not None
             area_id = None
             if area_code:
@@ -111,6 +111,8 @@ async def test_named_report_routed_to_leader_and_status_reaches_reporter(
 
     who = await lan.press("Xem người báo")
     assert "Nguyễn Văn An" in who.text
+    # Telegram can open a chat with a person: the transport gives the button's link.
+    assert [b.get("url") for b in who.buttons] == [f"tg://user?id={an.id}"]
     audit = await rows(bot, "SELECT * FROM audit_log WHERE action = 'report.identity_shown'")
     assert len(audit) == 1
 

@@ -24,7 +24,7 @@ async def test_happening_now_shows_numbers_and_alerts_officers(
     await settle(api, an.send("Có người đổ trộm rác xây dựng ra đường"))
     await settle(api, an.press("Tiếp tục"))
     await settle(api, an.press("Thôn Đông"))
-    await settle(api, an.send_only("", location={"latitude": 21.0285, "longitude": 105.8542}))
+    await settle(api, an.send("", location={"latitude": 21.0285, "longitude": 105.8542}))
     numbers = await settle(api, an.press("Có, đang xảy ra"))
     assert "113" in numbers.text and "114" in numbers.text and "115" in numbers.text
     before = len(api.calls)

@@ -127,7 +127,7 @@ async def revoke(bot: RunningBot, user: ChatUser, role: str) -> None:
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:
-            member = await find(conn, "telegram", user.id)
+            member = await find(conn, "telegram", str(user.id))
             assert member is not None
             await roles_repo.revoke(conn, member.id, role, None)
     finally:

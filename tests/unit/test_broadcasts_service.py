@@ -32,12 +32,12 @@ async def seed(db: Database, groups: int = 3, people: int = 2) -> tuple[int, int
         dong = await areas.add(conn, "DONG", "Thôn Đông", 100, NOW)
         tay = await areas.add(conn, "TAY", "Thôn Tây", 90, NOW)
         for n in range(groups):
-            chat = await chats.upsert(conn, "telegram", -1000 - n, "group", f"G{n}", NOW)
+            chat = await chats.upsert(conn, "telegram", str(-1000 - n), "group", f"G{n}", NOW)
             await chats.link_area(conn, chat.id, dong.id)
-        other = await chats.upsert(conn, "telegram", -2000, "group", "Tây", NOW)
+        other = await chats.upsert(conn, "telegram", "-2000", "group", "Tây", NOW)
         await chats.link_area(conn, other.id, tay.id)
         for n in range(people):
-            member = await members.ensure(conn, "telegram", 500 + n, NOW)
+            member = await members.ensure(conn, "telegram", str(500 + n), NOW)
             await members.complete_onboarding(
                 conn,
                 member.id,
@@ -47,9 +47,9 @@ async def seed(db: Database, groups: int = 3, people: int = 2) -> tuple[int, int
                 consent_version=1,
                 now=NOW,
             )
-            await chats.upsert(conn, "telegram", 500 + n, "private", None, NOW)
+            await chats.upsert(conn, "telegram", str(500 + n), "private", None, NOW)
             await repo.subscribe(conn, member.id, "fire", NOW)
-        officer = await members.ensure(conn, "telegram", 900, NOW)
+        officer = await members.ensure(conn, "telegram", "900", NOW)
         await members.complete_onboarding(
             conn,
             officer.id,
@@ -82,9 +82,9 @@ async def test_fan_out_targets_and_languages(db: Database) -> None:
         conn.execute("SELECT chat_id, text FROM outbox WHERE batch_id = ?", (run_id,)) as cur,
     ):
         rows = {r[0]: r[1] for r in await cur.fetchall()}
-    assert -2000 not in rows  # another area's group
-    assert "Công an xã nhắc nhở" in rows[-1000]
-    assert "commune police" in rows[500] and "/unsubscribe" in rows[500]  # English subscriber
+    assert "-2000" not in rows  # another area's group
+    assert "Công an xã nhắc nhở" in rows["-1000"]
+    assert "commune police" in rows["500"] and "/unsubscribe" in rows["500"]  # English subscriber
 
 
 async def test_fan_out_in_small_batches_resumes_from_its_cursor(db: Database) -> None:
@@ -203,7 +203,9 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     sender = FakeSender(
         script={
             -1001: [SendResult("blocked", reason="Forbidden: bot was kicked")],
-            -1002: [SendResult("failed", reason="Bad Request: not enough rights")],
+            -1002: [
+                SendResult("failed", reason="Bad Request: not enough rights", failure="no_rights")
+            ],
         }
     )
     worker = OutboxWorker(db, sender, Clock(NOW), limits=FAST)
@@ -214,28 +216,29 @@ async def test_progress_and_delivery_report(db: Database) -> None:
     async with db.read() as conn:
         run = await repo.get_run(conn, run_id)
         async with conn.execute(
-            "SELECT text, edit_of FROM outbox WHERE chat_id = 900 ORDER BY id"
+            "SELECT text, edit_of FROM outbox WHERE chat_id = '900' ORDER BY id"
         ) as cur:
             rows = [tuple(r) for r in await cur.fetchall()]
     assert run is not None and run.status == "done"
     report, edit_of = rows[-1]
     assert edit_of == run.progress_outbox  # the progress message is edited into the report
     assert "Gửi thành công: 26" in report and "Không gửi được: 1" in report
-    assert "not enough rights" in report and "Bỏ qua" in report
+    assert "bot không có quyền gửi tin vào cuộc trò chuyện đó: 1" in report and "Bỏ qua" in report
+    assert "rights" not in report
 
 
 async def test_subscriptions(db: Database) -> None:
     await seed(db, groups=0, people=1)
     async with db.unit() as conn:
-        member = await members.find(conn, "telegram", 500)
+        member = await members.find(conn, "telegram", "500")
         assert member is not None
         await repo.subscribe(conn, member.id, "fraud", NOW)
         await repo.subscribe(conn, member.id, "fraud", NOW)
         assert await repo.topics_of(conn, member.id) == {"fire", "fraud"}
         assert await repo.unsubscribe(conn, member.id, "fire") == 1
         found = await repo.subscriber_recipients(conn, "fraud", None, 0, 10)
-        assert [r.chat_id for r in found] == [500]
-        await chats.set_active(conn, "telegram", 500, False, NOW)
+        assert [r.chat_id for r in found] == ["500"]
+        await chats.set_active(conn, "telegram", "500", False, NOW)
         assert await repo.subscriber_recipients(conn, "fraud", None, 0, 10) == []
         assert await repo.unsubscribe(conn, member.id) == 1
         assert await outbox.counts(conn) == {}

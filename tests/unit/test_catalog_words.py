@@ -23,7 +23,7 @@ OWN_VOICE = {
     "✅ I am taking part",
     "✖️ I am not",
     "🙅 I can't make it",
-    "<b>{title}</b> · {audience}\nWe pledge to:",
+    "*{title}* · {audience}\nWe pledge to:",
     "Yes, list us",
     "Me: {name}",
     "🤐 I'd rather not say",
@@ -40,13 +40,13 @@ REPORTS_UP = {"summary.po", "figures.po", "exports.po", "broadcasts.po"}
 # Messages of staff-only screens that are posted to a group of residents or sent to a resident:
 # there the resident's register ("bà con", "anh/chị", the bot as "em") is the right one.
 TO_RESIDENTS = {
-    "Hello, neighbours! I am <b>Xóm An Toàn</b>, the safety assistant of the commune police. In "
+    "Hello, neighbours! I am *Xóm An Toàn*, the safety assistant of the commune police. In "
     "this group I post safety reminders and answer commands such as /help. Anything personal "
     "(registering, the household pledge, reporting an incident) is done in a private chat with me, "
     "so nothing about you is shown here.\n\nCommune police: please link this group to its area "
     "with /linkgroup.",
-    "This group is now the group of <b>{area}</b>. Residents can register with the button below.",
-    "A reminder from your team leader: your household has not signed <b>{title}</b> yet. It takes "
+    "This group is now the group of *{area}*. Residents can register with the button below.",
+    "A reminder from your team leader: your household has not signed *{title}* yet. It takes "
     "two minutes: press /pledge. The campaign is open until {end}. If someone in your household "
     "already signed, press /pledge and give the same name and address so I know.",
 }
@@ -249,7 +249,7 @@ def test_staff_screens_are_found_from_the_permissions() -> None:
     staff = staff_screen_msgids()
     # the rating's prompts, a prompt of the household register, one shared with the pledge
     assert "A note is required here: please say why, in a few words." in staff
-    assert "The name of the <b>head of household</b>?" in staff
+    assert "The name of the *head of household*?" in staff
     assert "Please type the answer as text, or /cancel." in staff
     # shown to residents: the report flow, /mydata, a patrol member's confirmation
     assert "Is it happening right now?" not in staff

@@ -15,8 +15,8 @@ from bot.storage import areas
 from bot.storage.db import Database
 from tests.conftest import Clock
 
-AN = Person(7, "An", None, "vi")
-PRIVATE = ChatInfo(7, "private")
+AN = Person("7", "An", None, "vi")
+PRIVATE = ChatInfo("7", "private")
 
 
 def command(text: str, user: Person = AN, chat: ChatInfo = PRIVATE) -> Event:
@@ -89,7 +89,7 @@ async def test_menus_expire(db: Database, dispatcher: Dispatcher, clock: Clock) 
 
 async def test_someone_elses_menu(db: Database, dispatcher: Dispatcher) -> None:
     menu = await dispatcher.handle(command("/language"))
-    other = await dispatcher.handle(press(menu, 1, user=Person(8, "Bình")))
+    other = await dispatcher.handle(press(menu, 1, user=Person("8", "Bình")))
     assert other.toast is not None and "người khác" in other.toast
 
 
@@ -117,3 +117,16 @@ async def test_handler_failure_is_rolled_back_and_apologised(db: Database, clock
 async def test_unregistered_person_sees_only_open_commands(dispatcher: Dispatcher) -> None:
     text = (await dispatcher.handle(command("/help"))).messages[0].text
     assert "/batdau" in text and "/capquyen" not in text
+
+
+async def test_without_links_a_group_is_told_what_to_send_in_private(
+    dispatcher: Dispatcher,
+) -> None:
+    """A transport that cannot link into the private chat (CoreConfig's default): the answer
+    says what to type there instead of showing a button."""
+    group = ChatInfo("-500", "group", "Nhóm Thôn Đông")
+    outcome = await dispatcher.handle(command("/mydata", chat=group))
+    answer = outcome.messages[-1]
+    assert answer.chat_id == "-500"
+    assert "gửi /batdau go-mydata" in answer.text
+    assert answer.buttons == []

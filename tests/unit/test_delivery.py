@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.storage import chats, outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import Limits, OutboxWorker, SendResult
+from bot.transports.delivery import Limits, OutboxWorker, Pacer, SendResult
 
 FAST = Limits(per_second=1000, private_interval=0.001, group_interval=0.0001, max_attempts=3)
 NOW = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)
@@ -29,19 +29,20 @@ class FakeSender:
     script: dict[int, list[SendResult]] = field(default_factory=dict)  # chat -> results to give
 
     async def deliver(self, message: OutboxMessage) -> SendResult:
-        queued = self.script.get(message.chat_id)
+        chat = int(message.chat_id)  # the tests name chats by Telegram's integers
+        queued = self.script.get(chat)
         if queued:
             return queued.pop(0)
-        self.delivered.append((message.id, message.chat_id, message.text))
+        self.delivered.append((message.id, chat, message.text))
         return SendResult.sent(message_id=5000 + message.id)
 
 
 async def queue(db: Database, chat_id: int, text: str, **kwargs: object) -> int:
     async with db.unit() as conn:
         await chats.upsert(
-            conn, "telegram", chat_id, "group" if chat_id < 0 else "private", None, NOW
+            conn, "telegram", str(chat_id), "group" if chat_id < 0 else "private", None, NOW
         )
-        return await outbox.enqueue(conn, "telegram", chat_id, text, [], NOW, **kwargs)  # type: ignore[arg-type]
+        return await outbox.enqueue(conn, "telegram", str(chat_id), text, [], NOW, **kwargs)  # type: ignore[arg-type]
 
 
 async def statuses(db: Database) -> dict[str, int]:
@@ -92,7 +93,7 @@ async def test_blocked_chat_is_marked_inactive_and_skipped_from_then_on(db: Data
     await OutboxWorker(db, sender, Clock(), limits=FAST).drain()
     assert sender.delivered == []
     async with db.read() as conn:
-        chat = await chats.find(conn, "telegram", 3)
+        chat = await chats.find(conn, "telegram", "3")
     assert chat is not None and not chat.active
     assert await statuses(db) == {"skipped": 2}
     await queue(db, 3, "three")  # queued later: skipped without trying
@@ -101,7 +102,7 @@ async def test_blocked_chat_is_marked_inactive_and_skipped_from_then_on(db: Data
 
 
 async def test_migrated_group_is_followed(db: Database) -> None:
-    sender = FakeSender(script={-100: [SendResult("migrated", new_chat_id=-100200)]})
+    sender = FakeSender(script={-100: [SendResult("migrated", new_chat_id="-100200")]})
     await queue(db, -100, "hello")
     await queue(db, -100, "again")
     await OutboxWorker(db, sender, Clock(), limits=FAST).drain()
@@ -110,11 +111,11 @@ async def test_migrated_group_is_followed(db: Database) -> None:
         (-100200, "hello"),
     ]
     async with db.read() as conn:
-        assert await chats.find(conn, "telegram", -100200) is not None
+        assert await chats.find(conn, "telegram", "-100200") is not None
 
 
 async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
-    error = SendResult("error", reason="network: timed out")
+    error = SendResult("error", reason="network: timed out", failure="network")
     sender, clock = FakeSender(script={4: [error, error, error]}), Clock()
     await queue(db, 4, "z")
     worker = OutboxWorker(db, sender, clock, limits=FAST)
@@ -128,7 +129,7 @@ async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
         conn.execute("SELECT status, last_error, attempts FROM outbox") as cur,
     ):
         row = await cur.fetchone()
-    assert row is not None and tuple(row) == ("failed", "network: timed out", 3)
+    assert row is not None and tuple(row) == ("failed", "network: network: timed out", 3)
 
 
 async def test_bad_request_fails_at_once(db: Database) -> None:
@@ -185,3 +186,49 @@ def test_scaled_limits() -> None:
     assert limits.per_second == 300
     assert abs(limits.private_interval - 0.1) < 1e-9
     assert abs(limits.group_window - 6.0) < 1e-9
+
+
+async def test_flood_answers_pause_every_chat_only_when_most_answers_are_floods() -> None:
+    pacer = Pacer(FAST)
+
+    def answer(chat: str, hold: float = 0.0) -> None:
+        pacer.reserve(chat)
+        pacer.done(chat, sent=hold == 0, hold=hold)
+
+    for chat in range(10, 20):
+        answer(str(chat))
+    for chat in (1, 2, 3):  # three chats past their own limits among ten served
+        answer(str(chat), hold=30)
+    assert pacer.ready_at("50") < pacer.now() + 1  # the other chats go on
+    assert pacer.ready_at("1") >= pacer.now() + 29
+    for chat in range(4, 12):  # now nearly every request is refused: the overall limit
+        answer(str(100 + chat), hold=30)
+    assert pacer.ready_at("50") >= pacer.now() + 29
+
+
+@dataclass
+class TextSender:
+    """A sender of a platform whose ids are not numbers."""
+
+    platform: str
+    delivered: list[str] = field(default_factory=list)
+
+    async def deliver(self, message: OutboxMessage) -> SendResult:
+        self.delivered.append(message.chat_id)
+        return SendResult.sent()
+
+
+async def test_a_group_is_paced_as_a_group_by_its_kind_not_the_sign_of_its_id(
+    db: Database,
+) -> None:
+    async with db.unit() as conn:
+        await chats.upsert(conn, "zalo", "g.1234", "group", "Nhóm", NOW)
+        await chats.upsert(conn, "zalo", "-77", "private", None, NOW)
+        for chat in ("g.1234", "-77"):
+            await outbox.enqueue(conn, "zalo", chat, "tin", [], NOW)
+    sender = TextSender("zalo")
+    worker = OutboxWorker(db, sender, Clock(), limits=FAST)
+    assert await worker.drain() == 2
+    assert sorted(sender.delivered) == ["-77", "g.1234"]
+    assert worker.pacer.is_group("g.1234") and not worker.pacer.is_group("-77")
+    assert set(worker.pacer.group_sends) == {"g.1234"}  # the group's window counts its message

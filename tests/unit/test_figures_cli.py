@@ -55,6 +55,7 @@ async def test_stats_refuses_bad_input_with_one_line(
         (("stats", "--json", "--from", "2026-02-30", "--to", "2026-03-01"), "not a date"),
         (("stats", "--json", "--from", "1/3/2026", "--to", "1/1/2026"), "before"),
         (("stats", "--json", "--from", "1/3/2026"), "both --from and --to"),
+        (("stats", "--json", "--commune-code", "NOPE"), "no commune with code NOPE"),
     ):
         code, out, err = await _in_thread(capsys, *argv)
         assert code == 2
@@ -163,3 +164,40 @@ async def test_rating_prints_the_commune_table(
     cells = [c.text for t in docx.Document(str(report)).tables for r in t.rows for c in r.cells]
     assert "Đạt" in cells
     assert "Chưa bình xét" in cells
+
+
+async def test_a_province_and_one_of_its_communes_on_the_command_line(
+    seeded_file: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A second commune makes the deployment a province: the whole of it has a table per
+    commune; --commune-code gives one commune's figures and files named by its code."""
+    from datetime import UTC, datetime
+
+    from bot.storage import areas, communes
+
+    db = await Database.open(seeded_file)
+    async with db.unit() as conn:
+        moment = datetime(2026, 1, 1, tzinfo=UTC)
+        hoa = await communes.add(conn, "HOA", "Xã Nga Hòa", moment)
+        await areas.add(conn, "H1", "Thôn Hòa Một", 90, moment, hoa.id)
+    await db.close()
+    year = ("--from", "1/1/2026", "--to", "31/12/2026")
+    code, out, _ = await _in_thread(capsys, "stats", "--json", *year)
+    province = Figures.model_validate(json.loads(out))
+    assert code == 0 and province.scope.kind == "province"
+    assert [c.commune.code for c in province.communes] == ["HOA", "XA"]
+    assert province.communes[1].reports == province.reports.total > 0
+    code, out, _ = await _in_thread(capsys, "stats", "--json", "--commune-code", "hoa", *year)
+    one = Figures.model_validate(json.loads(out))
+    assert code == 0 and one.scope.kind == "commune" and one.communes == []
+    assert one.scope.commune is not None and one.scope.commune.name == "Xã Nga Hòa"
+    assert (one.reports.total, one.pledges.households) == (0, 90)
+    code, out, _ = await _in_thread(capsys, "stats", "--lang", "en", *year)
+    assert code == 0 and "The whole province" in out and "By commune:" in out
+    code, out, _ = await _in_thread(
+        capsys, "export", "--commune-code", "HOA", "--csv", str(tmp_path / "csv"), *year
+    )
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir())[0] == (
+        "xomantoan-deliveries-HOA-2026-01-01_2026-12-31.csv"
+    )

@@ -18,17 +18,30 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.features.figures.csvfiles import csv_files, csv_value
 from bot.features.figures.figures import collect
-from bot.features.figures.workbook import export_basename, export_tables
+from bot.features.figures.tables import export_tables
+from bot.features.figures.workbook import export_basename
 from bot.features.figures.xlsx import workbook_bytes
 from bot.features.reports.model import Status, Target
 from bot.i18n import Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
-from bot.storage import areas, broadcasts, chats, mediation, members, outbox, patrols, pledges
+from bot.storage import (
+    areas,
+    broadcasts,
+    chats,
+    exports,
+    mediation,
+    members,
+    outbox,
+    patrols,
+    pledges,
+)
 from bot.storage import reports as reports_repo
 from bot.storage.db import Database
 from bot.storage.pledges import Line
 from bot.storage.reports import NewReport
+from bot.storage.stats import campaign_counted
+from bot.storage.timefmt import to_db
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -605,19 +618,22 @@ async def test_each_csv_parses_back_with_the_same_rows(db: Database) -> None:
     t = Translator("vi", TZ)
     async with db.read() as conn:
         files = await csv_files(conn, data.dong, YEAR, TZ, t)
-        tables = await export_tables(conn, data.dong, YEAR, TZ, t)
+        tables = await export_tables(conn, [data.dong], YEAR, TZ, t)
+        rows = [await table.rows(conn) for table in tables]
     assert [name for name, _ in files] == [
         f"xomantoan-{kind}-DONG-2026-01-01_2026-12-31.csv"
         for kind in ("pledges", "reports", "mediation", "patrols", "observations", "deliveries")
     ]
     book = await book_of(db, data.dong)
-    for (name, content), table, title in zip(files, tables, SHEETS_VI[1:], strict=True):
+    for (name, content), table, table_rows, title in zip(
+        files, tables, rows, SHEETS_VI[1:], strict=True
+    ):
         assert content.startswith(b"\xef\xbb\xbf"), name
         text = content.decode("utf-8-sig")
         assert "\r\n" in text and "\n" not in text.replace("\r\n", ""), name
         parsed = list(csv.reader(io.StringIO(text, newline="")))
         assert parsed[0] == table.headers == values(book[title])[0]
-        expected = [[str(csv_value(v)) for v in row] for row in table.rows]
+        expected = [[str(csv_value(v)) for v in row] for row in table_rows]
         assert parsed[1:] == expected, name
         assert len(parsed) - 1 == len(values(book[title])) - 1
     reports = list(csv.reader(io.StringIO(files[1][1].decode("utf-8-sig"), newline="")))
@@ -651,3 +667,59 @@ def test_export_basename() -> None:
         == "xomantoan-figures-commune-2026-01-01_2026-03-31"
     )
     assert export_basename("patrols", "TỔ 1/2", period).startswith("xomantoan-patrols-TỔ_1_2-")
+
+
+async def test_a_full_sheet_goes_on_in_a_next_sheet_with_its_header(db: Database) -> None:
+    """Excel holds 1,048,576 rows a sheet; the limit is injected small here (3 rows: the header
+    and 2 records), and a longer table goes on in "Cam kết (2)" with its header again."""
+    await seed(db)
+    t = Translator("vi", TZ)
+    async with db.read() as conn:
+        whole = await workbook_bytes(conn, None, YEAR, TZ, t, now=NOW)
+        split = await workbook_bytes(conn, None, YEAR, TZ, t, now=NOW, sheet_rows=3)
+    one = {ws.title: values(ws) for ws in load_workbook(io.BytesIO(whole)).worksheets}
+    book = load_workbook(io.BytesIO(split))
+    sheets = {ws.title: values(ws) for ws in book.worksheets}
+    assert list(sheets)[:4] == ["Tổng hợp", "Cam kết", "Cam kết (2)", "Tin báo, phản ánh"]
+    assert all(len(rows) <= 3 for title, rows in sheets.items() if title != "Tổng hợp")
+    pledges = one["Cam kết"]
+    assert len(pledges) == 4  # the header and 3 pledges: 2 on the first sheet, 1 on the next
+    assert sheets["Cam kết"] == pledges[:3]
+    assert sheets["Cam kết (2)"] == [pledges[0], pledges[3]]
+    assert book["Cam kết (2)"].freeze_panes == "A2"
+    assert book["Cam kết (2)"]["H2"].number_format == "dd/mm/yyyy hh:mm"
+    # Every record is on exactly one sheet, in order.
+    for title in SHEETS_VI[1:]:
+        parts = [rows for name, rows in sheets.items() if name.split(" (")[0] == title]
+        assert [row for rows in parts for row in rows[1:]] == one[title][1:], title
+
+
+async def test_rows_come_in_windows_without_losing_or_repeating_one(db: Database) -> None:
+    """Rows are read a window at a time, each after the last one's (time, number): records
+    made in the same second are neither skipped nor read twice."""
+    await seed(db)
+    same = to_db(at("2026-09-09T09:09:09"))
+    async with db.unit() as conn:
+        for n in range(5):
+            await conn.execute(
+                "INSERT INTO reports (code, category, anonymous, target, created_at, updated_at)"
+                " VALUES (?, 'theft', 1, 'officers', ?, ?)",
+                (f"SAME-{n}", same, same),
+            )
+    begin, end = YEAR.utc_bounds(TZ)
+    async with db.read() as conn:
+        at_once = [r async for w in exports.reports(conn, None, begin, end) for r in w]
+        windows = [w async for w in exports.reports(conn, None, begin, end, window=2)]
+        campaign = await campaign_counted(conn, YEAR.end)
+        assert campaign is not None
+        pledged = [
+            p async for w in exports.pledges(conn, campaign.id, None, end, window=1) for p in w
+        ]
+        patrolled = [
+            o async for w in exports.observations(conn, None, begin, end, window=1) for o in w
+        ]
+    assert [len(w) for w in windows] == [2, 2, 2, 2]
+    assert [r for w in windows for r in w] == at_once and len(at_once) == 8
+    assert [r.code for r in at_once if r.code.startswith("SAME")] == [f"SAME-{n}" for n in range(5)]
+    assert [p.reference for p in pledged] == ["CK26-DONG-1", "CK26-DONG-2", "CK26-TAY-1"]
+    assert len(patrolled) == 3

@@ -130,9 +130,16 @@ async def test_json_is_the_documented_schema(db: Database) -> None:
         "patrols",
         "awareness",
         "months",
+        # added for a province (#15), none renamed: schema_version stays 1
+        "communes",
+        "rating",
     }
     assert data["period"] == {"start": "2026-01-01", "end": "2026-12-31"}
-    assert data["scope"] == {"kind": "commune", "area": None}
+    # One commune: no table per commune, no commune named in the scope, as before.
+    assert data["scope"] == {"kind": "commune", "area": None, "commune": None}
+    assert data["communes"] == []
+    assert data["rating"]["years"] == [2022, 2023, 2024, 2025, 2026]
+    assert data["rating"]["communes"] == []
     assert data["pledges"]["per_area"][0] == {
         "area": {"code": "DONG", "name": "Thôn Đông", "households": 120},
         "signed": 120,

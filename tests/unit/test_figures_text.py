@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.core.richtext import plain
 from bot.features.figures.figures import Figures, collect
-from bot.features.figures.texts import figures_messages, figures_text, lower_first
+from bot.features.figures.texts import figures_text, lower_first
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage.db import Database
+from bot.transports.telegram_text import split_text, telegram_html
+from tests.fakebotapi import parse_html, utf16_length
 from tests.stats_seed import TZ, seed_year
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -27,7 +30,7 @@ async def test_vietnamese_commune_year_in_the_communes_words(db: Database) -> No
     text = figures_text(VI, await _figures(db, None), "toàn xã")
 
     assert "Từ ngày 01/01/2026 đến ngày 31/12/2026" in text
-    assert "<b>1. Ký cam kết an toàn</b>" in text
+    assert "*1. Ký cam kết an toàn*" in text
     assert "tổ chức cho 200/215 hộ gia đình ký cam kết (đạt 93%)" in text
     assert "2 cơ sở kinh doanh" in text and "1 cơ sở tôn giáo" in text
     assert "• Thôn Đông: 120/120 (100%)" in text
@@ -90,24 +93,30 @@ async def test_names_are_shown_as_typed_never_as_markup(db: Database) -> None:
     seeded = await seed_year(db)
     async with db.unit() as conn:
         await conn.execute(
-            "UPDATE areas SET name = ? WHERE id = ?", ("<b>Tây</b> & Co", seeded.tay)
+            "UPDATE areas SET name = ? WHERE id = ?", ("<b>*Tây*</b> & _Co_", seeded.tay)
         )
     figures = await _figures(db, None)
     text = figures_text(VI, figures, "<i>xã</i>")
-    assert "&lt;b&gt;Tây&lt;/b&gt; &amp; Co" in text
-    assert "<b>Tây</b>" not in text
-    assert "&lt;i&gt;xã&lt;/i&gt;" in text
+    # Plain (the console, the terminal) and on Telegram: the names exactly as typed.
+    assert "<b>*Tây*</b> & _Co_" in plain(text)
+    assert "<i>xã</i>" in plain(text)
+    shown, problem = parse_html(telegram_html(text))
+    assert problem is None
+    assert "<b>*Tây*</b> & _Co_" in shown and "<i>xã</i>" in shown
 
 
-async def test_long_answers_are_split_under_telegrams_limit(db: Database) -> None:
+async def test_long_answers_are_split_by_telegram_under_its_limit(db: Database) -> None:
     async with db.unit() as conn:
         for n in range(120):
             await areas_repo.add(conn, f"A{n:03d}", f"Tổ dân phố số {n} " + "x" * 40, 50, NOW)
     await seed_year(db, with_areas=True)
-    parts = figures_messages(VI, await _figures(db, None), "toàn xã")
+    parts = [
+        parse_html(telegram_html(p))
+        for p in split_text(figures_text(VI, await _figures(db, None), "toàn xã"))
+    ]
     assert len(parts) > 1
-    assert all(len(p) <= 4096 for p in parts)
-    assert "Tiếp nhận 11 tin báo" in "\n".join(parts)
+    assert all(problem is None and utf16_length(shown) <= 4096 for shown, problem in parts)
+    assert "Tiếp nhận 11 tin báo" in "\n".join(shown for shown, _ in parts)
 
 
 def test_labels_start_lowercase_inside_a_sentence() -> None:

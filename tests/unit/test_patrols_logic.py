@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.features.patrols import backfill
 from bot.features.patrols.backfill import Problem
-from bot.features.patrols.figures import aggregate, sentence
+from bot.features.patrols.figures import patrol_figures, sentence
 from bot.features.patrols.kinds import match_kind
 from bot.features.patrols.observing import Change, CountInput, count_in_range, read_count
 from bot.features.patrols.roster import Shift, due_start, next_start
 from bot.i18n import Translator
 from bot.shared.periods import Period, named_period, parse_date, parse_time, parse_two_dates
-from bot.storage.patrols import ObservationCount, PatrolCount
+from bot.storage.db import Database
+from bot.storage.timefmt import to_db
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)  # Saturday 10:00 local
@@ -141,25 +142,72 @@ def test_a_typed_count_is_never_a_note_and_a_note_never_a_count() -> None:
     assert read_count("+2") == CountInput(Change.ADD, 2)
 
 
-def test_figures_and_the_communes_sentence() -> None:
+async def test_figures_and_the_communes_sentence(db: Database) -> None:
     period = Period(date(2026, 10, 1), date(2026, 11, 30))
     oct_5 = datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
     # 31/10 23:30 local is still October even though it is 16:30 UTC.
     oct_31 = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)
     nov_2 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-    patrols = [
-        PatrolCount(1, 1, oct_5, 5),
-        PatrolCount(2, 1, oct_31, 4),
-        PatrolCount(3, 2, nov_2, 6),
-    ]
-    observations = [
-        ObservationCount(1, oct_5, "late_business", 30, True),
-        ObservationCount(2, oct_31, "late_business", 10, True),
-        ObservationCount(2, oct_31, "encroachment", 6, True),
-        ObservationCount(3, nov_2, "littering", 4, True),
-        ObservationCount(3, nov_2, "suspicious", 1, False),
-    ]
-    report = aggregate(period, None, patrols, observations, TZ)
+    # 30/11 17:30 UTC is 1/12 local: after the period.
+    dec_1 = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)
+    async with db.unit() as conn:
+        for code in ("DONG", "TAY"):
+            await conn.execute(
+                "INSERT INTO areas (code, name, created_at) VALUES (?, ?, ?)",
+                (code, code, to_db(NOW)),
+            )
+        for area, started, headcount in (
+            (1, oct_5, 5),
+            (1, oct_31, 2),
+            (2, nov_2, 6),
+            (2, dec_1, 9),
+        ):
+            await conn.execute(
+                "INSERT INTO patrols (area_id, status, source, started_at, headcount, created_at,"
+                " updated_at) VALUES (?, 'closed', 'backfill', ?, ?, ?, ?)",
+                (area, to_db(started), headcount, to_db(NOW), to_db(NOW)),
+            )
+        # Patrol 2: two named people and one who declined, on top of its head count of 2.
+        for name, declined in (("Ba", None), ("Tư", None), ("Năm", to_db(NOW))):
+            await conn.execute(
+                "INSERT INTO patrol_participants (patrol_id, name, declined_at) VALUES (2, ?, ?)",
+                (name, declined),
+            )
+        for patrol, kind, count, reminded in (
+            (1, "late_business", 30, 1),
+            (2, "late_business", 10, 1),
+            (2, "encroachment", 6, 1),
+            (3, "littering", 4, 1),
+            (3, "suspicious", 1, 0),
+            (4, "noise", 7, 1),
+        ):
+            await conn.execute(
+                "INSERT INTO patrol_observations (patrol_id, kind, count, reminded, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (patrol, kind, count, reminded, to_db(NOW)),
+            )
+    async with db.read() as conn:
+        report = await patrol_figures(conn, None, period, TZ)
+        dong = await patrol_figures(conn, 1, period, TZ)
+        empty = await patrol_figures(conn, None, Period(date(2026, 1, 1), date(2026, 1, 31)), TZ)
+    assert report.total.patrols == 3 and report.total.participations == 15
+    assert [m for m, _ in report.months] == [(2026, 10), (2026, 11)]
+    october = report.months[0][1]
+    assert october.patrols == 2 and october.reminders["late_business"] == 40
+    assert report.total.observations["suspicious"] == 1
+    assert "suspicious" not in report.total.reminders and "noise" not in report.total.observations
+    assert dong.total.patrols == 2 and dong.total.participations == 9
+    async with db.unit() as conn:
+        # A correction moves patrol 1 into November; Năm no longer declines; Ba is removed.
+        await conn.execute("UPDATE patrols SET started_at = ? WHERE id = 1", (to_db(nov_2),))
+        await conn.execute("UPDATE patrol_participants SET declined_at = NULL WHERE name = 'Năm'")
+        await conn.execute("DELETE FROM patrol_participants WHERE name = 'Ba'")
+    async with db.read() as conn:
+        moved = await patrol_figures(conn, None, period, TZ)
+    october, november = moved.months[0][1], moved.months[1][1]
+    assert october.patrols == 1 and october.participations == 4  # patrol 2: 2, Tư and Năm
+    assert november.patrols == 2 and november.reminders["late_business"] == 30
+    assert october.reminders["late_business"] == 10
     assert report.total.patrols == 3 and report.total.participations == 15
     assert [m for m, _ in report.months] == [(2026, 10), (2026, 11)]
     october = report.months[0][1]
@@ -172,7 +220,6 @@ def test_figures_and_the_communes_sentence() -> None:
     )
     english = sentence(Translator("en", TZ), report.total)
     assert english.startswith("3 patrols with 15 member participations; reminders given: 40 cases")
-    empty = aggregate(period, 1, [], [], TZ)
     assert sentence(Translator("vi", TZ), empty.total) == (
         "0 lượt tuần tra với 0 lượt thành viên tham gia."
     )

@@ -132,7 +132,7 @@ async def test_built_in_catalog_has_both_languages(db: Database) -> None:
 async def test_one_standing_pledge_per_household_and_forget(db: Database) -> None:
     async with db.unit() as conn:
         area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
-        member = await members_repo.ensure(conn, "telegram", 5, NOW)
+        member = await members_repo.ensure(conn, "telegram", "5", NOW)
         campaign = await repo.add_campaign(
             conn, "Cam kết năm 2027", date(2027, 1, 1), date(2027, 3, 31), None, NOW
         )

@@ -331,7 +331,7 @@ async def test_rerating_updates_in_place_and_keeps_notes(db: Database) -> None:
 async def test_forget_member_unlinks_the_officer(db: Database) -> None:
     async with db.unit() as conn:
         dong, _tay = await _areas(conn)
-        officer = await members_repo.ensure(conn, "telegram", 501, NOW)
+        officer = await members_repo.ensure(conn, "telegram", "501", NOW)
         await repo.open_year(conn, 2026, officer.id, NOW)
         rating_id = await repo.ensure_area_rating(conn, 2026, dong.id, NOW)
         await repo.set_criterion(conn, rating_id, 1, False, officer.id, NOW)

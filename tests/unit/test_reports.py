@@ -64,9 +64,9 @@ def test_routing_defaults() -> None:
 
 
 def test_rate_key_is_keyed_and_stable() -> None:
-    assert rate_key("telegram", 1) == rate_key("telegram", 1)
-    assert rate_key("telegram", 1) != rate_key("telegram", 2)
-    assert rate_key("telegram", 1) != "1" and len(rate_key("telegram", 1)) == 64
+    assert rate_key("telegram", "1") == rate_key("telegram", "1")
+    assert rate_key("telegram", "1") != rate_key("telegram", "2")
+    assert rate_key("telegram", "1") != "1" and len(rate_key("telegram", "1")) == 64
 
 
 def test_mediation_input() -> None:
@@ -83,7 +83,7 @@ async def _people(db: Database) -> tuple[int, int, int, int]:
     async with db.unit() as conn:
         area = await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
         ids = []
-        for user_id, name in ((1, "Dân"), (2, "Tổ trưởng"), (3, "Công an")):
+        for user_id, name in (("1", "Dân"), ("2", "Tổ trưởng"), ("3", "Công an")):
             member = await members.ensure(conn, "telegram", user_id, NOW)
             await members.complete_onboarding(
                 conn,
@@ -175,8 +175,8 @@ async def test_escalation_timer_reminds_and_escalates_once(db: Database) -> None
     async with db.read() as conn:
         due = await outbox.claim_due(conn, "telegram", NOW + timedelta(days=1), 10)
         texts = {m.chat_id: m.text for m in due}
-        assert "Nhắc việc" in texts[2] and "Báo lên" in texts[3]
-        assert "Dân" not in texts[2] + texts[3]
+        assert "Nhắc việc" in texts["2"] and "Báo lên" in texts["3"]
+        assert "Dân" not in texts["2"] + texts["3"]
         escalated = await repo.get(conn, report.id)
         assert escalated is not None and escalated.escalated_at is not None
     assert await reports_service.escalate_due(db, config, NOW + timedelta(hours=9)) == 0
@@ -184,7 +184,7 @@ async def test_escalation_timer_reminds_and_escalates_once(db: Database) -> None
 
 async def test_rate_counter_and_forgetting(db: Database) -> None:
     area_id, resident, leader, _ = await _people(db)
-    key = rate_key("telegram", 1)
+    key = rate_key("telegram", "1")
     async with db.unit() as conn:
         await repo.count_anonymous(conn, key, NOW)
         new = repo.NewReport("dispute", area_id, "Tranh chấp", Target.LEADERS, False, resident)

@@ -20,7 +20,7 @@ async def _commune(db: Database, *, with_leader: bool) -> tuple[int, int, int]:
     async with db.unit() as conn:
         area = await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
         ids = []
-        for user_id, name in ((1, "Dân"), (2, "Tổ trưởng"), (3, "Công an")):
+        for user_id, name in (("1", "Dân"), ("2", "Tổ trưởng"), ("3", "Công an")):
             member = await members.ensure(conn, "telegram", user_id, NOW)
             await members.complete_onboarding(
                 conn,
@@ -63,7 +63,7 @@ async def test_a_named_report_goes_to_the_area_leader_with_a_deadline(db: Databa
         assert report.ack_due_at == NOW + timedelta(hours=8)
         assert result.queued == 1  # the leader
         due = await outbox.claim_due(conn, "telegram", NOW + timedelta(minutes=1), 10)
-        assert [m.chat_id for m in due] == [2]
+        assert [m.chat_id for m in due] == ["2"]
         async with conn.execute(
             "SELECT actor_member_id FROM audit_log WHERE action = 'report.submitted'"
         ) as cur:
@@ -91,7 +91,7 @@ async def test_an_anonymous_report_keeps_no_link_and_goes_to_the_commune(db: Dat
         ) as cur:
             assert [r[0] for r in await cur.fetchall()] == [None]
         due = await outbox.claim_due(conn, "telegram", NOW + timedelta(minutes=1), 10)
-        assert [m.chat_id for m in due] == [3]
+        assert [m.chat_id for m in due] == ["3"]
         assert "Dân" not in due[0].text
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage import chats, exports, members, outbox, roles
+from bot.storage import chats, deliveries, members, outbox, roles
 from bot.storage.db import Database
 from scheduler.service import Scheduler, install_housekeeping, purge_old
 from tests.stats_seed import DONG_GROUP, DONG_RESIDENT, TAY_RESIDENT, TZ, seed_year
@@ -26,7 +26,8 @@ async def _everything(db: Database, area_ids: list[int | None]) -> list[str]:
         for area_id in area_ids:
             out.append(as_json(await collect(conn, area_id, YEAR, TZ, LATER)))
             begin, end = YEAR.utc_bounds(TZ)
-            out.append(repr(await exports.deliveries(conn, area_id, begin, end)))
+            scope = None if area_id is None else [area_id]
+            out.append(repr(await deliveries.deliveries(conn, scope, begin, end)))
     return out
 
 
@@ -60,17 +61,17 @@ async def test_purge_keeps_the_figures_exactly(db: Database) -> None:
 async def test_purge_drops_old_final_messages_only(db: Database) -> None:
     old, recent = LATER - timedelta(days=400), LATER - timedelta(days=10)
     async with db.unit() as conn:
-        sent_old = await outbox.enqueue(conn, "telegram", 7001, "a", [], old)
+        sent_old = await outbox.enqueue(conn, "telegram", "7001", "a", [], old)
         await outbox.mark_sent(conn, sent_old, old)
-        failed_old = await outbox.enqueue(conn, "telegram", 7001, "b", [], old)
+        failed_old = await outbox.enqueue(conn, "telegram", "7001", "b", [], old)
         await outbox.mark_final(conn, failed_old, "failed", "x")
-        pending_old = await outbox.enqueue(conn, "telegram", 7001, "c", [], old)
-        sent_recent = await outbox.enqueue(conn, "telegram", 7001, "d", [], recent)
+        pending_old = await outbox.enqueue(conn, "telegram", "7001", "c", [], old)
+        sent_recent = await outbox.enqueue(conn, "telegram", "7001", "d", [], recent)
         await outbox.mark_sent(conn, sent_recent, recent)
         # An old message that a message still waiting will edit in place stays.
-        edited = await outbox.enqueue(conn, "telegram", 7002, "e", [], old)
+        edited = await outbox.enqueue(conn, "telegram", "7002", "e", [], old)
         await outbox.mark_sent(conn, edited, old)
-        await outbox.enqueue(conn, "telegram", 7002, "f", [], recent, edit_of=edited)
+        await outbox.enqueue(conn, "telegram", "7002", "f", [], recent, edit_of=edited)
 
     rows, runs, _ = await purge_old(db, LATER, KEEP)
 
@@ -91,15 +92,15 @@ async def test_purge_drops_idle_strangers_chats_only(db: Database) -> None:
         await chats.upsert(conn, "telegram", TAY_RESIDENT, "private", None, old)
         await chats.set_active(conn, "telegram", TAY_RESIDENT, False, old)  # blocked the bot
         # 9003 never registered but was made a team leader from the command line.
-        leader = await members.ensure(conn, "telegram", 9003, old)
+        leader = await members.ensure(conn, "telegram", "9003", old)
         await roles.grant(conn, leader.id, "leader", seeded.dong, None, old)
-        await members.ensure(conn, "telegram", 9001, old)  # began /start, never agreed
+        await members.ensure(conn, "telegram", "9001", old)  # began /start, never agreed
 
     _, _, strangers = await purge_old(db, LATER, KEEP)
 
     assert strangers == 1
     async with db.read() as conn:
-        assert await chats.find(conn, "telegram", 9001) is None
+        assert await chats.find(conn, "telegram", "9001") is None
         for kept in (9002, 9003, DONG_RESIDENT, TAY_RESIDENT, DONG_GROUP):
             assert await chats.find(conn, "telegram", kept) is not None
         # A registered resident who blocked the bot is still known as unreachable.
@@ -119,7 +120,7 @@ def test_retention_setting(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_the_hourly_housekeeping_job_purges_with_the_setting(db: Database) -> None:
     old = LATER - timedelta(days=400)
     async with db.unit() as conn:
-        await chats.upsert(conn, "telegram", 9101, "private", None, old)
+        await chats.upsert(conn, "telegram", "9101", "private", None, old)
     scheduler = Scheduler(TZ)
     install_housekeeping(
         scheduler, db, lambda: LATER, timedelta(days=load_settings().retention_days)
@@ -128,4 +129,4 @@ async def test_the_hourly_housekeeping_job_purges_with_the_setting(db: Database)
     assert job is not None
     await job.func()
     async with db.read() as conn:
-        assert await chats.find(conn, "telegram", 9101) is None
+        assert await chats.find(conn, "telegram", "9101") is None

@@ -51,12 +51,14 @@ async def test_a_finished_flow_drops_only_its_own_menus(db: Database) -> None:
     later = NOW + timedelta(hours=1)
     async with db.unit() as conn:
         mine = await menus.create(
-            conn, "telegram", 5, 7, ["rep:cat:1", "rep:cancel"], None, NOW, later
+            conn, "telegram", "5", "7", ["rep:cat:1", "rep:cancel"], None, NOW, later
         )
-        other_flow = await menus.create(conn, "telegram", 5, 7, ["ptl:rep:1"], None, NOW, later)
-        other_person = await menus.create(conn, "telegram", 5, 8, ["rep:cat:1"], None, NOW, later)
-        other_chat = await menus.create(conn, "telegram", 6, 7, ["rep:cat:1"], None, NOW, later)
-        assert await menus.drop_for_flow(conn, "telegram", 5, 7, "rep:") == 1
+        other_flow = await menus.create(conn, "telegram", "5", "7", ["ptl:rep:1"], None, NOW, later)
+        other_person = await menus.create(
+            conn, "telegram", "5", "8", ["rep:cat:1"], None, NOW, later
+        )
+        other_chat = await menus.create(conn, "telegram", "6", "7", ["rep:cat:1"], None, NOW, later)
+        assert await menus.drop_for_flow(conn, "telegram", "5", "7", "rep:") == 1
         assert await menus.get(conn, mine) is None
         for kept in (other_flow, other_person, other_chat):
             assert await menus.get(conn, kept) is not None

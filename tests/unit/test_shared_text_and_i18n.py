@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
-from bot.i18n import LOCALES_DIR, Safe, Translator, load_catalog, pick_language
+from bot.core.richtext import plain
+from bot.i18n import LOCALES_DIR, Safe, Translator, escape, load_catalog, pick_language
 from bot.shared.text import TextProblem, check_free_text, check_name, fold_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +56,10 @@ def test_every_catalog_file_exists_in_both_languages() -> None:
 
 def test_parameters_are_escaped_but_safe_text_is_not() -> None:
     t = Translator("en")
-    assert t._("Name: {name}", name="<b>Tý</b> & Tèo") == "Name: &lt;b&gt;Tý&lt;/b&gt; &amp; Tèo"
-    assert t._("Name: {name}", name=Safe("<b>Tý</b>")) == "Name: <b>Tý</b>"
+    typed = "<b>*Tý*</b> & _Tèo_ `x` [a](b) \\"
+    assert t._("Name: {name}", name=typed) == f"Name: {escape(typed)}"
+    assert plain(t._("*Name*: {name}", name=typed)) == f"Name: {typed}"
+    assert t._("Name: {name}", name=Safe("*Tý*")) == "Name: *Tý*"
     assert t.plain("Use “{name}”", name="A & B") == "Use “A & B”"
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.storage import areas, chats, conversations, outbox
+from bot.storage import areas, chats, conversations, kv, outbox
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database, SchemaTooNewError, latest_schema_version
 
@@ -19,8 +20,41 @@ async def test_pragmas_and_schema(db: Database) -> None:
     async with db.read() as conn:
         assert (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
         assert (await (await conn.execute("PRAGMA foreign_keys")).fetchone())[0] == 1
-        assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 5000
+        # Statements run on the event loop and never wait there for another process's lock:
+        # a locked database is waited for in aiosqlite's thread (the next test).
+        assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 0
     assert await db.schema_version() == latest_schema_version()
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_without_stopping_the_bot(
+    tmp_path: Path,
+) -> None:
+    """The command line writing (another connection holding the write lock) makes the bot's
+    next write wait for it, not fail, while everything else in the bot keeps running."""
+    path = tmp_path / "locked.sqlite3"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO kv (key, value) VALUES ('cli', 'first')")
+
+        async def write() -> None:
+            async with db.unit() as conn:
+                await kv.put(conn, "bot", "second")
+
+        task = asyncio.create_task(write())
+        for _ in range(50):  # the event loop goes on meanwhile
+            await asyncio.sleep(0)
+        assert not task.done()
+        other.execute("COMMIT")
+        await task
+        async with db.read() as conn:
+            assert await kv.get(conn, "cli") == "first"
+            assert await kv.get(conn, "bot") == "second"
+            assert (await (await conn.execute("PRAGMA busy_timeout")).fetchone())[0] == 0
+    finally:
+        other.close()
+        await db.close()
 
 
 async def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -51,12 +85,12 @@ async def test_failed_unit_of_work_rolls_back(db: Database) -> None:
 
 
 async def test_large_chat_ids_and_migration(db: Database) -> None:
-    big = -1009876543210987
+    big = "-1009876543210987"
     async with db.unit() as conn:
-        await chats.upsert(conn, "telegram", -42, "group", "Nhóm", NOW)
-        await outbox.enqueue(conn, "telegram", -42, "xin chào", [], NOW)
-        assert await chats.migrate(conn, "telegram", -42, big, NOW)
-        assert await chats.migrate(conn, "telegram", -42, big, NOW) is False  # second notice
+        await chats.upsert(conn, "telegram", "-42", "group", "Nhóm", NOW)
+        await outbox.enqueue(conn, "telegram", "-42", "xin chào", [], NOW)
+        assert await chats.migrate(conn, "telegram", "-42", big, NOW)
+        assert await chats.migrate(conn, "telegram", "-42", big, NOW) is False  # second notice
         moved = await chats.find(conn, "telegram", big)
         claimed = await outbox.claim_due(conn, "telegram", NOW, 10)
     assert moved is not None and moved.chat_id == big
@@ -68,13 +102,19 @@ async def test_conversation_survives_reopen_and_expires(tmp_path: Path) -> None:
     db = await Database.open(path)
     async with db.unit() as conn:
         await conversations.save(
-            conn, "telegram", 5, 5, Conversation("f", "s", "t", {"a": 1}), NOW, NOW.replace(day=22)
+            conn,
+            "telegram",
+            "5",
+            "5",
+            Conversation("f", "s", "t", {"a": 1}),
+            NOW,
+            NOW.replace(day=22),
         )
     await db.close()
     db = await Database.open(path)
     async with db.read() as conn:
-        found = await conversations.load(conn, "telegram", 5, 5, NOW)
-        expired = await conversations.load(conn, "telegram", 5, 5, NOW.replace(day=23))
+        found = await conversations.load(conn, "telegram", "5", "5", NOW)
+        expired = await conversations.load(conn, "telegram", "5", "5", NOW.replace(day=23))
     await db.close()
     assert found is not None and found.data == {"a": 1} and found.step == "s"
     assert expired is None

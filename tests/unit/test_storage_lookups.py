@@ -57,7 +57,7 @@ async def seed(conn: aiosqlite.Connection) -> tuple[int, list[members_repo.Membe
     area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
     people = []
     for n in range(6):
-        member = await members_repo.ensure(conn, "telegram", 100 + n, NOW)
+        member = await members_repo.ensure(conn, "telegram", str(100 + n), NOW)
         await members_repo.complete_onboarding(
             conn,
             member.id,
@@ -70,7 +70,7 @@ async def seed(conn: aiosqlite.Connection) -> tuple[int, list[members_repo.Membe
         found = await members_repo.get(conn, member.id)
         assert found is not None
         people.append(found)
-    await members_repo.ensure(conn, "telegram", 999, NOW)  # started, never registered
+    await members_repo.ensure(conn, "telegram", "999", NOW)  # started, never registered
     return area.id, people
 
 
@@ -149,11 +149,11 @@ async def test_area_members_in_name_order_limited_and_counted_without_scans(
 async def test_menus_dropped_per_person_without_scans(db: Database) -> None:
     async with db.unit() as conn:
         later = NOW + timedelta(hours=1)
-        mine = await menus.create(conn, "telegram", 7, 7, ["rep:x"], None, NOW, later)
-        flow = await menus.create(conn, "telegram", 7, 7, ["rep:y"], None, NOW, later)
-        other = await menus.create(conn, "telegram", 8, 8, ["rep:z"], None, NOW, later)
+        mine = await menus.create(conn, "telegram", "7", "7", ["rep:x"], None, NOW, later)
+        flow = await menus.create(conn, "telegram", "7", "7", ["rep:y"], None, NOW, later)
+        other = await menus.create(conn, "telegram", "8", "8", ["rep:z"], None, NOW, later)
         async with scans(conn) as found:
-            assert await menus.drop_for_flow(conn, "telegram", 7, 7, "rep:") == 2
+            assert await menus.drop_for_flow(conn, "telegram", "7", "7", "rep:") == 2
         assert found == []
         assert await menus.get(conn, mine) is None and await menus.get(conn, flow) is None
         assert await menus.get(conn, other) is not None
@@ -174,8 +174,8 @@ async def test_pledge_items_by_id_in_one_query_keep_the_given_order(db: Database
 
 async def test_enqueue_many_queues_every_message_in_order(db: Database) -> None:
     async with db.unit() as conn:
-        batch = [outbox.NewMessage("telegram", 1000 + n, f"tin {n}") for n in range(5)]
-        batch.append(outbox.NewMessage("telegram", -5, "ảnh", photo="file-1"))
+        batch = [outbox.NewMessage("telegram", str(1000 + n), f"tin {n}") for n in range(5)]
+        batch.append(outbox.NewMessage("telegram", "-5", "ảnh", photo="file-1"))
         await outbox.enqueue_many(conn, batch, NOW, batch_id=3, priority=outbox.PRIORITY_BULK)
         queued = await outbox.pending_window(conn, "telegram", set(), 100)
     assert [(m.chat_id, m.text, m.photo) for m in queued] == [
@@ -196,7 +196,7 @@ async def test_the_migration_adds_the_indexes(db: Database) -> None:
 async def test_an_update_in_a_known_chat_reads_it_without_writing(
     db: Database, dispatcher: Dispatcher, clock: Clock
 ) -> None:
-    group = ChatInfo(-500, "group", "Nhóm Thôn Đông")
+    group = ChatInfo("-500", "group", "Nhóm Thôn Đông")
     await dispatcher.handle(command("/help", chat=group))
     statements: list[str] = []
     await db.conn.set_trace_callback(statements.append)
@@ -207,11 +207,11 @@ async def test_an_update_in_a_known_chat_reads_it_without_writing(
 
     # A new title, a chat coming back, and an old "last seen" time are still written.
     async with db.unit() as conn:
-        await chats.set_active(conn, "telegram", -500, False, clock.now)
+        await chats.set_active(conn, "telegram", "-500", False, clock.now)
     clock.now += timedelta(minutes=5)
-    await dispatcher.handle(command("/help", chat=ChatInfo(-500, "group", "Nhóm mới")))
+    await dispatcher.handle(command("/help", chat=ChatInfo("-500", "group", "Nhóm mới")))
     async with db.read() as conn:
-        chat = await chats.find(conn, "telegram", -500)
+        chat = await chats.find(conn, "telegram", "-500")
         stamp = await conn.execute_fetchall("SELECT updated_at FROM chats")
     assert chat is not None and chat.title == "Nhóm mới" and chat.active
     first_seen = next(iter(stamp))[0]

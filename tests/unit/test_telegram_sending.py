@@ -1,11 +1,12 @@
-"""Which failed Bot API requests surely did nothing (and may be sent again)."""
+"""Which failed Bot API requests surely did nothing (and may be sent again), and why a message
+could not be sent as officers are told."""
 
 from __future__ import annotations
 
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.transports.telegram import surely_not_done
+from bot.transports.telegram import failure_kind, surely_not_done
 
 
 def _caused(exc: Exception, cause: BaseException) -> Exception:
@@ -33,3 +34,19 @@ def test_no_answer_may_mean_telegram_has_it() -> None:
         _caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("x"))
     )
     assert not surely_not_done(_caused(NetworkError("Unknown error"), RuntimeError("x")))
+
+
+def test_why_a_message_failed_in_kinds_officers_are_told() -> None:
+    refusals = {
+        "Bad Request: not enough rights to send text messages to the chat": "no_rights",
+        "Bad Request: have no rights to send a message": "no_rights",
+        "Bad Request: message is too long": "too_long",
+        "Bad Request: can't parse entities: unsupported start tag": "format",
+        "Bad Request: message text is empty": "refused",
+    }
+    for text, kind in refusals.items():
+        assert failure_kind(BadRequest(text)) == kind
+    assert failure_kind(NetworkError("Bad Gateway")) == "server"  # a 5xx
+    assert failure_kind(_caused(NetworkError("Internal Server Error"), BadRequest("x"))) == "server"
+    assert failure_kind(_caused(TimedOut(), httpx.ConnectTimeout("x"))) == "network"
+    assert failure_kind(_caused(NetworkError("x"), httpx.ConnectError("x"))) == "network"

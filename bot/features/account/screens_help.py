@@ -20,7 +20,7 @@ async def show_help(ctx: Context) -> None:
     private = ctx.event.chat.is_private
     onboarded = ctx.member is not None and ctx.member.onboarded
     commands = ctx.registry.visible_to(ctx.roles, private=private, onboarded=onboarded)
-    lines = [ctx._("<b>What I can do for you here</b>")]
+    lines = [ctx._("*What I can do for you here*")]
     lines += ["• " + command_line(ctx, c) for c in commands]
     if private and not onboarded:
         lines.append("\n" + ctx._("Register with /start to see everything residents can use."))

@@ -6,7 +6,7 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
-from bot.i18n import N_
+from bot.i18n import N_, escape
 from bot.storage import areas as areas_repo
 from bot.storage import audit, personal
 from bot.storage import members as members_repo
@@ -16,19 +16,19 @@ from bot.storage import roles as roles_repo
 async def privacy(ctx: Context) -> None:
     ctx.reply(
         ctx._(
-            "<b>Your data in Xóm An Toàn</b>\n\n"
-            "<b>What is stored:</b> your Telegram account number, the name you chose, "
+            "*Your data in Xóm An Toàn*\n\n"
+            "*What is stored:* your Telegram account number, the name you chose, "
             "your residential area, your language and when you agreed; your roles "
             "(team leader, officer); and what you yourself enter: your household's pledge, "
             "reports you make under your name, patrols you take part in, the topics you "
             "subscribe to.\n\n"
-            "<b>Why:</b> only for the safety work of your area under the movement "
+            "*Why:* only for the safety work of your area under the movement "
             "“Toàn dân bảo vệ an ninh Tổ quốc”. It is never sold or shared outside the commune "
             "police.\n\n"
-            "<b>Who sees it:</b> your team leader and the commune police. A report you make "
+            "*Who sees it:* your team leader and the commune police. A report you make "
             "is never shown in a group, and an anonymous report keeps no link to you at all."
             "\n\n"
-            "<b>Your rights</b> (Nghị định 13/2023/NĐ-CP and the Personal Data Protection Law): "
+            "*Your rights* (Nghị định 13/2023/NĐ-CP and the Personal Data Protection Law): "
             "see everything with /mydata; delete it with /forgetme. Records that others rely on "
             "(such as the history of a report) are kept without your name."
         )
@@ -41,7 +41,7 @@ async def my_data(ctx: Context) -> None:
         ctx.reply(ctx._("I store nothing about you."))
         return
     area = await areas_repo.get(ctx.conn, member.area_id) if member.area_id else None
-    lines = [ctx._("<b>Everything I store about you</b>")]
+    lines = [ctx._("*Everything I store about you*")]
     lines.append(
         ctx._(
             "Account: {platform} {user_id}", platform=member.platform, user_id=str(member.user_id)
@@ -150,9 +150,10 @@ async def forget_member(ctx: Context, member: members_repo.Member) -> None:
         await hook(conn, member)
     await audit.forget_member(conn, member.id)
     await audit.record(conn, ctx.now, None, "member.forgotten")
-    await personal.erase_chat_traces(conn, member.platform, member.user_id)
+    link = ctx.config.links.person_link(member.platform, member.user_id)
+    await personal.erase_chat_traces(conn, member.platform, member.user_id, link)
     if member.display_name:
-        await personal.scrub_words(conn, [member.display_name])
+        await personal.scrub_words(conn, [member.display_name], escape=escape)
     await members_repo.delete(conn, member.id)
     ctx.member = None
     ctx.checkpoint_after = True

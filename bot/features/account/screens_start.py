@@ -13,7 +13,7 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, match_areas, problem_text
+from bot.shared.pickers import area_picker, match_areas, problem_text
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
@@ -66,12 +66,14 @@ async def start(ctx: Context) -> None:
 
 async def _start_in_group(ctx: Context) -> None:
     area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
+    extra, options = ctx.private_chat(ctx._("Open private chat"), area.code if area else "start")
     ctx.reply(
         ctx._(
             "Hello! I am Xóm An Toàn, the safety assistant of this area. To register, sign "
             "the pledge or report something privately, open a private chat with me."
-        ),
-        [[Option(ctx._("Open private chat"), url=ctx.deep_link(area.code if area else "start"))]],
+        )
+        + extra,
+        options,
     )
 
 
@@ -79,7 +81,7 @@ def _ask_consent(ctx: Context, *, edit: bool = False) -> None:
     other = "en" if ctx.t.language == "vi" else "vi"
     ctx.reply(
         ctx._(
-            "<b>Welcome to Xóm An Toàn</b>, the safety assistant of your commune.\n\n"
+            "*Welcome to Xóm An Toàn*, the safety assistant of your commune.\n\n"
             "To take part I need to store a little about you:\n"
             "• your Telegram account number, so I can answer you;\n"
             "• the name you choose to show;\n"
@@ -110,7 +112,7 @@ def _ask_name(ctx: Context) -> None:
     ctx.reply(
         ctx._(
             "Thank you. What name should your neighbours and team leader see? Please type "
-            "your name (2 to 100 characters), for example <i>Nguyễn Văn An</i>."
+            "your name (2 to 100 characters), for example _Nguyễn Văn An_."
         ),
         options,
     )
@@ -130,7 +132,7 @@ async def _ask_area(ctx: Context) -> None:
         return
     ctx.reply(
         ctx._("Which residential area (thôn, xóm, tổ dân phố) do you live in?"),
-        area_options(areas, "onb:area"),
+        await area_picker(ctx, areas, "onb:area", everyone=True),
     )
 
 
@@ -157,7 +159,7 @@ async def _finish(ctx: Context, area_id: int) -> None:
     ctx.member = await members_repo.get(ctx.conn, member.id)
     await ctx.audit("member.registered", "member", member.id, area=area.code)
     ctx.end()
-    text = ctx._("You are registered in <b>{area}</b>. Thank you!", area=area.name)
+    text = ctx._("You are registered in *{area}*. Thank you!", area=area.name)
     text += "\n\n" + welcome_text(ctx, name)
     if next_command:
         text += "\n\n" + ctx._(
@@ -234,7 +236,7 @@ async def on_input(ctx: Context) -> None:
         else:
             ctx.reply(
                 ctx._("Please choose your area with one of the buttons."),
-                area_options(areas, "onb:area"),
+                await area_picker(ctx, areas, "onb:area", everyone=True),
                 bind_to_conversation=True,
             )
     else:

@@ -4,25 +4,27 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.events import EventKind, Option
+from bot.core.events import EventKind
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_
-from bot.shared.pickers import area_options, stale
+from bot.shared.pickers import area_picker, areas_in_scope, stale
 from bot.storage import areas as areas_repo
 from bot.storage import chats, outbox
 
 
 async def on_added(ctx: Context) -> None:
+    extra, options = ctx.private_chat(ctx._("Open private chat"), "start")
     ctx.reply(
         ctx._(
-            "Hello, neighbours! I am <b>Xóm An Toàn</b>, the safety assistant of the commune "
+            "Hello, neighbours! I am *Xóm An Toàn*, the safety assistant of the commune "
             "police. In this group I post safety reminders and answer commands such as /help. "
             "Anything personal (registering, the household pledge, reporting an incident) is "
             "done in a private chat with me, so nothing about you is shown here.\n\n"
             "Commune police: please link this group to its area with /linkgroup."
-        ),
-        [[Option(ctx._("Open private chat"), url=ctx.deep_link("start"))]],
+        )
+        + extra,
+        options,
     )
     await ctx.audit("group.added", "chat", ctx.chat.id)
 
@@ -49,28 +51,33 @@ async def on_title(ctx: Context) -> None:
 
 
 async def link_group(ctx: Context) -> None:
-    areas = await areas_repo.list_areas(ctx.conn)
+    areas = await areas_in_scope(ctx)
     if not areas:
         ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
-    ctx.reply(ctx._("Which area does this group belong to?"), area_options(areas, "grp:link"))
+    ctx.reply(
+        ctx._("Which area does this group belong to?"), await area_picker(ctx, areas, "grp:link")
+    )
 
 
 async def on_link(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if verb != "link" or area is None:
-        stale(ctx)
+    linked_elsewhere = ctx.chat.area_id is not None and not ctx.roles.covers(ctx.chat.area_id)
+    if verb != "link" or area is None or not ctx.roles.covers(area.id) or linked_elsewhere:
+        stale(ctx)  # a commune officer links only their communes' groups to their areas
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
     await ctx.audit("group.linked", "chat", ctx.chat.id, area=area.code)
+    extra, options = ctx.private_chat(ctx._("Register in a private chat"), area.code)
     ctx.reply(
         ctx._(
-            "This group is now the group of <b>{area}</b>. Residents can register "
+            "This group is now the group of *{area}*. Residents can register "
             "with the button below.",
             area=area.name,
-        ),
-        [[Option(ctx._("Register in a private chat"), url=ctx.deep_link(area.code))]],
+        )
+        + extra,
+        options,
         edit=True,
     )
 

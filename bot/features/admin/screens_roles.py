@@ -10,9 +10,10 @@ from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import OFFICERS, Role
 from bot.core.registry import Action, Command, Feature, Where
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, stale, stale_reply
+from bot.shared.pickers import area_picker, areas_in_scope, commune_of, stale, stale_reply
 from bot.shared.text import search_key
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.members import Member
@@ -20,12 +21,26 @@ from bot.storage.members import Member
 FLOW = "grant"
 
 
-def _role_name(t: Translator, role: str, area: str | None) -> str:
+def _role_name(t: Translator, role: str, area: str | None, commune: str | None = None) -> str:
+    """The role as a sentence names it; for officers in a province, ``commune`` is the
+    commune's name, or "" for an officer of the whole province (None: a one-commune deployment)."""
     if role == Role.LEADER:
         return t._("team leader of {area}", area=area or "?")
+    if role == Role.OFFICER and commune:
+        return t._("police officer of {commune}", commune=commune)
+    if role == Role.OFFICER and commune == "":
+        return t._("province police officer")
     if role == Role.OFFICER:
         return t._("commune police officer")
     return t._("administrator")
+
+
+async def _commune_label(ctx: Context, commune_id: int | None) -> str | None:
+    """The ``commune`` of :func:`_role_name`: None in a one-commune deployment."""
+    if await communes_repo.count(ctx.conn) <= 1:
+        return None
+    commune = await communes_repo.get(ctx.conn, commune_id) if commune_id else None
+    return commune.name or commune.code if commune else ""
 
 
 async def grant(ctx: Context) -> None:
@@ -55,7 +70,9 @@ async def on_input(ctx: Context) -> None:
     if ctx.step != "who" or ctx.event.kind != EventKind.TEXT or not ctx.event.text.strip():
         ctx.reply(ctx._("Please type part of a name, or /cancel."))
         return
-    found = await members_repo.search(ctx.conn, ctx.event.text.strip(), fold=search_key)
+    found = await members_repo.search(
+        ctx.conn, ctx.event.text.strip(), fold=search_key, within=ctx.roles.officer_areas
+    )
     if not found:
         ctx.reply(
             ctx._(
@@ -88,15 +105,30 @@ async def on_button(ctx: Context, argument: str) -> None:
             return
         ctx.goto("area", member_id=person.id)
         if ctx.data.get("role") == Role.LEADER:
-            areas = await areas_repo.list_areas(ctx.conn)
+            areas = await areas_in_scope(ctx)
             home = person.area_id
             areas.sort(key=lambda a: a.id != home)
-            ctx.reply(ctx._("Team leader of which area?"), area_options(areas, "grant:area"))
+            ctx.reply(
+                ctx._("Team leader of which area?"),
+                await area_picker(ctx, areas, "grant:area", commune_id=commune_of(areas, home)),
+            )
+        elif await communes_repo.count(ctx.conn) > 1:
+            options = [
+                [Option(c.name or c.code, action=f"grant:commune:{c.id}")]
+                for c in await communes_repo.list_communes(ctx.conn)
+            ]
+            options.append([Option(ctx._("The whole province"), action="grant:commune:0")])
+            ctx.reply(ctx._("Police officer of which commune?"), options)
         else:
+            await _confirm(ctx, person, None)
+    elif verb == "commune" and value.isdigit() and ctx.data.get("member_id"):
+        person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+        if person is not None:
+            ctx.goto("confirm", commune_id=int(value) or None)
             await _confirm(ctx, person, None)
     elif verb == "area" and value.isdigit() and ctx.data.get("member_id"):
         person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
-        if person is not None:
+        if person is not None and ctx.roles.leads(int(value)):
             ctx.goto("confirm", area_id=int(value))
             await _confirm(ctx, person, int(value))
     elif verb == "ok" and ctx.step == "confirm":
@@ -110,11 +142,12 @@ async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
     ctx.goto("confirm", area_id=area_id)
     role = str(ctx.data["role"])
+    commune = await _commune_label(ctx, ctx.data.get("commune_id"))
     ctx.reply(
         ctx._(
-            "Make <b>{name}</b> {role}?",
+            "Make *{name}* {role}?",
             name=person.display_name or "?",
-            role=_role_name(ctx.t, role, area.name if area else None),
+            role=_role_name(ctx.t, role, area.name if area else None, commune),
         ),
         [
             [
@@ -128,12 +161,16 @@ async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
 async def _apply(ctx: Context) -> None:
     role = str(ctx.data["role"])
     area_id = ctx.data.get("area_id")
+    commune_id = int(ctx.data["commune_id"]) if ctx.data.get("commune_id") else None
     person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
     ctx.end()
     if person is None or (role == Role.OFFICER and not ctx.roles.is_admin):
         stale_reply(ctx)
         return
     area = await areas_repo.get(ctx.conn, int(area_id)) if area_id else None
+    if role == Role.LEADER and (area is None or not ctx.roles.leads(area.id)):
+        stale_reply(ctx)
+        return
     added = await roles_repo.grant(
         ctx.conn,
         person.id,
@@ -141,21 +178,28 @@ async def _apply(ctx: Context) -> None:
         area.id if area else None,
         ctx.member.id if ctx.member else None,
         ctx.now,
+        commune_id if role == Role.OFFICER else None,
     )
     if not added:
         ctx.reply(
             ctx._("{name} already has this role.", name=person.display_name or "?"), edit=True
         )
         return
+    commune = await _commune_label(ctx, commune_id) if role == Role.OFFICER else None
     await ctx.audit(
-        "role.granted", "member", person.id, role=role, area=area.code if area else None
+        "role.granted",
+        "member",
+        person.id,
+        role=role,
+        area=area.code if area else None,
+        **({"commune": commune_id} if commune_id else {}),
     )
     area_name = area.name if area else None
     ctx.reply(
         ctx._(
             "{name} is now {role}.",
             name=person.display_name or "?",
-            role=_role_name(ctx.t, role, area_name),
+            role=_role_name(ctx.t, role, area_name, commune),
         ),
         edit=True,
     )
@@ -164,7 +208,7 @@ async def _apply(ctx: Context) -> None:
         lambda t: Reply(
             t._(
                 "You are now {role}. Press /help to see the commands this gives you.",
-                role=_role_name(t, role, area_name),
+                role=_role_name(t, role, area_name, commune),
             )
         ),
     )
@@ -180,15 +224,19 @@ async def revoke(ctx: Context) -> None:
             for held in await roles_repo.of_member(ctx.conn, member_id):
                 if held.role != role or person is None:
                     continue
+                if role == Role.LEADER and not ctx.roles.leads(held.area_id):
+                    continue  # a commune officer takes back only their communes' leaders
                 area = await areas_repo.get(ctx.conn, held.area_id) if held.area_id else None
+                commune = await _commune_label(ctx, held.commune_id)
                 label = ctx.t.plain(
                     "{name}: {role}",
                     name=person.display_name or "?",
-                    role=_role_name(ctx.t, role, area.name if area else None),
+                    role=_role_name(ctx.t, role, area.name if area else None, commune),
                 )
-                options.append(
-                    [Option(label, action=f"revoke:{member_id}:{role}:{held.area_id or 0}")]
-                )
+                action = f"revoke:{member_id}:{role}:{held.area_id or 0}"
+                if held.commune_id:
+                    action += f":{held.commune_id}"
+                options.append([Option(label, action=action)])
     if not options:
         ctx.reply(ctx._("Nobody holds a role you can take back."))
         return
@@ -198,20 +246,26 @@ async def revoke(ctx: Context) -> None:
 
 async def on_revoke(ctx: Context, argument: str) -> None:
     parts = argument.split(":")
-    if ctx.flow != "revoke" or len(parts) != 3 or not parts[0].isdigit():
+    if ctx.flow != "revoke" or len(parts) not in (3, 4) or not parts[0].isdigit():
         stale(ctx)
         return
     member_id, role, area_raw = int(parts[0]), parts[1], parts[2]
     if role == Role.OFFICER and not ctx.roles.is_admin:
         return
     area_id = int(area_raw) or None if area_raw.isdigit() else None
+    if role == Role.LEADER and not ctx.roles.leads(area_id):
+        return
+    commune_id = int(parts[3]) if len(parts) == 4 and parts[3].isdigit() else None
     ctx.end()
     person = await members_repo.get(ctx.conn, member_id)
-    if person is None or not await roles_repo.revoke(ctx.conn, member_id, role, area_id):
+    if person is None or not await roles_repo.revoke(
+        ctx.conn, member_id, role, area_id, commune_id
+    ):
         ctx.reply(ctx._("That role had already been taken back."), edit=True)
         return
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
     area_name = area.name if area else None
+    commune = await _commune_label(ctx, commune_id) if role == Role.OFFICER else None
     await ctx.audit(
         "role.revoked", "member", member_id, role=role, area=area.code if area else None
     )
@@ -219,7 +273,7 @@ async def on_revoke(ctx: Context, argument: str) -> None:
         ctx._(
             "{name} is no longer {role}.",
             name=person.display_name or "?",
-            role=_role_name(ctx.t, role, area_name),
+            role=_role_name(ctx.t, role, area_name, commune),
         ),
         edit=True,
     )
@@ -228,7 +282,7 @@ async def on_revoke(ctx: Context, argument: str) -> None:
         lambda t: Reply(
             t._(
                 "You are no longer {role}. Thank you for your work.",
-                role=_role_name(t, role, area_name),
+                role=_role_name(t, role, area_name, commune),
             )
         ),
     )

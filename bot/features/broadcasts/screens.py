@@ -33,9 +33,8 @@ from bot.features.broadcasts.service import (
 )
 from bot.features.broadcasts.topics import TOPICS, topic
 from bot.i18n import N_
-from bot.shared.pickers import stale
+from bot.shared.pickers import areas_in_scope, stale
 from bot.shared.text import TextProblem, check_free_text
-from bot.storage import areas as areas_repo
 from bot.storage import broadcasts as repo
 
 FLOW = "bcast"
@@ -45,6 +44,10 @@ TARGETS = {
     "groups": N_("👥 All linked village groups"),
     "subscribers": N_("🔔 Residents subscribed to the topic"),
 }
+DEPLOYMENT_WIDE = N_(
+    "These settings apply to every commune: only the province's officers change them."
+)
+COMMUNE_TARGETS = ("commune", "areas")  # a commune officer's: of their communes' areas
 INLINE_FANOUT_BATCHES = 5
 TAGS = re.compile(r"<[^>]+>")
 
@@ -59,7 +62,7 @@ async def broadcast(ctx: Context) -> None:
     settings = await load_settings(ctx.conn)
     ctx.reply(
         ctx._(
-            "📣 <b>Awareness broadcasts</b>\nWhat would you like to do?\n"
+            "📣 *Awareness broadcasts*\nWhat would you like to do?\n"
             "Quiet hours now: {quiet} (non-urgent messages wait until morning).",
             quiet=quiet_text(ctx.t, settings.quiet),
         ),
@@ -92,12 +95,23 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == "msg":
         await _pick_target(ctx, value)
     elif verb == "tgt" and value in TARGETS:
+        if not ctx.roles.sees_every_commune:
+            # A commune officer's broadcast reaches their communes' areas, never beyond.
+            if value not in COMMUNE_TARGETS:
+                stale(ctx)
+                return
+            if value == "commune":
+                _ask_when(ctx, target="areas", areas=sorted(ctx.roles.area_ids))
+                return
         if value == "areas":
             ctx.goto("areas", target="areas", areas=[])
             await _show_areas(ctx)
         else:
             _ask_when(ctx, target=value, areas=[])
     elif verb == "area" and value.isdigit() and ctx.step == "areas":
+        if not ctx.roles.covers(int(value)):
+            stale(ctx)
+            return
         chosen = set(ctx.data.get("areas", []))
         chosen ^= {int(value)}
         ctx.update(areas=sorted(chosen))
@@ -129,12 +143,14 @@ async def on_button(ctx: Context, argument: str) -> None:
                 "or send a photo with the text as its caption."
             )
         )
+    elif verb == "quiet" and not ctx.roles.sees_every_commune:
+        ctx.toast(ctx._(DEPLOYMENT_WIDE))
     elif verb == "quiet":
         ctx.goto("quiet")
         ctx.reply(
             ctx._(
-                "Please type the quiet hours, for example <code>21:00-06:00</code>, or "
-                "<code>off</code> to send at any hour."
+                "Please type the quiet hours, for example `21:00-06:00`, or "
+                "`off` to send at any hour."
             )
         )
     else:
@@ -177,7 +193,11 @@ async def _pick_target(ctx: Context, ref: str) -> None:
     ctx.goto("target", ref=ref)
     ctx.reply(
         found[0] + "\n\n" + ctx._("Who should receive it?"),
-        [[Option(ctx.t.plain(label), action=f"bc:tgt:{key}")] for key, label in TARGETS.items()],
+        [
+            [Option(ctx.t.plain(label), action=f"bc:tgt:{key}")]
+            for key, label in TARGETS.items()
+            if ctx.roles.sees_every_commune or key in COMMUNE_TARGETS
+        ],
     )
 
 
@@ -185,7 +205,7 @@ async def _show_areas(ctx: Context) -> None:
     chosen = set(ctx.data.get("areas", []))
     rows = [
         [Option(("✅ " if a.id in chosen else "⬜ ") + a.name, action=f"bc:area:{a.id}")]
-        for a in await areas_repo.list_areas(ctx.conn)
+        for a in await areas_in_scope(ctx)
     ]
     rows.append([Option(ctx.t.plain("Done"), action="bc:areasok")])
     ctx.reply(ctx._("Which areas? Press to choose, then Done."), rows, edit=True)
@@ -220,7 +240,7 @@ async def on_input(ctx: Context) -> None:
         try:
             quiet = QuietHours.parse(text)
         except ValueError:
-            ctx.reply(ctx._("Please type two times such as <code>21:00-06:00</code>."))
+            ctx.reply(ctx._("Please type two times such as `21:00-06:00`."))
             return
         await save_quiet_hours(ctx.conn, quiet)
         await ctx.audit("broadcast.quiet_hours", quiet=quiet.to_text())

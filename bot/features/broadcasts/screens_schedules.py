@@ -13,6 +13,13 @@ from bot.storage import broadcasts as repo
 FLOW = "bcast"
 
 
+def _ours(ctx: Context, schedule: repo.Schedule) -> bool:
+    """A commune officer's schedules reach only their communes' areas; others are not theirs."""
+    if ctx.roles.sees_every_commune:
+        return True
+    return schedule.target == "areas" and all(ctx.roles.covers(a) for a in schedule.area_ids)
+
+
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
     if verb == "list":
@@ -21,7 +28,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     if not value.isdigit():
         return
     schedule = await repo.get_schedule(ctx.conn, int(value))
-    if schedule is None:
+    if schedule is None or not _ours(ctx, schedule):
         ctx.toast(ctx._("That schedule no longer exists."))
         await show_list(ctx)
         return
@@ -52,7 +59,7 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def show_list(ctx: Context) -> None:
-    found = await repo.list_schedules(ctx.conn)
+    found = [s for s in await repo.list_schedules(ctx.conn) if _ours(ctx, s)]
     if not found:
         ctx.reply(ctx._("There are no scheduled broadcasts yet."), edit=True)
         return
@@ -73,7 +80,7 @@ async def _show(ctx: Context, schedule: repo.Schedule) -> None:
     rule = Rule.from_json(schedule.rule)
     lines = [
         ctx._(
-            "<b>{topic}</b>\nWhen: {when}\nSent so far: {runs} times",
+            "*{topic}*\nWhen: {when}\nSent so far: {runs} times",
             topic=ctx.t.plain(topic(schedule.topic).label),
             when=describe(ctx.t, rule),
             runs=schedule.runs,
@@ -103,7 +110,7 @@ async def _show(ctx: Context, schedule: repo.Schedule) -> None:
 
 async def apply_edit(ctx: Context, schedule_id: int, rule: Rule | None) -> None:
     schedule = await repo.get_schedule(ctx.conn, schedule_id)
-    if schedule is None or rule is None:
+    if schedule is None or rule is None or not _ours(ctx, schedule):
         ctx.reply(ctx._("That schedule no longer exists."))
         return
     following = None if schedule.paused else next_after(rule, ctx.now, ctx.config.tz)

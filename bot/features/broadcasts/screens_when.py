@@ -57,25 +57,25 @@ def when_options(ctx: Context, *, allow_now: bool) -> list[list[Option]]:
 def ask_for(ctx: Context, kind: str) -> None:
     """Ask the officer to type the details of a rule of ``kind``."""
     prompts = {
-        "once": ctx._("Please type the date and time, for example <code>25/12/2026 07:30</code>."),
-        "daily": ctx._("Please type the time of day, for example <code>07:30</code>."),
-        "weekly": ctx._("Please type the time of day, for example <code>07:30</code>."),
+        "once": ctx._("Please type the date and time, for example `25/12/2026 07:30`."),
+        "daily": ctx._("Please type the time of day, for example `07:30`."),
+        "weekly": ctx._("Please type the time of day, for example `07:30`."),
         "monthly": ctx._(
-            "Please type the day of the month and the time, for example <code>15 07:30</code>. "
+            "Please type the day of the month and the time, for example `15 07:30`. "
             "In shorter months day 31 becomes the last day."
         ),
         "solar": ctx._(
-            "Please type the day/month and the time, for example <code>19/8 07:00</code> "
+            "Please type the day/month and the time, for example `19/8 07:00` "
             "(Ngày hội toàn dân bảo vệ an ninh Tổ quốc)."
         ),
         "lunar": ctx._(
-            "Please type the <b>lunar</b> day/month and the time, for example "
-            "<code>1/1 07:00</code> for Tết or <code>15/7 08:00</code> for the 15th of the 7th "
+            "Please type the *lunar* day/month and the time, for example "
+            "`1/1 07:00` for Tết or `15/7 08:00` for the 15th of the 7th "
             "lunar month."
         ),
         "cron": ctx._(
             "Please type a cron expression with 5 fields (minute hour day month weekday), "
-            "for example <code>0 7 * * 1</code> for every Monday at 07:00."
+            "for example `0 7 * * 1` for every Monday at 07:00."
         ),
     }
     ctx.reply(prompts[kind])

@@ -8,7 +8,6 @@ if it is within the grace window, otherwise recorded as skipped.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ import aiosqlite
 from bot.core.context import CoreConfig
 from bot.features.broadcasts import library
 from bot.features.broadcasts.rules import QuietHours, Rule, next_after
-from bot.i18n import Translator
+from bot.i18n import N_, Translator, escape
 from bot.storage import broadcasts as repo
 from bot.storage import kv, outbox
 from bot.storage import members as members_repo
@@ -31,6 +30,16 @@ PROGRESS_MIN = 20  # recipients from which the officer gets a progress message
 QUIET_KEY = "broadcasts.quiet_hours"
 GRACE_KEY = "broadcasts.grace_minutes"
 DEFAULT_GRACE = timedelta(hours=6)
+# Why messages of a broadcast could not be sent (outbox.FAILURE_KINDS), as officers read it.
+FAILURE_TEXTS = {
+    "no_rights": N_("the bot may not write in that chat"),
+    "too_long": N_("the message is too long"),
+    "format": N_("the platform refused the message's formatting"),
+    "refused": N_("the platform refused the message"),
+    "server": N_("the platform's servers kept failing"),
+    "network": N_("no connection to the platform"),
+    "other": N_("another error"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,11 +70,11 @@ async def save_quiet_hours(conn: aiosqlite.Connection, quiet: QuietHours) -> Non
 async def body(
     conn: aiosqlite.Connection, message_ref: str, variant: int, language: str
 ) -> tuple[str, str | None] | None:
-    """The message's HTML text in ``language`` and its photo, or None if it is gone."""
+    """The message's text (markup) in ``language`` and its photo, or None if it is gone."""
     kind, _, value = message_ref.partition(":")
     if kind == "own" and value.isdigit():
         own = await repo.get_message(conn, int(value))
-        return (html.escape(own.text, quote=False), own.photo) if own else None
+        return (escape(own.text), own.photo) if own else None
     if kind == "lib":
         if value in library.BY_KEY:
             return library.BY_KEY[value].text(language), None
@@ -77,8 +86,8 @@ async def body(
 
 def header(t: Translator, urgent: bool) -> str:
     if urgent:
-        return t._("🚨 <b>URGENT: commune police alert</b>")
-    return t._("📢 <b>Reminder from the commune police</b>")
+        return t._("🚨 *URGENT: commune police alert*")
+    return t._("📢 *Reminder from the commune police*")
 
 
 async def render(
@@ -95,7 +104,7 @@ async def render(
     t = Translator(language, config.tz)
     text = f"{header(t, run.urgent)}\n\n{found[0]}"
     if private:
-        note = t._("<i>You receive this because you subscribed. /unsubscribe stops it.</i>")
+        note = t._("_You receive this because you subscribed. /unsubscribe stops it._")
         text += "\n\n" + note
     return text, found[1]
 
@@ -302,14 +311,14 @@ async def report_text(
     conn: aiosqlite.Connection, t: Translator, run: repo.Run, counts: dict[str, int]
 ) -> str:
     lines = [
-        t._("✅ <b>Broadcast delivered</b> ({total} chats)", total=run.recipients),
+        t._("✅ *Broadcast delivered* ({total} chats)", total=run.recipients),
         t._("Delivered: {count}", count=counts.get("sent", 0)),
     ]
     failed = counts.get("failed", 0)
     if failed:
         lines.append(t._("Failed: {count}", count=failed))
-        for reason, count in (await outbox.failure_reasons(conn, run.id)).items():
-            lines.append(f"  • {html.escape(reason[:120] or '?', quote=False)}: {t.number(count)}")
+        for kind, count in (await outbox.failure_reasons(conn, run.id)).items():
+            lines.append(f"  • {t._(FAILURE_TEXTS[kind])}: {t.number(count)}")
     skipped = counts.get("skipped", 0)
     if skipped:
         lines.append(t._("Skipped (chats that blocked or removed the bot): {count}", count=skipped))

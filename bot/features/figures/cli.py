@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
+from bot.core.richtext import plain
 from bot.features.figures.figures import Figures, as_json, collect
 from bot.i18n import Translator
 from bot.shared.periods import (
@@ -27,7 +28,6 @@ from bot.shared.periods import (
     named_period,
     parse_date,
 )
-from bot.shared.text import plain_text
 from bot.storage import areas
 from bot.storage.db import Database
 
@@ -43,7 +43,11 @@ class FiguresCliError(Exception):
 
 
 def _scope_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--area", help="area code (default: the whole commune)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--area", help="area code (default: the whole commune or province)")
+    where.add_argument(
+        "--commune-code", dest="commune_code", help="a commune's code (in a province)"
+    )
     parser.add_argument("--period", choices=PERIOD_CODES, help="default: this year")
     parser.add_argument("--from", dest="start", help="first day, e.g. 2026-01-01 or 1/1/2026")
     parser.add_argument("--to", dest="end", help="last day, e.g. 2026-12-31 or 31/12/2026")
@@ -123,13 +127,27 @@ async def _area_id(db: Database, code: str | None) -> int | None:
     return area.id
 
 
+async def _commune_id(db: Database, args: argparse.Namespace) -> int | None:
+    code = getattr(args, "commune_code", None)
+    if not code:
+        return None
+    from bot.storage import communes
+
+    async with db.read() as conn:
+        commune = await communes.by_code(conn, code)
+    if commune is None:
+        raise FiguresCliError(f"no commune with code {code} (see: xomantoan communes list)")
+    return commune.id
+
+
 async def figures_for(
     db: Database, settings: Settings, args: argparse.Namespace, now: datetime
 ) -> Figures:
     period = resolve_period(args, now.astimezone(settings.tz).date())
     area_id = await _area_id(db, args.area)
+    commune_id = await _commune_id(db, args)
     async with db.read() as conn:
-        return await collect(conn, area_id, period, settings.tz, now)
+        return await collect(conn, area_id, period, settings.tz, now, commune_id=commune_id)
 
 
 def translator(settings: Settings, args: argparse.Namespace) -> Translator:
@@ -153,20 +171,33 @@ async def _export(
     db: Database, settings: Settings, args: argparse.Namespace, now: datetime
 ) -> None:
     from bot.features.figures.csvfiles import csv_files
-    from bot.features.figures.documents import workbook_file
+    from bot.features.figures.tables import export_tables, scope_of
+    from bot.features.figures.xlsx import write_workbook
 
     period = resolve_period(args, now.astimezone(settings.tz).date())
     area_id = await _area_id(db, args.area)
+    commune_id = await _commune_id(db, args)
     t = translator(settings, args)
     async with db.read() as conn:
         if args.xlsx:
-            book = await workbook_file(conn, area_id, period, settings.tz, t, now)
-            files = [(args.xlsx, book.render())]
-        else:
-            files = [
-                (args.csv / name, data)
-                for name, data in await csv_files(conn, area_id, period, settings.tz, t)
-            ]
+            # Streamed into the file as the rows are read: a province's year in bounded memory.
+            figures = await collect(conn, area_id, period, settings.tz, now, commune_id=commune_id)
+            _, scope = await scope_of(conn, area_id, commune_id)
+            tables = await export_tables(conn, scope, period, settings.tz, t)
+            try:
+                args.xlsx.parent.mkdir(parents=True, exist_ok=True)
+                with args.xlsx.open("wb") as target:
+                    await write_workbook(conn, figures, tables, t, settings.tz, target)
+            except OSError as exc:
+                raise FiguresCliError(f"cannot write {args.xlsx}: {exc.strerror or exc}") from exc
+            print(f"written {args.xlsx}")
+            return
+        files = [
+            (args.csv / name, data)
+            for name, data in await csv_files(
+                conn, area_id, period, settings.tz, t, commune_id=commune_id
+            )
+        ]
     for path, data in files:
         write_file(path, data)
         print(f"written {path}")
@@ -179,10 +210,18 @@ async def _summary(
 
     period = resolve_period(args, now.astimezone(settings.tz).date())
     area_id = await _area_id(db, args.area)
+    commune_id = await _commune_id(db, args)
     t = translator(settings, args)
     async with db.read() as conn:
         found = await summary_file(
-            conn, area_id, period, settings.tz, t, now, args.commune or settings.commune_name
+            conn,
+            area_id,
+            period,
+            settings.tz,
+            t,
+            now,
+            args.commune or settings.commune_name,
+            commune_id=commune_id,
         )
     path = args.path or Path(found.name)
     if path.is_dir():
@@ -246,8 +285,15 @@ def _plain_text(settings: Settings, args: argparse.Namespace, figures: Figures) 
     from bot.features.figures.texts import figures_text
 
     t = translator(settings, args)
-    scope = figures.scope.area.name if figures.scope.area else t.plain("the whole commune")
-    return plain_text(figures_text(t, figures, scope))
+    if figures.scope.area is not None:
+        scope = figures.scope.area.name
+    elif figures.scope.commune is not None:
+        scope = figures.scope.commune.name or figures.scope.commune.code
+    elif figures.scope.kind == "province":
+        scope = t.plain("The whole province")
+    else:
+        scope = t.plain("the whole commune")
+    return plain(figures_text(t, figures, scope))
 
 
 def write_file(path: Path, data: bytes) -> None:

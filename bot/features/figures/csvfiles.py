@@ -6,16 +6,18 @@ UTF-8 with a BOM and CRLF line ends (as Excel expects); days as ``YYYY-MM-DD`` a
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
+from typing import IO
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.features.figures.workbook import Table, Value, export_basename, export_tables
+from bot.features.figures.tables import Table, export_tables, scope_of
+from bot.features.figures.workbook import Value, export_basename
 from bot.i18n import Translator
-from bot.shared.cells import csv_bytes
+from bot.shared.cells import csv_stream
 from bot.shared.periods import Period
-from bot.storage import areas as areas_repo
 
 
 def csv_value(value: Value) -> object:
@@ -28,10 +30,23 @@ def csv_value(value: Value) -> object:
     return value
 
 
-def table_csv(table: Table) -> bytes:
-    rows: list[list[object]] = [list(table.headers)]
-    rows += [[csv_value(v) for v in row] for row in table.rows]
-    return csv_bytes(rows)
+async def write_csv(conn: aiosqlite.Connection, table: Table, target: IO[bytes]) -> int:
+    """The table as CSV into ``target``, its rows read from ``conn`` a window at a time;
+    returns the number of rows (the header left out)."""
+    rows = 0
+    with csv_stream(target) as writer:
+        writer.writerow(table.headers)
+        async for window in table.windows(conn):
+            writer.writerows([csv_value(v) for v in row] for row in window)
+            rows += len(window)
+    return rows
+
+
+async def table_csv(conn: aiosqlite.Connection, table: Table) -> tuple[bytes, int]:
+    """The table as CSV bytes, and its number of rows."""
+    buffer = io.BytesIO()
+    rows = await write_csv(conn, table, buffer)
+    return buffer.getvalue(), rows
 
 
 async def csv_files(
@@ -40,16 +55,14 @@ async def csv_files(
     period: Period,
     tz: ZoneInfo,
     t: Translator,
+    *,
+    commune_id: int | None = None,
 ) -> list[tuple[str, bytes]]:
     """(file name, content) for each kind, e.g.
     ``xomantoan-reports-DONG-2026-01-01_2026-12-31.csv``."""
-    code: str | None = None
-    if area_id is not None:
-        area = await areas_repo.get(conn, area_id)
-        if area is None:
-            raise LookupError(f"no area {area_id}")
-        code = area.code
-    tables = await export_tables(conn, area_id, period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
     return [
-        (export_basename(table.kind, code, period) + ".csv", table_csv(table)) for table in tables
+        (export_basename(table.kind, code, period) + ".csv", (await table_csv(conn, table))[0])
+        for table in tables
     ]

@@ -3,14 +3,17 @@ the XLSX workbook, the CSVs (one ZIP in the chat), and the draft summary report 
 rating results of the period's year.
 
 Each function reads what it needs from SQLite and returns a :class:`File` whose ``render``
-builds the bytes without the database: the chat sends it after the event's transaction, in a
-worker thread (a big commune's workbook takes seconds to build), and holds no lock meanwhile."""
+builds the bytes: the chat sends it after the event's transaction, in a worker thread (a
+province's workbook takes a while), and holds no lock meanwhile. The figures are read in the
+event's transaction; the rows of the workbook and of the CSV files, too many to hold in
+memory, are read by ``render`` a window at a time through a connection of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -19,14 +22,16 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.features.figures.csvfiles import table_csv
+from bot.features.figures.csvfiles import write_csv
 from bot.features.figures.figures import collect
-from bot.features.figures.workbook import export_basename, export_tables
-from bot.features.figures.xlsx import build_workbook
+from bot.features.figures.tables import export_tables, scope_of
+from bot.features.figures.workbook import export_basename
+from bot.features.figures.xlsx import write_workbook
 from bot.features.rating.service import RatingLine, rating_lines
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
+from bot.storage.db import Database, file_of
 
 if TYPE_CHECKING:  # python-docx is imported only when a report is made
     from bot.features.figures.summary_results import RatedArea
@@ -47,6 +52,22 @@ async def _area_code(conn: aiosqlite.Connection, area_id: int | None) -> str | N
     return area.code
 
 
+def _with_own_connection(
+    path: str, write: Callable[[aiosqlite.Connection], Awaitable[bytes]]
+) -> Callable[[], bytes]:
+    """A ``render`` that runs ``write`` on a connection of its own to the database file, in
+    the thread that calls it (the transport's worker thread)."""
+
+    def render() -> bytes:
+        async def run() -> bytes:
+            async with Database.reading(path) as conn:
+                return await write(conn)
+
+        return asyncio.run(run())
+
+    return render
+
+
 async def workbook_file(
     conn: aiosqlite.Connection,
     area_id: int | None,
@@ -54,32 +75,50 @@ async def workbook_file(
     tz: ZoneInfo,
     t: Translator,
     now: datetime,
+    *,
+    commune_id: int | None = None,
 ) -> File:
-    code = await _area_code(conn, area_id)
-    figures = await collect(conn, area_id, period, tz, now)
-    tables = await export_tables(conn, area_id, period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
+
+    async def write(own: aiosqlite.Connection) -> bytes:
+        buffer = io.BytesIO()
+        await write_workbook(own, figures, tables, t, tz, buffer)
+        return buffer.getvalue()
+
     return File(
         export_basename("figures", code, period) + ".xlsx",
-        partial(build_workbook, figures, tables, t, tz),
+        _with_own_connection(await file_of(conn), write),
     )
 
 
 async def csv_zip(
-    conn: aiosqlite.Connection, area_id: int | None, period: Period, tz: ZoneInfo, t: Translator
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    t: Translator,
+    *,
+    commune_id: int | None = None,
 ) -> File:
     """Every CSV in one ZIP, so the chat gets one file instead of six."""
-    code = await _area_code(conn, area_id)
-    tables = await export_tables(conn, area_id, period, tz, t)
+    code, scope = await scope_of(conn, area_id, commune_id)
+    tables = await export_tables(conn, scope, period, tz, t)
 
-    def render() -> bytes:
+    async def write(own: aiosqlite.Connection) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table in tables:
                 name = export_basename(table.kind, code, period) + ".csv"
-                archive.writestr(name, table_csv(table))
+                with archive.open(name, "w") as member:
+                    await write_csv(own, table, member)
         return buffer.getvalue()
 
-    return File(export_basename("csv", code, period) + ".zip", render)
+    return File(
+        export_basename("csv", code, period) + ".zip",
+        _with_own_connection(await file_of(conn), write),
+    )
 
 
 def rated_area(t: Translator, line: RatingLine) -> RatedArea:
@@ -110,15 +149,21 @@ async def summary_file(
     t: Translator,
     now: datetime,
     commune_name: str | None,
+    *,
+    commune_id: int | None = None,
 ) -> File:
     """The draft summary report; the rating table is the rating of the period's last year
     (left out with a note while no area of the scope has been rated that year)."""
     from bot.features.figures.summary import summary_docx, summary_filename
 
-    figures = await collect(conn, area_id, period, tz, now)
+    _, scope = await scope_of(conn, area_id, commune_id)
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
     lines = await rating_lines(conn, period.end.year)
-    if figures.scope.area is not None:
-        lines = [line for line in lines if line.area_code == figures.scope.area.code]
+    if scope is not None:
+        codes = {a.code for a in await areas_repo.list_areas(conn) if a.id in scope}
+        lines = [line for line in lines if line.area_code in codes]
+    if figures.scope.commune is not None and figures.scope.area is None:
+        commune_name = figures.scope.commune.name or commune_name
     ratings = [rated_area(t, line) for line in lines]
     rated = any(line.result is not None for line in lines)
     render = partial(

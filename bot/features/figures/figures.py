@@ -18,13 +18,21 @@ import aiosqlite
 from pydantic import BaseModel, Field
 
 from bot.features.broadcasts.topics import TOPICS
+from bot.features.figures.province import (
+    CommuneFigures,
+    CommuneRef,
+    RatingFigures,
+    commune_rows,
+    rating_figures,
+)
+from bot.features.figures.province import ref as commune_ref
 from bot.features.patrols.figures import patrol_figures
 from bot.features.patrols.kinds import KINDS
 from bot.features.pledges.model import AUDIENCES
 from bot.features.reports.model import CATEGORIES, Status
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
-from bot.storage import mediation as mediation_repo
+from bot.storage import communes as communes_repo
 from bot.storage import stats as repo
 from bot.storage.areas import Area
 
@@ -43,8 +51,16 @@ class AreaRef(BaseModel):
 
 
 class Scope(BaseModel):
-    kind: Literal["commune", "area"]
+    kind: Literal["commune", "area", "province"] = Field(
+        description='"commune": one commune (the whole deployment when it holds one); '
+        '"province": every commune of a deployment that holds several'
+    )
     area: AreaRef | None
+    commune: CommuneRef | None = Field(
+        default=None,
+        description="the commune of the scope (of the area) in a deployment of several "
+        "communes, else null",
+    )
 
 
 class PeriodRef(BaseModel):
@@ -139,6 +155,13 @@ class Figures(BaseModel):
     patrols: PatrolFigures
     awareness: AwarenessFigures
     months: list[MonthFigures]
+    communes: list[CommuneFigures] = Field(
+        default_factory=list,
+        description="the table per commune, for the province; empty for a single commune",
+    )
+    rating: RatingFigures | None = Field(
+        default=None, description="the yearly rating of the scope's areas, five years"
+    )
 
 
 def percent(part: int, whole: int | None) -> float | None:
@@ -152,12 +175,17 @@ def _ref(area: Area) -> AreaRef:
 
 
 async def _pledges(
-    conn: aiosqlite.Connection, areas: list[Area], period: Period, tz: ZoneInfo
-) -> PledgeFigures:
+    conn: aiosqlite.Connection,
+    areas: list[Area],
+    period: Period,
+    tz: ZoneInfo,
+    area_ids: list[int] | None,
+) -> tuple[PledgeFigures, dict[int, int]]:
+    """The pledge figures, and the households signed per area (for the table per commune)."""
     campaign = await repo.campaign_counted(conn, period.end)
     counts: dict[tuple[int | None, str], int] = {}
     if campaign is not None:
-        counts = await repo.signed_by_area(conn, campaign.id, period.utc_bounds(tz)[1])
+        counts = await repo.signed_by_area(conn, campaign.id, period.utc_bounds(tz)[1], area_ids)
     in_scope = {a.id for a in areas}
     per_area = [
         AreaCoverage(
@@ -182,7 +210,7 @@ async def _pledges(
     complete = bool(areas) and all(
         a.households and c.signed >= a.households for a, c in zip(areas, per_area, strict=True)
     )
-    return PledgeFigures(
+    figures = PledgeFigures(
         campaign=CampaignRef(
             id=campaign.id,
             title=campaign.title,
@@ -199,11 +227,7 @@ async def _pledges(
         per_area=per_area,
         other_signed=other,
     )
-
-
-def _month_key(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.year:04d}-{local.month:02d}"
+    return figures, {a.id: c.signed for a, c in zip(areas, per_area, strict=True)}
 
 
 async def collect(
@@ -212,44 +236,76 @@ async def collect(
     period: Period,
     tz: ZoneInfo,
     now: datetime,
+    *,
+    commune_id: int | None = None,
 ) -> Figures:
-    """Every figure of the scope (an area, or the whole commune when ``area_id`` is None) for
-    the local days of ``period``."""
+    """Every figure of the scope (an area; else the commune ``commune_id``; else every area:
+    the whole commune, or the province when the deployment holds several communes) for the
+    local days of ``period``."""
     begin, end = period.utc_bounds(tz)
     all_areas = await areas_repo.list_areas(conn)
+    communes = await communes_repo.list_communes(conn)
+    several = len(communes) > 1
     area = next((a for a in all_areas if a.id == area_id), None) if area_id else None
     if area_id and area is None:
         raise LookupError(f"no area {area_id}")
-    scoped = [area] if area else all_areas
+    commune = None
+    if area is not None:
+        commune = next((c for c in communes if c.id == area.commune_id), None)
+    elif commune_id is not None:
+        commune = next((c for c in communes if c.id == commune_id), None)
+        if commune is None:
+            raise LookupError(f"no commune {commune_id}")
+    kind: Literal["commune", "area", "province"]
+    if area is not None:
+        scoped, kind = [area], "area"
+    elif commune_id is not None:
+        scoped, kind = [a for a in all_areas if a.commune_id == commune_id], "commune"
+    else:
+        scoped, kind = all_areas, "province" if several else "commune"
+    area_ids = (
+        None
+        if kind == "province" or (kind == "commune" and commune_id is None)
+        else [a.id for a in scoped]
+    )
 
-    stamps = await repo.report_stamps(conn, begin, end, area_id)
+    bounds = period.month_bounds(tz)
+    counted = await repo.report_counts(
+        conn,
+        [b for _, b in bounds],
+        area_ids,
+        [c.key for c in CATEGORIES],
+        [s.value for s in Status],
+    )
     by_category = {c.key: 0 for c in CATEGORIES}
     by_status = {s.value: 0 for s in Status}
     monthly_reports: Counter[str] = Counter()
-    for stamp in stamps:
-        by_category[stamp.category] = by_category.get(stamp.category, 0) + 1
-        by_status[stamp.status] = by_status.get(stamp.status, 0) + 1
-        monthly_reports[_month_key(stamp.created_at, tz)] += 1
+    happening_now = anonymous = crime = 0
+    for group in counted:
+        by_category[group.category] += group.count
+        by_status[group.status] += group.count
+        year, month = bounds[group.bucket][0]
+        monthly_reports[f"{year:04d}-{month:02d}"] += group.count
+        happening_now += group.happening_now
+        anonymous += group.anonymous
+        if group.category in CRIME_CATEGORIES and group.status not in NOT_COUNTED_AS_CASES:
+            crime += group.count
     reports = ReportFigures(
-        total=len(stamps),
+        total=sum(group.count for group in counted),
         by_category=by_category,
         by_status=by_status,
-        happening_now=sum(1 for s in stamps if s.happening_now),
-        anonymous=sum(1 for s in stamps if s.anonymous),
-        crime=sum(
-            1
-            for s in stamps
-            if s.category in CRIME_CATEGORIES and s.status not in NOT_COUNTED_AS_CASES
-        ),
+        happening_now=happening_now,
+        anonymous=anonymous,
+        crime=crime,
     )
 
-    outcomes = await mediation_repo.figures(conn, begin, end, area_id)
+    outcomes = await repo.mediation_counts(conn, begin, end, area_ids)
     mediation = MediationFigures(
         total=sum(outcomes.values()),
         by_outcome={key: outcomes.get(key, 0) for key in OUTCOMES},
     )
 
-    patrol_report = await patrol_figures(conn, area_id, period, tz)
+    patrol_report = await patrol_figures(conn, None, period, tz, area_ids=area_ids)
     total = patrol_report.total
     patrols = PatrolFigures(
         patrols=total.patrols,
@@ -259,7 +315,7 @@ async def collect(
         observations={k.code: total.observations.get(k.code, 0) for k in KINDS},
     )
 
-    found = {d.topic: d for d in await repo.deliveries(conn, begin, end, area_id)}
+    found = {d.topic: d for d in await repo.deliveries(conn, begin, end, area_ids)}
     awareness = AwarenessFigures(
         runs=sum(d.runs for d in found.values()),
         sent=sum(d.sent for d in found.values()),
@@ -287,16 +343,33 @@ async def collect(
         for (year, month), figures in patrol_report.months
     ]
 
+    pledges, signed = await _pledges(conn, scoped, period, tz, area_ids)
+    table: list[CommuneFigures] = []
+    if kind == "province":
+        activity = await repo.activity_by_area(
+            conn, begin, end, CRIME_CATEGORIES, NOT_COUNTED_AS_CASES
+        )
+        awareness_by_commune = await repo.awareness_by_commune(conn, begin, end)
+        table = commune_rows(communes, all_areas, signed, activity, awareness_by_commune)
+    rating = await rating_figures(
+        conn, period.end.year, scoped, communes if kind == "province" else []
+    )
     return Figures(
         generated_at=now,
-        scope=Scope(kind="area" if area else "commune", area=_ref(area) if area else None),
+        scope=Scope(
+            kind=kind,
+            area=_ref(area) if area else None,
+            commune=commune_ref(commune) if commune is not None and several else None,
+        ),
         period=PeriodRef(start=period.start, end=period.end),
-        pledges=await _pledges(conn, scoped, period, tz),
+        pledges=pledges,
         reports=reports,
         mediation=mediation,
         patrols=patrols,
         awareness=awareness,
         months=months,
+        communes=table,
+        rating=rating,
     )
 
 

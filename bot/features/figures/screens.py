@@ -19,11 +19,19 @@ from bot.features.figures import screens_files as stats_files
 from bot.features.figures.chart import chart_png
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.screens_files import download_buttons
-from bot.features.figures.texts import figures_messages
+from bot.features.figures.texts import figures_text
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, ask_period, stale, stale_reply, typed_period
+from bot.shared.pickers import (
+    area_picker,
+    areas_in_scope,
+    ask_period,
+    stale,
+    stale_reply,
+    typed_period,
+)
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
 from bot.storage.areas import Area
 
 FLOW = "stats"
@@ -39,16 +47,32 @@ def _not_yours(ctx: Context) -> str:
 
 
 async def allowed_areas(ctx: Context) -> list[Area]:
-    """Areas this person may see figures of: their own as a leader, all as an officer."""
-    areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
-        return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    """Areas this person may see figures of: their own as a leader, their communes' as a commune
+    officer, all as an officer of the whole deployment."""
+    return await areas_in_scope(ctx)
 
 
-def may_see(ctx: Context, area_id: int) -> bool:
-    """0 is the whole commune (officers only); otherwise the area must be led by this person."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+def may_see(ctx: Context, area_id: int, commune_id: int = 0) -> bool:
+    """0 is the whole deployment (its officers only); a commune is its officers' (and the
+    province's); otherwise an area this person acts for."""
+    if commune_id:
+        mine = ctx.roles.communes
+        return ctx.roles.sees_every_commune or (
+            ctx.roles.is_officer and mine is not None and commune_id in mine
+        )
+    return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
+
+
+def parse_scope(token: str) -> tuple[int, int] | None:
+    """(area id, commune id) of a scope in a button: ``0`` every area, ``12`` an area,
+    ``c3`` a commune."""
+    if token.startswith("c") and token[1:].isdigit() and int(token[1:]):
+        return 0, int(token[1:])
+    return (int(token), 0) if token.isdigit() else None
+
+
+def scope_token(area_id: int, commune_id: int = 0) -> str:
+    return f"c{commune_id}" if commune_id else str(area_id)
 
 
 def too_long(period: Period) -> bool:
@@ -69,14 +93,24 @@ async def start(ctx: Context) -> None:
         _ask_period(ctx, areas[0].id)
         return
     rows: list[list[Option]] = []
-    if ctx.roles.is_officer:
-        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=f"{PREFIX}:scope:0")])
-    rows += area_options(areas, f"{PREFIX}:scope")
+    if ctx.roles.sees_every_commune:
+        whole = (
+            ctx.t.plain("🏘 The whole province")
+            if await communes_repo.count(ctx.conn) > 1
+            else ctx.t.plain("🏘 Whole commune")
+        )
+        rows.append([Option(whole, action=f"{PREFIX}:scope:0")])
+    elif ctx.roles.is_officer and ctx.roles.communes:  # a commune officer: each whole commune
+        for commune in await communes_repo.list_communes(ctx.conn):
+            if commune.id in ctx.roles.communes:
+                label = f"🏘 {commune.name or commune.code}"
+                rows.append([Option(label, action=f"{PREFIX}:scope:c{commune.id}")])
+    rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 
-def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
-    ctx.goto("period", area_id=area_id)
+def _ask_period(ctx: Context, area_id: int, *, edit: bool = False, commune_id: int = 0) -> None:
+    ctx.goto("period", area_id=area_id, commune_id=commune_id)
     ask_period(ctx, f"{PREFIX}:period", edit=edit)
 
 
@@ -85,21 +119,26 @@ async def on_button(ctx: Context, argument: str) -> None:
     if verb == "again":
         await _again(ctx, value)
         return
-    if verb == "scope" and value.isdigit() and not may_see(ctx, int(value)):
+    scope = parse_scope(value) if verb == "scope" else None
+    if scope is not None and not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
     if ctx.flow != FLOW:
         stale(ctx)
         return
-    if verb == "scope" and ctx.step == "scope" and value.isdigit():
-        area_id = int(value)
+    if scope is not None and ctx.step == "scope":
+        area_id, commune_id = scope
         if area_id and await areas_repo.get(ctx.conn, area_id) is None:
             stale(ctx)
             return
-        _ask_period(ctx, area_id, edit=True)
+        if commune_id and await communes_repo.get(ctx.conn, commune_id) is None:
+            stale(ctx)
+            return
+        _ask_period(ctx, area_id, edit=True, commune_id=commune_id)
     elif verb == "period" and ctx.step == "period":
         area_id = int(ctx.data.get("area_id", 0))
-        if not may_see(ctx, area_id):  # a role revoked since the question was asked
+        commune_id = int(ctx.data.get("commune_id", 0))
+        if not may_see(ctx, area_id, commune_id):  # a role revoked since the question was asked
             ctx.end()
             ctx.toast(_not_yours(ctx))
             return
@@ -114,7 +153,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         if period is None:
             stale(ctx)
             return
-        await answer(ctx, area_id, period, edit=True)
+        await answer(ctx, area_id, period, edit=True, commune_id=commune_id)
     else:
         stale(ctx)
 
@@ -132,50 +171,65 @@ async def on_input(ctx: Context) -> None:
         )
         return
     area_id = int(ctx.data.get("area_id", 0))
-    if not may_see(ctx, area_id):
+    commune_id = int(ctx.data.get("commune_id", 0))
+    if not may_see(ctx, area_id, commune_id):
         ctx.end()
         ctx.reply(_not_yours(ctx))
         return
-    await answer(ctx, area_id, found)
+    await answer(ctx, area_id, found, commune_id=commune_id)
 
 
 async def _again(ctx: Context, value: str) -> None:
     """🔄 Another period: the same scope, the period question again."""
-    area_text = value.partition(":")[0]
-    if not area_text.isdigit():
+    scope = parse_scope(value.partition(":")[0])
+    if scope is None:
         stale(ctx)
         return
-    area_id = int(area_text)
-    if not may_see(ctx, area_id):
+    if not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
     ctx.begin(FLOW, "scope")
-    _ask_period(ctx, area_id)
+    _ask_period(ctx, scope[0], commune_id=scope[1])
 
 
 # Answer -----------------------------------------------------------------------------------
-async def scope_name(ctx: Context, area_id: int) -> str:
+async def scope_name(ctx: Context, area_id: int, commune_id: int = 0) -> str:
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
-    return area.name if area else ctx.t.plain("the whole commune")
+    if area is not None:
+        return area.name
+    commune = await communes_repo.get(ctx.conn, commune_id) if commune_id else None
+    if commune is not None:
+        return commune.name or commune.code
+    if await communes_repo.count(ctx.conn) > 1:
+        return ctx.t.plain("The whole province")
+    return ctx.t.plain("the whole commune")
 
 
-def answer_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
+def answer_buttons(
+    ctx: Context, area_id: int, period: Period, commune_id: int = 0
+) -> list[list[Option]]:
     """Buttons under the answer; they carry the scope and the period. Officers' downloads are
-    added here (``<prefix>:<kind>:{area_id}:{start}:{end}``)."""
+    added here (``<prefix>:<kind>:{scope}:{start}:{end}``, the scope as :func:`parse_scope`
+    reads it)."""
     if not ctx.roles.is_officer:
         return []
-    stem = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    token = scope_token(area_id, commune_id)
+    stem = f"{token}:{period.start.isoformat()}:{period.end.isoformat()}"
     return [
-        *download_buttons(ctx, area_id, period),
+        *download_buttons(ctx, token, period),
         [Option(ctx.t.plain("🔄 Another period"), action=f"{PREFIX}:again:{stem}")],
     ]
 
 
-async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = False) -> None:
+async def answer(
+    ctx: Context, area_id: int, period: Period, *, edit: bool = False, commune_id: int = 0
+) -> None:
     """The figures in words, then the chart as a photo."""
     ctx.end()
     try:
-        figures: Figures = await collect(ctx.conn, area_id or None, period, ctx.config.tz, ctx.now)
+        figures: Figures = await collect(
+            ctx.conn, area_id or None, period, ctx.config.tz, ctx.now, commune_id=commune_id or None
+        )
     except LookupError:  # the area was removed meanwhile
         stale_reply(ctx)
         return
@@ -185,16 +239,13 @@ async def answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fal
         figures = figures.model_copy(
             update={"reports": figures.reports.model_copy(update={"anonymous": 0})}
         )
-    name = await scope_name(ctx, area_id)
-    parts = figures_messages(ctx.t, figures, name)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        ctx.reply(
-            part,
-            answer_buttons(ctx, area_id, period) if last else [],
-            edit=edit and index == 0,
-            bind_to_conversation=False,
-        )
+    name = await scope_name(ctx, area_id, commune_id)
+    ctx.reply(
+        figures_text(ctx.t, figures, name),
+        answer_buttons(ctx, area_id, period, commune_id),
+        edit=edit,
+        bind_to_conversation=False,
+    )
     # Drawing takes a moment of CPU: the transport draws it after this event's transaction,
     # in a worker thread, so nobody waits for the database or the event loop meanwhile.
     stem = f"{period.start.isoformat()}_{period.end.isoformat()}"

@@ -12,16 +12,18 @@ from bot.core.registry import Action
 from bot.features.figures.documents import File, csv_zip, summary_file, workbook_file
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
+from bot.storage import communes as communes_repo
 
 PREFIX = "stf"
 KINDS = ("xlsx", "csv", "docx")
 
 
-def download_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Option]]:
-    """The download buttons for officers (none for anyone else)."""
+def download_buttons(ctx: Context, scope: str, period: Period) -> list[list[Option]]:
+    """The download buttons for officers (none for anyone else); ``scope``: ``0`` every area,
+    ``12`` an area, ``c3`` a commune."""
     if not ctx.roles.is_officer:
         return []
-    span = f"{area_id}:{period.start.isoformat()}:{period.end.isoformat()}"
+    span = f"{scope}:{period.start.isoformat()}:{period.end.isoformat()}"
     return [
         [
             Option(ctx.t.plain("📊 Excel workbook"), action=f"{PREFIX}:xlsx:{span}"),
@@ -31,9 +33,10 @@ def download_buttons(ctx: Context, area_id: int, period: Period) -> list[list[Op
     ]
 
 
-def _parse(argument: str) -> tuple[str, int, Period] | None:
+def _parse(argument: str) -> tuple[str, int, int, Period] | None:
     parts = argument.split(":")
-    if len(parts) != 4 or parts[0] not in KINDS or not parts[1].isdigit():
+    commune = parts[1][1:] if len(parts) == 4 and parts[1].startswith("c") else ""
+    if len(parts) != 4 or parts[0] not in KINDS or not (parts[1].isdigit() or commune.isdigit()):
         return None
     try:
         period = Period(date.fromisoformat(parts[2]), date.fromisoformat(parts[3]))
@@ -41,7 +44,9 @@ def _parse(argument: str) -> tuple[str, int, Period] | None:
         return None
     if period.end < period.start:
         return None
-    return parts[0], int(parts[1]), period
+    if commune:
+        return parts[0], 0, int(commune), period
+    return parts[0], int(parts[1]), 0, period
 
 
 async def on_download(ctx: Context, argument: str) -> None:
@@ -49,7 +54,18 @@ async def on_download(ctx: Context, argument: str) -> None:
     if found is None:
         ctx.toast(ctx._("This button is out of date. Please send /stats again."))
         return
-    kind, area_id, period = found
+    kind, area_id, commune_id, period = found
+    mine = ctx.roles.communes
+    if commune_id:
+        allowed = ctx.roles.sees_every_commune or (mine is not None and commune_id in mine)
+    else:
+        allowed = ctx.roles.covers(area_id) if area_id else ctx.roles.sees_every_commune
+    if not allowed:
+        ctx.toast(ctx._("These figures are not of the areas in your care."))
+        return
+    if commune_id and await communes_repo.get(ctx.conn, commune_id) is None:
+        ctx.toast(ctx._("This button is out of date. Please send /stats again."))
+        return
     if area_id and await areas_repo.get(ctx.conn, area_id) is None:
         ctx.toast(ctx._("This area no longer exists. Please send /stats again."))
         return
@@ -57,14 +73,23 @@ async def on_download(ctx: Context, argument: str) -> None:
     tz = ctx.config.tz
     file: File
     if kind == "xlsx":
-        file = await workbook_file(ctx.conn, scope, period, tz, ctx.t, ctx.now)
+        file = await workbook_file(
+            ctx.conn, scope, period, tz, ctx.t, ctx.now, commune_id=commune_id or None
+        )
         caption = ctx._("📊 The figures as an Excel workbook: a summary, then one sheet per kind.")
     elif kind == "csv":
-        file = await csv_zip(ctx.conn, scope, period, tz, ctx.t)
+        file = await csv_zip(ctx.conn, scope, period, tz, ctx.t, commune_id=commune_id or None)
         caption = ctx._("📄 One CSV file per kind, in a ZIP archive.")
     else:
         file = await summary_file(
-            ctx.conn, scope, period, tz, ctx.t, ctx.now, ctx.config.commune_name
+            ctx.conn,
+            scope,
+            period,
+            tz,
+            ctx.t,
+            ctx.now,
+            ctx.config.commune_name,
+            commune_id=commune_id or None,
         )
         caption = ctx._(
             "📝 The draft summary report. The figures are filled in; please write the "
@@ -77,8 +102,8 @@ async def on_download(ctx: Context, argument: str) -> None:
     )
     await ctx.audit(
         "stats.downloaded",
-        "area" if scope else None,
-        scope,
+        "area" if scope else "commune" if commune_id else None,
+        scope or commune_id or None,
         kind=kind,
         start=period.start.isoformat(),
         end=period.end.isoformat(),

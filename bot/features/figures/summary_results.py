@@ -10,6 +10,7 @@ from datetime import date
 from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.docx import DocxWriter, clean
 from bot.features.figures.figures import Figures
+from bot.features.figures.summary_province import province_sections
 from bot.features.patrols.kinds import BY_CODE as KIND_BY_CODE
 from bot.features.pledges.model import AUDIENCE_LABELS
 from bot.features.reports.model import CATEGORY_BY_KEY, STATUS_LABELS, Status
@@ -75,6 +76,7 @@ class ResultSections(ReportBase):
         self.patrols()
         self.awareness()
         self.rating()
+        province_sections(t, w, self.f, 7)
         w.para(
             t.plain(
                 "(Figures compiled by the Xóm An Toàn system at {moment}.)",

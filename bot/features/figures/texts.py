@@ -18,10 +18,9 @@ from bot.features.figures.figures import Figures
 from bot.features.patrols.figures import Figures as PatrolTotals
 from bot.features.patrols.figures import ordered_kinds, sentence
 from bot.features.patrols.kinds import kind
-from bot.features.pledges.model import AUDIENCE_LABELS, split_lines
+from bot.features.pledges.model import AUDIENCE_LABELS
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, STATUS_LABELS, Status
 from bot.i18n import N_, Safe, Translator, escape
-from bot.shared.text import TELEGRAM_TEXT_LIMIT
 
 # How the commune's report names the outcome of mediation cases (short, inside a sentence).
 OUTCOME_PHRASES = {
@@ -77,7 +76,7 @@ def percent_text(t: Translator, value: float | None) -> str:
 
 def scope_and_period(t: Translator, figures: Figures, scope_name: str) -> str:
     return t._(
-        "📊 <b>Security movement figures: {scope}</b>\nFrom {start} to {end}",
+        "📊 *Security movement figures: {scope}*\nFrom {start} to {end}",
         scope=scope_name,
         start=figures.period.start,
         end=figures.period.end,
@@ -86,7 +85,7 @@ def scope_and_period(t: Translator, figures: Figures, scope_name: str) -> str:
 
 def pledge_lines(t: Translator, figures: Figures) -> list[str]:
     pledges = figures.pledges
-    lines = [t._("<b>1. Safety pledges</b>")]
+    lines = [t._("*1. Safety pledges*")]
     if pledges.campaign is None:
         lines.append(t._("No pledge campaign had started by the end of this period."))
         return lines
@@ -137,7 +136,7 @@ def pledge_lines(t: Translator, figures: Figures) -> list[str]:
 
 
 def category_list(t: Translator, by_category: dict[str, int]) -> str:
-    """Report categories with reports, most first: "3 trộm cắp; 2 cờ bạc" (Telegram HTML)."""
+    """Report categories with reports, most first: "3 trộm cắp; 2 cờ bạc" (markup)."""
     return SEPARATOR.join(
         _item(t, lower_first(t.plain(CATEGORY_BY_KEY[key].label)), n)
         if key in CATEGORY_BY_KEY
@@ -148,7 +147,7 @@ def category_list(t: Translator, by_category: dict[str, int]) -> str:
 
 def report_lines(t: Translator, figures: Figures) -> list[str]:
     reports = figures.reports
-    lines = [t._("<b>2. Reports and tips</b>")]
+    lines = [t._("*2. Reports and tips*")]
     if reports.total == 0:
         lines.append(t._("No reports or tips were received."))
         return lines
@@ -187,7 +186,7 @@ def report_lines(t: Translator, figures: Figures) -> list[str]:
 
 def mediation_lines(t: Translator, figures: Figures) -> list[str]:
     mediation = figures.mediation
-    lines = [t._("<b>3. Mediation at the grassroots</b>")]
+    lines = [t._("*3. Mediation at the grassroots*")]
     if mediation.total == 0:
         lines.append(t._("No mediation cases."))
         return lines
@@ -209,7 +208,7 @@ def mediation_lines(t: Translator, figures: Figures) -> list[str]:
 
 def patrol_lines(t: Translator, figures: Figures) -> list[str]:
     patrols = figures.patrols
-    lines = [t._("<b>4. Patrols</b>")]
+    lines = [t._("*4. Patrols*")]
     if patrols.patrols == 0 and not any(patrols.observations.values()):
         lines.append(t._("No patrols were recorded."))
         return lines
@@ -237,7 +236,7 @@ def patrol_lines(t: Translator, figures: Figures) -> list[str]:
 
 def awareness_lines(t: Translator, figures: Figures) -> list[str]:
     awareness = figures.awareness
-    lines = [t._("<b>5. Awareness reminders</b>")]
+    lines = [t._("*5. Awareness reminders*")]
     if awareness.runs == 0:
         lines.append(t._("No awareness reminders were sent."))
         return lines
@@ -267,22 +266,79 @@ def awareness_lines(t: Translator, figures: Figures) -> list[str]:
     return lines
 
 
+def commune_lines(t: Translator, figures: Figures) -> list[str]:
+    """The province's table per commune, a line per commune (none for a single commune)."""
+    if not figures.communes:
+        return []
+    lines = [t._("By commune:")]
+    for row in figures.communes:
+        lines.append(
+            "• "
+            + t._(
+                "{commune}: pledges {signed}/{households} households ({percent}); reports"
+                " {reports} (crime and social evils {crime}); mediation {mediation} (successful"
+                " {mediated}); patrols {patrols} ({participations} participations); awareness"
+                " sendings {runs}",
+                commune=row.commune.name or row.commune.code,
+                signed=row.signed,
+                households=row.households if row.households is not None else "?",
+                percent=percent_text(t, row.percent),
+                reports=row.reports,
+                crime=row.crime,
+                mediation=row.mediation,
+                mediated=row.mediated,
+                patrols=row.patrols,
+                participations=row.participations,
+                runs=row.awareness_runs,
+            )
+        )
+    return lines
+
+
+def rating_lines(t: Translator, figures: Figures) -> list[str]:
+    """The yearly rating for the province and per commune: the share of areas rated safe each
+    year, and how many met the standard 1, 3 and 5 years running (a province only)."""
+    rating = figures.rating
+    if rating is None or not figures.communes:
+        return []
+    lines = [t._("Safe residential areas per year:")]
+    for row in [rating.total, *rating.communes]:
+        shares = ", ".join(
+            f"{y.year}: {y.met}/{y.areas} ({percent_text(t, y.percent)})" for y in row.years
+        )
+        name = (
+            row.commune.name or row.commune.code if row.commune else t.plain("The whole province")
+        )
+        lines.append(
+            "• "
+            + t._(
+                "{name}: {shares}; met in the last year: {one}, 3 years running: {three},"
+                " 5 years running: {five}",
+                name=name,
+                shares=shares,
+                one=row.streaks.get("1", 0),
+                three=row.streaks.get("3", 0),
+                five=row.streaks.get("5", 0),
+            )
+        )
+    return lines
+
+
 def figures_lines(t: Translator, figures: Figures, scope_name: str) -> list[str]:
     """The answer as lines; paragraphs are separated by an empty line."""
     lines = [scope_and_period(t, figures, scope_name)]
     for section in (pledge_lines, report_lines, mediation_lines, patrol_lines, awareness_lines):
         lines.append("")
         lines.extend(section(t, figures))
+    for section in (commune_lines, rating_lines):
+        found = section(t, figures)
+        if found:
+            lines.append("")
+            lines.extend(found)
     return lines
 
 
 def figures_text(t: Translator, figures: Figures, scope_name: str) -> str:
-    """The whole answer in Telegram HTML (``scope_name`` is plain text: it is escaped here)."""
+    """The whole answer in the bot's markup (``scope_name`` is plain text: it is escaped here).
+    A long answer is split by the transport that sends it."""
     return "\n".join(figures_lines(t, figures, scope_name))
-
-
-def figures_messages(
-    t: Translator, figures: Figures, scope_name: str, limit: int = TELEGRAM_TEXT_LIMIT
-) -> list[str]:
-    """The answer cut at line breaks into messages that each fit Telegram's limit."""
-    return split_lines(figures_lines(t, figures, scope_name), limit)

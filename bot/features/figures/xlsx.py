@@ -1,33 +1,36 @@
 """Writing the officers' XLSX workbook with openpyxl: the summary sheet and one sheet per
-table of :mod:`bot.features.figures.workbook`, with formats in the reader's language. Formatting
-only: what the sheets hold is decided in workbook.py."""
+table of :mod:`bot.features.figures.tables`, with formats in the reader's language. Formatting
+only: what the sheets hold is decided in workbook.py and tables.py.
+
+The workbook is streamed: openpyxl's write-only mode keeps no cell once written, and the rows
+come from SQLite a window at a time, so a province's year (a million rows) is written in
+bounded memory. A sheet holds at most Excel's 1,048,576 rows; a longer table goes on in a
+next sheet ("Reports (2)"), with its header again."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.features.figures.figures import Figures, collect
-from bot.features.figures.workbook import (
-    SHEET_TITLES,
-    ColumnType,
-    Table,
-    Value,
-    export_tables,
-    summary_lines,
-)
+from bot.features.figures.tables import Table, export_tables
+from bot.features.figures.workbook import SHEET_TITLES, ColumnType, Value, summary_lines
 from bot.i18n import N_, Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
 
 if TYPE_CHECKING:  # openpyxl is imported only when a workbook is written (it holds ~20 MB)
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+EXCEL_ROWS = 1_048_576  # rows in a sheet, the header included
 
 
 @cache
@@ -64,50 +67,117 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31] or "Sheet"
 
 
-def _write_table(ws: Worksheet, table: Table, formats: dict[ColumnType, str]) -> None:
-    from openpyxl.utils import get_column_letter
+def _cell(ws: WriteOnlyWorksheet, value: Value, number_format: str | None) -> object:
+    if value is None or number_format is None:
+        return value
+    from openpyxl.cell import WriteOnlyCell
 
-    ws.title = _sheet_title(table.title)
-    ws.append(table.headers)
-    for cell in ws[1]:
-        cell.font = _bold()
-    for row in table.rows:
-        ws.append(row)
-    for index, kind in enumerate(table.types, start=1):
-        fmt = formats.get(kind)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
-        width = max(
-            [len(table.headers[index - 1])]
-            + [_shown_length(row[index - 1], kind) for row in table.rows]
-        )
-        ws.column_dimensions[get_column_letter(index)].width = min(
-            MAX_WIDTH, max(MIN_WIDTH, width + 2)
-        )
-    ws.freeze_panes = "A2"
-    if table.rows:
-        ws.auto_filter.ref = ws.dimensions
+    cell = WriteOnlyCell(ws, cast(Any, value))  # a date is written as a day, as wanted
+    cell.number_format = number_format
+    return cell
+
+
+def _bold_cell(ws: WriteOnlyWorksheet, value: Value) -> Cell:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, cast(Any, value))
+    cell.font = _bold()
+    return cell
+
+
+class _TableSheets:
+    """One table's sheets: a new one, with the header again, when a sheet is full."""
+
+    def __init__(
+        self, book: Workbook, table: Table, formats: dict[ColumnType, str], sheet_rows: int
+    ) -> None:
+        self.book, self.table, self.sheet_rows = book, table, sheet_rows
+        self.formats = [formats.get(kind) for kind in table.types]
+        self.sheet: WriteOnlyWorksheet | None = None
+        self.parts = 0
+        self.rows = 0  # rows of the current sheet, the header included
+
+    def _title(self) -> str:
+        if self.parts == 1:
+            return _sheet_title(self.table.title)
+        suffix = f" ({self.parts})"
+        return _sheet_title(self.table.title)[: 31 - len(suffix)].rstrip() + suffix
+
+    def _finish(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        if self.sheet is not None and self.rows > 1:
+            last = get_column_letter(len(self.table.headers))
+            cast(Any, self.sheet).auto_filter.ref = f"A1:{last}{self.rows}"
+
+    def _open(self, coming: list[list[Value]]) -> WriteOnlyWorksheet:
+        """A new sheet; its column widths (set before any row, as openpyxl's streaming writer
+        needs) fit the header and the rows about to be written."""
+        from openpyxl.utils import get_column_letter
+
+        self._finish()
+        self.parts += 1
+        # openpyxl's stubs miss a streamed sheet's column widths, filter and panes
+        ws: Any = self.book.create_sheet(self._title())
+        for index, kind in enumerate(self.table.types, start=1):
+            width = max(
+                [len(self.table.headers[index - 1])]
+                + [_shown_length(row[index - 1], kind) for row in coming]
+            )
+            ws.column_dimensions[get_column_letter(index)].width = min(
+                MAX_WIDTH, max(MIN_WIDTH, width + 2)
+            )
+        ws.freeze_panes = "A2"
+        ws.append([_bold_cell(ws, header) for header in self.table.headers])
+        self.sheet, self.rows = ws, 1
+        return cast("WriteOnlyWorksheet", ws)
+
+    def write(self, window: list[list[Value]]) -> None:
+        for index, row in enumerate(window):
+            ws = self.sheet
+            if ws is None or self.rows >= self.sheet_rows:
+                ws = self._open(window[index:])
+            ws.append([_cell(ws, v, f) for v, f in zip(row, self.formats, strict=True)])
+            self.rows += 1
+
+    def close(self) -> None:
+        if self.sheet is None:  # no rows: the sheet with its header only
+            self._open([])
+        self._finish()
+
+
+async def _write_table(
+    book: Workbook,
+    conn: aiosqlite.Connection,
+    table: Table,
+    formats: dict[ColumnType, str],
+    sheet_rows: int,
+) -> None:
+    sheets = _TableSheets(book, table, formats, sheet_rows)
+    async for window in table.windows(conn):
+        sheets.write(window)
+    sheets.close()
 
 
 def _write_summary(
-    ws: Worksheet,
+    book: Workbook,
     figures: Figures,
     t: Translator,
     tz: ZoneInfo,
     formats: dict[ColumnType, str],
 ) -> None:
     title = SHEET_TITLES["summary"]  # a variable, so the catalog check sees no message here
-    ws.title = _sheet_title(t.plain(title))
-    ws.append([t.plain(N_("Xóm An Toàn: figures for the period")), None])
-    ws["A1"].font = _bold()
+    ws = book.create_sheet(_sheet_title(t.plain(title)))
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 30
+    for letter in "CDE":
+        ws.column_dimensions[letter].width = 18
+    ws.append([_bold_cell(ws, t.plain(N_("Xóm An Toàn: figures for the period"))), None])
     for label, value, kind in summary_lines(figures, t, tz):
-        ws.append([label, value])
-        row = ws.max_row
         if value is None and kind == "text":
-            ws.cell(row, 1).font = _bold()
-        elif kind in formats:
-            ws.cell(row, 2).number_format = formats[kind]
+            ws.append([_bold_cell(ws, label), None])
+        else:
+            ws.append([label, _cell(ws, value, formats.get(kind))])
     if figures.scope.kind == "commune" and figures.pledges.per_area:
         ws.append([])
         header = [
@@ -117,24 +187,116 @@ def _write_summary(
             t.plain(N_("Households signed")),
             t.plain(N_("Share of households signed")),
         ]
-        ws.append(header)
-        for cell in ws[ws.max_row]:
-            cell.font = _bold()
+        ws.append([_bold_cell(ws, label) for label in header])
         for coverage in figures.pledges.per_area:
+            share = None if coverage.percent is None else coverage.percent / 100
             ws.append(
                 [
                     coverage.area.code,
                     text_cell(coverage.area.name),
                     coverage.area.households,
                     coverage.signed,
-                    None if coverage.percent is None else coverage.percent / 100,
+                    _cell(ws, share, formats["percent"]),
                 ]
             )
-            ws.cell(ws.max_row, 5).number_format = formats["percent"]
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 30
-    for letter in "CDE":
-        ws.column_dimensions[letter].width = 18
+    _write_province(ws, figures, t, formats)
+
+
+def _write_province(
+    ws: WriteOnlyWorksheet, figures: Figures, t: Translator, formats: dict[ColumnType, str]
+) -> None:
+    """A province's table per commune and its rating per year (nothing for one commune)."""
+    if not figures.communes:
+        return
+    ws.append([])
+    header = [
+        t.plain("Commune code"),
+        t.plain("Commune"),
+        t.plain("Households on record"),
+        t.plain("Households signed"),
+        t.plain("Share of households signed"),
+        t.plain("Reports"),
+        t.plain("Crime and social evils"),
+        t.plain("Mediation"),
+        t.plain("Mediated successfully"),
+        t.plain("Patrols"),
+        t.plain("Participations"),
+        t.plain("Sendings"),
+        t.plain("Messages delivered"),
+    ]
+    ws.append([_bold_cell(ws, label) for label in header])
+    for c in figures.communes:
+        share = None if c.percent is None else c.percent / 100
+        ws.append(
+            [
+                c.commune.code,
+                text_cell(c.commune.name),
+                c.households,
+                c.signed,
+                _cell(ws, share, formats["percent"]),
+                c.reports,
+                c.crime,
+                c.mediation,
+                c.mediated,
+                c.patrols,
+                c.participations,
+                c.awareness_runs,
+                c.awareness_sent,
+            ]
+        )
+    rating = figures.rating
+    if rating is None:
+        return
+    ws.append([])
+    ws.append(
+        [
+            _bold_cell(ws, label)
+            for label in [
+                t.plain("Commune code"),
+                t.plain("Safe residential areas per year, by commune"),
+                *(str(year) for year in rating.years),
+                t.plain("Met the last year"),
+                t.plain("3 years running"),
+                t.plain("5 years running"),
+            ]
+        ]
+    )
+    for row in [*rating.communes, rating.total]:
+        ws.append(
+            [
+                row.commune.code if row.commune else None,
+                text_cell(row.commune.name) if row.commune else t.plain("The whole province"),
+                *(
+                    _cell(ws, None if y.percent is None else y.percent / 100, formats["percent"])
+                    for y in row.years
+                ),
+                row.streaks.get("1", 0),
+                row.streaks.get("3", 0),
+                row.streaks.get("5", 0),
+            ]
+        )
+
+
+async def write_workbook(
+    conn: aiosqlite.Connection,
+    figures: Figures,
+    tables: list[Table],
+    t: Translator,
+    tz: ZoneInfo,
+    target: IO[bytes] | str,
+    *,
+    sheet_rows: int = EXCEL_ROWS,
+) -> None:
+    """The workbook into ``target`` (a file name or a binary file): the summary of
+    ``figures``, then each table's rows, read from ``conn`` a window at a time."""
+    from openpyxl import Workbook
+
+    formats = _formats(t)
+    book = Workbook(write_only=True)
+    _write_summary(book, figures, t, tz, formats)
+    for table in tables:
+        await _write_table(book, conn, table, formats, sheet_rows)
+    book.save(target)
 
 
 async def workbook_bytes(
@@ -145,26 +307,12 @@ async def workbook_bytes(
     t: Translator,
     *,
     now: datetime | None = None,
+    sheet_rows: int = EXCEL_ROWS,
 ) -> bytes:
     """The XLSX workbook for a scope (an area, or the whole commune when None) and a period,
     in the reader's language: a summary sheet, then one sheet per kind."""
     figures = await collect(conn, area_id, period, tz, now or datetime.now(UTC))
-    tables = await export_tables(conn, area_id, period, tz, t)
-    return build_workbook(figures, tables, t, tz)
-
-
-def build_workbook(figures: Figures, tables: list[Table], t: Translator, tz: ZoneInfo) -> bytes:
-    """The workbook from what was read (CPU-bound, no database: run it outside the event's
-    transaction, in a worker thread)."""
-    formats = _formats(t)
-    from openpyxl import Workbook
-
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    _write_summary(summary, figures, t, tz, formats)
-    for table in tables:
-        _write_table(book.create_sheet(), table, formats)
+    tables = await export_tables(conn, None if area_id is None else [area_id], period, tz, t)
     buffer = io.BytesIO()
-    book.save(buffer)
+    await write_workbook(conn, figures, tables, t, tz, buffer, sheet_rows=sheet_rows)
     return buffer.getvalue()

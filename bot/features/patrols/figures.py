@@ -8,6 +8,7 @@ trường hợp kinh doanh quá giờ quy định, ...".
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,8 @@ import aiosqlite
 from bot.features.patrols.kinds import KINDS, kind
 from bot.i18n import Safe, Translator
 from bot.shared.periods import Period
-from bot.storage import patrols as repo
-from bot.storage.patrols import ObservationCount, PatrolCount
+from bot.storage import stats as repo
+from bot.storage.stats import ObservationMonth, PatrolMonth
 
 
 @dataclass
@@ -43,39 +44,42 @@ class FigureReport:
 def aggregate(
     period: Period,
     area_id: int | None,
-    patrols: list[PatrolCount],
-    observations: list[ObservationCount],
-    tz: ZoneInfo,
+    months: list[tuple[int, int]],
+    patrols: list[PatrolMonth],
+    observations: list[ObservationMonth],
 ) -> FigureReport:
+    """The report from the counts per bucket, bucket ``i`` being ``months[i]``."""
     total = Figures()
-    months = {month: Figures() for month in period.months()}
-
-    def month_of(moment_local_year: int, moment_local_month: int) -> Figures:
-        return months.setdefault((moment_local_year, moment_local_month), Figures())
-
-    for patrol in patrols:
-        local = patrol.started_at.astimezone(tz)
-        for figures in (total, month_of(local.year, local.month)):
-            figures.patrols += 1
-            figures.participations += patrol.participants
+    by_month = {month: Figures() for month in months}
+    for counted in patrols:
+        for figures in (total, by_month[months[counted.bucket]]):
+            figures.patrols += counted.patrols
+            figures.participations += counted.participants
     for seen in observations:
-        local = seen.started_at.astimezone(tz)
-        for figures in (total, month_of(local.year, local.month)):
-            figures.observations[seen.kind] += seen.count
+        for figures in (total, by_month[months[seen.bucket]]):
+            figures.observations[seen.kind] += seen.cases
             if seen.reminded:
-                figures.reminders[seen.kind] += seen.count
-    return FigureReport(period, area_id, total, sorted(months.items()))
+                figures.reminders[seen.kind] += seen.cases
+    return FigureReport(period, area_id, total, sorted(by_month.items()))
 
 
 async def patrol_figures(
-    conn: aiosqlite.Connection, area_id: int | None, period: Period, tz: ZoneInfo
+    conn: aiosqlite.Connection,
+    area_id: int | None,
+    period: Period,
+    tz: ZoneInfo,
+    *,
+    area_ids: Sequence[int] | None = None,
 ) -> FigureReport:
-    """Figures of one area (or the whole commune when ``area_id`` is None) for the local days
-    of ``period``: patrols, member participations, and cases per kind, also per month."""
-    begin, end = period.utc_bounds(tz)
-    patrols = await repo.counted_patrols(conn, area_id, begin, end)
-    observations = await repo.counted_observations(conn, area_id, begin, end)
-    return aggregate(period, area_id, patrols, observations, tz)
+    """Figures of one area (or the whole commune when ``area_id`` is None; or the areas
+    ``area_ids``) for the local days of ``period``: patrols, member participations, and cases
+    per kind, also per month."""
+    bounds = period.month_bounds(tz)
+    buckets = [b for _, b in bounds]
+    scope = [area_id] if area_id is not None else area_ids
+    patrols = await repo.patrol_counts(conn, buckets, scope)
+    observations = await repo.observation_counts(conn, buckets, scope, [k.code for k in KINDS])
+    return aggregate(period, area_id, [m for m, _ in bounds], patrols, observations)
 
 
 def ordered_kinds(counts: Counter[str]) -> list[tuple[str, int]]:

@@ -20,7 +20,7 @@ from bot.features.patrols import screens_roster as patrols_roster
 from bot.features.patrols import screens_stats as patrols_stats
 from bot.features.patrols.screens_common import led_areas, not_your_area
 from bot.i18n import N_
-from bot.shared.pickers import area_options, stale
+from bot.shared.pickers import area_picker, stale
 from bot.storage import areas as areas_repo
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
@@ -51,7 +51,7 @@ async def patrol(ctx: Context) -> None:
         await area_menu(ctx, areas[0])
         return
     ctx.end()
-    ctx.reply(ctx._("Patrols of which area?"), area_options(areas, "ptm:area"))
+    ctx.reply(ctx._("Patrols of which area?"), await area_picker(ctx, areas, "ptm:area"))
 
 
 async def area_menu(ctx: Context, area: Area, *, edit: bool = False) -> None:
@@ -70,7 +70,7 @@ async def area_menu(ctx: Context, area: Area, *, edit: bool = False) -> None:
             [Option(ctx.t.plain("🗂 Recent patrols"), action=f"ptm:recent:{area.id}")],
         ]
     ctx.reply(
-        ctx._("<b>Patrols of {area}</b>\nWhat would you like to do?", area=area.name),
+        ctx._("*Patrols of {area}*\nWhat would you like to do?", area=area.name),
         rows,
         edit=edit,
     )

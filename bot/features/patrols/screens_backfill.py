@@ -23,13 +23,13 @@ def begin(ctx: Context, area: Area) -> None:
     ctx.begin(FLOW, "lines", area_id=area.id)
     ctx.reply(
         ctx._(
-            "<b>Log past patrols of {area}</b>\n"
-            "Send one line per patrol: <i>date start-end; participants; observations</i>. "
+            "*Log past patrols of {area}*\n"
+            "Send one line per patrol: _date start-end; participants; observations_. "
             "Participants are a number or names separated by commas; observations are kinds "
             "with the number of cases (a reminder given on the spot). For example:\n\n"
-            "<code>12/11 19:00-21:30; 5; quá giờ 3, lấn chiếm 2, rác 1\n"
+            "`12/11 19:00-21:30; 5; quá giờ 3, lấn chiếm 2, rác 1\n"
             "13/11 19h-21h; An, Bình, Chi; rác 2\n"
-            "14/11 20:00-22:00; 4</code>\n\n"
+            "14/11 20:00-22:00; 4`\n\n"
             "Kinds: quá giờ, lấn chiếm, rác, ồn, khóa cửa, khả nghi, cháy nổ, giao thông, khác.",
             area=area.name,
         )

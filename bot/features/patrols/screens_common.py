@@ -21,11 +21,12 @@ EDIT_WINDOW = timedelta(days=7)
 
 
 async def led_areas(ctx: Context) -> list[Area]:
-    """Areas this person may log patrols for: their own as leader, every area as an officer."""
+    """Areas this person may log patrols for: their own as leader, their communes' as a commune
+    officer, every area as an officer of the whole deployment."""
     areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    return [a for a in areas if a.id in ctx.roles.area_ids]
 
 
 def not_your_area(ctx: Context) -> str:
@@ -122,7 +123,7 @@ async def summary_text(
     people = await repo.participants(ctx.conn, patrol.id)
     observations = await repo.observations(ctx.conn, patrol.id)
     lines = [
-        t._("<b>Patrol of {area}</b>", area=area.name),
+        t._("*Patrol of {area}*", area=area.name),
         t._("Time: {span}", span=span_text(t, patrol)),
     ]
     count = people_count(patrol, people)

@@ -51,7 +51,7 @@ async def start(ctx: Context) -> None:
     watches = await repo.of_member(ctx.conn, member.id, today)
     lines = [
         ctx._(
-            "🏠 <b>House watch</b>\nGoing away (for Tết, work, hospital)? Register your house "
+            "🏠 *House watch*\nGoing away (for Tết, work, hospital)? Register your house "
             "and the dates: during those days the patrol of your area keeps an eye on it. Only "
             "your team leader and the patrol's members see it."
         )
@@ -87,7 +87,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.reply(
             ctx._(
                 "Please type the address, or a description the team can recognise, for "
-                "example <i>Nhà số 12, ngõ 3, cổng xanh</i>."
+                "example _Nhà số 12, ngõ 3, cổng xanh_."
             )
         )
     elif verb == "cancel" and value.isdigit():
@@ -119,7 +119,7 @@ async def on_input(ctx: Context) -> None:
         ctx.reply(
             ctx._(
                 "From which day to which day will you be away? For example "
-                "<i>28/1 - 5/2</i> (the second day is the day you are back)."
+                "_28/1 - 5/2_ (the second day is the day you are back)."
             )
         )
     elif ctx.step == "dates":
@@ -137,7 +137,7 @@ async def on_input(ctx: Context) -> None:
         ctx.goto("confirm", away_from=first.isoformat(), back_on=last.isoformat())
         ctx.reply(
             ctx._(
-                "Please confirm: <b>{address}</b>, away from {start} to {end}.",
+                "Please confirm: *{address}*, away from {start} to {end}.",
                 address=str(ctx.data.get("address", "")),
                 start=first,
                 end=last,

@@ -63,7 +63,7 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     if names:
         rows.append([Option(ctx.t.plain("Clear typed names"), action="ptl:clear")])
     text = ctx._(
-        "<b>Patrol of {area}</b>\nWho takes part? Tap the names (several at once). For people "
+        "*Patrol of {area}*\nWho takes part? Tap the names (several at once). For people "
         "who do not use the bot, type their names separated by commas.",
         area=area.name,
     )
@@ -218,7 +218,7 @@ async def on_start(ctx: Context) -> None:
 def _checklist_text(t: Translator, houses: list[housewatch_repo.HouseWatch]) -> str:
     if not houses:
         return ""
-    lines = ["", "", t._("🏠 <b>Houses to watch</b> (residents away):")]
+    lines = ["", "", t._("🏠 *Houses to watch* (residents away):")]
     lines += [t._("• {address} (until {day})", address=h.address, day=h.back_on) for h in houses]
     return "\n".join(lines)
 
@@ -229,7 +229,7 @@ async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = F
     people = await repo.participants(ctx.conn, patrol.id)
     lines = [
         ctx._(
-            "🚶 <b>Patrol of {area}</b>, started at {time}, {count} taking part.",
+            "🚶 *Patrol of {area}*, started at {time}, {count} taking part.",
             area=area.name,
             time=hhmm(ctx.t, patrol.started_at),
             count=people_count(patrol, people),

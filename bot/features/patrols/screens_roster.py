@@ -41,7 +41,7 @@ async def _names(ctx: Context, member_ids: tuple[int, ...]) -> str:
 
 async def show(ctx: Context, area: Area, *, edit: bool = False) -> None:
     shifts = await repo.shifts(ctx.conn, area.id)
-    lines = [ctx._("🗓 <b>Weekly patrol roster of {area}</b>", area=area.name)]
+    lines = [ctx._("🗓 *Weekly patrol roster of {area}*", area=area.name)]
     rows: list[list[Option]] = []
     for s in shifts:
         day = ctx.t.plain(WEEKDAYS[s.weekday])

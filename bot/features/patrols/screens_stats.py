@@ -9,11 +9,13 @@ from datetime import date
 from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.features.figures.csvfiles import table_csv
-from bot.features.figures.workbook import export_basename, patrol_tables
+from bot.features.figures.tables import patrol_tables
+from bot.features.figures.workbook import export_basename
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
+from bot.i18n import N_
 from bot.shared.periods import Period, named_period
-from bot.shared.pickers import area_options, ask_period, stale, typed_period
+from bot.shared.pickers import area_picker, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
 
 FLOW = "patrol_stats"
@@ -28,8 +30,8 @@ async def start(ctx: Context) -> None:
     if len(areas) == 1 and not ctx.roles.is_officer:
         await _ask_period(ctx, areas[0].id)
         return
-    rows = area_options(areas, "pts:scope")
-    if ctx.roles.is_officer:
+    rows = await area_picker(ctx, areas, "pts:scope")
+    if ctx.roles.sees_every_commune:
         rows.append([Option(ctx.t.plain("🏘 Whole commune"), action="pts:scope:0")])
     ctx.reply(ctx._("Figures of which area?"), rows)
 
@@ -49,7 +51,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         return
     if verb == "scope" and value.isdigit():
         area_id = int(value)
-        if (area_id == 0 and not ctx.roles.is_officer) or (
+        if (area_id == 0 and not ctx.roles.sees_every_commune) or (
             area_id and not ctx.roles.leads(area_id)
         ):
             ctx.toast(not_your_area(ctx))
@@ -100,7 +102,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
     scope = area.name if area else ctx.t.plain("the whole commune")
     lines = [
         ctx._(
-            "📊 <b>Patrols of {scope}</b>, {start} to {end}",
+            "📊 *Patrols of {scope}*, {start} to {end}",
             scope=scope,
             start=report.period.start,
             end=report.period.end,
@@ -118,7 +120,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
             )
         )
     if len(report.months) > 1:
-        lines.append("\n" + ctx._("<b>Per month</b>"))
+        lines.append("\n" + ctx._("*Per month*"))
         for (year, month), figures in report.months:
             lines.append(f"• {month:02d}/{year}: " + sentence(ctx.t, figures))
     return "\n".join(lines)
@@ -127,7 +129,7 @@ async def report_text(ctx: Context, report: FigureReport) -> str:
 def _may_export(ctx: Context, area_id: int) -> bool:
     """Officers export any area or the whole commune; a leader exports the areas they lead.
     Checked again on every press: the role may have been taken back since."""
-    return ctx.roles.is_officer if area_id == 0 else ctx.roles.leads(area_id)
+    return ctx.roles.sees_every_commune if area_id == 0 else ctx.roles.leads(area_id)
 
 
 async def _export(ctx: Context, value: str) -> None:
@@ -151,13 +153,17 @@ async def _export(ctx: Context, value: str) -> None:
     if area_id and area is None:
         stale(ctx)
         return
-    patrols, observations = await patrol_tables(
-        ctx.conn, area.id if area else None, period, ctx.config.tz, ctx.t
+    patrols, observations = patrol_tables(
+        None if area is None else [area.id], period, ctx.config.tz, ctx.t
     )
+    counts = []
     for table, label in (
-        (patrols, ctx._("Patrols: {count}", count=len(patrols.rows))),
-        (observations, ctx._("Observations: {count}", count=len(observations.rows))),
+        (patrols, N_("Patrols: {count}")),
+        (observations, N_("Observations: {count}")),
     ):
+        data, count = await table_csv(ctx.conn, table)
+        counts.append(count)
         name = export_basename(table.kind, area.code if area else None, period) + ".csv"
-        ctx.replies.append(Reply(label, attachment=Attachment("document", name, table_csv(table))))
-    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=len(patrols.rows))
+        reply = Reply(ctx._(label, count=count), attachment=Attachment("document", name, data))
+        ctx.replies.append(reply)
+    await ctx.audit("patrol.exported", None, None, area=area_id, patrols=counts[0])

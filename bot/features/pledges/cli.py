@@ -15,13 +15,13 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.dispatcher import utc_now
+from bot.core.richtext import plain
 from bot.features.pledges import service
 from bot.features.pledges.households import (
     problem_line,
     template,
 )
 from bot.i18n import Translator
-from bot.shared.text import plain_text
 from bot.storage import areas
 from bot.storage.db import Database
 
@@ -73,7 +73,7 @@ async def import_file(db: Database, settings: Settings, args: argparse.Namespace
             conn, area, data, args.path.name, actor=None, now=now, source="cli"
         )
         if isinstance(result, list):
-            lines = [plain_text(problem_line(t, p.line, p.reason, p.other_line)) for p in result]
+            lines = [plain(problem_line(t, p.line, p.reason, p.other_line)) for p in result]
             raise HouseholdsCliError(
                 f"nothing imported: {len(result)} line(s) need fixing\n  " + "\n  ".join(lines)
             )

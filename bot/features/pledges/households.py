@@ -18,6 +18,9 @@ from enum import StrEnum
 from bot.features.pledges.model import check_address
 from bot.i18n import N_, Translator
 from bot.shared.cells import csv_bytes
+from bot.shared.tables import cell_text as _cell_text
+from bot.shared.tables import csv_table as _csv_table
+from bot.shared.tables import xlsx_table as _xlsx_table
 from bot.shared.text import TextProblem, check_name, collapse, has_control
 from bot.storage.folding import fold, match_key, place_key
 from bot.storage.households import Entry, Household
@@ -191,14 +194,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _header_map(header: Sequence[str]) -> dict[int, str] | None:
     columns: dict[int, str] = {}
     for index, title in enumerate(header):
@@ -247,34 +242,6 @@ def _read_table(table: Iterable[tuple[int, Sequence[object]]]) -> Parsed:
     elif not parsed.rows and not parsed.problems:
         parsed.problems.append(Problem(2, RowProblem.EMPTY))
     return parsed
-
-
-def _csv_table(data: bytes) -> list[tuple[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1258")
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table: list[tuple[int, list[str]]] = []
-    for row in reader:
-        table.append((reader.line_num, row))
-    return table
-
-
-def _xlsx_table(data: bytes) -> list[tuple[int, Sequence[object]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        return [
-            (number, values)
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        book.close()
 
 
 def read_register(data: bytes, filename: str) -> Parsed:

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.i18n import N_
 from bot.shared import cells
-from bot.shared.text import TELEGRAM_TEXT_LIMIT, TextProblem, check_label, collapse, fold_key
+from bot.shared.text import TextProblem, check_label, collapse, fold_key
 
 AUDIENCES = ("household", "business", "religious", "institution")
 AUDIENCE_LABELS = {
@@ -22,8 +22,10 @@ AUDIENCE_LABELS = {
     "religious": N_("Religious establishment"),
     "institution": N_("School or agency"),
 }
-# Telegram allows 4096 characters; leave room for a header added to the first part.
-BOARD_PART_LIMIT = TELEGRAM_TEXT_LIMIT - 296
+# A list (the public board, the households of an area) comes in parts of at most this many
+# characters of markup: a posted board's parts are edited in place one by one later, so each
+# part is one message of its own, whatever the transport's limit for a message.
+BOARD_PART_LIMIT = 3800
 DATE_PATTERNS = (
     re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$"),
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),

@@ -56,7 +56,7 @@ async def pledge(ctx: Context) -> None:
         else:
             ctx.reply(
                 ctx._(
-                    "The pledge campaign is not open now. The next one, <b>{title}</b>, "
+                    "The pledge campaign is not open now. The next one, *{title}*, "
                     "opens on {start} and runs until {end}. Please come back then.",
                     title=upcoming.title,
                     start=upcoming.starts_on,
@@ -72,7 +72,7 @@ async def pledge(ctx: Context) -> None:
     ctx.begin(FLOW, "audience", campaign_id=campaign.id)
     ctx.reply(
         ctx._(
-            "<b>{title}</b>\nOpen until {end}.\n\nWho is making this pledge?",
+            "*{title}*\nOpen until {end}.\n\nWho is making this pledge?",
             title=campaign.title,
             end=campaign.ends_on,
         ),
@@ -169,8 +169,8 @@ def _ask_head(ctx: Context, member: Member) -> None:
         ]
     ctx.reply(
         ctx._(
-            "Please type the <b>name of the head of the household</b> (2 to 100 characters), "
-            "for example <i>Nguyễn Văn An</i>."
+            "Please type the *name of the head of the household* (2 to 100 characters), "
+            "for example _Nguyễn Văn An_."
         ),
         options,
     )
@@ -184,8 +184,8 @@ async def _after_head(ctx: Context, text: str) -> None:
     ctx.goto("address", head=name)
     ctx.reply(
         ctx._(
-            "Thank you. Now the household's <b>house number or address in the hamlet</b>, "
-            "for example <i>Số 12, xóm 3</i>."
+            "Thank you. Now the household's *house number or address in the hamlet*, "
+            "for example _Số 12, xóm 3_."
         )
     )
 
@@ -297,7 +297,7 @@ async def _already_signed(ctx: Context, existing: repo.Pledge, *, masked: bool =
     head = masked_name(existing.head_name) if masked else existing.head_name
     ctx.reply(
         ctx._(
-            "The household of <b>{head}</b> ({address}) already signed this pledge on "
+            "The household of *{head}* ({address}) already signed this pledge on "
             "{date}: it was signed by {signer}, reference {reference}. One pledge per household "
             "is enough, so there is nothing more to do. I have noted you as a member of this "
             "household; /pledge shows the pledge.",
@@ -326,7 +326,7 @@ async def _confirm(ctx: Context, campaign: repo.Campaign) -> None:
     if household is not None:
         head, address = household.head_name, place_label(household)
     lines = [
-        ctx._("<b>Please check and confirm</b>"),
+        ctx._("*Please check and confirm*"),
         ctx._("Campaign: {title}", title=campaign.title),
         ctx._("Type: {audience}", audience=audience_label(ctx.t, str(ctx.data.get("audience")))),
         ctx._("Head of household: {name}", name=head),
@@ -388,7 +388,7 @@ async def _sign(ctx: Context, member: Member, campaign: repo.Campaign) -> None:
     ctx.reply(
         ctx._(
             "Thank you! Your household's pledge is recorded.\n"
-            "Reference: <b>{reference}</b>\nDate: {date}\n\n"
+            "Reference: *{reference}*\nDate: {date}\n\n"
             "You can see it again, or withdraw it, with /pledge.",
             reference=ref,
             date=ctx.now,

@@ -25,7 +25,7 @@ FLOW = "pledge_admin"
 # Campaigns --------------------------------------------------------------------------------
 async def campaigns(ctx: Context) -> None:
     day = today(ctx)
-    lines = [ctx._("<b>Pledge campaigns</b>")]
+    lines = [ctx._("*Pledge campaigns*")]
     found = await repo.campaigns(ctx.conn)
     for c in found[-6:]:
         if c.starts_on > day:
@@ -92,7 +92,7 @@ async def on_campaign(ctx: Context, argument: str) -> None:
         )
         ctx.reply(
             ctx._(
-                "The campaign <b>{title}</b> runs from {start} to {end}. Residents sign "
+                "The campaign *{title}* runs from {start} to {end}. Residents sign "
                 "with /pledge; leaders follow coverage with /pledgestatus.",
                 title=campaign.title,
                 start=starts_on,
@@ -141,7 +141,7 @@ async def _after_day(ctx: Context, day: date) -> None:
     ctx.goto("confirm", end=day.isoformat())
     ctx.reply(
         ctx._(
-            "Open <b>{title}</b> from {start} to {end}?",
+            "Open *{title}* from {start} to {end}?",
             title=str(ctx.data["title"]),
             start=starts_on,
             end=day,
@@ -163,8 +163,7 @@ async def _clash(ctx: Context, starts_on: date, ends_on: date) -> str | None:
     if other is None:
         return None
     return ctx._(
-        "These days overlap the campaign <b>{title}</b> ({start} to {end}). Please choose "
-        "other days.",
+        "These days overlap the campaign *{title}* ({start} to {end}). Please choose other days.",
         title=other.title,
         start=other.starts_on,
         end=other.ends_on,
@@ -181,13 +180,13 @@ async def items(ctx: Context) -> None:
 
 async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> None:
     found = await repo.items(ctx.conn, audience, include_retired=True)
-    lines = [ctx._("<b>Pledge items: {audience}</b>", audience=audience_label(ctx.t, audience))]
+    lines = [ctx._("*Pledge items: {audience}*", audience=audience_label(ctx.t, audience))]
     rows: list[list[Option]] = []
     for n, item in enumerate(found, 1):
         retired = ctx._(" (retired)") if item.retired else ""
         lines.append(f"{n}. {escape(item.text_vi)}{retired}")
         if item.text_en:
-            lines.append(f"    <i>{escape(item.text_en)}</i>")
+            lines.append(f"    _{escape(item.text_en)}_")
         toggle = (
             Option(ctx.t.plain("♻️ {n}", n=str(n)), action=f"plgi:restore:{item.id}")
             if item.retired
@@ -219,7 +218,7 @@ async def on_item(ctx: Context, argument: str) -> None:
         ctx.begin(FLOW, "item_vi", audience=item.audience, item_id=item.id)
         ctx.reply(
             ctx._(
-                "Now: <i>{text}</i>\n\nPlease type the new Vietnamese wording.",
+                "Now: _{text}_\n\nPlease type the new Vietnamese wording.",
                 text=item.text_vi,
             ),
             [[Option(ctx._("Keep the Vietnamese wording"), action="plgi:keepvi")]],
@@ -271,8 +270,14 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
 
 # Individual pledges -----------------------------------------------------------------------
 async def individual(ctx: Context) -> None:
-    lines = [ctx._("<b>Individual pledges</b> (officers only, never public)")]
-    for p in await repo.individuals(ctx.conn, limit=10):
+    lines = [ctx._("*Individual pledges* (officers only, never public)")]
+    found = await repo.individuals(
+        ctx.conn,
+        limit=10,
+        within=ctx.roles.officer_areas,
+        recorded_by=ctx.member.id if ctx.member else None,
+    )
+    for p in found:
         lines.append(
             ctx._(
                 "• {date} · {name}: {content} (taken by {by})",
@@ -337,7 +342,9 @@ async def _individual_input(ctx: Context, text: str) -> None:
         if isinstance(name, TextProblem):
             ctx.reply(problem_text(ctx, name))
             return
-        found = await members_repo.search(ctx.conn, name, fold=search_key)
+        found = await members_repo.search(
+            ctx.conn, name, fold=search_key, within=ctx.roles.officer_areas
+        )
         if not found:
             ctx.goto("ip_content", person_name=name, member_id=None)
             ctx.reply(ctx._("What did the person pledge? Please type the content."))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.core.context import Context, CoreConfig, queue_reply
+from bot.core.context import Context, CoreConfig, private_chat_offer, queue_reply
 from bot.core.events import EventKind, Option, Reply
 from bot.core.menus import resolve_buttons
 from bot.core.permissions import LEADERS
@@ -18,7 +18,7 @@ from bot.features.pledges.households import place_label
 from bot.features.pledges.model import households_total_problem, split_lines
 from bot.features.pledges.screens_common import coverage_line, latest_campaign, open_campaign
 from bot.i18n import N_, Safe, Translator, escape
-from bot.shared.pickers import area_options, stale, stale_reply
+from bot.shared.pickers import area_picker, stale, stale_reply
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import kv, outbox
@@ -50,7 +50,7 @@ async def status(ctx: Context) -> None:
     if len(areas) == 1:
         await _area_view(ctx, areas[0], campaign)
         return
-    lines = [ctx._("<b>{title}</b>: coverage by area", title=campaign.title)]
+    lines = [ctx._("*{title}*: coverage by area", title=campaign.title)]
     total_signed = total_households = 0
     for area in areas:
         signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
@@ -67,7 +67,7 @@ async def status(ctx: Context) -> None:
                 percent=ctx.t.percent(min(1.0, total_signed / total_households)),
             )
         )
-    ctx.reply("\n".join(lines), area_options(areas, "plgs:area"))
+    ctx.reply("\n".join(lines), await area_picker(ctx, areas, "plgs:area"))
 
 
 async def _area_view(
@@ -91,7 +91,7 @@ async def _area_view(
         )
     text = "\n".join(
         [
-            ctx._("<b>{title}</b>", title=campaign.title),
+            ctx._("*{title}*", title=campaign.title),
             coverage_line(ctx.t, area, signed),
             register_line,
         ]
@@ -134,9 +134,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             ctx.reply(ctx._("No household of {area} has signed yet.", area=area.name))
             return
         lines = [
-            ctx._(
-                "<b>Signed households of {area}</b> ({title})", area=area.name, title=campaign.title
-            )
+            ctx._("*Signed households of {area}* ({title})", area=area.name, title=campaign.title)
         ]
         for n, p in enumerate(pledges, 1):
             hidden = "" if p.public else " 🔒"
@@ -195,7 +193,7 @@ async def _unsigned_households(ctx: Context, area: Area, campaign: repo.Campaign
         return
     lines = [
         ctx._(
-            "<b>Households of {area} that have not signed {title}</b> ({count}; for you "
+            "*Households of {area} that have not signed {title}* ({count}; for you "
             "only, never to be posted):",
             area=area.name,
             title=campaign.title,
@@ -260,7 +258,7 @@ async def _send_reminders(ctx: Context, area: Area) -> None:
             lambda t: Reply(
                 t._(
                     "A reminder from your team leader: your household has not signed "
-                    "<b>{title}</b> yet. It takes two minutes: press /pledge. The campaign "
+                    "*{title}* yet. It takes two minutes: press /pledge. The campaign "
                     "is open until {end}. If someone in your household already signed, "
                     "press /pledge and give the same name and address so I know.",
                     title=title,
@@ -369,7 +367,7 @@ async def _board_parts(
     signed = await repo.signed_count(conn, campaign.id, area.id)
     listed = await repo.in_campaign(conn, campaign.id, area_id=area.id, public_only=True)
     lines = [
-        t._("📜 <b>{title}</b>", title=campaign.title),
+        t._("📜 *{title}*", title=campaign.title),
         coverage_line(t, area, signed),
         "",
     ]
@@ -378,14 +376,14 @@ async def _board_parts(
         lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
     else:
         lines.append(t._("No household has agreed to be listed yet."))
-    lines += ["", t._("Not signed yet? Sign privately with the button below.")]
+    extra, sign = private_chat_offer(t, config, t._("✍️ Sign the pledge"), "go-pledge")
+    lines += ["", extra.strip() or t._("Not signed yet? Sign privately with the button below.")]
     texts = split_lines(lines)
-    link = f"https://t.me/{config.bot_username}?start=go-pledge"
     parts: list[tuple[str, list[list[Option]]]] = []
     for index, part in enumerate(texts):
         options = []
         if index == len(texts) - 1:
-            options = [[Option(t._("✍️ Sign the pledge"), url=link)]]
+            options = sign
         parts.append((part, options))
     return parts, listed
 

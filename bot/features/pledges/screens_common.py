@@ -82,7 +82,7 @@ def items_text(ctx: Context, title: str, audience: str, items: list[repo.Item]) 
     left_out = set(ctx.data.get("left_out", []))
     lines = [
         ctx._(
-            "<b>{title}</b> · {audience}\nWe pledge to:",
+            "*{title}* · {audience}\nWe pledge to:",
             title=title,
             audience=audience_label(ctx.t, audience),
         )

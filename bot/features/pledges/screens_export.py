@@ -7,8 +7,7 @@ from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.features.pledges.model import csv_bytes
 from bot.features.pledges.screens_common import audience_label, latest_campaign
-from bot.shared.pickers import stale
-from bot.storage import areas as areas_repo
+from bot.shared.pickers import areas_in_scope, stale
 from bot.storage import pledges as repo
 
 
@@ -24,7 +23,7 @@ async def export(ctx: Context) -> None:
 
 
 async def _export_menu(ctx: Context, campaign: repo.Campaign, found: list[repo.Campaign]) -> None:
-    areas = await areas_repo.list_areas(ctx.conn)
+    areas = await areas_in_scope(ctx)
     rows = [[Option(a.name, action=f"plge:{campaign.id}:{a.id}")] for a in areas]
     rows.append([Option(ctx._("All areas"), action=f"plge:{campaign.id}:0")])
     rows += [
@@ -32,9 +31,7 @@ async def _export_menu(ctx: Context, campaign: repo.Campaign, found: list[repo.C
         for c in found[-4:]
         if c.id != campaign.id
     ]
-    ctx.reply(
-        ctx._("Export the pledges of <b>{title}</b> for which area?", title=campaign.title), rows
-    )
+    ctx.reply(ctx._("Export the pledges of *{title}* for which area?", title=campaign.title), rows)
 
 
 async def on_export(ctx: Context, argument: str) -> None:
@@ -47,10 +44,15 @@ async def on_export(ctx: Context, argument: str) -> None:
         await _export_menu(ctx, campaign, await repo.campaigns(ctx.conn))
         return
     area_id = int(target) if target.isdigit() else 0
-    areas = {a.id: a for a in await areas_repo.list_areas(ctx.conn)}
+    if area_id and not ctx.roles.covers(area_id):
+        stale(ctx)
+        return
+    areas = {a.id: a for a in await areas_in_scope(ctx)}
     pledges = await repo.in_campaign(
         ctx.conn, campaign.id, area_id=area_id or None, standing_only=False
     )
+    if not ctx.roles.sees_every_commune:  # a commune officer's "all areas": their communes'
+        pledges = [p for p in pledges if p.area_id in areas]
     t = ctx.t
     header = [
         t.plain("Reference"),

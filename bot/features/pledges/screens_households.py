@@ -21,7 +21,7 @@ from bot.features.pledges.households import (
 )
 from bot.features.pledges.model import check_address
 from bot.i18n import N_, escape
-from bot.shared.pickers import area_options, problem_text, stale, stale_reply
+from bot.shared.pickers import area_picker, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import households as repo
@@ -48,7 +48,9 @@ async def households(ctx: Context) -> None:
     if len(areas) == 1:
         await _page(ctx, areas[0], 0)
         return
-    ctx.reply(ctx._("The household register of which area?"), area_options(areas, "hh:area"))
+    ctx.reply(
+        ctx._("The household register of which area?"), await area_picker(ctx, areas, "hh:area")
+    )
 
 
 def _line(n: int, household: repo.Household) -> str:
@@ -62,7 +64,7 @@ async def _page(ctx: Context, area: Area, page: int, *, edit: bool = False) -> N
     found = await repo.page(ctx.conn, area.id, offset=page * PAGE, limit=PAGE)
     lines = [
         ctx._(
-            "<b>Household register of {area}</b>: {count} households (households declared "
+            "*Household register of {area}*: {count} households (households declared "
             "for the area: {declared})",
             area=area.name,
             count=total,
@@ -113,7 +115,7 @@ def _menu_rows(ctx: Context, area: Area) -> list[list[Option]]:
 async def _card(ctx: Context, household: repo.Household, *, edit: bool = False) -> None:
     pledges = await repo.pledge_count(ctx.conn, household.id)
     lines = [
-        ctx._("<b>Household {number}</b>", number=household.number or "-"),
+        ctx._("*Household {number}*", number=household.number or "-"),
         ctx._("Head of household: {name}", name=household.head_name),
         ctx._("Address: {address}", address=household.address),
         ctx._("Note: {note}", note=household.note or "-"),
@@ -187,7 +189,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.begin(FLOW, "add_number", area_id=area.id)
         ctx.reply(
             ctx._(
-                "Adding a household to {area}. Please type its <b>household number</b> (số hộ "
+                "Adding a household to {area}. Please type its *household number* (số hộ "
                 "or house number, as you use it), or press the button if it has none.",
                 area=area.name,
             ),
@@ -198,15 +200,15 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.reply(
             ctx._(
                 "Please type part of the head's name, the number or the address (diacritics "
-                "are not needed: <i>tran van</i> finds <i>Trần Văn</i>)."
+                "are not needed: _tran van_ finds _Trần Văn_)."
             )
         )
     elif verb == "import":
         ctx.begin(FLOW, "import", area_id=area.id)
         ctx.reply(
             ctx._(
-                "Please send the household register of {area} here as a <b>CSV or XLSX "
-                "file</b> (as a document, at most 2 MB), with the columns of the template: "
+                "Please send the household register of {area} here as a *CSV or XLSX "
+                "file* (as a document, at most 2 MB), with the columns of the template: "
                 "{columns}. Every line is checked first: nothing is saved unless every line is "
                 "right, and households already on the register are updated, never added twice.",
                 area=area.name,
@@ -245,7 +247,7 @@ def _ask_edit(ctx: Context, household: repo.Household, field: str) -> None:
         options = [[Option(ctx._("Clear it"), action=f"hh:clear:{household.area_id}")]]
     ctx.reply(
         ctx._(
-            "{field} now: <i>{current}</i>\nPlease type the new value.",
+            "{field} now: _{current}_\nPlease type the new value.",
             field=ctx.t.plain(FIELD_LABELS[field]),
             current=current or "-",
         ),
@@ -321,10 +323,10 @@ async def _add_step(ctx: Context, area: Area, field: str, text: str) -> None:
             await _conflict(ctx, area.id, value, "", "", None)
             return
         ctx.goto("add_head", number=value)
-        ctx.reply(ctx._("The name of the <b>head of household</b>?"))
+        ctx.reply(ctx._("The name of the *head of household*?"))
     elif field == "head":
         ctx.goto("add_address", head=value)
-        ctx.reply(ctx._("The household's <b>address</b> (hamlet, lane, street)?"))
+        ctx.reply(ctx._("The household's *address* (hamlet, lane, street)?"))
     elif field == "address":
         number, head = str(ctx.data.get("number", "")), str(ctx.data.get("head", ""))
         if await _conflict(ctx, area.id, number, head, value, None):
@@ -462,7 +464,7 @@ async def _search(ctx: Context, area: Area, text: str) -> None:
             [[Option(ctx._("🔍 Search"), action=f"hh:find:{area.id}")]],
         )
         return
-    lines = [ctx._("<b>Found in {area}</b>:", area=area.name)]
+    lines = [ctx._("*Found in {area}*:", area=area.name)]
     lines += [_line(n, h) for n, h in enumerate(found, 1)]
     rows = _open_buttons(found, first=1)
     rows.append([Option(ctx._("🔍 Search"), action=f"hh:find:{area.id}")])

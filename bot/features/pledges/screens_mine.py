@@ -28,8 +28,8 @@ from bot.storage.members import Member
 
 async def show_pledge(ctx: Context, pledge: repo.Pledge, campaign: repo.Campaign) -> None:
     lines = [
-        ctx._("<b>Your household's pledge: {title}</b>", title=campaign.title),
-        ctx._("Reference: <b>{reference}</b>", reference=pledge.reference),
+        ctx._("*Your household's pledge: {title}*", title=campaign.title),
+        ctx._("Reference: *{reference}*", reference=pledge.reference),
         ctx._("Signed on: {date}", date=pledge.signed_at),
         ctx._("Head of household: {name}", name=pledge.head_name),
         ctx._("Address: {address}", address=pledge.address),
@@ -144,7 +144,7 @@ async def forget_step(ctx: Context, member: Member) -> None:
         await pledges_board.refresh_posted(ctx, campaign_id, area_id)
     words = [w for p in before for w in (p.head_name, p.address)]
     words += [w for h in forgotten for w in (h.head_name, h.address)]
-    await personal.scrub_words(ctx.conn, words)
+    await personal.scrub_words(ctx.conn, words, escape=escape)
 
 
 async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:

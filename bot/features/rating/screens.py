@@ -93,9 +93,9 @@ async def on_button(ctx: Context, argument: str) -> None:
         await area.show_result(ctx, edit=True)
     elif verb == "decide" and value in ("0", "1") and step == "result":
         await area.decide(ctx, value == "1")
-    elif verb == "close" and step == "list":
+    elif verb == "close" and step == "list" and ctx.roles.sees_every_commune:
         await close_year(ctx)
-    elif verb == "reopen" and step == "list":
+    elif verb == "reopen" and step == "list" and ctx.roles.sees_every_commune:
         await reopen_year(ctx)
     else:
         stale(ctx)

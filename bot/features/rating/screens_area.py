@@ -23,7 +23,7 @@ IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel
 # One area --------------------------------------------------------------------------------
 async def _area_and_rating(ctx: Context) -> tuple[Area, AreaRating | None] | None:
     area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
-    if area is None:
+    if area is None or not ctx.roles.covers(area.id):
         return None
     return area, await repo.area_rating(ctx.conn, int(ctx.data["year"]), area.id)
 
@@ -48,12 +48,12 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
     ctx.goto("area")
     ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     lines = [
-        ctx._("🏅 <b>{area}: rating of {year}</b>", area=area.name, year=str(year)),
+        ctx._("🏅 *{area}: rating of {year}*", area=area.name, year=str(year)),
         "",
-        ctx._("<i>What the bot's records show for {year}:</i>", year=str(year))
+        ctx._("_What the bot's records show for {year}:_", year=str(year))
         if year < this_year(ctx)
         else ctx._(
-            "<i>What the bot's records show for {year}, up to {day}:</i>",
+            "_What the bot's records show for {year}, up to {day}:_",
             year=str(year),
             day=ctx.t.day(ctx.now),
         ),
@@ -61,7 +61,7 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
     for number in (1, 3, 4, 5):
         for line in texts.evidence_lines(ctx.t, ev, number):
             lines.append(f"• {line}")
-    lines += ["", ctx._("<b>The five criteria</b>")]
+    lines += ["", ctx._("*The five criteria*")]
     criteria = service.criteria_of(rating)
     for criterion in logic.CRITERIA:
         record = rating.criteria.get(criterion.number) if rating else None
@@ -100,14 +100,14 @@ async def show_criterion(
     lines = [notice] if notice else []
     lines += [
         ctx._(
-            "🏅 <b>{area}, {year}: criterion {number} of 5</b>",
+            "🏅 *{area}, {year}: criterion {number} of 5*",
             area=area.name,
             year=str(year),
             number=number,
         ),
         ctx._(criterion.text),
         "",
-        ctx._("<i>What the bot's records show:</i>"),
+        ctx._("_What the bot's records show:_"),
     ]
     lines += [f"• {line}" for line in texts.evidence_lines(ctx.t, ev, number)]
     suggestion = ev.suggestion(number)
@@ -187,7 +187,7 @@ def _ask_override_note(
 ) -> None:
     lines = [
         ctx._(
-            "⚠️ <b>Criterion {number} ({label}): this differs from the records.</b>",
+            "⚠️ *Criterion {number} ({label}): this differs from the records.*",
             number=number,
             label=ctx._(logic.CRITERION[number].short),
         ),
@@ -197,7 +197,7 @@ def _ask_override_note(
         else ctx._("The records suggest: not met."),
         "",
         ctx._(
-            "To record it as <b>{verdict}</b> for {area}, please type a note saying why "
+            "To record it as *{verdict}* for {area}, please type a note saying why "
             "(required, up to {limit} characters). It is kept with the criterion and shown "
             "in the commune table.",
             verdict=ctx._("✅ met") if met else ctx._("❌ not met"),
@@ -363,7 +363,7 @@ async def show_result(ctx: Context, *, edit: bool, notice: str | None = None) ->
     ctx.goto("result")
     criteria = service.criteria_of(rating)
     lines = [notice] if notice else []
-    lines.append(ctx._("🏁 <b>{area}: result of {year}</b>", area=area.name, year=str(year)))
+    lines.append(ctx._("🏁 *{area}: result of {year}*", area=area.name, year=str(year)))
     for criterion in logic.CRITERIA:
         lines.append(
             f"{criterion.number}. {texts.mark(criteria[criterion.number])} {ctx._(criterion.short)}"
@@ -398,7 +398,7 @@ async def decide(ctx: Context, met: bool) -> None:
             ctx,
             edit=True,
             notice=ctx._(
-                "⚠️ <b>{area} cannot be rated as meeting the standard</b>: criteria {numbers} "
+                "⚠️ *{area} cannot be rated as meeting the standard*: criteria {numbers} "
                 "are not met or not recorded yet. Under Thông tư 124/2021/TT-BCA an area meets "
                 "the standard only when all five criteria are met.",
                 area=area.name,

@@ -8,7 +8,7 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.rating import service, texts
 from bot.i18n import N_
-from bot.storage import areas as areas_repo
+from bot.shared.pickers import areas_in_scope
 from bot.storage import ratings as repo
 
 FLOW = "rating"
@@ -38,7 +38,7 @@ def ask_year(ctx: Context, *, edit: bool) -> None:
     show(
         ctx,
         ctx._(
-            "🏅 <b>Rating of safe residential areas</b> (Thông tư 124/2021/TT-BCA)\n\n"
+            "🏅 *Rating of safe residential areas* (Thông tư 124/2021/TT-BCA)\n\n"
             "Which year do you want to rate?"
         ),
         [
@@ -72,11 +72,11 @@ def parse_year(text: str, this_year: int) -> int | None:
 async def show_list(ctx: Context, *, edit: bool, notice: str | None = None) -> None:
     year = int(ctx.data["year"])
     rating_year = await repo.get_year(ctx.conn, year)
-    areas = await areas_repo.list_areas(ctx.conn)
+    areas = await areas_in_scope(ctx)
     ratings = {r.area_id: r for r in await repo.of_year(ctx.conn, year)}
     history = await repo.results(ctx.conn)
     lines = [notice] if notice else []
-    lines.append(ctx._("🏅 <b>Rating of safe residential areas, {year}</b>", year=str(year)))
+    lines.append(ctx._("🏅 *Rating of safe residential areas, {year}*", year=str(year)))
     if rating_year is not None and rating_year.closed_at is not None:
         lines.append(
             ctx._("🔒 Finalised on {day}: no more changes.", day=ctx.t.day(rating_year.closed_at))
@@ -95,9 +95,14 @@ async def show_list(ctx: Context, *, edit: bool, notice: str | None = None) -> N
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Option(ctx.t.plain("📊 Commune table"), action=act("table"))])
     closed = rating_year is not None and rating_year.closed
+    # The year is the deployment's: its officers finalise it, a commune officer rates only.
+    finaliser = ctx.roles.sees_every_commune
     if closed:
-        rows.append([Option(ctx.t.plain("🔓 Reopen the year"), action=act("reopen"))])
-    elif areas and all(service.result_of(ratings.get(a.id)) is not None for a in areas):
+        if finaliser:
+            rows.append([Option(ctx.t.plain("🔓 Reopen the year"), action=act("reopen"))])
+    elif (
+        finaliser and areas and all(service.result_of(ratings.get(a.id)) is not None for a in areas)
+    ):
         rows.append([Option(ctx.t.plain("🔒 Finalise the year"), action=act("close"))])
     else:
         lines.append("\n" + ctx._("Choose an area to rate it."))
@@ -140,7 +145,10 @@ async def show_table(ctx: Context) -> None:
     ctx.goto("table")
     show(
         ctx,
-        texts.table_text(ctx.t, await service.commune_table(ctx.conn, opened[-TABLE_YEARS:])),
+        texts.table_text(
+            ctx.t,
+            await service.commune_table(ctx.conn, opened[-TABLE_YEARS:], ctx.roles.officer_areas),
+        ),
         [[Option(ctx.t.plain("⬅️ Back"), action=act("back"))]],
         edit=True,
     )

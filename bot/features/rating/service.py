@@ -7,6 +7,7 @@ The screens (``screens.py``) call these; tests call them directly.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -207,9 +208,12 @@ async def evidence(
     return model.prefill(year, current, previous, year_over=now.astimezone(tz).year > year)
 
 
-async def commune_table(conn: aiosqlite.Connection, years: list[int]) -> model.CommuneTable:
-    """Each area met / not met / not rated per year, streaks, the share of areas met, and the
-    criteria recorded against the records with their notes."""
+async def commune_table(
+    conn: aiosqlite.Connection, years: list[int], within: Collection[int] | None = None
+) -> model.CommuneTable:
+    """Each area (of ``within`` when given: a commune officer's) met / not met / not rated per
+    year, streaks, the share of areas met, and the criteria recorded against the records with
+    their notes."""
     overrides: dict[int, list[model.Override]] = {}
     for year in sorted(set(years)):
         for rating in await repo.of_year(conn, year):
@@ -218,9 +222,10 @@ async def commune_table(conn: aiosqlite.Connection, years: list[int]) -> model.C
                     overrides.setdefault(rating.area_id, []).append(
                         model.Override(year, record.criterion, record.met, record.note)
                     )
-    return model.build_table(
-        await areas_repo.list_areas(conn), await repo.results(conn), years, overrides
-    )
+    areas = await areas_repo.list_areas(conn)
+    if within is not None:
+        areas = [a for a in areas if a.id in within]
+    return model.build_table(areas, await repo.results(conn), years, overrides)
 
 
 @dataclass(frozen=True)

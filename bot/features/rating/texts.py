@@ -46,7 +46,7 @@ def result_line(t: Translator, result: bool | None) -> str:
 
 
 def table_text(t: Translator, table: CommuneTable) -> str:
-    lines = [t._("📊 <b>Safe residential areas: the commune table</b>")]
+    lines = [t._("📊 *Safe residential areas: the commune table*")]
     if not table.years:
         lines.append(t._("No year has been rated yet."))
         return "\n".join(lines)
@@ -57,7 +57,7 @@ def table_text(t: Translator, table: CommuneTable) -> str:
             for year in table.years
         )
         lines.append("")
-        lines.append(f"<b>{escape(row.area.name)}</b>: {cells}")
+        lines.append(f"*{escape(row.area.name)}*: {cells}")
         if row.streak:
             lines.append(
                 t._n(
@@ -78,7 +78,7 @@ def table_text(t: Translator, table: CommuneTable) -> str:
                     note=override.note or "-",
                 )
             )
-    lines += ["", t._("<b>Share of areas that met the standard</b>")]
+    lines += ["", t._("*Share of areas that met the standard*")]
     for year in table.years:
         share = table.shares[year]
         lines.append(

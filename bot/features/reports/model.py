@@ -113,7 +113,7 @@ def officer_may_reopen(status: Status) -> bool:
 
 # Deadlines ---------------------------------------------------------------------------------
 MAX_PHOTOS = 5
-MAX_DESCRIPTION = 3000  # leaves room in a 4,096-character Telegram message for the report card
+MAX_DESCRIPTION = 3000  # about a page on a phone; a card too long for one message is split
 MAX_NOTE = 1000
 MAX_PLACE = 200
 
@@ -171,7 +171,7 @@ def normalize_code(typed: str) -> str | None:
 _RATE_SECRET = secrets.token_bytes(32)
 
 
-def rate_key(platform: str, user_id: int) -> str:
+def rate_key(platform: str, user_id: str) -> str:
     message = f"{platform}:{user_id}".encode()
     return hmac.new(_RATE_SECRET, message, hashlib.sha256).hexdigest()
 

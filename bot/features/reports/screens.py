@@ -35,7 +35,7 @@ from bot.features.reports.model import (
 )
 from bot.features.reports.texts import category_label, emergency_text, status_label
 from bot.i18n import N_, escape
-from bot.shared.pickers import area_options, problem_text, stale
+from bot.shared.pickers import area_picker, commune_of, problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as mediation_repo
@@ -85,7 +85,7 @@ async def _review(ctx: Context, cancel: list[Option], *, edit: bool) -> None:
     data = ctx.data
     area = await areas_repo.get(ctx.conn, int(data.get("area_id") or 0))
     lines = [
-        ctx._("<b>Report from a patrol observation</b>"),
+        ctx._("*Report from a patrol observation*"),
         ctx._("Category: {category}", category=category_label(ctx.t, str(data["category"]))),
         ctx._("Residential area: {area}", area=area.name if area else "?"),
     ]
@@ -148,7 +148,7 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
             return
         ctx.reply(
             ctx._(
-                "<b>Report a problem</b>\nWhat you send here is never shown in a group. "
+                "*Report a problem*\nWhat you send here is never shown in a group. "
                 "You can choose to stay anonymous at the end.\n\nWhat is it about?"
             ),
             [*rows, cancel],
@@ -170,7 +170,12 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
         areas.sort(key=lambda a: a.id != home)
         ctx.reply(
             ctx._("In which residential area is it?"),
-            [*area_options(areas, "rep:area"), cancel],
+            [
+                *await area_picker(
+                    ctx, areas, "rep:area", everyone=True, commune_id=commune_of(areas, home)
+                ),
+                cancel,
+            ],
             edit=edit,
         )
     elif step == "place":
@@ -198,9 +203,9 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
         ctx.reply(
             ctx._(
                 "Last question: send it with your name, or anonymously?\n\n"
-                "• <b>With your name</b>: only the handler and the commune police can see it, "
+                "• *With your name*: only the handler and the commune police can see it, "
                 "and I will tell you each time the report moves on.\n"
-                "• <b>Anonymously</b>: nothing links the report to you, not even for me. You get "
+                "• *Anonymously*: nothing links the report to you, not even for me. You get "
                 "a code to follow it with /track."
             ),
             [

@@ -42,9 +42,10 @@ class Filter:
 
 def _scope(ctx: Context) -> repo.Scope:
     return repo.Scope(
-        all_areas=ctx.roles.is_officer,
+        all_areas=ctx.roles.sees_every_commune,
         leader_areas=ctx.roles.leader_areas,
         member_id=ctx.member.id if ctx.member else None,
+        officer_areas=ctx.roles.officer_areas or frozenset(),
     )
 
 
@@ -70,8 +71,8 @@ async def on_list(ctx: Context, argument: str) -> None:
 
 async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
     areas = await areas_repo.list_areas(ctx.conn)
-    if not ctx.roles.is_officer:
-        areas = [a for a in areas if a.id in ctx.roles.leader_areas]
+    if not ctx.roles.sees_every_commune:
+        areas = [a for a in areas if a.id in ctx.roles.area_ids]
     area_ids = [0, *(a.id for a in areas)]
     if chosen.area not in area_ids:
         chosen = Filter(chosen.status, 0, chosen.category, 0)
@@ -112,7 +113,7 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
         else category_label(ctx.t, chosen.category)
     )
     lines = [
-        ctx._("<b>Reports in your care</b>"),
+        ctx._("*Reports in your care*"),
         ctx._(
             "Status: {status} · Area: {area} · Category: {category}",
             status=status_name,

@@ -13,7 +13,7 @@ from bot.core.events import EventKind, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.features.reports.model import MAX_NOTE
 from bot.i18n import N_, Translator
-from bot.shared.pickers import area_options, problem_text, stale, stale_reply
+from bot.shared.pickers import area_picker, problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text, check_name, search_key
 from bot.storage import areas as areas_repo
 from bot.storage import mediation as repo
@@ -84,9 +84,9 @@ def _may_manage(ctx: Context, case: Case) -> bool:
 
 async def _areas_in_scope(ctx: Context) -> list[areas_repo.Area]:
     areas = await areas_repo.list_areas(ctx.conn)
-    if ctx.roles.is_officer:
+    if ctx.roles.sees_every_commune:
         return areas
-    return [a for a in areas if a.id in ctx.roles.leader_areas]
+    return [a for a in areas if a.id in ctx.roles.area_ids]
 
 
 # Lists and cards ----------------------------------------------------------------------------
@@ -95,12 +95,12 @@ async def list_cases(ctx: Context) -> None:
 
 
 async def _list(ctx: Context, *, open_only: bool, page: int, edit: bool) -> None:
-    scope = None if ctx.roles.is_officer else ctx.roles.leader_areas
+    scope = None if ctx.roles.sees_every_commune else ctx.roles.area_ids
     cases, total = await repo.listing(
         ctx.conn, scope, open_only=open_only, offset=page * PAGE, limit=PAGE
     )
     lines = [
-        ctx._("<b>Mediation cases</b>") + " · " + (ctx._("open") if open_only else ctx._("all")),
+        ctx._("*Mediation cases*") + " · " + (ctx._("open") if open_only else ctx._("all")),
         ctx._n("{count} case", "{count} cases", total),
     ]
     options: list[list[Option]] = []
@@ -159,9 +159,7 @@ async def my_cases(ctx: Context) -> None:
         for case in cases
     ]
     ctx.reply(
-        ctx._("<b>Open cases with you as mediator</b>")
-        if staff
-        else ctx._("<b>The cases you mediate</b>"),
+        ctx._("*Open cases with you as mediator*") if staff else ctx._("*The cases you mediate*"),
         options,
     )
 
@@ -174,7 +172,7 @@ async def case_text(ctx: Context, t: Translator, case: Case) -> str:
         else None
     )
     lines = [
-        t._("<b>Mediation case #{number}</b>", number=str(case.id)),
+        t._("*Mediation case #{number}*", number=str(case.id)),
         t._("Hamlet or ward: {area}", area=area.name if area else "-"),
         t._("Parties: {names}", names=", ".join(case.parties)),
         t._("Mediator: {name}", name=mediator.display_name if mediator else "-"),
@@ -280,7 +278,9 @@ async def on_button(ctx: Context, argument: str) -> None:
             _ask_parties(ctx)
         else:
             ctx.begin(FLOW, "area")
-            ctx.reply(ctx._("In which area is the dispute?"), area_options(areas, "med:area"))
+            ctx.reply(
+                ctx._("In which area is the dispute?"), await area_picker(ctx, areas, "med:area")
+            )
     elif verb == "area" and ctx.flow == FLOW and ctx.step == "area" and rest.isdigit():
         if not ctx.roles.leads(int(rest)):
             ctx.toast(ctx._("This area is not in your care."))
@@ -483,7 +483,9 @@ async def on_input(ctx: Context) -> None:
         ctx.goto("mediator", parties=names)
         _ask_mediator(ctx)
     elif step == "mediator":
-        found = await members_repo.search(ctx.conn, text.strip(), fold=search_key)
+        found = await members_repo.search(
+            ctx.conn, text.strip(), fold=search_key, within=ctx.roles.officer_areas
+        )
         if not found:
             ctx.reply(
                 ctx._(

@@ -84,8 +84,8 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     await close_flow(ctx)
     if anonymous:
         text = ctx._(
-            "Thank you. Your report was sent <b>anonymously</b>: nothing links it to you.\n\n"
-            "Your tracking code: <code>{code}</code>\nPlease write it down: it is the only way "
+            "Thank you. Your report was sent *anonymously*: nothing links it to you.\n\n"
+            "Your tracking code: `{code}`\nPlease write it down: it is the only way "
             "to follow the report (with /track {code}). I cannot look it up for you.",
             code=code,
         )

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, default_routes
 from bot.features.reports.texts import category_label, target_label
+from bot.i18n import N_
 from bot.shared.pickers import stale
 from bot.storage import reports as repo
 
@@ -21,12 +22,17 @@ def _following(choices: tuple[float, ...], current: float) -> float:
     return bigger[0] if bigger else choices[0]
 
 
+DEPLOYMENT_WIDE = N_(
+    "These settings apply to every commune: only the province's officers change them."
+)
+
+
 async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
     routes = await repo.routes(ctx.conn, default_routes())
     settings = await repo.settings(ctx.conn)
     lines = [note] if note else []
     lines += [
-        ctx._("<b>Reports: routing and limits</b>"),
+        ctx._("*Reports: routing and limits*"),
         ctx._("Press a category to switch who handles it."),
         "",
     ]
@@ -57,6 +63,9 @@ async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
 
 async def on_button(ctx: Context, argument: str) -> None:
     verb, _, value = argument.partition(":")
+    if not ctx.roles.sees_every_commune:
+        ctx.toast(ctx._(DEPLOYMENT_WIDE))
+        return
     member_id = ctx.member.id if ctx.member else None
     if verb == "route" and value in CATEGORY_BY_KEY:
         routes = await repo.routes(ctx.conn, default_routes())

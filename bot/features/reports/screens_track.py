@@ -42,7 +42,7 @@ async def _track(ctx: Context, typed: str) -> None:
         return
     ctx.reply(
         ctx._(
-            "<b>Report {code}</b>\nCategory: {category}\nSent: {sent}\nStatus: {status}\n"
+            "*Report {code}*\nCategory: {category}\nSent: {sent}\nStatus: {status}\n"
             "Last change: {changed}",
             code=found.code,
             category=category_label(ctx.t, found.category),

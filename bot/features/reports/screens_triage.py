@@ -38,7 +38,7 @@ IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel
 
 # Handler buttons ----------------------------------------------------------------------------
 def may_handle(ctx: Context, report: Report) -> bool:
-    if ctx.roles.is_officer:
+    if ctx.roles.covers(report.area_id):
         return True
     member = ctx.member
     if member is not None and report.assignee_member_id == member.id:
@@ -59,7 +59,9 @@ async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: s
     text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
     if note:
         text = note + "\n\n" + text
-    ctx.reply(text, card_options(ctx.t, report, officer=ctx.roles.is_officer), edit=edit)
+    ctx.reply(
+        text, card_options(ctx.t, report, officer=ctx.roles.covers(report.area_id)), edit=edit
+    )
 
 
 async def on_triage(ctx: Context, argument: str) -> None:
@@ -136,7 +138,7 @@ async def _status_button(ctx: Context, report: Report, value: str) -> None:
 def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
     ctx.reply(
         ctx._(
-            "Report {code} ({category}) → <b>{status}</b>.\n"
+            "Report {code} ({category}) → *{status}*.\n"
             "Please type the reason. The reporter reads it when following the report, so "
             "write it for them: what was done, or where to turn instead. Or /cancel.",
             code=report.code,
@@ -149,14 +151,14 @@ def _ask_reason(ctx: Context, report: Report, to_status: Status) -> None:
 async def _show_confirmation(ctx: Context, report: Report) -> None:
     to_status = Status(str(ctx.data["to_status"]))
     lines = [
-        ctx._("<b>Please confirm</b>"),
+        ctx._("*Please confirm*"),
         ctx._(
             "Report {code} · {category}",
             code=report.code,
             category=category_label(ctx.t, report.category),
         ),
         ctx._(
-            "Status: {before} → <b>{after}</b>",
+            "Status: {before} → *{after}*",
             before=status_label(ctx.t, report.status),
             after=status_label(ctx.t, to_status),
         ),
@@ -251,7 +253,7 @@ async def change_status(
 
 # Reopening a closed report --------------------------------------------------------------------
 async def _ask_reopen(ctx: Context, report: Report) -> None:
-    if not ctx.roles.is_officer:
+    if not ctx.roles.covers(report.area_id):
         ctx.toast(ctx._("Only commune officers can reopen a closed report."))
         return
     if not officer_may_reopen(report.status):
@@ -275,7 +277,7 @@ async def _reopen(ctx: Context, report: Report, note: str) -> None:
     assert member is not None
     read_as = ctx.data.get("from_status")
     ctx.end()
-    if not ctx.roles.is_officer:  # no longer an officer since the button was pressed
+    if not ctx.roles.covers(report.area_id):  # no longer an officer since the button was pressed
         ctx.reply(ctx._("Only commune officers can reopen a closed report."))
         return
     if report.status.value != read_as or not officer_may_reopen(report.status):
@@ -294,7 +296,7 @@ async def _reopen(ctx: Context, report: Report, note: str) -> None:
 async def _show_reporter(ctx: Context, report: Report) -> None:
     member = ctx.member
     assert member is not None
-    if not (ctx.roles.is_officer or report.assignee_member_id == member.id):
+    if not (ctx.roles.covers(report.area_id) or report.assignee_member_id == member.id):
         ctx.toast(
             ctx._(
                 "Only the assigned handler and commune officers can see who sent a report. "
@@ -312,22 +314,21 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
         return
     await ctx.audit("report.identity_shown", "report", report.id)
     area = await area_name(ctx.conn, reporter.area_id)
+    link = ctx.config.links.person_link(reporter.platform, reporter.user_id)
     ctx.reply(
         ctx._(
-            "Report #{number} was sent by <b>{name}</b> ({area}). Please keep this private: "
+            "Report #{number} was sent by *{name}* ({area}). Please keep this private: "
             "never name a reporter in a group.",
             number=str(report.id),
             name=reporter.display_name or "?",
             area=area or "-",
         ),
-        [[Option(ctx.t.plain("💬 Open chat"), url=f"tg://user?id={reporter.user_id}")]]
-        if reporter.platform == "telegram"
-        else [],
+        [[Option(ctx.t.plain("💬 Open chat"), url=link)]] if link else [],
     )
 
 
 async def _history(ctx: Context, report: Report) -> None:
-    lines = [ctx._("<b>History of report #{number}</b>", number=str(report.id))]
+    lines = [ctx._("*History of report #{number}*", number=str(report.id))]
     for event in await repo.events(ctx.conn, report.id):
         actor = (
             await members_repo.get(ctx.conn, event.actor_member_id)
@@ -366,7 +367,7 @@ def _safe(text: str) -> str:
 
 
 async def _toggle_block(ctx: Context, report: Report) -> None:
-    if not ctx.roles.is_officer or report.reporter_member_id is None:
+    if not ctx.roles.covers(report.area_id) or report.reporter_member_id is None:
         ctx.toast(ctx._("Only commune officers can block a person from reporting."))
         return
     member_id = report.reporter_member_id

@@ -173,8 +173,9 @@ async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
     return found
 
 
-async def officers(conn: aiosqlite.Connection) -> list[Member]:
-    return await _members(conn, await roles_repo.holders(conn, "officer"))
+async def officers(conn: aiosqlite.Connection, area_id: int | None) -> list[Member]:
+    """The officers who act for the area: the whole deployment's and its commune's."""
+    return await _members(conn, await roles_repo.officers_for(conn, area_id))
 
 
 async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
@@ -187,7 +188,7 @@ async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member
         leaders = await _members(conn, await roles_repo.holders(conn, "leader", report.area_id))
         if leaders:
             return leaders
-    return await officers(conn)
+    return await officers(conn, report.area_id)
 
 
 async def area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
@@ -195,8 +196,8 @@ async def area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | No
     return area.name if area else None
 
 
-async def _is_officer(conn: aiosqlite.Connection, member: Member) -> bool:
-    return member.id in await roles_repo.holders(conn, "officer")
+async def _is_officer(conn: aiosqlite.Connection, member: Member, area_id: int | None) -> bool:
+    return member.id in await roles_repo.officers_for(conn, area_id)
 
 
 async def send_card(
@@ -210,7 +211,7 @@ async def send_card(
 ) -> int:
     """Queue the report card, under a headline message id, to one person in their language."""
     area = await area_name(conn, report.area_id)
-    officer = await _is_officer(conn, member)
+    officer = await _is_officer(conn, member, report.area_id)
 
     def build(t: Translator) -> Reply:
         text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
@@ -230,7 +231,7 @@ async def notify_new(
         queued += await send_card(conn, config, member, report, now, headline)
         told.add(member.id)
     if report.happening_now:
-        for member in await officers(conn):
+        for member in await officers(conn, report.area_id):
             if member.id not in told:
                 queued += await send_card(
                     conn, config, member, report, now, N_("🚨 Urgent: happening now")
@@ -311,7 +312,7 @@ async def escalate_due(db: Database, config: CoreConfig, now: datetime) -> int:
                     N_("⏰ Reminder: this report has not been acknowledged yet."),
                 )
                 told.add(member.id)
-            for member in await officers(conn):
+            for member in await officers(conn, report.area_id):
                 if member.id not in told:
                     queued += await send_card(
                         conn,

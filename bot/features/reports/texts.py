@@ -6,6 +6,7 @@ use them in the reader's own language.
 
 from __future__ import annotations
 
+from bot.core import richtext
 from bot.core.events import Option
 from bot.features.reports.model import (
     CATEGORY_BY_KEY,
@@ -47,10 +48,10 @@ def target_label(t: Translator, target: Target) -> str:
 
 def emergency_text(t: Translator) -> str:
     return t._(
-        "🚨 <b>If anyone is in danger, call now:</b>\n"
-        "📞 <b>113</b>: police\n"
-        "📞 <b>114</b>: fire and rescue\n"
-        "📞 <b>115</b>: ambulance"
+        "🚨 *If anyone is in danger, call now:*\n"
+        "📞 *113*: police\n"
+        "📞 *114*: fire and rescue\n"
+        "📞 *115*: ambulance"
     )
 
 
@@ -65,13 +66,13 @@ def card_text(
     ``reason``: what the reporter was told with the current status."""
     lines = [
         t._(
-            "<b>Report #{number}</b> · {code}",
+            "*Report #{number}* · {code}",
             number=str(report.id),
             code=report.code,
         )
     ]
     if report.happening_now:
-        lines.append(t._("🚨 <b>Happening now</b>"))
+        lines.append(t._("🚨 *Happening now*"))
     lines.append(t._("Category: {category}", category=category_label(t, report.category)))
     lines.append(t._("Hamlet or ward: {area}", area=area_name or "-"))
     lines.append(t._("Status: {status}", status=status_label(t, report.status)))
@@ -81,7 +82,7 @@ def card_text(
     if report.latitude is not None and report.longitude is not None:
         link = map_link(report.latitude, report.longitude)
         lines.append(
-            t._("Place: {link}", link=Safe(f'<a href="{link}">{t._("shared location")}</a>'))
+            t._("Place: {link}", link=Safe(richtext.link(t.plain("shared location"), link)))
         )
     elif report.place:
         lines.append(t._("Place: {place}", place=report.place))
@@ -101,7 +102,7 @@ def card_text(
     if report.duplicate_of:
         lines.append(t._("Duplicate of report #{number}", number=str(report.duplicate_of)))
     lines.append("")
-    lines.append(t._("<b>Description:</b>"))
+    lines.append(t._("*Description:*"))
     lines.append(escape(report.description or "-"))
     return "\n".join(lines)
 
