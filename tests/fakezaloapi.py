@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ class FakeZaloAPI:
         except ValueError:
             return self._error(400, "Bad Request: body is not JSON")
         if method == "getUpdates":
-            return await self._get_updates(params)
+            return await self._get_updates(request, params)
         call = Call(method, params)
         failure = self._failure_for(method, params)
         problem = None if failure is not None else self._refusal(method, params)
@@ -192,7 +193,9 @@ class FakeZaloAPI:
             return {"url": self.webhook["url"], "updated_at": self.webhook["updated_at"]}
         return True
 
-    async def _get_updates(self, params: dict[str, Any]) -> web.StreamResponse:
+    async def _get_updates(
+        self, request: web.Request, params: dict[str, Any]
+    ) -> web.StreamResponse:
         self.polls += 1
         failure = self._failure_for("getUpdates", params)
         if failure is not None:
@@ -205,14 +208,16 @@ class FakeZaloAPI:
             wait = float(params.get("timeout", 30))
         except (TypeError, ValueError):
             wait = 30.0
-        try:
-            if self.updates.empty():
-                update = await asyncio.wait_for(self.updates.get(), timeout=min(wait, 30.0))
-            else:
-                update = self.updates.get_nowait()
-        except TimeoutError:
-            return self._error(408, "Request timeout")
-        return web.json_response({"ok": True, "result": update})
+        deadline = time.monotonic() + min(wait, 30.0)
+        while True:
+            # A request its client gave up (a bot that stopped) takes no update.
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)
+            if not self.updates.empty():
+                return web.json_response({"ok": True, "result": self.updates.get_nowait()})
+            if time.monotonic() >= deadline:
+                return self._error(408, "Request timeout")
+            await asyncio.sleep(0.01)
 
     # Driving ----------------------------------------------------------------------------
     def fail(
@@ -339,6 +344,24 @@ class ZaloUser:
         await self.api.wait_idle(quiet=0.25)
         chat_id = (chat or {"id": self.id})["id"]
         return "\n".join(c.text for c in self.api.calls[before:] if c.ok and c.chat_id == chat_id)
+
+    async def press(self, label: str, chat: dict[str, Any] | None = None) -> Call:
+        """Type the number of the option whose label holds ``label``, on the latest message
+        of the chat that lists it."""
+        chat_id = (chat or {"id": self.id})["id"]
+        for call in reversed(self.api.sent(chat_id)):
+            for number, shown in options(call.text):
+                if label in shown:
+                    return await self.send(str(number), chat)
+        raise AssertionError(f"no message in chat {chat_id} lists an option with {label!r}")
+
+
+OPTION = re.compile(r"^\s*\[(\d+)\] (.*)$")
+
+
+def options(text: str) -> list[tuple[int, str]]:
+    """The numbered options listed in a message: (number, label)."""
+    return [(int(m.group(1)), m.group(2)) for m in map(OPTION.match, text.split("\n")) if m]
 
 
 def group(chat_id: str) -> dict[str, Any]:

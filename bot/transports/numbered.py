@@ -10,19 +10,25 @@ from bot.core.events import Button
 from bot.shared.text import search_key
 
 
-def option_lines(buttons: list[Button], *, link_note: str = "") -> list[str]:
+def option_lines(
+    buttons: list[Button], *, link_note: str = "", show_links: bool = False
+) -> list[str]:
+    """``[1] label`` per option; a link's option says so (``link_note``) or shows the link."""
     lines = []
     for number, button in enumerate(buttons, start=1):
-        suffix = link_note if button.url else ""
+        suffix = ""
+        if button.url:
+            suffix = f": {button.url}" if show_links else link_note
         lines.append(f"  [{number}] {button.label}{suffix}")
     return lines
 
 
 def numbered_text(text: str, buttons: list[Button]) -> str:
-    """The message with its options as numbered lines under it."""
+    """The message with its options as numbered lines under it (links shown as they are)."""
     if not buttons:
         return text
-    return (text.rstrip() + "\n\n" + "\n".join(option_lines(buttons))).strip()
+    lines = option_lines(buttons, show_links=True)
+    return (text.rstrip() + "\n\n" + "\n".join(lines)).strip()
 
 
 def choice(text: str, buttons: list[Button]) -> Button | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.features import build_registry
+from bot.transports.zalo.render import parts as zalo_parts
 from bot.transports.zalo.updates import UnreadableUpdate, parse_update
-from bot.transports.zalo.words import split_plain, typed_command
+from bot.transports.zalo.words import typed_command
 from tests.fakezaloapi import FakeZaloAPI, ZaloUser
 
 REGISTRY = build_registry()
@@ -60,13 +61,13 @@ def test_ordinary_text_stays_text(typed: str) -> None:
 def test_long_text_is_split_at_line_breaks_within_the_limit() -> None:
     lines = [f"Dòng {i}: " + " ".join(["chữ"] * 20) for i in range(40)]
     text = "\n".join(lines)
-    parts = split_plain(text, 2000)
+    parts = zalo_parts(text, 2000)
     assert len(parts) == 2
     assert all(len(p) <= 2000 for p in parts)
     assert "\n".join(parts) == text  # nothing lost, cut between lines
     one_line = "a " * 1500
-    assert all(len(p) <= 2000 for p in split_plain(one_line, 2000))
-    assert split_plain("ngắn", 2000) == ["ngắn"]
+    assert all(len(p) <= 2000 for p in zalo_parts(one_line, 2000))
+    assert zalo_parts("ngắn", 2000) == ["ngắn"]
 
 
 def test_updates_read_as_documented() -> None:
@@ -97,3 +98,20 @@ def test_updates_read_as_documented() -> None:
     assert withheld.kind == "unsupported" and withheld.text == ""
     with pytest.raises(UnreadableUpdate):
         parse_update({"event_name": "message.unsupported.received"})
+
+
+def test_an_option_is_chosen_by_its_number_or_its_words() -> None:
+    from bot.core.events import Button
+    from bot.transports.numbered import choice, numbered_text
+
+    buttons = [
+        Button("✅ Đồng ý", "m1:0"),
+        Button("✖️ Không", "m1:1"),
+        Button("Bản đồ", url="https://maps.example/1"),
+    ]
+    shown = numbered_text("Anh/chị đồng ý không ạ?", buttons)
+    assert shown.endswith("  [1] ✅ Đồng ý\n  [2] ✖️ Không\n  [3] Bản đồ: https://maps.example/1")
+    assert choice("2", buttons) == buttons[1]
+    assert choice("dong y", buttons) == buttons[0]
+    assert choice("Không", buttons) == buttons[1]
+    assert choice("4", buttons) is None and choice("có lẽ", buttons) is None

@@ -42,23 +42,3 @@ def typed_command(text: str, known: Callable[[str], bool]) -> tuple[str, str] | 
     if known(joined):
         return joined, ""
     return None
-
-
-def split_plain(text: str, limit: int) -> list[str]:
-    """Plain text in parts of at most ``limit`` characters, cut at a line break where one is
-    within the part, else at a space, else anywhere; no part is empty."""
-    parts: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        head = rest[:cut].rstrip()
-        if head.strip():
-            parts.append(head)
-        rest = rest[cut:].lstrip("\n ")
-    if rest.strip():
-        parts.append(rest)
-    return parts
