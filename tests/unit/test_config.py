@@ -111,3 +111,17 @@ def test_zalo_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.download_root == "https://bot.example.vn"
     assert token not in repr(settings) and "s3cret-s3cret" not in repr(settings)
     assert set(settings.secrets) == {token, "s3cret-s3cret"}
+
+
+def test_the_zalo_token_and_webhook_secret_never_reach_the_logs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.logging_setup import RedactSecrets
+
+    token = "1459232241454765289:abcDEF123_-xyz"
+    monkeypatch.setenv("XOMANTOAN_ZALO_TOKEN", token)
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo/webhook")
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_SECRET", "s3cret-s3cret")
+    redact = RedactSecrets(load_settings().secrets).redact
+    line = f"POST https://bot-api.zaloplatforms.com/bot{token}/sendMessage s3cret-s3cret"
+    assert token not in redact(line) and "s3cret-s3cret" not in redact(line)
