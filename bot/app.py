@@ -25,8 +25,10 @@ from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
-from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
+from bot.transports.delivery import OutboxWorker
+from bot.transports.pacing import Limits, Pacer
 from bot.transports.platforms import telegram_admins
+from bot.transports.send_results import Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -126,13 +128,10 @@ async def run_telegram(
     limits: Limits | None = None,
     read_timeout: float = 20.0,
 ) -> None:
-    from bot.transports.telegram import (
-        TOKEN_REFUSED,
-        TelegramLinks,
-        TelegramTransport,
-        build_application,
-        initialize,
-    )
+    from bot.transports.telegram.connection import build_application
+    from bot.transports.telegram.links import TelegramLinks
+    from bot.transports.telegram.polling import TOKEN_REFUSED, initialize
+    from bot.transports.telegram.transport import TelegramTransport
 
     token = settings.token
     assert token is not None
