@@ -2,7 +2,8 @@
 transport, handlers), :mod:`.polling` (getUpdates, start-up), :mod:`.lanes` (the inbox, one
 lane per chat), :mod:`.events` (updates mapped to core events), :mod:`.replies` (replies and
 edits), :mod:`.outbox_sender` (the outbox worker's sender), :mod:`.menus` (command menus),
-:mod:`.markup`, :mod:`.retries`, :mod:`.ids` and :mod:`.links`.
+:mod:`.markup`, :mod:`.retries`, :mod:`.connection` (the chat library's application),
+:mod:`.ids`, :mod:`.links`, and :mod:`.state` (what the parts of the transport share).
 
 Importing the package sets what the chat library and its HTTP stack must see first.
 """
