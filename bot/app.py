@@ -25,8 +25,10 @@ from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
-from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
+from bot.transports.delivery import OutboxWorker
+from bot.transports.pacing import Limits, Pacer
 from bot.transports.platforms import telegram_admins
+from bot.transports.send_results import Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.richtext import plain
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import SendResult
 from bot.transports.numbered import choice, option_lines
+from bot.transports.send_results import SendResult
 
 PLATFORM = "console"
 START_LINK = "console:private?start="  # an option that opens the private chat (see _event)

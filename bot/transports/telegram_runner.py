@@ -13,14 +13,11 @@ from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.dispatcher import Dispatcher
 from bot.core.registry import Registry
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, Pacer
-from bot.transports.telegram import (
-    TOKEN_REFUSED,
-    TelegramLinks,
-    TelegramTransport,
-    build_application,
-    initialize,
-)
+from bot.transports.pacing import Limits, Pacer
+from bot.transports.telegram.connection import build_application
+from bot.transports.telegram.links import TelegramLinks
+from bot.transports.telegram.polling import TOKEN_REFUSED, initialize
+from bot.transports.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
 

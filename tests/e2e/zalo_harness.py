@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.app import run_bot
 from bot.config import load_settings
-from bot.transports.delivery import Limits
+from bot.transports.pacing import Limits
 from tests.e2e.harness import TOKEN
 from tests.fakebotapi import FakeBotAPI
 from tests.fakezaloapi import FakeZaloAPI

@@ -16,7 +16,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.events import NoLinks
 from bot.core.registry import Registry
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, Pacer
+from bot.transports.pacing import Limits, Pacer
 from bot.transports.zalo.client import TokenRefused, ZaloClient, ZaloError
 from bot.transports.zalo.links import Links
 from bot.transports.zalo.server import HttpServer

@@ -23,8 +23,9 @@ from bot.i18n import N_, Translator
 from bot.storage import kv, outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import UNCONFIRMED, Pacer, SendResult
 from bot.transports.numbered import numbered_text
+from bot.transports.pacing import Pacer
+from bot.transports.send_results import UNCONFIRMED, SendResult
 from bot.transports.zalo.client import (
     TEXT_LIMIT,
     Flood,

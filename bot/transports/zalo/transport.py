@@ -31,8 +31,9 @@ from bot.core.registry import Registry
 from bot.storage import inbox, kv
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import Pacer, SendResult
 from bot.transports.numbered import choice
+from bot.transports.pacing import Pacer
+from bot.transports.send_results import SendResult
 from bot.transports.zalo.client import (
     Flood,
     TokenRefused,
