@@ -13,7 +13,7 @@ import pytest
 
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
-from bot.storage import pledges as pledges_repo
+from bot.storage import pledge_campaigns
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from tests.conftest import seed_areas
@@ -92,7 +92,7 @@ async def test_household_pledge_and_anonymous_report_by_typing(
     db = await Database.open(zbot.database)
     async with db.unit() as conn:
         today = date.today()
-        await pledges_repo.add_campaign(
+        await pledge_campaigns.add_campaign(
             conn,
             "Cam kết năm 2027",
             today - timedelta(days=5),

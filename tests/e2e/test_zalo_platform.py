@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError
-from bot.storage import inbox
-from bot.storage import pledges as pledges_repo
+from bot.storage import inbox, pledge_campaigns
 from bot.storage.db import Database
 from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser, fixed_clock
@@ -178,7 +177,7 @@ async def test_a_household_signed_on_telegram_is_one_pledge_for_its_member_on_za
         db = await Database.open(bot.database)
         async with db.unit() as conn:
             today = date.today()
-            await pledges_repo.add_campaign(
+            await pledge_campaigns.add_campaign(
                 conn,
                 "Cam kết năm 2027",
                 today - timedelta(days=5),
