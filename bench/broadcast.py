@@ -42,7 +42,7 @@ from bot.storage import areas
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database
 from bot.storage.timefmt import to_db
-from bot.transports.delivery import Limits
+from bot.transports.pacing import Limits
 from tests.e2e.harness import TOKEN, ChatUser
 from tests.fakebotapi import FakeBotAPI, RateLimits
 

@@ -26,7 +26,7 @@ from bot.app import run_telegram
 from bot.config import load_settings
 from bot.storage import outbox
 from bot.storage.db import Database
-from bot.transports.delivery import Limits
+from bot.transports.pacing import Limits
 from tests.e2e.harness import TOKEN, ChatUser
 from tests.fakebotapi import FakeBotAPI, RateLimits
 

@@ -322,7 +322,7 @@ def child(api_url: str, database: Path) -> None:
     from bot.app import run_telegram
     from bot.config import load_settings
     from bot.logging_setup import setup_logging
-    from bot.transports.delivery import Limits
+    from bot.transports.pacing import Limits
 
     # The bot's own logging (levels, token redaction), each record written as a JSON line.
     setup_logging("INFO", [TOKEN])

@@ -528,7 +528,7 @@ def child_command(kind: str, database: Path, url: str) -> list[str]:
 async def child_bot(database: str, url: str) -> None:
     from bot.app import run_telegram
     from bot.config import load_settings
-    from bot.transports.delivery import Limits
+    from bot.transports.pacing import Limits
 
     settings = load_settings(
         telegram_token=TOKEN,

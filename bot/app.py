@@ -17,16 +17,18 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import DEMO_DATABASE as DEMO_DATABASE  # re-exported: it used to live here
-from bot.config import ENV_PREFIX, Settings, SettingsError
+from bot.config import Settings
 from bot.core.context import CoreConfig
 from bot.core.dispatcher import Dispatcher, utc_now
-from bot.core.events import Links
+from bot.core.events import Links, NoLinks
 from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
-from bot.transports.delivery import Limits, OutboxWorker, Pacer, Sender
+from bot.transports.delivery import OutboxWorker
+from bot.transports.pacing import Limits, Pacer
 from bot.transports.platforms import telegram_admins
+from bot.transports.send_results import Sender
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -89,55 +91,87 @@ def build_core(db: Database, settings: Settings, links: Links, clock: Clock) -> 
     return Core(db, registry, Dispatcher(db, registry, core_config(settings, links), clock), clock)
 
 
+class OutboxSignal(asyncio.Event):
+    """The dispatcher's "messages were queued" signal, passed on to each platform's outbox
+    worker (each clears its own when it looks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listeners: list[asyncio.Event] = []
+
+    def listener(self) -> asyncio.Event:
+        event = asyncio.Event()
+        self.listeners.append(event)
+        return event
+
+    def set(self) -> None:
+        super().set()
+        for event in self.listeners:
+            event.set()
+
+
+@dataclass
+class Delivery:
+    """One platform's outbox sender, at that platform's limits."""
+
+    sender: Sender
+    limits: Limits
+    pacer: Pacer | None = None
+
+
 @contextlib.asynccontextmanager
 async def background(
-    core: Core, sender: Sender, settings: Settings, limits: Limits, pacer: Pacer | None = None
-) -> AsyncIterator[asyncio.Task[None]]:
-    """The outbox worker and the timers (housekeeping and every feature's jobs), started the
-    same way whatever the transport, and stopped when the block ends. Yields the worker's task
-    (it only ends by failing)."""
-    worker = OutboxWorker(
-        core.db,
-        sender,
-        core.clock,
-        signal=core.dispatcher.outbox_signal,
-        limits=limits,
-        pacer=pacer,
+    core: Core,
+    sender: Sender | list[Delivery],
+    settings: Settings,
+    limits: Limits | None = None,
+    pacer: Pacer | None = None,
+) -> AsyncIterator[list[asyncio.Task[None]]]:
+    """The outbox workers (one per platform) and the timers (housekeeping and every feature's
+    jobs), started the same way whatever the transports, and stopped when the block ends.
+    Yields the workers' tasks (they only end by failing)."""
+    deliveries = (
+        sender if isinstance(sender, list) else [Delivery(sender, limits or Limits(), pacer)]
     )
+    signal = core.dispatcher.outbox_signal
+    workers = [
+        OutboxWorker(
+            core.db,
+            d.sender,
+            core.clock,
+            signal=signal.listener() if isinstance(signal, OutboxSignal) else signal,
+            limits=d.limits,
+            pacer=d.pacer,
+        )
+        for d in deliveries
+    ]
     scheduler = Scheduler(settings.tz)
     install_housekeeping(scheduler, core.db, core.clock, timedelta(days=settings.retention_days))
     install_jobs(scheduler, core.registry, core.db, core.dispatcher, core.clock)
     scheduler.start()
-    task = asyncio.create_task(worker.run(), name="outbox")
+    tasks = [asyncio.create_task(w.run(), name=f"outbox-{w.sender.platform}") for w in workers]
     try:
-        yield task
+        yield tasks
     finally:
         scheduler.shutdown()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
-async def run_telegram(
+async def run_bot(
     settings: Settings,
     *,
     stop: asyncio.Event | None = None,
     clock: Clock = utc_now,
     limits: Limits | None = None,
+    zalo_limits: Limits | None = None,
     read_timeout: float = 20.0,
 ) -> None:
-    from bot.transports.telegram import (
-        TOKEN_REFUSED,
-        TelegramLinks,
-        TelegramTransport,
-        build_application,
-        initialize,
-    )
-
-    token = settings.token
-    assert token is not None
+    """Telegram, Zalo, or both (each whose token is set), in one process on one database."""
     stop = stop or asyncio.Event()
-    app = build_application(token, settings.telegram_api_url, read_timeout=read_timeout)
     lock = ProcessLock(settings.database)
     lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
@@ -145,51 +179,70 @@ async def run_telegram(
     except BaseException:
         lock.release()
         raise
-    limits = limits or Limits()
-    # One sending budget for the replies and the outbox (replies first).
-    pacer = Pacer(limits)
     try:
-        if not await initialize(app, stop):
-            return
-        core = build_core(db, settings, TelegramLinks(app.bot.username), clock)
-        transport = TelegramTransport(app, core.dispatcher, core.registry, db, pacer=pacer)
-        try:
-            await transport.publish_commands()
-        except Exception:
-            log.warning("could not publish the command menus; commands still work", exc_info=True)
-        async with background(core, transport, settings, limits, pacer=pacer) as worker:
-            await transport.resume()  # updates fetched before the last stop and not yet handled
-            poll = asyncio.create_task(
-                transport.poll(settings.poll_timeout_seconds, stop), name="poll"
-            )
-            log.info("bot @%s is running (long polling)", app.bot.username)
-            _stop_on_signals(stop)
-            stopper = asyncio.create_task(stop.wait())
-            try:
-                done, _ = await asyncio.wait(
-                    [stopper, worker, poll], return_when=asyncio.FIRST_COMPLETED
+        async with contextlib.AsyncExitStack() as stack:
+            telegram = None
+            if settings.token:
+                from bot.transports.telegram_runner import running_telegram
+
+                telegram = await stack.enter_async_context(
+                    running_telegram(settings, db, stop, read_timeout=read_timeout)
                 )
-            finally:
-                stopper.cancel()
-                poll.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await poll
-                await transport.stop_lanes()
-                await transport.close()
-            for task in done:
-                if task is not stopper and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-    except TOKEN_REFUSED:
-        raise SettingsError(
-            f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
-            " copy it again from @BotFather"
-        ) from None
+                if telegram is None:
+                    return
+            links: Links = telegram.links if telegram is not None else NoLinks()
+            core = build_core(db, settings, links, clock)
+            core.dispatcher.outbox_signal = OutboxSignal()
+            deliveries: list[Delivery] = []
+            tasks: list[asyncio.Task[None]] = []
+            if telegram is not None:
+                tg_limits = limits or Limits()
+                transport = await telegram.start(core.dispatcher, core.registry, tg_limits)
+                core.dispatcher.config.platform_links[transport.platform] = links
+                deliveries.append(Delivery(transport, tg_limits, telegram.pacer))
+            if settings.zalo:
+                from bot.transports.zalo.runner import running_zalo
+
+                zalo = await stack.enter_async_context(
+                    running_zalo(
+                        settings,
+                        db,
+                        core.dispatcher,
+                        core.registry,
+                        stop,
+                        clock,
+                        limits=zalo_limits,
+                        read_timeout=read_timeout,
+                    )
+                )
+                if zalo is None:
+                    return
+                deliveries.append(Delivery(zalo.transport, zalo.limits, zalo.pacer))
+                if zalo.receiving is not None:
+                    tasks.append(zalo.receiving)
+            async with background(core, deliveries, settings) as workers:
+                if telegram is not None:
+                    tasks.append(await telegram.receive(stop))
+                _stop_on_signals(stop)
+                stopper = asyncio.create_task(stop.wait())
+                try:
+                    done, _ = await asyncio.wait(
+                        [stopper, *workers, *tasks], return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    stopper.cancel()
+                    if telegram is not None:
+                        await telegram.stop_receiving()
+                for task in done:
+                    if task is not stopper and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
     finally:
-        with contextlib.suppress(Exception):
-            await app.shutdown()
         await db.close()
         lock.release()
         log.info("bot stopped")
+
+
+run_telegram = run_bot  # the name tests and benchmarks know
 
 
 async def run_console(

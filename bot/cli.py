@@ -27,7 +27,7 @@ from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, communes, members, roles
 from bot.storage.db import Database, SchemaTooNewError
 from bot.storage.lock import LockError
-from bot.transports.platforms import telegram_person
+from bot.transports.platforms import telegram_person, zalo_person
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     for name in ("grant", "revoke"):
         cmd = sub.add_parser(name, parents=parents, help=f"{name} a role for a Telegram user")
-        cmd.add_argument("--telegram-id", type=int, required=True)
+        who = cmd.add_mutually_exclusive_group(required=True)
+        who.add_argument("--telegram-id", type=int, help="the person's Telegram user id")
+        who.add_argument("--zalo-id", help="the person's Zalo id (as /dulieucuatoi shows it)")
         choices = ["officer", "leader", "admin"] + (["resident"] if name == "grant" else [])
         cmd.add_argument("--role", choices=choices, required=True)
         cmd.add_argument("--area", help="area code (for leader)")
@@ -84,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
 
 class CliError(Exception):
     """A one-line answer for the person at the terminal."""
+
+
+def _person(args: argparse.Namespace) -> tuple[str, str]:
+    if args.zalo_id is not None:
+        if not args.zalo_id.strip() or not args.zalo_id.strip().isalnum():
+            raise CliError("--zalo-id is the id /dulieucuatoi shows (letters and digits)")
+        return zalo_person(args.zalo_id.strip())
+    return telegram_person(args.telegram_id)
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None]]) -> None:
@@ -124,12 +134,14 @@ async def _migrate(db: Database) -> None:
 
 async def _grant(
     db: Database,
-    telegram_id: int,
+    person: tuple[str, str],
     role: str,
     area_code: str | None,
     revoke: bool,
     commune_code: str | None = None,
 ) -> None:
+    platform, user_id = person
+    label = f"{platform.capitalize()} user {user_id}"
     now = utc_now()
     async with db.unit() as conn:
         commune = None
@@ -146,14 +158,14 @@ async def _grant(
             area = await areas.by_code(conn, area_code)
             if area is None:
                 raise CliError(f"no area with code {area_code} (see: xomantoan areas list)")
-        member = await members.ensure(conn, *telegram_person(telegram_id), now)
+        member = await members.ensure(conn, platform, user_id, now)
         if role == "resident":  # back to a plain resident: every elevated role goes
             for held in await roles.of_member(conn, member.id):
                 await roles.revoke(conn, member.id, held.role, held.area_id, held.commune_id)
                 await audit.record(
                     conn, now, None, "role.revoked", "member", member.id, role=held.role, via="cli"
                 )
-            print(f"Telegram user {telegram_id} is now a resident only")
+            print(f"{label} is now a resident only")
             return
         area_id = area.id if area else None
         commune_id = commune.id if commune else None
@@ -177,7 +189,7 @@ async def _grant(
     where = f" of {area.name}" if area else (f" of {commune.code}" if commune else "")
     verb = "no longer" if revoke else "now"
     note = "" if changed else " (no change)"
-    print(f"Telegram user {telegram_id} is {verb} {role}{where}{note}")
+    print(f"{label} is {verb} {role}{where}{note}")
 
 
 async def _areas(db: Database, args: argparse.Namespace) -> None:
@@ -222,15 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        setup_logging(settings.log_level, [settings.token or ""])
+        setup_logging(settings.log_level, settings.secrets)
         chosen: Path | None = getattr(args, "database", None)
         if chosen is not None:
             settings = settings.model_copy(update={"database": chosen})
-        if args.command == "run" and settings.token:
+        if args.command == "run" and (settings.token or settings.zalo):
             check_database_path(settings.database)
-            from bot.app import run_telegram
+            from bot.app import run_bot
 
-            asyncio.run(run_telegram(settings))
+            asyncio.run(run_bot(settings))
         elif args.command in ("run", "console"):
             from bot.app import run_console
 
@@ -254,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                     settings,
                     lambda db: _grant(
                         db,
-                        args.telegram_id,
+                        _person(args),
                         args.role,
                         args.area,
                         args.command == "revoke",

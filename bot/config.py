@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
+# A Zalo bot token from Zalo Bot Creator: the bot's id (digits), a colon, the access key.
+ZALO_TOKEN_PATTERN = re.compile(r"^\d{3,25}:[A-Za-z0-9_-]{8,256}$")
+# Zalo sends the webhook secret back in a header: 8 to 256 visible ASCII characters.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[\x21-\x7e]{8,256}$")
 ENV_PREFIX = "XOMANTOAN_"
 
 
@@ -46,6 +50,22 @@ class Settings(BaseSettings):
     conversation_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Long polling
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # Zalo Bot Platform: the token from Zalo Bot Creator, the API root (requests go to
+    # <root>/bot<token>/<method>), and an optional webhook (else long polling).
+    zalo_token: SecretStr | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    # Zalo's quotas are not published: a safe pace by default.
+    zalo_messages_per_second: float = Field(default=5.0, gt=0, le=100)
+    zalo_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    # The bot's own small HTTP server: the Zalo webhook, a health check and download links.
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    # The public https:// root where that server is reached (for download links); by default
+    # the webhook's https://host.
+    public_url: str | None = None
+    download_link_hours: int = Field(default=6, ge=1, le=72)
     # Delivered messages and idle strangers' chats are purged after this many days (the
     # awareness figures keep their counts).
     retention_days: int = Field(default=180, ge=30, le=3650)
@@ -61,6 +81,47 @@ class Settings(BaseSettings):
             )
         return value.strip()
 
+    @field_validator("zalo_token", mode="before")
+    @classmethod
+    def _zalo_token_shape(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not ZALO_TOKEN_PATTERN.match(value.strip()):
+            raise ValueError(
+                "does not look like a Zalo bot token from Zalo Bot Creator (the bot's id in"
+                " digits, a colon, then letters)"
+            )
+        return value.strip()
+
+    @field_validator("zalo_webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.match(value.strip()):
+            raise ValueError(
+                "must be 8 to 256 characters without spaces (letters, digits, punctuation)"
+            )
+        return value.strip()
+
+    @field_validator("zalo_webhook_url", "public_url", mode="before")
+    @classmethod
+    def _https_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not re.match(r"^https://[^\s/]+(/\S*)?$", value.strip()):
+            raise ValueError("must be an https:// address such as https://bot.example.vn/zalo")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.zalo_webhook_url and self.zalo_webhook_secret is None:
+            raise ValueError(
+                "ZALO_WEBHOOK_SECRET: is needed with ZALO_WEBHOOK_URL (8 to 256 characters;"
+                " Zalo sends it back with every update)"
+            )
+        return self
+
     @field_validator("commune_name", mode="before")
     @classmethod
     def _commune_name(cls, value: object) -> object:
@@ -68,7 +129,7 @@ class Settings(BaseSettings):
             return " ".join(value.split()) or None
         return value
 
-    @field_validator("telegram_api_url")
+    @field_validator("telegram_api_url", "zalo_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         value = value.strip().rstrip("/")
@@ -123,6 +184,30 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         return self.telegram_token.get_secret_value() if self.telegram_token else None
 
+    @property
+    def zalo(self) -> str | None:
+        """The Zalo token, or None."""
+        return self.zalo_token.get_secret_value() if self.zalo_token else None
+
+    @property
+    def webhook_secret(self) -> str | None:
+        return self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else None
+
+    @property
+    def download_root(self) -> str | None:
+        """Where download links point: the public URL, else the webhook's scheme and host."""
+        if self.public_url:
+            return self.public_url
+        if self.zalo_webhook_url:
+            match = re.match(r"^https://[^/]+", self.zalo_webhook_url)
+            return match.group(0) if match else None
+        return None
+
+    @property
+    def secrets(self) -> list[str]:
+        """What the logs must never show."""
+        return [s for s in (self.token, self.zalo, self.webhook_secret) if s]
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; raise :class:`SettingsError` with one line on the first wrong one."""
@@ -130,8 +215,10 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "?"
         reason = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings: the reason names the setting
+            raise SettingsError(f"Setting {ENV_PREFIX}{reason}") from None
+        field = str(error["loc"][0])
         raise SettingsError(f"Setting {ENV_PREFIX}{field.upper()}: {reason}") from None
     return settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,14 @@ class CoreConfig:
     conversation_ttl: timedelta = timedelta(hours=24)
     links: Links = field(default_factory=NoLinks)  # what the transport can link to
     commune_name: str | None = None
+    # Where one process serves several platforms: each one's links (``links`` is the default,
+    # for timers). Filled by the transports as they start.
+    platform_links: dict[str, Links] = field(default_factory=dict, compare=False)
+
+    def on(self, platform: str) -> CoreConfig:
+        """The configuration for an event from ``platform``: with that platform's links."""
+        links = self.platform_links.get(platform)
+        return self if links is None or links is self.links else replace(self, links=links)
 
 
 def private_chat_offer(

@@ -132,7 +132,7 @@ class Dispatcher:
         ctx = Context(
             event=event,
             conn=conn,
-            config=self.config,
+            config=self.config.on(event.platform),
             now=now,
             member=member,
             chat=chat,

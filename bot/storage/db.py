@@ -147,6 +147,20 @@ class PrefetchingConnection(aiosqlite.Connection):
         self._tx.put_nowait((future, run))
         return await _to_the_end(future)
 
+    async def close(self) -> None:
+        """Closed in aiosqlite's thread, after what that thread is running: a commit of a task
+        cancelled at a stop (a timer's) may still be under way there, and closing the connection
+        from the event loop's thread meanwhile crashes the process (a segmentation fault)."""
+        if self._connection is None:
+            return
+        try:
+            await self.in_thread(self._conn.close)
+        finally:
+            self._connection = None
+            stopped = self.stop()
+            if stopped:
+                await stopped
+
     @aiosqlite_context.contextmanager
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
         def run() -> tuple[sqlite3.Cursor, list[Any]]:

@@ -29,7 +29,8 @@ from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.richtext import plain
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import SendResult
+from bot.transports.numbered import choice, option_lines
+from bot.transports.send_results import SendResult
 
 PLATFORM = "console"
 START_LINK = "console:private?start="  # an option that opens the private chat (see _event)
@@ -139,16 +140,15 @@ class ConsoleTransport:
     def _event(self, text: str) -> Event:
         self._counter += 1
         chat, user = self.chat, self.me.person
-        if text.isdigit() and chat.id in self._last_buttons:
+        if chat.id in self._last_buttons:
             buttons, message_id = self._last_buttons[chat.id]
-            index = int(text) - 1
-            if 0 <= index < len(buttons):
-                button = buttons[index]
-                if button.url:
-                    payload = button.url.partition("?start=")[2]
-                    return self._command_event(
-                        f"/start {payload}".strip(), ChatInfo(user.id, "private")
-                    )
+            button = choice(text, buttons)
+            if button is not None and button.url:
+                payload = button.url.partition("?start=")[2]
+                return self._command_event(
+                    f"/start {payload}".strip(), ChatInfo(user.id, "private")
+                )
+            if button is not None:
                 parsed = parse_callback_data(button.data or "")
                 # Typed text naming an option: the core decides whether it presses it (the
                 # option belongs to the step the person is in) or answers a question.
@@ -219,9 +219,8 @@ class ConsoleTransport:
         if message.attachment is not None:
             self.print(prefix + self._save(message.attachment))
         flat = [b for row in message.buttons for b in row]
-        for number, button in enumerate(flat, start=1):
-            suffix = "  (opens the private chat)" if button.url else ""
-            self.print(f"{prefix}  [{number}] {button.label}{suffix}")
+        for line in option_lines(flat, link_note="  (opens the private chat)"):
+            self.print(prefix + line)
         if flat:
             self._last_buttons[message.chat_id] = (flat, self._counter)
         self.print("")

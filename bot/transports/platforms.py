@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 TELEGRAM = "telegram"
+ZALO = "zalo"
 # Loggers of the chat libraries, kept quiet below warnings (see bot/logging_setup.py).
 LIBRARY_LOGGERS = ("telegram",)
 
@@ -18,3 +19,8 @@ def telegram_person(user_id: int) -> tuple[str, str]:
 def telegram_admins(user_ids: Iterable[int]) -> frozenset[tuple[str, str]]:
     """The deployment's admins (XOMANTOAN_ADMINS: Telegram user ids) as (platform, id)."""
     return frozenset(telegram_person(u) for u in user_ids)
+
+
+def zalo_person(user_id: str) -> tuple[str, str]:
+    """A Zalo user id (text, as the CLI takes it) as the core names a person."""
+    return ZALO, user_id

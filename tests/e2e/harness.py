@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.app import run_telegram
 from bot.config import load_settings
-from bot.transports.delivery import Limits
+from bot.transports.pacing import Limits
 from tests.fakebotapi import BOT_USER, Call, FakeBotAPI
 
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuvwxyz"

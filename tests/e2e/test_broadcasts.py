@@ -15,7 +15,7 @@ from bot.features.broadcasts.service import progress_tick, run_due
 from bot.storage import broadcasts as repo
 from bot.storage import chats, members, roles
 from bot.storage.db import Database
-from bot.transports.telegram import TelegramLinks
+from bot.transports.telegram.links import TelegramLinks
 from tests.conftest import seed_areas
 from tests.e2e.harness import TOKEN, ChatUser, RunningBot, add_bot_to_group, fixed_clock, group_chat
 from tests.e2e.test_onboarding import register

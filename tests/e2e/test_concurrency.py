@@ -12,7 +12,7 @@ import pytest
 
 from bot.storage import outbox
 from bot.storage.db import Database
-from bot.transports.delivery import Limits
+from bot.transports.pacing import Limits
 from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser, RunningBot
 from tests.fakebotapi import Call, FakeBotAPI, RateLimits

@@ -17,7 +17,7 @@ import pytest
 
 from bot.storage import chats, inbox, outbox
 from bot.storage.db import Database
-from bot.transports import telegram as telegram_transport
+from bot.transports.telegram import polling as telegram_polling
 from tests.conftest import seed_areas
 from tests.e2e.harness import (
     TOKEN,
@@ -62,7 +62,7 @@ async def test_every_malformed_poll_answer_is_retried(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_polling, "POLL_BACKOFF_START", 0.01)
     caplog.set_level(logging.WARNING, logger="bot.transports.telegram")
     api.fail_raw("getUpdates", 200, "<html><body>Wi-Fi login</body></html>")
     api.fail_raw("getUpdates", 200, '{"ok": true, "result": [{"update_id": 1, "mess')
@@ -86,7 +86,7 @@ async def test_every_malformed_poll_answer_is_retried(
 async def test_a_bad_answer_at_start_up_is_retried(
     api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_polling, "POLL_BACKOFF_START", 0.01)
     api.fail_raw("getMe", 200, "<html><body>Captive portal</body></html>")
     api.fail_raw("getMe", 404, "<html>Not Found</html>")
     api.fail("getMe", 500, "Internal Server Error")
@@ -123,7 +123,7 @@ async def test_updates_that_could_not_be_kept_are_fetched_again_and_handled_once
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(telegram_transport, "POLL_BACKOFF_START", 0.01)
+    monkeypatch.setattr(telegram_polling, "POLL_BACKOFF_START", 0.01)
     caplog.set_level(logging.WARNING, logger="bot.transports.telegram")
     put_many = inbox.put_many
     refused = 0

@@ -10,7 +10,9 @@ from bot.features.broadcasts.rules import Rule
 from bot.storage import areas, chats, members, outbox
 from bot.storage import broadcasts as repo
 from bot.storage.db import Database
-from bot.transports.delivery import Limits, OutboxWorker, SendResult
+from bot.transports.delivery import OutboxWorker
+from bot.transports.pacing import Limits
+from bot.transports.send_results import SendResult
 from tests.unit.test_delivery import FakeSender
 
 CONFIG = CoreConfig()

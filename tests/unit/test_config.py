@@ -69,3 +69,59 @@ def test_cli_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "XOMANTOAN_TELEGRAM_TOKEN" in lines[0]
     assert "Traceback" not in result.stderr and "123:short" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"XOMANTOAN_ZALO_TOKEN": "not a token"}, "Zalo bot token"),
+        ({"XOMANTOAN_ZALO_WEBHOOK_URL": "http://bot.example.vn/zalo"}, "https://"),
+        (
+            {"XOMANTOAN_ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo"},
+            "ZALO_WEBHOOK_SECRET: is needed",
+        ),
+        (
+            {
+                "XOMANTOAN_ZALO_WEBHOOK_URL": "https://bot.example.vn/zalo",
+                "XOMANTOAN_ZALO_WEBHOOK_SECRET": "short",
+            },
+            "8 to 256",
+        ),
+    ],
+)
+def test_zalo_settings_are_checked(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], words: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith("Setting XOMANTOAN_ZALO_")
+    assert words in str(error.value)
+
+
+def test_zalo_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "1459232241454765289:abcDEF123_-xyz"
+    monkeypatch.setenv("XOMANTOAN_ZALO_TOKEN", token)
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo/webhook")
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_SECRET", "s3cret-s3cret")
+    settings = load_settings()
+    assert settings.zalo == token and settings.token is None
+    assert settings.zalo_api_url == "https://bot-api.zaloplatforms.com"
+    assert settings.download_root == "https://bot.example.vn"
+    assert token not in repr(settings) and "s3cret-s3cret" not in repr(settings)
+    assert set(settings.secrets) == {token, "s3cret-s3cret"}
+
+
+def test_the_zalo_token_and_webhook_secret_never_reach_the_logs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.logging_setup import RedactSecrets
+
+    token = "1459232241454765289:abcDEF123_-xyz"
+    monkeypatch.setenv("XOMANTOAN_ZALO_TOKEN", token)
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_URL", "https://bot.example.vn/zalo/webhook")
+    monkeypatch.setenv("XOMANTOAN_ZALO_WEBHOOK_SECRET", "s3cret-s3cret")
+    redact = RedactSecrets(load_settings().secrets).redact
+    line = f"POST https://bot-api.zaloplatforms.com/bot{token}/sendMessage s3cret-s3cret"
+    assert token not in redact(line) and "s3cret-s3cret" not in redact(line)

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from bot.storage import chats, outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
-from bot.transports.delivery import Limits, OutboxWorker, Pacer, SendResult
+from bot.transports.delivery import OutboxWorker
+from bot.transports.pacing import Limits, Pacer
+from bot.transports.send_results import SendResult
 
 FAST = Limits(per_second=1000, private_interval=0.001, group_interval=0.0001, max_attempts=3)
 NOW = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)

@@ -587,7 +587,7 @@ async def test_no_reporter_party_or_chat_id_leaves_a_trace(db: Database) -> None
                 texts += [str(v) for row in values(ws) for v in row if v is not None]
             async with db.read() as conn:
                 for _name, content in await csv_files(
-                    conn, area_id, YEAR, TZ, Translator(language, TZ)
+                    conn, area_id, YEAR, TZ, Translator(language, TZ), NOW
                 ):
                     texts.append(content.decode("utf-8-sig"))
     joined = "\n".join(texts)
@@ -619,7 +619,7 @@ async def test_each_csv_parses_back_with_the_same_rows(db: Database) -> None:
     data = await seed(db)
     t = Translator("vi", TZ)
     async with db.read() as conn:
-        files = await csv_files(conn, data.dong, YEAR, TZ, t)
+        files = await csv_files(conn, data.dong, YEAR, TZ, t, NOW)
         tables = await export_tables(conn, [data.dong], YEAR, TZ, t)
         rows = [await table.rows(conn) for table in tables]
     assert [name for name, _ in files] == [
@@ -648,7 +648,7 @@ async def test_commune_csv_names_and_empty_period(db: Database) -> None:
     await seed(db)
     empty = Period(date(2030, 1, 1), date(2030, 1, 31))
     async with db.read() as conn:
-        files = await csv_files(conn, None, empty, TZ, Translator("en", TZ))
+        files = await csv_files(conn, None, empty, TZ, Translator("en", TZ), NOW)
         content = await workbook_bytes(conn, None, empty, TZ, Translator("en", TZ), now=NOW)
     assert files[0][0] == "xomantoan-pledges-commune-2030-01-01_2030-01-31.csv"
     for _name, data in files:

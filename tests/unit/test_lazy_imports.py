@@ -20,7 +20,7 @@ def loaded_after(code: str) -> set[str]:
 
 def test_the_bot_starts_without_the_file_libraries() -> None:
     code = (
-        "import bot.app, bot.features, bot.transports.telegram, bot.cli\n"
+        "import bot.app, bot.features, bot.transports.telegram.transport, bot.cli\n"
         "bot.features.build_registry()"
     )
     assert loaded_after(code) == set()

@@ -3,6 +3,7 @@ the rating per year with its streaks, and both tables in the workbook and the su
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import docx
 from openpyxl import load_workbook
 
+from bot.features.figures.csvfiles import csv_files
 from bot.features.figures.documents import summary_file
 from bot.features.figures.figures import as_json, collect
 from bot.features.figures.xlsx import workbook_bytes
@@ -114,3 +116,24 @@ async def test_the_workbook_and_the_report_of_a_province_hold_both_tables(db: Da
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["Toàn tỉnh", "2/3", "2/3", "3/3", "2/3", "3/3", "3", "2", "1"] in cells
     assert any(row[1:3] == ["Xã Nga Hòa", "0/80"] for row in cells)
+
+
+async def test_the_csv_files_of_a_province_hold_both_tables_and_of_one_commune_neither(
+    db: Database,
+) -> None:
+    son, _ = await seed(db)
+    t = Translator("vi", TZ)
+    async with db.read() as conn:
+        province = dict(await csv_files(conn, None, YEAR, TZ, t, NOW))
+        commune = dict(await csv_files(conn, None, YEAR, TZ, t, NOW, commune_id=son))
+    per_commune = next(
+        v for k, v in province.items() if k.startswith("xomantoan-communes-") and "rating" not in k
+    )
+    table = list(csv.reader(io.StringIO(per_commune.decode("utf-8-sig"))))
+    assert table[0][:2] == ["Mã xã, phường", "Xã, phường"]
+    assert [(row[0], row[1]) for row in table[1:]] == [("HOA", "Xã Nga Hòa"), ("SON", "Xã Nga Sơn")]
+    rating = next(v for k, v in province.items() if k.startswith("xomantoan-communes-rating-"))
+    rows = list(csv.reader(io.StringIO(rating.decode("utf-8-sig"))))
+    assert rows[0][2:7] == ["2022", "2023", "2024", "2025", "2026"]
+    assert len(rows) == 1 + 2 + 1  # the header, two communes, the whole province
+    assert not any(name.startswith("xomantoan-communes") for name in commune)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.transports.telegram import without_mention
+from bot.transports.telegram.events import without_mention
 
 
 @pytest.mark.parametrize(

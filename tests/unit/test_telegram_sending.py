@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.transports.telegram import failure_kind, surely_not_done
+from bot.transports.telegram.retries import failure_kind, surely_not_done
 
 
 def _caused(exc: Exception, cause: BaseException) -> Exception:

@@ -195,7 +195,7 @@ async def _export(
         files = [
             (args.csv / name, data)
             for name, data in await csv_files(
-                conn, area_id, period, settings.tz, t, commune_id=commune_id
+                conn, area_id, period, settings.tz, t, now, commune_id=commune_id
             )
         ]
     for path, data in files:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.features.figures.figures import collect
+from bot.features.figures.province_tables import ProvinceTable, province_tables
 from bot.features.figures.tables import Table, export_tables, scope_of
 from bot.features.figures.workbook import Value, export_basename
 from bot.i18n import Translator
@@ -49,20 +51,37 @@ async def table_csv(conn: aiosqlite.Connection, table: Table) -> tuple[bytes, in
     return buffer.getvalue(), rows
 
 
+def province_csv(table: ProvinceTable) -> bytes:
+    """One of a province's tables (one row per commune; safe areas per year) as CSV."""
+    buffer = io.BytesIO()
+    with csv_stream(buffer) as writer:
+        writer.writerow(table.headers)
+        writer.writerows([csv_value(v) for v in row] for row in table.rows)
+    return buffer.getvalue()
+
+
 async def csv_files(
     conn: aiosqlite.Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,
     t: Translator,
+    now: datetime,
     *,
     commune_id: int | None = None,
 ) -> list[tuple[str, bytes]]:
     """(file name, content) for each kind, e.g.
-    ``xomantoan-reports-DONG-2026-01-01_2026-12-31.csv``."""
+    ``xomantoan-reports-DONG-2026-01-01_2026-12-31.csv``; for a province, also its tables per
+    commune (``xomantoan-communes-...``, ``xomantoan-communes-rating-...``)."""
     code, scope = await scope_of(conn, area_id, commune_id)
     tables = await export_tables(conn, scope, period, tz, t)
-    return [
+    files = [
         (export_basename(table.kind, code, period) + ".csv", (await table_csv(conn, table))[0])
         for table in tables
     ]
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
+    files += [
+        (export_basename(table.kind, code, period) + ".csv", province_csv(table))
+        for table in province_tables(figures, t)
+    ]
+    return files

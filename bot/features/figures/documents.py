@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.features.figures.csvfiles import write_csv
+from bot.features.figures.csvfiles import province_csv, write_csv
 from bot.features.figures.figures import collect
+from bot.features.figures.province_tables import province_tables
 from bot.features.figures.tables import export_tables, scope_of
 from bot.features.figures.workbook import export_basename
 from bot.features.figures.xlsx import write_workbook
@@ -101,10 +102,14 @@ async def csv_zip(
     t: Translator,
     *,
     commune_id: int | None = None,
+    now: datetime,
 ) -> File:
-    """Every CSV in one ZIP, so the chat gets one file instead of six."""
+    """Every CSV in one ZIP, so the chat gets one file instead of six (for a province, its
+    tables per commune too)."""
     code, scope = await scope_of(conn, area_id, commune_id)
     tables = await export_tables(conn, scope, period, tz, t)
+    figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
+    per_commune = province_tables(figures, t)
 
     async def write(own: aiosqlite.Connection) -> bytes:
         buffer = io.BytesIO()
@@ -113,6 +118,9 @@ async def csv_zip(
                 name = export_basename(table.kind, code, period) + ".csv"
                 with archive.open(name, "w") as member:
                     await write_csv(own, table, member)
+            for extra in per_commune:
+                name = export_basename(extra.kind, code, period) + ".csv"
+                archive.writestr(name, province_csv(extra))
         return buffer.getvalue()
 
     return File(

@@ -80,7 +80,9 @@ async def on_download(ctx: Context, argument: str) -> None:
         )
         caption = ctx._("📊 The figures as an Excel workbook: a summary, then one sheet per kind.")
     elif kind == Download.CSV:
-        file = await csv_zip(ctx.conn, scope, period, tz, ctx.t, commune_id=commune_id or None)
+        file = await csv_zip(
+            ctx.conn, scope, period, tz, ctx.t, commune_id=commune_id or None, now=ctx.now
+        )
         caption = ctx._("📄 One CSV file per kind, in a ZIP archive.")
     else:
         file = await summary_file(

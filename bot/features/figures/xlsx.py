@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.features.figures.figures import Figures, collect
+from bot.features.figures.province_tables import province_tables
 from bot.features.figures.tables import Table, export_tables
 from bot.features.figures.workbook import SHEET_TITLES, ColumnType, Value, summary_lines
 from bot.i18n import N_, Translator
@@ -206,75 +207,20 @@ def _write_province(
     ws: WriteOnlyWorksheet, figures: Figures, t: Translator, formats: dict[ColumnType, str]
 ) -> None:
     """A province's table per commune and its rating per year (nothing for one commune)."""
-    if not figures.communes:
-        return
-    ws.append([])
-    header = [
-        t.plain("Commune code"),
-        t.plain("Commune"),
-        t.plain("Households on record"),
-        t.plain("Households signed"),
-        t.plain("Share of households signed"),
-        t.plain("Reports"),
-        t.plain("Crime and social evils"),
-        t.plain("Mediation"),
-        t.plain("Mediated successfully"),
-        t.plain("Patrols"),
-        t.plain("Participations"),
-        t.plain("Sendings"),
-        t.plain("Messages delivered"),
-    ]
-    ws.append([_bold_cell(ws, label) for label in header])
-    for c in figures.communes:
-        share = None if c.percent is None else c.percent / 100
-        ws.append(
-            [
-                c.commune.code,
-                text_cell(c.commune.name),
-                c.households,
-                c.signed,
-                _cell(ws, share, formats["percent"]),
-                c.reports,
-                c.crime,
-                c.mediation,
-                c.mediated,
-                c.patrols,
-                c.participations,
-                c.awareness_runs,
-                c.awareness_sent,
-            ]
-        )
-    rating = figures.rating
-    if rating is None:
-        return
-    ws.append([])
-    ws.append(
-        [
-            _bold_cell(ws, label)
-            for label in [
-                t.plain("Commune code"),
-                t.plain("Safe residential areas per year, by commune"),
-                *(str(year) for year in rating.years),
-                t.plain("Met the last year"),
-                t.plain("3 years running"),
-                t.plain("5 years running"),
-            ]
-        ]
-    )
-    for row in [*rating.communes, rating.total]:
-        ws.append(
-            [
-                row.commune.code if row.commune else None,
-                text_cell(row.commune.name) if row.commune else t.plain("The whole province"),
-                *(
-                    _cell(ws, None if y.percent is None else y.percent / 100, formats["percent"])
-                    for y in row.years
-                ),
-                row.streaks.get("1", 0),
-                row.streaks.get("3", 0),
-                row.streaks.get("5", 0),
-            ]
-        )
+    for table in province_tables(figures, t):
+        ws.append([])
+        ws.append([_bold_cell(ws, label) for label in table.headers])
+        for row in table.rows:
+            ws.append(
+                [
+                    _cell(ws, value, formats["percent"])
+                    if index in table.shares
+                    else text_cell(value)
+                    if isinstance(value, str) and index == 1
+                    else value
+                    for index, value in enumerate(row)
+                ]
+            )
 
 
 async def write_workbook(

@@ -1,0 +1,35 @@
+"""What every part of the transport shares, set by ``TelegramTransport.__init__``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.core.dispatcher import Dispatcher
+from bot.core.registry import Registry
+from bot.storage.db import Database
+from bot.transports.pacing import Pacer
+
+
+class TransportState:
+    """The transport's state, declared once for the parts (mixins) that use it."""
+
+    app: Application[Any, Any, Any, Any, Any, Any]
+    bot: Any
+    dispatcher: Dispatcher
+    registry: Registry
+    db: Database
+    moved: dict[str, str]
+    _moves_known: bool
+    pacer: Pacer | None
+    groups: set[str]
+    _lanes: dict[int, deque[tuple[int | None, Update]]]
+    _lane_tasks: set[asyncio.Task[None]]
+    _inboxed: set[int]
+    _handling: asyncio.Semaphore
+    menus_task: asyncio.Task[None] | None
+    _parts_sent: dict[int, int]

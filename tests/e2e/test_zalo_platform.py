@@ -1,0 +1,220 @@
+"""The bot on Zalo as a platform: 429 and 5xx answers survived, the webhook's secret, a
+refused token, and one process serving Zalo and Telegram on one database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError
+from bot.storage import inbox, pledge_campaigns
+from bot.storage.db import Database
+from tests.conftest import seed_areas
+from tests.e2e.harness import ChatUser, fixed_clock
+from tests.e2e.test_onboarding import register as register_telegram
+from tests.e2e.test_pledges import sign
+from tests.e2e.test_zalo_flows import grant, register, settle
+from tests.e2e.zalo_harness import WEBHOOK_SECRET, ZALO_TOKEN, RunningZaloBot
+from tests.fakebotapi import FakeBotAPI
+from tests.fakezaloapi import FakeZaloAPI, ZaloUser, group, options
+
+# 10:00 in Vietnam: broadcasts go out at once (outside quiet hours).
+MORNING = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZaloAPI]:
+    server = FakeZaloAPI(ZALO_TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def started(zalo: FakeZaloAPI, tmp_path: Path, **kwargs: object) -> RunningZaloBot:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    bot = RunningZaloBot(zalo, database, **kwargs)  # type: ignore[arg-type]
+    await bot.start()
+    return bot
+
+
+async def test_429_and_5xx_answers_are_survived(zalo: FakeZaloAPI, tmp_path: Path) -> None:
+    bot = await started(zalo, tmp_path)
+    try:
+        an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+        zalo.fail("getUpdates", 502, raw="<html><body>502 Bad Gateway</body></html>")
+        zalo.fail("sendMessage", 429)  # no retry time given
+        zalo.fail("sendMessage", 500)
+        zalo.fail("sendMessage", 429, retry_after=1)
+        consent = await settle(zalo, an.send("bắt đầu"))
+        assert "Chào mừng" in consent.text
+        refused = [c.status for c in zalo.calls if c.method == "sendMessage" and not c.ok]
+        assert refused == [429, 500, 429]
+        assert len(zalo.sent(an.id)) == 1  # the reply arrived once
+    finally:
+        await bot.stop()
+
+
+async def test_webhook_with_a_good_and_a_wrong_secret(zalo: FakeZaloAPI, tmp_path: Path) -> None:
+    bot = await started(zalo, tmp_path, webhook=True)
+    try:
+        assert zalo.webhook is not None
+        assert zalo.webhook["url"] == "https://bot.example.vn/zalo/webhook"
+        assert zalo.webhook["secret_token"] == WEBHOOK_SECRET
+        an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+        target = bot.http + "/zalo/webhook"
+        wrong = await zalo.post_webhook(target, an.update("bắt đầu"), secret="wrong-secret!")
+        assert wrong.status_code == 403
+        await zalo.wait_idle(quiet=0.2)
+        assert zalo.sent(an.id) == []
+        db = await Database.open(bot.database)
+        async with db.read() as conn:
+            assert await inbox.waiting(conn, "zalo") == []
+            async with conn.execute("SELECT COUNT(*) FROM chats WHERE platform = 'zalo'") as c:
+                assert (await c.fetchone())[0] == 0  # type: ignore[index]
+        await db.close()
+        before = len(zalo.calls)
+        update = an.update("bắt đầu")
+        good = await zalo.post_webhook(target, update)
+        assert good.status_code == 200
+        consent = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before)
+        assert "Chào mừng" in consent.text
+        # Zalo calling again with the same update (it got no answer in time) is answered once.
+        assert (await zalo.post_webhook(target, update)).status_code == 200
+        await zalo.wait_idle(quiet=0.2)
+        assert len(zalo.sent(an.id)) == 1
+    finally:
+        await bot.stop()
+
+
+async def test_a_refused_token_stops_with_one_line(zalo: FakeZaloAPI, tmp_path: Path) -> None:
+    zalo.token = "1459232241454765289:anotherTOKENthanTheBotHas"
+    bot = RunningZaloBot(zalo, tmp_path / "bot.sqlite3")
+    with pytest.raises(SettingsError) as stopped:
+        await bot.start()
+    assert "XOMANTOAN_ZALO_TOKEN" in str(stopped.value)
+    assert ZALO_TOKEN not in str(stopped.value)
+
+
+async def test_one_process_serves_zalo_and_telegram_and_a_broadcast_reaches_both(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, telegram=api, admins="42", clock=fixed_clock(MORNING))
+    try:
+        officer = ChatUser(api, 42, "Công An Xã")
+        await register_telegram(api, officer)
+        tele = ChatUser(api, 2002, "Trần Thị Hoa")
+        await register_telegram(api, tele)
+        an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+        in_group = await settle(zalo, an.send("@Xóm An Toàn bắt đầu", group("9a9a0000")))
+        assert "https://t.me" not in in_group.text and "/batdau" in in_group.text  # no link
+        await register(zalo, an)
+        for resident in (tele,):
+            await resident.send("/subscribe")
+            await resident.press("🔥")
+            await resident.press("Xong")
+        await settle(zalo, an.send("nhận tin"))
+        await settle(zalo, an.press("🔥"))
+        await settle(zalo, an.press("Xong"))
+        await officer.send("/thongbao")
+        await officer.press("📣")
+        await officer.press("🔥")
+        await officer.press("🔀")
+        await officer.press("🏘")
+        await officer.press("▶️")
+        before_tg, before_zalo = len(api.calls), len(zalo.calls)
+        await officer.press("✅")
+        on_telegram = await api.wait_for(lambda c: c.chat_id == tele.id, after=before_tg)
+        on_zalo = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before_zalo)
+        assert "sạc" in on_telegram.rendered.lower() and "sạc" in on_zalo.text.lower()
+        assert "<b>" not in on_zalo.text  # plain text on Zalo
+        await zalo.wait_idle()
+        # Both deliveries count in the broadcast's figures, whatever the platform.
+        db = await Database.open(bot.database)
+        async with (
+            db.read() as conn,
+            conn.execute("SELECT platform, status FROM outbox WHERE batch_id IS NOT NULL") as cur,
+        ):
+            rows = {(r[0], r[1]) for r in await cur.fetchall()}
+        await db.close()
+        assert rows == {("telegram", "sent"), ("zalo", "sent")}
+    finally:
+        await bot.stop()
+
+
+async def test_a_zalo_group_is_linked_by_mentions_and_gets_broadcasts(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, clock=fixed_clock(MORNING))
+    try:
+        officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+        await register(zalo, officer)
+        await grant(bot, officer, "officer")
+        village = group("9a9a2cd5189df1c3a999")
+        ask = await settle(zalo, officer.send("@Xóm An Toàn liên kết nhóm", village))
+        number = next(n for n, label in options(ask.text) if "Thôn Đông" in label)
+        linked = await settle(zalo, officer.send(f"@Xóm An Toàn {number}", village))
+        assert "Thôn Đông" in linked.text
+        await settle(zalo, officer.send("thông báo"))
+        for label in ("📣", "🔥", "🔀", "🏘", "▶️"):
+            await settle(zalo, officer.press(label))
+        before = len(zalo.calls)
+        await officer.press("✅")
+        posted = await zalo.wait_for(lambda c: c.chat_id == village["id"], after=before)
+        assert "sạc" in posted.text.lower()
+    finally:
+        await bot.stop()
+
+
+async def test_a_household_signed_on_telegram_is_one_pledge_for_its_member_on_zalo(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, telegram=api)
+    try:
+        db = await Database.open(bot.database)
+        async with db.unit() as conn:
+            today = date.today()
+            await pledge_campaigns.add_campaign(
+                conn,
+                "Cam kết năm 2027",
+                today - timedelta(days=5),
+                today + timedelta(days=30),
+                None,
+                datetime.now(UTC),
+            )
+        await db.close()
+        father = ChatUser(api, 2001, "Nguyễn Văn An")
+        await register_telegram(api, father)
+        signed = await sign(father, "Nguyễn Văn An", "Số 12, xóm 3")
+        assert "DONG-" in signed
+        daughter = ZaloUser(zalo, "d0d0e2cd5189df1c3ad0", "Nguyễn Thị Bình")
+        await register(zalo, daughter)
+        await settle(zalo, daughter.send("cam kết"))
+        await settle(zalo, daughter.press("Hộ gia đình"))
+        await settle(zalo, daughter.press("Tiếp tục"))
+        await settle(zalo, daughter.send("nguyễn văn an"))
+        told = await settle(zalo, daughter.send("số 12, xóm 3"))
+        assert "đã ký cam kết này" in told.text and "Nguyễn Văn An" in told.text
+    finally:
+        await bot.stop()
+
+
+async def test_a_reply_that_got_no_answer_is_not_sent_again(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, read_timeout=0.5)
+    try:
+        an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+        zalo.hang("sendMessage")  # Zalo takes the message and does not answer in time
+        await an.send_only("bắt đầu")
+        await zalo.wait_for(lambda c: c.chat_id == an.id)
+        await zalo.wait_idle(quiet=1.0)
+        zalo.release()
+        assert len(zalo.sent(an.id)) == 1  # it arrived once; the bot did not send it again
+        ask_name = await settle(zalo, an.press("Tôi đồng ý"))  # and the person goes on
+        assert "tên" in ask_name.text
+    finally:
+        await bot.stop()
