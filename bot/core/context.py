@@ -16,6 +16,7 @@ from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
 
 if TYPE_CHECKING:
+    from bot.core.flows import State
     from bot.core.registry import Registry
 from bot.i18n import Translator
 from bot.storage import audit, outbox
@@ -152,6 +153,9 @@ class Context:
         self.t = translator
         self.conversation = conversation
         self.conversation_changed = False
+        # The typed state of the open flow once a screen has read it (see bot.core.flows):
+        # changed in place, and written back to the conversation by keep_state().
+        self.loaded_state: State | None = None
         self.replies: list[Reply] = []
         self.toast_text: str | None = None
         self.outbox_written = False
@@ -233,32 +237,47 @@ class Context:
     def step(self) -> str | None:
         return self.conversation.step if self.conversation else None
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.conversation.data if self.conversation else {}
-
     def begin(self, flow: str, step: str, **data: Any) -> None:
-        """Start a conversation; any earlier one in this chat ends and its menus go stale."""
+        """Start a conversation; any earlier one in this chat ends and its menus go stale.
+        Features start theirs with ``FLOW.begin`` (see bot.core.flows)."""
         self.conversation = Conversation(flow, step, secrets.token_hex(4), dict(data))
+        self.loaded_state = None
         self.conversation_changed = True
 
-    def goto(self, step: str, **data: Any) -> None:
-        """Move to another step; menus of the earlier step go stale."""
+    def begin_state(self, flow: str, step: str, state: State) -> None:
+        """Start a conversation of a typed flow (see ``Flow.begin``)."""
+        self.begin(flow, step, **state.model_dump(mode="json"))
+        self.loaded_state = state
+
+    def keep_state(self) -> None:
+        """Write the typed state, as changed by the handler, back into the conversation."""
+        if self.loaded_state is None or self.conversation is None:
+            return
+        # Keys the state does not know stay (the language an unregistered person chose).
+        data = {**self.conversation.data, **self.loaded_state.model_dump(mode="json")}
+        if data != self.conversation.data or self.loaded_state.touched:
+            self.conversation.data = data
+            self.conversation_changed = True
+
+    def goto(self, step: str) -> None:
+        """Move to another step of the flow (its state changes through ``FLOW.state(ctx)``);
+        menus of the earlier step go stale."""
         if self.conversation is None:
             raise RuntimeError("goto() without a conversation")
         self.conversation.step = step
-        self.conversation.data.update(data)
         self.conversation.token = secrets.token_hex(4)
         self.conversation_changed = True
 
     def update(self, **data: Any) -> None:
-        """Change the conversation's data and stay on the step (its menus stay valid)."""
+        """Change keys of the conversation's data that no flow's state holds (the language of
+        someone not registered yet) and stay on the step (its menus stay valid)."""
         if self.conversation is None:
             raise RuntimeError("update() without a conversation")
         self.conversation.data.update(data)
         self.conversation_changed = True
 
     def end(self) -> None:
+        self.loaded_state = None
         if self.conversation is not None:
             self.conversation = None
             self.conversation_changed = True

@@ -24,6 +24,7 @@ from bot.core.events import (
     Outcome,
     Outgoing,
 )
+from bot.core.flows import STALE_MENU, StateRefused
 from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-STALE_MENU = N_("This menu is no longer active. Please start again from /help.")
 SOMEONE_ELSES_MENU = N_("This menu belongs to someone else.")
 # In a group, a step waiting for typed input asks for the answer as a reply (see _expected).
 REPLY_PROMPT = N_("Reply to this message with your answer.")
@@ -144,7 +144,11 @@ class Dispatcher:
             registry=self.registry,
         )
         step_before = conversation.token if conversation else None
-        await self._route(ctx)
+        try:
+            await self._route(ctx)
+        except StateRefused as refused:
+            self._refuse(ctx, refused)
+        ctx.keep_state()
         if user is not None and ctx.conversation_changed:
             if ctx.conversation is None:
                 await conversations.clear(conn, platform, event.chat.id, user.id)
@@ -174,6 +178,19 @@ class Dispatcher:
         if conversation is not None and conversation.data.get("lang"):
             return str(conversation.data["lang"])
         return pick_language(event.user.language_code if event.user else None)
+
+    def _refuse(self, ctx: Context, refused: StateRefused) -> None:
+        """What was pressed or typed does not fit the conversation (see bot.core.flows): the
+        person is told to start again instead of what the handler had begun to answer, and a
+        conversation that cannot go on ends."""
+        if refused.end:
+            ctx.end()
+        ctx.replies.clear()
+        ctx.toast_text = None
+        if ctx.event.kind == EventKind.BUTTON:
+            ctx.toast(ctx._(refused.answer))
+        else:
+            ctx.reply(ctx._(refused.answer))
 
     # Routing ------------------------------------------------------------------------------
     async def _route(self, ctx: Context) -> None:
@@ -291,7 +308,11 @@ class Dispatcher:
             return
         flow = self.registry.flows.get(ctx.flow or "")
         if flow is not None:
+            declared = self.registry.flow_states.get(ctx.flow or "")
+            if declared is not None:
+                declared.check(ctx)
             await flow(ctx)
+            ctx.keep_state()
             if (
                 shown is not None
                 and not ctx.conversation_changed

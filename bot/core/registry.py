@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 from bot.core.events import EventKind
+from bot.core.flows import Flow
 from bot.core.permissions import EVERYONE, Role, RoleSet
 from bot.storage.db import Database
 from bot.storage.members import Member
@@ -84,8 +85,9 @@ class Feature:
     commands: list[Command] = field(default_factory=list)
     # Button actions are "<prefix>:<argument>"; the prefix names the handler here.
     actions: dict[str, Action] = field(default_factory=dict)
-    # Input (text, location, photo, voice) while a conversation of this flow is open.
-    flows: dict[str, Handler] = field(default_factory=dict)
+    # Input (text, location, photo, voice) while a conversation of this flow is open. A typed
+    # flow's state is checked before its handler runs (see bot.core.flows).
+    flows: dict[Flow[Any, Any], Handler] = field(default_factory=dict)
     # Chat events (bot added or removed, a group migrated, a title changed).
     events: dict[EventKind, Handler] = field(default_factory=dict)
     # What /mydata shows, and what /forgetme must clean, for this feature.
@@ -102,6 +104,7 @@ class Registry:
         self._by_name: dict[str, Command] = {}
         self.actions: dict[str, Action] = {}
         self.flows: dict[str, Handler] = {}
+        self.flow_states: dict[str, Flow[Any, Any]] = {}
         self.events: dict[EventKind, list[Handler]] = {}
         for feature in self.features:
             for command in feature.commands:
@@ -114,10 +117,11 @@ class Registry:
                 if key in self.actions:
                     raise ValueError(f"action {key!r} is declared twice ({feature.name})")
                 self.actions[key] = action
-            for key, flow in feature.flows.items():
-                if key in self.flows:
-                    raise ValueError(f"flow {key!r} is declared twice ({feature.name})")
-                self.flows[key] = flow
+            for declared, flow in feature.flows.items():
+                if declared.name in self.flows:
+                    raise ValueError(f"flow {declared.name!r} is declared twice ({feature.name})")
+                self.flows[declared.name] = flow
+                self.flow_states[declared.name] = declared
             for kind, handler in feature.events.items():
                 self.events.setdefault(kind, []).append(handler)
 

@@ -4,8 +4,8 @@ picker and the period picker (named periods or two typed dates)."""
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.dispatcher import STALE_MENU
 from bot.core.events import EventKind, Option
+from bot.core.flows import STALE_MENU, Prefix
 from bot.i18n import N_
 from bot.shared.periods import PERIOD_CODES, Period, parse_two_dates
 from bot.shared.text import TextProblem, search_key
@@ -74,7 +74,7 @@ def area_options(areas: list[Area], action: str, *, columns: int = 2) -> list[li
 # same areas again: all of them (``everyone``) or those the person acts for (areas_in_scope),
 # under the same text, which the menu keeps (its buttons ``redraws``), in a conversation or not.
 AREA_PAGE = 24
-PAGER = "ap"
+PAGER = Prefix("ap")
 
 
 def commune_of(areas: list[Area], area_id: int | None) -> int:
@@ -104,7 +104,7 @@ async def area_picker(
         buttons = [
             Option(
                 f"🏘 {c.name or c.code} ({counts[c.id]})",
-                action=f"{PAGER}:{scope}:{c.id}:0:{action}",
+                action=PAGER.make(scope, c.id, 0, action),
                 redraws=True,
             )
             for c in found
@@ -117,15 +117,15 @@ async def area_picker(
     nav: list[Option] = []
     if page > 0:
         nav.append(
-            Option("◀️", action=f"{PAGER}:{scope}:{commune_id}:{page - 1}:{action}", redraws=True)
+            Option("◀️", action=PAGER.make(scope, commune_id, page - 1, action), redraws=True)
         )
     if len(communes) > 1:
-        nav.append(Option("🏘 …", action=f"{PAGER}:{scope}:0:0:{action}", redraws=True))
+        nav.append(Option("🏘 …", action=PAGER.make(scope, 0, 0, action), redraws=True))
     if page < pages - 1:
         nav.append(
             Option(
                 f"▶️ {page + 2}/{pages}",
-                action=f"{PAGER}:{scope}:{commune_id}:{page + 1}:{action}",
+                action=PAGER.make(scope, commune_id, page + 1, action),
                 redraws=True,
             )
         )

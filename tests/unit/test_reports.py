@@ -20,7 +20,7 @@ from bot.features.reports.model import (
     officer_may_reopen,
     rate_key,
 )
-from bot.features.reports.screens_mediation import parse_day, split_parties
+from bot.features.reports.screens_mediation_steps import parse_day, split_parties
 from bot.shared.text import TextProblem
 from bot.storage import areas, members, outbox, report_limits, roles
 from bot.storage import mediation as mediation_repo

@@ -29,7 +29,7 @@ def _where(text: str) -> list[str]:
 
 def test_the_stale_menu_message_is_written_once() -> None:
     assert _where("This menu is no longer active. Please start again from /help.") == [
-        "bot/core/dispatcher.py"
+        "bot/core/flows.py"
     ]
 
 

@@ -6,6 +6,8 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.account.actions import LANGUAGE
+from bot.features.account.states import PREFERENCES, Preferences, PreferencesStep
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from bot.storage import members as members_repo
 
@@ -15,7 +17,7 @@ NAMES = LANGUAGE_NAMES
 async def choose(ctx: Context) -> None:
     ctx.reply(
         ctx._("Please choose your language:"),
-        [[Option(NAMES[code], action=f"lang:{code}") for code in LANGUAGES]],
+        [[Option(NAMES[code], action=LANGUAGE.make(code)) for code in LANGUAGES]],
     )
 
 
@@ -25,9 +27,11 @@ async def on_choice(ctx: Context, code: str) -> None:
     if ctx.member is not None:
         await members_repo.set_language(ctx.conn, ctx.member.id, code, ctx.now)
     elif ctx.conversation is not None:
+        # Whatever the flow, its conversation keeps the language of someone not registered
+        # yet (the dispatcher reads it; typed states leave keys they do not know alone).
         ctx.update(lang=code)
     else:  # not registered: remember the choice (only) until they register or it expires
-        ctx.begin("preferences", "idle", lang=code)
+        PREFERENCES.begin(ctx, PreferencesStep.IDLE, Preferences(lang=code))
     ctx.t = Translator(code, ctx.config.tz)
     ctx.reply(ctx._("I will write to you in English from now on."), edit=True)
 
@@ -45,5 +49,5 @@ feature = Feature(
             needs_onboarding=False,
         )
     ],
-    actions={"lang": Action(on_choice, needs_onboarding=False)},
+    actions={LANGUAGE.prefix: Action(on_choice, needs_onboarding=False)},
 )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.core.flows import NoState
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.account.actions import FORGET, Forget
+from bot.features.account.states import FORGET as FORGET_FLOW
+from bot.features.account.states import ForgetStep
 from bot.i18n import N_, escape
 from bot.storage import areas as areas_repo
 from bot.storage import audit, personal
@@ -108,7 +112,7 @@ async def forget_me(ctx: Context) -> None:
     if ctx.member is None:
         ctx.reply(ctx._("I store nothing about you."))
         return
-    ctx.begin("forget", "confirm")
+    FORGET_FLOW.begin(ctx, ForgetStep.CONFIRM, NoState())
     ctx.reply(
         ctx._(
             "Do you really want me to delete everything about you? Your registration, roles "
@@ -117,8 +121,8 @@ async def forget_me(ctx: Context) -> None:
         ),
         [
             [
-                Option(ctx._("🗑 Yes, delete my data"), action="forget:yes"),
-                Option(ctx._("Keep my data"), action="forget:no"),
+                Option(ctx._("🗑 Yes, delete my data"), action=FORGET(Forget.YES)),
+                Option(ctx._("Keep my data"), action=FORGET(Forget.NO)),
             ]
         ],
     )
@@ -127,7 +131,7 @@ async def forget_me(ctx: Context) -> None:
 async def on_confirm(ctx: Context, answer: str) -> None:
     ctx.end()
     member = ctx.member
-    if answer != "yes" or member is None:
+    if answer != Forget.YES or member is None:
         ctx.reply(ctx._("Nothing was deleted."), edit=True)
         return
     await forget_member(ctx, member)
@@ -190,5 +194,5 @@ feature = Feature(
             needs_onboarding=False,
         ),
     ],
-    actions={"forget": Action(on_confirm, needs_onboarding=False)},
+    actions={FORGET.prefix: Action(on_confirm, needs_onboarding=False)},
 )

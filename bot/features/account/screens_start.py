@@ -12,13 +12,16 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.account.actions import ONBOARDING as BUTTONS
+from bot.features.account.actions import Onb
+from bot.features.account.states import ONBOARDING as ONBOARDING_FLOW
+from bot.features.account.states import Onboarding, OnboardingStep
 from bot.i18n import N_, Translator
 from bot.shared.pickers import area_picker, match_areas, problem_text
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 
-FLOW = "onboarding"
 CONSENT_VERSION = 1
 AREA_CODE = re.compile(r"^[A-Z0-9]{1,20}$")
 
@@ -58,8 +61,10 @@ async def start(ctx: Context) -> None:
             ctx.reply(welcome_text(ctx, member.display_name or ""))
         return
     area = await areas_repo.by_code(ctx.conn, area_code) if area_code else None
-    ctx.begin(
-        FLOW, "consent", area_id=area.id if area else None, next=next_command, lang=ctx.t.language
+    ONBOARDING_FLOW.begin(
+        ctx,
+        OnboardingStep.CONSENT,
+        Onboarding(area_id=area.id if area else None, next=next_command, lang=ctx.t.language),
     )
     _ask_consent(ctx)
 
@@ -94,10 +99,10 @@ def _ask_consent(ctx: Context, *, edit: bool = False) -> None:
         ),
         [
             [
-                Option(ctx._("✅ I agree"), action="onb:agree"),
-                Option(ctx._("✖️ No, thank you"), action="onb:decline"),
+                Option(ctx._("✅ I agree"), action=BUTTONS(Onb.AGREE)),
+                Option(ctx._("✖️ No, thank you"), action=BUTTONS(Onb.DECLINE)),
             ],
-            [Option("English" if other == "en" else "Tiếng Việt", action=f"onb:lang:{other}")],
+            [Option("English" if other == "en" else "Tiếng Việt", action=BUTTONS(Onb.LANG, other))],
         ],
         edit=edit,
     )
@@ -107,8 +112,8 @@ def _ask_name(ctx: Context) -> None:
     suggested = check_name(ctx.event.user.full_name if ctx.event.user else "")
     options: list[list[Option]] = []
     if not isinstance(suggested, TextProblem):
-        ctx.update(suggested=suggested)
-        options = [[Option(ctx.t.plain("Use “{name}”", name=suggested), action="onb:name")]]
+        ONBOARDING_FLOW.state(ctx).suggested = suggested
+        options = [[Option(ctx.t.plain("Use “{name}”", name=suggested), action=BUTTONS(Onb.NAME))]]
     ctx.reply(
         ctx._(
             "Thank you. What name should your neighbours and team leader see? Please type "
@@ -132,7 +137,7 @@ async def _ask_area(ctx: Context) -> None:
         return
     ctx.reply(
         ctx._("Which residential area (thôn, xóm, tổ dân phố) do you live in?"),
-        await area_picker(ctx, areas, "onb:area", everyone=True),
+        await area_picker(ctx, areas, BUTTONS(Onb.AREA), everyone=True),
     )
 
 
@@ -143,9 +148,8 @@ async def _finish(ctx: Context, area_id: int) -> None:
     if area is None:
         await _ask_area(ctx)
         return
-    name = str(ctx.data.get("name", ""))
-    language = str(ctx.data.get("lang") or ctx.t.language)
-    next_command = ctx.data.get("next")
+    state = ONBOARDING_FLOW.state(ctx)
+    name, language, next_command = state.name, state.lang or ctx.t.language, state.next
     member = await members_repo.ensure(ctx.conn, ctx.event.platform, user.id, ctx.now)
     await members_repo.complete_onboarding(
         ctx.conn,
@@ -181,17 +185,18 @@ def welcome_text(ctx: Context, name: str) -> str:
 
 # Buttons ---------------------------------------------------------------------------------
 async def on_button(ctx: Context, argument: str) -> None:
-    if ctx.flow != FLOW:
+    if not ONBOARDING_FLOW.is_open(ctx):
         return
-    verb, _, value = argument.partition(":")
-    if verb == "lang" and value in ("vi", "en"):
-        ctx.update(lang=value)
+    verb, value = BUTTONS.read(argument)
+    step, state = ONBOARDING_FLOW.step(ctx), ONBOARDING_FLOW.state(ctx)
+    if verb == Onb.LANG and value in ("vi", "en"):
+        state.lang = value
         ctx.t = Translator(value, ctx.config.tz)
         _ask_consent(ctx, edit=True)
-    elif verb == "agree" and ctx.step == "consent":
-        ctx.goto("name")
+    elif verb == Onb.AGREE and step == OnboardingStep.CONSENT:
+        ctx.goto(OnboardingStep.NAME)
         _ask_name(ctx)
-    elif verb == "decline":
+    elif verb == Onb.DECLINE:
         ctx.end()
         ctx.reply(
             ctx._(
@@ -199,27 +204,28 @@ async def on_button(ctx: Context, argument: str) -> None:
                 "whenever you change your mind."
             )
         )
-    elif verb == "name" and ctx.step == "name" and ctx.data.get("suggested"):
-        await _after_name(ctx, str(ctx.data["suggested"]))
-    elif verb == "area" and ctx.step == "area" and value.isdigit():
+    elif verb == Onb.NAME and step == OnboardingStep.NAME and state.suggested:
+        await _after_name(ctx, state.suggested)
+    elif verb == Onb.AREA and step == OnboardingStep.AREA and value.isdigit():
         await _finish(ctx, int(value))
     else:
         ctx.toast(ctx._("Please use the buttons of the latest message."))
 
 
 async def _after_name(ctx: Context, name: str) -> None:
-    ctx.goto("area", name=name)
-    preset = ctx.data.get("area_id")
-    if preset:
-        await _finish(ctx, int(preset))
+    state = ONBOARDING_FLOW.state(ctx)
+    state.name = name
+    ctx.goto(OnboardingStep.AREA)
+    if state.area_id:
+        await _finish(ctx, state.area_id)
     else:
         await _ask_area(ctx)
 
 
 async def on_input(ctx: Context) -> None:
     """Typed input during onboarding."""
-    step = ctx.step
-    if step == "name":
+    step = ONBOARDING_FLOW.step(ctx)
+    if step == OnboardingStep.NAME:
         if ctx.event.kind != EventKind.TEXT:
             ctx.reply(ctx._("Please type your name as text."))
             return
@@ -228,7 +234,7 @@ async def on_input(ctx: Context) -> None:
             ctx.reply(problem_text(ctx, name))
             return
         await _after_name(ctx, name)
-    elif step == "area":
+    elif step == OnboardingStep.AREA:
         areas = await areas_repo.list_areas(ctx.conn)
         match = match_areas(areas, ctx.event.text)
         if len(match) == 1:
@@ -236,7 +242,7 @@ async def on_input(ctx: Context) -> None:
         else:
             ctx.reply(
                 ctx._("Please choose your area with one of the buttons."),
-                await area_picker(ctx, areas, "onb:area", everyone=True),
+                await area_picker(ctx, areas, BUTTONS(Onb.AREA), everyone=True),
                 bind_to_conversation=True,
             )
     else:
@@ -273,6 +279,6 @@ feature = Feature(
             needs_onboarding=False,
         ),
     ],
-    actions={"onb": Action(on_button, needs_onboarding=False)},
-    flows={FLOW: on_input},
+    actions={BUTTONS.prefix: Action(on_button, needs_onboarding=False)},
+    flows={ONBOARDING_FLOW: on_input},
 )

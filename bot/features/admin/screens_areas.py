@@ -8,14 +8,14 @@ from bot.core.events import Option
 from bot.core.permissions import LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.admin import screens_records
+from bot.features.admin.actions import AREAS, RECORDS, Areas
+from bot.features.admin.states import RECORDS as RECORDS_FLOW
 from bot.i18n import N_, escape
 from bot.shared import pickers
 from bot.shared.pickers import areas_in_scope, stale
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
 from bot.storage import members as members_repo
-
-PREFIX = "ar"
 
 
 async def list_areas(ctx: Context) -> None:
@@ -41,16 +41,16 @@ async def _communes(ctx: Context) -> None:
                 households=item.households or 0,
             )
         )
-        buttons.append(Option(name, action=f"{PREFIX}:c:{item.commune.id}"))
+        buttons.append(Option(name, action=AREAS(Areas.COMMUNE, item.commune.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(screens_records.import_button(ctx))
     ctx.reply("\n".join(lines), rows)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = AREAS.read(argument)
     commune = await communes_repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if verb != "c" or commune is None or not ctx.roles.sees_every_commune:
+    if verb != Areas.COMMUNE or commune is None or not ctx.roles.sees_every_commune:
         stale(ctx)
         return
     await _areas(ctx, await areas_repo.list_areas(ctx.conn, commune.id), title=commune.name)
@@ -109,10 +109,10 @@ feature = Feature(
         )
     ],
     actions={
-        PREFIX: Action(on_button, roles=OFFICERS),
-        screens_records.PREFIX: Action(screens_records.on_button, roles=OFFICERS),
+        AREAS.prefix: Action(on_button, roles=OFFICERS),
+        RECORDS.prefix: Action(screens_records.on_button, roles=OFFICERS),
         # The pages of every area picker (onboarding's too: before registering).
-        pickers.PAGER: Action(pickers.on_area_page, needs_onboarding=False),
+        pickers.PAGER.prefix: Action(pickers.on_area_page, needs_onboarding=False),
     },
-    flows={screens_records.FLOW: screens_records.on_input},
+    flows={RECORDS_FLOW: screens_records.on_input},
 )

@@ -7,6 +7,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.admin.actions import GROUP, Group
 from bot.i18n import N_
 from bot.shared.pickers import area_picker, areas_in_scope, stale
 from bot.storage import areas as areas_repo
@@ -56,15 +57,16 @@ async def link_group(ctx: Context) -> None:
         ctx.reply(ctx._("There are no areas yet. Add them first (xomantoan areas add)."))
         return
     ctx.reply(
-        ctx._("Which area does this group belong to?"), await area_picker(ctx, areas, "grp:link")
+        ctx._("Which area does this group belong to?"),
+        await area_picker(ctx, areas, GROUP(Group.LINK)),
     )
 
 
 async def on_link(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = GROUP.read(argument)
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     linked_elsewhere = ctx.chat.area_id is not None and not ctx.roles.covers(ctx.chat.area_id)
-    if verb != "link" or area is None or not ctx.roles.covers(area.id) or linked_elsewhere:
+    if verb != Group.LINK or area is None or not ctx.roles.covers(area.id) or linked_elsewhere:
         stale(ctx)  # a commune officer links only their communes' groups to their areas
         return
     await chats.link_area(ctx.conn, ctx.chat.id, area.id)
@@ -94,7 +96,7 @@ feature = Feature(
             N_("Link this group to its residential area"),
         )
     ],
-    actions={"grp": Action(on_link, roles=OFFICERS)},
+    actions={GROUP.prefix: Action(on_link, roles=OFFICERS)},
     events={
         EventKind.BOT_ADDED: on_added,
         EventKind.BOT_REMOVED: on_removed,

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Attachment, EventKind, Option, Reply
+from bot.core.flows import NoState
 from bot.features.admin import records
+from bot.features.admin.actions import RECORDS, Records
 from bot.features.admin.records_service import import_records
+from bot.features.admin.states import RECORDS as RECORDS_FLOW
+from bot.features.admin.states import RecordsStep
 from bot.shared.pickers import stale
 
-FLOW = "records"
-PREFIX = "rec"
 SHOWN_PROBLEMS = 30
 
 
 def import_button(ctx: Context) -> list[Option]:
-    return [Option(ctx.t.plain("📥 Import areas and past ratings"), action=f"{PREFIX}:start")]
+    return [Option(ctx.t.plain("📥 Import areas and past ratings"), action=RECORDS(Records.START))]
 
 
 def _this_year(ctx: Context) -> int:
@@ -27,8 +29,9 @@ async def on_button(ctx: Context, argument: str) -> None:
     if not ctx.roles.sees_every_commune:
         ctx.toast(ctx._("Only the officers of the whole province can import areas."))
         return
-    if argument == "start":
-        ctx.begin(FLOW, "file")
+    verb, value = RECORDS.read(argument)
+    if verb == Records.START:
+        RECORDS_FLOW.begin(ctx, RecordsStep.FILE, NoState())
         ctx.reply(
             ctx._(
                 "Please send the areas here as a *CSV or XLSX file* (as a document, at "
@@ -40,13 +43,17 @@ async def on_button(ctx: Context, argument: str) -> None:
             ),
             [
                 [
-                    Option(ctx.t.plain("📄 Template (XLSX)"), action=f"{PREFIX}:tpl:xlsx"),
-                    Option(ctx.t.plain("📄 Template (CSV)"), action=f"{PREFIX}:tpl:csv"),
+                    Option(
+                        ctx.t.plain("📄 Template (XLSX)"), action=RECORDS(Records.TEMPLATE, "xlsx")
+                    ),
+                    Option(
+                        ctx.t.plain("📄 Template (CSV)"), action=RECORDS(Records.TEMPLATE, "csv")
+                    ),
                 ]
             ],
         )
-    elif argument in ("tpl:xlsx", "tpl:csv"):
-        filename, data = records.template(ctx.t, argument[4:], _this_year(ctx))
+    elif verb == Records.TEMPLATE and value in ("xlsx", "csv"):
+        filename, data = records.template(ctx.t, value, _this_year(ctx))
         await ctx.audit("records.template_downloaded")
         ctx.replies.append(
             Reply(

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.flows import NoState, StateRefused
 from bot.core.permissions import OFFICERS, Role
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.admin.actions import GRANT, REVOKE, Grant
+from bot.features.admin.states import GRANT as GRANT_FLOW
+from bot.features.admin.states import REVOKE as REVOKE_FLOW
+from bot.features.admin.states import GrantState, GrantStep, RevokeStep
 from bot.i18n import N_, Translator
 from bot.shared.pickers import area_picker, areas_in_scope, commune_of, stale, stale_reply
 from bot.shared.text import search_key
@@ -17,8 +22,6 @@ from bot.storage import communes as communes_repo
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.members import Member
-
-FLOW = "grant"
 
 
 def _role_name(t: Translator, role: str, area: str | None, commune: str | None = None) -> str:
@@ -45,18 +48,18 @@ async def _commune_label(ctx: Context, commune_id: int | None) -> str | None:
 
 async def grant(ctx: Context) -> None:
     if ctx.roles.is_admin:
-        ctx.begin(FLOW, "role")
+        GRANT_FLOW.begin(ctx, GrantStep.ROLE, GrantState())
         ctx.reply(
             ctx._("Which role do you want to give?"),
             [
                 [
-                    Option(ctx._("Team leader of an area"), action="grant:role:leader"),
-                    Option(ctx._("Commune police officer"), action="grant:role:officer"),
+                    Option(ctx._("Team leader of an area"), action=GRANT(Grant.ROLE, Role.LEADER)),
+                    Option(ctx._("Commune police officer"), action=GRANT(Grant.ROLE, Role.OFFICER)),
                 ]
             ],
         )
         return
-    ctx.begin(FLOW, "who", role=Role.LEADER.value)
+    GRANT_FLOW.begin(ctx, GrantStep.WHO, GrantState(role=Role.LEADER))
     _ask_who(ctx)
 
 
@@ -67,7 +70,11 @@ def _ask_who(ctx: Context) -> None:
 
 
 async def on_input(ctx: Context) -> None:
-    if ctx.step != "who" or ctx.event.kind != EventKind.TEXT or not ctx.event.text.strip():
+    if (
+        GRANT_FLOW.step(ctx) != GrantStep.WHO
+        or ctx.event.kind != EventKind.TEXT
+        or not ctx.event.text.strip()
+    ):
         ctx.reply(ctx._("Please type part of a name, or /cancel."))
         return
     found = await members_repo.search(
@@ -86,52 +93,59 @@ async def on_input(ctx: Context) -> None:
     for person in found:
         area = await areas_repo.get(ctx.conn, person.area_id) if person.area_id else None
         label = f"{person.display_name} · {area.name}" if area else str(person.display_name)
-        options.append([Option(label, action=f"grant:pick:{person.id}")])
+        options.append([Option(label, action=GRANT(Grant.PICK, person.id))])
     ctx.reply(ctx._("Who do you mean?"), options, bind_to_conversation=True)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    if ctx.flow != FLOW:
+    verb, value = GRANT.read(argument)
+    if not GRANT_FLOW.is_open(ctx):
         stale(ctx)
         return
-    verb, _, value = argument.partition(":")
-    if verb == "role" and value in (Role.LEADER, Role.OFFICER) and ctx.roles.is_admin:
-        ctx.goto("who", role=value)
+    state = GRANT_FLOW.state(ctx)
+    if verb == Grant.ROLE and value in (Role.LEADER, Role.OFFICER) and ctx.roles.is_admin:
+        state.role = Role(value)
+        ctx.goto(GrantStep.WHO)
         _ask_who(ctx)
-    elif verb == "pick" and value.isdigit():
+    elif verb == Grant.PICK and value.isdigit():
         person = await members_repo.get(ctx.conn, int(value))
         if person is None:
             stale(ctx)
             return
-        ctx.goto("area", member_id=person.id)
-        if ctx.data.get("role") == Role.LEADER:
+        state.member_id = person.id
+        ctx.goto(GrantStep.AREA)
+        if state.role == Role.LEADER:
             areas = await areas_in_scope(ctx)
             home = person.area_id
             areas.sort(key=lambda a: a.id != home)
             ctx.reply(
                 ctx._("Team leader of which area?"),
-                await area_picker(ctx, areas, "grant:area", commune_id=commune_of(areas, home)),
+                await area_picker(
+                    ctx, areas, GRANT(Grant.AREA), commune_id=commune_of(areas, home)
+                ),
             )
         elif await communes_repo.count(ctx.conn) > 1:
             options = [
-                [Option(c.name or c.code, action=f"grant:commune:{c.id}")]
+                [Option(c.name or c.code, action=GRANT(Grant.COMMUNE, c.id))]
                 for c in await communes_repo.list_communes(ctx.conn)
             ]
-            options.append([Option(ctx._("The whole province"), action="grant:commune:0")])
+            options.append([Option(ctx._("The whole province"), action=GRANT(Grant.COMMUNE, 0))])
             ctx.reply(ctx._("Police officer of which commune?"), options)
         else:
             await _confirm(ctx, person, None)
-    elif verb == "commune" and value.isdigit() and ctx.data.get("member_id"):
-        person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+    elif verb == Grant.COMMUNE and value.isdigit() and state.member_id:
+        person = await members_repo.get(ctx.conn, state.member_id)
         if person is not None:
-            ctx.goto("confirm", commune_id=int(value) or None)
+            state.commune_id = int(value) or None
+            ctx.goto(GrantStep.CONFIRM)
             await _confirm(ctx, person, None)
-    elif verb == "area" and value.isdigit() and ctx.data.get("member_id"):
-        person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+    elif verb == Grant.AREA and value.isdigit() and state.member_id:
+        person = await members_repo.get(ctx.conn, state.member_id)
         if person is not None and ctx.roles.leads(int(value)):
-            ctx.goto("confirm", area_id=int(value))
+            state.area_id = int(value)
+            ctx.goto(GrantStep.CONFIRM)
             await _confirm(ctx, person, int(value))
-    elif verb == "ok" and ctx.step == "confirm":
+    elif verb == Grant.OK and GRANT_FLOW.step(ctx) == GrantStep.CONFIRM:
         await _apply(ctx)
     else:
         ctx.end()
@@ -140,9 +154,11 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
     area = await areas_repo.get(ctx.conn, area_id) if area_id else None
-    ctx.goto("confirm", area_id=area_id)
-    role = str(ctx.data["role"])
-    commune = await _commune_label(ctx, ctx.data.get("commune_id"))
+    state = GRANT_FLOW.state(ctx)
+    state.area_id = area_id
+    ctx.goto(GrantStep.CONFIRM)
+    role = str(state.role)
+    commune = await _commune_label(ctx, state.commune_id)
     ctx.reply(
         ctx._(
             "Make *{name}* {role}?",
@@ -151,23 +167,24 @@ async def _confirm(ctx: Context, person: Member, area_id: int | None) -> None:
         ),
         [
             [
-                Option(ctx._("✅ Confirm"), action="grant:ok"),
-                Option(ctx._("Cancel"), action="grant:no"),
+                Option(ctx._("✅ Confirm"), action=GRANT(Grant.OK)),
+                Option(ctx._("Cancel"), action=GRANT(Grant.NO)),
             ]
         ],
     )
 
 
 async def _apply(ctx: Context) -> None:
-    role = str(ctx.data["role"])
-    area_id = ctx.data.get("area_id")
-    commune_id = int(ctx.data["commune_id"]) if ctx.data.get("commune_id") else None
-    person = await members_repo.get(ctx.conn, int(ctx.data["member_id"]))
+    state = GRANT_FLOW.state(ctx)
+    if state.role is None or state.member_id is None:
+        raise StateRefused(end=True)
+    role, area_id, commune_id = str(state.role), state.area_id, state.commune_id
+    person = await members_repo.get(ctx.conn, state.member_id)
     ctx.end()
     if person is None or (role == Role.OFFICER and not ctx.roles.is_admin):
         stale_reply(ctx)
         return
-    area = await areas_repo.get(ctx.conn, int(area_id)) if area_id else None
+    area = await areas_repo.get(ctx.conn, area_id) if area_id else None
     if role == Role.LEADER and (area is None or not ctx.roles.leads(area.id)):
         stale_reply(ctx)
         return
@@ -233,20 +250,19 @@ async def revoke(ctx: Context) -> None:
                     name=person.display_name or "?",
                     role=_role_name(ctx.t, role, area.name if area else None, commune),
                 )
-                action = f"revoke:{member_id}:{role}:{held.area_id or 0}"
-                if held.commune_id:
-                    action += f":{held.commune_id}"
+                where = (held.commune_id,) if held.commune_id else ()
+                action = REVOKE.make(member_id, role, held.area_id or 0, *where)
                 options.append([Option(label, action=action)])
     if not options:
         ctx.reply(ctx._("Nobody holds a role you can take back."))
         return
-    ctx.begin("revoke", "pick")
+    REVOKE_FLOW.begin(ctx, RevokeStep.PICK, NoState())
     ctx.reply(ctx._("Whose role do you want to take back?"), options[:30])
 
 
 async def on_revoke(ctx: Context, argument: str) -> None:
     parts = argument.split(":")
-    if ctx.flow != "revoke" or len(parts) not in (3, 4) or not parts[0].isdigit():
+    if not REVOKE_FLOW.is_open(ctx) or len(parts) not in (3, 4) or not parts[0].isdigit():
         stale(ctx)
         return
     member_id, role, area_raw = int(parts[0]), parts[1], parts[2]
@@ -309,8 +325,8 @@ feature = Feature(
         ),
     ],
     actions={
-        "grant": Action(on_button, roles=OFFICERS),
-        "revoke": Action(on_revoke, roles=OFFICERS),
+        GRANT.prefix: Action(on_button, roles=OFFICERS),
+        REVOKE.prefix: Action(on_revoke, roles=OFFICERS),
     },
-    flows={FLOW: on_input},
+    flows={GRANT_FLOW: on_input},
 )

@@ -7,10 +7,13 @@ import re
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
+from bot.core.flows import StateRefused
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Job, Where
 from bot.features.broadcasts import library
 from bot.features.broadcasts import screens_schedules as schedules
+from bot.features.broadcasts.actions import BROADCAST as BUTTONS
+from bot.features.broadcasts.actions import SCHEDULES, Bc, Schedule
 from bot.features.broadcasts.rules import QuietHours, Rule, next_after
 from bot.features.broadcasts.screens_when import (
     ask_for,
@@ -31,13 +34,13 @@ from bot.features.broadcasts.service import (
     save_quiet_hours,
     start_run,
 )
+from bot.features.broadcasts.states import BROADCAST, BroadcastDraft, BroadcastStep
 from bot.features.broadcasts.topics import TOPICS, topic
 from bot.i18n import N_
 from bot.shared.pickers import areas_in_scope, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import broadcasts as repo
 
-FLOW = "bcast"
 TARGETS = {
     "commune": N_("🏘 The whole commune (groups and subscribers)"),
     "areas": N_("📍 Chosen areas"),
@@ -58,7 +61,7 @@ def _first_line(text: str, limit: int = 48) -> str:
 
 
 async def broadcast(ctx: Context) -> None:
-    ctx.begin(FLOW, "menu")
+    BROADCAST.begin(ctx, BroadcastStep.MENU, BroadcastDraft())
     settings = await load_settings(ctx.conn)
     ctx.reply(
         ctx._(
@@ -67,34 +70,35 @@ async def broadcast(ctx: Context) -> None:
             quiet=quiet_text(ctx.t, settings.quiet),
         ),
         [
-            [Option(ctx.t.plain("📣 New broadcast"), action="bc:new")],
-            [Option(ctx.t.plain("🗓 Schedules"), action="bcs:list")],
-            [Option(ctx.t.plain("✍️ Add my own message"), action="bc:own")],
-            [Option(ctx.t.plain("🌙 Quiet hours"), action="bc:quiet")],
+            [Option(ctx.t.plain("📣 New broadcast"), action=BUTTONS(Bc.NEW))],
+            [Option(ctx.t.plain("🗓 Schedules"), action=SCHEDULES(Schedule.LIST))],
+            [Option(ctx.t.plain("✍️ Add my own message"), action=BUTTONS(Bc.OWN))],
+            [Option(ctx.t.plain("🌙 Quiet hours"), action=BUTTONS(Bc.QUIET))],
         ],
     )
 
 
-def _topic_options(ctx: Context, verb: str) -> list[list[Option]]:
+def _topic_options(ctx: Context, verb: Bc) -> list[list[Option]]:
     buttons = [
-        Option(f"{t.emoji} {ctx.t.plain(t.label)}", action=f"bc:{verb}:{t.key}") for t in TOPICS
+        Option(f"{t.emoji} {ctx.t.plain(t.label)}", action=BUTTONS(verb, t.key)) for t in TOPICS
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if ctx.flow != FLOW:
+    verb, value = BUTTONS.read(argument)
+    if not BROADCAST.is_open(ctx):
         stale(ctx)
         return
-    if verb == "new":
-        ctx.goto("topic")
-        ctx.reply(ctx._("Which topic?"), _topic_options(ctx, "topic"), edit=True)
-    elif verb == "topic":
+    step, draft = BROADCAST.step(ctx), BROADCAST.state(ctx)
+    if verb == Bc.NEW:
+        ctx.goto(BroadcastStep.TOPIC)
+        ctx.reply(ctx._("Which topic?"), _topic_options(ctx, Bc.TOPIC), edit=True)
+    elif verb == Bc.TOPIC:
         await _pick_message(ctx, value)
-    elif verb == "msg":
+    elif verb == Bc.MESSAGE:
         await _pick_target(ctx, value)
-    elif verb == "tgt" and value in TARGETS:
+    elif verb == Bc.TARGET and value in TARGETS:
         if not ctx.roles.sees_every_commune:
             # A commune officer's broadcast reaches their communes' areas, never beyond.
             if value not in COMMUNE_TARGETS:
@@ -104,49 +108,50 @@ async def on_button(ctx: Context, argument: str) -> None:
                 _ask_when(ctx, target="areas", areas=sorted(ctx.roles.area_ids))
                 return
         if value == "areas":
-            ctx.goto("areas", target="areas", areas=[])
+            draft.target, draft.areas = "areas", []
+            ctx.goto(BroadcastStep.AREAS)
             await _show_areas(ctx)
         else:
             _ask_when(ctx, target=value, areas=[])
-    elif verb == "area" and value.isdigit() and ctx.step == "areas":
+    elif verb == Bc.AREA and value.isdigit() and step == BroadcastStep.AREAS:
         if not ctx.roles.covers(int(value)):
             stale(ctx)
             return
-        chosen = set(ctx.data.get("areas", []))
-        chosen ^= {int(value)}
-        ctx.update(areas=sorted(chosen))
+        draft.areas = sorted(set(draft.areas) ^ {int(value)})
         await _show_areas(ctx)
-    elif verb == "areasok" and ctx.step == "areas":
-        if not ctx.data.get("areas"):
+    elif verb == Bc.AREAS_DONE and step == BroadcastStep.AREAS:
+        if not draft.areas:
             ctx.toast(ctx._("Please choose at least one area."))
             return
-        _ask_when(ctx, target="areas", areas=list(ctx.data["areas"]))
-    elif verb == "when":
+        _ask_when(ctx, target="areas", areas=list(draft.areas))
+    elif verb == Bc.WHEN:
         await _when(ctx, value)
-    elif verb == "wd" and value.isdigit():
-        ctx.goto("type", kind="weekly", weekday=int(value))
+    elif verb == Bc.WEEKDAY and value.isdigit():
+        draft.kind, draft.weekday = "weekly", int(value)
+        ctx.goto(BroadcastStep.TYPE)
         ask_for(ctx, "weekly")
-    elif verb == "off" and ctx.step == "offset":
-        rule = Rule.from_json(str(ctx.data["rule"]))
+    elif verb == Bc.OFFSET and step == BroadcastStep.OFFSET and draft.rule:
+        rule = Rule.from_json(draft.rule)
         offset = int(value) if re.fullmatch(r"-?\d+", value) else 0
         await _confirm(ctx, Rule(**{**rule.__dict__, "offset": offset}))
-    elif verb == "ok" and ctx.step == "confirm":
+    elif verb == Bc.OK and step == BroadcastStep.CONFIRM:
         await _apply(ctx)
-    elif verb == "own":
-        ctx.goto("owntopic")
-        ctx.reply(ctx._("Your message is about which topic?"), _topic_options(ctx, "ownt"))
-    elif verb == "ownt":
-        ctx.goto("owntext", topic=topic(value).key)
+    elif verb == Bc.OWN:
+        ctx.goto(BroadcastStep.OWN_TOPIC)
+        ctx.reply(ctx._("Your message is about which topic?"), _topic_options(ctx, Bc.OWN_TOPIC))
+    elif verb == Bc.OWN_TOPIC:
+        draft.topic = topic(value).key
+        ctx.goto(BroadcastStep.OWN_TEXT)
         ctx.reply(
             ctx._(
                 "Please type the message as residents should read it (short and concrete), "
                 "or send a photo with the text as its caption."
             )
         )
-    elif verb == "quiet" and not ctx.roles.sees_every_commune:
+    elif verb == Bc.QUIET and not ctx.roles.sees_every_commune:
         ctx.toast(ctx._(DEPLOYMENT_WIDE))
-    elif verb == "quiet":
-        ctx.goto("quiet")
+    elif verb == Bc.QUIET:
+        ctx.goto(BroadcastStep.QUIET)
         ctx.reply(
             ctx._(
                 "Please type the quiet hours, for example `21:00-06:00`, or "
@@ -162,22 +167,27 @@ async def _pick_message(ctx: Context, topic_key: str) -> None:
     key = topic(topic_key).key
     variants = library.of_topic(key)
     own = await repo.list_messages(ctx.conn, key)
-    ctx.goto("msg", topic=key)
+    BROADCAST.state(ctx).topic = key
+    ctx.goto(BroadcastStep.MESSAGE)
     rows: list[list[Option]] = []
     if len(variants) > 1:
         rows.append(
             [
                 Option(
                     ctx.t.plain("🔀 Take turns ({count} library messages)", count=len(variants)),
-                    action=f"bc:msg:lib:{key}",
+                    action=BUTTONS(Bc.MESSAGE, "lib", key),
                 )
             ]
         )
     language = ctx.t.language
     rows += [
-        [Option(_first_line(v.text(language)), action=f"bc:msg:lib:{v.key}")] for v in variants
+        [Option(_first_line(v.text(language)), action=BUTTONS(Bc.MESSAGE, "lib", v.key))]
+        for v in variants
     ]
-    rows += [[Option("✍️ " + _first_line(m.text), action=f"bc:msg:own:{m.id}")] for m in own[:10]]
+    rows += [
+        [Option("✍️ " + _first_line(m.text), action=BUTTONS(Bc.MESSAGE, "own", m.id))]
+        for m in own[:10]
+    ]
     if not rows:
         ctx.reply(ctx._("There is no message on this topic yet. Add your own first."))
         ctx.end()
@@ -190,11 +200,12 @@ async def _pick_target(ctx: Context, ref: str) -> None:
     if found is None:
         stale(ctx)
         return
-    ctx.goto("target", ref=ref)
+    BROADCAST.state(ctx).ref = ref
+    ctx.goto(BroadcastStep.TARGET)
     ctx.reply(
         found[0] + "\n\n" + ctx._("Who should receive it?"),
         [
-            [Option(ctx.t.plain(label), action=f"bc:tgt:{key}")]
+            [Option(ctx.t.plain(label), action=BUTTONS(Bc.TARGET, key))]
             for key, label in TARGETS.items()
             if ctx.roles.sees_every_commune or key in COMMUNE_TARGETS
         ],
@@ -202,41 +213,47 @@ async def _pick_target(ctx: Context, ref: str) -> None:
 
 
 async def _show_areas(ctx: Context) -> None:
-    chosen = set(ctx.data.get("areas", []))
+    chosen = set(BROADCAST.state(ctx).areas)
     rows = [
-        [Option(("✅ " if a.id in chosen else "⬜ ") + a.name, action=f"bc:area:{a.id}")]
+        [Option(("✅ " if a.id in chosen else "⬜ ") + a.name, action=BUTTONS(Bc.AREA, a.id))]
         for a in await areas_in_scope(ctx)
     ]
-    rows.append([Option(ctx.t.plain("Done"), action="bc:areasok")])
+    rows.append([Option(ctx.t.plain("Done"), action=BUTTONS(Bc.AREAS_DONE))])
     ctx.reply(ctx._("Which areas? Press to choose, then Done."), rows, edit=True)
 
 
 def _ask_when(ctx: Context, *, target: str, areas: list[int]) -> None:
-    ctx.goto("when", target=target, areas=areas)
+    draft = BROADCAST.state(ctx)
+    draft.target, draft.areas = target, areas
+    ctx.goto(BroadcastStep.WHEN)
     ctx.reply(ctx._("When should it go out?"), when_options(ctx, allow_now=True), edit=True)
 
 
 async def _when(ctx: Context, kind: str) -> None:
+    draft = BROADCAST.state(ctx)
     if kind in ("now", "urgent"):
-        ctx.goto("confirm", rule=None, urgent=kind == "urgent")
+        draft.rule, draft.urgent = None, kind == "urgent"
+        ctx.goto(BroadcastStep.CONFIRM)
         await _summary(ctx, None)
     elif kind == "weekly":
-        ctx.goto("weekday")
+        ctx.goto(BroadcastStep.WEEKDAY)
         ctx.reply(ctx._("On which day of the week?"), weekday_options(ctx.t))
     elif kind in ("once", "daily", "monthly", "solar", "lunar", "cron"):
-        ctx.goto("type", kind=kind)
+        draft.kind = kind
+        ctx.goto(BroadcastStep.TYPE)
         ask_for(ctx, kind)
 
 
 async def on_input(ctx: Context) -> None:
     text = ctx.event.text.strip()
-    if ctx.step == "owntext":
+    step = BROADCAST.step(ctx)
+    if step == BroadcastStep.OWN_TEXT:
         await _save_own(ctx)
         return
     if ctx.event.kind != EventKind.TEXT or not text:
         ctx.reply(ctx._("Please type your answer as text."))
         return
-    if ctx.step == "quiet":
+    if step == BroadcastStep.QUIET:
         try:
             quiet = QuietHours.parse(text)
         except ValueError:
@@ -247,15 +264,17 @@ async def on_input(ctx: Context) -> None:
         ctx.end()
         ctx.reply(ctx._("Quiet hours are now {quiet}.", quiet=quiet_text(ctx.t, quiet)))
         return
-    if ctx.step != "type":
+    if step != BroadcastStep.TYPE:
         ctx.reply(ctx._("Please use the buttons above."))
         return
-    kind = str(ctx.data.get("kind"))
-    rule = parse_rule(ctx, kind, text)
+    draft = BROADCAST.state(ctx)
+    kind = str(draft.kind)
+    rule = parse_rule(ctx, kind, text, weekday=draft.weekday)
     if rule is None:
         return
     if kind == "lunar":
-        ctx.goto("offset", rule=rule.to_json())
+        draft.rule = rule.to_json()
+        ctx.goto(BroadcastStep.OFFSET)
         ctx.reply(
             ctx._("On the lunar day itself, or some days before it (e.g. 15 days before Tết)?"),
             offset_options(ctx.t),
@@ -265,24 +284,27 @@ async def on_input(ctx: Context) -> None:
 
 
 async def _confirm(ctx: Context, rule: Rule) -> None:
-    ctx.goto("confirm", rule=rule.to_json(), urgent=False)
+    draft = BROADCAST.state(ctx)
+    draft.rule, draft.urgent = rule.to_json(), False
+    ctx.goto(BroadcastStep.CONFIRM)
     await _summary(ctx, rule)
 
 
 async def _summary(ctx: Context, rule: Rule | None) -> None:
-    if ctx.data.get("edit"):
+    draft = BROADCAST.state(ctx)
+    if draft.edit:
         text = ctx._("New time: {when}.", when=describe(ctx.t, rule)) if rule else ""
         text += "\n" + coming(ctx, rule) if rule else ""
     else:
-        target = str(ctx.data.get("target"))
+        target = str(draft.target)
         when = (
             describe(ctx.t, rule)
             if rule
-            else (ctx._("now, as an urgent alert") if ctx.data.get("urgent") else ctx._("now"))
+            else (ctx._("now, as an urgent alert") if draft.urgent else ctx._("now"))
         )
         text = ctx._(
             "Please check:\n• Topic: {topic}\n• To: {target}\n• When: {when}",
-            topic=ctx.t.plain(topic(str(ctx.data.get("topic"))).label),
+            topic=ctx.t.plain(topic(str(draft.topic)).label),
             target=ctx.t.plain(TARGETS.get(target, target)),
             when=when,
         )
@@ -292,27 +314,29 @@ async def _summary(ctx: Context, rule: Rule | None) -> None:
         text,
         [
             [
-                Option(ctx.t.plain("✅ Confirm"), action="bc:ok"),
-                Option(ctx.t.plain("Cancel"), action="bc:no"),
+                Option(ctx.t.plain("✅ Confirm"), action=BUTTONS(Bc.OK)),
+                Option(ctx.t.plain("Cancel"), action=BUTTONS(Bc.NO)),
             ]
         ],
     )
 
 
 async def _apply(ctx: Context) -> None:
-    data = dict(ctx.data)
+    draft = BROADCAST.state(ctx)
     ctx.end()
-    rule = Rule.from_json(str(data["rule"])) if data.get("rule") else None
-    if data.get("edit"):
-        await schedules.apply_edit(ctx, int(data["edit"]), rule)
+    rule = Rule.from_json(draft.rule) if draft.rule else None
+    if draft.edit:
+        await schedules.apply_edit(ctx, draft.edit, rule)
         return
+    if draft.topic is None or draft.ref is None or draft.target is None:
+        raise StateRefused(end=True)
     member_id = ctx.member.id if ctx.member else None
     common = {
-        "topic": str(data["topic"]),
-        "message_ref": str(data["ref"]),
-        "target": str(data["target"]),
-        "area_ids": [int(a) for a in data.get("areas", [])],
-        "urgent": bool(data.get("urgent")),
+        "topic": draft.topic,
+        "message_ref": draft.ref,
+        "target": draft.target,
+        "area_ids": draft.areas,
+        "urgent": draft.urgent,
     }
     if rule is None:
         run_id = await start_run(
@@ -368,7 +392,7 @@ async def _save_own(ctx: Context) -> None:
         else:
             ctx.reply(ctx._("The message needs some text. Please type it."))
         return
-    topic_key = str(ctx.data.get("topic"))
+    topic_key = str(BROADCAST.state(ctx).topic)
     message_id = await repo.add_message(
         ctx.conn, topic_key, cleaned, photo, ctx.member.id if ctx.member else None, ctx.now
     )
@@ -395,10 +419,10 @@ feature = Feature(
         )
     ],
     actions={
-        "bc": Action(on_button, roles=OFFICERS),
-        "bcs": Action(schedules.on_button, roles=OFFICERS),
+        BUTTONS.prefix: Action(on_button, roles=OFFICERS),
+        SCHEDULES.prefix: Action(schedules.on_button, roles=OFFICERS),
     },
-    flows={FLOW: on_input},
+    flows={BROADCAST: on_input},
     jobs=[
         Job("broadcasts.schedules", 30, run_due),
         Job("broadcasts.progress", 5, progress_tick),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.broadcasts.actions import SCHEDULES, Schedule
 from bot.features.broadcasts.rules import Rule, next_after
 from bot.features.broadcasts.screens_when import coming, describe, when_options
+from bot.features.broadcasts.states import BROADCAST, BroadcastDraft, BroadcastStep
 from bot.features.broadcasts.topics import topic
 from bot.storage import broadcasts as repo
-
-FLOW = "bcast"
 
 
 def _ours(ctx: Context, schedule: repo.Schedule) -> bool:
@@ -21,8 +21,8 @@ def _ours(ctx: Context, schedule: repo.Schedule) -> bool:
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "list":
+    verb, value = SCHEDULES.read(argument)
+    if verb == Schedule.LIST:
         await show_list(ctx)
         return
     if not value.isdigit():
@@ -32,10 +32,10 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.toast(ctx._("That schedule no longer exists."))
         await show_list(ctx)
         return
-    if verb == "show":
+    if verb == Schedule.SHOW:
         await _show(ctx, schedule)
-    elif verb in ("pause", "resume"):
-        paused = verb == "pause"
+    elif verb in (Schedule.PAUSE, Schedule.RESUME):
+        paused = verb == Schedule.PAUSE
         rule = Rule.from_json(schedule.rule)
         following = None if paused else next_after(rule, ctx.now, ctx.config.tz)
         await repo.set_paused(ctx.conn, schedule.id, paused, following, ctx.now)
@@ -44,13 +44,15 @@ async def on_button(ctx: Context, argument: str) -> None:
         fresh = await repo.get_schedule(ctx.conn, schedule.id)
         if fresh is not None:
             await _show(ctx, fresh)
-    elif verb == "delete":
+    elif verb == Schedule.DELETE:
         await repo.delete_schedule(ctx.conn, schedule.id)
         await ctx.audit("broadcast.deleted", "broadcast_schedule", schedule.id)
         ctx.toast(ctx._("Deleted."))
         await show_list(ctx)
-    elif verb == "edit":
-        ctx.begin(FLOW, "when", edit=schedule.id, topic=schedule.topic)
+    elif verb == Schedule.EDIT:
+        BROADCAST.begin(
+            ctx, BroadcastStep.WHEN, BroadcastDraft(edit=schedule.id, topic=schedule.topic)
+        )
         ctx.reply(
             ctx._("When should it go out from now on?"),
             when_options(ctx, allow_now=False),
@@ -72,7 +74,7 @@ async def show_list(ctx: Context) -> None:
             label += f" · {ctx.t.when(schedule.next_run_at)}"
         elif rule.kind != "once":
             label += " · " + ctx.t.plain("paused")
-        rows.append([Option(label, action=f"bcs:show:{schedule.id}")])
+        rows.append([Option(label, action=SCHEDULES(Schedule.SHOW, schedule.id))])
     ctx.reply(ctx._("Scheduled broadcasts (soonest first):"), rows, edit=True)
 
 
@@ -91,17 +93,20 @@ async def _show(ctx: Context, schedule: repo.Schedule) -> None:
     else:
         lines.append(coming(ctx, rule))
     toggle = (
-        Option(ctx.t.plain("▶️ Resume"), action=f"bcs:resume:{schedule.id}")
+        Option(ctx.t.plain("▶️ Resume"), action=SCHEDULES(Schedule.RESUME, schedule.id))
         if schedule.paused
-        else Option(ctx.t.plain("⏸ Pause"), action=f"bcs:pause:{schedule.id}")
+        else Option(ctx.t.plain("⏸ Pause"), action=SCHEDULES(Schedule.PAUSE, schedule.id))
     )
     ctx.reply(
         "\n".join(lines),
         [
-            [toggle, Option(ctx.t.plain("✏️ Change time"), action=f"bcs:edit:{schedule.id}")],
             [
-                Option(ctx.t.plain("🗑 Delete"), action=f"bcs:delete:{schedule.id}"),
-                Option(ctx.t.plain("⬅️ Back"), action="bcs:list"),
+                toggle,
+                Option(ctx.t.plain("✏️ Change time"), action=SCHEDULES(Schedule.EDIT, schedule.id)),
+            ],
+            [
+                Option(ctx.t.plain("🗑 Delete"), action=SCHEDULES(Schedule.DELETE, schedule.id)),
+                Option(ctx.t.plain("⬅️ Back"), action=SCHEDULES(Schedule.LIST)),
             ],
         ],
         edit=True,

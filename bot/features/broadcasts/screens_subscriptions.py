@@ -9,16 +9,17 @@ from bot.core.context import Context
 from bot.core.events import Option
 from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
+from bot.features.broadcasts.actions import SUBSCRIBE, Sub
+from bot.features.broadcasts.states import SUBSCRIBE as SUBSCRIBE_FLOW
+from bot.features.broadcasts.states import SubscribeState, SubscribeStep
 from bot.features.broadcasts.topics import BY_KEY, TOPICS
 from bot.i18n import N_
 from bot.storage import broadcasts as repo
 from bot.storage.members import Member
 
-FLOW = "subscribe"
-
 
 async def subscribe(ctx: Context) -> None:
-    ctx.begin(FLOW, "topics")
+    SUBSCRIBE_FLOW.begin(ctx, SubscribeStep.TOPICS, SubscribeState())
     await _show(ctx, edit=False)
 
 
@@ -29,12 +30,12 @@ async def _show(ctx: Context, *, edit: bool) -> None:
         [
             Option(
                 ("✅ " if t.key in chosen else "⬜ ") + f"{t.emoji} " + ctx.t.plain(t.label),
-                action=f"sub:toggle:{t.key}",
+                action=SUBSCRIBE(Sub.TOGGLE, t.key),
             )
         ]
         for t in TOPICS
     ]
-    rows.append([Option(ctx.t.plain("Done"), action="sub:done")])
+    rows.append([Option(ctx.t.plain("Done"), action=SUBSCRIBE(Sub.DONE))])
     ctx.reply(
         ctx._(
             "🔔 Choose the reminders you want to receive here in private. Press a topic to "
@@ -46,17 +47,17 @@ async def _show(ctx: Context, *, edit: bool) -> None:
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = SUBSCRIBE.read(argument)
     if ctx.member is None:
         return
-    if verb == "toggle" and value in BY_KEY and ctx.flow == FLOW:
+    if verb == Sub.TOGGLE and value in BY_KEY and SUBSCRIBE_FLOW.is_open(ctx):
         if value in await repo.topics_of(ctx.conn, ctx.member.id):
             await repo.unsubscribe(ctx.conn, ctx.member.id, value)
         else:
             await repo.subscribe(ctx.conn, ctx.member.id, value, ctx.now)
-        ctx.update(changed=True)
+        SUBSCRIBE_FLOW.state(ctx).changed = True
         await _show(ctx, edit=True)
-    elif verb == "done":
+    elif verb == Sub.DONE:
         ctx.end()
         count = len(await repo.topics_of(ctx.conn, ctx.member.id))
         ctx.reply(
@@ -69,7 +70,7 @@ async def on_button(ctx: Context, argument: str) -> None:
             else ctx._("Saved: you receive no reminders in private."),
             edit=True,
         )
-    elif verb == "all":
+    elif verb == Sub.ALL:
         removed = await repo.unsubscribe(ctx.conn, ctx.member.id)
         ctx.end()
         ctx.reply(
@@ -127,7 +128,7 @@ feature = Feature(
             N_("Stop the reminders you receive in private"),
         ),
     ],
-    actions={"sub": Action(on_button)},
+    actions={SUBSCRIBE.prefix: Action(on_button)},
     data_sections=[data_section],
     forget_hooks=[forget],
 )

@@ -10,6 +10,7 @@ from babel.lists import format_list
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.broadcasts.actions import BROADCAST, Bc
 from bot.features.broadcasts.rules import (
     QuietHours,
     Rule,
@@ -32,24 +33,24 @@ def when_options(ctx: Context, *, allow_now: bool) -> list[list[Option]]:
     if allow_now:
         rows.append(
             [
-                Option(t.plain("▶️ Now"), action="bc:when:now"),
-                Option(t.plain("🚨 Now, urgent"), action="bc:when:urgent"),
+                Option(t.plain("▶️ Now"), action=BROADCAST(Bc.WHEN, "now")),
+                Option(t.plain("🚨 Now, urgent"), action=BROADCAST(Bc.WHEN, "urgent")),
             ]
         )
     rows += [
         [
-            Option(t.plain("📅 Once, at a date"), action="bc:when:once"),
-            Option(t.plain("🔁 Every day"), action="bc:when:daily"),
+            Option(t.plain("📅 Once, at a date"), action=BROADCAST(Bc.WHEN, "once")),
+            Option(t.plain("🔁 Every day"), action=BROADCAST(Bc.WHEN, "daily")),
         ],
         [
-            Option(t.plain("🔁 Every week"), action="bc:when:weekly"),
-            Option(t.plain("🔁 Every month"), action="bc:when:monthly"),
+            Option(t.plain("🔁 Every week"), action=BROADCAST(Bc.WHEN, "weekly")),
+            Option(t.plain("🔁 Every month"), action=BROADCAST(Bc.WHEN, "monthly")),
         ],
         [
-            Option(t.plain("☀️ Yearly, solar date"), action="bc:when:solar"),
-            Option(t.plain("🌙 Yearly, lunar date"), action="bc:when:lunar"),
+            Option(t.plain("☀️ Yearly, solar date"), action=BROADCAST(Bc.WHEN, "solar")),
+            Option(t.plain("🌙 Yearly, lunar date"), action=BROADCAST(Bc.WHEN, "lunar")),
         ],
-        [Option(t.plain("⚙️ Cron expression"), action="bc:when:cron")],
+        [Option(t.plain("⚙️ Cron expression"), action=BROADCAST(Bc.WHEN, "cron"))],
     ]
     return rows
 
@@ -82,12 +83,14 @@ def ask_for(ctx: Context, kind: str) -> None:
 
 
 def weekday_options(t: Translator) -> list[list[Option]]:
-    buttons = [Option(t.plain(name), action=f"bc:wd:{i}") for i, name in enumerate(WEEKDAYS)]
+    buttons = [
+        Option(t.plain(name), action=BROADCAST(Bc.WEEKDAY, i)) for i, name in enumerate(WEEKDAYS)
+    ]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
 def offset_options(t: Translator) -> list[list[Option]]:
-    return [[Option(offset_label(t, n), action=f"bc:off:{n}")] for n in OFFSETS]
+    return [[Option(offset_label(t, n), action=BROADCAST(Bc.OFFSET, n))] for n in OFFSETS]
 
 
 def offset_label(t: Translator, offset: int) -> str:
@@ -98,14 +101,15 @@ def offset_label(t: Translator, offset: int) -> str:
     return t.plain("{count} days after", count=offset)
 
 
-def parse_rule(ctx: Context, kind: str, text: str) -> Rule | None:
-    """The typed details as a rule; None (with a polite explanation sent) when unreadable."""
+def parse_rule(ctx: Context, kind: str, text: str, *, weekday: int = 0) -> Rule | None:
+    """The typed details as a rule (``weekday``: the one chosen for a weekly rule); None (with
+    a polite explanation sent) when unreadable."""
     try:
         if kind == "once":
             return parse_once(text, ctx.now, ctx.config.tz)
         if kind in ("daily", "weekly"):
             hour, minute = parse_time(text)
-            return Rule(kind, hour, minute, weekday=int(ctx.data.get("weekday", 0)))
+            return Rule(kind, hour, minute, weekday=weekday)
         if kind == "monthly":
             day, hour, minute = parse_monthly(text)
             return Rule("monthly", hour, minute, day=day)

@@ -16,9 +16,12 @@ from bot.core.events import Attachment, Option, Reply
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.figures import screens_files as stats_files
+from bot.features.figures.actions import STATS, Sts
 from bot.features.figures.chart import chart_png
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.screens_files import download_buttons
+from bot.features.figures.states import STATS as STATS_FLOW
+from bot.features.figures.states import StatsState, StatsStep
 from bot.features.figures.texts import figures_text
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
@@ -34,8 +37,6 @@ from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
 from bot.storage.areas import Area
 
-FLOW = "stats"
-PREFIX = "sts"
 MAX_YEARS = 10
 
 
@@ -88,7 +89,7 @@ async def start(ctx: Context) -> None:
     if not areas and not ctx.roles.is_officer:
         ctx.reply(_not_yours(ctx))
         return
-    ctx.begin(FLOW, "scope")
+    STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
     if len(areas) == 1 and not ctx.roles.is_officer:
         _ask_period(ctx, areas[0].id)
         return
@@ -99,34 +100,37 @@ async def start(ctx: Context) -> None:
             if await communes_repo.count(ctx.conn) > 1
             else ctx.t.plain("🏘 Whole commune")
         )
-        rows.append([Option(whole, action=f"{PREFIX}:scope:0")])
+        rows.append([Option(whole, action=STATS(Sts.SCOPE, 0))])
     elif ctx.roles.is_officer and ctx.roles.communes:  # a commune officer: each whole commune
         for commune in await communes_repo.list_communes(ctx.conn):
             if commune.id in ctx.roles.communes:
                 label = f"🏘 {commune.name or commune.code}"
-                rows.append([Option(label, action=f"{PREFIX}:scope:c{commune.id}")])
-    rows += await area_picker(ctx, areas, f"{PREFIX}:scope")
+                rows.append([Option(label, action=STATS(Sts.SCOPE, scope_token(0, commune.id)))])
+    rows += await area_picker(ctx, areas, STATS(Sts.SCOPE))
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 
 def _ask_period(ctx: Context, area_id: int, *, edit: bool = False, commune_id: int = 0) -> None:
-    ctx.goto("period", area_id=area_id, commune_id=commune_id)
-    ask_period(ctx, f"{PREFIX}:period", edit=edit)
+    state = STATS_FLOW.state(ctx)
+    state.area_id, state.commune_id = area_id, commune_id
+    ctx.goto(StatsStep.PERIOD)
+    ask_period(ctx, STATS(Sts.PERIOD), edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "again":
+    verb, value = STATS.read(argument)
+    if verb == Sts.AGAIN:
         await _again(ctx, value)
         return
-    scope = parse_scope(value) if verb == "scope" else None
+    scope = parse_scope(value) if verb == Sts.SCOPE else None
     if scope is not None and not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
-    if ctx.flow != FLOW:
+    if not STATS_FLOW.is_open(ctx):
         stale(ctx)
         return
-    if scope is not None and ctx.step == "scope":
+    step = STATS_FLOW.step(ctx)
+    if scope is not None and step == StatsStep.SCOPE:
         area_id, commune_id = scope
         if area_id and await areas_repo.get(ctx.conn, area_id) is None:
             stale(ctx)
@@ -135,15 +139,15 @@ async def on_button(ctx: Context, argument: str) -> None:
             stale(ctx)
             return
         _ask_period(ctx, area_id, edit=True, commune_id=commune_id)
-    elif verb == "period" and ctx.step == "period":
-        area_id = int(ctx.data.get("area_id", 0))
-        commune_id = int(ctx.data.get("commune_id", 0))
+    elif verb == Sts.PERIOD and step == StatsStep.PERIOD:
+        state = STATS_FLOW.state(ctx)
+        area_id, commune_id = state.area_id, state.commune_id
         if not may_see(ctx, area_id, commune_id):  # a role revoked since the question was asked
             ctx.end()
             ctx.toast(_not_yours(ctx))
             return
         if value == "dates":
-            ctx.goto("dates")
+            ctx.goto(StatsStep.DATES)
             ctx.reply(
                 ctx._("Please type the first and the last day, for example 1/1/2026 31/3/2026."),
                 edit=True,
@@ -170,8 +174,8 @@ async def on_input(ctx: Context) -> None:
             )
         )
         return
-    area_id = int(ctx.data.get("area_id", 0))
-    commune_id = int(ctx.data.get("commune_id", 0))
+    state = STATS_FLOW.state(ctx)
+    area_id, commune_id = state.area_id, state.commune_id
     if not may_see(ctx, area_id, commune_id):
         ctx.end()
         ctx.reply(_not_yours(ctx))
@@ -188,7 +192,7 @@ async def _again(ctx: Context, value: str) -> None:
     if not may_see(ctx, *scope):
         ctx.toast(_not_yours(ctx))
         return
-    ctx.begin(FLOW, "scope")
+    STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
     _ask_period(ctx, scope[0], commune_id=scope[1])
 
 
@@ -214,10 +218,10 @@ def answer_buttons(
     if not ctx.roles.is_officer:
         return []
     token = scope_token(area_id, commune_id)
-    stem = f"{token}:{period.start.isoformat()}:{period.end.isoformat()}"
+    stem = (token, period.start.isoformat(), period.end.isoformat())
     return [
         *download_buttons(ctx, token, period),
-        [Option(ctx.t.plain("🔄 Another period"), action=f"{PREFIX}:again:{stem}")],
+        [Option(ctx.t.plain("🔄 Another period"), action=STATS(Sts.AGAIN, *stem))],
     ]
 
 
@@ -277,6 +281,6 @@ feature = Feature(
             N_("Figures of the movement: pledges, reports, mediation, patrols, reminders"),
         )
     ],
-    actions={PREFIX: Action(on_button, LEADERS), **stats_files.ACTIONS},
-    flows={FLOW: on_input},
+    actions={STATS.prefix: Action(on_button, LEADERS), **stats_files.ACTIONS},
+    flows={STATS_FLOW: on_input},
 )

@@ -9,13 +9,11 @@ from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action
+from bot.features.figures.actions import FILES, Download
 from bot.features.figures.documents import File, csv_zip, summary_file, workbook_file
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
-
-PREFIX = "stf"
-KINDS = ("xlsx", "csv", "docx")
 
 
 def download_buttons(ctx: Context, scope: str, period: Period) -> list[list[Option]]:
@@ -23,30 +21,34 @@ def download_buttons(ctx: Context, scope: str, period: Period) -> list[list[Opti
     ``12`` an area, ``c3`` a commune."""
     if not ctx.roles.is_officer:
         return []
-    span = f"{scope}:{period.start.isoformat()}:{period.end.isoformat()}"
+    span = (scope, period.start.isoformat(), period.end.isoformat())
     return [
         [
-            Option(ctx.t.plain("📊 Excel workbook"), action=f"{PREFIX}:xlsx:{span}"),
-            Option(ctx.t.plain("📄 CSV files"), action=f"{PREFIX}:csv:{span}"),
+            Option(ctx.t.plain("📊 Excel workbook"), action=FILES(Download.XLSX, *span)),
+            Option(ctx.t.plain("📄 CSV files"), action=FILES(Download.CSV, *span)),
         ],
-        [Option(ctx.t.plain("📝 Draft summary report"), action=f"{PREFIX}:docx:{span}")],
+        [Option(ctx.t.plain("📝 Draft summary report"), action=FILES(Download.DOCX, *span))],
     ]
 
 
-def _parse(argument: str) -> tuple[str, int, int, Period] | None:
-    parts = argument.split(":")
-    commune = parts[1][1:] if len(parts) == 4 and parts[1].startswith("c") else ""
-    if len(parts) != 4 or parts[0] not in KINDS or not (parts[1].isdigit() or commune.isdigit()):
+def _parse(argument: str) -> tuple[Download, int, int, Period] | None:
+    """The kind, area, commune and period of a download (``<kind>:<scope>:<first>:<last>``)."""
+    found = FILES.parse(argument)
+    parts = found[1].split(":") if found else []
+    if found is None or len(parts) != 3:
+        return None
+    commune = parts[0][1:] if parts[0].startswith("c") else ""
+    if not (parts[0].isdigit() or commune.isdigit()):
         return None
     try:
-        period = Period(date.fromisoformat(parts[2]), date.fromisoformat(parts[3]))
+        period = Period(date.fromisoformat(parts[1]), date.fromisoformat(parts[2]))
     except ValueError:
         return None
     if period.end < period.start:
         return None
     if commune:
-        return parts[0], 0, int(commune), period
-    return parts[0], int(parts[1]), 0, period
+        return found[0], 0, int(commune), period
+    return found[0], int(parts[0]), 0, period
 
 
 async def on_download(ctx: Context, argument: str) -> None:
@@ -72,12 +74,12 @@ async def on_download(ctx: Context, argument: str) -> None:
     scope = area_id or None
     tz = ctx.config.tz
     file: File
-    if kind == "xlsx":
+    if kind == Download.XLSX:
         file = await workbook_file(
             ctx.conn, scope, period, tz, ctx.t, ctx.now, commune_id=commune_id or None
         )
         caption = ctx._("📊 The figures as an Excel workbook: a summary, then one sheet per kind.")
-    elif kind == "csv":
+    elif kind == Download.CSV:
         file = await csv_zip(
             ctx.conn, scope, period, tz, ctx.t, commune_id=commune_id or None, now=ctx.now
         )
@@ -112,4 +114,4 @@ async def on_download(ctx: Context, argument: str) -> None:
     )
 
 
-ACTIONS = {PREFIX: Action(on_download, OFFICERS)}
+ACTIONS = {FILES.prefix: Action(on_download, OFFICERS)}

@@ -18,7 +18,23 @@ from bot.features.patrols import screens_live as patrols_live
 from bot.features.patrols import screens_observe as patrols_observe
 from bot.features.patrols import screens_roster as patrols_roster
 from bot.features.patrols import screens_stats as patrols_stats
+from bot.features.patrols import states
+from bot.features.patrols.actions import (
+    BACKFILL,
+    CONFIRM,
+    DECLINE,
+    EDIT,
+    HOUSEWATCH,
+    MENU,
+    PATROL,
+    ROSTER,
+    STATS,
+    Menu,
+    Ptl,
+)
 from bot.features.patrols.screens_common import led_areas, not_your_area
+from bot.features.patrols.states import PATROL as PATROL_FLOW
+from bot.features.patrols.states import PatrolStep
 from bot.i18n import N_
 from bot.shared.pickers import area_picker, stale
 from bot.storage import areas as areas_repo
@@ -51,23 +67,23 @@ async def patrol(ctx: Context) -> None:
         await area_menu(ctx, areas[0])
         return
     ctx.end()
-    ctx.reply(ctx._("Patrols of which area?"), await area_picker(ctx, areas, "ptm:area"))
+    ctx.reply(ctx._("Patrols of which area?"), await area_picker(ctx, areas, MENU(Menu.AREA)))
 
 
 async def area_menu(ctx: Context, area: Area, *, edit: bool = False) -> None:
     """The open patrol's panel, or what a leader can do for this area."""
     open_patrol = await repo.open_in_area(ctx.conn, area.id)
     if open_patrol is not None:
-        if ctx.flow == patrols_live.FLOW:
+        if PATROL_FLOW.is_open(ctx):
             ctx.end()
         await patrols_live.show_panel(ctx, open_patrol, area, edit=edit)
         return
-    rows = [[Option(ctx.t.plain("▶️ Start a patrol now"), action=f"ptm:start:{area.id}")]]
+    rows = [[Option(ctx.t.plain("▶️ Start a patrol now"), action=MENU(Menu.START, area.id))]]
     if ctx.event.chat.is_private:
         rows += [
-            [Option(ctx.t.plain("📒 Log past patrols"), action=f"ptm:back:{area.id}")],
-            [Option(ctx.t.plain("🗓 Weekly roster"), action=f"ptm:roster:{area.id}")],
-            [Option(ctx.t.plain("🗂 Recent patrols"), action=f"ptm:recent:{area.id}")],
+            [Option(ctx.t.plain("📒 Log past patrols"), action=MENU(Menu.BACK, area.id))],
+            [Option(ctx.t.plain("🗓 Weekly roster"), action=MENU(Menu.ROSTER, area.id))],
+            [Option(ctx.t.plain("🗂 Recent patrols"), action=MENU(Menu.RECENT, area.id))],
         ]
     ctx.reply(
         ctx._("*Patrols of {area}*\nWhat would you like to do?", area=area.name),
@@ -77,7 +93,7 @@ async def area_menu(ctx: Context, area: Area, *, edit: bool = False) -> None:
 
 
 async def on_menu(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = MENU.read(argument)
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if area is None:
         stale(ctx)
@@ -85,45 +101,45 @@ async def on_menu(ctx: Context, argument: str) -> None:
     if not ctx.roles.leads(area.id):
         ctx.toast(not_your_area(ctx))
         return
-    if verb == "area":
+    if verb == Menu.AREA:
         await area_menu(ctx, area, edit=True)
-    elif verb == "start":
+    elif verb == Menu.START:
         if await repo.open_in_area(ctx.conn, area.id) is not None:
             await area_menu(ctx, area)
             return
         await patrols_live.begin_pick(ctx, area)
-    elif verb == "back":
+    elif verb == Menu.BACK:
         patrols_backfill.begin(ctx, area)
-    elif verb == "roster":
+    elif verb == Menu.ROSTER:
         await patrols_roster.show(ctx, area)
-    elif verb == "recent":
+    elif verb == Menu.RECENT:
         await patrols_edit.show_recent(ctx, area)
     else:
         stale(ctx)
 
 
 async def on_live(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = PATROL.read(argument)
     handlers = {
-        "obs": patrols_observe.on_observe,
-        "cnt": patrols_observe.on_count,
-        "rem": patrols_observe.on_reminded,
-        "rep": patrols_observe.on_report,
-        "del": patrols_observe.on_delete,
-        "rmn": patrols_observe.on_remove_note,
-        "panel": patrols_live.on_panel,
-        "hw": patrols_live.on_houses,
-        "end": patrols_live.on_end,
-        "post": patrols_live.on_post,
-        "tog": patrols_live.on_toggle,
+        Ptl.OBSERVE: patrols_observe.on_observe,
+        Ptl.COUNT: patrols_observe.on_count,
+        Ptl.REMINDED: patrols_observe.on_reminded,
+        Ptl.REPORT: patrols_observe.on_report,
+        Ptl.DELETE: patrols_observe.on_delete,
+        Ptl.REMOVE_NOTE: patrols_observe.on_remove_note,
+        Ptl.PANEL: patrols_live.on_panel,
+        Ptl.HOUSES: patrols_live.on_houses,
+        Ptl.END: patrols_live.on_end,
+        Ptl.POST: patrols_live.on_post,
+        Ptl.TOGGLE: patrols_live.on_toggle,
     }
     if verb in handlers:
         await handlers[verb](ctx, value)
-    elif verb == "go":
+    elif verb == Ptl.GO:
         await patrols_live.on_start(ctx)
-    elif verb == "clear":
+    elif verb == Ptl.CLEAR:
         await patrols_live.on_clear(ctx)
-    elif verb == "cancel":
+    elif verb == Ptl.CANCEL:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
     else:
@@ -131,12 +147,10 @@ async def on_live(ctx: Context, argument: str) -> None:
 
 
 async def on_patrol_input(ctx: Context) -> None:
-    if ctx.step == "pick":
+    if PATROL_FLOW.step(ctx) == PatrolStep.PICK:
         await patrols_live.on_pick_input(ctx)
-    elif ctx.step == "obs":
-        await patrols_observe.on_observation_input(ctx)
     else:
-        ctx.end()
+        await patrols_observe.on_observation_input(ctx)
 
 
 feature = Feature(
@@ -168,22 +182,22 @@ feature = Feature(
         ),
     ],
     actions={
-        "ptm": Action(on_menu, roles=LEADERS),
-        "ptl": Action(on_live, roles=LEADERS),
-        "ptc": Action(patrols_live.on_confirm),
-        "ptb": Action(patrols_backfill.on_button, roles=LEADERS),
-        "pte": Action(patrols_edit.on_button, roles=LEADERS),
-        "ptr": Action(patrols_roster.on_button, roles=LEADERS),
-        "ptx": Action(patrols_roster.on_decline),
-        "pts": Action(patrols_stats.on_button, roles=LEADERS),
-        "hw": Action(housewatch.on_button),
+        MENU.prefix: Action(on_menu, roles=LEADERS),
+        PATROL.prefix: Action(on_live, roles=LEADERS),
+        CONFIRM.prefix: Action(patrols_live.on_confirm),
+        BACKFILL.prefix: Action(patrols_backfill.on_button, roles=LEADERS),
+        EDIT.prefix: Action(patrols_edit.on_button, roles=LEADERS),
+        ROSTER.prefix: Action(patrols_roster.on_button, roles=LEADERS),
+        DECLINE.prefix: Action(patrols_roster.on_decline),
+        STATS.prefix: Action(patrols_stats.on_button, roles=LEADERS),
+        HOUSEWATCH.prefix: Action(housewatch.on_button),
     },
     flows={
-        patrols_live.FLOW: on_patrol_input,
-        patrols_backfill.FLOW: patrols_backfill.on_input,
-        patrols_roster.FLOW: patrols_roster.on_input,
-        patrols_stats.FLOW: patrols_stats.on_input,
-        housewatch.FLOW: housewatch.on_input,
+        states.PATROL: on_patrol_input,
+        states.BACKFILL: patrols_backfill.on_input,
+        states.ROSTER: patrols_roster.on_input,
+        states.STATS: patrols_stats.on_input,
+        states.HOUSEWATCH: housewatch.on_input,
     },
     data_sections=[housewatch.data_section],
     forget_hooks=[housewatch.forget],

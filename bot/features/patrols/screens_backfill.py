@@ -4,23 +4,23 @@ them all in one transaction. A bad line is shown back with its reason and the ot
 
 from __future__ import annotations
 
-from datetime import date, time
-
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.features.patrols import backfill, service
+from bot.features.patrols.actions import BACKFILL as BUTTONS
+from bot.features.patrols.actions import CANCEL, SAVE
 from bot.features.patrols.backfill import Entry, LineProblem, Problem
 from bot.features.patrols.screens_common import end_text, hhmm, kind_label, not_your_area
+from bot.features.patrols.states import BACKFILL as BACKFILL_FLOW
+from bot.features.patrols.states import BackfillState, BackfillStep, PendingPatrol
 from bot.i18n import Safe
 from bot.shared.pickers import stale
 from bot.storage import areas as areas_repo
 from bot.storage.areas import Area
 
-FLOW = "patrol_back"
-
 
 def begin(ctx: Context, area: Area) -> None:
-    ctx.begin(FLOW, "lines", area_id=area.id)
+    BACKFILL_FLOW.begin(ctx, BackfillStep.LINES, BackfillState(area_id=area.id))
     ctx.reply(
         ctx._(
             "*Log past patrols of {area}*\n"
@@ -71,39 +71,28 @@ def problem_line(ctx: Context, found: LineProblem) -> str:
     return ctx._("Line {line}: {problem}", line=found.line, problem=Safe(messages[found.problem]))
 
 
-def _serialise(entry: Entry) -> dict[str, object]:
-    return {
-        "day": entry.day.isoformat(),
-        "start": entry.start.strftime("%H:%M"),
-        "end": entry.end.strftime("%H:%M"),
-        "names": entry.names,
-        "headcount": entry.headcount,
-        "observations": entry.observations,
-        "line": entry.line,
-    }
-
-
-def _entry(data: dict[str, object]) -> Entry:
-    observations = data.get("observations")
-    names = data.get("names")
-    return Entry(
-        int(str(data["line"])),
-        date.fromisoformat(str(data["day"])),
-        time.fromisoformat(str(data["start"])),
-        time.fromisoformat(str(data["end"])),
-        [str(n) for n in names] if isinstance(names, list) else [],
-        int(str(data.get("headcount", 0))),
-        {str(k): int(v) for k, v in observations.items()} if isinstance(observations, dict) else {},
+def _kept(entry: Entry) -> PendingPatrol:
+    return PendingPatrol(
+        line=entry.line,
+        day=entry.day,
+        start=entry.start,
+        end=entry.end,
+        names=entry.names,
+        headcount=entry.headcount,
+        observations=entry.observations,
     )
 
 
-def _pending(ctx: Context) -> list[Entry]:
-    raw = ctx.data.get("entries")
-    return [_entry(e) for e in raw if isinstance(e, dict)] if isinstance(raw, list) else []
+def _pending(state: BackfillState) -> list[Entry]:
+    return [
+        Entry(p.line, p.day, p.start, p.end, p.names, p.headcount, p.observations)
+        for p in state.entries
+    ]
 
 
 async def on_input(ctx: Context) -> None:
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    state = BACKFILL_FLOW.state(ctx)
+    area = await areas_repo.get(ctx.conn, state.area_id)
     if area is None or not ctx.roles.leads(area.id):
         ctx.end()
         ctx.reply(not_your_area(ctx))
@@ -111,7 +100,7 @@ async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please send the patrols as text, one line per patrol."))
         return
-    pending = _pending(ctx)
+    pending = _pending(state)
     entries, problems = backfill.parse(ctx.event.text, ctx.now, ctx.config.tz)
     if not entries and not problems:
         ctx.reply(ctx._("Please send at least one line."))
@@ -135,7 +124,8 @@ async def on_input(ctx: Context) -> None:
             if len(problems) > 15:
                 lines.append(ctx._("… and {count} more.", count=len(problems) - 15))
     # A new step token each time: only the latest list's buttons save it.
-    ctx.goto("lines", entries=[_serialise(e) for e in pending])
+    state.entries = [_kept(e) for e in pending]
+    ctx.goto(BackfillStep.LINES)
     if not pending:
         lines.append(ctx._("Nothing is ready to save yet. Send the lines again, or /cancel."))
         ctx.reply("\n".join(lines))
@@ -158,9 +148,9 @@ async def on_input(ctx: Context) -> None:
             [
                 Option(
                     ctx.t.plain("💾 Save {count}", count=len(pending)),
-                    action="ptb:save",
+                    action=BUTTONS.make(SAVE),
                 ),
-                Option(ctx.t.plain("✖️ Cancel"), action="ptb:cancel"),
+                Option(ctx.t.plain("✖️ Cancel"), action=BUTTONS.make(CANCEL)),
             ]
         ],
     )
@@ -184,15 +174,16 @@ def _preview_line(ctx: Context, e: Entry) -> str:
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    if ctx.flow != FLOW:
+    if not BACKFILL_FLOW.is_open(ctx):
         stale(ctx)
         return
-    entries = _pending(ctx)
-    if argument != "save" or not entries:
+    state = BACKFILL_FLOW.state(ctx)
+    entries = _pending(state)
+    if argument != SAVE or not entries:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
         return
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    area = await areas_repo.get(ctx.conn, state.area_id)
     ctx.end()
     if area is None or not ctx.roles.leads(area.id):
         ctx.reply(not_your_area(ctx))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.patrols.actions import EDIT, PATROL, Edit, Ptl
 from bot.features.patrols.screens_common import (
     editable,
     hhmm,
@@ -30,7 +31,7 @@ async def show_recent(ctx: Context, area: Area) -> None:
             Option(
                 f"{ctx.t.day(p.started_at)} {hhmm(ctx.t, p.started_at)}"
                 + (" ⏳" if p.is_open else ""),
-                action=f"pte:show:{p.id}",
+                action=EDIT(Edit.SHOW, p.id),
             )
         ]
         for p in found
@@ -58,12 +59,19 @@ async def show(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = False) 
     text = await summary_text(ctx, ctx.t, patrol, area, with_names=True)
     rows: list[list[Option]] = []
     if patrol.is_open:
-        rows.append([Option(ctx.t.plain("🚶 Open the patrol"), action=f"ptl:panel:{patrol.id}")])
+        rows.append(
+            [Option(ctx.t.plain("🚶 Open the patrol"), action=PATROL(Ptl.PANEL, patrol.id))]
+        )
     elif editable(ctx, patrol):
         rows += [
-            [Option(ctx.t.plain("➕ Add an observation"), action=f"pte:add:{patrol.id}")],
-            [Option(ctx.t.plain("➖ Remove an observation"), action=f"pte:rmlist:{patrol.id}")],
-            [Option(ctx.t.plain("🗑 Delete this patrol"), action=f"pte:del:{patrol.id}")],
+            [Option(ctx.t.plain("➕ Add an observation"), action=EDIT(Edit.ADD, patrol.id))],
+            [
+                Option(
+                    ctx.t.plain("➖ Remove an observation"),
+                    action=EDIT(Edit.REMOVE_LIST, patrol.id),
+                )
+            ],
+            [Option(ctx.t.plain("🗑 Delete this patrol"), action=EDIT(Edit.DELETE, patrol.id))],
         ]
     else:
         text += "\n\n" + ctx._("A patrol can only be corrected within a week.")
@@ -71,34 +79,34 @@ async def show(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = False) 
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "rm":
+    verb, value = EDIT.read(argument)
+    if verb == Edit.REMOVE:
         await _remove_observation(ctx, value)
         return
     found = await _load(ctx, value)
     if found is None:
         return
     patrol, area = found
-    if verb == "show":
+    if verb == Edit.SHOW:
         await show(ctx, patrol, area)
         return
     if not editable(ctx, patrol) or patrol.is_open:
         ctx.toast(ctx._("A patrol can only be corrected within a week."))
         return
-    if verb == "add":
+    if verb == Edit.ADD:
         ctx.reply(
             ctx._("Which kind of observation do you want to add?"),
-            kind_buttons(ctx, f"ptl:obs:{patrol.id}"),
+            kind_buttons(ctx, PATROL(Ptl.OBSERVE, patrol.id)),
             edit=True,
             bind_to_conversation=False,
         )
-    elif verb == "rmlist":
+    elif verb == Edit.REMOVE_LIST:
         observations = await patrol_observations.observations(ctx.conn, patrol.id)
         if not observations:
             ctx.toast(ctx._("No observations were recorded."))
             return
         rows = [
-            [Option(f"{kind_label(ctx.t, o.kind)} ×{o.count}", action=f"pte:rm:{o.id}")]
+            [Option(f"{kind_label(ctx.t, o.kind)} ×{o.count}", action=EDIT(Edit.REMOVE, o.id))]
             for o in observations[:30]
         ]
         ctx.reply(
@@ -107,19 +115,19 @@ async def on_button(ctx: Context, argument: str) -> None:
             edit=True,
             bind_to_conversation=False,
         )
-    elif verb == "del":
+    elif verb == Edit.DELETE:
         ctx.reply(
             ctx._("Delete this patrol and everything recorded in it? This cannot be undone."),
             [
                 [
-                    Option(ctx.t.plain("🗑 Yes, delete it"), action=f"pte:delok:{patrol.id}"),
-                    Option(ctx.t.plain("Keep it"), action=f"pte:show:{patrol.id}"),
+                    Option(ctx.t.plain("🗑 Yes, delete it"), action=EDIT(Edit.DELETE_OK, patrol.id)),
+                    Option(ctx.t.plain("Keep it"), action=EDIT(Edit.SHOW, patrol.id)),
                 ]
             ],
             edit=True,
             bind_to_conversation=False,
         )
-    elif verb == "delok":
+    elif verb == Edit.DELETE_OK:
         await repo.delete(ctx.conn, patrol.id)
         await ctx.audit("patrol.deleted", "patrol", patrol.id, area=area.code)
         ctx.reply(ctx._("The patrol has been deleted."), edit=True)

@@ -10,6 +10,10 @@ import aiosqlite
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
+from bot.core.flows import StateRefused
+from bot.features.patrols.actions import HOUSEWATCH as BUTTONS
+from bot.features.patrols.actions import Watch
+from bot.features.patrols.states import HOUSEWATCH, WatchState, WatchStep
 from bot.shared.periods import SPLIT_DATES, parse_date
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
@@ -19,7 +23,6 @@ from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
 from bot.storage.members import Member
 
-FLOW = "housewatch"
 MAX_DAYS = 366
 
 
@@ -67,38 +70,38 @@ async def start(ctx: Context) -> None:
             [
                 Option(
                     ctx.t.plain("✖️ Cancel: {address}", address=w.address[:30]),
-                    action=f"hw:cancel:{w.id}",
+                    action=BUTTONS(Watch.CANCEL, w.id),
                 )
             ]
         )
-    rows.append([Option(ctx.t.plain("➕ Register my house"), action="hw:new")])
+    rows.append([Option(ctx.t.plain("➕ Register my house"), action=BUTTONS(Watch.NEW))])
     ctx.end()
     ctx.reply("\n".join(lines), rows, bind_to_conversation=False)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = BUTTONS.read(argument)
     member = ctx.member
     if member is None:
         stale(ctx)
         return
-    if verb == "new":
-        ctx.begin(FLOW, "address")
+    if verb == Watch.NEW:
+        HOUSEWATCH.begin(ctx, WatchStep.ADDRESS, WatchState())
         ctx.reply(
             ctx._(
                 "Please type the address, or a description the team can recognise, for "
                 "example _Nhà số 12, ngõ 3, cổng xanh_."
             )
         )
-    elif verb == "cancel" and value.isdigit():
+    elif verb == Watch.CANCEL and value.isdigit():
         if await repo.cancel(ctx.conn, int(value), member.id):
             await ctx.audit("housewatch.cancelled", "house_watch", int(value))
             ctx.reply(ctx._("The house watch has been cancelled."), edit=True)
         else:
             stale(ctx)
-    elif verb == "ok" and ctx.flow == FLOW and ctx.step == "confirm":
+    elif verb == Watch.OK and HOUSEWATCH.is_open(ctx, WatchStep.CONFIRM):
         await _save(ctx, member)
-    elif verb == "no":
+    elif verb == Watch.NO:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing from that step was saved."), edit=True)
     else:
@@ -110,19 +113,21 @@ async def on_input(ctx: Context) -> None:
         ctx.reply(ctx._("Please type it as text, or /cancel."))
         return
     today = ctx.now.astimezone(ctx.config.tz).date()
-    if ctx.step == "address":
+    step, state = HOUSEWATCH.step(ctx), HOUSEWATCH.state(ctx)
+    if step == WatchStep.ADDRESS:
         address = check_free_text(ctx.event.text, maximum=200)
         if isinstance(address, TextProblem):
             ctx.reply(problem_text(ctx, address, maximum=200))
             return
-        ctx.goto("dates", address=" ".join(address.split()))
+        state.address = " ".join(address.split())
+        ctx.goto(WatchStep.DATES)
         ctx.reply(
             ctx._(
                 "From which day to which day will you be away? For example "
                 "_28/1 - 5/2_ (the second day is the day you are back)."
             )
         )
-    elif ctx.step == "dates":
+    elif step == WatchStep.DATES:
         found = parse_away(ctx.event.text, today)
         if isinstance(found, str):
             messages = {
@@ -134,18 +139,19 @@ async def on_input(ctx: Context) -> None:
             ctx.reply(messages[found])
             return
         first, last = found
-        ctx.goto("confirm", away_from=first.isoformat(), back_on=last.isoformat())
+        state.away_from, state.back_on = first, last
+        ctx.goto(WatchStep.CONFIRM)
         ctx.reply(
             ctx._(
                 "Please confirm: *{address}*, away from {start} to {end}.",
-                address=str(ctx.data.get("address", "")),
+                address=state.address,
                 start=first,
                 end=last,
             ),
             [
                 [
-                    Option(ctx.t.plain("✅ Confirm"), action="hw:ok"),
-                    Option(ctx.t.plain("✖️ Cancel"), action="hw:no"),
+                    Option(ctx.t.plain("✅ Confirm"), action=BUTTONS(Watch.OK)),
+                    Option(ctx.t.plain("✖️ Cancel"), action=BUTTONS(Watch.NO)),
                 ]
             ],
         )
@@ -157,9 +163,10 @@ async def _save(ctx: Context, member: Member) -> None:
     if member.area_id is None:
         stale(ctx)
         return
-    address = str(ctx.data.get("address", ""))
-    first = date.fromisoformat(str(ctx.data["away_from"]))
-    last = date.fromisoformat(str(ctx.data["back_on"]))
+    state = HOUSEWATCH.state(ctx)
+    address, first, last = state.address, state.away_from, state.back_on
+    if first is None or last is None:
+        raise StateRefused(end=True)
     watch_id = await repo.add(ctx.conn, member.id, member.area_id, address, first, last, ctx.now)
     ctx.end()
     await ctx.audit("housewatch.registered", "house_watch", watch_id, days=(last - first).days + 1)

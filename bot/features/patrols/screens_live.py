@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.core.context import Context, queue_reply
 from bot.core.events import EventKind, InputRequest, Option, Reply
+from bot.features.patrols.actions import CONFIRM, PATROL, Confirm, Ptl
 from bot.features.patrols.screens_common import (
     editable,
     hhmm,
@@ -15,6 +16,8 @@ from bot.features.patrols.screens_common import (
     people_count,
     summary_text,
 )
+from bot.features.patrols.states import PATROL as PATROL_FLOW
+from bot.features.patrols.states import PatrolState, PatrolStep
 from bot.i18n import Translator
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_name, fold_key
@@ -26,7 +29,6 @@ from bot.storage import patrols as repo
 from bot.storage.areas import Area
 from bot.storage.patrols import Patrol
 
-FLOW = "patrol"
 MAX_PICK_BUTTONS = 40
 MAX_TYPED_NAMES = 30
 QUICK_COUNTS = (2, 3, 5, 10)
@@ -35,20 +37,20 @@ QUICK_COUNTS = (2, 3, 5, 10)
 # Choosing participants -------------------------------------------------------------------
 async def begin_pick(ctx: Context, area: Area) -> None:
     me = ctx.member.id if ctx.member else None
-    ctx.begin(FLOW, "pick", area_id=area.id, picked=[me] if me else [], names=[])
+    PATROL_FLOW.begin(ctx, PatrolStep.PICK, PatrolState(area_id=area.id, picked=[me] if me else []))
     await show_pick(ctx, area)
 
 
 async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
-    picked: list[int] = [int(m) for m in ctx.data.get("picked", [])]
-    names: list[str] = [str(n) for n in ctx.data.get("names", [])]
+    state = PATROL_FLOW.state(ctx)
+    picked, names = state.picked, state.names
     team = await members_repo.in_area(ctx.conn, area.id, limit=MAX_PICK_BUTTONS)
     if ctx.member is not None and all(m.id != ctx.member.id for m in team):
         team.insert(0, ctx.member)
     buttons = [
         Option(
             ("✅ " if m.id in picked else "▫️ ") + (m.display_name or "?"),
-            action=f"ptl:tog:{m.id}",
+            action=PATROL(Ptl.TOGGLE, m.id),
         )
         for m in team[:MAX_PICK_BUTTONS]
     ]
@@ -56,12 +58,12 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
     total = len(picked) + len(names)
     rows.append(
         [
-            Option(ctx.t.plain("▶️ Start the patrol ({count})", count=total), action="ptl:go"),
-            Option(ctx.t.plain("✖️ Cancel"), action="ptl:cancel"),
+            Option(ctx.t.plain("▶️ Start the patrol ({count})", count=total), action=PATROL(Ptl.GO)),
+            Option(ctx.t.plain("✖️ Cancel"), action=PATROL(Ptl.CANCEL)),
         ]
     )
     if names:
-        rows.append([Option(ctx.t.plain("Clear typed names"), action="ptl:clear")])
+        rows.append([Option(ctx.t.plain("Clear typed names"), action=PATROL(Ptl.CLEAR))])
     text = ctx._(
         "*Patrol of {area}*\nWho takes part? Tap the names (several at once). For people "
         "who do not use the bot, type their names separated by commas.",
@@ -77,14 +79,15 @@ async def show_pick(ctx: Context, area: Area, *, edit: bool = False) -> None:
 
 
 async def on_pick_input(ctx: Context) -> None:
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    state = PATROL_FLOW.state(ctx)
+    area = await areas_repo.get(ctx.conn, state.area_id or 0)
     if area is None:
         ctx.end()
         return
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type names as text, or use the buttons."))
         return
-    names: list[str] = [str(n) for n in ctx.data.get("names", [])]
+    names = list(state.names)
     keys = {fold_key(n) for n in names}
     for raw in ctx.event.text.replace("\n", ",").split(","):
         if not raw.strip():
@@ -101,48 +104,53 @@ async def on_pick_input(ctx: Context) -> None:
             ctx._("Please type at most {limit} names.", limit=MAX_TYPED_NAMES),
         )
         return
-    ctx.update(names=names)
+    state.names = names
     await show_pick(ctx, area)
 
 
 async def on_toggle(ctx: Context, value: str) -> None:
-    if ctx.flow != FLOW or ctx.step != "pick" or not value.isdigit():
+    if not PATROL_FLOW.is_open(ctx, PatrolStep.PICK) or not value.isdigit():
         stale(ctx)
         return
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    state = PATROL_FLOW.state(ctx)
+    area = await areas_repo.get(ctx.conn, state.area_id or 0)
     if area is None:
         stale(ctx)
         return
-    picked: list[int] = [int(m) for m in ctx.data.get("picked", [])]
+    picked = list(state.picked)
     member_id = int(value)
     if member_id in picked:
         picked.remove(member_id)
     else:
         picked.append(member_id)
-    ctx.update(picked=picked)
+    state.picked = picked
     await show_pick(ctx, area, edit=True)
 
 
 async def on_clear(ctx: Context) -> None:
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
-    if ctx.flow != FLOW or ctx.step != "pick" or area is None:
+    if not PATROL_FLOW.is_open(ctx, PatrolStep.PICK):
         stale(ctx)
         return
-    ctx.update(names=[])
+    state = PATROL_FLOW.state(ctx)
+    area = await areas_repo.get(ctx.conn, state.area_id or 0)
+    if area is None:
+        stale(ctx)
+        return
+    state.names = []
     await show_pick(ctx, area, edit=True)
 
 
 async def on_start(ctx: Context) -> None:
-    if ctx.flow != FLOW or ctx.step != "pick":
+    if not PATROL_FLOW.is_open(ctx, PatrolStep.PICK):
         stale(ctx)
         return
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    state = PATROL_FLOW.state(ctx)
+    area = await areas_repo.get(ctx.conn, state.area_id or 0)
     if area is None or not ctx.roles.leads(area.id):
         ctx.end()
         ctx.reply(not_your_area(ctx))
         return
-    picked = [int(m) for m in ctx.data.get("picked", [])]
-    names = [str(n) for n in ctx.data.get("names", [])]
+    picked, names = state.picked, state.names
     if not picked and not names:
         ctx.toast(ctx._("Please choose at least one participant."))
         return
@@ -204,8 +212,8 @@ async def on_start(ctx: Context) -> None:
             + _checklist_text(t, houses),
             [
                 [
-                    Option(t.plain("✅ I am taking part"), action=f"ptc:yes:{patrol.id}"),
-                    Option(t.plain("✖️ I am not"), action=f"ptc:no:{patrol.id}"),
+                    Option(t.plain("✅ I am taking part"), action=CONFIRM(Confirm.YES, patrol.id)),
+                    Option(t.plain("✖️ I am not"), action=CONFIRM(Confirm.NO, patrol.id)),
                 ]
             ],
         )
@@ -244,7 +252,7 @@ async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = F
             "change the count, add a note, a photo or the location."
         )
     )
-    rows = kind_buttons(ctx, f"ptl:obs:{patrol.id}")
+    rows = kind_buttons(ctx, PATROL(Ptl.OBSERVE, patrol.id))
     houses = await housewatch_repo.checklist(
         ctx.conn, area.id, ctx.now.astimezone(ctx.config.tz).date()
     )
@@ -253,11 +261,11 @@ async def show_panel(ctx: Context, patrol: Patrol, area: Area, *, edit: bool = F
             [
                 Option(
                     ctx.t.plain("🏠 Houses to watch ({count})", count=len(houses)),
-                    action=f"ptl:hw:{patrol.id}",
+                    action=PATROL(Ptl.HOUSES, patrol.id),
                 )
             ]
         )
-    rows.append([Option(ctx.t.plain("⏹ End the patrol"), action=f"ptl:end:{patrol.id}")])
+    rows.append([Option(ctx.t.plain("⏹ End the patrol"), action=PATROL(Ptl.END, patrol.id))])
     ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False)
 
 
@@ -286,7 +294,7 @@ async def on_panel(ctx: Context, value: str) -> None:
     found = await patrol_for(ctx, value, open_only=False)
     if found is None:
         return
-    if ctx.flow == FLOW:
+    if PATROL_FLOW.is_open(ctx):
         ctx.end()
     await show_panel(ctx, *found)
 
@@ -321,7 +329,7 @@ async def on_end(ctx: Context, value: str) -> None:
     patrol, area = found
     ended = max(ctx.now, patrol.started_at + timedelta(minutes=1))
     await repo.close(ctx.conn, patrol.id, ended)
-    if ctx.flow == FLOW:
+    if PATROL_FLOW.is_open(ctx):
         ctx.end()
     closed = await repo.get(ctx.conn, patrol.id)
     assert closed is not None
@@ -341,7 +349,7 @@ async def on_end(ctx: Context, value: str) -> None:
             [
                 Option(
                     ctx.t.plain("📣 Post the summary to the area's group"),
-                    action=f"ptl:post:{patrol.id}",
+                    action=PATROL(Ptl.POST, patrol.id),
                 )
             ]
         )
@@ -374,12 +382,12 @@ async def on_post(ctx: Context, value: str) -> None:
 
 # Participants confirm --------------------------------------------------------------------
 async def on_confirm(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = CONFIRM.read(argument)
     patrol = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
-    if patrol is None or ctx.member is None or verb not in ("yes", "no"):
+    if patrol is None or ctx.member is None:
         stale(ctx)
         return
-    took_part = verb == "yes"
+    took_part = verb == Confirm.YES
     if not await repo.set_participation(ctx.conn, patrol.id, ctx.member.id, took_part, ctx.now):
         stale(ctx)
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind, InputRequest, Option, Reply
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.patrols.kinds import BY_CODE
 from bot.features.patrols.observing import (
     MAX_COUNT,
@@ -17,9 +18,11 @@ from bot.features.patrols.observing import (
     read_count,
 )
 from bot.features.patrols.screens_common import kind_label
-from bot.features.patrols.screens_live import FLOW, patrol_for, show_panel
+from bot.features.patrols.screens_live import patrol_for, show_panel
+from bot.features.patrols.states import PATROL as PATROL_FLOW
+from bot.features.patrols.states import PatrolState, PatrolStep
 from bot.features.patrols.to_report import report_category
-from bot.features.reports import screens as reports
+from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
@@ -49,7 +52,11 @@ async def on_observe(ctx: Context, value: str) -> None:
     )
     await repo.touch(ctx.conn, patrol.id, ctx.now)
     await ctx.audit("patrol.observation_added", "patrol", patrol.id, kind=code, count=1)
-    ctx.begin(FLOW, "obs", observation_id=observation_id, patrol_id=patrol.id)
+    PATROL_FLOW.begin(
+        ctx,
+        PatrolStep.OBSERVATION,
+        PatrolState(observation_id=observation_id, patrol_id=patrol.id),
+    )
     observation = await patrol_observations.get_observation(ctx.conn, observation_id)
     assert observation is not None
     show_observation(ctx, observation)
@@ -85,28 +92,28 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
     # Typed on a chat without buttons, a bare number presses an option: the harmless ones
     # come first, the ones that remove something last.
     rows = [
-        [Option(f"×{n}", action=f"ptl:cnt:{o.id}:{n}") for n in QUICK_COUNTS],
+        [Option(f"×{n}", action=PATROL(Ptl.COUNT, o.id, n)) for n in QUICK_COUNTS],
         [
             Option(
                 ctx.t.plain("🔁 No reminder given")
                 if o.reminded
                 else ctx.t.plain("🔁 Reminder was given"),
-                action=f"ptl:rem:{o.id}",
+                action=PATROL(Ptl.REMINDED, o.id),
             ),
-            Option(ctx.t.plain("📝 Turn into a report"), action=f"ptl:rep:{o.id}"),
+            Option(ctx.t.plain("📝 Turn into a report"), action=PATROL(Ptl.REPORT, o.id)),
         ],
-        [Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{o.patrol_id}")],
+        [Option(ctx.t.plain("✔️ Back to the patrol"), action=PATROL(Ptl.PANEL, o.patrol_id))],
     ]
     rows += [
         [
             Option(
                 ctx.t.plain("🗑 Remove note {number}: {note}", number=i, note=_short(n.text)),
-                action=f"ptl:rmn:{n.id}",
+                action=PATROL(Ptl.REMOVE_NOTE, n.id),
             )
         ]
         for i, n in enumerate(o.notes, 1)
     ]
-    rows.append([Option(ctx.t.plain("↩️ Undo"), action=f"ptl:del:{o.id}")])
+    rows.append([Option(ctx.t.plain("↩️ Undo"), action=PATROL(Ptl.DELETE, o.id))])
     ask = InputRequest(
         ctx._("Reply to this message with the number of cases or a note, or a photo or location."),
         ctx.t.plain("Number of cases or a note"),
@@ -212,7 +219,14 @@ async def on_report(ctx: Context, value: str) -> None:
                     "Turn this patrol observation into a report: {kind}?",
                     kind=kind_label(t, code),
                 ),
-                [[Option(t.plain("📝 Turn into a report"), action=f"ptl:rep:{observation.id}")]],
+                [
+                    [
+                        Option(
+                            t.plain("📝 Turn into a report"),
+                            action=PATROL(Ptl.REPORT, observation.id),
+                        )
+                    ]
+                ],
             ),
         )
         ctx.toast(ctx._("The draft report has been sent to your private chat."))
@@ -260,7 +274,7 @@ async def on_delete(ctx: Context, value: str) -> None:
     await ctx.audit(
         "patrol.observation_removed", "patrol", observation.patrol_id, kind=observation.kind
     )
-    if ctx.flow == FLOW:
+    if PATROL_FLOW.is_open(ctx):
         ctx.end()
     ctx.toast(ctx._("Removed."))
     found = await patrol_for(ctx, str(observation.patrol_id), open_only=False)
@@ -269,9 +283,8 @@ async def on_delete(ctx: Context, value: str) -> None:
 
 
 async def on_observation_input(ctx: Context) -> None:
-    observation = await patrol_observations.get_observation(
-        ctx.conn, int(ctx.data.get("observation_id", 0))
-    )
+    state = PATROL_FLOW.state(ctx)
+    observation = await patrol_observations.get_observation(ctx.conn, state.observation_id or 0)
     if observation is None:
         ctx.end()
         stale(ctx)

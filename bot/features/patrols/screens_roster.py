@@ -7,9 +7,13 @@ from datetime import UTC, datetime, time
 
 from bot.core.context import Context, CoreConfig, notify_member
 from bot.core.events import EventKind, Option, Reply
+from bot.core.flows import StateRefused
 from bot.core.registry import Job
+from bot.features.patrols.actions import DECLINE, ROSTER, Roster
 from bot.features.patrols.roster import REMIND_CHOICES, Shift, due_start
 from bot.features.patrols.screens_common import hhmm, not_your_area
+from bot.features.patrols.states import ROSTER as ROSTER_FLOW
+from bot.features.patrols.states import RosterState, RosterStep
 from bot.i18n import Translator
 from bot.shared.periods import WEEKDAYS, parse_time
 from bot.shared.pickers import stale
@@ -20,8 +24,6 @@ from bot.storage import roles as roles_repo
 from bot.storage.areas import Area
 from bot.storage.db import Database
 from bot.storage.patrol_rosters import ShiftRow
-
-FLOW = "patrol_roster"
 
 
 def lead_label(t: Translator, minutes: int) -> str:
@@ -58,14 +60,14 @@ async def show(ctx: Context, area: Area, *, edit: bool = False) -> None:
             [
                 Option(
                     ctx.t.plain("🗑 {day} {time}", day=day, time=s.start_time),
-                    action=f"ptr:rm:{s.id}",
+                    action=ROSTER(Roster.REMOVE, s.id),
                 )
             ]
         )
     if not shifts:
         lines.append(ctx._("No shifts yet."))
     lines.append("\n" + ctx._("Members on a shift get a private reminder before it starts."))
-    rows.append([Option(ctx.t.plain("➕ Add a shift"), action=f"ptr:add:{area.id}")])
+    rows.append([Option(ctx.t.plain("➕ Add a shift"), action=ROSTER(Roster.ADD, area.id))])
     ctx.reply("\n".join(lines), rows, edit=edit, bind_to_conversation=False)
 
 
@@ -81,31 +83,34 @@ async def _area(ctx: Context, area_id: object) -> Area | None:
 
 
 async def _show_who(ctx: Context, area: Area, *, edit: bool = False) -> None:
-    picked = [int(m) for m in ctx.data.get("picked", [])]
+    picked = ROSTER_FLOW.state(ctx).picked
     team = await members_repo.in_area(ctx.conn, area.id, limit=40)
     buttons = [
         Option(
-            ("✅ " if m.id in picked else "▫️ ") + (m.display_name or "?"), action=f"ptr:tog:{m.id}"
+            ("✅ " if m.id in picked else "▫️ ") + (m.display_name or "?"),
+            action=ROSTER(Roster.TOGGLE, m.id),
         )
         for m in team
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Option(ctx.t.plain("Next ▶️"), action="ptr:next")])
+    rows.append([Option(ctx.t.plain("Next ▶️"), action=ROSTER(Roster.NEXT))])
     ctx.reply(ctx._("Who patrols on this shift? Tap the names."), rows, edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "add":
+    verb, value = ROSTER.read(argument)
+    if verb == Roster.ADD:
         area = await _area(ctx, value)
         if area is not None:
-            ctx.begin(FLOW, "day", area_id=area.id, picked=[])
-            days = [Option(ctx.t.plain(d), action=f"ptr:day:{i}") for i, d in enumerate(WEEKDAYS)]
+            ROSTER_FLOW.begin(ctx, RosterStep.DAY, RosterState(area_id=area.id))
+            days = [
+                Option(ctx.t.plain(d), action=ROSTER(Roster.DAY, i)) for i, d in enumerate(WEEKDAYS)
+            ]
             ctx.reply(
                 ctx._("Which evening of the week?"), [days[i : i + 3] for i in range(0, 7, 3)]
             )
         return
-    if verb == "rm":
+    if verb == Roster.REMOVE:
         shift = await patrol_rosters.get_shift(ctx.conn, int(value)) if value.isdigit() else None
         area = await _area(ctx, shift.area_id) if shift else None
         if shift is None or area is None:
@@ -116,40 +121,42 @@ async def on_button(ctx: Context, argument: str) -> None:
         await ctx.audit("patrol.shift_removed", "patrol_shift", shift.id, area=area.code)
         await show(ctx, area, edit=True)
         return
-    if ctx.flow != FLOW:
+    if not ROSTER_FLOW.is_open(ctx):
         stale(ctx)
         return
-    area = await _area(ctx, ctx.data.get("area_id", ""))
+    step, state = ROSTER_FLOW.step(ctx), ROSTER_FLOW.state(ctx)
+    area = await _area(ctx, state.area_id)
     if area is None:
         return
-    if verb == "day" and value.isdigit() and int(value) < 7 and ctx.step == "day":
-        ctx.goto("time", weekday=int(value))
+    if verb == Roster.DAY and value.isdigit() and int(value) < 7 and step == RosterStep.DAY:
+        state.weekday = int(value)
+        ctx.goto(RosterStep.TIME)
         ctx.reply(ctx._("At what time does the patrol start? For example 19:30."))
-    elif verb == "tog" and value.isdigit() and ctx.step == "who":
-        picked = [int(m) for m in ctx.data.get("picked", [])]
-        member_id = int(value)
-        picked = (
+    elif verb == Roster.TOGGLE and value.isdigit() and step == RosterStep.WHO:
+        picked, member_id = state.picked, int(value)
+        state.picked = (
             [m for m in picked if m != member_id] if member_id in picked else [*picked, member_id]
         )
-        ctx.update(picked=picked)
         await _show_who(ctx, area, edit=True)
-    elif verb == "next" and ctx.step == "who":
-        if not ctx.data.get("picked"):
+    elif verb == Roster.NEXT and step == RosterStep.WHO:
+        if not state.picked:
             ctx.toast(ctx._("Please choose at least one participant."))
             return
-        ctx.goto("lead")
+        ctx.goto(RosterStep.LEAD)
         ctx.reply(
             ctx._("When should they be reminded?"),
-            [[Option(lead_label(ctx.t, m), action=f"ptr:lead:{m}") for m in REMIND_CHOICES]],
+            [[Option(lead_label(ctx.t, m), action=ROSTER(Roster.LEAD, m)) for m in REMIND_CHOICES]],
         )
-    elif verb == "lead" and value.isdigit() and ctx.step == "lead":
+    elif verb == Roster.LEAD and value.isdigit() and step == RosterStep.LEAD:
+        if state.weekday is None or state.start is None:
+            raise StateRefused(end=True)
         shift_id = await patrol_rosters.add_shift(
             ctx.conn,
             area.id,
-            int(ctx.data["weekday"]),
-            str(ctx.data["start"]),
+            state.weekday,
+            state.start,
             int(value),
-            [int(m) for m in ctx.data.get("picked", [])],
+            state.picked,
             ctx.member.id if ctx.member else None,
             ctx.now,
         )
@@ -162,18 +169,20 @@ async def on_button(ctx: Context, argument: str) -> None:
 
 
 async def on_input(ctx: Context) -> None:
-    area = await _area(ctx, ctx.data.get("area_id", ""))
+    state = ROSTER_FLOW.state(ctx)
+    area = await _area(ctx, state.area_id)
     if area is None:
         ctx.end()
         return
-    if ctx.step != "time":
+    if ROSTER_FLOW.step(ctx) != RosterStep.TIME:
         ctx.reply(ctx._("Please use the buttons above, or /cancel."))
         return
     start = parse_time(ctx.event.text) if ctx.event.kind == EventKind.TEXT else None
     if start is None:
         ctx.reply(ctx._("Please type a time such as 19:30."))
         return
-    ctx.goto("who", start=start.strftime("%H:%M"))
+    state.start = start.strftime("%H:%M")
+    ctx.goto(RosterStep.WHO)
     await _show_who(ctx, area)
 
 
@@ -216,7 +225,14 @@ async def run_reminders(db: Database, config: CoreConfig, now: datetime) -> int:
                             time=hhmm(t, begins),
                             day=t.day(begins),
                         ),
-                        [[Option(t.plain("🙅 I can't make it"), action=f"ptx:{shift_id}:{stamp}")]],
+                        [
+                            [
+                                Option(
+                                    t.plain("🙅 I can't make it"),
+                                    action=DECLINE.make(shift_id, stamp),
+                                )
+                            ]
+                        ],
                     )
 
                 await notify_member(conn, config, member, build, now)

@@ -11,14 +11,15 @@ from bot.core.events import Attachment, Option, Reply
 from bot.features.figures.csvfiles import table_csv
 from bot.features.figures.tables import patrol_tables
 from bot.features.figures.workbook import export_basename
+from bot.features.patrols.actions import STATS, Stats
 from bot.features.patrols.figures import FigureReport, ordered_kinds, patrol_figures, sentence
 from bot.features.patrols.screens_common import kind_label, led_areas, not_your_area
+from bot.features.patrols.states import STATS as STATS_FLOW
+from bot.features.patrols.states import StatsState, StatsStep
 from bot.i18n import N_
 from bot.shared.periods import Period, named_period
 from bot.shared.pickers import area_picker, ask_period, stale, typed_period
 from bot.storage import areas as areas_repo
-
-FLOW = "patrol_stats"
 
 
 async def start(ctx: Context) -> None:
@@ -26,30 +27,31 @@ async def start(ctx: Context) -> None:
     if not areas:
         ctx.reply(not_your_area(ctx))
         return
-    ctx.begin(FLOW, "scope")
+    STATS_FLOW.begin(ctx, StatsStep.SCOPE, StatsState())
     if len(areas) == 1 and not ctx.roles.is_officer:
         await _ask_period(ctx, areas[0].id)
         return
-    rows = await area_picker(ctx, areas, "pts:scope")
+    rows = await area_picker(ctx, areas, STATS(Stats.SCOPE))
     if ctx.roles.sees_every_commune:
-        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action="pts:scope:0")])
+        rows.append([Option(ctx.t.plain("🏘 Whole commune"), action=STATS(Stats.SCOPE, 0))])
     ctx.reply(ctx._("Figures of which area?"), rows)
 
 
 async def _ask_period(ctx: Context, area_id: int, *, edit: bool = False) -> None:
-    ctx.goto("period", area_id=area_id)
-    ask_period(ctx, "pts:period", edit=edit)
+    STATS_FLOW.state(ctx).area_id = area_id
+    ctx.goto(StatsStep.PERIOD)
+    ask_period(ctx, STATS(Stats.PERIOD), edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "csv":
+    verb, value = STATS.read(argument)
+    if verb == Stats.CSV:
         await _export(ctx, value)
         return
-    if ctx.flow != FLOW:
+    if not STATS_FLOW.is_open(ctx):
         stale(ctx)
         return
-    if verb == "scope" and value.isdigit():
+    if verb == Stats.SCOPE and value.isdigit():
         area_id = int(value)
         if (area_id == 0 and not ctx.roles.sees_every_commune) or (
             area_id and not ctx.roles.leads(area_id)
@@ -57,9 +59,9 @@ async def on_button(ctx: Context, argument: str) -> None:
             ctx.toast(not_your_area(ctx))
             return
         await _ask_period(ctx, area_id, edit=True)
-    elif verb == "period" and ctx.step == "period":
+    elif verb == Stats.PERIOD and STATS_FLOW.step(ctx) == StatsStep.PERIOD:
         if value == "dates":
-            ctx.goto("dates")
+            ctx.goto(StatsStep.DATES)
             ctx.reply(
                 ctx._("Please type the first and the last day, for example 1/1/2026 31/3/2026.")
             )
@@ -68,7 +70,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         if period is None:
             stale(ctx)
             return
-        await _answer(ctx, int(ctx.data.get("area_id", 0)), period, edit=True)
+        await _answer(ctx, STATS_FLOW.state(ctx).area_id, period, edit=True)
     else:
         stale(ctx)
 
@@ -77,7 +79,7 @@ async def on_input(ctx: Context) -> None:
     found = typed_period(ctx)
     if found is None:
         return
-    await _answer(ctx, int(ctx.data.get("area_id", 0)), found)
+    await _answer(ctx, STATS_FLOW.state(ctx).area_id, found)
 
 
 async def _answer(ctx: Context, area_id: int, period: Period, *, edit: bool = False) -> None:
@@ -90,7 +92,9 @@ async def _answer(ctx: Context, area_id: int, period: Period, *, edit: bool = Fa
             [
                 Option(
                     ctx.t.plain("📄 Export as CSV"),
-                    action=f"pts:csv:{area_id}:{period.start.isoformat()}:{period.end.isoformat()}",
+                    action=STATS(
+                        Stats.CSV, area_id, period.start.isoformat(), period.end.isoformat()
+                    ),
                 )
             ]
         )

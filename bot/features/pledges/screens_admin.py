@@ -1,25 +1,36 @@
 """Officers' side of pledges: open the year's campaign, manage the catalog of pledge items
-(add, reword in Vietnamese and English, retire, restore), record individual pledges. The
-export of a campaign's pledges as CSV is in screens_export.py."""
+(add, reword in Vietnamese and English, retire, restore). Individual pledges are recorded in
+screens_individual.py (a step of the same flow), the export of a campaign's pledges as CSV is
+in screens_export.py."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
+from bot.core.flows import Flow, StateRefused
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Handler, Where
 from bot.features.pledges import screens_export as pledge_export
+from bot.features.pledges import screens_individual as individual
+from bot.features.pledges.actions import (
+    CAMPAIGN,
+    EXPORT,
+    INDIVIDUAL,
+    ITEM,
+    Campaign,
+    Item,
+)
 from bot.features.pledges.model import AUDIENCES, Window, overlapping, parse_day
 from bot.features.pledges.screens_common import audience_label, today
+from bot.features.pledges.states import ADMIN, AdminState, AdminStep
 from bot.i18n import N_, escape
 from bot.shared.pickers import problem_text, stale
-from bot.shared.text import TextProblem, check_free_text, check_name, search_key
-from bot.storage import individual_pledges, pledge_campaigns, pledge_items
-from bot.storage import members as members_repo
+from bot.shared.text import TextProblem, check_free_text, check_name
+from bot.storage import pledge_campaigns, pledge_items
 
-FLOW = "pledge_admin"
 # Campaigns and the catalog of items are the whole deployment's: a commune officer sees them,
 # only officers of every commune (and admins) change them.
 PROVINCE_WIDE = N_(
@@ -33,7 +44,7 @@ def _refused(ctx: Context) -> bool:
     campaigns or items."""
     if ctx.roles.sees_every_commune:
         return False
-    if ctx.flow == FLOW:
+    if ADMIN.is_open(ctx):
         ctx.end()
     if ctx.event.kind == EventKind.BUTTON:
         ctx.toast(ctx._(PROVINCE_WIDE))
@@ -68,7 +79,9 @@ async def campaigns(ctx: Context) -> None:
     if not ctx.roles.sees_every_commune:
         ctx.reply("\n".join([*lines, "", ctx._(PROVINCE_WIDE)]))
         return
-    ctx.reply("\n".join(lines), [[Option(ctx._("➕ Open a new campaign"), action="plga:new")]])
+    ctx.reply(
+        "\n".join(lines), [[Option(ctx._("➕ Open a new campaign"), action=CAMPAIGN(Campaign.NEW))]]
+    )
 
 
 def _suggested_year(day: date) -> int:
@@ -78,23 +91,24 @@ def _suggested_year(day: date) -> int:
 async def on_campaign(ctx: Context, argument: str) -> None:
     if _refused(ctx):
         return
-    verb, _, value = argument.partition(":")
+    verb, value = CAMPAIGN.read(argument)
     day = today(ctx)
-    if verb == "new":
-        ctx.begin(FLOW, "title")
+    if verb == Campaign.NEW:
+        ADMIN.begin(ctx, AdminStep.TITLE, AdminState())
         title = ctx.t.plain("Pledge {year}", year=str(_suggested_year(day)))
         ctx.reply(
             ctx._("What is the campaign's title? Type it, or use the suggestion."),
-            [[Option(title, action="plga:title")]],
+            [[Option(title, action=CAMPAIGN(Campaign.TITLE))]],
         )
-    elif verb == "title" and ctx.flow == FLOW and ctx.step == "title":
+    elif verb == Campaign.TITLE and ADMIN.is_open(ctx, AdminStep.TITLE):
         await _after_title(ctx, ctx.t.plain("Pledge {year}", year=str(_suggested_year(day))))
-    elif verb == "day" and ctx.flow == FLOW and ctx.step in ("start", "end"):
+    elif verb == Campaign.DAY and ADMIN.is_open(ctx, AdminStep.START, AdminStep.END):
         await _after_day(ctx, date.fromisoformat(value))
-    elif verb == "ok" and ctx.flow == FLOW and ctx.step == "confirm":
-        starts_on = date.fromisoformat(str(ctx.data["start"]))
-        ends_on = date.fromisoformat(str(ctx.data["end"]))
-        title = str(ctx.data["title"])
+    elif verb == Campaign.OK and ADMIN.is_open(ctx, AdminStep.CONFIRM):
+        state = ADMIN.state(ctx)
+        starts_on, ends_on, title = state.start, state.end, state.title
+        if starts_on is None or ends_on is None:
+            raise StateRefused(end=True)
         clash = await _clash(ctx, starts_on, ends_on)
         ctx.end()
         if clash:
@@ -138,28 +152,40 @@ async def _after_title(ctx: Context, text: str) -> None:
         ctx.reply(problem_text(ctx, title))
         return
     day = today(ctx)
-    ctx.goto("start", title=title)
+    ADMIN.state(ctx).title = title
+    ctx.goto(AdminStep.START)
     ctx.reply(
         ctx._("From which day? Type it as day/month/year, e.g. 15/01/2027."),
-        [[Option(ctx.t.plain("Today, {date}", date=ctx.t.day(day)), action=f"plga:day:{day}")]],
+        [
+            [
+                Option(
+                    ctx.t.plain("Today, {date}", date=ctx.t.day(day)),
+                    action=CAMPAIGN(Campaign.DAY, day),
+                )
+            ]
+        ],
     )
 
 
 async def _after_day(ctx: Context, day: date) -> None:
     if _refused(ctx):
         return
-    if ctx.step == "start":
+    state = ADMIN.state(ctx)
+    if ADMIN.step(ctx) == AdminStep.START:
         if day < today(ctx):
             ctx.reply(ctx._("The campaign cannot start in the past. Please type another day."))
             return
-        ctx.goto("end", start=day.isoformat())
+        state.start = day
+        ctx.goto(AdminStep.END)
         suggestion = date(day.year, 3, 31) if day < date(day.year, 3, 1) else day + timedelta(89)
         ctx.reply(
             ctx._("Until which day (included)? Type it as day/month/year."),
-            [[Option(ctx.t.day(suggestion), action=f"plga:day:{suggestion}")]],
+            [[Option(ctx.t.day(suggestion), action=CAMPAIGN(Campaign.DAY, suggestion))]],
         )
         return
-    starts_on = date.fromisoformat(str(ctx.data["start"]))
+    starts_on = state.start
+    if starts_on is None:
+        raise StateRefused(end=True)
     if day < starts_on:
         ctx.reply(ctx._("The last day cannot be before the first day. Please type another day."))
         return
@@ -167,18 +193,19 @@ async def _after_day(ctx: Context, day: date) -> None:
     if clash:
         ctx.reply(clash)
         return
-    ctx.goto("confirm", end=day.isoformat())
+    state.end = day
+    ctx.goto(AdminStep.CONFIRM)
     ctx.reply(
         ctx._(
             "Open *{title}* from {start} to {end}?",
-            title=str(ctx.data["title"]),
+            title=state.title,
             start=starts_on,
             end=day,
         ),
         [
             [
-                Option(ctx._("✅ Open the campaign"), action="plga:ok"),
-                Option(ctx._("Cancel"), action="plga:no"),
+                Option(ctx._("✅ Open the campaign"), action=CAMPAIGN(Campaign.OK)),
+                Option(ctx._("Cancel"), action=CAMPAIGN(Campaign.NO)),
             ]
         ],
     )
@@ -204,7 +231,7 @@ async def _clash(ctx: Context, starts_on: date, ends_on: date) -> str | None:
 async def items(ctx: Context) -> None:
     ctx.reply(
         ctx._("Which pledge items do you want to manage?"),
-        [[Option(audience_label(ctx.t, a), action=f"plgi:aud:{a}")] for a in AUDIENCES],
+        [[Option(audience_label(ctx.t, a), action=ITEM(Item.AUDIENCE, a))] for a in AUDIENCES],
     )
 
 
@@ -218,49 +245,51 @@ async def _show_items(ctx: Context, audience: str, *, edit: bool = False) -> Non
         if item.text_en:
             lines.append(f"    _{escape(item.text_en)}_")
         toggle = (
-            Option(ctx.t.plain("♻️ {n}", n=str(n)), action=f"plgi:restore:{item.id}")
+            Option(ctx.t.plain("♻️ {n}", n=str(n)), action=ITEM(Item.RESTORE, item.id))
             if item.retired
-            else Option(ctx.t.plain("⛔ {n}", n=str(n)), action=f"plgi:retire:{item.id}")
+            else Option(ctx.t.plain("⛔ {n}", n=str(n)), action=ITEM(Item.RETIRE, item.id))
         )
-        rows.append([Option(ctx.t.plain("✏️ {n}", n=str(n)), action=f"plgi:edit:{item.id}"), toggle])
+        rows.append(
+            [Option(ctx.t.plain("✏️ {n}", n=str(n)), action=ITEM(Item.EDIT, item.id)), toggle]
+        )
     if not ctx.roles.sees_every_commune:  # to read: changing them is the province's
         lines.append("\n" + ctx._(PROVINCE_WIDE))
         ctx.reply("\n".join(lines), edit=edit)
         return
     lines.append("\n" + ctx._("✏️ reword · ⛔ retire · ♻️ bring back"))
-    rows.append([Option(ctx._("➕ Add an item"), action=f"plgi:add:{audience}")])
+    rows.append([Option(ctx._("➕ Add an item"), action=ITEM(Item.ADD, audience))])
     ctx.reply("\n".join(lines), rows, edit=edit)
 
 
 async def on_item(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "aud" and value in AUDIENCES:
+    verb, value = ITEM.read(argument)
+    if verb == Item.AUDIENCE and value in AUDIENCES:
         await _show_items(ctx, value)
         return
     if _refused(ctx):
         return
-    if verb == "add" and value in AUDIENCES:
-        ctx.begin(FLOW, "item_vi", audience=value, item_id=None)
+    if verb == Item.ADD and value in AUDIENCES:
+        ADMIN.begin(ctx, AdminStep.ITEM_VI, AdminState(audience=value))
         ctx.reply(ctx._("Please type the new item in Vietnamese (up to 300 characters)."))
         return
-    if verb in ("keepvi", "keepen", "noen") and ctx.flow == FLOW:
-        await _item_text(ctx, None, keep=verb != "noen")
+    if verb in (Item.KEEP_VI, Item.KEEP_EN, Item.NO_EN) and ADMIN.is_open(ctx):
+        await _item_text(ctx, None, keep=verb != Item.NO_EN)
         return
     item = await pledge_items.item(ctx.conn, int(value)) if value.isdigit() else None
     if item is None:
         stale(ctx)
         return
-    if verb == "edit":
-        ctx.begin(FLOW, "item_vi", audience=item.audience, item_id=item.id)
+    if verb == Item.EDIT:
+        ADMIN.begin(ctx, AdminStep.ITEM_VI, AdminState(audience=item.audience, item_id=item.id))
         ctx.reply(
             ctx._(
                 "Now: _{text}_\n\nPlease type the new Vietnamese wording.",
                 text=item.text_vi,
             ),
-            [[Option(ctx._("Keep the Vietnamese wording"), action="plgi:keepvi")]],
+            [[Option(ctx._("Keep the Vietnamese wording"), action=ITEM(Item.KEEP_VI))]],
         )
-    elif verb in ("retire", "restore"):
-        await pledge_items.set_item_retired(ctx.conn, item.id, verb == "retire", ctx.now)
+    elif verb in (Item.RETIRE, Item.RESTORE):
+        await pledge_items.set_item_retired(ctx.conn, item.id, verb == Item.RETIRE, ctx.now)
         await ctx.audit(f"pledge.item_{verb}d", "pledge_item", item.id)
         await _show_items(ctx, item.audience, edit=True)
 
@@ -269,8 +298,8 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
     """One step of adding or rewording an item: ``typed`` is None when a button was pressed."""
     if _refused(ctx):
         return
-    item_id = ctx.data.get("item_id")
-    item = await pledge_items.item(ctx.conn, int(item_id)) if item_id else None
+    state = ADMIN.state(ctx)
+    item = await pledge_items.item(ctx.conn, state.item_id) if state.item_id else None
     text = ""
     if typed is not None:
         checked = check_free_text(typed, maximum=300)
@@ -279,21 +308,21 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
             ctx.reply(problem_text(ctx, problem, maximum=300))
             return
         text = " ".join(checked.split())
-    if ctx.step == "item_vi":
+    if ADMIN.step(ctx) == AdminStep.ITEM_VI:
         if not text and item is None:
             ctx.reply(ctx._("Please type the item in Vietnamese."))
             return
-        ctx.goto("item_en", text_vi=text or (item.text_vi if item else ""))
+        state.text_vi = text or (item.text_vi if item else "")
+        ctx.goto(AdminStep.ITEM_EN)
         option = (
-            Option(ctx._("Keep the English wording"), action="plgi:keepen")
+            Option(ctx._("Keep the English wording"), action=ITEM(Item.KEEP_EN))
             if item is not None
-            else Option(ctx._("No English wording"), action="plgi:noen")
+            else Option(ctx._("No English wording"), action=ITEM(Item.NO_EN))
         )
         ctx.reply(ctx._("Now the English wording (for English readers)."), [[option]])
         return
     text_en = text if typed is not None else (item.text_en if item and keep else "")
-    text_vi = str(ctx.data.get("text_vi", ""))
-    audience = str(ctx.data.get("audience"))
+    text_vi, audience = state.text_vi, state.audience or ""
     ctx.end()
     if item is None:
         new_id = await pledge_items.add_item(ctx.conn, audience, text_vi, text_en, ctx.now)
@@ -306,133 +335,23 @@ async def _item_text(ctx: Context, typed: str | None, *, keep: bool = True) -> N
     await _show_items(ctx, audience)
 
 
-# Individual pledges -----------------------------------------------------------------------
-async def individual(ctx: Context) -> None:
-    lines = [ctx._("*Individual pledges* (officers only, never public)")]
-    found = await individual_pledges.individuals(
-        ctx.conn,
-        limit=10,
-        within=ctx.roles.officer_areas,
-        recorded_by=ctx.member.id if ctx.member else None,
-    )
-    for p in found:
-        lines.append(
-            ctx._(
-                "• {date} · {name}: {content} (taken by {by})",
-                date=p.taken_on,
-                name=p.person_name,
-                content=p.content[:200],
-                by=p.taken_by,
-            )
-        )
-    ctx.reply(
-        "\n".join(lines), [[Option(ctx._("➕ Record an individual pledge"), action="plgv:new")]]
-    )
-
-
-async def on_individual(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    if verb == "new":
-        ctx.begin(FLOW, "ip_name")
-        ctx.reply(ctx._("Whose pledge is it? Please type the person's full name."))
-    elif verb == "member" and ctx.flow == FLOW and ctx.step == "ip_member" and value.isdigit():
-        ctx.goto("ip_content", member_id=int(value) or None)
-        ctx.reply(ctx._("What did the person pledge? Please type the content."))
-    elif verb == "day" and ctx.flow == FLOW and ctx.step == "ip_date":
-        _ask_taken_by(ctx, date.fromisoformat(value))
-    elif verb == "me" and ctx.flow == FLOW and ctx.step == "ip_by" and ctx.member:
-        await _save_individual(ctx, ctx.member.display_name or "?")
-    else:
-        stale(ctx)
-
-
-def _ask_taken_by(ctx: Context, day: date) -> None:
-    ctx.goto("ip_by", taken_on=day.isoformat())
-    name = ctx.member.display_name if ctx.member else None
-    ctx.reply(
-        ctx._("Who took the pledge? Type the officer's name, or press the button."),
-        [[Option(ctx.t.plain("Me: {name}", name=name or "?"), action="plgv:me")]],
-    )
-
-
-async def _save_individual(ctx: Context, taken_by: str) -> None:
-    member_id = ctx.data.get("member_id")
-    person = await members_repo.get(ctx.conn, int(member_id)) if member_id else None
-    new_id = await individual_pledges.add_individual(
-        ctx.conn,
-        person_name=str(ctx.data["person_name"]),
-        member_id=person.id if person else None,
-        area_id=person.area_id if person else None,
-        content=str(ctx.data["content"]),
-        taken_on=date.fromisoformat(str(ctx.data["taken_on"])),
-        taken_by=taken_by,
-        recorded_by=ctx.member.id if ctx.member else None,
-        now=ctx.now,
-    )
-    await ctx.audit("pledge.individual_recorded", "individual_pledge", new_id)
-    ctx.end()
-    ctx.reply(ctx._("The individual pledge is recorded. It is visible to officers only."))
-
-
-async def _individual_input(ctx: Context, text: str) -> None:
-    if ctx.step == "ip_name":
-        name = check_name(text)
-        if isinstance(name, TextProblem):
-            ctx.reply(problem_text(ctx, name))
-            return
-        found = await members_repo.search(
-            ctx.conn, name, fold=search_key, within=ctx.roles.officer_areas
-        )
-        if not found:
-            ctx.goto("ip_content", person_name=name, member_id=None)
-            ctx.reply(ctx._("What did the person pledge? Please type the content."))
-            return
-        ctx.goto("ip_member", person_name=name)
-        options = [[Option(m.display_name or "?", action=f"plgv:member:{m.id}")] for m in found]
-        options.append([Option(ctx._("None of them: not registered"), action="plgv:member:0")])
-        ctx.reply(ctx._("Is it one of these registered members?"), options)
-    elif ctx.step == "ip_content":
-        content = check_free_text(text, maximum=2000)
-        if isinstance(content, TextProblem):
-            ctx.reply(problem_text(ctx, content, maximum=2000))
-            return
-        day = today(ctx)
-        ctx.goto("ip_date", content=content)
-        ctx.reply(
-            ctx._("On which day was it taken? Type it as day/month/year."),
-            [[Option(ctx.t.plain("Today, {date}", date=ctx.t.day(day)), action=f"plgv:day:{day}")]],
-        )
-    elif ctx.step == "ip_date":
-        taken_on = parse_day(text)
-        if taken_on is None or taken_on > today(ctx):
-            ctx.reply(ctx._("Please type a day that has passed, as day/month/year."))
-            return
-        _ask_taken_by(ctx, taken_on)
-    elif ctx.step == "ip_by":
-        name = check_name(text)
-        if isinstance(name, TextProblem):
-            ctx.reply(problem_text(ctx, name))
-            return
-        await _save_individual(ctx, name)
-
-
 async def on_input(ctx: Context) -> None:
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the answer as text, or /cancel."))
         return
-    text = ctx.event.text
-    if ctx.step == "title":
+    text, step = ctx.event.text, ADMIN.step(ctx)
+    if step == AdminStep.TITLE:
         await _after_title(ctx, text)
-    elif ctx.step in ("start", "end"):
+    elif step in (AdminStep.START, AdminStep.END):
         day = parse_day(text)
         if day is None:
             ctx.reply(ctx._("Please type the day as day/month/year, e.g. 15/01/2027."))
             return
         await _after_day(ctx, day)
-    elif ctx.step in ("item_vi", "item_en"):
+    elif step in (AdminStep.ITEM_VI, AdminStep.ITEM_EN):
         await _item_text(ctx, text)
-    elif ctx.step and ctx.step.startswith("ip_"):
-        await _individual_input(ctx, text)
+    elif step.startswith("ip_"):
+        await individual.on_input(ctx, text)
     else:
         ctx.reply(ctx._("Please answer with the buttons above, or /cancel."))
 
@@ -454,14 +373,7 @@ commands = [
         Where.PRIVATE,
         N_("Add, reword or retire pledge items"),
     ),
-    Command(
-        "individualpledge",
-        "camketcabiet",
-        individual,
-        OFFICERS,
-        Where.PRIVATE,
-        N_("Record an individual pledge (cam kết cá biệt)"),
-    ),
+    individual.command,
     Command(
         "pledgeexport",
         "xuatcamket",
@@ -472,9 +384,9 @@ commands = [
     ),
 ]
 actions = {
-    "plga": Action(on_campaign, roles=OFFICERS),
-    "plgi": Action(on_item, roles=OFFICERS),
-    "plgv": Action(on_individual, roles=OFFICERS),
-    "plge": Action(pledge_export.on_export, roles=OFFICERS),
+    CAMPAIGN.prefix: Action(on_campaign, roles=OFFICERS),
+    ITEM.prefix: Action(on_item, roles=OFFICERS),
+    INDIVIDUAL.prefix: Action(individual.on_button, roles=OFFICERS),
+    EXPORT.prefix: Action(pledge_export.on_export, roles=OFFICERS),
 }
-flows: dict[str, Handler] = {FLOW: on_input}
+flows: dict[Flow[Any, Any], Handler] = {ADMIN: on_input}

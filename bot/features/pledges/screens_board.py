@@ -5,33 +5,33 @@ public board in the area's group (names of households that agreed to be listed, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
-import aiosqlite
-
-from bot.core.context import Context, CoreConfig, private_chat_offer, queue_reply
+from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
-from bot.core.menus import resolve_buttons
+from bot.core.flows import Flow
 from bot.core.permissions import LEADERS
 from bot.core.registry import Action, Command, Handler, Where
+from bot.features.pledges import screens_board_public as public_board
+from bot.features.pledges.actions import BOARD, Board
 from bot.features.pledges.households import place_label
 from bot.features.pledges.model import households_total_problem, split_lines
 from bot.features.pledges.screens_common import coverage_line, latest_campaign, open_campaign
-from bot.i18n import N_, Safe, Translator, escape
+from bot.features.pledges.states import HOUSEHOLD_COUNT, AreaState, CountStep
+from bot.i18n import N_, Safe, escape
 from bot.shared.pickers import area_picker, stale, stale_reply
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
-from bot.storage import kv, outbox, pledge_boards, pledge_campaigns
+from bot.storage import kv
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
 from bot.storage.pledge_campaigns import Campaign
 from bot.storage.timefmt import from_db, to_db
 
-HH_FLOW = "pledge_households"
 REMIND_EVERY = timedelta(hours=20)
 MAX_HOUSEHOLDS = 100_000
-EDIT_AFTER_SENDING = timedelta(seconds=3)
 
 
 async def _my_areas(ctx: Context) -> list[Area]:
@@ -68,7 +68,7 @@ async def status(ctx: Context) -> None:
                 percent=ctx.t.percent(min(1.0, total_signed / total_households)),
             )
         )
-    ctx.reply("\n".join(lines), await area_picker(ctx, areas, "plgs:area"))
+    ctx.reply("\n".join(lines), await area_picker(ctx, areas, BOARD(Board.AREA)))
 
 
 async def _area_view(ctx: Context, area: Area, campaign: Campaign, *, edit: bool = False) -> None:
@@ -99,12 +99,12 @@ async def _area_view(ctx: Context, area: Area, campaign: Campaign, *, edit: bool
         text,
         [
             [
-                Option(ctx._("📋 Signed households"), action=f"plgs:list:{area.id}"),
-                Option(ctx._("👥 Not signed yet"), action=f"plgs:todo:{area.id}"),
+                Option(ctx._("📋 Signed households"), action=BOARD(Board.LIST, area.id)),
+                Option(ctx._("👥 Not signed yet"), action=BOARD(Board.TODO, area.id)),
             ],
             [
-                Option(ctx._("🔔 Remind them privately"), action=f"plgs:remind:{area.id}"),
-                Option(ctx._("🏠 Number of households"), action=f"plgs:hh:{area.id}"),
+                Option(ctx._("🔔 Remind them privately"), action=BOARD(Board.REMIND, area.id)),
+                Option(ctx._("🏠 Number of households"), action=BOARD(Board.HOUSEHOLDS, area.id)),
             ],
         ],
         edit=edit,
@@ -119,15 +119,15 @@ async def _unsigned_members(
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = BOARD.read(argument)
     area = await areas_repo.get(ctx.conn, int(value)) if value.isdigit() else None
     campaign = await latest_campaign(ctx)
     if area is None or campaign is None or not ctx.roles.leads(area.id):
         stale(ctx)
         return
-    if verb == "area":
+    if verb == Board.AREA:
         await _area_view(ctx, area, campaign)
-    elif verb == "list":
+    elif verb == Board.LIST:
         pledges = await repo.in_campaign(ctx.conn, campaign.id, area_id=area.id)
         if not pledges:
             ctx.reply(ctx._("No household of {area} has signed yet.", area=area.name))
@@ -146,15 +146,15 @@ async def on_button(ctx: Context, argument: str) -> None:
         lines.append(ctx._("🔒 = did not agree to be listed publicly"))
         for part in split_lines(lines):
             ctx.reply(part)
-    elif verb == "todo":
+    elif verb == Board.TODO:
         await _unsigned_households(ctx, area, campaign)
-    elif verb == "remind":
+    elif verb == Board.REMIND:
         await _ask_remind(ctx, area)
-    elif verb == "send":
+    elif verb == Board.SEND:
         await _send_reminders(ctx, area)
-    elif verb == "hh":
+    elif verb == Board.HOUSEHOLDS:
         signed = await repo.signed_count(ctx.conn, campaign.id, area.id)
-        ctx.begin(HH_FLOW, "count", area_id=area.id)
+        HOUSEHOLD_COUNT.begin(ctx, CountStep.COUNT, AreaState(area_id=area.id))
         ctx.reply(
             ctx._(
                 "How many resident households does {area} have? Please type a number "
@@ -228,7 +228,7 @@ async def _ask_remind(ctx: Context, area: Area) -> None:
             count=len(waiting),
             area=area.name,
         ),
-        [[Option(ctx._("🔔 Send the reminder"), action=f"plgs:send:{area.id}")]],
+        [[Option(ctx._("🔔 Send the reminder"), action=BOARD(Board.SEND, area.id))]],
     )
 
 
@@ -273,7 +273,7 @@ async def _send_reminders(ctx: Context, area: Area) -> None:
 
 
 async def on_households(ctx: Context) -> None:
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    area = await areas_repo.get(ctx.conn, HOUSEHOLD_COUNT.state(ctx).area_id)
     if area is None or not ctx.roles.leads(area.id):
         ctx.end()
         stale_reply(ctx)
@@ -304,151 +304,6 @@ async def on_households(ctx: Context) -> None:
         await _area_view(ctx, await areas_repo.get(ctx.conn, area.id) or area, campaign)
 
 
-# The public board -------------------------------------------------------------------------
-async def board(ctx: Context) -> None:
-    area = await areas_repo.get(ctx.conn, ctx.chat.area_id) if ctx.chat.area_id else None
-    if area is None:
-        ctx.reply(
-            ctx._(
-                "This group is not linked to an area yet. Commune police: please use "
-                "/linkgroup first."
-            )
-        )
-        return
-    if not ctx.roles.leads(area.id):
-        ctx.reply(
-            ctx._("Only the team leaders of this area and the commune police can post the board.")
-        )
-        return
-    campaign = await latest_campaign(ctx)
-    if campaign is None:
-        ctx.reply(ctx._("There has been no pledge campaign yet."))
-        return
-    # Posted through the outbox, so the messages can be edited later (see refresh_boards).
-    parts, listed = await _board_parts(ctx.conn, ctx.t, ctx.config, area, campaign)
-    ids = []
-    for text, options in parts:
-        ids.append(
-            await queue_reply(
-                ctx.conn,
-                ctx.config,
-                ctx.event.platform,
-                ctx.chat.chat_id,
-                None,
-                Reply(text, options),
-                ctx.now,
-            )
-        )
-    ctx.outbox_written = True
-    await pledge_boards.add_board(
-        ctx.conn,
-        campaign_id=campaign.id,
-        area_id=area.id,
-        platform=ctx.event.platform,
-        chat_id=ctx.chat.chat_id,
-        language=ctx.t.language,
-        outbox_ids=ids,
-        now=ctx.now,
-    )
-    await ctx.audit(
-        "pledge.board_posted", "area", area.id, campaign=campaign.id, listed=len(listed)
-    )
-
-
-async def _board_parts(
-    conn: aiosqlite.Connection,
-    t: Translator,
-    config: CoreConfig,
-    area: Area,
-    campaign: Campaign,
-) -> tuple[list[tuple[str, list[list[Option]]]], list[repo.Pledge]]:
-    """The board's messages (text and options) and the households listed on it."""
-    signed = await repo.signed_count(conn, campaign.id, area.id)
-    listed = await repo.in_campaign(conn, campaign.id, area_id=area.id, public_only=True)
-    lines = [
-        t._("📜 *{title}*", title=campaign.title),
-        coverage_line(t, area, signed),
-        "",
-    ]
-    if listed:
-        lines.append(t._("Households that signed and agreed to be listed:"))
-        lines += [f"{n}. {escape(p.head_name)}" for n, p in enumerate(listed, 1)]
-    else:
-        lines.append(t._("No household has agreed to be listed yet."))
-    extra, sign = private_chat_offer(t, config, t._("✍️ Sign the pledge"), "go-pledge")
-    lines += ["", extra.strip() or t._("Not signed yet? Sign privately with the button below.")]
-    texts = split_lines(lines)
-    parts: list[tuple[str, list[list[Option]]]] = []
-    for index, part in enumerate(texts):
-        options = []
-        if index == len(texts) - 1:
-            options = sign
-        parts.append((part, options))
-    return parts, listed
-
-
-async def refresh_posted(ctx: Context, campaign_id: int, area_id: int | None) -> None:
-    """After a listed household left the list: edit the boards posted for its area."""
-    if area_id is not None and await refresh_boards(
-        ctx.conn, ctx.config, campaign_id, area_id, ctx.now
-    ):
-        ctx.outbox_written = True
-
-
-async def refresh_boards(
-    conn: aiosqlite.Connection, config: CoreConfig, campaign_id: int, area_id: int, now: datetime
-) -> int:
-    """Edit every board posted for this campaign and area so it shows the list as it is now
-    (a household that left it is no longer named). Returns how many messages were queued."""
-    campaign = await pledge_campaigns.campaign(conn, campaign_id)
-    area = await areas_repo.get(conn, area_id)
-    if campaign is None or area is None:
-        return 0
-    queued = 0
-    for posted in await pledge_boards.boards(conn, campaign_id, area_id):
-        t = Translator(posted.language, config.tz)
-        parts, _ = await _board_parts(conn, t, config, area, campaign)
-        ids = list(posted.outbox_ids)
-        # Fewer parts than before: the surplus messages are emptied of names too.
-        surplus: list[tuple[str, list[list[Option]]]] = [
-            (t._("(This part of the list is no longer needed: the list above is up to date.)"), [])
-        ] * max(0, len(ids) - len(parts))
-        for index, (text, options) in enumerate(parts + surplus):
-            chat_id, edit_of, status = posted.chat_id, None, None
-            if index < len(ids):
-                earlier = await outbox.get(conn, ids[index])
-                status = await outbox.status_of(conn, ids[index])
-                if earlier is not None:
-                    chat_id, edit_of = earlier.chat_id, earlier.id
-            buttons = await resolve_buttons(
-                conn,
-                posted.platform,
-                chat_id,
-                None,
-                options,
-                token=None,
-                now=now,
-                ttl=config.menu_ttl,
-            )
-            rows = [[b.__dict__ for b in row] for row in buttons]
-            new_id = await outbox.enqueue(
-                conn,
-                posted.platform,
-                chat_id,
-                text,
-                rows,
-                now,
-                # Not out yet: the edit waits until the message's id is recorded.
-                not_before=now + EDIT_AFTER_SENDING if status in ("pending", "sending") else None,
-                edit_of=edit_of,
-            )
-            if edit_of is None:
-                ids[index : index + 1] = [new_id]
-            queued += 1
-        await pledge_boards.set_board_messages(conn, posted.id, ids)
-    return queued
-
-
 commands = [
     Command(
         "pledgestatus",
@@ -461,11 +316,11 @@ commands = [
     Command(
         "pledgeboard",
         "bangcamket",
-        board,
+        public_board.board,
         LEADERS,
         Where.GROUP,
         N_("Post the list of households that signed the pledge"),
     ),
 ]
-actions = {"plgs": Action(on_button, roles=LEADERS)}
-flows: dict[str, Handler] = {HH_FLOW: on_households}
+actions = {BOARD.prefix: Action(on_button, roles=LEADERS)}
+flows: dict[Flow[Any, Any], Handler] = {HOUSEHOLD_COUNT: on_households}

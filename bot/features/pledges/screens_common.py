@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.pledges.actions import PLEDGE, Plg
 from bot.features.pledges.model import (
     AUDIENCE_LABELS,
     Coverage,
@@ -23,8 +24,6 @@ from bot.storage import pledge_campaigns
 from bot.storage.areas import Area
 from bot.storage.pledge_campaigns import Campaign
 from bot.storage.pledge_items import Item
-
-FLOW = "pledge"  # a resident signing, or withdrawing, the household's pledge
 
 
 def today(ctx: Context) -> date:
@@ -82,8 +81,9 @@ def coverage_line(t: Translator, area: Area, signed: int) -> str:
     )
 
 
-def items_text(ctx: Context, title: str, audience: str, items: list[Item]) -> str:
-    left_out = set(ctx.data.get("left_out", []))
+def items_text(
+    ctx: Context, title: str, audience: str, items: list[Item], left_out: list[int]
+) -> str:
     lines = [
         ctx._(
             "*{title}* · {audience}\nWe pledge to:",
@@ -104,17 +104,16 @@ def items_text(ctx: Context, title: str, audience: str, items: list[Item]) -> st
     return "\n".join(lines)
 
 
-def items_options(ctx: Context, items: list[Item]) -> list[list[Option]]:
-    left_out = set(ctx.data.get("left_out", []))
+def items_options(ctx: Context, items: list[Item], left_out: list[int]) -> list[list[Option]]:
     buttons = [
-        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=f"plg:tog:{item.id}")
+        Option(f"{'⬜' if item.id in left_out else '✅'} {n}", action=PLEDGE(Plg.TOGGLE, item.id))
         for n, item in enumerate(items, 1)
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     rows.append(
         [
-            Option(ctx._("➡️ Continue"), action="plg:items"),
-            Option(ctx._("Cancel"), action="plg:cancel"),
+            Option(ctx._("➡️ Continue"), action=PLEDGE(Plg.ITEMS)),
+            Option(ctx._("Cancel"), action=PLEDGE(Plg.CANCEL)),
         ]
     )
     return rows

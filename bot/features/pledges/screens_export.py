@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Attachment, Option, Reply
+from bot.features.pledges.actions import EXPORT
 from bot.features.pledges.model import csv_bytes
 from bot.features.pledges.screens_common import audience_label, latest_campaign
 from bot.shared.pickers import areas_in_scope, stale
@@ -26,10 +27,10 @@ async def export(ctx: Context) -> None:
 
 async def _export_menu(ctx: Context, campaign: Campaign, found: list[Campaign]) -> None:
     areas = await areas_in_scope(ctx)
-    rows = [[Option(a.name, action=f"plge:{campaign.id}:{a.id}")] for a in areas]
-    rows.append([Option(ctx._("All areas"), action=f"plge:{campaign.id}:0")])
+    rows = [[Option(a.name, action=EXPORT.make(campaign.id, a.id))] for a in areas]
+    rows.append([Option(ctx._("All areas"), action=EXPORT.make(campaign.id, 0))])
     rows += [
-        [Option(ctx.t.plain("📅 {title}", title=c.title), action=f"plge:{c.id}:pick")]
+        [Option(ctx.t.plain("📅 {title}", title=c.title), action=EXPORT.make(c.id, "pick"))]
         for c in found[-4:]
         if c.id != campaign.id
     ]

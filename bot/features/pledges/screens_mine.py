@@ -1,5 +1,6 @@
-"""/pledge for a resident who signed: their household's pledge, withdrawing it (recorded with
-its time, never erased), and their pledges in /mydata and /forgetme.
+"""/pledge for a resident who signed: their household's pledge (or the one a member of their
+household signed), withdrawing it (recorded with its time, never erased), and their pledges in
+/mydata and /forgetme.
 
 Personal data (see :func:`forget_step` and :func:`forget_member`): /forgetme removes every link
 between the member and pledges (who signed, who withdrew, household links, individual pledges
@@ -15,13 +16,18 @@ import aiosqlite
 
 from bot.core.context import Context
 from bot.core.events import Option
-from bot.features.pledges import screens_board as pledges_board
+from bot.features.pledges import screens_board_public as public_board
 from bot.features.pledges import service
-from bot.features.pledges.screens_common import FLOW, audience_label
+from bot.features.pledges.actions import PLEDGE, WITHDRAW, Plg, Withdraw
+from bot.features.pledges.households import masked_name
+from bot.features.pledges.screens_common import audience_label
+from bot.features.pledges.states import PLEDGE as PLEDGE_FLOW
+from bot.features.pledges.states import PledgeDraft, PledgeStep
 from bot.i18n import Safe, escape
 from bot.shared.pickers import stale
 from bot.storage import households as households_repo
 from bot.storage import individual_pledges, personal, pledge_campaigns
+from bot.storage import members as members_repo
 from bot.storage import pledges as repo
 from bot.storage.members import Member
 from bot.storage.pledge_campaigns import Campaign
@@ -48,7 +54,7 @@ async def show_pledge(ctx: Context, pledge: repo.Pledge, campaign: Campaign) -> 
         )
     ctx.reply(
         "\n".join(lines),
-        [[Option(ctx._("↩️ Withdraw the pledge"), action=f"plg:wd:{pledge.id}")]],
+        [[Option(ctx._("↩️ Withdraw the pledge"), action=PLEDGE(Plg.WITHDRAW, pledge.id))]],
     )
 
 
@@ -60,7 +66,7 @@ async def ask_withdraw(ctx: Context, pledge_id: int) -> None:
     if pledge is None or not mine or mine.id != pledge.id:
         stale(ctx)
         return
-    ctx.begin(FLOW, "withdraw", pledge_id=pledge.id)
+    PLEDGE_FLOW.begin(ctx, PledgeStep.WITHDRAW, PledgeDraft(pledge_id=pledge.id))
     ctx.reply(
         ctx._(
             "Do you really want to withdraw your household's pledge {reference}? The withdrawal "
@@ -69,8 +75,8 @@ async def ask_withdraw(ctx: Context, pledge_id: int) -> None:
         ),
         [
             [
-                Option(ctx._("↩️ Yes, withdraw"), action="plgw:yes"),
-                Option(ctx._("Keep the pledge"), action="plgw:no"),
+                Option(ctx._("↩️ Yes, withdraw"), action=WITHDRAW(Withdraw.YES)),
+                Option(ctx._("Keep the pledge"), action=WITHDRAW(Withdraw.NO)),
             ]
         ],
     )
@@ -79,9 +85,9 @@ async def ask_withdraw(ctx: Context, pledge_id: int) -> None:
 async def on_withdraw(ctx: Context, answer: str) -> None:
     member = ctx.member
     assert member is not None
-    pledge_id = int(ctx.data.get("pledge_id", 0)) if ctx.flow == FLOW else 0
+    pledge_id = PLEDGE_FLOW.state(ctx).pledge_id if PLEDGE_FLOW.is_open(ctx) else None
     ctx.end()
-    if answer != "yes" or not pledge_id or await repo.get(ctx.conn, pledge_id) is None:
+    if answer != Withdraw.YES or not pledge_id or await repo.get(ctx.conn, pledge_id) is None:
         ctx.reply(ctx._("Your pledge stays as it is."), edit=True)
         return
     pledge = await service.withdraw_pledge(ctx.conn, pledge_id, member, ctx.now)
@@ -89,7 +95,7 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
         ctx.reply(ctx._("This pledge had already been withdrawn."), edit=True)
         return
     if pledge.public:  # the boards posted no longer list it
-        await pledges_board.refresh_posted(ctx, pledge.campaign_id, pledge.area_id)
+        await public_board.refresh_posted(ctx, pledge.campaign_id, pledge.area_id)
     ctx.reply(
         ctx._(
             "The pledge {reference} is withdrawn as of {when}. You can sign again with "
@@ -98,6 +104,29 @@ async def on_withdraw(ctx: Context, answer: str) -> None:
             when=ctx.now,
         ),
         edit=True,
+    )
+
+
+async def already_signed(ctx: Context, existing: repo.Pledge, *, masked: bool = False) -> None:
+    """The household has signed (the member is already noted as one of it). ``masked``: the
+    person picked it from the register's masked list, without typing its head's name, so names
+    are shown as the list showed them."""
+    ctx.end()
+    signer = await members_repo.get(ctx.conn, existing.member_id) if existing.member_id else None
+    signer_name = signer.display_name if signer and signer.display_name else existing.head_name
+    head = masked_name(existing.head_name) if masked else existing.head_name
+    ctx.reply(
+        ctx._(
+            "The household of *{head}* ({address}) already signed this pledge on "
+            "{date}: it was signed by {signer}, reference {reference}. One pledge per household "
+            "is enough, so there is nothing more to do. I have noted you as a member of this "
+            "household; /pledge shows the pledge.",
+            head=head,
+            address=existing.address,
+            date=existing.signed_at,
+            signer=masked_name(signer_name) if masked else signer_name,
+            reference=existing.reference,
+        )
     )
 
 
@@ -142,7 +171,7 @@ async def forget_step(ctx: Context, member: Member) -> None:
     forgotten = [h for h in [await households_repo.get(ctx.conn, i) for i in households] if h]
     await households_repo.forget(ctx.conn, households, ctx.now)
     for campaign_id, area_id in {(p.campaign_id, p.area_id) for p in before if p.public}:
-        await pledges_board.refresh_posted(ctx, campaign_id, area_id)
+        await public_board.refresh_posted(ctx, campaign_id, area_id)
     words = [w for p in before for w in (p.head_name, p.address)]
     words += [w for h in forgotten for w in (h.head_name, h.address)]
     await personal.scrub_words(ctx.conn, words, escape=escape)

@@ -14,11 +14,10 @@ from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.rating import screens_area as area
+from bot.features.rating.actions import RATING as BUTTONS
+from bot.features.rating.actions import Bx
 from bot.features.rating.screens_list import (
     FIRST_YEAR,
-    FLOW,
-    PREFIX,
-    act,
     ask_year,
     choose_year,
     close_year,
@@ -29,98 +28,100 @@ from bot.features.rating.screens_list import (
     show_table,
     this_year,
 )
+from bot.features.rating.states import RATING as RATING_FLOW
+from bot.features.rating.states import RatingState, RatingStep
 from bot.i18n import N_
 from bot.shared.pickers import stale
 from bot.storage import ratings as repo
 from bot.storage.members import Member
 
+# The steps where a criterion's screen may be opened.
+EDITING_STEPS = (RatingStep.AREA, RatingStep.CRITERION, RatingStep.NOTE, RatingStep.OVERRIDE)
+
 
 async def start(ctx: Context) -> None:
-    ctx.begin(FLOW, "year")
+    RATING_FLOW.begin(ctx, RatingStep.YEAR, RatingState())
     ask_year(ctx, edit=False)
 
 
 # Routing ---------------------------------------------------------------------------------
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
-    step = ctx.step
-    if ctx.flow != FLOW:
+    verb, value = BUTTONS.read(argument)
+    if not RATING_FLOW.is_open(ctx):
         stale(ctx)
         return
-    if verb == "done":
+    step, state = RATING_FLOW.step(ctx), RATING_FLOW.state(ctx)
+    if verb == Bx.DONE:
         ctx.end()
         ctx.reply(ctx._("The rating is saved. Open it again at any time with /rating."), edit=True)
-    elif verb == "year" and step == "year":
+    elif verb == Bx.YEAR and step == RatingStep.YEAR:
         if value == "type":
-            ctx.goto("year_input")
+            ctx.goto(RatingStep.YEAR_INPUT)
             show(
                 ctx,
                 ctx._("Please type the year, for example {year}.", year=str(this_year(ctx) - 2)),
-                [[Option(ctx.t.plain("⬅️ Back"), action=act("back"))]],
+                [[Option(ctx.t.plain("⬅️ Back"), action=BUTTONS(Bx.BACK))]],
                 edit=True,
             )
         elif value in ("0", "1"):
             await choose_year(ctx, this_year(ctx) - int(value), edit=True)
         else:
             stale(ctx)
-    elif verb == "table":
+    elif verb == Bx.TABLE:
         await show_table(ctx)
-    elif verb == "back":
+    elif verb == Bx.BACK:
         await _back(ctx)
-    elif "year" not in ctx.data:
+    elif state.year is None:
         stale(ctx)
-    elif verb == "list":
-        ctx.goto("list")
+    elif verb == Bx.LIST:
+        ctx.goto(RatingStep.LIST)
         await show_list(ctx, edit=True)
-    elif verb == "area" and value.isdigit() and step == "list":
-        ctx.update(area_id=int(value))
+    elif verb == Bx.AREA and value.isdigit() and step == RatingStep.LIST:
+        state.area_id = int(value)
         await area.show_area(ctx, edit=True)
-    elif verb == "crit" and value.isdigit() and step in ("area", "crit", "note", "override"):
+    elif verb == Bx.CRITERION and value.isdigit() and step in EDITING_STEPS:
         await area.show_criterion(ctx, int(value), edit=True)
-    elif verb == "set" and step == "crit":
+    elif verb == Bx.SET and step == RatingStep.CRITERION:
         number, _, met = value.partition(":")
-        if (
-            not number.isdigit()
-            or int(number) != ctx.data.get("criterion")
-            or met not in ("0", "1")
-        ):
+        if not number.isdigit() or int(number) != state.criterion or met not in ("0", "1"):
             stale(ctx)
             return
         await area.set_criterion(ctx, int(number), met == "1")
-    elif verb == "note" and value.isdigit() and step == "crit":
+    elif verb == Bx.NOTE and value.isdigit() and step == RatingStep.CRITERION:
         await area.ask_note(ctx, int(value))
-    elif verb == "result" and step in ("area", "crit"):
+    elif verb == Bx.RESULT and step in (RatingStep.AREA, RatingStep.CRITERION):
         await area.show_result(ctx, edit=True)
-    elif verb == "decide" and value in ("0", "1") and step == "result":
+    elif verb == Bx.DECIDE and value in ("0", "1") and step == RatingStep.RESULT:
         await area.decide(ctx, value == "1")
-    elif verb == "close" and step == "list" and ctx.roles.sees_every_commune:
+    elif verb == Bx.CLOSE and step == RatingStep.LIST and ctx.roles.sees_every_commune:
         await close_year(ctx)
-    elif verb == "reopen" and step == "list" and ctx.roles.sees_every_commune:
+    elif verb == Bx.REOPEN and step == RatingStep.LIST and ctx.roles.sees_every_commune:
         await reopen_year(ctx)
     else:
         stale(ctx)
 
 
 async def _back(ctx: Context) -> None:
-    step = ctx.step
-    if step in ("crit", "result") and "area_id" in ctx.data:
+    step, state = RATING_FLOW.step(ctx), RATING_FLOW.state(ctx)
+    if step in (RatingStep.CRITERION, RatingStep.RESULT) and state.area_id is not None:
         await area.show_area(ctx, edit=True)
-    elif "year" in ctx.data and step != "year_input":
-        ctx.goto("list")
+    elif state.year is not None and step != RatingStep.YEAR_INPUT:
+        ctx.goto(RatingStep.LIST)
         await show_list(ctx, edit=True)
     else:
-        ctx.goto("year")
+        ctx.goto(RatingStep.YEAR)
         ask_year(ctx, edit=True)
 
 
 async def on_input(ctx: Context) -> None:
-    if ctx.step == "note":
+    step = RATING_FLOW.step(ctx)
+    if step == RatingStep.NOTE:
         await area.save_note(ctx)
         return
-    if ctx.step == "override":
+    if step == RatingStep.OVERRIDE:
         await area.save_override(ctx)
         return
-    if ctx.step == "year_input" and ctx.event.kind == EventKind.TEXT:
+    if step == RatingStep.YEAR_INPUT and ctx.event.kind == EventKind.TEXT:
         current = this_year(ctx)
         year = parse_year(ctx.event.text, current)
         if year is None:
@@ -169,8 +170,8 @@ feature = Feature(
             N_("Yearly rating of safe residential areas"),
         )
     ],
-    actions={PREFIX: Action(on_button, OFFICERS)},
-    flows={FLOW: on_input},
+    actions={BUTTONS.prefix: Action(on_button, OFFICERS)},
+    flows={RATING_FLOW: on_input},
     data_sections=[data_section],
     forget_hooks=[forget],
 )

@@ -8,7 +8,11 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.features.rating import model as logic
 from bot.features.rating import service, texts
-from bot.features.rating.screens_list import FINALISED, act, show, show_list, this_year
+from bot.features.rating.actions import RATING as BUTTONS
+from bot.features.rating.actions import Bx
+from bot.features.rating.screens_list import FINALISED, show, show_list, this_year
+from bot.features.rating.states import RATING as RATING_FLOW
+from bot.features.rating.states import RatingStep
 from bot.i18n import N_
 from bot.shared.pickers import problem_text, stale, stale_reply
 from bot.shared.text import TextProblem, check_free_text, check_words, has_letters
@@ -22,10 +26,10 @@ IN_WORDS = N_("Please write it in words (not only a number or signs), or /cancel
 
 # One area --------------------------------------------------------------------------------
 async def _area_and_rating(ctx: Context) -> tuple[Area, AreaRating | None] | None:
-    area = await areas_repo.get(ctx.conn, int(ctx.data.get("area_id", 0)))
+    area = await areas_repo.get(ctx.conn, RATING_FLOW.state(ctx).area_id or 0)
     if area is None or not ctx.roles.covers(area.id):
         return None
-    return area, await repo.area_rating(ctx.conn, int(ctx.data["year"]), area.id)
+    return area, await repo.area_rating(ctx.conn, RATING_FLOW.state(ctx).chosen_year, area.id)
 
 
 def _note_of(rating: AreaRating | None, number: int) -> str | None:
@@ -35,7 +39,7 @@ def _note_of(rating: AreaRating | None, number: int) -> str | None:
 
 
 async def _closed(ctx: Context) -> bool:
-    return await service.is_closed(ctx.conn, int(ctx.data["year"]))
+    return await service.is_closed(ctx.conn, RATING_FLOW.state(ctx).chosen_year)
 
 
 async def show_area(ctx: Context, *, edit: bool) -> None:
@@ -44,8 +48,8 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
         stale(ctx)
         return
     area, rating = found
-    year = int(ctx.data["year"])
-    ctx.goto("area")
+    year = RATING_FLOW.state(ctx).chosen_year
+    ctx.goto(RatingStep.AREA)
     ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     lines = [
         ctx._("🏅 *{area}: rating of {year}*", area=area.name, year=str(year)),
@@ -76,11 +80,14 @@ async def show_area(ctx: Context, *, edit: bool) -> None:
     lines += ["", texts.result_line(ctx.t, service.result_of(rating))]
     rows = [
         [
-            Option(f"{c.number} {texts.mark(criteria[c.number])}", action=act("crit", c.number))
+            Option(
+                f"{c.number} {texts.mark(criteria[c.number])}",
+                action=BUTTONS(Bx.CRITERION, c.number),
+            )
             for c in logic.CRITERIA
         ],
-        [Option(ctx.t.plain("🏁 Result"), action=act("result"))],
-        [Option(ctx.t.plain("⬅️ All areas"), action=act("list"))],
+        [Option(ctx.t.plain("🏁 Result"), action=BUTTONS(Bx.RESULT))],
+        [Option(ctx.t.plain("⬅️ All areas"), action=BUTTONS(Bx.LIST))],
     ]
     show(ctx, "\n".join(lines), rows, edit=edit)
 
@@ -93,8 +100,9 @@ async def show_criterion(
         stale(ctx)
         return
     area, rating = found
-    year = int(ctx.data["year"])
-    ctx.goto("crit", criterion=number)
+    year = RATING_FLOW.state(ctx).chosen_year
+    RATING_FLOW.state(ctx).criterion = number
+    ctx.goto(RatingStep.CRITERION)
     criterion = logic.CRITERION[number]
     ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     lines = [notice] if notice else []
@@ -133,24 +141,24 @@ async def show_criterion(
     if not await _closed(ctx):
         rows.append(
             [
-                Option(ctx.t.plain("✅ Met"), action=act("set", number, "1")),
-                Option(ctx.t.plain("❌ Not met"), action=act("set", number, "0")),
+                Option(ctx.t.plain("✅ Met"), action=BUTTONS(Bx.SET, number, "1")),
+                Option(ctx.t.plain("❌ Not met"), action=BUTTONS(Bx.SET, number, "0")),
             ]
         )
         rows.append(
             [
                 Option(
                     ctx.t.plain("📝 Change the note") if note else ctx.t.plain("📝 Add a note"),
-                    action=act("note", number),
+                    action=BUTTONS(Bx.NOTE, number),
                 )
             ]
         )
     last = [
-        Option(ctx.t.plain("⬅️ Back to the area"), action=act("back")),
-        Option(ctx.t.plain("🏁 Result"), action=act("result")),
+        Option(ctx.t.plain("⬅️ Back to the area"), action=BUTTONS(Bx.BACK)),
+        Option(ctx.t.plain("🏁 Result"), action=BUTTONS(Bx.RESULT)),
     ]
     if number < len(logic.CRITERIA):
-        last.append(Option(ctx.t.plain("Next ➡️"), action=act("crit", number + 1)))
+        last.append(Option(ctx.t.plain("Next ➡️"), action=BUTTONS(Bx.CRITERION, number + 1)))
     rows.append(last)
     show(ctx, "\n".join(lines), rows, edit=edit)
 
@@ -171,12 +179,14 @@ async def set_criterion(ctx: Context, number: int, met: bool) -> None:
     if found is None:
         return
     area, rating = found
-    year = int(ctx.data["year"])
+    year = RATING_FLOW.state(ctx).chosen_year
     ev = await service.evidence(ctx.conn, area.id, year, ctx.config.tz, ctx.now)
     suggestion = ev.suggestion(number)
     if logic.against_records(suggestion, met):
         # Against the bot's own evidence: nothing is recorded until the officer says why.
-        ctx.goto("override", criterion=number, met=met, suggested=suggestion)
+        state = RATING_FLOW.state(ctx)
+        state.criterion, state.met, state.suggested = number, met, suggestion
+        ctx.goto(RatingStep.OVERRIDE)
         _ask_override_note(ctx, area, number, met, ev)
         return
     await _record(ctx, area, rating, number, met, suggestion, None)
@@ -208,14 +218,14 @@ def _ask_override_note(
     show(
         ctx,
         "\n".join(lines),
-        [[Option(ctx.t.plain("⬅️ Back"), action=act("crit", number))]],
+        [[Option(ctx.t.plain("⬅️ Back"), action=BUTTONS(Bx.CRITERION, number))]],
         edit=True,
     )
 
 
 async def save_override(ctx: Context) -> None:
-    number = int(ctx.data.get("criterion", 0))
-    met = bool(ctx.data.get("met"))
+    number = RATING_FLOW.state(ctx).criterion or 0
+    met = bool(RATING_FLOW.state(ctx).met)
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
@@ -236,7 +246,7 @@ async def save_override(ctx: Context) -> None:
         stale_reply(ctx)
         return
     area, rating = found
-    suggested = ctx.data.get("suggested")
+    suggested = RATING_FLOW.state(ctx).suggested
     await _record(
         ctx, area, rating, number, met, None if suggested is None else bool(suggested), checked
     )
@@ -254,7 +264,7 @@ async def _record(
     """Save a criterion (with its note when it goes against the records), then go on."""
     saved = await service.record_criterion(
         ctx.conn,
-        int(ctx.data["year"]),
+        RATING_FLOW.state(ctx).chosen_year,
         area.id,
         number,
         met,
@@ -291,7 +301,8 @@ async def ask_note(ctx: Context, number: int) -> None:
     if number not in logic.CRITERION:
         stale(ctx)
         return
-    ctx.goto("note", criterion=number)
+    RATING_FLOW.state(ctx).criterion = number
+    ctx.goto(RatingStep.NOTE)
     show(
         ctx,
         ctx._(
@@ -301,13 +312,13 @@ async def ask_note(ctx: Context, number: int) -> None:
             label=ctx._(logic.CRITERION[number].short),
             limit=logic.NOTE_LIMIT,
         ),
-        [[Option(ctx.t.plain("⬅️ Back"), action=act("crit", number))]],
+        [[Option(ctx.t.plain("⬅️ Back"), action=BUTTONS(Bx.CRITERION, number))]],
         edit=True,
     )
 
 
 async def save_note(ctx: Context) -> None:
-    number = int(ctx.data.get("criterion", 0))
+    number = RATING_FLOW.state(ctx).criterion or 0
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
         return
@@ -333,7 +344,7 @@ async def save_note(ctx: Context) -> None:
         return
     saved = await service.save_note(
         ctx.conn,
-        int(ctx.data["year"]),
+        RATING_FLOW.state(ctx).chosen_year,
         area.id,
         number,
         note,
@@ -359,8 +370,8 @@ async def show_result(ctx: Context, *, edit: bool, notice: str | None = None) ->
         stale(ctx)
         return
     area, rating = found
-    year = int(ctx.data["year"])
-    ctx.goto("result")
+    year = RATING_FLOW.state(ctx).chosen_year
+    ctx.goto(RatingStep.RESULT)
     criteria = service.criteria_of(rating)
     lines = [notice] if notice else []
     lines.append(ctx._("🏁 *{area}: result of {year}*", area=area.name, year=str(year)))
@@ -377,11 +388,11 @@ async def show_result(ctx: Context, *, edit: bool, notice: str | None = None) ->
     if not await _closed(ctx):
         rows.append(
             [
-                Option(ctx.t.plain("✅ Meets the standard"), action=act("decide", "1")),
-                Option(ctx.t.plain("❌ Does not meet"), action=act("decide", "0")),
+                Option(ctx.t.plain("✅ Meets the standard"), action=BUTTONS(Bx.DECIDE, "1")),
+                Option(ctx.t.plain("❌ Does not meet"), action=BUTTONS(Bx.DECIDE, "0")),
             ]
         )
-    rows.append([Option(ctx.t.plain("⬅️ Back to the area"), action=act("back"))])
+    rows.append([Option(ctx.t.plain("⬅️ Back to the area"), action=BUTTONS(Bx.BACK))])
     show(ctx, "\n".join(lines), rows, edit=edit)
 
 
@@ -390,7 +401,7 @@ async def decide(ctx: Context, met: bool) -> None:
     if found is None:
         return
     area, _ = found
-    year = int(ctx.data["year"])
+    year = RATING_FLOW.state(ctx).chosen_year
     actor = ctx.member.id if ctx.member else None
     blocking = await service.decide_result(ctx.conn, year, area.id, met, actor=actor, now=ctx.now)
     if blocking:
@@ -407,7 +418,7 @@ async def decide(ctx: Context, met: bool) -> None:
             + "\n",
         )
         return
-    ctx.goto("list")
+    ctx.goto(RatingStep.LIST)
     notice = (
         ctx._("✅ Saved: {area} meets the standard for {year}.", area=area.name, year=str(year))
         if met

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.reports.actions import LISTING, TRIAGE, Triage
 from bot.features.reports.model import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, Status
 from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_
@@ -26,7 +27,7 @@ class Filter:
 
     def action(self, **change: object) -> str:
         values = {**self.__dict__, **change}
-        return f"rl:{values['status']}:{values['area']}:{values['category']}:{values['page']}"
+        return LISTING.make(values["status"], values["area"], values["category"], values["page"])
 
     @classmethod
     def parse(cls, argument: str) -> Filter:
@@ -133,7 +134,7 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
             f"{urgent}{r.code} · {category_label(ctx.t, r.category)}"
             f" · {status_label(ctx.t, r.status)}"
         )
-        options.append([Option(label, action=f"rt:view:{r.id}")])
+        options.append([Option(label, action=TRIAGE(Triage.VIEW, r.id))])
     options.append(
         [
             Option(

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.reports import service
+from bot.features.reports.actions import REPORT as BUTTONS
 from bot.features.reports.model import rate_key
+from bot.features.reports.states import REPORT
 from bot.features.reports.texts import emergency_text
 from bot.storage import menus as menus_repo
 
@@ -39,30 +42,29 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     member = ctx.member
     user = ctx.event.user
     assert member is not None and user is not None
-    data = ctx.data
-    observation_id = data.get("observation_id")
-    why_not = await refusal(ctx, rate_limited=observation_id is None)
+    draft = REPORT.state(ctx)
+    why_not = await refusal(ctx, rate_limited=not draft.from_patrol)
     if why_not:
         await close_flow(ctx)
         ctx.reply(why_not, edit=True)
         return
-    area_id = data.get("area_id") or member.area_id
+    area_id = draft.area_id or member.area_id
     result = await service.submit_report(
         ctx.conn,
         ctx.config,
         service.Submission(
-            category=str(data["category"]),
-            area_id=int(area_id) if area_id else None,
-            description=str(data.get("text", "")),
+            category=draft.category or "",
+            area_id=area_id or None,
+            description=draft.text,
             anonymous=anonymous,
             reporter_member_id=member.id,
             rate_key=rate_key(ctx.event.platform, user.id),
-            happening_now=bool(data.get("now")),
-            media=list(data.get("media", [])),
-            place=data.get("place"),
-            latitude=data.get("lat"),
-            longitude=data.get("lon"),
-            observation_id=int(observation_id) if observation_id is not None else None,
+            happening_now=draft.now,
+            media=[m.model_dump() for m in draft.media],
+            place=draft.place,
+            latitude=draft.lat,
+            longitude=draft.lon,
+            observation_id=draft.observation_id,
         ),
         ctx.now,
     )
@@ -80,7 +82,7 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
         ctx.outbox_written = True
     code = result.report.code
     happening = result.report.happening_now
-    patrol_id = data.get("patrol_id")
+    patrol_id = draft.patrol_id
     await close_flow(ctx)
     if anonymous:
         text = ctx._(
@@ -110,7 +112,7 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     if result.observation_linked and patrol_id is not None:
         ctx.reply(
             ctx._("The patrol observation is linked to report {code}.", code=code),
-            [[Option(ctx.t.plain("✔️ Back to the patrol"), action=f"ptl:panel:{patrol_id}")]],
+            [[Option(ctx.t.plain("✔️ Back to the patrol"), action=PATROL(Ptl.PANEL, patrol_id))]],
             bind_to_conversation=False,
         )
 
@@ -121,5 +123,5 @@ async def close_flow(ctx: Context) -> None:
     ctx.end()
     if user is not None:
         await menus_repo.drop_for_flow(
-            ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, "rep:"
+            ctx.conn, ctx.event.platform, ctx.event.chat.id, user.id, BUTTONS.prefix + ":"
         )

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.reports.actions import SETTINGS, Settings
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, default_routes
 from bot.features.reports.texts import category_label, target_label
 from bot.i18n import N_
@@ -49,25 +50,26 @@ async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
         ),
     ]
     options = [
-        [Option(category_label(ctx.t, c.key), action=f"rcfg:route:{c.key}")] for c in CATEGORIES
+        [Option(category_label(ctx.t, c.key), action=SETTINGS(Settings.ROUTE, c.key))]
+        for c in CATEGORIES
     ]
     options.append(
         [
-            Option(ctx.t.plain("Limit per hour ▸"), action="rcfg:max"),
-            Option(ctx.t.plain("Deadline ▸"), action="rcfg:ack"),
-            Option(ctx.t.plain("Urgent deadline ▸"), action="rcfg:now"),
+            Option(ctx.t.plain("Limit per hour ▸"), action=SETTINGS(Settings.MAX)),
+            Option(ctx.t.plain("Deadline ▸"), action=SETTINGS(Settings.ACK)),
+            Option(ctx.t.plain("Urgent deadline ▸"), action=SETTINGS(Settings.NOW)),
         ]
     )
     ctx.reply("\n".join(lines), options, edit=edit)
 
 
 async def on_button(ctx: Context, argument: str) -> None:
-    verb, _, value = argument.partition(":")
+    verb, value = SETTINGS.read(argument)
     if not ctx.roles.sees_every_commune:
         ctx.toast(ctx._(DEPLOYMENT_WIDE))
         return
     member_id = ctx.member.id if ctx.member else None
-    if verb == "route" and value in CATEGORY_BY_KEY:
+    if verb == Settings.ROUTE and value in CATEGORY_BY_KEY:
         routes = await report_settings.routes(ctx.conn, default_routes())
         target = Target.OFFICERS if routes[value] == Target.LEADERS else Target.LEADERS
         await report_settings.set_route(ctx.conn, value, target, member_id, ctx.now)
@@ -75,13 +77,13 @@ async def on_button(ctx: Context, argument: str) -> None:
         await show(ctx, edit=True, note=ctx._("Saved."))
         return
     settings = await report_settings.settings(ctx.conn)
-    if verb == "max":
+    if verb == Settings.MAX:
         settings = replace(
             settings, max_per_hour=int(_following(MAX_CHOICES, settings.max_per_hour))
         )
-    elif verb == "ack":
+    elif verb == Settings.ACK:
         settings = replace(settings, ack_hours=_following(ACK_CHOICES, settings.ack_hours))
-    elif verb == "now":
+    elif verb == Settings.NOW:
         settings = replace(
             settings, ack_hours_now=_following(ACK_NOW_CHOICES, settings.ack_hours_now)
         )

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind
+from bot.core.flows import NoState
 from bot.features.reports.model import normalize_code
+from bot.features.reports.states import TRACK, TrackStep
 from bot.features.reports.texts import category_label, status_label
 from bot.storage import reports as repo
-
-FLOW = "track"
 
 
 async def track(ctx: Context) -> None:
     if ctx.event.args.strip():
         await _track(ctx, ctx.event.args)
         return
-    ctx.begin(FLOW, "code")
+    TRACK.begin(ctx, TrackStep.CODE, NoState())
     ctx.reply(ctx._("Please type the tracking code of the report (for example ACDE-3479)."))
 
 

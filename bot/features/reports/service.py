@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
+from bot.features.reports.actions import FEEDBACK, FIXED, NOT_FIXED
 from bot.features.reports.model import (
     Status,
     Target,
@@ -283,8 +284,8 @@ async def notify_reporter(
                 text += "\n\n" + t._("Is the problem really fixed?")
             options = [
                 [
-                    Option(t.plain("👍 Yes, fixed"), action=f"rfb:{report.id}:fixed"),
-                    Option(t.plain("👎 Not fixed"), action=f"rfb:{report.id}:notfixed"),
+                    Option(t.plain("👍 Yes, fixed"), action=FEEDBACK.make(report.id, FIXED)),
+                    Option(t.plain("👎 Not fixed"), action=FEEDBACK.make(report.id, NOT_FIXED)),
                 ]
             ]
         return Reply(text, options)

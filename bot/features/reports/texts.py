@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core import richtext
 from bot.core.events import Option
+from bot.features.reports.actions import TRIAGE, Triage
 from bot.features.reports.model import (
     CATEGORY_BY_KEY,
     CLOSED_STATUSES,
@@ -110,19 +111,22 @@ def card_text(
 def card_options(t: Translator, report: Report, *, officer: bool) -> list[list[Option]]:
     moves = handler_moves(report.status)
     buttons = [
-        Option(t.plain(MOVE_LABELS[m]), action=f"rt:st:{report.id}:{m.value}") for m in moves
+        Option(t.plain(MOVE_LABELS[m]), action=TRIAGE(Triage.STATUS, report.id, m.value))
+        for m in moves
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    extra = [Option(t.plain("📝 Add note"), action=f"rt:note:{report.id}")]
+    extra = [Option(t.plain("📝 Add note"), action=TRIAGE(Triage.NOTE, report.id))]
     if not report.anonymous and report.reporter_member_id is not None:
-        extra.append(Option(t.plain("👤 Show reporter"), action=f"rt:who:{report.id}"))
+        extra.append(Option(t.plain("👤 Show reporter"), action=TRIAGE(Triage.WHO, report.id)))
     rows.append(extra)
-    more = [Option(t.plain("🕘 History"), action=f"rt:hist:{report.id}")]
+    more = [Option(t.plain("🕘 History"), action=TRIAGE(Triage.HISTORY, report.id))]
     if report.category == MEDIATION_CATEGORY:
-        more.append(Option(t.plain("⚖️ Mediation case"), action=f"rt:med:{report.id}"))
+        more.append(Option(t.plain("⚖️ Mediation case"), action=TRIAGE(Triage.MEDIATION, report.id)))
     rows.append(more)
     if officer and report.status in CLOSED_STATUSES:
-        rows.append([Option(t.plain("🔄 Reopen"), action=f"rt:reopen:{report.id}")])
+        rows.append([Option(t.plain("🔄 Reopen"), action=TRIAGE(Triage.REOPEN, report.id))])
     if officer and not report.anonymous and report.reporter_member_id is not None:
-        rows.append([Option(t.plain("🚫 Block/unblock reporter"), action=f"rt:block:{report.id}")])
+        rows.append(
+            [Option(t.plain("🚫 Block/unblock reporter"), action=TRIAGE(Triage.BLOCK, report.id))]
+        )
     return rows

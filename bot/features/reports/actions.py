@@ -1,0 +1,74 @@
+"""The buttons of reports and mediation, declared once: each screen makes its action strings
+from these and each handler reads them back (see bot.core.flows)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.flows import Actions, Prefix
+
+
+class Rep(StrEnum):
+    """/report, step by step."""
+
+    CANCEL = "cancel"
+    CATEGORY = "cat"
+    URGENT = "urgent"  # the draft from a patrol: toggle "happening right now"
+    RECATEGORY = "recat"
+    REWRITE = "rewrite"
+    DONE = "done"  # the description is complete
+    AREA = "area"
+    NO_PLACE = "noplace"
+    NOW = "now"
+    SEND = "send"
+
+
+class Triage(StrEnum):
+    """A handler's buttons on a report card (each with the report's number)."""
+
+    VIEW = "view"
+    STATUS = "st"
+    NOTE = "note"
+    WHO = "who"
+    HISTORY = "hist"
+    CONFIRM = "ok"
+    CANCEL = "no"
+    REOPEN = "reopen"
+    BLOCK = "block"
+    MEDIATION = "med"
+
+
+class Med(StrEnum):
+    """/mediation: lists, a new case, and a case's buttons."""
+
+    LIST = "list"
+    NEW = "new"
+    AREA = "area"
+    ME = "me"
+    PICK = "pick"
+    DAY = "day"
+    SKIP = "skip"
+    VIEW = "view"
+    OUTCOME = "out"
+    SET_DAY = "setday"
+    SET_MEDIATOR = "setmed"
+
+
+class Settings(StrEnum):
+    """/reportsettings."""
+
+    ROUTE = "route"
+    MAX = "max"
+    ACK = "ack"
+    NOW = "now"
+
+
+REPORT = Actions("rep", Rep)
+TRIAGE = Actions("rt", Triage)
+MEDIATION = Actions("med", Med)
+SETTINGS = Actions("rcfg", Settings)
+# "<report>:<answer>": the reporter's answer after "resolved".
+FEEDBACK = Prefix("rfb")
+FIXED, NOT_FIXED = "fixed", "notfixed"
+# "<status>:<area>:<category>:<page>": the filter of /reports.
+LISTING = Prefix("rl")
