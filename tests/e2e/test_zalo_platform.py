@@ -218,3 +218,34 @@ async def test_a_reply_that_got_no_answer_is_not_sent_again(
         assert "tên" in ask_name.text
     finally:
         await bot.stop()
+
+
+async def test_an_update_that_could_not_be_kept_is_taken_when_zalo_sends_it_again(
+    zalo: FakeZaloAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await started(zalo, tmp_path, webhook=True)
+    try:
+        an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+        target = bot.http + "/zalo/webhook"
+        keep = inbox.put_many
+        failures = [RuntimeError("disk full")]
+
+        async def put_many(*args: object, **kwargs: object) -> None:
+            if failures:
+                raise failures.pop()
+            await keep(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(inbox, "put_many", put_many)
+        update = an.update("bắt đầu")
+        assert (await zalo.post_webhook(target, update)).status_code >= 500
+        await zalo.wait_idle(quiet=0.2)
+        assert zalo.sent(an.id) == []
+        # Zalo sends it again: kept this time, and answered once.
+        before = len(zalo.calls)
+        assert (await zalo.post_webhook(target, update)).status_code == 200
+        consent = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before)
+        assert "Chào mừng" in consent.text
+        await zalo.wait_idle(quiet=0.2)
+        assert len(zalo.sent(an.id)) == 1
+    finally:
+        await bot.stop()

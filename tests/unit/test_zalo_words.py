@@ -81,6 +81,14 @@ def test_updates_read_as_documented() -> None:
     assert wrapped.text == "gói trong result"
     group = parse_update(person.update("@bot camket", {"id": "g1", "chat_type": "GROUP"}))
     assert group.is_group and group.chat_id == "g1"
+    # Without a chat type (copies of the documentation disagree), a chat that is not the
+    # sender's own is a group: a private screen never answers into a group by mistake.
+    untyped = parse_update(person.update("@bot camket", {"id": "g1"}))
+    assert untyped.is_group
+    assert not parse_update(person.update("xin chào", {"id": person.id})).is_group
+    assert not parse_update(
+        person.update("xin chào", {"id": "p1", "chat_type": "PRIVATE"})
+    ).is_group
     image = parse_update(
         {
             "event_name": "message.image.received",

@@ -95,10 +95,16 @@ class ZaloTransport:
                 log.info("skipped a Zalo update received twice")
                 return
             self._seen.append(update.message_id)
-        async with self.db.unit() as conn:
-            seq = int(await kv.get(conn, "zalo.seq") or 0) + 1
-            await kv.put(conn, "zalo.seq", str(seq))
-            await inbox.put_many(conn, PLATFORM, [(seq, body)], self.dispatcher.clock())
+        try:
+            async with self.db.unit() as conn:
+                seq = int(await kv.get(conn, "zalo.seq") or 0) + 1
+                await kv.put(conn, "zalo.seq", str(seq))
+                await inbox.put_many(conn, PLATFORM, [(seq, body)], self.dispatcher.clock())
+        except BaseException:
+            # Not kept: the same update sent again (the webhook's retry, the poll's) is taken.
+            if update.message_id in self._seen:
+                self._seen.remove(update.message_id)
+            raise
         self.submit(update.chat_id, seq, body)
 
     async def resume(self) -> int:
@@ -259,10 +265,30 @@ class ZaloTransport:
             else:
                 delay = BACKOFF_START
                 if body is not None:
-                    await self.receive(body)
+                    await self._keep(body, stop)
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
+
+    async def _keep(self, body: Any, stop: asyncio.Event) -> None:
+        """A polled update into the inbox; getUpdates gives it once, so a failure to keep it
+        (the database busy or full) is logged and tried again with back-off, never dropped
+        while the bot runs, and never stops the polling."""
+        delay = BACKOFF_START
+        while True:
+            try:
+                await self.receive(body)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("a Zalo update could not be kept; trying again in %.0fs", delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                log.error("stopping with a Zalo update that could not be kept")
+                return
+            delay = min(delay * 2, BACKOFF_MAX)
 
     async def stop_lanes(self, grace: float = 5.0) -> None:
         tasks = list(self._lane_tasks)

@@ -85,7 +85,7 @@ def parse_update(body: Any) -> ZaloUpdate:
         event_name=event_name,
         message_id=_text(message.get("message_id")),
         chat_id=chat_id,
-        is_group=_text(chat.get("chat_type")).upper() == "GROUP",
+        is_group=_is_group(_text(chat.get("chat_type")).upper(), chat_id, user_id),
         user_id=user_id,
         user_name=_text(sender.get("display_name")) or _text(sender.get("first_name")),
         is_bot=sender.get("is_bot") is True,
@@ -93,3 +93,12 @@ def parse_update(body: Any) -> ZaloUpdate:
         photo_url=photo or None if event_name == IMAGE else None,
         date=when,
     )
+
+
+def _is_group(chat_type: str, chat_id: str, user_id: str) -> bool:
+    """A group when Zalo says so; when it says neither (copies of the documentation disagree on
+    the field), a chat that is not the sender's own is taken as a group: a private screen (a
+    reporter's name, for one) must never answer into a group by mistake."""
+    if chat_type in ("GROUP", "PRIVATE"):
+        return chat_type == "GROUP"
+    return chat_id != user_id
