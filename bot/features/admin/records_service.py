@@ -9,7 +9,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.features.admin.records import Existing, Problem, plan_records, read_records
+from bot.features.admin.records import Problem, read_records
+from bot.features.admin.records_plan import Existing, plan_records
 from bot.storage import areas as areas_repo
 from bot.storage import audit
 from bot.storage import communes as communes_repo

@@ -32,7 +32,7 @@ class Board(StrEnum):
 
     AREA = "area"
     LIST = "list"
-    TODO = "todo"
+    UNSIGNED = "todo"  # the action string kept: menus shown before still answer
     REMIND = "remind"
     SEND = "send"
     HOUSEHOLDS = "hh"  # the number of households of the area

@@ -100,7 +100,7 @@ async def _area_view(ctx: Context, area: Area, campaign: Campaign, *, edit: bool
         [
             [
                 Option(ctx._("📋 Signed households"), action=BOARD(Board.LIST, area.id)),
-                Option(ctx._("👥 Not signed yet"), action=BOARD(Board.TODO, area.id)),
+                Option(ctx._("👥 Not signed yet"), action=BOARD(Board.UNSIGNED, area.id)),
             ],
             [
                 Option(ctx._("🔔 Remind them privately"), action=BOARD(Board.REMIND, area.id)),
@@ -146,7 +146,7 @@ async def on_button(ctx: Context, argument: str) -> None:
         lines.append(ctx._("🔒 = did not agree to be listed publicly"))
         for part in split_lines(lines):
             ctx.reply(part)
-    elif verb == Board.TODO:
+    elif verb == Board.UNSIGNED:
         await _unsigned_households(ctx, area, campaign)
     elif verb == Board.REMIND:
         await _ask_remind(ctx, area)
