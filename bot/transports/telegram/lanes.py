@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -69,43 +66,20 @@ class Lanes(TransportState):
         handled in order, each chat independently of the others."""
         chat, user = update.effective_chat, update.effective_user
         key = chat.id if chat is not None else (user.id if user is not None else 0)
-        lane = self._lanes.get(key)
-        if lane is not None:
-            lane.append((update_id, update))
-            return
-        self._lanes[key] = deque([(update_id, update)])
-        task = asyncio.create_task(self._run_lane(key), name=f"chat-{key}")
-        self._lane_tasks.add(task)
-        task.add_done_callback(self._lane_tasks.discard)
+        self._lanes.submit(key, (update_id, update))
 
-    async def _run_lane(self, key: int) -> None:
-        lane = self._lanes[key]
+    async def _handle_in_lane(self, item: tuple[int | None, Update]) -> None:
+        update_id, update = item
         try:
-            while lane:
-                update_id, update = lane[0]
-                try:
-                    await self.app.process_update(update)
-                except Exception:
-                    log.exception("update %s could not be processed", update_id)
-                finally:
-                    lane.popleft()
-                try:  # one no handler took, or one that failed, is not kept either
-                    await self._handled(update_id)
-                except Exception:
-                    log.exception("could not take update %s out of the inbox", update_id)
-        finally:
-            if self._lanes.get(key) is lane:
-                del self._lanes[key]
+            await self.app.process_update(update)
+        except Exception:
+            log.exception("update %s could not be processed", update_id)
+        try:  # one no handler took, or one that failed, is not kept either
+            await self._handled(update_id)
+        except Exception:
+            log.exception("could not take update %s out of the inbox", update_id)
 
     async def stop_lanes(self, grace: float = 5.0) -> None:
         """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the
         replies they had not sent are then lost)."""
-        tasks = list(self._lane_tasks)
-        if tasks:
-            with contextlib.suppress(BaseException):
-                await asyncio.wait(tasks, timeout=grace)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await self._lanes.stop(grace)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 from telegram import Update
@@ -12,6 +11,7 @@ from telegram.ext import Application
 from bot.core.dispatcher import Dispatcher
 from bot.core.registry import Registry
 from bot.storage.db import Database
+from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
 
 
@@ -27,8 +27,7 @@ class TransportState:
     _moves_known: bool
     pacer: Pacer | None
     groups: set[str]
-    _lanes: dict[int, deque[tuple[int | None, Update]]]
-    _lane_tasks: set[asyncio.Task[None]]
+    _lanes: ChatLanes[tuple[int | None, Update]]
     _inboxed: set[int]
     _handling: asyncio.Semaphore
     menus_task: asyncio.Task[None] | None

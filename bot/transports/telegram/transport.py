@@ -14,7 +14,6 @@ a request that may have reached Telegram (no answer in time) is never sent again
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 from telegram import Update
@@ -32,6 +31,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.events import EventKind
 from bot.core.registry import Registry
 from bot.storage.db import Database
+from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
 from bot.transports.telegram.ids import PLATFORM
 from bot.transports.telegram.menus import CommandMenus
@@ -67,8 +67,7 @@ class TelegramTransport(Polling, Replies, OutboxSending, CommandMenus):
         # Chats known to be groups (from the kind of the chats of events): a reply to one may
         # have to follow it to its supergroup; shared with the pacer, which spaces groups more.
         self.groups: set[str] = pacer.groups if pacer is not None else set()
-        self._lanes: dict[int, deque[tuple[int | None, Update]]] = {}
-        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._lanes: ChatLanes[tuple[int | None, Update]] = ChatLanes(self._handle_in_lane, "chat")
         self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
         # Few events wait for the database at once, so the outbox worker's short transactions
         # never queue behind a crowd of them (sending, the slow part, is outside).

@@ -31,6 +31,7 @@ from bot.core.registry import Registry
 from bot.storage import inbox, kv
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
+from bot.transports.chat_lanes import ChatLanes
 from bot.transports.numbered import choice
 from bot.transports.pacing import Pacer
 from bot.transports.send_results import SendResult
@@ -74,8 +75,7 @@ class ZaloTransport:
         # Everything outwards: replies, the outbox, files, the options last shown.
         self.sender = ZaloSender(client, dispatcher, db, pacer=pacer, links=links)
         self.bot_names = tuple(n.casefold() for n in bot_names if n)
-        self._lanes: dict[str, deque[tuple[int, Any]]] = {}
-        self._lane_tasks: set[asyncio.Task[None]] = set()
+        self._lanes: ChatLanes[tuple[int, Any]] = ChatLanes(self._handle_in_lane, "zalo")
         self._handling = asyncio.Semaphore(HANDLING)
         self._seen: deque[str] = deque(maxlen=SEEN_MAX)
 
@@ -123,33 +123,18 @@ class ZaloTransport:
         return len(waiting)
 
     def submit(self, chat_id: str, seq: int, body: Any) -> None:
-        lane = self._lanes.get(chat_id)
-        if lane is not None:
-            lane.append((seq, body))
-            return
-        self._lanes[chat_id] = deque([(seq, body)])
-        task = asyncio.create_task(self._run_lane(chat_id), name=f"zalo-{chat_id}")
-        self._lane_tasks.add(task)
-        task.add_done_callback(self._lane_tasks.discard)
+        self._lanes.submit(chat_id, (seq, body))
 
-    async def _run_lane(self, chat_id: str) -> None:
-        lane = self._lanes[chat_id]
+    async def _handle_in_lane(self, item: tuple[int, Any]) -> None:
+        seq, body = item
         try:
-            while lane:
-                seq, body = lane[0]
-                try:
-                    await self._process(seq, body)
-                except Exception:
-                    log.exception("Zalo update %s could not be processed", seq)
-                    try:  # one that failed is not kept either
-                        await self._handled(seq)
-                    except Exception:
-                        log.exception("could not take Zalo update %s out of the inbox", seq)
-                finally:
-                    lane.popleft()
-        finally:
-            if self._lanes.get(chat_id) is lane:
-                del self._lanes[chat_id]
+            await self._process(seq, body)
+        except Exception:
+            log.exception("Zalo update %s could not be processed", seq)
+            try:  # one that failed is not kept either
+                await self._handled(seq)
+            except Exception:
+                log.exception("could not take Zalo update %s out of the inbox", seq)
 
     @staticmethod
     def _leave_inbox(seq: int) -> Callable[[aiosqlite.Connection], Awaitable[None]]:
@@ -291,15 +276,7 @@ class ZaloTransport:
             delay = min(delay * 2, BACKOFF_MAX)
 
     async def stop_lanes(self, grace: float = 5.0) -> None:
-        tasks = list(self._lane_tasks)
-        if tasks:
-            with contextlib.suppress(BaseException):
-                await asyncio.wait(tasks, timeout=grace)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await self._lanes.stop(grace)
 
 
 def pressed_event(
