@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ from bot.features.figures import cli as cli_figures
 from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, communes, members, roles
-from bot.storage.db import Database, SchemaTooNewError
+from bot.storage.db import Database, DatabaseError, SchemaTooNewError
 from bot.storage.lock import LockError
 from bot.transports.platforms import telegram_person, zalo_person
 
@@ -303,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)
         return 2
-    except sqlite3.Error as exc:
+    except DatabaseError as exc:
         print(f"xomantoan: database error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

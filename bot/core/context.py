@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
+from bot.storage.db import Connection
 
 if TYPE_CHECKING:
     from bot.core.flows import State
@@ -66,7 +65,7 @@ class Notice:
 
 
 async def notify_member(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     member: Member,
     build: Callable[[Translator], Reply],
@@ -89,7 +88,7 @@ async def notify_member(
 
 
 async def queue_reply(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     platform: str,
     chat_id: str,
@@ -132,7 +131,7 @@ class Context:
         self,
         *,
         event: Event,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         config: CoreConfig,
         now: datetime,
         member: Member | None,

@@ -6,8 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
 
@@ -23,7 +22,7 @@ class Chat:
     active: bool
 
 
-def _chat(row: aiosqlite.Row) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(
         row["id"],
         row["platform"],
@@ -36,7 +35,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, chat_id: str) -> Chat | None:
+async def find(conn: Connection, platform: str, chat_id: str) -> Chat | None:
     rows = await conn.execute_fetchall(  # one round trip to the database thread
         "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
     )
@@ -49,7 +48,7 @@ SEEN_PRECISION = timedelta(hours=1)
 
 
 async def upsert(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     kind: str,
@@ -84,7 +83,7 @@ async def upsert(
 
 
 async def set_active(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, active: bool, now: datetime
+    conn: Connection, platform: str, chat_id: str, active: bool, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET active = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -93,7 +92,7 @@ async def set_active(
 
 
 async def set_title(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, title: str, now: datetime
+    conn: Connection, platform: str, chat_id: str, title: str, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET title = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -101,12 +100,12 @@ async def set_title(
     )
 
 
-async def link_area(conn: aiosqlite.Connection, chat_row_id: int, area_id: int | None) -> None:
+async def link_area(conn: Connection, chat_row_id: int, area_id: int | None) -> None:
     await conn.execute("UPDATE chats SET area_id = ? WHERE id = ?", (area_id, chat_row_id))
 
 
 async def migrate(
-    conn: aiosqlite.Connection, platform: str, old_chat_id: str, new_chat_id: str, now: datetime
+    conn: Connection, platform: str, old_chat_id: str, new_chat_id: str, now: datetime
 ) -> bool:
     """Follow a group that became a supergroup: every stored reference moves to the new id.
 
@@ -149,7 +148,7 @@ async def migrate(
     return moved
 
 
-async def moves(conn: aiosqlite.Connection, platform: str) -> dict[str, str]:
+async def moves(conn: Connection, platform: str) -> dict[str, str]:
     """Every group that became a supergroup: old id -> the id it has now."""
     async with conn.execute(
         "SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE platform = ?", (platform,)
@@ -157,7 +156,7 @@ async def moves(conn: aiosqlite.Connection, platform: str) -> dict[str, str]:
         return {str(r[0]): str(r[1]) for r in await cur.fetchall()}
 
 
-async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: str) -> str:
+async def current_id(conn: Connection, platform: str, chat_id: str) -> str:
     """The id a chat has now: the new id of a group that became a supergroup, else itself."""
     async with conn.execute(
         "SELECT new_chat_id FROM chat_migrations WHERE platform = ? AND old_chat_id = ?",
@@ -167,7 +166,7 @@ async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: str) ->
     return str(row[0]) if row else chat_id
 
 
-async def group_ids(conn: aiosqlite.Connection, platform: str, chat_ids: set[str]) -> set[str]:
+async def group_ids(conn: Connection, platform: str, chat_ids: set[str]) -> set[str]:
     """Which of these chats are groups (by their kind)."""
     async with conn.execute(
         "SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group'"
@@ -177,7 +176,7 @@ async def group_ids(conn: aiosqlite.Connection, platform: str, chat_ids: set[str
         return {str(r[0]) for r in await cur.fetchall()}
 
 
-async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> list[Chat]:
+async def groups(conn: Connection, *, area_id: int | None = None) -> list[Chat]:
     sql = "SELECT * FROM chats WHERE kind = 'group' AND active = 1"
     params: tuple[object, ...] = ()
     if area_id is not None:

@@ -29,6 +29,9 @@ import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
 from bot.storage import folding, legacy_html
+from bot.storage.connection import Connection, Cursor, DatabaseError, IntegrityError, Row
+
+__all__ = ["Connection", "Cursor", "Database", "DatabaseError", "IntegrityError", "Row"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def file_of(conn: aiosqlite.Connection) -> str:
+async def file_of(conn: Connection) -> str:
     """The file of the connection's main database ("" for an in-memory one)."""
     async with conn.execute("PRAGMA database_list") as cur:
         for row in await cur.fetchall():
@@ -124,7 +127,9 @@ class PrefetchingConnection(aiosqlite.Connection):
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise
+                raise _neutral(exc) from exc
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
         return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
 
     async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
@@ -139,6 +144,8 @@ class PrefetchingConnection(aiosqlite.Connection):
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
             try:
                 return fn()
+            except sqlite3.Error as exc:
+                raise _neutral(exc) from exc
             finally:
                 if busy_timeout:
                     conn.execute("PRAGMA busy_timeout = 0")
@@ -170,6 +177,13 @@ class PrefetchingConnection(aiosqlite.Connection):
 
         cursor, rows = await self._execute(run)
         return PrefetchedCursor(self, cursor, rows)
+
+
+def _neutral(exc: sqlite3.Error) -> DatabaseError:
+    """SQLite's error as the neutral one the code catches (bot/storage/connection.py)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return IntegrityError(str(exc))
+    return DatabaseError(str(exc))
 
 
 async def _to_the_end(future: asyncio.Future[T]) -> T:
@@ -208,7 +222,10 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
-        conn = await connect(str(path))
+        try:
+            conn = await connect(str(path))
+        except sqlite3.Error as exc:  # a file that cannot be opened or is no database
+            raise _neutral(exc) from exc
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
         # Waits for another process's lock happen in aiosqlite's thread (see _execute).
@@ -269,11 +286,11 @@ class Database:
                         async with self.conn.execute("PRAGMA foreign_key_check") as cur:
                             broken = list(await cur.fetchall())
                         if broken:
-                            raise sqlite3.IntegrityError(
+                            raise IntegrityError(
                                 f"{name} leaves rows that point nowhere: {list(broken[0])}"
                             )
                         await self.conn.execute("COMMIT")
-                except sqlite3.Error:
+                except (sqlite3.Error, DatabaseError):
                     if self.conn.in_transaction:
                         await self.conn.execute("ROLLBACK")
                     raise
@@ -285,7 +302,7 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def unit(self) -> AsyncIterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on an exception."""
         async with self._lock:
             # A BEGIN or COMMIT that waits in aiosqlite's thread is finished there even when this
@@ -322,7 +339,7 @@ class Database:
             await self.conn.execute("ROLLBACK")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[Connection]:
         """Read-only access, serialised with the units of work, as one consistent snapshot
         (another process, such as the bot while the CLI exports, may write meanwhile)."""
         async with self._lock:
@@ -334,7 +351,7 @@ class Database:
 
     @staticmethod
     @asynccontextmanager
-    async def reading(path: str) -> AsyncIterator[aiosqlite.Connection]:
+    async def reading(path: str) -> AsyncIterator[Connection]:
         """A connection of its own to the database file ``path`` (opened for the time of the
         block), as one consistent snapshot: for long reads made outside the shared
         connection, such as a download written in a worker thread."""
@@ -362,7 +379,10 @@ class Database:
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""
-        dest = sqlite3.connect(str(target))
+        try:
+            dest = sqlite3.connect(str(target))
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
         try:
             async with self._lock:
                 conn = self.conn

@@ -13,8 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.exports import Scope, when
 from bot.storage.timefmt import from_db, to_db
 
@@ -45,7 +44,7 @@ _RECIPIENT_AREA = (
 
 
 async def deliveries(
-    conn: aiosqlite.Connection, area_ids: Scope, begin: datetime, end: datetime
+    conn: Connection, area_ids: Scope, begin: datetime, end: datetime
 ) -> list[DeliveryRow]:
     """Broadcast runs started in [begin, end) (skipped runs left out), as
     ``bot.storage.stats.deliveries`` counts them: for some areas, only the messages to
@@ -119,7 +118,7 @@ async def deliveries(
 
 
 # Counts kept when a run finishes ------------------------------------------------------------
-async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
+async def keep_delivery_counts(conn: Connection, run_ids: list[int]) -> None:
     """When runs are done (their outbox rows no longer change): keep their counts per
     recipient area (the area they count for in :func:`deliveries`), added to any kept before
     (rows purged before this version), and mark the runs, so that their rows are never

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -38,7 +37,7 @@ def _area_filter(column: str, area_ids: Scope, params: list[object]) -> str:
 
 
 async def _pages(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     sql: str,
     params: list[object],
     keys: tuple[str, ...],
@@ -79,7 +78,7 @@ class PledgeRow:
 
 
 async def pledges(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign_id: int,
     area_ids: Scope,
     end: datetime,
@@ -139,7 +138,7 @@ class ReportRow:
 
 
 async def reports(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -191,7 +190,7 @@ class MediationRow:
 
 
 async def mediation(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -232,7 +231,7 @@ class PatrolRow:
 
 
 async def patrols(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -290,7 +289,7 @@ class ObservationRow:
 
 
 async def observations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,

@@ -6,8 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -23,7 +22,7 @@ class IndividualPledge:
     recorded_at: datetime
 
 
-def _individual(row: aiosqlite.Row) -> IndividualPledge:
+def _individual(row: Row) -> IndividualPledge:
     return IndividualPledge(
         row["id"],
         row["person_name"],
@@ -37,7 +36,7 @@ def _individual(row: aiosqlite.Row) -> IndividualPledge:
 
 
 async def add_individual(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     person_name: str,
     member_id: int | None,
@@ -67,7 +66,7 @@ async def add_individual(
 
 
 async def individuals(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     limit: int = 20,
     within: Collection[int] | None = None,
@@ -87,9 +86,7 @@ async def individuals(
         return [_individual(r) for r in await cur.fetchall()]
 
 
-async def individuals_of_member(
-    conn: aiosqlite.Connection, member_id: int
-) -> list[IndividualPledge]:
+async def individuals_of_member(conn: Connection, member_id: int) -> list[IndividualPledge]:
     async with conn.execute(
         "SELECT * FROM individual_pledges WHERE member_id = ? ORDER BY taken_on DESC, id DESC",
         (member_id,),
@@ -97,7 +94,7 @@ async def individuals_of_member(
         return [_individual(r) for r in await cur.fetchall()]
 
 
-async def unlink_member_individuals(conn: aiosqlite.Connection, member_id: int) -> None:
+async def unlink_member_individuals(conn: Connection, member_id: int) -> None:
     await conn.execute(
         "UPDATE individual_pledges SET member_id = NULL WHERE member_id = ?", (member_id,)
     )

@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
@@ -25,7 +24,7 @@ class ShiftRow:
 
 
 async def add_shift(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     weekday: int,
     start_time: str,
@@ -47,11 +46,11 @@ async def add_shift(
     return cur.lastrowid
 
 
-async def delete_shift(conn: aiosqlite.Connection, shift_id: int) -> None:
+async def delete_shift(conn: Connection, shift_id: int) -> None:
     await conn.execute("DELETE FROM patrol_shifts WHERE id = ?", (shift_id,))
 
 
-async def shifts(conn: aiosqlite.Connection, area_id: int | None = None) -> list[ShiftRow]:
+async def shifts(conn: Connection, area_id: int | None = None) -> list[ShiftRow]:
     sql = (
         "SELECT s.*, (SELECT GROUP_CONCAT(member_id) FROM patrol_shift_members m"
         " WHERE m.shift_id = s.id) AS member_ids FROM patrol_shifts s"
@@ -76,12 +75,12 @@ async def shifts(conn: aiosqlite.Connection, area_id: int | None = None) -> list
     ]
 
 
-async def get_shift(conn: aiosqlite.Connection, shift_id: int) -> ShiftRow | None:
+async def get_shift(conn: Connection, shift_id: int) -> ShiftRow | None:
     return next((s for s in await shifts(conn) if s.id == shift_id), None)
 
 
 async def mark_reminded(
-    conn: aiosqlite.Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
+    conn: Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
 ) -> bool:
     """Record a reminder; False when it had already been sent (nothing to do)."""
     cur = await conn.execute(
@@ -93,7 +92,7 @@ async def mark_reminded(
 
 
 async def decline_shift(
-    conn: aiosqlite.Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
+    conn: Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
 ) -> bool:
     """Record "I can't make it"; False when already recorded or never reminded."""
     cur = await conn.execute(

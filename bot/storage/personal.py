@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.storage.db import Connection
 
 # Columns that point to a member and stay (set to NULL) when the member is deleted: the record
 # is the commune's, the link is the person's. Listed so /mydata can count them.
@@ -44,15 +44,13 @@ class Footprint:
     records: int  # records made for the commune that keep a link to the person
 
 
-async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
+async def _count(conn: Connection, sql: str, params: tuple[object, ...]) -> int:
     async with conn.execute(sql, params) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def footprint(
-    conn: aiosqlite.Connection, platform: str, user_id: str, member_id: int
-) -> Footprint:
+async def footprint(conn: Connection, platform: str, user_id: str, member_id: int) -> Footprint:
     records = 0
     for table, column in _RECORDS:
         records += await _count(
@@ -103,7 +101,7 @@ async def footprint(
 
 
 async def erase_chat_traces(
-    conn: aiosqlite.Connection, platform: str, user_id: str, person_link: str | None = None
+    conn: Connection, platform: str, user_id: str, person_link: str | None = None
 ) -> None:
     """Delete the private chat, conversations, menus and messages to the person, and the
     buttons that link to the person (``person_link``, as the transport makes it).
@@ -142,7 +140,7 @@ _TEXTS = (("outbox", "id", "text"), ("menus", "id", "shown"), ("conversations", 
 
 
 async def scrub_words(
-    conn: aiosqlite.Connection, texts: Iterable[str], *, escape: Callable[[str], str]
+    conn: Connection, texts: Iterable[str], *, escape: Callable[[str], str]
 ) -> int:
     """Replace ``texts`` (names, addresses) where they stand as whole words in messages to
     others (delivered or waiting), in menus' messages and in open conversations, as typed or

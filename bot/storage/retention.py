@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage import deliveries as deliveries_repo
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 FINAL = "('sent', 'failed', 'skipped')"
@@ -30,7 +29,7 @@ Batch = tuple[int, int | None]
 
 
 async def _delete_batch(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: str,
     where: str,
     params: tuple[object, ...],
@@ -51,7 +50,7 @@ async def _delete_batch(
     return deleted.rowcount, ids[-1] if len(ids) == limit else None
 
 
-async def finish_runs(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]:
+async def finish_runs(conn: Connection, cutoff: datetime) -> list[int]:
     """The finished broadcast runs whose every outbox row is final and older than ``cutoff``,
     their counts kept (``deliveries.keep_delivery_counts``: from then on the figures read the
     counts, never the rows), so their rows may go, in as many batches as it takes."""
@@ -68,7 +67,7 @@ async def finish_runs(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]
 
 
 async def purge_run_rows(
-    conn: aiosqlite.Connection, runs: list[int], after: int = 0, limit: int = BATCH
+    conn: Connection, runs: list[int], after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the outbox rows of ``runs`` (see :func:`finish_runs`)."""
     if not runs:
@@ -78,7 +77,7 @@ async def purge_run_rows(
 
 
 async def purge_outbox(
-    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the final outbox rows older than ``cutoff`` outside broadcast runs."""
     return await _delete_batch(
@@ -97,7 +96,7 @@ async def purge_outbox(
 
 
 async def purge_strangers(
-    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the private chats of people who never registered and hold no role, idle
     since before ``cutoff``."""
@@ -114,15 +113,13 @@ async def purge_strangers(
     )
 
 
-async def purge_menus(
-    conn: aiosqlite.Connection, now: datetime, after: int = 0, limit: int = BATCH
-) -> Batch:
+async def purge_menus(conn: Connection, now: datetime, after: int = 0, limit: int = BATCH) -> Batch:
     """A batch of the expired menus (their buttons then answer "no longer active")."""
     return await _delete_batch(conn, "menus", "expires_at <= ?", (to_db(now),), after, limit)
 
 
 async def purge_conversations(
-    conn: aiosqlite.Connection, now: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, now: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the expired conversations."""
     return await _delete_batch(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.storage import chats, inbox, outbox
-from bot.storage.db import Database
+from bot.storage.db import Database, DatabaseError
 from bot.transports.telegram import polling as telegram_polling
 from tests.conftest import seed_areas
 from tests.e2e.harness import (
@@ -132,7 +131,7 @@ async def test_updates_that_could_not_be_kept_are_fetched_again_and_handled_once
         nonlocal refused
         if refused < 2:  # writing the fetched batch into the inbox fails twice
             refused += 1
-            raise sqlite3.OperationalError("disk I/O error")
+            raise DatabaseError("disk I/O error")
         await put_many(*args, **kwargs)
 
     monkeypatch.setattr(inbox, "put_many", disk_trouble)

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel, Field
 
 from bot.features.broadcasts.topics import TOPICS
@@ -35,6 +34,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
 from bot.storage import stats as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 
 SCHEMA_VERSION = 1
 OUTCOMES = ("success", "failed", "transferred", "open")
@@ -175,7 +175,7 @@ def _ref(area: Area) -> AreaRef:
 
 
 async def _pledges(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     areas: list[Area],
     period: Period,
     tz: ZoneInfo,
@@ -231,7 +231,7 @@ async def _pledges(
 
 
 async def collect(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
 from bot.features.reports.actions import FEEDBACK, FIXED, NOT_FIXED
@@ -31,7 +29,7 @@ from bot.storage import audit, patrol_observations, report_limits, report_settin
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.members import Member
 from bot.storage.reports import Report
 
@@ -78,7 +76,7 @@ class Refusal:
 
 
 async def refusal(
-    conn: aiosqlite.Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
+    conn: Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
 ) -> Refusal | None:
     """A blocked person may not send; nor anyone over the hourly limit (named and anonymous
     reports both count). A leader's report from a patrol observation is named and audited:
@@ -93,7 +91,7 @@ async def refusal(
     return None
 
 
-async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
+async def route(conn: Connection, category: str, area_id: int | None) -> Target:
     """Who handles a category in an area: the configured route, or the commune police when
     nobody leads that area yet."""
     target = (await report_settings.routes(conn, default_routes())).get(category, Target.OFFICERS)
@@ -105,7 +103,7 @@ async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) 
 
 
 async def submit_report(
-    conn: aiosqlite.Connection, config: CoreConfig, sub: Submission, now: datetime
+    conn: Connection, config: CoreConfig, sub: Submission, now: datetime
 ) -> Submitted | AlreadyReported:
     """Store a report with a new tracking code and its deadline, audit it (with no actor when
     anonymous), link the patrol observation it came from, and tell its handlers."""
@@ -164,7 +162,7 @@ async def submit_report(
 
 
 # Who hears about a report -----------------------------------------------------------------
-async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+async def _members(conn: Connection, ids: list[int]) -> list[Member]:
     found = []
     for member_id in dict.fromkeys(ids):
         member = await members_repo.get(conn, member_id)
@@ -173,12 +171,12 @@ async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
     return found
 
 
-async def officers(conn: aiosqlite.Connection, area_id: int | None) -> list[Member]:
+async def officers(conn: Connection, area_id: int | None) -> list[Member]:
     """The officers who act for the area: the whole deployment's and its commune's."""
     return await _members(conn, await roles_repo.officers_for(conn, area_id))
 
 
-async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
+async def handlers_of(conn: Connection, report: Report) -> list[Member]:
     """The assigned handler when there is one; else whoever the report is routed to."""
     if report.assignee_member_id is not None:
         assigned = await _members(conn, [report.assignee_member_id])
@@ -191,17 +189,17 @@ async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member
     return await officers(conn, report.area_id)
 
 
-async def area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+async def area_name(conn: Connection, area_id: int | None) -> str | None:
     area = await areas_repo.get(conn, area_id) if area_id else None
     return area.name if area else None
 
 
-async def _is_officer(conn: aiosqlite.Connection, member: Member, area_id: int | None) -> bool:
+async def _is_officer(conn: Connection, member: Member, area_id: int | None) -> bool:
     return member.id in await roles_repo.officers_for(conn, area_id)
 
 
 async def send_card(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     member: Member,
     report: Report,
@@ -221,9 +219,7 @@ async def send_card(
     return 1
 
 
-async def notify_new(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
-) -> int:
+async def notify_new(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
     """Tell the handlers; for "happening now", every officer too, at once."""
     queued, told = 0, set()
     for member in await handlers_of(conn, report):
@@ -240,7 +236,7 @@ async def notify_new(
 
 
 async def notify_reporter(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     now: datetime,
@@ -336,7 +332,7 @@ class StatusChange:
 
 
 async def change_status(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     to_status: Status,
@@ -381,7 +377,7 @@ async def change_status(
 
 
 async def reopen(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     actor: Member,
