@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
@@ -67,12 +68,12 @@ async def add(
     commune_id: int | None = None,
 ) -> Area:
     """Add an area to ``commune_id``, or without one to the deployment's first commune."""
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO areas (code, name, households, created_at, commune_id) VALUES (?, ?, ?, ?, ?)",
         (code.upper(), name, households, to_db(now), commune_id),
     )
-    assert cur.lastrowid is not None
-    stored = await get(conn, cur.lastrowid)  # the trigger of 0016 fills in the first commune
+    stored = await get(conn, new_id)  # the trigger of 0016 fills in the first commune
     assert stored is not None
     return stored
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage import deliveries as deliveries_repo
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -46,13 +47,13 @@ async def add_message(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_messages (topic, text, photo, created_by, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (topic, text, photo, created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get_message(conn: Connection, message_id: int) -> OwnMessage | None:
@@ -117,7 +118,8 @@ async def add_schedule(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_schedules (topic, message_ref, target, area_ids, rule, urgent,"
         " next_run_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -133,8 +135,7 @@ async def add_schedule(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get_schedule(conn: Connection, schedule_id: int) -> Schedule | None:
@@ -274,7 +275,8 @@ async def add_run(
     report: bool,
     reason: str | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_runs (schedule_id, due_at, started_at, status, reason, topic,"
         " message_ref, target, area_ids, urgent, variant, not_before, requested_by, report,"
         " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -296,8 +298,7 @@ async def add_run(
             to_db(now) if status == "skipped" else None,
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get_run(conn: Connection, run_id: int) -> Run | None:
@@ -411,8 +412,8 @@ async def topics_of(conn: Connection, member_id: int) -> set[str]:
 
 async def subscribe(conn: Connection, member_id: int, topic: str, now: datetime) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO broadcast_subscriptions (member_id, topic, created_at)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO broadcast_subscriptions (member_id, topic, created_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (member_id, topic, to_db(now)),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -168,10 +167,12 @@ async def current_id(conn: Connection, platform: str, chat_id: str) -> str:
 
 async def group_ids(conn: Connection, platform: str, chat_ids: set[str]) -> set[str]:
     """Which of these chats are groups (by their kind)."""
+    if not chat_ids:
+        return set()
+    marks = ",".join("?" for _ in chat_ids)
     async with conn.execute(
-        "SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group'"
-        " AND chat_id IN (SELECT value FROM json_each(?))",
-        (platform, json.dumps(sorted(chat_ids))),
+        f"SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group' AND chat_id IN ({marks})",
+        (platform, *sorted(chat_ids)),
     ) as cur:
         return {str(r[0]) for r in await cur.fetchall()}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
@@ -54,12 +55,12 @@ async def by_code(conn: Connection, code: str) -> Commune | None:
 
 
 async def add(conn: Connection, code: str, name: str, now: datetime) -> Commune:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO communes (code, name, created_at) VALUES (?, ?, ?)",
         (code.strip().upper(), name, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return Commune(cur.lastrowid, code.strip().upper(), name)
+    return Commune(new_id, code.strip().upper(), name)
 
 
 async def rename(conn: Connection, commune_id: int, name: str) -> None:

@@ -10,6 +10,7 @@ engine reach the code as :class:`DatabaseError` and :class:`IntegrityError`.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
 
@@ -19,6 +20,44 @@ class DatabaseError(Exception):
 
 class IntegrityError(DatabaseError):
     """A constraint refused a write: a unique key, a foreign key, a check, a trigger's refusal."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The little SQL that differs between the engines, for the repositories that need it
+    (everything else is written once, in the syntax both share)."""
+
+    name: str  # "sqlite" or "postgresql"
+
+    def group_concat(self, expr: str, separator: str = ",") -> str:
+        """The values of ``expr`` joined by ``separator`` (an aggregate), in the rows' order."""
+        sep = "'" + separator.replace("'", "''") + "'"
+        if self.name == "postgresql":
+            return f"string_agg(CAST({expr} AS TEXT), {sep})"
+        return f"GROUP_CONCAT({expr}, {sep})"
+
+    def json_array_length(self, expr: str) -> str:
+        """The length of the JSON array kept as text in ``expr``."""
+        if self.name == "postgresql":
+            return f"json_array_length(CAST({expr} AS json))"
+        return f"json_array_length({expr})"
+
+    def instr(self, haystack: str, needle: str) -> str:
+        """Where ``needle`` first occurs in ``haystack`` (1-based; 0 when it does not)."""
+        if self.name == "postgresql":
+            return f"strpos({haystack}, {needle})"
+        return f"instr({haystack}, {needle})"
+
+    def leading_integer(self, expr: str) -> str:
+        """The number the text ``expr`` starts with, 0 when it starts with no digit (what
+        SQLite's ``CAST(... AS INTEGER)`` gives)."""
+        if self.name == "postgresql":
+            return f"COALESCE(CAST(substring({expr} from '^[0-9]{{1,18}}') AS BIGINT), 0)"
+        return f"CAST({expr} AS INTEGER)"
+
+
+SQLITE = Dialect("sqlite")
+POSTGRESQL = Dialect("postgresql")
 
 
 class Row(Protocol):
@@ -64,6 +103,9 @@ class CursorResult(Protocol):
 class Connection(Protocol):
     """One connection, inside a unit of work or a read of :class:`bot.storage.db.Database`."""
 
+    @property
+    def dialect(self) -> Dialect: ...
+
     def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> CursorResult: ...
 
     async def execute_fetchall(
@@ -71,3 +113,12 @@ class Connection(Protocol):
     ) -> Iterable[Row]: ...
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Cursor: ...
+
+
+async def insert(conn: Connection, sql: str, parameters: Iterable[Any] = ()) -> int:
+    """Run an ``INSERT`` and give the id of its new row (``RETURNING id``: both engines have
+    it, where a cursor's ``lastrowid`` is SQLite's own)."""
+    async with conn.execute(f"{sql} RETURNING id", parameters) as cur:
+        row = await cur.fetchone()
+    assert row is not None, "the INSERT wrote no row"
+    return int(row[0])

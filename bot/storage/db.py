@@ -29,9 +29,25 @@ import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
 from bot.storage import folding, legacy_html
-from bot.storage.connection import Connection, Cursor, DatabaseError, IntegrityError, Row
+from bot.storage.connection import (
+    SQLITE,
+    Connection,
+    Cursor,
+    DatabaseError,
+    Dialect,
+    IntegrityError,
+    Row,
+)
 
-__all__ = ["Connection", "Cursor", "Database", "DatabaseError", "IntegrityError", "Row"]
+__all__ = [
+    "Connection",
+    "Cursor",
+    "Database",
+    "DatabaseError",
+    "Dialect",
+    "IntegrityError",
+    "Row",
+]
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +136,8 @@ class PrefetchingConnection(aiosqlite.Connection):
     nothing, and is then run again in aiosqlite's thread with the full timeout, so the event
     loop never waits for another process."""
 
+    dialect: Dialect = SQLITE
+
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
@@ -205,17 +223,19 @@ async def _to_the_end(future: asyncio.Future[T]) -> T:
         return result
 
 
-async def connect(path: str) -> aiosqlite.Connection:
+async def connect(path: str) -> PrefetchingConnection:
     """Open ``path`` (autocommit: transactions are begun and ended explicitly)."""
-    return await PrefetchingConnection(
+    conn = PrefetchingConnection(
         # Opened in aiosqlite's thread, used from the event loop's (see PrefetchingConnection).
         lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
         iter_chunk_size=64,
     )
+    await conn
+    return conn
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: PrefetchingConnection, path: str) -> None:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()

@@ -153,11 +153,13 @@ async def keep_delivery_counts(conn: Connection, run_ids: list[int]) -> None:
         run_ids,
     )
     await conn.execute(
-        "INSERT OR REPLACE INTO broadcast_commune_counts"
+        "INSERT INTO broadcast_commune_counts"
         " (commune_id, started_at, run_id, sent, failed)"
         " SELECT a.commune_id, r.started_at, r.id, SUM(k.sent), SUM(k.failed)"
         " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
         " JOIN areas a ON a.id = k.area_id"
-        f" WHERE r.id IN ({marks}) AND a.commune_id IS NOT NULL GROUP BY r.id, a.commune_id",
+        f" WHERE r.id IN ({marks}) AND a.commune_id IS NOT NULL GROUP BY r.id, a.commune_id"
+        " ON CONFLICT (commune_id, started_at, run_id)"
+        " DO UPDATE SET sent = excluded.sent, failed = excluded.failed",
         run_ids,
     )

@@ -199,7 +199,8 @@ async def mediation(
 ) -> AsyncIterator[list[MediationRow]]:
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
-        "SELECT m.id, m.created_at, a.code, a.name, r.code, json_array_length(m.parties),"
+        "SELECT m.id, m.created_at, a.code, a.name, r.code,"
+        f" {conn.dialect.json_array_length('m.parties')},"
         " m.session_on, m.outcome, m.closed_at, m.created_at, m.id"
         " FROM mediation_cases m LEFT JOIN areas a ON a.id = m.area_id"
         " LEFT JOIN reports r ON r.id = m.report_id"
@@ -300,7 +301,8 @@ async def observations(
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded,"
-        " (SELECT GROUP_CONCAT(n.text, '; ') FROM (SELECT text FROM patrol_observation_notes"
+        f" (SELECT {conn.dialect.group_concat('n.text', '; ')} FROM (SELECT text"
+        " FROM patrol_observation_notes"
         "   WHERE observation_id = o.id ORDER BY id) n),"
         " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at,"
         " p.started_at, p.id, o.id"

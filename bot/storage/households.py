@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.folding import fold, match_key, search_key
 from bot.storage.timefmt import to_db
 
+
 # Natural order: numbered households by their number (2 before 10), then the others by name.
-_ORDER = " ORDER BY number_key = '', CAST(number_key AS INTEGER), number_key, search_key, id"
+def _order(conn: Connection) -> str:
+    """Households by their number as a number (12 after 9), then as text, then by name."""
+    number = conn.dialect.leading_integer("number_key")
+    return f" ORDER BY number_key = '', {number}, number_key, search_key, id"
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ async def get(conn: Connection, household_id: int) -> Household | None:
 async def in_area(conn: Connection, area_id: int) -> list[Household]:
     """Every household on the area's register, in natural order."""
     async with conn.execute(
-        "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL" + _ORDER, (area_id,)
+        "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL" + _order(conn),
+        (area_id,),
     ) as cur:
         return [_household(r) for r in await cur.fetchall()]
 
@@ -70,7 +76,7 @@ async def count(conn: Connection, area_id: int) -> int:
 async def page(conn: Connection, area_id: int, *, offset: int, limit: int) -> list[Household]:
     async with conn.execute(
         "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL"
-        + _ORDER
+        + _order(conn)
         + " LIMIT ? OFFSET ?",
         (area_id, limit, offset),
     ) as cur:
@@ -86,9 +92,9 @@ async def search(conn: Connection, area_id: int, query: str, *, limit: int = 20)
     sql = "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL"
     params: list[object] = [area_id]
     for word in words:
-        sql += " AND instr(' ' || search_key, ' ' || ?) > 0"
+        sql += " AND " + conn.dialect.instr("' ' || search_key", "' ' || ?") + " > 0"
         params.append(word)
-    async with conn.execute(sql + _ORDER + " LIMIT ?", [*params, limit]) as cur:
+    async with conn.execute(sql + _order(conn) + " LIMIT ?", [*params, limit]) as cur:
         return [_household(r) for r in await cur.fetchall()]
 
 
@@ -125,7 +131,8 @@ async def add(
     source: str = "register",
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO households (area_id, number, head_name, address, note, number_key,"
         " match_key, search_key, source, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -143,8 +150,7 @@ async def add(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def update(
@@ -213,7 +219,7 @@ async def unsigned(conn: Connection, area_id: int, campaign_id: int) -> list[Hou
     async with conn.execute(
         "SELECT * FROM households h WHERE h.area_id = ? AND h.removed_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM pledges p WHERE p.household_id = h.id"
-        " AND p.campaign_id = ? AND p.withdrawn_at IS NULL)" + _ORDER,
+        " AND p.campaign_id = ? AND p.withdrawn_at IS NULL)" + _order(conn),
         (area_id, campaign_id),
     ) as cur:
         return [_household(r) for r in await cur.fetchall()]

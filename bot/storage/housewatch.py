@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -43,13 +44,13 @@ async def add(
     back_on: date,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO house_watch (member_id, area_id, address, away_from, back_on, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (member_id, area_id, address, away_from.isoformat(), back_on.isoformat(), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get(conn: Connection, watch_id: int) -> HouseWatch | None:

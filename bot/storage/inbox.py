@@ -14,7 +14,8 @@ async def put_many(
     conn: Connection, platform: str, updates: list[tuple[int, Any]], now: datetime
 ) -> None:
     await conn.executemany(
-        "INSERT OR IGNORE INTO inbox (platform, update_id, body, received_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO inbox (platform, update_id, body, received_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         [
             (platform, update_id, json.dumps(body, ensure_ascii=False), to_db(now))
             for update_id, body in updates

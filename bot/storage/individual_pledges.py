@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -47,7 +48,8 @@ async def add_individual(
     recorded_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO individual_pledges (person_name, member_id, area_id, content, taken_on,"
         " taken_by, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -61,8 +63,7 @@ async def add_individual(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def individuals(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -71,7 +72,8 @@ async def create(
     session_on: date | None = None,
 ) -> Case:
     """A whole case in one statement: a new case's flow calls this only at its last step."""
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO mediation_cases (report_id, area_id, parties, mediator_member_id,"
         " session_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -84,8 +86,7 @@ async def create(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    case = await get(conn, cur.lastrowid)
+    case = await get(conn, new_id)
     assert case is not None
     return case
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -70,7 +71,8 @@ async def enqueue(
     photo: str | None = None,
     edit_of: int | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
         " priority, photo, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -86,8 +88,7 @@ async def enqueue(
             edit_of,
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -87,13 +88,13 @@ async def add_observation(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_observations (patrol_id, kind, count, reminded, created_by,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (patrol_id, kind, count, int(reminded), created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get_observation(conn: Connection, observation_id: int) -> Observation | None:
@@ -131,12 +132,12 @@ async def update_observation(conn: Connection, observation_id: int, **values: ob
 
 async def add_note(conn: Connection, observation_id: int, text: str, now: datetime) -> int:
     """Add one note after the observation's earlier ones."""
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_observation_notes (observation_id, text, created_at) VALUES (?, ?, ?)",
         (observation_id, text, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get_note(conn: Connection, note_id: int) -> ObservationNote | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
@@ -33,17 +34,18 @@ async def add_shift(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_shifts (area_id, weekday, start_time, remind_minutes, created_by,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (area_id, weekday, start_time, remind_minutes, created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
     await conn.executemany(
-        "INSERT OR IGNORE INTO patrol_shift_members (shift_id, member_id) VALUES (?, ?)",
-        [(cur.lastrowid, m) for m in member_ids],
+        "INSERT INTO patrol_shift_members (shift_id, member_id) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(new_id, m) for m in member_ids],
     )
-    return cur.lastrowid
+    return new_id
 
 
 async def delete_shift(conn: Connection, shift_id: int) -> None:
@@ -52,7 +54,7 @@ async def delete_shift(conn: Connection, shift_id: int) -> None:
 
 async def shifts(conn: Connection, area_id: int | None = None) -> list[ShiftRow]:
     sql = (
-        "SELECT s.*, (SELECT GROUP_CONCAT(member_id) FROM patrol_shift_members m"
+        f"SELECT s.*, (SELECT {conn.dialect.group_concat('member_id')} FROM patrol_shift_members m"
         " WHERE m.shift_id = s.id) AS member_ids FROM patrol_shifts s"
     )
     params: tuple[object, ...] = ()
@@ -84,8 +86,8 @@ async def mark_reminded(
 ) -> bool:
     """Record a reminder; False when it had already been sent (nothing to do)."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO patrol_shift_reminders (shift_id, member_id, shift_at, sent_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO patrol_shift_reminders (shift_id, member_id, shift_at, sent_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (shift_id, member_id, to_db(shift_at), to_db(now)),
     )
     return cur.rowcount > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -67,7 +68,8 @@ async def create(
     headcount: int,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrols (area_id, leader_member_id, status, source, started_at, ended_at,"
         " headcount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -82,8 +84,7 @@ async def create(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def get(conn: Connection, patrol_id: int) -> Patrol | None:

@@ -125,7 +125,8 @@ async def erase_chat_traces(
     )
     if person_link is not None:
         await conn.execute(
-            "UPDATE outbox SET buttons = '[]' WHERE platform = ? AND instr(buttons, ?) > 0",
+            "UPDATE outbox SET buttons = '[]' WHERE platform = ?"
+            f" AND {conn.dialect.instr('buttons', '?')} > 0",
             (platform, json.dumps(person_link)),
         )
     await conn.execute(
@@ -154,7 +155,9 @@ async def scrub_words(
         for table, key, column in _TEXTS:
             for form in forms:
                 async with conn.execute(
-                    f"SELECT {key}, {column} FROM {table} WHERE instr({column}, ?) > 0", (form,)
+                    f"SELECT {key}, {column} FROM {table}"
+                    f" WHERE {conn.dialect.instr(column, '?')} > 0",
+                    (form,),
                 ) as cur:
                     rows = list(await cur.fetchall())
                 for row in rows:

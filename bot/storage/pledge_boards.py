@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
@@ -32,13 +33,13 @@ async def add_board(
     outbox_ids: list[int],
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_boards (campaign_id, area_id, platform, chat_id, language,"
         " outbox_ids, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (campaign_id, area_id, platform, chat_id, language, json.dumps(outbox_ids), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def boards(conn: Connection, campaign_id: int, area_id: int) -> list[Board]:

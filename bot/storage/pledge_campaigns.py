@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
@@ -45,10 +46,10 @@ async def add_campaign(
     created_by: int | None,
     now: datetime,
 ) -> Campaign:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_campaigns (title, starts_on, ends_on, created_by, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (title, starts_on.isoformat(), ends_on.isoformat(), created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return Campaign(cur.lastrowid, title, starts_on, ends_on)
+    return Campaign(new_id, title, starts_on, ends_on)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
@@ -71,13 +72,13 @@ async def add_item(
     ) as cur:
         row = await cur.fetchone()
     position = int(row[0]) if row else 1
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_items (audience, position, text_vi, text_en, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (audience, position, text_vi, text_en, to_db(now), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def reword_item(

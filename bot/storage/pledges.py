@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -109,7 +110,8 @@ async def get(conn: Connection, pledge_id: int) -> Pledge | None:
 async def count_in_campaign_area(conn: Connection, campaign_id: int, area_id: int | None) -> int:
     """Every pledge ever made in this campaign and area, withdrawn ones included (references)."""
     async with conn.execute(
-        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND area_id IS ?",  # uses the index
+        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ?"
+        " AND area_id IS NOT DISTINCT FROM ?",  # uses the index (SQLite: the same as IS)
         (campaign_id, area_id),
     ) as cur:
         row = await cur.fetchone()
@@ -133,7 +135,8 @@ async def sign(
     now: datetime,
     household_id: int | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledges (campaign_id, area_id, audience, head_name, address, household_key,"
         " member_id, public, reference, signed_at, household_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -151,8 +154,7 @@ async def sign(
             household_id,
         ),
     )
-    assert cur.lastrowid is not None
-    pledge_id = cur.lastrowid
+    pledge_id = new_id
     await conn.executemany(
         "INSERT INTO pledge_lines (pledge_id, item_id, position, text, left_out)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -185,8 +187,8 @@ async def link_household_member(
     conn: Connection, pledge_id: int, member_id: int, now: datetime
 ) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO pledge_household_members (pledge_id, member_id, linked_at)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO pledge_household_members (pledge_id, member_id, linked_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (pledge_id, member_id, to_db(now)),
     )
 

@@ -22,7 +22,8 @@ async def is_blocked(conn: Connection, member_id: int) -> bool:
 
 async def block(conn: Connection, member_id: int, by: int | None, now: datetime) -> bool:
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)",
+        "INSERT INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (member_id, by, to_db(now)),
     )
     return cur.rowcount > 0

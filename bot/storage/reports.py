@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -133,7 +134,8 @@ async def create(
 ) -> Report:
     if new.anonymous and new.reporter_member_id is not None:
         raise ValueError("an anonymous report must not name its reporter")
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO reports (code, category, area_id, description, media, place, latitude,"
         " longitude, happening_now, anonymous, reporter_member_id, target, status, created_at,"
         " updated_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
@@ -155,9 +157,8 @@ async def create(
             to_db(ack_due_at),
         ),
     )
-    assert cur.lastrowid is not None
-    await add_event(conn, cur.lastrowid, now, None, None, Status.NEW, None)
-    report = await get(conn, cur.lastrowid)
+    await add_event(conn, new_id, now, None, None, Status.NEW, None)
+    report = await get(conn, new_id)
     assert report is not None
     return report
 

@@ -15,7 +15,6 @@ rowid to go on after, None once there is nothing further.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.storage import deliveries as deliveries_repo
@@ -26,6 +25,9 @@ FINAL = "('sent', 'failed', 'skipped')"
 BATCH = 5000  # rows deleted per statement (with secure_delete on, ~60 ms of work)
 
 Batch = tuple[int, int | None]
+# The integer key a purge walks: the id where the table has one (in SQLite the same as its
+# rowid), else ``rowid``: SQLite's own, a column of its own in PostgreSQL's schema.
+_KEYS = {"outbox": "id", "chats": "id", "menus": "rowid", "conversations": "rowid"}
 
 
 async def _delete_batch(
@@ -37,16 +39,16 @@ async def _delete_batch(
     limit: int,
 ) -> Batch:
     """Delete the next ``limit`` rows of ``table`` matching ``where`` past rowid ``after``."""
+    key = _KEYS[table]
     async with conn.execute(
-        f"SELECT rowid FROM {table} WHERE ({where}) AND rowid > ? ORDER BY rowid LIMIT ?",
+        f"SELECT {key} FROM {table} WHERE ({where}) AND {key} > ? ORDER BY {key} LIMIT ?",
         (*params, after, limit),
     ) as cur:
         ids = [int(r[0]) for r in await cur.fetchall()]
     if not ids:
         return 0, None
-    deleted = await conn.execute(
-        f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-    )
+    marks = ",".join("?" for _ in ids)
+    deleted = await conn.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", ids)
     return deleted.rowcount, ids[-1] if len(ids) == limit else None
 
 

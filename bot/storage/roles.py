@@ -60,8 +60,8 @@ async def grant(
     """Add a grant (an officer's of ``commune_id``, or deployment-wide without one); False when
     the person already had it."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO roles (member_id, role, area_id, granted_by, granted_at,"
-        " commune_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO roles (member_id, role, area_id, granted_by, granted_at,"
+        " commune_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (member_id, role, area_id, granted_by, to_db(now), commune_id),
     )
     return cur.rowcount > 0
