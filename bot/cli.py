@@ -16,6 +16,7 @@ from bot.config import (
     Settings,
     SettingsError,
     check_database_path,
+    database_setting,
     load_settings,
 )
 from bot.core.dispatcher import utc_now
@@ -34,11 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--database",
-        type=Path,
+        type=database_setting,
         default=argparse.SUPPRESS,
         metavar="FILE",
-        help="the SQLite file (default: XOMANTOAN_DATABASE, else ./xomantoan.sqlite3; "
-        "for run and console without a token: the demo database)",
+        help="the SQLite file, or postgresql://... (default: XOMANTOAN_DATABASE, else "
+        "./xomantoan.sqlite3; for run and console without a token: the demo database)",
     )
     parents = [common]
     parser = argparse.ArgumentParser(
@@ -104,10 +105,10 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None
         await db.close()
 
 
-def existing_database(path: Path) -> Path:
+def existing_database(path: Path | str) -> Path | str:
     """A command that only reads never creates a database: say which file was looked for (and
     where the console demo's database is, if there is one) instead."""
-    if path.is_file():
+    if not isinstance(path, Path) or path.is_file():
         return path
     where = path.expanduser().absolute()
     message = f"no database at {where}"
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.secrets)
-        chosen: Path | None = getattr(args, "database", None)
+        chosen: Path | str | None = getattr(args, "database", None)
         if chosen is not None:
             settings = settings.model_copy(update={"database": chosen})
         if args.command == "run" and (settings.token or settings.zalo):
@@ -248,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "run":
                 print("No XOMANTOAN_TELEGRAM_TOKEN set: starting the console demo.")
             database = chosen or DEMO_DATABASE
+            if not isinstance(database, Path):
+                raise CliError("the console demo runs on a SQLite file: --database FILE")
             print(f"Database: {database.absolute()}")
             asyncio.run(run_console(database, settings))
         elif args.command == "migrate":

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
-    database: Path = Path("xomantoan.sqlite3")
+    # A SQLite file (or sqlite:FILE), or a PostgreSQL server: postgresql://user@host/name.
+    database: Path | str = Path("xomantoan.sqlite3")
     admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
@@ -69,6 +70,11 @@ class Settings(BaseSettings):
     # Delivered messages and idle strangers' chats are purged after this many days (the
     # awareness figures keep their counts).
     retention_days: int = Field(default=180, ge=30, le=3650)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        return database_setting(value) if isinstance(value, str | Path) else value
 
     @field_validator("telegram_token", mode="before")
     @classmethod
@@ -223,8 +229,22 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
-def check_database_path(path: Path) -> None:
-    """Fail early, with a clear line, when the database file cannot be created or written."""
+def database_setting(value: str | Path) -> Path | str:
+    """A database setting as the storage takes it: a PostgreSQL connection string as it is
+    (a path would fold its "//"), else the SQLite file (``sqlite:FILE`` or ``FILE``)."""
+    text = str(value).strip()
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    if isinstance(value, Path):
+        return value
+    return Path(text.removeprefix("sqlite://").removeprefix("sqlite:"))
+
+
+def check_database_path(path: Path | str) -> None:
+    """Fail early, with a clear line, when the database file cannot be created or written
+    (a PostgreSQL server says so itself when the bot connects)."""
+    if not isinstance(path, Path):
+        return
     target = path.expanduser()
     parent = target.parent if str(target.parent) else Path(".")
     if target.exists():

@@ -48,6 +48,13 @@ class Dialect:
             return f"strpos({haystack}, {needle})"
         return f"instr({haystack}, {needle})"
 
+    def indexed_by(self, index: str) -> str:
+        """SQLite's hint that a table be read through ``index`` (its planner may take a worse
+        one); PostgreSQL's planner has no such hint, and needs none here."""
+        if self.name == "postgresql":
+            return ""
+        return f" INDEXED BY {index}"
+
     def leading_integer(self, expr: str) -> str:
         """The number the text ``expr`` starts with, 0 when it starts with no digit (what
         SQLite's ``CAST(... AS INTEGER)`` gives)."""

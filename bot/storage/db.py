@@ -77,8 +77,22 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def sqlite_file(path: str | Path) -> str | Path:
+    """The SQLite file of a database setting (``sqlite:FILE`` or just ``FILE``)."""
+    text = str(path)
+    return (
+        text.removeprefix("sqlite://").removeprefix("sqlite:")
+        if text.startswith("sqlite:")
+        else path
+    )
+
+
 async def file_of(conn: Connection) -> str:
-    """The file of the connection's main database ("" for an in-memory one)."""
+    """Where the connection's database is, to open a connection of its own to it: the file
+    of its main database ("" for an in-memory one), or a PostgreSQL connection string."""
+    location = getattr(conn, "conninfo", None)
+    if isinstance(location, str):
+        return location
     async with conn.execute("PRAGMA database_list") as cur:
         for row in await cur.fetchall():
             if row[1] == "main":
@@ -242,6 +256,13 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        """The database at ``path``: a SQLite file (or ``sqlite:FILE``), or PostgreSQL's
+        ``postgresql://...`` (bot/storage/pg_database.py)."""
+        if str(path).startswith(("postgresql://", "postgres://")):
+            from bot.storage.pg_database import PostgresDatabase
+
+            return await PostgresDatabase.open_postgresql(str(path), migrate=migrate)
+        path = sqlite_file(path)
         try:
             conn = await connect(str(path))
         except sqlite3.Error as exc:  # a file that cannot be opened or is no database
@@ -270,6 +291,11 @@ class Database:
     async def close(self) -> None:
         async with self._lock:
             await self.conn.close()
+
+    async def claim_process(self) -> bool:
+        """Take the one-bot-process lock that lives in the database itself, if any (on SQLite
+        it is a file beside the database: bot/storage/lock.py)."""
+        return True
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:

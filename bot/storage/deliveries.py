@@ -135,8 +135,10 @@ async def keep_delivery_counts(conn: Connection, run_ids: list[int]) -> None:
         " AND o.batch_id IN (SELECT id FROM broadcast_runs WHERE counts_kept = 0)"
         " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
         " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
-        " sent = sent + excluded.sent, failed = failed + excluded.failed,"
-        " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
+        " sent = broadcast_delivery_counts.sent + excluded.sent,"
+        " failed = broadcast_delivery_counts.failed + excluded.failed,"
+        " skipped = broadcast_delivery_counts.skipped + excluded.skipped,"
+        " pending = broadcast_delivery_counts.pending + excluded.pending",
         run_ids,
     )
     await conn.execute(

@@ -60,7 +60,7 @@ async def take(conn: Connection, download_id: str, now: datetime) -> tuple[str, 
         row = await cur.fetchone()
     if row is None:
         return None
-    await conn.execute("UPDATE downloads SET content = X'' WHERE id = ?", (download_id,))
+    await conn.execute("UPDATE downloads SET content = ? WHERE id = ?", (b"", download_id))
     return str(row[0]), bytes(row[1])
 
 

@@ -192,7 +192,7 @@ async def set_criterion(
         "INSERT INTO area_rating_criteria"
         " (rating_id, criterion, met, note, suggested, recorded_by, recorded_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rating_id, criterion) DO UPDATE SET"
-        " met = excluded.met, note = COALESCE(excluded.note, note),"
+        " met = excluded.met, note = COALESCE(excluded.note, area_rating_criteria.note),"
         " suggested = excluded.suggested, recorded_by = excluded.recorded_by,"
         " recorded_at = excluded.recorded_at",
         (rating_id, criterion, _int(met), note, _int(suggested), member_id, to_db(now)),

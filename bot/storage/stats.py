@@ -83,7 +83,7 @@ async def signed_by_area(
     for sql in (
         "SELECT area_id, audience, COUNT(*) FROM (SELECT area_id, audience, household_id"
         + where
-        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id)"
+        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id) AS h"
         " GROUP BY area_id, audience",
         "SELECT area_id, audience, COUNT(*)" + where + " AND household_id IS NULL"
         " GROUP BY area_id, audience",
@@ -136,8 +136,8 @@ async def report_counts(
         sql = (
             "SELECT category, status, COUNT(*), SUM(happening_now), SUM(anonymous) FROM reports"
             # for some areas, their index (the planner's guess would read the province's rows)
-            + (" INDEXED BY reports_area_counted" if area_ids is not None else "")
-            + " WHERE 1"
+            + (conn.dialect.indexed_by("reports_area_counted") if area_ids is not None else "")
+            + " WHERE 1 = 1"
             + _in_areas("area_id", area_ids, params)
             + _one_of("category", categories, params)
             + _one_of("status", statuses, params)
@@ -168,7 +168,7 @@ async def patrol_counts(
     for index, (begin, end) in enumerate(buckets):
         params: list[object] = []
         sql = (
-            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1"
+            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1 = 1"
             + _in_areas("area_id", area_ids, params)
             + " AND started_at >= ? AND started_at < ?"
         )
@@ -200,8 +200,12 @@ async def observation_counts(
         params: list[object] = []
         sql = (
             "SELECT kind, reminded, SUM(count) FROM patrol_observations"
-            + (" INDEXED BY patrol_observations_area_counted" if area_ids is not None else "")
-            + " WHERE 1"
+            + (
+                conn.dialect.indexed_by("patrol_observations_area_counted")
+                if area_ids is not None
+                else ""
+            )
+            + " WHERE 1 = 1"
             + _in_areas("patrol_area_id", area_ids, params)
             + _one_of("kind", kinds, params)
             + " AND reminded IN (0, 1)"

@@ -23,6 +23,8 @@ from bot.storage.db import Connection, Database
 from tests.conftest import Clock
 from tests.unit.test_core import command
 
+pytestmark = pytest.mark.sqlite_only(reason="reads SQLite's query plans and statement trace")
+
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 WATCHED = ("pledges", "pledge_household_members", "members", "menus")
 

@@ -13,6 +13,8 @@ import pytest
 from bot.storage import db as storage_db
 from bot.storage.db import Database, IntegrityError
 
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's table rebuilds of migration 0015")
+
 RELEASE_DB = Path(__file__).parent.parent / "fixtures" / "release_0014.sqlite3"
 # Columns that keep a platform's id of a person or a chat: INTEGER before, TEXT after.
 ID_COLUMNS = {
