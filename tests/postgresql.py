@@ -18,7 +18,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,13 @@ import pytest
 
 BACKENDS = ("sqlite", "postgresql")
 _skipped: list[tuple[str, str]] = []
+_database_of: Callable[[str], str] | None = None  # a file's PostgreSQL database, on that run
+
+
+def database_setting(path: str | Path) -> str:
+    """What XOMANTOAN_DATABASE says for the database of ``path`` in a bot started as its own
+    process: the file on the SQLite run, its PostgreSQL database on the other."""
+    return str(path) if _database_of is None else _database_of(str(path))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -186,18 +193,23 @@ def _databases_on_postgresql(
 
     made: dict[str, str] = {}
 
-    async def open_database(cls: type[Database], path: Any, *, migrate: bool = True) -> Database:
-        text = str(path)
+    def url_of(text: str) -> str:
         if text.startswith(("postgresql://", "postgres://")):
-            return await PostgresDatabase.open_postgresql(text, migrate=migrate)
-        key = text if text == ":memory:" else os.path.abspath(text.removeprefix("sqlite:"))  # noqa: ASYNC240
+            return text
+        key = text if text == ":memory:" else os.path.abspath(text.removeprefix("sqlite:"))
         if key not in made or key == ":memory:":
             made[key] = pg_cluster.new_database()
-            if key != ":memory:" and os.path.isdir(os.path.dirname(key)):  # noqa: ASYNC240
-                Path(key).touch()  # noqa: ASYNC240 (the command line checks it exists)
-        return await PostgresDatabase.open_postgresql(pg_cluster.url(made[key]), migrate=migrate)
+            if key != ":memory:" and os.path.isdir(os.path.dirname(key)):
+                Path(key).touch()  # the command line checks that the database exists
+        return pg_cluster.url(made[key])
 
+    async def open_database(cls: type[Database], path: Any, *, migrate: bool = True) -> Database:
+        return await PostgresDatabase.open_postgresql(url_of(str(path)), migrate=migrate)
+
+    global _database_of
     monkeypatch.setattr(Database, "open", classmethod(open_database))
+    _database_of = url_of
     yield
+    _database_of = None
     for name in made.values():
         pg_cluster.drop(name)

@@ -29,6 +29,7 @@ from tests.e2e.harness import (
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
+from tests.postgresql import database_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +40,7 @@ async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.su
     env.update(
         XOMANTOAN_TELEGRAM_TOKEN=TOKEN,
         XOMANTOAN_TELEGRAM_API_URL=api.url,
-        XOMANTOAN_DATABASE=str(database),
+        XOMANTOAN_DATABASE=database_setting(database),
         XOMANTOAN_POLL_TIMEOUT_SECONDS="1",
         PYTHONPATH=str(ROOT),
     )
@@ -235,6 +236,7 @@ async def test_an_edited_message_is_not_taken_as_new_input(
 
 
 # 7. One bot process per database ------------------------------------------------------------
+@pytest.mark.sqlite_only(reason="names the lock file's pid; ends with SQLite's backup")
 async def test_a_second_bot_process_on_the_same_database_refuses_to_start(
     api: FakeBotAPI, bot: RunningBot, tmp_path: Path
 ) -> None:
