@@ -117,11 +117,11 @@ async def search(
 
 async def in_area(conn: Connection, area_id: int, *, limit: int | None = None) -> list[Member]:
     """Registered members of an area by name; the first ``limit`` of them when given."""
-    async with conn.execute(
-        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL"
-        " ORDER BY display_name LIMIT ?",
-        (area_id, -1 if limit is None else limit),
-    ) as cur:
+    sql = "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL ORDER BY display_name"
+    params: tuple[object, ...] = (area_id,)
+    if limit is not None:
+        sql, params = sql + " LIMIT ?", (area_id, limit)
+    async with conn.execute(sql, params) as cur:
         return [_member(r) for r in await cur.fetchall()]
 
 

@@ -8,6 +8,10 @@ from bench.soak import soak
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.sqlite_only(
+    reason="its faults come from outrunning the fake API's rate limits, which the bot did not"
+    " reach on PostgreSQL in this run (0 answers 429): to look into"
+)
 async def test_every_due_answer_is_delivered_once_and_no_unexpected_error() -> None:
     result = await soak(500, limit=200.0)
 
