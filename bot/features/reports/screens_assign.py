@@ -72,7 +72,7 @@ async def _picker(ctx: Context, report: Report) -> None:
         ]
         for p in people[:MAX_PEOPLE]
     ]
-    rows.append([Option(ctx.t.plain("◀️ Back"), action=TRIAGE(Triage.VIEW, report.id))])
+    rows.append([Option(ctx.t.plain("⬅️ Back"), action=TRIAGE(Triage.VIEW, report.id))])
     ctx.reply(ctx._("Report #{number}: give it to whom?", number=str(report.id)), rows, edit=True)
 
 

@@ -50,7 +50,7 @@ async def _destinations(ctx: Context, report: Report) -> None:
         [Option(ctx.t.plain(label), action=HANDLE(Handle.BODY, report.id, key))]
         for key, label in DESTINATIONS.items()
     ]
-    rows.append([Option(ctx.t.plain("◀️ Back"), action=TRIAGE(Triage.VIEW, report.id))])
+    rows.append([Option(ctx.t.plain("⬅️ Back"), action=TRIAGE(Triage.VIEW, report.id))])
     ctx.reply(ctx._("Report #{number}: transfer it where?", number=str(report.id)), rows, edit=True)
 
 
@@ -64,7 +64,7 @@ async def _areas(ctx: Context, report: Report, commune_id: int) -> None:
         _ask_note(ctx, report, "", areas[0].id)
         return
     rows = area_options(areas, HANDLE(Handle.AREA, report.id))
-    rows.append([Option(ctx.t.plain("◀️ Back"), action=HANDLE(Handle.TRANSFER, report.id))])
+    rows.append([Option(ctx.t.plain("⬅️ Back"), action=HANDLE(Handle.TRANSFER, report.id))])
     ctx.reply(ctx._("In which hamlet or ward of that commune?"), rows, edit=True)
 
 
