@@ -22,11 +22,15 @@ from bot.storage import reports as repo
 from bot.storage.reports import Report, ReportEvent
 
 MAX_PEOPLE = 30
+IN_PRIVATE = N_("This is done in a private chat with me, so nothing is shown in the group.")
 
 
 async def load_for_officer(ctx: Context, value: str) -> Report | None:
     """The report of a handling button, when the person is an officer of its area and it is
     still open; otherwise a clear answer and None."""
+    if not ctx.event.chat.is_private:
+        ctx.toast(ctx._(IN_PRIVATE))
+        return None
     report = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if report is None:
         stale(ctx)

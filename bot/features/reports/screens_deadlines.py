@@ -16,6 +16,7 @@ from bot.features.reports.handling import (
     Deadlines,
     following,
 )
+from bot.features.reports.screens_assign import IN_PRIVATE
 from bot.shared.pickers import stale
 from bot.storage import communes as communes_repo
 from bot.storage import report_handling, report_settings
@@ -39,6 +40,9 @@ async def _current(ctx: Context, commune_id: int) -> Deadlines:
 
 async def on_button(ctx: Context, argument: str) -> None:
     verb, value = DEADLINES.read(argument)
+    if not ctx.event.chat.is_private:
+        ctx.toast(ctx._(IN_PRIVATE))
+        return
     if not ctx.roles.is_officer:
         ctx.toast(ctx._("Only commune police officers can change the deadlines of reports."))
         return
