@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.context import CoreConfig
 from bot.features.figures.figures import collect
+from bot.features.figures.texts import figures_text
 from bot.features.reports import escalation, service, service_handling
 from bot.features.reports.handling import (
     RESOLVE_CHOICES,
@@ -21,6 +22,7 @@ from bot.features.reports.handling import (
     timeliness,
 )
 from bot.features.reports.model import Status, Target
+from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas, members, report_handling, roles
 from bot.storage import reports as repo
@@ -241,3 +243,8 @@ async def test_figures_give_on_time_shares_and_medians_per_category_and_area(
     by_area = {a.code: a.figures for a in timely.by_area}
     assert by_area["DONG"].acknowledged_on_time == 1 and by_area["TAY"].acknowledged_counted == 1
     assert by_area["TAY"].median_minutes_to_acknowledge is None
+    # /stats reads the same figures, in the reader's language.
+    text = figures_text(Translator("vi", TZ), figures, "Xã")
+    assert "*Xử lý đúng hạn*" in text
+    assert "Tiếp nhận đúng hạn: 33,3%" in text and "giải quyết đúng hạn: 33,3%" in text
+    assert "Thời gian tiếp nhận (trung vị): 6 giờ · giải quyết: 5 ngày" in text
