@@ -28,6 +28,8 @@ _RECORDS = (
     ("broadcast_schedules", "created_by"),
     ("broadcast_runs", "requested_by"),
     ("roles", "granted_by"),
+    ("report_events", "assignee_member_id"),
+    ("report_deadlines", "updated_by"),
 )
 REPLACEMENT = "…"
 

@@ -268,7 +268,7 @@ async def log_escalation(
 
 
 async def past_deadline(
-    conn: aiosqlite.Connection, now: datetime, limit: int = 100
+    conn: aiosqlite.Connection, now: datetime, limit: int = 500
 ) -> list[Report]:
     """Open reports past a deadline (acknowledgement while waiting, or resolution) whose
     escalations are not all done yet: the timer decides which step is due."""

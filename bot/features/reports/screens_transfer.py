@@ -86,11 +86,15 @@ def _ask_note(ctx: Context, report: Report, destination: str, area_id: int | Non
 async def on_note_input(ctx: Context) -> None:
     state = TRANSFER.state(ctx)
     report = await repo.get(ctx.conn, state.report_id)
-    if report is None or not ctx.roles.covers(report.area_id) or not report.is_open:
+    if report is None or not ctx.roles.covers(report.area_id):
         ctx.end()
         ctx.reply(
             ctx._("Only the commune police officers of this report can assign or transfer it.")
         )
+        return
+    if not report.is_open:
+        ctx.end()
+        ctx.reply(ctx._("This report is closed: it can no longer be assigned or transferred."))
         return
     if ctx.event.kind != EventKind.TEXT:
         ctx.reply(ctx._("Please type the note as text, or /cancel."))
