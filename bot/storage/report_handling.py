@@ -136,6 +136,41 @@ def who_condition(who: str, member_id: int | None, now: datetime) -> tuple[str, 
     return None
 
 
+# Routing rules per category and area ------------------------------------------------------------
+async def rule_for(conn: aiosqlite.Connection, area_id: int | None, category: str) -> int | None:
+    """The person every new report of ``category`` in the area is given to, if officers set one."""
+    async with conn.execute(
+        "SELECT member_id FROM report_assign_rules WHERE area_id = ? AND category = ?",
+        (area_id, category),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else None
+
+
+async def set_rule(
+    conn: aiosqlite.Connection,
+    area_id: int,
+    category: str,
+    member_id: int | None,
+    by: int | None,
+    now: datetime,
+) -> None:
+    """Set (or, with ``member_id`` None, remove) the rule of a category in an area."""
+    if member_id is None:
+        await conn.execute(
+            "DELETE FROM report_assign_rules WHERE area_id = ? AND category = ?",
+            (area_id, category),
+        )
+        return
+    await conn.execute(
+        "INSERT INTO report_assign_rules (area_id, category, member_id, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (area_id, category) DO UPDATE SET"
+        " member_id = excluded.member_id, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        (area_id, category, member_id, by, to_db(now)),
+    )
+
+
 # Transfer -----------------------------------------------------------------------------------
 async def transfer_out(
     conn: aiosqlite.Connection,

@@ -179,6 +179,7 @@ async def test_assigning_transferring_deadlines_and_filters_are_refused_to_every
     actions = [
         f"rh:pick:{report}",
         f"rh:to:{report}:{hanh_id}",
+        f"rh:rule:{report}:{hanh_id}",
         f"rh:xfer:{report}",
         f"rh:body:{report}:fire",
         f"rh:com:{report}:{son_commune}",
@@ -196,8 +197,10 @@ async def test_assigning_transferring_deadlines_and_filters_are_refused_to_every
     stale = await craft_button(province, api, luong, "rh:pick:99999")
     assert "không còn hiệu lực" in stale.params["text"]
     # The officer cannot give it to someone of another commune.
-    foreign = await craft_button(province, api, luong, f"rh:to:{report}:{hanh_id}")
-    assert "Không giao được" in foreign.params["text"]
+    for action in (f"rh:to:{report}:{hanh_id}", f"rh:rule:{report}:{hanh_id}"):
+        foreign = await craft_button(province, api, luong, action)
+        assert "Không giao được" in foreign.params["text"]
+    assert await rows(province, "SELECT * FROM report_assign_rules") == []
     stored = (await rows(province, "SELECT * FROM reports"))[0]
     assert stored["assignee_member_id"] is None and stored["status"] == "new"
     assert (

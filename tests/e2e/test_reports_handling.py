@@ -211,11 +211,19 @@ async def test_the_list_filters_mine_unassigned_and_overdue(
     await api.wait_idle()
     card = card_of(api, luong, "Mất xe đạp")
     picker = await settle(api, luong.press("Giao cho", in_call=card))
-    await settle(api, luong.press("Cán bộ Lương", in_call=picker))
+    # "📌 always" on his own row (the first: people in the order they joined): this one, and
+    # every new theft of Thôn Sơn Một, is his.
+    assert picker.labels[:2] == ["Cán bộ Lương", "📌 luôn giao"]
+    pinned = await settle(api, luong.press("📌", in_call=picker))
+    assert "sẽ giao cho người đó" in pinned.text and "Người xử lý: Cán bộ Lương" in pinned.text
+    await file_theft(api, son, "Thôn Sơn Một", "Mất trộm xe thồ")
+    ruled = await rows(province, "SELECT assignee_member_id FROM reports ORDER BY id")
+    luong_id = (await rows(province, "SELECT id FROM members WHERE user_id = '3010'"))[0]["id"]
+    assert [r["assignee_member_id"] for r in ruled] == [luong_id, None, luong_id]
     listing = await settle(api, luong.send("/dsbaocao"))
-    assert "2 tin" in listing.text
+    assert "3 tin" in listing.text
     mine = await settle(api, luong.press("của đồng chí", in_call=listing))
-    assert "Đang lọc: của đồng chí" in mine.text and "1 tin" in mine.text
+    assert "Đang lọc: của đồng chí" in mine.text and "2 tin" in mine.text
     assert any("Trộm cắp" in label for label in mine.labels)
     unassigned = await settle(api, luong.press("chưa giao", in_call=mine))
     assert "1 tin" in unassigned.text
@@ -223,6 +231,6 @@ async def test_the_list_filters_mine_unassigned_and_overdue(
     assert "0 tin" in late.text or "Chưa có" in late.text
     province.clock.advance(hours=9)
     late = await settle(api, luong.press("quá hạn", in_call=unassigned))
-    assert "2 tin" in late.text
+    assert "3 tin" in late.text
     back = await settle(api, luong.press("✅", in_call=late))
-    assert "Đang lọc" not in back.text and "2 tin" in back.text
+    assert "Đang lọc" not in back.text and "3 tin" in back.text

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.core.context import CoreConfig
 from bot.features.figures.figures import collect
 from bot.features.figures.texts import figures_text
-from bot.features.reports import escalation, service, service_handling
+from bot.features.reports import escalation, routing, service, service_handling
 from bot.features.reports.handling import (
     RESOLVE_CHOICES,
     Deadlines,
@@ -168,6 +168,14 @@ async def test_a_new_report_gets_its_deadlines_and_its_leader(db: Database) -> N
         assert not refused.done
         handled = await report_handling.handling_events(conn, theft.report.id)
         assert [e.assignee_member_id for e in handled.values()] == [officer]
+        # A rule per category and area: the next theft in Thôn Tây is the leader's; in Thôn
+        # Đông (no rule) nobody's yet. A rule whose person lost the role is not followed.
+        await report_handling.set_rule(conn, tay, "theft", leader, officer, NOW)
+        assert await routing.assignee_for(conn, Target.OFFICERS, tay, "theft") == leader
+        assert await routing.assignee_for(conn, Target.OFFICERS, dong, "theft") is None
+        assert await routing.assignee_for(conn, Target.OFFICERS, tay, "fraud") is None
+        await roles.revoke(conn, leader, "leader", dong)
+        assert await routing.assignee_for(conn, Target.OFFICERS, tay, "theft") is None
 
 
 async def _member(conn: object, member_id: int) -> members.Member:

@@ -80,6 +80,7 @@ class Handle(StrEnum):
 
     PICK = "pick"  # the "give to..." picker
     TO = "to"  # <report>:<member>
+    RULE = "rule"  # <report>:<member>: give it, and every new one of its category and area
     TRANSFER = "xfer"  # where it can go
     BODY = "body"  # <report>:<destination>
     COMMUNE = "com"  # <report>:<commune>: its areas

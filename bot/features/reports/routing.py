@@ -22,8 +22,13 @@ async def deadlines_for(conn: aiosqlite.Connection, area_id: int | None) -> Dead
 
 
 async def assignee_for(
-    conn: aiosqlite.Connection, target: Target, area_id: int | None
+    conn: aiosqlite.Connection, target: Target, area_id: int | None, category: str
 ) -> int | None:
+    """The officers' rule for the category in the area (its person may still be given the
+    area's reports), else the default (:func:`default_assignee`)."""
+    ruled = await report_handling.rule_for(conn, area_id, category) if area_id else None
+    if ruled is not None and ruled in await report_handling.assignable(conn, area_id):
+        return ruled
     leaders = await roles_repo.holders(conn, "leader", area_id) if area_id else []
     return default_assignee(target, leaders)
 
@@ -34,7 +39,7 @@ async def route_new(
     """Set the resolution deadline and give the report to its default assignee (in its
     history); the report as it is now."""
     await report_handling.set_resolve_due(conn, report.id, deadlines.resolve_due(now))
-    assignee = await assignee_for(conn, report.target, report.area_id)
+    assignee = await assignee_for(conn, report.target, report.area_id, report.category)
     fresh = await repo.get(conn, report.id)
     assert fresh is not None
     if assignee is not None:

@@ -56,6 +56,8 @@ async def on_button(ctx: Context, argument: str) -> None:
         await _picker(ctx, report)
     elif verb == Handle.TO:
         await _assign(ctx, report, extra)
+    elif verb == Handle.RULE:
+        await _rule(ctx, report, extra)
     else:
         from bot.features.reports.screens_transfer import on_transfer
 
@@ -67,17 +69,56 @@ async def _picker(ctx: Context, report: Report) -> None:
     if not people:
         ctx.reply(ctx._("Nobody of this commune can be given reports yet."))
         return
+    ruled = await report_handling.rule_for(ctx.conn, report.area_id, report.category)
     rows = [
         [
             Option(
                 ("✅ " if p.id == report.assignee_member_id else "") + (p.display_name or "?"),
                 action=HANDLE(Handle.TO, report.id, p.id),
-            )
+            ),
+            Option(
+                ("📌✅" if p.id == ruled else "📌") + " " + ctx.t.plain("always"),
+                action=HANDLE(Handle.RULE, report.id, p.id),
+            ),
         ]
         for p in people[:MAX_PEOPLE]
     ]
     rows.append([Option(ctx.t.plain("⬅️ Back"), action=TRIAGE(Triage.VIEW, report.id))])
-    ctx.reply(ctx._("Report #{number}: give it to whom?", number=str(report.id)), rows, edit=True)
+    ctx.reply(
+        ctx._("Report #{number}: give it to whom?", number=str(report.id))
+        + "\n"
+        + ctx._(
+            "📌 always: also give every new report of this category in this hamlet or ward "
+            "to that person (press again to stop)."
+        ),
+        rows,
+        edit=True,
+    )
+
+
+async def _rule(ctx: Context, report: Report, value: str) -> None:
+    member = ctx.member
+    assert member is not None
+    if not value.isdigit():
+        stale(ctx)
+        return
+    result = await service_handling.toggle_rule(
+        ctx.conn, ctx.config, report, int(value), member, ctx.now
+    )
+    if not result.done:
+        ctx.toast(ctx._("This person cannot be given this report (or it has changed)."))
+        return
+    if result.queued:
+        ctx.outbox_written = True
+    ruled = await report_handling.rule_for(ctx.conn, report.area_id, report.category)
+    note = (
+        ctx._("New reports of this category in this hamlet or ward will be given to that person.")
+        if ruled is not None
+        else ctx._("New reports of this category in this hamlet or ward are routed as before.")
+    )
+    from bot.features.reports.screens_card import show_card
+
+    await show_card(ctx, result.report, edit=True, note=note)
 
 
 async def _assign(ctx: Context, report: Report, value: str) -> None:

@@ -81,6 +81,37 @@ async def assign(
     return Handled(updated, True, queued)
 
 
+async def toggle_rule(
+    conn: aiosqlite.Connection,
+    config: CoreConfig,
+    report: Report,
+    member_id: int,
+    actor: Member,
+    now: datetime,
+) -> Handled:
+    """The routing rule of the report's category and area: set to ``member_id`` (who is given
+    this report too, if not already), or removed when it already named them. ``done`` False
+    when that person may not be given the area's reports."""
+    if report.area_id is None or member_id not in {m.id for m in await assignable(conn, report)}:
+        return Handled(report, False)
+    current = await report_handling.rule_for(conn, report.area_id, report.category)
+    chosen = None if current == member_id else member_id
+    await report_handling.set_rule(conn, report.area_id, report.category, chosen, actor.id, now)
+    await audit.record(
+        conn,
+        now,
+        actor.id,
+        "report.route_rule",
+        "area",
+        report.area_id,
+        category=report.category,
+        member=chosen,
+    )
+    if chosen is None or report.assignee_member_id == chosen:
+        return Handled(report, True)
+    return await assign(conn, config, report, chosen, actor, now)
+
+
 async def transfer_to_body(
     conn: aiosqlite.Connection,
     config: CoreConfig,
@@ -131,7 +162,7 @@ async def transfer_to_area(
         return Handled(report, False)
     target = await route(conn, report.category, area_id)
     deadlines = await routing.deadlines_for(conn, area_id)
-    assignee = await routing.assignee_for(conn, target, area_id)
+    assignee = await routing.assignee_for(conn, target, area_id, report.category)
     due = (deadlines.ack_due(now, report.happening_now), deadlines.resolve_due(now))
     if not await report_handling.move_to_area(
         conn, report, area_id, target, assignee, due, note, actor.id, now

@@ -37,3 +37,14 @@ CREATE TABLE report_escalations (
     at         TEXT NOT NULL,
     PRIMARY KEY (report_id, kind, level, due_at)
 );
+
+-- The officers' routing rules per category and area: every new report of that category in that
+-- area is given to that person (while they may still be given the area's reports).
+CREATE TABLE report_assign_rules (
+    area_id     INTEGER NOT NULL REFERENCES areas(id) ON DELETE CASCADE,
+    category    TEXT NOT NULL,
+    member_id   INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    updated_by  INTEGER REFERENCES members(id) ON DELETE SET NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (area_id, category)
+);
