@@ -28,6 +28,9 @@ _RECORDS = (
     ("broadcast_schedules", "created_by"),
     ("broadcast_runs", "requested_by"),
     ("roles", "granted_by"),
+    ("report_events", "assignee_member_id"),
+    ("report_deadlines", "updated_by"),
+    ("report_assign_rules", "updated_by"),
 )
 REPLACEMENT = "…"
 

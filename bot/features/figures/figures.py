@@ -26,6 +26,7 @@ from bot.features.figures.province import (
     rating_figures,
 )
 from bot.features.figures.province import ref as commune_ref
+from bot.features.figures.timeliness import TimelinessFigures, timeliness_figures
 from bot.features.patrols.figures import patrol_figures
 from bot.features.patrols.kinds import KINDS
 from bot.features.pledges.model import AUDIENCES
@@ -161,6 +162,11 @@ class Figures(BaseModel):
     )
     rating: RatingFigures | None = Field(
         default=None, description="the yearly rating of the scope's areas, five years"
+    )
+    timeliness: TimelinessFigures = Field(
+        default_factory=TimelinessFigures,
+        description="reports acknowledged and resolved on time, median times: in all, per "
+        "category, per area",
     )
 
 
@@ -370,6 +376,7 @@ async def collect(
         months=months,
         communes=table,
         rating=rating,
+        timeliness=await timeliness_figures(conn, scoped, area_ids, begin, end, now),
     )
 
 

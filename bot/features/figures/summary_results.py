@@ -11,6 +11,7 @@ from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.docx import DocxWriter, clean
 from bot.features.figures.figures import Figures
 from bot.features.figures.summary_province import province_sections
+from bot.features.figures.timeliness import timeliness_sentence
 from bot.features.patrols.kinds import BY_CODE as KIND_BY_CODE
 from bot.features.pledges.model import AUDIENCE_LABELS
 from bot.features.reports.model import CATEGORY_BY_KEY, STATUS_LABELS, Status
@@ -197,6 +198,7 @@ class ResultSections(ReportBase):
             [12, 118, 35],
             self.total_row(t.plain("Total"), r.total),
         )
+        w.para(timeliness_sentence(t, f.timeliness))  # on time, median times
 
     def mediation(self) -> None:
         t, f, w = self.t, self.f, self.w

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.figures import Figures
+from bot.features.figures.timeliness import timeliness_lines
 from bot.features.patrols.figures import Figures as PatrolTotals
 from bot.features.patrols.figures import ordered_kinds, sentence
 from bot.features.patrols.kinds import kind
@@ -330,12 +331,16 @@ def figures_lines(t: Translator, figures: Figures, scope_name: str) -> list[str]
     for section in (pledge_lines, report_lines, mediation_lines, patrol_lines, awareness_lines):
         lines.append("")
         lines.extend(section(t, figures))
-    for section in (commune_lines, rating_lines):
+    for section in (commune_lines, rating_lines, _timeliness):
         found = section(t, figures)
         if found:
             lines.append("")
             lines.extend(found)
     return lines
+
+
+def _timeliness(t: Translator, figures: Figures) -> list[str]:
+    return timeliness_lines(t, figures.timeliness)
 
 
 def figures_text(t: Translator, figures: Figures, scope_name: str) -> str:

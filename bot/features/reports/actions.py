@@ -72,3 +72,29 @@ FEEDBACK = Prefix("rfb")
 FIXED, NOT_FIXED = "fixed", "notfixed"
 # "<status>:<area>:<category>:<page>": the filter of /reports.
 LISTING = Prefix("rl")
+
+
+# Giving a report to someone and transferring it (issue 16) --------------------------------------
+class Handle(StrEnum):
+    """An officer's buttons for who handles a report (each with the report's number)."""
+
+    PICK = "pick"  # the "give to..." picker
+    TO = "to"  # <report>:<member>
+    RULE = "rule"  # <report>:<member>: give it, and every new one of its category and area
+    TRANSFER = "xfer"  # where it can go
+    BODY = "body"  # <report>:<destination>
+    COMMUNE = "com"  # <report>:<commune>: its areas
+    AREA = "area"  # <report>:<area>
+
+
+class Deadline(StrEnum):
+    """The deadlines of a commune's reports (each with the commune's id)."""
+
+    COMMUNE = "c"
+    ACK_NOW = "now"
+    ACK = "ack"
+    RESOLVE = "res"
+
+
+HANDLE = Actions("rh", Handle)
+DEADLINES = Actions("rdl", Deadline)

@@ -22,7 +22,9 @@ import aiosqlite
 from bot.core.context import Context
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Job, Where
-from bot.features.reports import actions, service, states
+from bot.features.reports import actions, escalation, service, states
+from bot.features.reports import screens_assign as reports_assign
+from bot.features.reports import screens_deadlines as reports_deadlines
 from bot.features.reports import screens_list as reports_list
 from bot.features.reports import screens_mediation as reports_mediation
 from bot.features.reports import screens_mediation_steps as reports_mediation_steps
@@ -30,6 +32,7 @@ from bot.features.reports import screens_report as reports_report
 from bot.features.reports import screens_settings as reports_settings
 from bot.features.reports import screens_status as reports_status
 from bot.features.reports import screens_track as reports_track
+from bot.features.reports import screens_transfer as reports_transfer
 from bot.features.reports import screens_triage as reports_triage
 from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_
@@ -126,6 +129,9 @@ feature = Feature(
         # button checks the case is in the person's care (reports_mediation._may_manage).
         actions.MEDIATION.prefix: Action(reports_mediation.on_button),
         actions.SETTINGS.prefix: Action(reports_settings.on_button, OFFICERS),
+        # Assignment, transfer and deadlines: each handler says who may, to everyone who may not.
+        actions.HANDLE.prefix: Action(reports_assign.on_button),
+        actions.DEADLINES.prefix: Action(reports_deadlines.on_button),
     },
     flows={
         states.REPORT: reports_report.on_input,
@@ -133,8 +139,12 @@ feature = Feature(
         states.NOTE: reports_triage.on_note_input,
         states.STATUS: reports_status.on_status_input,
         states.MEDIATION: reports_mediation_steps.on_input,
+        states.TRANSFER: reports_transfer.on_note_input,
     },
     data_sections=[data_section],
     forget_hooks=[forget],
-    jobs=[Job("reports-escalation", 60, service.escalate_due)],
+    jobs=[
+        Job("reports-escalation", 60, service.escalate_due),
+        Job("reports-deadlines", 60, escalation.escalate_deadlines),
+    ],
 )

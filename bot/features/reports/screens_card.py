@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.features.reports.model import Target
+from bot.features.reports.screens_assign import card_lines
 from bot.features.reports.service import area_name
 from bot.features.reports.texts import card_options, card_text
 from bot.storage import reports as repo
@@ -23,6 +24,7 @@ def may_handle(ctx: Context, report: Report) -> bool:
 async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: str = "") -> None:
     area = await area_name(ctx.conn, report.area_id)
     text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
+    text += "".join("\n" + line for line in await card_lines(ctx, report))  # who has it, when
     if note:
         text = note + "\n\n" + text
     ctx.reply(

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind
 from bot.core.flows import NoState
 from bot.features.reports.model import normalize_code
+from bot.features.reports.screens_assign import track_lines
 from bot.features.reports.states import TRACK, TrackStep
 from bot.features.reports.texts import category_label, status_label
 from bot.storage import reports as repo
@@ -51,6 +52,7 @@ async def _track(ctx: Context, typed: str) -> None:
             changed=found.updated_at,
         )
         + _reason_line(ctx, await repo.status_reason(ctx.conn, found))
+        + await track_lines(ctx, found)  # an officer has it, or where it went
     )
 
 

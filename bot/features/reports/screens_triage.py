@@ -14,6 +14,7 @@ from bot.core.events import EventKind, Option
 from bot.features.reports import service
 from bot.features.reports.actions import FIXED, TRIAGE, Triage
 from bot.features.reports.model import MAX_NOTE, Status
+from bot.features.reports.screens_assign import history_line
 from bot.features.reports.screens_card import may_handle, show_card
 from bot.features.reports.screens_status import ask_reopen, confirmed, status_button
 from bot.features.reports.service import area_name
@@ -22,7 +23,7 @@ from bot.features.reports.texts import status_label
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import members as members_repo
-from bot.storage import report_limits
+from bot.storage import report_handling, report_limits
 from bot.storage import reports as repo
 from bot.storage.reports import Report
 
@@ -104,6 +105,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
 
 async def _history(ctx: Context, report: Report) -> None:
     lines = [ctx._("*History of report #{number}*", number=str(report.id))]
+    handling = await report_handling.handling_events(ctx.conn, report.id)
     for event in await repo.events(ctx.conn, report.id):
         actor = (
             await members_repo.get(ctx.conn, event.actor_member_id)
@@ -115,7 +117,10 @@ async def _history(ctx: Context, report: Report) -> None:
             # The reporter's own steps ("not fixed", "fixed"): never their name here. Who sent
             # a report is shown only on request, to the handler or an officer, and audited.
             who = ctx.t.plain("the reporter")
-        if event.note == "escalated" and event.to_status is None:
+        mine = await history_line(ctx, event, handling.get(event.id))  # assigned, transferred
+        if mine is not None:
+            what = mine
+        elif event.note == "escalated" and event.to_status is None:
             what = ctx._("escalated to the commune officers")
         elif event.note == "confirmed" and event.to_status is None:
             what = ctx._("the reporter confirmed it is fixed")

@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
+from bot.features.reports import routing
 from bot.features.reports.actions import FEEDBACK, FIXED, NOT_FIXED
 from bot.features.reports.model import (
     Status,
@@ -117,7 +118,6 @@ async def submit_report(
     if observation is not None and observation.report_id is not None:
         earlier = await repo.get(conn, observation.report_id)
         return AlreadyReported(earlier.code if earlier else None)
-    settings = await report_settings.settings(conn)
     code = new_tracking_code()
     while await repo.code_exists(conn, code):
         code = new_tracking_code()
@@ -134,7 +134,9 @@ async def submit_report(
         latitude=sub.latitude,
         longitude=sub.longitude,
     )
-    created = await repo.create(conn, new, code, now, ack_due(now, sub.happening_now, settings))
+    deadlines = await routing.deadlines_for(conn, sub.area_id)
+    created = await repo.create(conn, new, code, now, deadlines.ack_due(now, sub.happening_now))
+    created = await routing.route_new(conn, created, deadlines, now)  # assignee, resolve deadline
     if sub.anonymous:
         await report_limits.count_anonymous(conn, sub.rate_key, now)
     actor = None if sub.anonymous else sub.reporter_member_id

@@ -135,3 +135,17 @@ class MediationState(State):
 
 
 MEDIATION = Flow("mediation", MediationStep, MediationState)
+
+
+# Transferring a report: the note for where it goes --------------------------------------------
+class TransferStep(StrEnum):
+    NOTE = "note"
+
+
+class TransferState(State):
+    report_id: int
+    destination: str = ""  # a body (handling.DESTINATIONS), or "" for another commune's area
+    area_id: int | None = None
+
+
+TRANSFER = Flow("report_transfer", TransferStep, TransferState)
