@@ -16,9 +16,10 @@ from bot.storage import members as members_repo
 from bot.storage import pledge_campaigns
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+from bot.transports.zalo.links import Links
 from tests.conftest import seed_areas
 from tests.e2e.harness import fixed_clock
-from tests.e2e.zalo_harness import ZALO_TOKEN, RunningZaloBot
+from tests.e2e.zalo_harness import PUBLIC_URL, ZALO_TOKEN, RunningZaloBot
 from tests.fakezaloapi import Call, FakeZaloAPI, ZaloUser, options
 
 
@@ -271,3 +272,18 @@ async def test_mydata_and_forgetme_on_zalo(zalo: FakeZaloAPI, zbot: RunningZaloB
     done = await settle(zalo, gia.press("🗑"))
     assert "xóa" in done.text
     assert "không lưu" in (await settle(zalo, gia.send("dữ liệu của tôi"))).text
+
+
+async def test_the_download_page_shows_a_file_name_as_text(
+    zalo: FakeZaloAPI, zbot: RunningZaloBot
+) -> None:
+    name = "Thôn <b>\"Đông\"</b> & 'Tây'.xlsx"
+    db = await Database.open(zbot.database)
+    links = Links(db, PUBLIC_URL, 2, lambda: datetime.now(UTC))
+    link = await links.make("zalo", "0ff1ce2cd5189df1c3a8", name, b"PK\x03\x04")
+    await db.close()
+    async with httpx.AsyncClient() as http:
+        page = await http.get(zbot.local(link.url))
+    assert page.status_code == 200
+    assert "<b>" not in page.text and "\\\\<" not in page.text
+    assert "Thôn &lt;b&gt;&quot;Đông&quot;&lt;/b&gt; &amp; &#x27;Tây&#x27;.xlsx" in page.text

@@ -249,3 +249,34 @@ async def test_an_update_that_could_not_be_kept_is_taken_when_zalo_sends_it_agai
         assert len(zalo.sent(an.id)) == 1
     finally:
         await bot.stop()
+
+
+async def test_a_message_zalo_delivers_again_after_a_restart_is_answered_once(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, webhook=True)
+    an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+    target = bot.http + "/zalo/webhook"
+    try:
+        update = an.update("bắt đầu")
+        before = len(zalo.calls)
+        assert (await zalo.post_webhook(target, update)).status_code == 200
+        consent = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before)
+        assert "Chào mừng" in consent.text
+        await zalo.wait_idle(quiet=0.2)
+        await bot.stop()
+        # Zalo did not get the webhook's answer and calls again after the bot restarted.
+        await bot.start()
+        assert (await zalo.post_webhook(target, update)).status_code == 200
+        await zalo.wait_idle(quiet=0.3)
+        assert len(zalo.sent(an.id)) == 1
+        await bot.stop()
+        # The same message given again by getUpdates (the bot now polls) is not taken either.
+        bot.webhook = False
+        await bot.start()
+        await zalo.push(update)
+        ask_name = await settle(zalo, an.press("Tôi đồng ý"))  # a new message is answered
+        assert "tên" in ask_name.text
+        assert len(zalo.sent(an.id)) == 2
+    finally:
+        await bot.stop()

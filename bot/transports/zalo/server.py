@@ -14,6 +14,7 @@ Zalo and people's phones reach (Zalo sends webhooks only to https:// addresses).
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -120,15 +121,18 @@ class HttpServer:
         return web.json_response({"ok": True})
 
     def _page(self, status: int, *lines: str, button: bool = False) -> web.Response:
+        """An HTML page of plain ``lines`` (escaped here, for HTML: a file's name is text)."""
         t = self.translator
-        body = "".join(f"<p>{line}</p>" for line in lines)
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         if button:
-            body += f'<form method="post"><button type="submit">{t._(PAGE_BUTTON)}</button></form>'
+            label = html.escape(t.plain(PAGE_BUTTON))
+            body += f'<form method="post"><button type="submit">{label}</button></form>'
+        title = html.escape(t.plain(PAGE_TITLE))
         text = (
-            f'<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{html.escape(t.language)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="robots" content="noindex">'
-            f"<title>{t._(PAGE_TITLE)}</title></head><body><h1>{t._(PAGE_TITLE)}</h1>"
+            f"<title>{title}</title></head><body><h1>{title}</h1>"
             f"{body}</body></html>"
         )
         return web.Response(
@@ -144,7 +148,9 @@ class HttpServer:
             Refusal.EXPIRED: PAGE_EXPIRED,
             Refusal.INVALID: PAGE_INVALID,
         }[refusal]
-        return self._page(404 if refusal == Refusal.INVALID else 410, self.translator._(message))
+        return self._page(
+            404 if refusal == Refusal.INVALID else 410, self.translator.plain(message)
+        )
 
     async def _file_page(self, request: web.Request) -> web.Response:
         assert self.links is not None
@@ -161,8 +167,8 @@ class HttpServer:
         t = self.translator
         return self._page(
             200,
-            t._(PAGE_FILE, filename=row.filename),
-            t._(PAGE_ONCE, time=t.when(row.expires_at)),
+            t.plain(PAGE_FILE, filename=row.filename),
+            t.plain(PAGE_ONCE, time=t.when(row.expires_at)),
             button=True,
         )
 
