@@ -287,3 +287,26 @@ async def test_the_download_page_shows_a_file_name_as_text(
     assert page.status_code == 200
     assert "<b>" not in page.text and "\\\\<" not in page.text
     assert "Thôn &lt;b&gt;&quot;Đông&quot;&lt;/b&gt; &amp; &#x27;Tây&#x27;.xlsx" in page.text
+
+
+async def test_a_zalo_admin_from_the_settings_has_an_officers_powers(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    admin = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+    resident = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+    bot = RunningZaloBot(zalo, database, admins=f"12345, zalo:{admin.id}")
+    await bot.start()
+    try:
+        for person in (admin, resident):
+            await register(zalo, person)
+        refused = await settle(zalo, resident.send("thống kê"))
+        assert "chỉ dành cho" in refused.text and not options(refused.text)
+        stats = await settle(zalo, admin.send("thống kê"))
+        assert "Thôn Đông" in {label for _, label in options(stats.text)}
+        roles = await settle(zalo, admin.send("cấp quyền"))
+        # Only admins may make officers: the admin on Zalo is offered it.
+        assert "Cán bộ Công an xã, phường" in {label for _, label in options(roles.text)}
+    finally:
+        await bot.stop()
