@@ -120,9 +120,14 @@ async def test_household_pledge_and_anonymous_report_by_typing(
 
     await settle(zalo, an.send("Báo cáo"))
     await settle(zalo, an.press("Trộm cắp"))
-    await settle(zalo, an.send("Mất xe đạp trước cửa nhà văn hóa"))
+    describe = await settle(zalo, an.send("Mất xe đạp trước cửa nhà văn hóa"))
+    # Zalo's words: no buttons to press, no voice messages, no location to share.
+    assert "gõ số của lựa chọn Tiếp tục" in describe.text and "bấm" not in describe.text
     await settle(zalo, an.press("Tiếp tục"))
+    before = len(zalo.calls)
     await settle(zalo, an.press("Thôn Đông"))
+    where = "\n".join(c.text for c in zalo.calls[before:] if c.chat_id == an.id)
+    assert "gõ địa điểm" in where and "📎" not in where and "vị trí" not in where, where
     await settle(zalo, an.send("Ngõ 3 sau chợ"))
     await settle(zalo, an.press("Không"))
     before = len(zalo.calls)

@@ -131,6 +131,9 @@ async def test_one_process_serves_zalo_and_telegram_and_a_broadcast_reaches_both
         on_zalo = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before_zalo)
         assert "sạc" in on_telegram.rendered.lower() and "sạc" in on_zalo.text.lower()
         assert "<b>" not in on_zalo.text  # plain text on Zalo
+        # Each reader gets the words of their own platform, in one fan-out.
+        assert "bấm /ngungnhantin" in on_telegram.rendered
+        assert "gõ /ngungnhantin" in on_zalo.text and "bấm" not in on_zalo.text
         await zalo.wait_idle()
         # Both deliveries count in the broadcast's figures, whatever the platform.
         db = await Database.open(bot.database)

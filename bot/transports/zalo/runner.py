@@ -15,6 +15,7 @@ from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import NoLinks
 from bot.core.registry import Registry
+from bot.i18n import TYPED
 from bot.storage.db import Database
 from bot.transports.pacing import Limits, Pacer
 from bot.transports.zalo.client import TokenRefused, ZaloClient, ZaloError
@@ -105,6 +106,8 @@ async def running_zalo(
         )
         # Zalo has no deep links and no links to a person: the core says what to type instead.
         dispatcher.config.platform_links[transport.platform] = NoLinks()
+        # No buttons and no shared locations: messages say to type the option's number.
+        dispatcher.config.platform_wording[transport.platform] = TYPED
         webhook = settings.zalo_webhook_url
         server = HttpServer(
             db,
