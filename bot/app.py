@@ -212,6 +212,7 @@ async def run_bot(
                         clock,
                         limits=zalo_limits,
                         read_timeout=read_timeout,
+                        fetch_photo=telegram.fetch_file if telegram is not None else None,
                     )
                 )
                 if zalo is None:

@@ -315,3 +315,25 @@ async def test_a_zalo_admin_from_the_settings_has_an_officers_powers(
         assert "Cán bộ Công an xã, phường" in {label for _, label in options(roles.text)}
     finally:
         await bot.stop()
+
+
+async def test_the_chart_of_stats_arrives_on_zalo_as_a_photo(
+    zalo: FakeZaloAPI, zbot: RunningZaloBot
+) -> None:
+    officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+    await register(zalo, officer)
+    await grant(zbot, officer, "officer")
+    await settle(zalo, officer.send("thống kê"))
+    await settle(zalo, officer.press("Thôn Đông"))
+    before = len(zalo.calls)
+    await settle(zalo, officer.press("Năm nay"))
+    chart = await zalo.wait_for(
+        lambda c: c.chat_id == officer.id and c.method == "sendPhoto", after=before
+    )
+    assert "Biểu đồ" in chart.text and "Thôn Đông" in chart.text  # its caption
+    url = str(chart.params["photo"])
+    assert url.startswith(PUBLIC_URL + "/media/")
+    async with httpx.AsyncClient() as http:
+        image = await http.get(zbot.local(url))
+    assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+    assert image.headers["Content-Type"] == "image/png"

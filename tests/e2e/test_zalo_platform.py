@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.config import SettingsError
@@ -18,8 +19,9 @@ from tests.e2e.test_onboarding import register as register_telegram
 from tests.e2e.test_pledges import sign
 from tests.e2e.test_zalo_flows import grant, register, settle
 from tests.e2e.zalo_harness import WEBHOOK_SECRET, ZALO_TOKEN, RunningZaloBot
+from tests.fakebotapi import Call as FakeCall
 from tests.fakebotapi import FakeBotAPI
-from tests.fakezaloapi import FakeZaloAPI, ZaloUser, group, options
+from tests.fakezaloapi import Call, FakeZaloAPI, ZaloUser, group, options
 
 # 10:00 in Vietnam: broadcasts go out at once (outside quiet hours).
 MORNING = datetime(2026, 5, 4, 3, 0, tzinfo=UTC)
@@ -281,5 +283,96 @@ async def test_a_message_zalo_delivers_again_after_a_restart_is_answered_once(
         ask_name = await settle(zalo, an.press("Tôi đồng ý"))  # a new message is answered
         assert "tên" in ask_name.text
         assert len(zalo.sent(an.id)) == 2
+    finally:
+        await bot.stop()
+
+
+PHOTO = b"\xff\xd8\xff\xe0 a photo taken on Telegram"
+
+
+async def broadcast_a_photo(
+    api: FakeBotAPI, zalo: FakeZaloAPI, officer: ChatUser, an: ZaloUser, tele: ChatUser
+) -> tuple[Call, FakeCall]:
+    """The Telegram officer saves a message with a photo and sends it to Thôn Đông; what the
+    Zalo and the Telegram resident get first."""
+    api.files["PHOTO-B"] = PHOTO
+    await officer.send("/thongbao")
+    await officer.press("✍️")
+    await officer.press("🔥")
+    saved = await officer.send(
+        "",
+        caption="Cảnh giác cháy nổ khi sạc xe điện",
+        photo=[{"file_id": "PHOTO-B", "file_unique_id": "pb", "width": 10, "height": 10}],
+    )
+    assert "lưu" in saved.rendered, saved.rendered
+    await officer.send("/thongbao")
+    await officer.press("📣")
+    await officer.press("🔥")
+    await officer.press("✍️ Cảnh giác")
+    await officer.press("🏘")
+    await officer.press("▶️")
+    before_tg, before_zalo = len(api.calls), len(zalo.calls)
+    await officer.press("✅")
+    on_zalo = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before_zalo)
+    on_telegram = await api.wait_for(lambda c: c.chat_id == tele.id, after=before_tg)
+    await zalo.wait_idle()
+    return on_zalo, on_telegram
+
+
+async def residents(zalo: FakeZaloAPI, api: FakeBotAPI) -> tuple[ChatUser, ChatUser, ZaloUser]:
+    officer = ChatUser(api, 42, "Công An Xã")
+    await register_telegram(api, officer)
+    tele = ChatUser(api, 2002, "Trần Thị Hoa")
+    await register_telegram(api, tele)
+    an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+    await register(zalo, an)
+    await tele.send("/subscribe")
+    await tele.press("🔥")
+    await tele.press("Xong")
+    await settle(zalo, an.send("nhận tin"))
+    await settle(zalo, an.press("🔥"))
+    await settle(zalo, an.press("Xong"))
+    return officer, tele, an
+
+
+async def test_a_photo_sent_on_telegram_reaches_a_zalo_resident_as_a_photo(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, telegram=api, admins="42", clock=fixed_clock(MORNING))
+    try:
+        officer, tele, an = await residents(zalo, api)
+        on_zalo, on_telegram = await broadcast_a_photo(api, zalo, officer, an, tele)
+        assert on_telegram.method == "sendPhoto"
+        # Zalo's sendPhoto takes a URL: the photo, fetched from Telegram, on the bot's server.
+        assert on_zalo.method == "sendPhoto"
+        url = str(on_zalo.params["photo"])
+        assert url.startswith("https://bot.example.vn/media/")
+        async with httpx.AsyncClient() as http:
+            for _ in range(2):  # Zalo may fetch it more than once
+                fetched = await http.get(bot.local(url))
+                assert fetched.status_code == 200 and fetched.content == PHOTO
+            # A media link is not a file's link (those work once), nor is a forged one good.
+            as_file = await http.post(bot.local(url.replace("/media/", "/files/")))
+            assert as_file.status_code == 404
+            forged = await http.get(bot.local(url[:-3] + "AAA"))
+            assert forged.status_code == 404
+        text = [c.text for c in zalo.sent(an.id)][-1]
+        assert "sạc xe điện" in text
+    finally:
+        await bot.stop()
+
+
+async def test_without_a_public_address_a_zalo_resident_is_told_of_the_photo(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(
+        zalo, tmp_path, telegram=api, admins="42", clock=fixed_clock(MORNING), public_url=None
+    )
+    try:
+        officer, tele, an = await residents(zalo, api)
+        on_zalo, _ = await broadcast_a_photo(api, zalo, officer, an, tele)
+        assert on_zalo.method == "sendMessage"
+        assert "sạc xe điện" in on_zalo.text
+        assert "Tin này có kèm một ảnh" in on_zalo.text and "Telegram" in on_zalo.text
     finally:
         await bot.stop()

@@ -9,6 +9,8 @@ Zalo and people's phones reach (Zalo sends webhooks only to https:// addresses).
 - ``GET /files/<link>``: a small page naming the file with a download button; ``POST`` on the
   same address gives the file, once. Link previews and scanners only GET a link, so they do
   not use up a person's single download.
+- ``GET /media/<link>``: a photo sent to a Zalo chat (a chart, a broadcast's photo), which
+  Zalo fetches to show it: the image, as often as asked, until the link expires.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class HttpServer:
         if self.links is not None:
             app.router.add_get("/files/{token}", self._file_page)
             app.router.add_post("/files/{token}", self._file)
+            app.router.add_get("/media/{token}", self._media)
         return app
 
     async def start(self) -> str:
@@ -172,6 +175,18 @@ class HttpServer:
             button=True,
         )
 
+    async def _media(self, request: web.Request) -> web.Response:
+        """A photo for Zalo to fetch (sendPhoto takes its URL): the image itself, no page."""
+        assert self.links is not None
+        found = await self.links.media(request.match_info["token"])
+        if isinstance(found, Refusal):
+            return await _no_page(found)
+        return web.Response(
+            body=found.content,
+            content_type=_content_type(found.filename),
+            headers={"Cache-Control": "private, max-age=3600"},
+        )
+
     async def _file(self, request: web.Request) -> web.Response:
         assert self.links is not None
         found = await self.links.take(request.match_info["token"])
@@ -193,10 +208,16 @@ class HttpServer:
         )
 
 
+async def _no_page(refusal: Refusal) -> web.Response:
+    return web.Response(status=404 if refusal == Refusal.INVALID else 410)
+
+
 def _content_type(filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower()
     return {
         "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
         "csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

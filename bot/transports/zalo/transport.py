@@ -42,7 +42,7 @@ from bot.transports.zalo.client import (
     ZaloError,
 )
 from bot.transports.zalo.links import Links
-from bot.transports.zalo.sending import ZaloSender
+from bot.transports.zalo.sending import PhotoFetcher, ZaloSender
 from bot.transports.zalo.updates import UnreadableUpdate, ZaloUpdate, parse_update
 from bot.transports.zalo.words import typed_command
 
@@ -66,13 +66,16 @@ class ZaloTransport:
         pacer: Pacer | None = None,
         links: Links | None = None,
         bot_names: tuple[str, ...] = (),
+        fetch_photo: PhotoFetcher | None = None,
     ) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
         # Everything outwards: replies, the outbox, files, the options last shown.
-        self.sender = ZaloSender(client, dispatcher, db, pacer=pacer, links=links)
+        self.sender = ZaloSender(
+            client, dispatcher, db, pacer=pacer, links=links, fetch_photo=fetch_photo
+        )
         self.bot_names = tuple(n.casefold() for n in bot_names if n)
         self._lanes: ChatLanes[tuple[int, Any]] = ChatLanes(self._handle_in_lane, "zalo")
         self._handling = asyncio.Semaphore(HANDLING)
