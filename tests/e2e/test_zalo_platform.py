@@ -376,3 +376,74 @@ async def test_without_a_public_address_a_zalo_resident_is_told_of_the_photo(
         assert "Tin này có kèm một ảnh" in on_zalo.text and "Telegram" in on_zalo.text
     finally:
         await bot.stop()
+
+
+async def zalo_sign(
+    zalo: FakeZaloAPI, user: ZaloUser, head: str, address: str, public: bool
+) -> str:
+    await settle(zalo, user.send("cam kết"))
+    await settle(zalo, user.press("Hộ gia đình"))
+    await settle(zalo, user.press("Tiếp tục"))
+    await settle(zalo, user.send(head))
+    await settle(zalo, user.send(address))
+    await settle(zalo, user.press("Đồng ý" if public else "Không, xin giữ kín"))
+    return (await settle(zalo, user.press("Ký cam kết"))).text
+
+
+async def test_the_pledge_board_in_a_zalo_group_is_posted_and_kept_up_to_date(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path)
+    try:
+        db = await Database.open(bot.database)
+        async with db.unit() as conn:
+            today = date.today()
+            await pledge_campaigns.add_campaign(
+                conn,
+                "Cam kết năm 2027",
+                today - timedelta(days=5),
+                today + timedelta(days=30),
+                None,
+                datetime.now(UTC),
+            )
+        await db.close()
+        officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+        leader = ZaloUser(zalo, "1ead2cd5189df1c3a801", "Trưởng Thôn Đông")
+        dung = ZaloUser(zalo, "d0d02cd5189df1c3a802", "Phạm Dũng")
+        em = ZaloUser(zalo, "e0e02cd5189df1c3a803", "Hoàng Em")
+        for person in (officer, leader, dung, em):
+            await register(zalo, person)
+        await grant(bot, officer, "officer")
+        await grant(bot, leader, "leader", "DONG")
+        assert "DONG-" in await zalo_sign(zalo, dung, "Phạm Văn Dũng", "Số 5", public=True)
+        assert "DONG-" in await zalo_sign(zalo, em, "Hoàng Thị Em", "Số 7", public=False)
+
+        # The group is linked to its area by mentions, then the leader posts the board there.
+        village = group("9a9a2cd5189df1c3a999")
+        ask = await settle(zalo, officer.send("@Xóm An Toàn liên kết nhóm", village))
+        number = next(n for n, label in options(ask.text) if "Thôn Đông" in label)
+        linked = await settle(zalo, officer.send(f"@Xóm An Toàn {number}", village))
+        assert "Thôn Đông" in linked.text
+        before = len(zalo.calls)
+        await settle(zalo, leader.send("@Xóm An Toàn bảng cam kết", village))
+        board = "\n".join(c.text for c in zalo.sent(village["id"]) if zalo.calls.index(c) >= before)
+        assert "Cam kết năm 2027" in board and "Phạm Văn Dũng" in board
+        assert "Hoàng Thị Em" not in board and "Số 5" not in board  # privacy as on Telegram
+        assert "https://" not in board and "/batdau" in board  # how to sign, without a link
+        # What the board says to type, typed in the private chat, leads to the pledge.
+        opened = await settle(zalo, leader.send("/batdau go-pledge"))
+        assert "/camket" in opened.text
+        # A resident may not post it.
+        refused = await settle(zalo, dung.send("@Xóm An Toàn bảng cam kết", village))
+        assert "Phạm Văn Dũng" not in refused.text
+
+        # The household that was listed withdraws: the board in the group is brought up to
+        # date (Zalo cannot edit a message: the board comes again, without the name).
+        await settle(zalo, dung.send("cam kết"))
+        await settle(zalo, dung.press("Rút cam kết"))
+        before = len(zalo.calls)
+        await settle(zalo, dung.press("Có, rút cam kết"))
+        again = await zalo.wait_for(lambda c: c.chat_id == village["id"], after=before)
+        assert "Cam kết năm 2027" in again.text and "Phạm Văn Dũng" not in again.text
+    finally:
+        await bot.stop()
