@@ -447,3 +447,46 @@ async def test_the_pledge_board_in_a_zalo_group_is_posted_and_kept_up_to_date(
         assert "Cam kết năm 2027" in again.text and "Phạm Văn Dũng" not in again.text
     finally:
         await bot.stop()
+
+
+async def test_a_zalo_groups_board_changed_from_telegram_keeps_zalos_words(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """What is sent to a chat is worded and linked for that chat's platform, whoever (or
+    whichever platform) caused it: no Telegram link reaches a Zalo group."""
+    bot = await started(zalo, tmp_path, telegram=api)
+    try:
+        db = await Database.open(bot.database)
+        async with db.unit() as conn:
+            today = date.today()
+            await pledge_campaigns.add_campaign(
+                conn,
+                "Cam kết năm 2027",
+                today - timedelta(days=5),
+                today + timedelta(days=30),
+                None,
+                datetime.now(UTC),
+            )
+        await db.close()
+        father = ChatUser(api, 2001, "Nguyễn Văn An")
+        await register_telegram(api, father)
+        assert "DONG-" in await sign(father, "Nguyễn Văn An", "Số 12, xóm 3", public=True)
+        officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+        await register(zalo, officer)
+        await grant(bot, officer, "officer")
+        village = group("9a9a2cd5189df1c3a999")
+        ask = await settle(zalo, officer.send("@Xóm An Toàn liên kết nhóm", village))
+        number = next(n for n, label in options(ask.text) if "Thôn Đông" in label)
+        await settle(zalo, officer.send(f"@Xóm An Toàn {number}", village))
+        posted = await settle(zalo, officer.send("@Xóm An Toàn bảng cam kết", village))
+        assert "Nguyễn Văn An" in posted.text and "t.me" not in posted.text
+        # The father withdraws on Telegram: the Zalo group's board comes again, for Zalo.
+        await father.send("/pledge")
+        await father.press("Rút cam kết")
+        before = len(zalo.calls)
+        await father.press("Có, rút cam kết")
+        again = await zalo.wait_for(lambda c: c.chat_id == village["id"], after=before)
+        assert "Nguyễn Văn An" not in again.text
+        assert "t.me" not in again.text and "/batdau go-pledge" in again.text
+    finally:
+        await bot.stop()
