@@ -3,14 +3,17 @@ refused token, and one process serving Zalo and Telegram on one database."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bot.config import SettingsError
+from bot.config import SettingsError, load_settings
+from bot.logging_setup import setup_logging
 from bot.storage import inbox, pledge_campaigns
 from bot.storage.db import Database
 from tests.conftest import seed_areas
@@ -43,7 +46,27 @@ async def started(zalo: FakeZaloAPI, tmp_path: Path, **kwargs: object) -> Runnin
     return bot
 
 
-async def test_429_and_5xx_answers_are_survived(zalo: FakeZaloAPI, tmp_path: Path) -> None:
+@pytest.fixture
+def production_logs() -> Iterator[Callable[[], str]]:
+    """The logging ``xomantoan run`` sets up (at DEBUG), written where the test reads it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    noisy = {name: logging.getLogger(name).level for name in ("httpx", "httpcore", "aiohttp")}
+    setup_logging("DEBUG", load_settings(zalo_token=ZALO_TOKEN).secrets)
+    written = io.StringIO()
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(written)
+    yield written.getvalue
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, was in noisy.items():
+        logging.getLogger(name).setLevel(was)
+
+
+async def test_429_and_5xx_answers_are_survived(
+    zalo: FakeZaloAPI, tmp_path: Path, production_logs: Callable[[], str]
+) -> None:
     bot = await started(zalo, tmp_path)
     try:
         an = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
@@ -56,6 +79,10 @@ async def test_429_and_5xx_answers_are_survived(zalo: FakeZaloAPI, tmp_path: Pat
         refused = [c.status for c in zalo.calls if c.method == "sendMessage" and not c.ok]
         assert refused == [429, 500, 429]
         assert len(zalo.sent(an.id)) == 1  # the reply arrived once
+        # Failures were logged, and never with the token (it is in every request's URL).
+        logged = production_logs()
+        assert "429" in logged and "sendMessage: 500" in logged
+        assert ZALO_TOKEN.split(":")[1] not in logged
     finally:
         await bot.stop()
 
@@ -63,6 +90,9 @@ async def test_429_and_5xx_answers_are_survived(zalo: FakeZaloAPI, tmp_path: Pat
 async def test_webhook_with_a_good_and_a_wrong_secret(zalo: FakeZaloAPI, tmp_path: Path) -> None:
     bot = await started(zalo, tmp_path, webhook=True)
     try:
+        async with httpx.AsyncClient() as http:  # the same server answers its health check
+            health = await http.get(bot.http + "/health")
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
         assert zalo.webhook is not None
         assert zalo.webhook["url"] == "https://bot.example.vn/zalo/webhook"
         assert zalo.webhook["secret_token"] == WEBHOOK_SECRET
