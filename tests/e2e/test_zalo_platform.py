@@ -20,6 +20,7 @@ from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser, fixed_clock
 from tests.e2e.test_onboarding import register as register_telegram
 from tests.e2e.test_pledges import sign
+from tests.e2e.test_reports import settle as tg_settle
 from tests.e2e.test_zalo_flows import grant, register, settle
 from tests.e2e.zalo_harness import WEBHOOK_SECRET, ZALO_TOKEN, RunningZaloBot
 from tests.fakebotapi import Call as FakeCall
@@ -518,5 +519,47 @@ async def test_a_zalo_groups_board_changed_from_telegram_keeps_zalos_words(
         again = await zalo.wait_for(lambda c: c.chat_id == village["id"], after=before)
         assert "Nguyễn Văn An" not in again.text
         assert "t.me" not in again.text and "/batdau go-pledge" in again.text
+    finally:
+        await bot.stop()
+
+
+async def test_a_report_photo_sent_on_telegram_reaches_its_handler_on_zalo(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, telegram=api)
+    try:
+        officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+        await register(zalo, officer)
+        await grant(bot, officer, "officer")
+        an = ChatUser(api, 2001, "Nguyễn Văn An")
+        await register_telegram(api, an)
+        api.files["PHOTO-R"] = PHOTO
+        await tg_settle(api, an.send("/baocao"))
+        await tg_settle(api, an.press("Trộm cắp"))
+        photo_id = [{"file_id": "PHOTO-R", "file_unique_id": "pr", "width": 10, "height": 10}]
+        await tg_settle(api, an.send("", photo=photo_id, caption="Mất xe máy trước nhà văn hóa"))
+        await tg_settle(api, an.press("Tiếp tục"))
+        await tg_settle(api, an.press("Thôn Đông"))
+        await tg_settle(api, an.send("Ngõ 3 sau chợ"))
+        await tg_settle(api, an.press("Không"))
+        before = len(zalo.calls)
+        await an.press("Gửi ẩn danh")
+        card = await zalo.wait_for(
+            lambda c: c.chat_id == officer.id and "Mất xe máy" in c.text, after=before
+        )
+        assert "1 ảnh" in card.text
+        await zalo.wait_idle()
+        # The handler asks for the photos: the photo itself arrives, on the bot's own server.
+        before = len(zalo.calls)
+        await officer.press("Xem ảnh")
+        photo = await zalo.wait_for(
+            lambda c: c.chat_id == officer.id and c.method == "sendPhoto", after=before
+        )
+        async with httpx.AsyncClient() as http:
+            fetched = await http.get(bot.local(str(photo.params["photo"])))
+        assert fetched.content == PHOTO
+        await zalo.wait_idle()
+        said = "\n".join(c.text for c in zalo.calls[before:] if c.chat_id == officer.id)
+        assert "Tin báo #1: ảnh 1/1" in said
     finally:
         await bot.stop()
