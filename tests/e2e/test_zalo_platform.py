@@ -563,3 +563,17 @@ async def test_a_report_photo_sent_on_telegram_reaches_its_handler_on_zalo(
         assert "Tin báo #1: ảnh 1/1" in said
     finally:
         await bot.stop()
+
+
+async def test_a_photo_zalo_refuses_is_not_lost_silently(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    bot = await started(zalo, tmp_path, telegram=api, admins="42", clock=fixed_clock(MORNING))
+    try:
+        officer, tele, an = await residents(zalo, api)
+        zalo.fail("sendPhoto", 400, description="Bad Request: the photo could not be fetched")
+        await broadcast_a_photo(api, zalo, officer, an, tele)
+        said = "\n".join(c.text for c in zalo.sent(an.id)[-2:])
+        assert "Tin này có kèm một ảnh" in said and "sạc xe điện" in said
+    finally:
+        await bot.stop()

@@ -209,9 +209,9 @@ class ZaloSender:
             try:
                 await self._paced(message.chat_id, caption, photo=photo)
                 parts = parts if not caption else []
-            except (Flood, NotDone) as exc:
-                parts[0] = (parts[0] + "\n\n" + photo).strip()  # the outbox sends the link
-                log.warning("a Zalo photo was refused on every attempt (%s)", exc)
+            except ZaloError as exc:  # its link instead (it opens in a browser too)
+                parts[0] = (parts[0] + "\n\n" + photo).strip()
+                log.warning("a Zalo photo was refused (%s); its link is sent instead", exc)
         for index, part in enumerate(parts):
             try:
                 await self._paced(message.chat_id, part)
@@ -275,6 +275,18 @@ class ZaloSender:
                 if self.pacer is not None:
                     self.pacer.done(chat_id, sent=sent, hold=hold)
 
+    async def _send_photo(self, chat_id: str, url: str) -> None:
+        """An outbox message's photo. One Zalo refuses (it could not fetch it) is not lost
+        silently: a line says a photo came with the message; the text goes on."""
+        try:
+            await self.client.send_photo(chat_id, url, None)
+        except Refused as exc:
+            lowered = exc.description.lower()
+            if exc.code in (403, 404) or "not found" in lowered or "block" in lowered:
+                raise  # the chat is gone: the whole message is
+            log.warning("Zalo refused a photo (%s); a line says so instead", exc)
+            await self.client.send_message(chat_id, self.translator.plain(NO_PHOTO))
+
     def flood_hold(self, exc: Flood) -> float:
         if exc.retry_after is not None:
             return max(exc.retry_after, 0.1)
@@ -301,7 +313,7 @@ class ZaloSender:
                     continue
                 try:
                     if picture is not None:
-                        await self.client.send_photo(item.chat_id, picture, None)
+                        await self._send_photo(item.chat_id, picture)
                     else:
                         await self.client.send_message(item.chat_id, part)
                 except Unanswered:
