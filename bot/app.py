@@ -27,7 +27,6 @@ from bot.storage.db import Database
 from bot.storage.lock import ProcessLock
 from bot.transports.delivery import OutboxWorker
 from bot.transports.pacing import Limits, Pacer
-from bot.transports.platforms import telegram_admins
 from bot.transports.send_results import Sender
 from scheduler.service import Scheduler, install_housekeeping
 
@@ -40,7 +39,7 @@ def core_config(settings: Settings, links: Links) -> CoreConfig:
     from datetime import timedelta
 
     return CoreConfig(
-        admins=telegram_admins(settings.admins),
+        admins=frozenset(settings.admins),
         tz=settings.tz,
         default_language=settings.default_language,
         menu_ttl=timedelta(hours=settings.menu_ttl_hours),
@@ -213,6 +212,7 @@ async def run_bot(
                         clock,
                         limits=zalo_limits,
                         read_timeout=read_timeout,
+                        fetch_photo=telegram.fetch_file if telegram is not None else None,
                     )
                 )
                 if zalo is None:

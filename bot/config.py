@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.transports.platforms import admin_person
+
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
 # A Zalo bot token from Zalo Bot Creator: the bot's id (digits), a colon, the access key.
 ZALO_TOKEN_PATTERN = re.compile(r"^\d{3,25}:[A-Za-z0-9_-]{8,256}$")
@@ -39,7 +41,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database: Path = Path("xomantoan.sqlite3")
-    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Telegram user ids, and Zalo ids written zalo:ID: (platform, id) once read.
+    admins: Annotated[list[tuple[str, str]], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     log_level: str = "INFO"
@@ -143,11 +146,7 @@ class Settings(BaseSettings):
     @classmethod
     def _admins(cls, value: object) -> object:
         if isinstance(value, str):
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            for part in parts:
-                if not re.fullmatch(r"-?\d{1,20}", part):
-                    raise ValueError(f"'{part}' is not a Telegram user id (a whole number)")
-            return [int(p) for p in parts]
+            return [admin_person(p) for p in value.split(",") if p.strip()]
         return value
 
     @field_validator("timezone")

@@ -28,7 +28,7 @@ from bot.core.flows import STALE_MENU, StateRefused
 from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
-from bot.i18n import N_, Translator, pick_language
+from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
 from bot.storage import members as members_repo
 from bot.storage.db import Database
@@ -92,7 +92,7 @@ class Dispatcher:
 
     def _apology(self, event: Event) -> Outcome:
         language = pick_language(event.user.language_code if event.user else None)
-        text = Translator(language, self.config.tz)._(APOLOGY)
+        text = self.config.translator(language, event.platform)._(APOLOGY)
         if event.kind == EventKind.BUTTON:
             return Outcome(toast=text)
         if event.kind in (
@@ -137,8 +137,8 @@ class Dispatcher:
             member=member,
             chat=chat,
             roles=roles,
-            translator=Translator(
-                self._language(event, member, chat, conversation), self.config.tz
+            translator=self.config.translator(
+                self._language(event, member, chat, conversation), event.platform
             ),
             conversation=conversation,
             registry=self.registry,

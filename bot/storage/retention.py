@@ -16,7 +16,7 @@ rowid to go on after, None once there is nothing further.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -24,6 +24,7 @@ from bot.storage import deliveries as deliveries_repo
 from bot.storage.timefmt import to_db
 
 FINAL = "('sent', 'failed', 'skipped')"
+SEEN_KEPT = timedelta(days=3)  # how long a message id is remembered to drop its repeats
 BATCH = 5000  # rows deleted per statement (with secure_delete on, ~60 ms of work)
 
 Batch = tuple[int, int | None]
@@ -119,6 +120,14 @@ async def purge_menus(
 ) -> Batch:
     """A batch of the expired menus (their buttons then answer "no longer active")."""
     return await _delete_batch(conn, "menus", "expires_at <= ?", (to_db(now),), after, limit)
+
+
+async def purge_seen_messages(
+    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+) -> Batch:
+    """A batch of the message ids seen before ``cutoff`` (a platform repeats a message within
+    minutes, so a few days is plenty)."""
+    return await _delete_batch(conn, "seen_messages", "seen_at < ?", (to_db(cutoff),), after, limit)
 
 
 async def purge_conversations(

@@ -10,7 +10,16 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage import chats, conversations, deliveries, members, menus, outbox, roles
+from bot.storage import (
+    chats,
+    conversations,
+    deliveries,
+    members,
+    menus,
+    outbox,
+    roles,
+    seen_messages,
+)
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
 from scheduler.service import Scheduler, housekeeping, install_housekeeping, purge_old
@@ -178,7 +187,20 @@ async def test_housekeeping_drops_expired_menus_and_conversations_only(db: Datab
             await menus.create(conn, "telegram", "7001", "7001", ["x"], None, now, expires)
             talk = Conversation("flow", "step", f"t{n}")
             await conversations.save(conn, "telegram", "7001", str(n), talk, now, expires)
-    assert await housekeeping(db, lambda: now) == (1, 1)
+    assert await housekeeping(db, lambda: now) == (1, 1, 0)
     assert await _count(db, "SELECT COUNT(*) FROM menus") == 1
     assert await _count(db, "SELECT COUNT(*) FROM conversations WHERE user_id = '1'") == 1
     assert await _count(db, "SELECT COUNT(*) FROM conversations") == 1
+
+
+async def test_housekeeping_forgets_message_ids_seen_days_ago(db: Database) -> None:
+    """A message id is remembered long enough to drop a platform's repeats, then purged."""
+    now = LATER
+    async with db.unit() as conn:
+        assert await seen_messages.first_time(conn, "zalo", "old", now - timedelta(days=4))
+        assert await seen_messages.first_time(conn, "zalo", "recent", now - timedelta(hours=2))
+        assert not await seen_messages.first_time(conn, "zalo", "recent", now)
+    assert await housekeeping(db, lambda: now) == (0, 0, 1)
+    async with db.unit() as conn:
+        assert await seen_messages.first_time(conn, "zalo", "old", now)  # new again
+        assert not await seen_messages.first_time(conn, "zalo", "recent", now)

@@ -36,6 +36,7 @@ class Triage(StrEnum):
     REOPEN = "reopen"
     BLOCK = "block"
     MEDIATION = "med"
+    PHOTOS = "photos"  # the report's photos, sent to the handler's chat
 
 
 class Med(StrEnum):

@@ -23,7 +23,7 @@ from bot.features.reports.texts import status_label
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import members as members_repo
-from bot.storage import report_handling, report_limits
+from bot.storage import outbox, report_handling, report_limits
 from bot.storage import reports as repo
 from bot.storage.reports import Report
 
@@ -35,6 +35,32 @@ async def _load(ctx: Context, value: str) -> Report | None:
         ctx.toast(ctx._("This report is not in your care."))
         return None
     return report
+
+
+async def _photos(ctx: Context, report: Report) -> None:
+    """The report's photos, to the handler's chat, each with the report's number (through the
+    outbox: each platform sends a photo its own way, whichever platform it was taken on)."""
+    photos = [str(m["file_id"]) for m in report.media if m.get("kind") == "photo"]
+    for number, file_id in enumerate(photos, start=1):
+        caption = ctx._(
+            "Report #{number}: photo {index} of {count}",
+            number=str(report.id),
+            index=number,
+            count=len(photos),
+        )
+        await outbox.enqueue(
+            ctx.conn,
+            ctx.event.platform,
+            ctx.chat.chat_id,
+            caption,
+            [],
+            ctx.now,
+            priority=outbox.PRIORITY_URGENT,
+            photo=file_id,
+        )
+    ctx.outbox_written = bool(photos)
+    await ctx.audit("report.photos_shown", "report", report.id, count=len(photos))
+    ctx.toast(ctx._n("Sending {count} photo.", "Sending {count} photos.", len(photos)))
 
 
 async def on_triage(ctx: Context, argument: str) -> None:
@@ -54,6 +80,8 @@ async def on_triage(ctx: Context, argument: str) -> None:
         await _show_reporter(ctx, report)
     elif verb == Triage.HISTORY:
         await _history(ctx, report)
+    elif verb == Triage.PHOTOS:
+        await _photos(ctx, report)
     elif verb == Triage.CONFIRM:
         await confirmed(ctx, report)
     elif verb == Triage.CANCEL:

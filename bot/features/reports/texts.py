@@ -120,6 +120,8 @@ def card_options(t: Translator, report: Report, *, officer: bool) -> list[list[O
         extra.append(Option(t.plain("👤 Show reporter"), action=TRIAGE(Triage.WHO, report.id)))
     rows.append(extra)
     more = [Option(t.plain("🕘 History"), action=TRIAGE(Triage.HISTORY, report.id))]
+    if report.media_count("photo"):
+        more.append(Option(t.plain("🖼 Photos"), action=TRIAGE(Triage.PHOTOS, report.id)))
     if report.category == MEDIATION_CATEGORY:
         more.append(Option(t.plain("⚖️ Mediation case"), action=TRIAGE(Triage.MEDIATION, report.id)))
     rows.append(more)
