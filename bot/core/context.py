@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
+from bot.core.sealing import Sealer
 
 if TYPE_CHECKING:
     from bot.core.flows import State
@@ -39,6 +40,10 @@ class CoreConfig:
     # Where one process serves several platforms: each one's links (``links`` is the default,
     # for timers). Filled by the transports as they start.
     platform_links: dict[str, Links] = field(default_factory=dict, compare=False)
+    # Seals anonymous reporters' addresses (bot.core.sealing); a key of this process only
+    # unless the settings give the deployment's.
+    sealer: Sealer = field(default_factory=Sealer.random, compare=False, repr=False)
+    reopen_days: int = 7  # a resolved report may be reopened by its reporter this long, once
 
     def on(self, platform: str) -> CoreConfig:
         """The configuration for an event from ``platform``: with that platform's links."""
