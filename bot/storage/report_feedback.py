@@ -93,10 +93,11 @@ async def figures(
 ) -> FeedbackFigures:
     """Counted over reports made in [start, end) (in ``area_ids`` when given), as the other
     report figures are."""
-    where, params = "r.created_at >= ? AND r.created_at < ?", [to_db(start), to_db(end)]
+    where = "r.created_at >= ? AND r.created_at < ?"
+    params: list[object] = [to_db(start), to_db(end)]
     if area_ids is not None:
         where += f" AND r.area_id IN ({','.join('?' for _ in area_ids) or 'NULL'})"
-        params += [str(a) for a in area_ids]
+        params += list(area_ids)
     async with conn.execute(
         "SELECT COUNT(g.report_id), COALESCE(SUM(g.satisfied), 0),"
         " (SELECT COUNT(*) FROM report_reopenings o JOIN reports r ON r.id = o.report_id"
