@@ -10,6 +10,7 @@ from tests.e2e.test_onboarding import register
 from tests.e2e.test_patrols_live import make_leader
 from tests.e2e.test_province import (  # noqa: F401 (the fixture)
     ADMIN,
+    file_theft,
     make_officer,
     province,
     residents,
@@ -122,3 +123,30 @@ async def test_a_mediator_is_found_in_the_cases_commune_and_changed_by_its_leade
     assert saved == [{"mediator_member_id": case["mediator_member_id"]}]
     mine = await settle(api, leader.press("Tôi"))
     assert "Hòa giải viên: Trưởng Thôn Một" in mine.text
+
+
+async def test_a_commune_officer_cannot_write_to_merge_or_close_another_communes_report(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, hoa = await residents(api)
+    officer = ChatUser(api, 3010, "Cán bộ Lương")
+    await register(api, officer, "Thôn Sơn Hai")
+    await make_officer(api, officer, "Xã Nga Sơn")
+    await file_theft(api, son, "Thôn Sơn Một", "Mất xe máy trước cổng nhà văn hóa")
+    await file_theft(api, hoa, "Thôn Hòa Một", "Mất trâu ngoài đồng")
+    await file_theft(api, hoa, "Thôn Hòa Một", "Mất thêm một con trâu ngoài đồng")
+    ids = [r["id"] for r in await rows(province, "SELECT id FROM reports ORDER BY id")]
+    own, other, other_again = ids
+    for action in (
+        f"rth:write:{other}",
+        f"rth:merge:{other_again}:{other}",
+        f"rth:mergeok:{other_again}:{other}",
+        f"rth:merge:{own}:{other}",  # their own report into another commune's
+        f"rth:mergeok:{own}:{other}",
+        f"rt:st:{other}:resolved",
+    ):
+        refused = await craft_button(province, api, officer, action)
+        assert "không thuộc phạm vi" in refused.params["text"], action
+    assert [r["status"] for r in await rows(province, "SELECT status FROM reports")] == ["new"] * 3
+    assert await rows(province, "SELECT * FROM report_messages") == []

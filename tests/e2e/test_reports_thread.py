@@ -135,3 +135,25 @@ async def test_anonymous_reporter_and_officer_write_through_the_sealed_thread(
     assert str(contact["sealed"]).startswith("~s1.")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert not [n for n in needles if n in logged]
+
+
+async def test_forgetme_cuts_the_sealed_link(api: FakeBotAPI, bot: RunningBot) -> None:
+    reporter, officer = await people(api, bot)
+    await file_report(api, reporter, "Ma túy", "Có người bán ma túy ở bến xe", anonymous=True)
+    await file_report(api, reporter, "Ma túy", "Có người bán ma túy ở chợ", anonymous=True)
+    assert len(await rows(bot, "SELECT * FROM report_contacts")) == 2
+    card = await settle(api, officer.send("/dsbaocao"))
+    code = str((await rows(bot, "SELECT code FROM reports WHERE id = 1"))[0]["code"])
+    opened = await settle(api, officer.press(code, in_call=card))
+    await settle(api, officer.press("Nhắn người báo tin", in_call=opened))
+    await settle(api, officer.send("Anh/chị còn ở đó không?"))
+    await api.wait_idle()
+
+    await reporter.send("/xoadulieu")
+    await reporter.press("🗑")
+    assert await rows(bot, "SELECT * FROM report_contacts") == []
+    assert await rows(bot, "SELECT * FROM outbox WHERE chat_id LIKE '~s1.%'") == []
+    assert await rows(bot, "SELECT * FROM menus WHERE chat_id LIKE '~s1.%'") == []
+    assert len(await rows(bot, "SELECT * FROM reports")) == 2  # the reports stay
+    refused = await settle(api, officer.press("Nhắn người báo tin", in_call=opened))
+    assert "Không còn liên lạc được" in refused.params["text"]
