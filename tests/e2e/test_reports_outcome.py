@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ async def told(api: FakeBotAPI, user: ChatUser, text: str, before: int) -> Call:
 
 
 async def test_outcome_rating_and_one_reopening_counted_in_the_figures(
-    api: FakeBotAPI, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+    api: FakeBotAPI, bot: RunningBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     an = ChatUser(api, 2101, "Nguyễn Văn An")
     binh = ChatUser(api, 2102, "Phạm Thị Bình")
@@ -102,3 +103,19 @@ async def test_outcome_rating_and_one_reopening_counted_in_the_figures(
         "satisfied_percent": 50.0,
         "reopened": 1,
     }
+    # The exports: the workbook's summary and the draft summary report.
+    import docx
+    import openpyxl
+
+    book = tmp_path / "figures.xlsx"
+    assert await asyncio.to_thread(main, ["export", "--xlsx", str(book), "--lang", "en"]) == 0
+    summary = {
+        row[0].value: row[1].value for row in openpyxl.load_workbook(book).worksheets[0].iter_rows()
+    }
+    assert summary["Outcomes rated by the reporter"] == 2
+    assert summary["Share satisfied of rated"] == 0.5
+    assert summary["Reopened by the reporter"] == 1
+    draft = tmp_path / "bao-cao.docx"
+    assert await asyncio.to_thread(main, ["summary", str(draft), "--period", "month"]) == 0
+    text = "\n".join(p.text for p in docx.Document(str(draft)).paragraphs)
+    assert "2 lượt đánh giá, 1 hài lòng" in text and "người báo tin mở lại: 1" in text

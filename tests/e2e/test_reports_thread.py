@@ -106,6 +106,18 @@ async def test_anonymous_reporter_and_officer_write_through_the_sealed_thread(
     assert relayed_photo.params["photo"] == "PHOTO-QUAN-NUOC"
     assert "Ảnh chụp quán" in relayed_photo.text
 
+    # A voice message passes through as a voice message.
+    await settle(api, officer.press("Nhắn người báo tin", in_call=relayed_photo))
+    before = len(api.calls)
+    await settle(
+        api,
+        officer.send("", voice={"file_id": "VOICE-CAN-BO", "file_unique_id": "v9", "duration": 3}),
+    )
+    voice = await api.wait_for(
+        lambda c: c.method == "sendVoice" and c.chat_id == reporter.id, after=before
+    )
+    assert voice.params["voice"] == "VOICE-CAN-BO" and code in voice.text
+
     # Every message is in the report's history, by role.
     card = await settle(api, officer.send("/dsbaocao"))
     opened = await settle(api, officer.press(code, in_call=card))
@@ -115,6 +127,7 @@ async def test_anonymous_reporter_and_officer_write_through_the_sealed_thread(
         "Khoảng 9 giờ tối, gần cột điện",
         "Anh/chị có ảnh không?",
         "Ảnh chụp quán 📷",
+        "🎤",
     ):
         assert text in history.text
     assert "người báo tin" in history.text
@@ -130,7 +143,7 @@ async def test_anonymous_reporter_and_officer_write_through_the_sealed_thread(
         c for c in to_officer if any(n in json.dumps(c.params, ensure_ascii=False) for n in needles)
     ]
     assert rows_naming(bot.database, needles) == []
-    assert (await rows(bot, "SELECT COUNT(*) AS n FROM report_messages"))[0]["n"] == 4
+    assert (await rows(bot, "SELECT COUNT(*) AS n FROM report_messages"))[0]["n"] == 5
     contact = (await rows(bot, "SELECT * FROM report_contacts"))[0]
     assert str(contact["sealed"]).startswith("~s1.")
     logged = "\n".join(r.getMessage() for r in caplog.records)
