@@ -283,11 +283,18 @@ async def notify_reporter(
         options: list[list[Option]] = []
         if report.status == Status.RESOLVED:
             options = outcome_options(t, config, own)
-            text += "\n\n" + t._(
-                "Are you satisfied with how it was handled? If the problem is not fixed, you "
-                "can reopen it once within {days} days.",
-                days=config.reopen_days,
+            question = (
+                N_(
+                    "Is the outcome satisfactory? If the problem is not fixed, it can be "
+                    "reopened once within {days} days."
+                )
+                if staff
+                else N_(
+                    "Are you satisfied with how it was handled? If the problem is not fixed, "
+                    "you can reopen it once within {days} days."
+                )
             )
+            text += "\n\n" + t._(question, days=config.reopen_days)
         return Reply(text, options)
 
     return await reach.reach_all(conn, config, report, build, now)
