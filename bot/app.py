@@ -46,6 +46,8 @@ def core_config(settings: Settings, links: Links) -> CoreConfig:
         conversation_ttl=timedelta(hours=settings.conversation_ttl_hours),
         links=links,
         commune_name=settings.commune_name,
+        sealer=settings.sealer(),
+        reopen_days=settings.reopen_days,
     )
 
 
@@ -141,6 +143,7 @@ async def background(
             signal=signal.listener() if isinstance(signal, OutboxSignal) else signal,
             limits=d.limits,
             pacer=d.pacer,
+            sealer=core.dispatcher.config.sealer,
         )
         for d in deliveries
     ]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.sealing import Sealer, decode_key, key_file_of, load_or_create_key
 from bot.transports.platforms import admin_person
 
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
     # Delivered messages and idle strangers' chats are purged after this many days (the
     # awareness figures keep their counts).
     retention_days: int = Field(default=180, ge=30, le=3650)
+    # The key that seals anonymous reporters' chat addresses (URL-safe base64 of 32 bytes);
+    # without it, a key file is made beside the database on the first run (mode 0600).
+    seal_key: SecretStr | None = None
+    # How long after a report is resolved its reporter may reopen it (once).
+    reopen_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("telegram_token", mode="before")
     @classmethod
@@ -115,6 +121,16 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not re.match(r"^https://[^\s/]+(/\S*)?$", value.strip()):
             raise ValueError("must be an https:// address such as https://bot.example.vn/zalo")
         return value.strip().rstrip("/")
+
+    @field_validator("seal_key", mode="before")
+    @classmethod
+    def _seal_key(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        decode_key(value)  # ValueError with the reason
+        return value.strip()
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
@@ -205,7 +221,15 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> list[str]:
         """What the logs must never show."""
-        return [s for s in (self.token, self.zalo, self.webhook_secret) if s]
+        seal = self.seal_key.get_secret_value() if self.seal_key else None
+        return [s for s in (self.token, self.zalo, self.webhook_secret, seal) if s]
+
+    def sealer(self) -> Sealer:
+        """The sealer of reporters' addresses: the set key, else the key file beside the
+        database (made on the first run)."""
+        if self.seal_key is not None:
+            return Sealer(decode_key(self.seal_key.get_secret_value()))
+        return Sealer(load_or_create_key(key_file_of(self.database.expanduser())))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
+from bot.core.sealing import Sealer
 
 if TYPE_CHECKING:
     from bot.core.flows import State
@@ -42,6 +43,10 @@ class CoreConfig:
     # The words of each platform that has its own (``bot.i18n.TYPED`` where options are typed
     # as numbers and there are no buttons nor shared locations); filled by the transports.
     platform_wording: dict[str, str] = field(default_factory=dict, compare=False)
+    # Seals anonymous reporters' addresses (bot.core.sealing); a key of this process only
+    # unless the settings give the deployment's.
+    sealer: Sealer = field(default_factory=Sealer.random, compare=False, repr=False)
+    reopen_days: int = 7  # a resolved report may be reopened by its reporter this long, once
 
     def on(self, platform: str) -> CoreConfig:
         """The configuration for an event from ``platform`` (or a message to someone on it):

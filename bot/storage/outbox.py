@@ -27,6 +27,7 @@ class OutboxMessage:
     photo: str | None = None  # a platform file id: sent as a photo with the text as caption
     edit_of: int | None = None  # outbox id of an earlier message to edit in place
     edit_message_id: int | None = None  # the platform's id of that message, once known
+    voice: str | None = None  # a platform file id: sent as a voice message, the text as caption
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -44,6 +45,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         row["photo"] if "photo" in keys else None,
         row["edit_of"] if "edit_of" in keys else None,
         row["edit_message_id"] if "edit_message_id" in keys else None,
+        row["voice"] if "voice" in keys else None,
     )
 
 
@@ -70,10 +72,11 @@ async def enqueue(
     priority: int = PRIORITY_NORMAL,
     photo: str | None = None,
     edit_of: int | None = None,
+    voice: str | None = None,
 ) -> int:
     cur = await conn.execute(
         "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
-        " priority, photo, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " priority, photo, edit_of, voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             platform,
             chat_id,
@@ -85,6 +88,7 @@ async def enqueue(
             priority,
             photo,
             edit_of,
+            voice,
         ),
     )
     assert cur.lastrowid is not None

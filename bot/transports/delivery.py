@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.core.sealing import Sealer, is_sealed
 from bot.storage import chats, outbox
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
@@ -43,6 +44,11 @@ from bot.transports.pacing import Limits, Pacer
 from bot.transports.send_results import UNCONFIRMED, Sender, SendResult
 
 log = logging.getLogger(__name__)
+
+
+class SealedAddressError(Exception):
+    """A message's sealed chat cannot be opened with this deployment's key."""
+
 
 Clock = Callable[[], datetime]
 REFILL_SECONDS = 1.0
@@ -61,8 +67,12 @@ class OutboxWorker:
         limits: Limits = Limits(),
         is_group: Callable[[str], bool] | None = None,
         pacer: Pacer | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.db = db
+        # Opens sealed addresses (an anonymous reporter's chat) for the one request that
+        # sends to them: the address is never written, kept or logged in the clear.
+        self.sealer = sealer
         self.sender = sender
         self.clock = clock
         self.signal = signal or asyncio.Event()
@@ -310,7 +320,12 @@ class OutboxWorker:
                 raise
         try:
             try:
-                result = await self.sender.deliver(message)
+                result = await self.sender.deliver(self._opened(message))
+            except SealedAddressError:
+                log.warning(
+                    "outbox: message %d has a sealed address this key cannot open", message.id
+                )
+                result = SendResult("failed", reason="sealed address cannot be opened")
             except Exception as exc:  # a sender bug must not stop delivery of the rest
                 log.exception("outbox: sending message %d failed unexpectedly", message.id)
                 result = SendResult("error", reason=type(exc).__name__)
@@ -325,6 +340,17 @@ class OutboxWorker:
             await self._record(message, result)
         except Exception:
             log.exception("outbox: recording the result of message %d failed", message.id)
+
+    def _opened(self, message: OutboxMessage) -> OutboxMessage:
+        """The message with its sealed chat opened, for the sender only (the worker's queues,
+        the pacer and the database keep the sealed form). One that cannot be opened (a key
+        changed since) fails as undeliverable."""
+        if not is_sealed(message.chat_id):
+            return message
+        address = self.sealer.unseal(message.chat_id) if self.sealer else None
+        if address is None:
+            raise SealedAddressError
+        return replace(message, chat_id=address)
 
     async def _record(self, message: OutboxMessage, result: SendResult) -> None:
         chat_id = message.chat_id

@@ -221,3 +221,30 @@ async def test_assigning_transferring_deadlines_and_filters_are_refused_to_every
     # The list's filters are for leaders and officers only.
     refused = await craft_button(province, api, son, "rl:open:0:all:0:mine")
     assert "chỉ dành cho" in refused.params["text"]
+
+
+async def test_a_commune_officer_cannot_write_to_merge_or_close_another_communes_report(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, hoa = await residents(api)
+    officer = ChatUser(api, 3010, "Cán bộ Lương")
+    await register(api, officer, "Thôn Sơn Hai")
+    await make_officer(api, officer, "Xã Nga Sơn")
+    await file_theft(api, son, "Thôn Sơn Một", "Mất xe máy trước cổng nhà văn hóa")
+    await file_theft(api, hoa, "Thôn Hòa Một", "Mất trâu ngoài đồng")
+    await file_theft(api, hoa, "Thôn Hòa Một", "Mất thêm một con trâu ngoài đồng")
+    ids = [r["id"] for r in await rows(province, "SELECT id FROM reports ORDER BY id")]
+    own, other, other_again = ids
+    for action in (
+        f"rth:write:{other}",
+        f"rth:merge:{other_again}:{other}",
+        f"rth:mergeok:{other_again}:{other}",
+        f"rth:merge:{own}:{other}",  # their own report into another commune's
+        f"rth:mergeok:{own}:{other}",
+        f"rt:st:{other}:resolved",
+    ):
+        refused = await craft_button(province, api, officer, action)
+        assert "không thuộc phạm vi" in refused.params["text"], action
+    assert [r["status"] for r in await rows(province, "SELECT status FROM reports")] == ["new"] * 3
+    assert await rows(province, "SELECT * FROM report_messages") == []

@@ -34,6 +34,7 @@ from bot.features.reports.model import CATEGORIES, Status
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
+from bot.storage import report_feedback
 from bot.storage import stats as repo
 from bot.storage.areas import Area
 
@@ -97,6 +98,17 @@ class PledgeFigures(BaseModel):
     )
 
 
+class ReportFeedback(BaseModel):
+    """The reporters' word on the outcomes of the period's reports."""
+
+    rated: int = Field(default=0, description="reports whose reporter rated the outcome")
+    satisfied: int = Field(default=0, description="of those, rated satisfied")
+    satisfied_percent: float | None = Field(
+        default=None, description="satisfied of rated, 0-100, null when none was rated"
+    )
+    reopened: int = Field(default=0, description="reports their reporter reopened (once each)")
+
+
 class ReportFigures(BaseModel):
     total: int
     by_category: dict[str, int]
@@ -107,6 +119,7 @@ class ReportFigures(BaseModel):
         description="reports in the crime and social-evil categories, duplicates and matters "
         "that were not the commune's left out"
     )
+    feedback: ReportFeedback = Field(default_factory=ReportFeedback)
 
 
 class MediationFigures(BaseModel):
@@ -303,6 +316,7 @@ async def collect(
         happening_now=happening_now,
         anonymous=anonymous,
         crime=crime,
+        feedback=await feedback_figures(conn, begin, end, area_ids),
     )
 
     outcomes = await repo.mediation_counts(conn, begin, end, area_ids)
@@ -377,6 +391,19 @@ async def collect(
         communes=table,
         rating=rating,
         timeliness=await timeliness_figures(conn, scoped, area_ids, begin, end, now),
+    )
+
+
+async def feedback_figures(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: list[int] | None
+) -> ReportFeedback:
+    """Ratings and reopenings of the reports made in [begin, end) in scope."""
+    found = await report_feedback.figures(conn, begin, end, area_ids)
+    return ReportFeedback(
+        rated=found.rated,
+        satisfied=found.satisfied,
+        satisfied_percent=percent(found.satisfied, found.rated or None),
+        reopened=found.reopened,
     )
 
 

@@ -199,6 +199,23 @@ class ResultSections(ReportBase):
             self.total_row(t.plain("Total"), r.total),
         )
         w.para(timeliness_sentence(t, f.timeliness))  # on time, median times
+        self.report_feedback()
+
+    def report_feedback(self) -> None:
+        """The reporters' ratings of the outcomes and their reopenings."""
+        t, feedback = self.t, self.f.reports.feedback
+        self.w.para(
+            "c) "
+            + t.plain(
+                "Reporters' ratings of the outcome: {rated} rated, {satisfied} satisfied "
+                "({percent} of rated); reopened by their reporter: {reopened}.",
+                rated=self.n(feedback.rated),
+                satisfied=self.n(feedback.satisfied),
+                percent=self.pct(feedback.satisfied_percent),
+                reopened=self.n(feedback.reopened),
+            ),
+            indent=True,
+        )
 
     def mediation(self) -> None:
         t, f, w = self.t, self.f, self.w

@@ -182,6 +182,30 @@ def report_lines(t: Translator, figures: Figures) -> list[str]:
         extra.append(t._n("{count} anonymous", "{count} anonymous", reports.anonymous))
     if extra:
         lines.append(t._("Of these: {items}.", items=Safe(SEPARATOR.join(extra))))
+    return lines + feedback_lines(t, figures)
+
+
+def feedback_lines(t: Translator, figures: Figures) -> list[str]:
+    """The reporters' ratings of the outcomes and their reopenings."""
+    feedback = figures.reports.feedback
+    lines = []
+    if feedback.rated:
+        lines.append(
+            t._(
+                "Reporters' ratings: {satisfied} of {rated} satisfied ({percent}%).",
+                satisfied=feedback.satisfied,
+                rated=feedback.rated,
+                percent=feedback.satisfied_percent,
+            )
+        )
+    if feedback.reopened:
+        lines.append(
+            t._n(
+                "{count} report was reopened by its reporter.",
+                "{count} reports were reopened by their reporters.",
+                feedback.reopened,
+            )
+        )
     return lines
 
 

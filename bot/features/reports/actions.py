@@ -99,3 +99,29 @@ class Deadline(StrEnum):
 
 HANDLE = Actions("rh", Handle)
 DEADLINES = Actions("rdl", Deadline)
+
+
+class Thread(StrEnum):
+    """A handler's buttons of the thread with the reporter and of merging duplicates (each
+    with the report's number)."""
+
+    WRITE = "write"  # write to the reporter
+    MERGE = "merge"  # "<report>:<original>": merge into the original (asks to confirm)
+    MERGE_OK = "mergeok"  # "<report>:<original>": confirmed
+    MERGE_NO = "mergeno"
+
+
+class Answer(StrEnum):
+    """The reporter's buttons, each with a sealed reference to the report (never its number:
+    a menu kept in the reporter's chat must not tell which report it is about)."""
+
+    WRITE = "write"  # write to the handler
+    GOOD = "good"  # satisfied with the outcome
+    BAD = "bad"  # not satisfied: then a reason, picked or typed
+    WHY = "why"  # "<ref>:<reason key>"
+    WHY_TYPED = "whytyped"
+    REOPEN = "reopen"  # reopen it, once, within the set time
+
+
+THREAD = Actions("rth", Thread)
+ANSWER = Actions("rrp", Answer)

@@ -4,6 +4,7 @@ buttons and the status changes."""
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.features.reports.card_extras import extras_of
 from bot.features.reports.model import Target
 from bot.features.reports.screens_assign import card_lines
 from bot.features.reports.service import area_name
@@ -27,6 +28,5 @@ async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: s
     text += "".join("\n" + line for line in await card_lines(ctx, report))  # who has it, when
     if note:
         text = note + "\n\n" + text
-    ctx.reply(
-        text, card_options(ctx.t, report, officer=ctx.roles.covers(report.area_id)), edit=edit
-    )
+    options = card_options(ctx.t, report, officer=ctx.roles.covers(report.area_id))
+    ctx.reply(*(await extras_of(ctx.conn, report)).add_to(ctx.t, text, options), edit=edit)

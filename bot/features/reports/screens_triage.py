@@ -145,6 +145,8 @@ async def _history(ctx: Context, report: Report) -> None:
             # The reporter's own steps ("not fixed", "fixed"): never their name here. Who sent
             # a report is shown only on request, to the handler or an officer, and audited.
             who = ctx.t.plain("the reporter")
+        if event.to_status == Status.REOPENED and event.actor_member_id is None:
+            who = ctx.t.plain("the reporter")  # an anonymous reporter reopened it
         mine = await history_line(ctx, event, handling.get(event.id))  # assigned, transferred
         if mine is not None:
             what = mine
@@ -165,6 +167,9 @@ async def _history(ctx: Context, report: Report) -> None:
         if report.anonymous and event.from_status is None and event.to_status == Status.NEW:
             who = ctx.t.plain("anonymous")
         lines.append(ctx._("• {when}: {what} ({who})", when=event.at, what=_safe(what), who=who))
+    from bot.features.reports.screens_thread import history_lines
+
+    lines += await history_lines(ctx, report)
     ctx.reply("\n".join(lines))
 
 

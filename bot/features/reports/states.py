@@ -149,3 +149,34 @@ class TransferState(State):
 
 
 TRANSFER = Flow("report_transfer", TransferStep, TransferState)
+
+
+# The thread with the reporter -----------------------------------------------------------------
+class WriteStep(StrEnum):
+    MESSAGE = "message"
+
+
+class HandlerWrites(State):
+    """A handler writing to the reporter of a report."""
+
+    report_id: int
+
+
+HANDLER_WRITES = Flow("report_write", WriteStep, HandlerWrites)
+
+
+class ReporterWrites(State):
+    """The reporter writing to the handler, or giving the reason of a rating: the report is
+    kept only as a sealed reference (their conversation must not tell which report it is)."""
+
+    ref: str
+
+
+REPORTER_WRITES = Flow("report_answer", WriteStep, ReporterWrites)
+
+
+class ReasonStep(StrEnum):
+    REASON = "reason"
+
+
+RATING_REASON = Flow("report_rating", ReasonStep, ReporterWrites)
