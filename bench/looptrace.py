@@ -52,7 +52,14 @@ def install(path: str, threshold: float = 0.001) -> None:
     histogram: Counter[str] = Counter()
     spans: list[tuple[float, float, str]] = []  # (when it ended, seconds, place)
     held = [0.0, 0]
+    # Every callback of a chat's lane: (when it ended, seconds, chat id), to put a cost on
+    # each update (see lane_costs).
+    lanes: list[tuple[float, float, str]] = []
     original = asyncio.events.Handle._run
+
+    def lane_of(handle: asyncio.Handle) -> str:
+        task = getattr(getattr(handle, "_callback", None), "__self__", None)
+        return task.get_name().split("-", 1)[1] if isinstance(task, asyncio.Task) else ""
 
     def timed(handle: asyncio.Handle) -> None:
         task_name, before = _where(handle)
@@ -65,6 +72,8 @@ def install(path: str, threshold: float = 0.001) -> None:
             if took >= bound:
                 histogram[f">={bound * 1000:g} ms"] += 1
                 break
+        if task_name == "chat" and len(lanes) < 1_000_000:
+            lanes.append((time.monotonic(), took, lane_of(handle)))
         if took >= threshold and len(spans) < 200_000:
             _, after = _where(handle)
             place = " | ".join((before[-2:] or [task_name]) + ["->"] + (after[-2:] or ["done"]))
@@ -90,6 +99,7 @@ def install(path: str, threshold: float = 0.001) -> None:
             "histogram": histogram,
             "spans": spans,
             "gc": collections,
+            "lanes": lanes,
             "frozen": gc.get_freeze_count(),
         }
         Path(path).write_text(json.dumps(data, ensure_ascii=False))
@@ -137,6 +147,32 @@ def summary(path: str, window: tuple[float, float] | None = None, top: int = 12)
         lines.append(
             f"  {len(took):5d}x >=5 ms, total {sum(took) * 1000:6.0f} ms, worst"
             f" {max(took) * 1000:6.1f} ms: {place}"
+        )
+    return lines
+
+
+def lane_costs(path: str, steps: list[tuple[float, float, str, int]], top: int = 12) -> list[str]:
+    """The event loop's time spent in each chat's lane, put on the update of that chat pushed
+    last before (``steps``: when pushed, latency, label, chat id): per kind of update, the
+    mean and the largest, heaviest first."""
+    data = json.loads(Path(path).read_text())
+    pushed: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for index, (at, _, _, chat) in enumerate(steps):
+        pushed[str(chat)].append((at, index))
+    cost = [0.0] * len(steps)
+    for end, took, chat in data.get("lanes", ()):
+        before = [index for at, index in pushed.get(chat, ()) if at <= end]
+        if before:
+            cost[before[-1]] += took
+    by_label: dict[str, list[float]] = defaultdict(list)
+    for (_, _, label, _), spent in zip(steps, cost, strict=True):
+        by_label[label].append(spent)
+    lines = ["loop time in the chat's lane per update (mean / largest), heaviest first:"]
+    ranked = sorted(by_label.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))
+    for label, spent in ranked[:top]:
+        lines.append(
+            f"  {sum(spent) / len(spent) * 1000:5.1f} / {max(spent) * 1000:5.1f} ms"
+            f"  ({len(spent)}x)  {label}"
         )
     return lines
 

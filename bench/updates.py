@@ -306,7 +306,7 @@ class Pending:
 class Stats:
     latencies: list[float] = field(default_factory=list)
     # (when it was pushed, latency, which step of which flow) of each update
-    steps: list[tuple[float, float, str]] = field(default_factory=list)
+    steps: list[tuple[float, float, str, int]] = field(default_factory=list)
     misses: int = 0
     timeouts: int = 0
 
@@ -520,7 +520,8 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
             latency = await api.step(person, kind, text)
             api.stats.latencies.append(latency)
             label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
-            api.stats.steps.append((pushed, latency, label))
+            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
+            api.stats.steps.append((pushed, latency, label, chat))
             done += 1
 
     start = time.monotonic()
@@ -619,14 +620,14 @@ class Result:
     detail: list[str] = field(default_factory=list)
 
 
-def slowest(steps: list[tuple[float, float, str]], share: float = 0.01) -> list[str]:
+def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> list[str]:
     """Which steps make the slowest ``share`` of the updates, most frequent first."""
     ranked = sorted(steps, key=lambda s: -s[1])[: max(1, round(len(steps) * share))]
     if not ranked:
         return []
-    counts = Counter(label for _, _, label in ranked)
+    counts = Counter(label for _, _, label, _ in ranked)
     worst: dict[str, float] = {}
-    for _, latency, label in ranked:
+    for _, latency, label, _ in ranked:
         worst[label] = max(worst.get(label, 0.0), latency)
     lines = [f"slowest {share:.0%} ({len(ranked)} updates, from {ranked[-1][1] * 1000:.1f} ms):"]
     for label, count in counts.most_common(8):
@@ -710,6 +711,7 @@ async def measure(
         from bench import looptrace
 
         detail += looptrace.summary(str(trace), steady)
+        detail += looptrace.lane_costs(str(trace), api.stats.steps)
     shutil.rmtree(folder, ignore_errors=True)
     return Result(
         f"{'Xóm An Toàn' if kind == 'bot' else 'bare PTB'} ({members:,} members)",
