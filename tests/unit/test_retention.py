@@ -213,7 +213,14 @@ async def test_a_purge_batch_looks_at_a_bounded_window_of_the_table(db: Database
         await chats.upsert(conn, "telegram", "9001", "private", None, old)  # the stranger
 
     async with db.unit() as conn:
+        statements: list[str] = []
+        await conn.set_trace_callback(statements.append)
         first = await retention.purge_strangers(conn, LATER - KEEP)
+        await conn.set_trace_callback(None)
+        for sql in statements:  # the window is walked by rowid, not through an index
+            async with conn.execute("EXPLAIN QUERY PLAN " + sql) as cur:
+                steps = [str(r[3]) for r in await cur.fetchall()]
+            assert not any(s.startswith("SEARCH chats USING INDEX") for s in steps), steps
     assert first[0] == 0 and first[1] is not None  # stopped after a window, none found yet
     async with db.read() as conn:
         assert await chats.find(conn, "telegram", "9001") is not None

@@ -3,9 +3,11 @@
 
 -- An area's groups (chats.groups): every patrol ended, report routed or summary posted read
 -- all 100,000 private chats to find an area's one or two groups (7 ms at 100,000 members,
--- and the ends of twenty patrols in the same second queued behind each other). By kind,
--- then area, in id order: also every area's groups (broadcasts, the group list).
-CREATE INDEX chats_kind_area ON chats(kind, area_id);
+-- and the ends of twenty patrols in the same second queued behind each other). Groups only,
+-- by area, in id order: also every area's groups (broadcasts, the group list). Only groups are
+-- in it, so no statement about private chats is drawn to it (a purge walking the chats by rowid
+-- in windows walked every private chat through an index on the kind instead: 17 ms a window).
+CREATE INDEX chats_groups ON chats(kind, area_id) WHERE kind = 'group';
 
 -- A person's menus in a chat other than their own (/mydata counts them, /forgetme deletes
 -- them): by chat, as menus_user has them by person.
