@@ -219,14 +219,19 @@ async def pending_after(
 
 
 async def pending_window(
-    conn: aiosqlite.Connection, platform: str, known: set[int], size: int
+    conn: aiosqlite.Connection,
+    platform: str,
+    known: set[int],
+    size: int,
+    new_at_most: int | None = None,
 ) -> list[OutboxMessage]:
     """The pending messages among the first ``size`` in sending order (priority, then due
     time, then id) that are not in ``known`` (those the worker holds already), oldest first.
 
     The worker holds at most about ``size`` messages whatever the queue's length: a broadcast
     to 100,000 chats is read a window at a time, and a message that must go before it (a reply,
-    an alert) is still read at once, since it sorts ahead of the window."""
+    an alert) is still read at once, since it sorts ahead of the window. ``new_at_most``: read
+    only the first that many of those not known (in sending order)."""
     ids = [
         int(r[0])
         for r in await conn.execute_fetchall(
@@ -235,7 +240,7 @@ async def pending_window(
             (platform, max(size, len(known))),
         )
     ]
-    wanted = [i for i in ids if i not in known]
+    wanted = [i for i in ids if i not in known][:new_at_most]
     if not wanted:
         return []
     marks = ",".join("?" for _ in wanted)

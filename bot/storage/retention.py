@@ -6,11 +6,13 @@ finished run's rows go together, after their counts are kept (``deliveries.keep_
 the figures read the same before and after. A stranger (someone who wrote to the bot but never
 registered and holds no role) leaves a ``chats`` row; it goes once idle for the retention.
 
-Each purge deletes in bounded batches (at most ``limit`` rows a statement, walking the table by
-rowid from ``after``): the caller runs each batch in its own short transaction and lets the
-chats' updates in between, so a large purge never holds the database (nor, since statements run
-on the event loop's thread, every chat) for long. A batch returns the rows it deleted and the
-rowid to go on after, None once there is nothing further.
+Each purge deletes in bounded batches: a batch looks at a window of at most ``SCAN`` rows of the
+table, walking it by rowid from ``after``, and deletes at most ``limit`` of them. The caller runs
+each batch in its own short transaction and lets the chats' updates in between, so a large purge
+never holds the database (nor, since statements run on the event loop's thread, every chat) for
+long, even when few rows match (looking for the idle strangers among 100,000 members' chats read
+them all in one statement: 15 ms). A batch returns the rows it deleted and the rowid to go on
+after, None once the end of the table is reached.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from bot.storage.timefmt import to_db
 
 FINAL = "('sent', 'failed', 'skipped')"
 SEEN_KEPT = timedelta(days=3)  # how long a message id is remembered to drop its repeats
-BATCH = 5000  # rows deleted per statement (with secure_delete on, ~60 ms of work)
+BATCH = 1000  # rows deleted per statement (with secure_delete on, ~4 ms of work; 5,000: 22 ms)
+SCAN = 5000  # rows of the table a batch looks at, at most (~1 ms)
 
 Batch = tuple[int, int | None]
 
@@ -37,19 +40,36 @@ async def _delete_batch(
     params: tuple[object, ...],
     after: int,
     limit: int,
+    scan: int | None = SCAN,
 ) -> Batch:
-    """Delete the next ``limit`` rows of ``table`` matching ``where`` past rowid ``after``."""
+    """Delete the first ``limit`` rows of ``table`` matching ``where`` among the ``scan`` rows
+    past rowid ``after`` (``scan`` None: an index finds the rows of ``where``, the next
+    ``limit`` of them past ``after``)."""
+    upto: int | None = None
+    window = ""
+    if scan is not None:
+        async with conn.execute(
+            f"SELECT MAX(rowid) FROM (SELECT rowid FROM {table} WHERE rowid > ?"
+            " ORDER BY rowid LIMIT ?)",
+            (after, scan),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None or row[0] is None:
+            return 0, None  # the end of the table
+        upto, window = int(row[0]), f" AND rowid <= {int(row[0])}"
     async with conn.execute(
-        f"SELECT rowid FROM {table} WHERE ({where}) AND rowid > ? ORDER BY rowid LIMIT ?",
+        f"SELECT rowid FROM {table} WHERE ({where}) AND rowid > ?{window} ORDER BY rowid LIMIT ?",
         (*params, after, limit),
     ) as cur:
         ids = [int(r[0]) for r in await cur.fetchall()]
-    if not ids:
-        return 0, None
-    deleted = await conn.execute(
-        f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
-    )
-    return deleted.rowcount, ids[-1] if len(ids) == limit else None
+    deleted = 0
+    if ids:
+        done = await conn.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        deleted = done.rowcount
+    return deleted, ids[-1] if len(ids) == limit else upto
 
 
 async def finish_runs(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]:
@@ -75,7 +95,9 @@ async def purge_run_rows(
     if not runs:
         return 0, None
     marks = ",".join("?" for _ in runs)
-    return await _delete_batch(conn, "outbox", f"batch_id IN ({marks})", (*runs,), after, limit)
+    return await _delete_batch(
+        conn, "outbox", f"batch_id IN ({marks})", (*runs,), after, limit, scan=None
+    )
 
 
 async def purge_outbox(
@@ -94,6 +116,7 @@ async def purge_outbox(
         (to_db(cutoff),),
         after,
         limit,
+        scan=None,  # outbox_batch has the final messages outside runs
     )
 
 

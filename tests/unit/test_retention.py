@@ -17,6 +17,7 @@ from bot.storage import (
     members,
     menus,
     outbox,
+    retention,
     roles,
     seen_messages,
 )
@@ -204,3 +205,42 @@ async def test_housekeeping_forgets_message_ids_seen_days_ago(db: Database) -> N
     async with db.unit() as conn:
         assert await seen_messages.first_time(conn, "zalo", "old", now)  # new again
         assert not await seen_messages.first_time(conn, "zalo", "recent", now)
+
+
+async def test_a_purge_batch_looks_at_a_bounded_window_of_the_table(db: Database) -> None:
+    """Looking for idle strangers among 100,000 members' chats read them all in one statement
+    (15 ms holding every chat): a batch now looks at most at retention.SCAN rows, and the next
+    batches go on from there until the stranger at the end is found."""
+    old = LATER - timedelta(days=400)
+    registered = retention.SCAN + 500
+    async with db.unit() as conn:
+        await conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)"
+            " INSERT INTO members (platform, user_id, display_name, consent_at, created_at,"
+            " updated_at) SELECT 'telegram', 'r' || i, 'Người', ?2, ?2, ?2 FROM n",
+            (registered, old.isoformat()),
+        )
+        await conn.execute(
+            "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+            " SELECT platform, user_id, 'private', created_at, created_at FROM members"
+        )
+        await chats.upsert(conn, "telegram", "9001", "private", None, old)  # the stranger
+
+    async with db.unit() as conn:
+        statements: list[str] = []
+        await conn.set_trace_callback(statements.append)
+        first = await retention.purge_strangers(conn, LATER - KEEP)
+        await conn.set_trace_callback(None)
+        for sql in statements:  # the window is walked by rowid, not through an index
+            async with conn.execute("EXPLAIN QUERY PLAN " + sql) as cur:
+                steps = [str(r[3]) for r in await cur.fetchall()]
+            assert not any(s.startswith("SEARCH chats USING INDEX") for s in steps), steps
+    assert first[0] == 0 and first[1] is not None  # stopped after a window, none found yet
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", "9001") is not None
+
+    assert (await purge_old(db, LATER, KEEP))[2] == 1
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", "9001") is None
+        assert await chats.find(conn, "telegram", "r1") is not None
+    assert await _count(db, "SELECT COUNT(*) FROM chats") == registered
