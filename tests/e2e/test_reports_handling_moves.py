@@ -1,0 +1,76 @@
+"""Review of report handling (issue 16): a report acknowledged in one commune and transferred
+to another waits there as new (that commune acknowledges it itself, within its own deadline,
+and is timed from the arrival); a reopened report gets fresh deadlines and leaves the body it
+had been handed to; a person who lost the role is no longer sent the report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.context import CoreConfig
+from bot.features.reports import screens as reports
+from bot.storage import report_handling
+from bot.storage.db import Database
+from bot.storage.timefmt import from_db
+from tests.e2e.harness import RunningBot
+from tests.e2e.test_province import (  # noqa: F401 (the fixture)
+    file_theft,
+    province,
+    residents,
+)
+from tests.e2e.test_reports import rows, settle
+from tests.e2e.test_reports_handling import card_of, staff
+from tests.fakebotapi import FakeBotAPI
+
+
+async def test_an_acknowledged_report_moved_to_another_commune_waits_there_as_new(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, _ = await residents(api)
+    luong, hanh, _ = await staff(api, province)
+    await file_theft(api, son, "Thôn Sơn Một", "Mất máy bơm nước ngoài đồng")
+    await api.wait_idle()
+    card = card_of(api, luong, "Mất máy bơm")
+    acknowledged = await settle(api, luong.press("Tiếp nhận", in_call=card))
+    assert (await rows(province, "SELECT status FROM reports"))[0]["status"] == "acknowledged"
+    province.clock.advance(hours=2)
+    where = await settle(api, luong.press("Chuyển", in_call=acknowledged))
+    await settle(api, luong.press("Xã Nga Hòa", in_call=where))
+    before = len(api.calls)
+    await settle(api, luong.send("Máy bơm bị mang sang xã Nga Hòa"))
+    moved_at = province.clock.now
+    report = (await rows(province, "SELECT * FROM reports"))[0]
+    # Nga Hòa has not acknowledged it: it is new there, with Nga Hòa's deadline.
+    assert report["status"] == "new"
+    assert from_db(report["ack_due_at"]) == moved_at + timedelta(hours=8)
+    moved = await api.wait_for(
+        lambda c: c.chat_id == hanh.id and "chuyển đến xã" in c.text, after=before
+    )
+    assert "✅ Tiếp nhận" in moved.labels
+    history = await settle(api, hanh.press("Lịch sử", in_call=moved))
+    assert "chuyển đến xã khác: Máy bơm bị mang sang xã Nga Hòa" in history.text
+    # Not acknowledged there in time: Nga Hòa's officers are called on, not Nga Sơn's.
+    province.clock.advance(hours=8, minutes=1)
+    before = len(api.calls)
+    job = next(j for j in reports.feature.jobs if j.name == "reports-escalation")
+    db = await Database.open(province.database)
+    try:
+        assert await job.run(db, CoreConfig(), province.clock.now) >= 1
+    finally:
+        await db.close()
+    await api.wait_for(lambda c: c.chat_id == hanh.id and "Mất máy bơm" in c.text, after=before)
+    # Acknowledged by Nga Hòa 9 hours after it arrived: late, and timed from the arrival
+    # (Nga Sơn's acknowledgement before the move is not Nga Hòa's).
+    await settle(api, hanh.press("Tiếp nhận", in_call=moved))
+    db = await Database.open(province.database)
+    try:
+        async with db.unit() as conn:
+            (timing,) = await report_handling.timings(
+                conn, moved_at - timedelta(days=1), moved_at + timedelta(days=1)
+            )
+    finally:
+        await db.close()
+    assert timing.created_at == moved_at
+    assert timing.acknowledged_at == moved_at + timedelta(hours=8, minutes=1)
+    assert timing.acknowledged_at > timing.ack_due_at  # type: ignore[operator]
