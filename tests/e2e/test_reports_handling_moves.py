@@ -74,3 +74,50 @@ async def test_an_acknowledged_report_moved_to_another_commune_waits_there_as_ne
     assert timing.created_at == moved_at
     assert timing.acknowledged_at == moved_at + timedelta(hours=8, minutes=1)
     assert timing.acknowledged_at > timing.ack_due_at  # type: ignore[operator]
+
+
+async def test_a_reopened_report_gets_the_communes_deadlines_afresh_and_leaves_the_body(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, _ = await residents(api)
+    luong, _, _ = await staff(api, province)
+    # Nga Sơn acknowledges "other reports" within 12 hours (the deployment's default: 8).
+    await settle(api, luong.send("/caidatbaocao"))
+    shown = await settle(api, luong.press("Hạn xử lý của xã"))
+    shown = await settle(api, luong.press("Tin khác", in_call=shown))
+    assert "12 giờ" in shown.text and "Đã lưu" in shown.text
+    await file_theft(api, son, "Thôn Sơn Một", "Mất trộm bình ắc quy")
+    await api.wait_idle()
+    card = card_of(api, luong, "bình ắc quy")
+    code = str((await rows(province, "SELECT code FROM reports"))[0]["code"])
+    where = await settle(api, luong.press("Chuyển", in_call=card))
+    await settle(api, luong.press("Công an tỉnh", in_call=where))
+    await settle(api, luong.send("Chuyển Công an tỉnh vì liên quan đường dây trộm"))
+    assert (await rows(province, "SELECT transferred_to FROM reports"))[0]["transferred_to"]
+    # Ten days later the province sends it back: Nga Sơn reopens it.
+    province.clock.advance(days=10)
+    listing = await settle(api, luong.send("/dsbaocao"))
+    for _ in range(10):  # the status filter, in turn, up to "not the commune's matter"
+        if "Không thuộc phạm vi" in listing.text:
+            break
+        listing = await settle(api, luong.press("Tình trạng", in_call=listing))
+    closed = await settle(api, luong.press(code, in_call=listing))
+    await settle(api, luong.press("Mở lại", in_call=closed))
+    reopened = await settle(api, luong.send("Công an tỉnh trả lại cho xã xử lý"))
+    assert "Đã mở lại" in reopened.text
+    assert "Đã chuyển đến" not in reopened.text and "Hạn giải quyết" in reopened.text
+    now = province.clock.now
+    report = (await rows(province, "SELECT * FROM reports"))[0]
+    assert report["status"] == "reopened" and report["transferred_to"] is None
+    assert from_db(report["ack_due_at"]) == now + timedelta(hours=12)
+    assert from_db(report["resolve_due_at"]) == now + timedelta(days=7)
+    # Not late the moment it is reopened: nobody is called on for the old deadline.
+    job = next(j for j in reports.feature.jobs if j.name == "reports-deadlines")
+    db = await Database.open(province.database)
+    try:
+        assert await job.run(db, CoreConfig(), now) == 0
+    finally:
+        await db.close()
+    tracked = await settle(api, son.send(f"/theodoi {code}"))
+    assert "Cảnh sát" not in tracked.text and "Công an tỉnh" not in tracked.text

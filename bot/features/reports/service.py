@@ -20,7 +20,6 @@ from bot.features.reports.actions import FEEDBACK, FIXED, NOT_FIXED
 from bot.features.reports.model import (
     Status,
     Target,
-    ack_due,
     default_routes,
     new_tracking_code,
     over_limit,
@@ -28,7 +27,7 @@ from bot.features.reports.model import (
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
-from bot.storage import audit, patrol_observations, report_limits, report_settings
+from bot.storage import audit, patrol_observations, report_handling, report_limits, report_settings
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
@@ -395,12 +394,13 @@ async def reopen(
     by an officer with a note (then the reporter is told too, and the handlers other than that
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
-    settings = await report_settings.settings(conn)
-    due = ack_due(now, report.happening_now, settings)
+    deadlines = await routing.deadlines_for(conn, report.area_id)  # the commune's, afresh
+    due = deadlines.ack_due(now, report.happening_now)
     if not await repo.set_status(
         conn, report, Status.REOPENED, actor.id, now, note=note, ack_due_at=due
     ):
         return StatusChange(report, False)
+    await report_handling.set_resolve_due(conn, report.id, deadlines.resolve_due(now))
     by_reporter = note is None
     if by_reporter:
         await audit.record(
