@@ -9,10 +9,13 @@ from datetime import timedelta
 
 from bot.core.context import CoreConfig
 from bot.features.reports import screens as reports
+from bot.storage import areas as areas_repo
+from bot.storage import members as members_repo
 from bot.storage import report_handling
+from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.timefmt import from_db
-from tests.e2e.harness import RunningBot
+from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_province import (  # noqa: F401 (the fixture)
     file_theft,
     province,
@@ -121,3 +124,50 @@ async def test_a_reopened_report_gets_the_communes_deadlines_afresh_and_leaves_t
         await db.close()
     tracked = await settle(api, son.send(f"/theodoi {code}"))
     assert "Cảnh sát" not in tracked.text and "Công an tỉnh" not in tracked.text
+
+
+async def test_a_leader_who_lost_the_role_is_no_longer_sent_the_report(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, _ = await residents(api)
+    luong, _, kien = await staff(api, province)
+    await file_theft(api, son, "Thôn Sơn Một", "Mất trộm lợn giống")
+    await api.wait_idle()
+    card = card_of(api, luong, "lợn giống")
+    picker = await settle(api, luong.press("Giao cho", in_call=card))
+    given = await settle(api, luong.press("Trưởng thôn Kiên", in_call=picker))
+    assert "Đã giao cho Trưởng thôn Kiên" in given.text
+    await revoke(province, kien, "leader", "NS1")  # Kiên is no longer the hamlet's leader
+    # The resolution deadline passes: the commune's officers are called on, not Kiên.
+    province.clock.advance(days=7, minutes=1)
+    before = len(api.calls)
+    job = next(j for j in reports.feature.jobs if j.name == "reports-deadlines")
+    db = await Database.open(province.database)
+    try:
+        assert await job.run(db, CoreConfig(), province.clock.now) == 1
+    finally:
+        await db.close()
+    await api.wait_for(lambda c: c.chat_id == luong.id and "Quá hạn" in c.text, after=before)
+    # Closed, then reopened by the officer: the reopened card goes to the area's handlers now.
+    listing = await settle(api, luong.send("/dsbaocao"))
+    opened = await settle(api, luong.press("Trộm cắp", in_call=listing))
+    await settle(api, luong.press("Đã giải quyết", in_call=opened))
+    confirm = await settle(api, luong.send("Đã tìm thấy lợn"))
+    done = await settle(api, luong.press("Xác nhận", in_call=confirm))
+    await settle(api, luong.press("Mở lại", in_call=done))
+    await settle(api, luong.send("Chủ nhà báo lợn lại mất"))
+    await api.wait_idle()
+    assert not [c for c in api.calls[before:] if c.chat_id == kien.id]
+
+
+async def revoke(bot: RunningBot, user: ChatUser, role: str, area_code: str) -> None:
+    db = await Database.open(bot.database)
+    try:
+        async with db.unit() as conn:
+            member = await members_repo.find(conn, "telegram", str(user.id))
+            area = await areas_repo.by_code(conn, area_code)
+            assert member is not None and area is not None
+            assert await roles_repo.revoke(conn, member.id, role, area.id)
+    finally:
+        await db.close()

@@ -54,7 +54,9 @@ async def next_people(conn: aiosqlite.Connection, report: Report, level: int) ->
     commune = await report_handling.commune_officers(conn, report.area_id)
     wide = await report_handling.wide_officers(conn)
     if level == 1:
-        first = [report.assignee_member_id] if report.assignee_member_id else []
+        # The person it was given to, while they may still be given the area's reports.
+        may = await report_handling.assignable(conn, report.area_id)
+        first = [report.assignee_member_id] if report.assignee_member_id in may else []
         return first + (commune or wide)
     return [m for m in wide if m not in commune] if commune else []
 

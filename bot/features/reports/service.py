@@ -180,9 +180,11 @@ async def officers(conn: aiosqlite.Connection, area_id: int | None) -> list[Memb
 
 
 async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
-    """The assigned handler when there is one; else whoever the report is routed to."""
-    if report.assignee_member_id is not None:
-        assigned = await _members(conn, [report.assignee_member_id])
+    """The assigned handler when there is one (who may still be given the area's reports);
+    else whoever the report is routed to."""
+    assignee = report.assignee_member_id
+    if assignee is not None and assignee in await report_handling.assignable(conn, report.area_id):
+        assigned = await _members(conn, [assignee])
         if assigned:
             return assigned
     if report.target == Target.LEADERS and report.area_id is not None:
