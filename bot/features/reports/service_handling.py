@@ -54,7 +54,9 @@ async def assign(
     now: datetime,
 ) -> Handled:
     """Give an open report to a person of its commune: they get the card privately, a named
-    reporter hears that an officer has taken it in charge."""
+    reporter hears that a person in charge has it (not who, and not "acknowledged": it is not
+    yet). A new report given by default or by a rule is not announced: its receipt said it
+    went to the commune, and /track shows it."""
     candidates = {m.id: m for m in await assignable(conn, report)}
     assignee = candidates.get(assignee_id)
     if report.status not in OPEN_STATUSES or assignee is None:
@@ -76,7 +78,7 @@ async def assign(
         config,
         updated,
         now,
-        N_("Report {code}: an officer has taken it in charge."),
+        N_("Report {code} has been given to a person in charge."),
     )
     return Handled(updated, True, queued)
 
