@@ -331,9 +331,8 @@ async def past_deadline(
 # The figures of timeliness --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Timing:
-    """One report's deadlines and when it was first acknowledged and first closed (for a
-    report moved to another commune, ``created_at`` is its arrival there and the steps are
-    that commune's)."""
+    """One report's deadlines and when it was first acknowledged and first closed since its
+    latest start: ``created_at`` is when it was made, moved to another commune or reopened."""
 
     category: str
     area_id: int | None
@@ -362,11 +361,12 @@ async def timings(
     if area_ids is not None:
         where += f" AND r.area_id IN ({','.join('?' for _ in area_ids) or 'NULL'})"
         params += list(area_ids)
-    # A report moved to another commune is timed from its arrival there (the deadlines it
-    # has are that commune's): the steps before the move were the other commune's.
+    # A report is timed from its latest start: made, moved to another commune (the steps
+    # before were the other commune's) or reopened; its deadlines are those of that start.
     arrival = (
-        "(SELECT MAX(id) FROM report_events m WHERE m.report_id = r.id"
-        f" AND m.destination = '{MOVED_COMMUNE}')"
+        "(SELECT MAX(id) FROM report_events m WHERE m.report_id = r.id AND"
+        f" (m.destination = '{MOVED_COMMUNE}' OR (m.to_status = 'reopened'"
+        " AND m.from_status IS NOT m.to_status)))"
     )
     since = f"e.id > COALESCE({arrival}, 0)"
     async with conn.execute(
