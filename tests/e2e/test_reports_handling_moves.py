@@ -16,8 +16,10 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.timefmt import from_db
 from tests.e2e.harness import ChatUser, RunningBot
+from tests.e2e.test_onboarding import register
 from tests.e2e.test_province import (  # noqa: F401 (the fixture)
     file_theft,
+    make_officer,
     province,
     residents,
 )
@@ -171,3 +173,29 @@ async def revoke(bot: RunningBot, user: ChatUser, role: str, area_code: str) -> 
             assert await roles_repo.revoke(conn, member.id, role, area.id)
     finally:
         await db.close()
+
+
+async def test_a_report_transferred_to_the_provincial_police_reaches_the_province_officers(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    son, _ = await residents(api)
+    luong, hanh, _ = await staff(api, province)
+    tinh = ChatUser(api, 3020, "Cán bộ Tỉnh")
+    await register(api, tinh, "Thôn Sơn Một")
+    await make_officer(api, tinh, "Toàn tỉnh")
+    await file_theft(api, son, "Thôn Sơn Một", "Nghi có đường dây trộm trâu liên xã")
+    await api.wait_idle()
+    card = card_of(api, luong, "trộm trâu")
+    where = await settle(api, luong.press("Chuyển", in_call=card))
+    await settle(api, luong.press("Công an tỉnh", in_call=where))
+    before = len(api.calls)
+    await settle(api, luong.send("Đường dây hoạt động ở ba xã"))
+    up = await api.wait_for(
+        lambda c: c.chat_id == tinh.id and "chuyển lên Công an tỉnh" in c.text, after=before
+    )
+    assert "Đường dây hoạt động ở ba xã" in up.text and "trộm trâu" in up.text
+    assert "Mai Văn Sơn" not in up.text
+    assert "🔄 Mở lại" in up.labels  # the province takes it up by reopening it
+    await api.wait_idle()
+    assert not [c for c in api.calls[before:] if c.chat_id == hanh.id]  # another commune's

@@ -124,7 +124,9 @@ async def transfer_to_body(
     now: datetime,
 ) -> Handled:
     """Hand a report to the provincial police or another body (114, the People's Committee,
-    115): it leaves the commune's open reports; a named reporter is told where it went."""
+    115): it leaves the commune's open reports; a named reporter is told where it went. The
+    province's officers, where the deployment has them, get the card with the note (they can
+    reopen it to handle it)."""
     if destination not in DESTINATIONS or report.status not in OPEN_STATUSES:
         return Handled(report, False)
     if not await report_handling.transfer_out(conn, report, destination, note, actor.id, now):
@@ -135,7 +137,20 @@ async def transfer_to_body(
     updated = await repo.get(conn, report.id)
     assert updated is not None
     label = DESTINATIONS[destination]
-    queued = await _tell_reporter(
+    queued = 0
+    if destination == "province":
+        for member in await _members(conn, await report_handling.wide_officers(conn)):
+            if member.id != actor.id:
+                queued += await send_card(
+                    conn,
+                    config,
+                    member,
+                    updated,
+                    now,
+                    N_("↪️ Transferred to the provincial police: {note}"),
+                    note=note,
+                )
+    queued += await _tell_reporter(
         conn,
         config,
         updated,
@@ -199,6 +214,11 @@ async def transfer_to_area(
         where=where,
     )
     return Handled(updated, True, queued)
+
+
+async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+    found = [await members_repo.get(conn, member_id) for member_id in ids]
+    return [m for m in found if m is not None]
 
 
 async def _tell_reporter(
