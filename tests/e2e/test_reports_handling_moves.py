@@ -23,8 +23,9 @@ from tests.e2e.test_province import (  # noqa: F401 (the fixture)
     province,
     residents,
 )
-from tests.e2e.test_reports import rows, settle
+from tests.e2e.test_reports import file_report, grant, people, rows, settle
 from tests.e2e.test_reports_handling import card_of, staff
+from tests.e2e.test_reports_review import listing as report_list
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -199,3 +200,23 @@ async def test_a_report_transferred_to_the_provincial_police_reaches_the_provinc
     assert "🔄 Mở lại" in up.labels  # the province takes it up by reopening it
     await api.wait_idle()
     assert not [c for c in api.calls[before:] if c.chat_id == hanh.id]  # another commune's
+
+
+async def test_in_a_single_commune_a_transfer_to_the_province_tells_no_officer_here(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """Every officer of a single commune acts for the whole deployment: none of them is the
+    province's, so none is sent the transferred report as if they were."""
+    an, _, hung = await people(api, bot)
+    minh = ChatUser(api, 2005, "Đỗ Văn Minh")
+    await register(api, minh)
+    await grant(bot, minh, "officer")
+    await file_report(api, an, "Trộm cắp", "Mất trộm trâu ở bãi sông", anonymous=False)
+    card = await settle(api, hung.press("Trộm cắp", in_call=await report_list(api, hung)))
+    where = await settle(api, hung.press("Chuyển", in_call=card))
+    await settle(api, hung.press("Công an tỉnh", in_call=where))
+    before = len(api.calls)
+    done = await settle(api, hung.send("Chuyển Công an tỉnh điều tra"))
+    assert "Đã chuyển tin báo" in done.text
+    await api.wait_idle()
+    assert not [c for c in api.calls[before:] if c.chat_id == minh.id]

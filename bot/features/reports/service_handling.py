@@ -14,7 +14,7 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Reply
-from bot.features.reports import routing
+from bot.features.reports import escalation, routing
 from bot.features.reports.handling import DESTINATIONS
 from bot.features.reports.model import OPEN_STATUSES
 from bot.features.reports.service import area_name, handlers_of, route, send_card
@@ -139,7 +139,8 @@ async def transfer_to_body(
     label = DESTINATIONS[destination]
     queued = 0
     if destination == "province":
-        for member in await _members(conn, await report_handling.wide_officers(conn)):
+        # The province's officers, where communes have their own (else they are this one's).
+        for member in await _members(conn, await escalation.next_people(conn, updated, 2)):
             if member.id != actor.id:
                 queued += await send_card(
                     conn,
