@@ -309,10 +309,11 @@ async def log_escalation(
 
 
 async def past_deadline(
-    conn: aiosqlite.Connection, now: datetime, limit: int = 500
+    conn: aiosqlite.Connection, now: datetime, after_id: int = 0, limit: int = 500
 ) -> list[Report]:
     """Open reports past a deadline (acknowledgement while waiting, or resolution) whose
-    escalations are not all done yet: the timer decides which step is due."""
+    escalations are not all done yet, by number after ``after_id``: the timer decides which
+    step is due (many may wait for their next step: the timer reads them all, page by page)."""
     async with conn.execute(
         "SELECT r.* FROM reports r WHERE ("
         " r.status IN ('new', 'reopened') AND r.ack_due_at IS NOT NULL AND r.ack_due_at <= ?"
@@ -322,8 +323,8 @@ async def past_deadline(
         " AND r.resolve_due_at IS NOT NULL AND r.resolve_due_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM report_escalations e WHERE e.report_id = r.id"
         " AND e.kind = 'resolve' AND e.level = 2 AND e.due_at = r.resolve_due_at))"
-        " ORDER BY r.id LIMIT ?",
-        (to_db(now), to_db(now), limit),
+        " AND r.id > ? ORDER BY r.id LIMIT ?",
+        (to_db(now), to_db(now), after_id, limit),
     ) as cur:
         return [_report(r) for r in await cur.fetchall()]
 

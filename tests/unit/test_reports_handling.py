@@ -285,3 +285,28 @@ async def test_a_reopened_report_is_timed_against_its_new_deadlines(db: Database
     assert (total.acknowledged_counted, total.acknowledged_on_time) == (1, 1)
     assert total.median_minutes_to_acknowledge == 120.0
     assert total.median_minutes_to_resolve is None  # not closed since it was reopened
+
+
+async def test_reports_waiting_for_their_next_escalation_never_hide_a_newer_one(
+    db: Database,
+) -> None:
+    """More than a page of reports already escalated to the commune, waiting (a period) for
+    the province: a newer report past its deadline is still escalated."""
+    dong, _, (resident, _leader, _officer) = await _commune(db)
+    config = CoreConfig()
+    async with db.unit() as conn:
+        for _ in range(escalation.PAGE):
+            sent = await service.submit_report(
+                conn, config, _submission(dong, resident, "theft"), NOW
+            )
+            assert isinstance(sent, service.Submitted)
+    assert await escalation.escalate_deadlines(db, config, NOW + timedelta(days=7, hours=1)) > 0
+    async with db.unit() as conn:
+        newer = await service.submit_report(
+            conn, config, _submission(dong, resident, "theft"), NOW + timedelta(days=1)
+        )
+        assert isinstance(newer, service.Submitted)
+    assert await escalation.escalate_deadlines(db, config, NOW + timedelta(days=8, hours=1)) == 1
+    async with db.read() as conn:
+        notes = [e.note for e in await repo.events(conn, newer.report.id)]
+    assert notes.count(report_handling.RESOLVE_ESCALATED) == 1
