@@ -16,6 +16,7 @@ from bot.storage import roles as roles_repo
 from bot.storage.db import Database
 from bot.storage.timefmt import from_db
 from tests.e2e.harness import ChatUser, RunningBot
+from tests.e2e.test_figures import craft_button
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_province import (  # noqa: F401 (the fixture)
     file_theft,
@@ -220,3 +221,27 @@ async def test_in_a_single_commune_a_transfer_to_the_province_tells_no_officer_h
     assert "Đã chuyển tin báo" in done.text
     await api.wait_idle()
     assert not [c for c in api.calls[before:] if c.chat_id == minh.id]
+
+
+async def test_forged_transfers_to_nowhere_are_answered_and_change_nothing(
+    api: FakeBotAPI,
+    province: RunningBot,  # noqa: F811
+) -> None:
+    """The report's own officer pressing forged buttons: a commune that does not exist, an area
+    of the report's own commune or of none, a body that does not exist."""
+    son, _ = await residents(api)
+    luong, _, _ = await staff(api, province)
+    await file_theft(api, son, "Thôn Sơn Một", "Mất trộm dây điện")
+    report = (await rows(province, "SELECT id FROM reports"))[0]["id"]
+    own_area = (await rows(province, "SELECT id FROM areas WHERE code = 'NS2'"))[0]["id"]
+    for action in (
+        f"rh:com:{report}:99999",
+        f"rh:area:{report}:{own_area}",
+        f"rh:area:{report}:99999",
+        f"rh:body:{report}:police_station",
+    ):
+        answer = await craft_button(province, api, luong, action)
+        assert "không còn hiệu lực" in answer.params["text"], action
+    stored = (await rows(province, "SELECT * FROM reports"))[0]
+    assert stored["status"] == "new" and stored["transferred_to"] is None
+    assert await rows(province, "SELECT * FROM conversations WHERE user_id = '3010'") == []
