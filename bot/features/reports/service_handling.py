@@ -61,6 +61,8 @@ async def assign(
     assignee = candidates.get(assignee_id)
     if report.status not in OPEN_STATUSES or assignee is None:
         return Handled(report, False)
+    if assignee.id == report.assignee_member_id:  # already theirs: nobody told twice
+        return Handled(report, True)
     if not await report_handling.assign(conn, report, assignee.id, actor.id, now):
         return Handled(report, False)
     await audit.record(
