@@ -205,12 +205,14 @@ async def move_to_area(
     now: datetime,
 ) -> bool:
     """Make a report another commune's (one of its areas): routed and deadlined afresh, not
-    escalated yet. False, nothing written, when it changed meanwhile."""
+    escalated yet, and new again (that commune acknowledges it itself: an acknowledgement by
+    the commune it left is no answer from this one). False, nothing written, when it changed
+    meanwhile."""
     ack_due, resolve_due = deadlines
     cur = await conn.execute(
         "UPDATE reports SET area_id = ?, target = ?, assignee_member_id = ?, ack_due_at = ?,"
-        " resolve_due_at = ?, escalated_at = NULL, updated_at = ? WHERE id = ? AND status = ?"
-        " AND area_id IS ?",
+        " resolve_due_at = ?, escalated_at = NULL, status = 'new', updated_at = ? WHERE id = ?"
+        " AND status = ? AND area_id IS ?",
         (
             area_id,
             target.value,
@@ -225,6 +227,10 @@ async def move_to_area(
     )
     if cur.rowcount != 1:
         return False
+    if report.status != Status.NEW:  # in its history: it waits for the new commune
+        await add_event(
+            conn, report.id, now, actor_member_id, report.status.value, Status.NEW.value, None
+        )
     await _event(
         conn, report.id, now, actor_member_id, TRANSFERRED, destination=MOVED_COMMUNE, note=note
     )
@@ -303,10 +309,11 @@ async def log_escalation(
 
 
 async def past_deadline(
-    conn: aiosqlite.Connection, now: datetime, limit: int = 500
+    conn: aiosqlite.Connection, now: datetime, after_id: int = 0, limit: int = 500
 ) -> list[Report]:
     """Open reports past a deadline (acknowledgement while waiting, or resolution) whose
-    escalations are not all done yet: the timer decides which step is due."""
+    escalations are not all done yet, by number after ``after_id``: the timer decides which
+    step is due (many may wait for their next step: the timer reads them all, page by page)."""
     async with conn.execute(
         "SELECT r.* FROM reports r WHERE ("
         " r.status IN ('new', 'reopened') AND r.ack_due_at IS NOT NULL AND r.ack_due_at <= ?"
@@ -316,8 +323,8 @@ async def past_deadline(
         " AND r.resolve_due_at IS NOT NULL AND r.resolve_due_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM report_escalations e WHERE e.report_id = r.id"
         " AND e.kind = 'resolve' AND e.level = 2 AND e.due_at = r.resolve_due_at))"
-        " ORDER BY r.id LIMIT ?",
-        (to_db(now), to_db(now), limit),
+        " AND r.id > ? ORDER BY r.id LIMIT ?",
+        (to_db(now), to_db(now), after_id, limit),
     ) as cur:
         return [_report(r) for r in await cur.fetchall()]
 
@@ -325,7 +332,8 @@ async def past_deadline(
 # The figures of timeliness --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Timing:
-    """One report's deadlines and when it was first acknowledged and first closed."""
+    """One report's deadlines and when it was first acknowledged and first closed since its
+    latest start: ``created_at`` is when it was made, moved to another commune or reopened."""
 
     category: str
     area_id: int | None
@@ -354,12 +362,22 @@ async def timings(
     if area_ids is not None:
         where += f" AND r.area_id IN ({','.join('?' for _ in area_ids) or 'NULL'})"
         params += list(area_ids)
+    # A report is timed from its latest start: made, moved to another commune (the steps
+    # before were the other commune's) or reopened; its deadlines are those of that start.
+    arrival = (
+        "(SELECT MAX(id) FROM report_events m WHERE m.report_id = r.id AND"
+        f" (m.destination = '{MOVED_COMMUNE}' OR (m.to_status = 'reopened'"
+        " AND m.from_status IS NOT m.to_status)))"
+    )
+    since = f"e.id > COALESCE({arrival}, 0)"
     async with conn.execute(
-        "SELECT r.category, r.area_id, r.created_at, r.ack_due_at, r.resolve_due_at,"
+        "SELECT r.category, r.area_id,"
+        f" COALESCE((SELECT at FROM report_events WHERE id = {arrival}), r.created_at),"
+        " r.ack_due_at, r.resolve_due_at,"
         f" (SELECT MIN(at) FROM report_events e WHERE e.report_id = r.id AND e.to_status IN"
-        f" ({handled}) AND e.from_status IS NOT e.to_status),"
+        f" ({handled}) AND e.from_status IS NOT e.to_status AND {since}),"
         f" (SELECT MIN(at) FROM report_events e WHERE e.report_id = r.id AND e.to_status IN"
-        f" ({closed}) AND e.from_status IS NOT e.to_status)"
+        f" ({closed}) AND e.from_status IS NOT e.to_status AND {since})"
         f" FROM reports r WHERE {where} ORDER BY r.id",
         params,
     ) as cur:

@@ -270,6 +270,7 @@ async def set_status(
             "resolved_at = NULL",
             "escalated_at = NULL",
             "duplicate_of = NULL",
+            "transferred_to = NULL",  # back with the commune, not with the body it went to
             "ack_due_at = ?",
         ]
         params.append(to_db(ack_due_at) if ack_due_at else None)

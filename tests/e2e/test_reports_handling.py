@@ -62,11 +62,21 @@ async def test_a_report_is_assigned_transferred_and_closed_the_reporter_told_eac
     )
     assert "Mất xe máy" in told.text and "Mai Văn Sơn" not in told.text
     reporter = await api.wait_for(
-        lambda c: c.chat_id == son.id and "đã có cán bộ tiếp nhận" in c.text, after=before
+        lambda c: c.chat_id == son.id and "giao cho cán bộ phụ trách" in c.text, after=before
     )
+    # Given, not acknowledged: the reporter is not told anybody has acknowledged it.
+    assert "tiếp nhận" not in reporter.text
     assert "Trưởng thôn Kiên" not in reporter.text and "Lương" not in reporter.text
     code = str((await rows(province, "SELECT code FROM reports"))[0]["code"])
     assert code in reporter.text
+    # Pressed again on the same person (a double tap): nobody is told twice.
+    before = len(api.calls)
+    await settle(api, luong.press("Trưởng thôn Kiên", in_call=picker))
+    await api.wait_idle()
+    assert not [c for c in api.calls[before:] if c.chat_id in (son.id, kien.id)]
+    tracked = await settle(api, son.send(f"/theodoi {code}"))
+    assert "Tin báo đã được giao cho cán bộ phụ trách" in tracked.text
+    assert "Đã có cán bộ tiếp nhận" not in tracked.text and "Kiên" not in tracked.text
 
     # Transferred to Xã Nga Hòa (one area: no area to choose), with a note.
     where = await settle(api, luong.press("Chuyển", in_call=given))

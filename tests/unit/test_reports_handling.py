@@ -256,3 +256,57 @@ async def test_figures_give_on_time_shares_and_medians_per_category_and_area(
     assert "*Xử lý đúng hạn*" in text
     assert "Tiếp nhận đúng hạn: 33,3%" in text and "giải quyết đúng hạn: 33,3%" in text
     assert "Thời gian tiếp nhận (trung vị): 6 giờ · giải quyết: 5 ngày" in text
+
+
+async def test_a_reopened_report_is_timed_against_its_new_deadlines(db: Database) -> None:
+    """Closed on time, reopened ten days later and left open past its new deadline: late (its
+    first closing answered the old deadline, not the new one); acknowledged again 2 hours after
+    the reopening: on time, in 2 hours."""
+    dong, _, (resident, _leader, officer) = await _commune(db)
+    config = CoreConfig()
+    async with db.unit() as conn:
+        boss = await _member(conn, officer)
+        sent = await service.submit_report(conn, config, _submission(dong, resident, "theft"), NOW)
+        assert isinstance(sent, service.Submitted)
+        done = await service.change_status(
+            conn, config, sent.report, Status.RESOLVED, boss, NOW + timedelta(days=1)
+        )
+        reopened_at = NOW + timedelta(days=10)
+        again = await service.reopen(conn, config, done.report, boss, reopened_at, note="Lại mất")
+        assert again.changed
+        await service.change_status(
+            conn, config, again.report, Status.ACKNOWLEDGED, boss, reopened_at + timedelta(hours=2)
+        )
+        figures = await collect(
+            conn, None, Period(date(2026, 11, 1), date(2026, 11, 30)), TZ, NOW + timedelta(days=18)
+        )
+    total = figures.timeliness.total
+    assert (total.resolved_counted, total.resolved_on_time) == (1, 0)
+    assert (total.acknowledged_counted, total.acknowledged_on_time) == (1, 1)
+    assert total.median_minutes_to_acknowledge == 120.0
+    assert total.median_minutes_to_resolve is None  # not closed since it was reopened
+
+
+async def test_reports_waiting_for_their_next_escalation_never_hide_a_newer_one(
+    db: Database,
+) -> None:
+    """More than a page of reports already escalated to the commune, waiting (a period) for
+    the province: a newer report past its deadline is still escalated."""
+    dong, _, (resident, _leader, _officer) = await _commune(db)
+    config = CoreConfig()
+    async with db.unit() as conn:
+        for _ in range(escalation.PAGE):
+            sent = await service.submit_report(
+                conn, config, _submission(dong, resident, "theft"), NOW
+            )
+            assert isinstance(sent, service.Submitted)
+    assert await escalation.escalate_deadlines(db, config, NOW + timedelta(days=7, hours=1)) > 0
+    async with db.unit() as conn:
+        newer = await service.submit_report(
+            conn, config, _submission(dong, resident, "theft"), NOW + timedelta(days=1)
+        )
+        assert isinstance(newer, service.Submitted)
+    assert await escalation.escalate_deadlines(db, config, NOW + timedelta(days=8, hours=1)) == 1
+    async with db.read() as conn:
+        notes = [e.note for e in await repo.events(conn, newer.report.id)]
+    assert notes.count(report_handling.RESOLVE_ESCALATED) == 1

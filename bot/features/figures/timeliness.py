@@ -4,7 +4,9 @@ reports' deadlines and histories (bot.features.reports.handling.timeliness); rea
 ``stats --json`` (key ``timeliness``), the workbook, the CSV files and the summary report.
 
 A report counts for an on-time share once its deadline has passed or it was handled; "resolved"
-is its first closing (resolved, not the commune's matter, duplicate). Reports made before
+is its first closing (resolved, not the commune's matter, duplicate). A report is timed from its
+latest start, against that start's deadlines: when it was made, moved to another commune (it is
+that commune's) or reopened. Reports made before
 resolution deadlines existed count for the acknowledgement only.
 """
 

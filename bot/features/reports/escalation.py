@@ -54,7 +54,9 @@ async def next_people(conn: aiosqlite.Connection, report: Report, level: int) ->
     commune = await report_handling.commune_officers(conn, report.area_id)
     wide = await report_handling.wide_officers(conn)
     if level == 1:
-        first = [report.assignee_member_id] if report.assignee_member_id else []
+        # The person it was given to, while they may still be given the area's reports.
+        may = await report_handling.assignable(conn, report.area_id)
+        first = [report.assignee_member_id] if report.assignee_member_id in may else []
         return first + (commune or wide)
     return [m for m in wide if m not in commune] if commune else []
 
@@ -88,19 +90,35 @@ async def escalate_report(
     return queued
 
 
+PAGE = 500  # reports read at a time
+
+
 async def escalate_deadlines(db: Database, config: CoreConfig, now: datetime) -> int:
-    """The timer's job: every open report past a deadline, each escalation due done once."""
-    queued = 0
+    """The timer's job: every open report past a deadline, each escalation due done once.
+    All of them, page by page: those waiting for their next step never hide the others."""
+    queued, last = 0, 0
     async with db.unit() as conn:
-        for report in await report_handling.past_deadline(conn, now):
-            deadlines = await routing.deadlines_for(conn, report.area_id)
-            for step in due_steps(
-                now,
-                report.ack_due_at,
-                report.resolve_due_at,
-                waiting=report.status in WAITING_STATUSES,
-                deadlines=deadlines,
-                happening_now=report.happening_now,
-            ):
-                queued += await escalate_report(conn, config, report, step, now)
+        while True:
+            page = await report_handling.past_deadline(conn, now, last, PAGE)
+            for report in page:
+                queued += await _escalate_due(conn, config, report, now)
+            if len(page) < PAGE:
+                return queued
+            last = page[-1].id
+
+
+async def _escalate_due(
+    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
+) -> int:
+    deadlines = await routing.deadlines_for(conn, report.area_id)
+    queued = 0
+    for step in due_steps(
+        now,
+        report.ack_due_at,
+        report.resolve_due_at,
+        waiting=report.status in WAITING_STATUSES,
+        deadlines=deadlines,
+        happening_now=report.happening_now,
+    ):
+        queued += await escalate_report(conn, config, report, step, now)
     return queued

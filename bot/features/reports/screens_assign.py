@@ -183,7 +183,7 @@ async def track_lines(ctx: Context, report: Report) -> str:
         where = (commune.name if commune else "") or ctx.config.commune_name or "-"
         text += "\n" + ctx._("Transferred to {where}, which will handle it.", where=where)
     if report.is_open and report.assignee_member_id is not None:
-        text += "\n" + ctx._("An officer has taken it in charge.")
+        text += "\n" + ctx._("It has been given to a person in charge.")
     return text
 
 

@@ -20,7 +20,6 @@ from bot.features.reports.card_extras import extras_of
 from bot.features.reports.model import (
     Status,
     Target,
-    ack_due,
     default_routes,
     new_tracking_code,
     over_limit,
@@ -28,7 +27,14 @@ from bot.features.reports.model import (
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
-from bot.storage import audit, patrol_observations, report_limits, report_settings, report_threads
+from bot.storage import (
+    audit,
+    patrol_observations,
+    report_handling,
+    report_limits,
+    report_settings,
+    report_threads,
+)
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
@@ -187,9 +193,11 @@ async def officers(conn: aiosqlite.Connection, area_id: int | None) -> list[Memb
 
 
 async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
-    """The assigned handler when there is one; else whoever the report is routed to."""
-    if report.assignee_member_id is not None:
-        assigned = await _members(conn, [report.assignee_member_id])
+    """The assigned handler when there is one (who may still be given the area's reports);
+    else whoever the report is routed to."""
+    assignee = report.assignee_member_id
+    if assignee is not None and assignee in await report_handling.assignable(conn, report.area_id):
+        assigned = await _members(conn, [assignee])
         if assigned:
             return assigned
     if report.target == Target.LEADERS and report.area_id is not None:
@@ -401,12 +409,13 @@ async def reopen(
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
     actor_id = actor.id if actor is not None else None  # None: an anonymous reporter
-    settings = await report_settings.settings(conn)
-    due = ack_due(now, report.happening_now, settings)
+    deadlines = await routing.deadlines_for(conn, report.area_id)  # the commune's, afresh
+    due = deadlines.ack_due(now, report.happening_now)
     if not await repo.set_status(
         conn, report, Status.REOPENED, actor_id, now, note=note, ack_due_at=due
     ):
         return StatusChange(report, False)
+    await report_handling.set_resolve_due(conn, report.id, deadlines.resolve_due(now))
     by_reporter = note is None
     if by_reporter:
         await audit.record(

@@ -14,7 +14,7 @@ import aiosqlite
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Reply
-from bot.features.reports import routing
+from bot.features.reports import escalation, routing
 from bot.features.reports.handling import DESTINATIONS
 from bot.features.reports.model import OPEN_STATUSES
 from bot.features.reports.service import area_name, handlers_of, route, send_card
@@ -54,11 +54,15 @@ async def assign(
     now: datetime,
 ) -> Handled:
     """Give an open report to a person of its commune: they get the card privately, a named
-    reporter hears that an officer has taken it in charge."""
+    reporter hears that a person in charge has it (not who, and not "acknowledged": it is not
+    yet). A new report given by default or by a rule is not announced: its receipt said it
+    went to the commune, and /track shows it."""
     candidates = {m.id: m for m in await assignable(conn, report)}
     assignee = candidates.get(assignee_id)
     if report.status not in OPEN_STATUSES or assignee is None:
         return Handled(report, False)
+    if assignee.id == report.assignee_member_id:  # already theirs: nobody told twice
+        return Handled(report, True)
     if not await report_handling.assign(conn, report, assignee.id, actor.id, now):
         return Handled(report, False)
     await audit.record(
@@ -76,7 +80,7 @@ async def assign(
         config,
         updated,
         now,
-        N_("Report {code}: an officer has taken it in charge."),
+        N_("Report {code} has been given to a person in charge."),
     )
     return Handled(updated, True, queued)
 
@@ -122,7 +126,9 @@ async def transfer_to_body(
     now: datetime,
 ) -> Handled:
     """Hand a report to the provincial police or another body (114, the People's Committee,
-    115): it leaves the commune's open reports; a named reporter is told where it went."""
+    115): it leaves the commune's open reports; a named reporter is told where it went. The
+    province's officers, where the deployment has them, get the card with the note (they can
+    reopen it to handle it)."""
     if destination not in DESTINATIONS or report.status not in OPEN_STATUSES:
         return Handled(report, False)
     if not await report_handling.transfer_out(conn, report, destination, note, actor.id, now):
@@ -133,7 +139,21 @@ async def transfer_to_body(
     updated = await repo.get(conn, report.id)
     assert updated is not None
     label = DESTINATIONS[destination]
-    queued = await _tell_reporter(
+    queued = 0
+    if destination == "province":
+        # The province's officers, where communes have their own (else they are this one's).
+        for member in await _members(conn, await escalation.next_people(conn, updated, 2)):
+            if member.id != actor.id:
+                queued += await send_card(
+                    conn,
+                    config,
+                    member,
+                    updated,
+                    now,
+                    N_("↪️ Transferred to the provincial police: {note}"),
+                    note=note,
+                )
+    queued += await _tell_reporter(
         conn,
         config,
         updated,
@@ -197,6 +217,11 @@ async def transfer_to_area(
         where=where,
     )
     return Handled(updated, True, queued)
+
+
+async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+    found = [await members_repo.get(conn, member_id) for member_id in ids]
+    return [m for m in found if m is not None]
 
 
 async def _tell_reporter(
