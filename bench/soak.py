@@ -31,6 +31,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -397,6 +398,7 @@ class RunResult:
     stalls: list[tuple[int, int, str]]
     presses: dict[tuple[int, int], str]
     finished: bool
+    folder: Path  # where the run's database was (removed at the end of the run)
 
     @property
     def rate(self) -> float:
@@ -645,6 +647,7 @@ async def run(
         releases.cancel()
         await notices.close()
         await api.stop()
+        shutil.rmtree(folder, ignore_errors=True)  # the run's database and its log
     answered_errors: Counter[int] = Counter(c.status for c in api.calls if c.status != 200)
     return RunResult(
         name=name,
@@ -663,6 +666,7 @@ async def run(
         stalls=stalls,
         presses=pressed,
         finished=finished,
+        folder=folder,
     )
 
 

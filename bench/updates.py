@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -177,6 +178,7 @@ class Person:
     # ("say", text) / ("group", text) / ("press", label) / ("maybe", label): press it if the
     # bot's latest messages show it (a question the bot asks only sometimes), else go on.
     steps: list[tuple[str, str]]
+    flow: str = ""
 
 
 def actors(
@@ -194,8 +196,8 @@ def actors(
         block = (start + kind_offset + index) % max(span, 1)
         return FIRST_ACTOR + block * 10 + remainder[index % len(remainder)]
 
-    def existing(i: int, steps: list[tuple[str, str]]) -> Person:
-        return Person(USER_BASE + i, f"Người {i}", i % AREAS + 1, steps)
+    def existing(i: int, steps: list[tuple[str, str]], flow: str) -> Person:
+        return Person(USER_BASE + i, f"Người {i}", i % AREAS + 1, steps, flow)
 
     for n in range(mix["register"]):
         uid = NEW_USER_BASE + round_no * 10_000 + n
@@ -212,6 +214,7 @@ def actors(
                     ("press", name),
                     ("press", area_name(area)),
                 ],
+                "register",
             )
         )
     for n in range(mix["sign"]):
@@ -230,11 +233,12 @@ def actors(
                     ("press", "Đồng ý"),
                     ("press", "Ký cam kết"),
                 ],
+                "sign",
             )
         )
     for n in range(mix["view"]):
         i = member(1000, n, (0, 1, 2, 3, 4, 5, 6))
-        people.append(existing(i, [("say", "/camket"), ("say", "/mydata")]))
+        people.append(existing(i, [("say", "/camket"), ("say", "/mydata")], "view"))
     for n in range(mix["report"]):
         i = member(2000, n, (1, 3, 5, 7, 9))
         people.append(
@@ -250,6 +254,7 @@ def actors(
                     ("press", "Không"),
                     ("press", "Gửi ẩn danh"),
                 ],
+                "report",
             )
         )
     for n in range(mix["patrol"]):
@@ -268,6 +273,7 @@ def actors(
                     ("press", "Không nhắc nhở"),
                     ("press", "Kết thúc"),
                 ],
+                "patrol",
             )
         )
     for n in range(mix["misc"]):
@@ -282,6 +288,7 @@ def actors(
                     ("say", "/ngonngu"),
                     ("press", "Tiếng Việt"),
                 ],
+                "misc",
             )
         )
     return people
@@ -298,6 +305,8 @@ class Pending:
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    # (when it was pushed, latency, which step of which flow) of each update
+    steps: list[tuple[float, float, str, int]] = field(default_factory=list)
     misses: int = 0
     timeouts: int = 0
 
@@ -498,7 +507,7 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
 
     async def act(person: Person) -> None:
         nonlocal done
-        for kind, text in person.steps:
+        for number, (kind, text) in enumerate(person.steps, 1):
             if kind == "maybe":
                 if not api.shows(person.user_id, text):
                     continue
@@ -507,7 +516,12 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
                 await api.look_for(person.user_id, text)
             if tokens is not None:
                 await tokens.get()
-            api.stats.latencies.append(await api.step(person, kind, text))
+            pushed = time.monotonic()
+            latency = await api.step(person, kind, text)
+            api.stats.latencies.append(latency)
+            label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
+            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
+            api.stats.steps.append((pushed, latency, label, chat))
             done += 1
 
     start = time.monotonic()
@@ -530,6 +544,10 @@ async def child_bot(database: str, url: str) -> None:
     from bot.config import load_settings
     from bot.transports.pacing import Limits
 
+    if os.environ.get("BENCH_LOOPTRACE"):
+        from bench import looptrace
+
+        looptrace.install(os.environ["BENCH_LOOPTRACE"])
     settings = load_settings(
         telegram_token=TOKEN,
         telegram_api_url=url,
@@ -599,9 +617,27 @@ class Result:
     misses: int
     timeouts: int
     check: str
+    detail: list[str] = field(default_factory=list)
 
 
-async def measure(kind: str, members: int, passes: int, seconds: float) -> Result:
+def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> list[str]:
+    """Which steps make the slowest ``share`` of the updates, most frequent first."""
+    ranked = sorted(steps, key=lambda s: -s[1])[: max(1, round(len(steps) * share))]
+    if not ranked:
+        return []
+    counts = Counter(label for _, _, label, _ in ranked)
+    worst: dict[str, float] = {}
+    for _, latency, label, _ in ranked:
+        worst[label] = max(worst.get(label, 0.0), latency)
+    lines = [f"slowest {share:.0%} ({len(ranked)} updates, from {ranked[-1][1] * 1000:.1f} ms):"]
+    for label, count in counts.most_common(8):
+        lines.append(f"  {count:3d}x  worst {worst[label] * 1000:7.1f} ms  {label}")
+    return lines
+
+
+async def measure(
+    kind: str, members: int, passes: int, seconds: float, loop_trace: bool = False
+) -> Result:
     api = BenchAPI()
     api.expects_buttons = kind == "bot"
     url = await api.start()
@@ -610,6 +646,9 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
     shutil.copy(seed_path(members), database)
     log = (folder / "stderr.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "XOMANTOAN_TELEGRAM_TOKEN"}
+    trace = folder / "looptrace.json"
+    if loop_trace and kind == "bot":
+        env["BENCH_LOOPTRACE"] = str(trace)
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
         child_command(kind, database, url), stdout=subprocess.DEVNULL, stderr=log, env=env
@@ -636,7 +675,10 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         steady_mix["patrol"] = AREAS
         # The steady people's blocks follow the last pass's signers (who must not sign twice).
         first = (passes - 1) * sum(MIX.values()) + max(MIX.values())
+        api.stats.steps.clear()
+        steady_from = time.monotonic()
         await run_people(api, actors(members, passes, steady_mix, first), 100.0)
+        steady = (steady_from, time.monotonic())
         lat = sorted(api.stats.latencies)
         peak = rss_mb(process.pid, "VmHWM")
     finally:
@@ -664,6 +706,12 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         ]
         conn.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
+    detail = slowest(api.stats.steps)
+    if trace.exists():
+        from bench import looptrace
+
+        detail += looptrace.summary(str(trace), steady)
+        detail += looptrace.lane_costs(str(trace), api.stats.steps)
     shutil.rmtree(folder, ignore_errors=True)
     return Result(
         f"{'Xóm An Toàn' if kind == 'bot' else 'bare PTB'} ({members:,} members)",
@@ -680,6 +728,7 @@ async def measure(kind: str, members: int, passes: int, seconds: float) -> Resul
         api.stats.misses,
         api.stats.timeouts,
         check,
+        detail,
     )
 
 
@@ -701,6 +750,8 @@ def show(result: Result, baseline: Result | None) -> None:
             f"{'':<34} check: {result.check}; buttons not found {result.misses}, "
             f"unanswered {result.timeouts}"
         )
+    for line in result.detail:
+        print(f"{'':<34} {line}")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -716,7 +767,7 @@ async def main(args: argparse.Namespace) -> None:
     baseline = await measure("bare", min(sizes), args.passes, args.seconds)
     show(baseline, None)
     for members in sizes:
-        show(await measure("bot", members, args.passes, args.seconds), baseline)
+        show(await measure("bot", members, args.passes, args.seconds, args.loop), baseline)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -724,6 +775,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", default="10000,100000", help="members in the seeded commune")
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the paced run")
+    parser.add_argument(
+        "--loop",
+        action="store_true",
+        help="time every callback of the bot's event loop and print where it was held longest"
+        " during the paced run (bench/looptrace.py; it slows the bot a little)",
+    )
     return parser.parse_args(argv)
 
 

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.sealing import Sealer, decode_key, key_file_of, load_or_create_key
+from bot.transports.platforms import admin_person
+
 TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
 # A Zalo bot token from Zalo Bot Creator: the bot's id (digits), a colon, the access key.
 ZALO_TOKEN_PATTERN = re.compile(r"^\d{3,25}:[A-Za-z0-9_-]{8,256}$")
@@ -40,7 +43,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     # A SQLite file (or sqlite:FILE), or a PostgreSQL server: postgresql://user@host/name.
     database: Path | str = Path("xomantoan.sqlite3")
-    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Telegram user ids, and Zalo ids written zalo:ID: (platform, id) once read.
+    admins: Annotated[list[tuple[str, str]], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     log_level: str = "INFO"
@@ -70,6 +74,11 @@ class Settings(BaseSettings):
     # Delivered messages and idle strangers' chats are purged after this many days (the
     # awareness figures keep their counts).
     retention_days: int = Field(default=180, ge=30, le=3650)
+    # The key that seals anonymous reporters' chat addresses (URL-safe base64 of 32 bytes);
+    # without it, a key file is made beside the database on the first run (mode 0600).
+    seal_key: SecretStr | None = None
+    # How long after a report is resolved its reporter may reopen it (once).
+    reopen_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("database", mode="before")
     @classmethod
@@ -119,6 +128,16 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// address such as https://bot.example.vn/zalo")
         return value.strip().rstrip("/")
 
+    @field_validator("seal_key", mode="before")
+    @classmethod
+    def _seal_key(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        decode_key(value)  # ValueError with the reason
+        return value.strip()
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.zalo_webhook_url and self.zalo_webhook_secret is None:
@@ -149,11 +168,7 @@ class Settings(BaseSettings):
     @classmethod
     def _admins(cls, value: object) -> object:
         if isinstance(value, str):
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            for part in parts:
-                if not re.fullmatch(r"-?\d{1,20}", part):
-                    raise ValueError(f"'{part}' is not a Telegram user id (a whole number)")
-            return [int(p) for p in parts]
+            return [admin_person(p) for p in value.split(",") if p.strip()]
         return value
 
     @field_validator("timezone")
@@ -212,7 +227,15 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> list[str]:
         """What the logs must never show."""
-        return [s for s in (self.token, self.zalo, self.webhook_secret) if s]
+        seal = self.seal_key.get_secret_value() if self.seal_key else None
+        return [s for s in (self.token, self.zalo, self.webhook_secret, seal) if s]
+
+    def sealer(self) -> Sealer:
+        """The sealer of reporters' addresses: the set key, else the key file beside the
+        database (made on the first run)."""
+        if self.seal_key is not None:
+            return Sealer(decode_key(self.seal_key.get_secret_value()))
+        return Sealer(load_or_create_key(key_file_of(self.database.expanduser())))
 
 
 def load_settings(**overrides: object) -> Settings:

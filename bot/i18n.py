@@ -52,6 +52,12 @@ def escape(text: str) -> Safe:
 
 
 Catalog = dict[str | tuple[str, str], str | tuple[str, ...]]
+# A message's words for one kind of platform (``msgctxt`` in the .po files) are kept under
+# ``<context>`` + CONTEXT_SEP + ``<message id>`` (gettext's own separator).
+CONTEXT_SEP = "\x04"
+# The wording of platforms without buttons or shared locations (Zalo): options are typed as
+# numbers, places as text. A transport that is such a platform says so (see CoreConfig).
+TYPED = "typed"
 
 
 @cache
@@ -70,6 +76,12 @@ def load_catalog(language: str) -> Catalog:
                 if isinstance(message.id, tuple | list)
                 else str(message.id)
             )
+            if message.context:
+                key = (
+                    (message.context + CONTEXT_SEP + key[0], key[1])
+                    if isinstance(key, tuple)
+                    else message.context + CONTEXT_SEP + key
+                )
             value = message.string
             if isinstance(value, tuple | list):
                 if all(value):
@@ -87,30 +99,43 @@ def pick_language(telegram_code: str | None) -> str:
 
 
 class Translator:
-    def __init__(self, language: str, tz: ZoneInfo | None = None) -> None:
+    """Messages in one language, for one reader. ``wording``: the kind of platform the reader
+    is on (:data:`TYPED`, or None for the default words): a message that has its own words for
+    it in the catalogs (``msgctxt``) takes those."""
+
+    def __init__(
+        self, language: str, tz: ZoneInfo | None = None, *, wording: str | None = None
+    ) -> None:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self.locale = Locale.parse(self.language)
         self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
+        self.wording = wording
         self._catalog = load_catalog(self.language)
+
+    def _lookup(self, message: str) -> str:
+        if self.wording is not None:
+            worded = self._catalog.get(self.wording + CONTEXT_SEP + message)
+            if isinstance(worded, str):
+                return worded
+        translated = self._catalog.get(message, message)
+        return translated if isinstance(translated, str) else message
 
     def _(self, message: str, /, **params: object) -> str:
         """Translate ``message`` and fill its ``{placeholders}``."""
-        translated = self._catalog.get(message, message)
-        if not isinstance(translated, str):
-            translated = message
-        return self._fill(translated, params)
+        return self._fill(self._lookup(message), params)
 
     def plain(self, message: str, /, **params: object) -> str:
         """Translate for a place that shows plain text (a button label): nothing is escaped."""
-        translated = self._catalog.get(message, message)
-        if not isinstance(translated, str):
-            translated = message
         safe = {k: v if not isinstance(v, str) else Safe(v) for k, v in params.items()}
-        return self._fill(translated, safe)
+        return self._fill(self._lookup(message), safe)
 
     def _n(self, singular: str, plural: str, count: int, /, **params: object) -> str:
         """Translate with a plural form chosen for ``count`` (Vietnamese has one form)."""
-        forms = self._catalog.get((singular, plural))
+        forms = None
+        if self.wording is not None:
+            forms = self._catalog.get((self.wording + CONTEXT_SEP + singular, plural))
+        if not isinstance(forms, tuple):
+            forms = self._catalog.get((singular, plural))
         index = 0 if self.language == "vi" else (0 if count == 1 else 1)
         if isinstance(forms, tuple) and forms:
             text = forms[min(index, len(forms) - 1)]

@@ -71,14 +71,19 @@ async def in_batches(db: Database, purge: Purge) -> int:
         await asyncio.sleep(0)
 
 
-async def housekeeping(db: Database, clock: Clock) -> tuple[int, int]:
-    """Drop expired menus and conversations (their buttons then answer "no longer active")."""
+async def housekeeping(db: Database, clock: Clock) -> tuple[int, int, int]:
+    """Drop expired menus and conversations (their buttons then answer "no longer active"),
+    and the ids of messages seen long enough ago that no platform repeats them."""
     now = clock()
     menus = await in_batches(db, lambda conn, after: retention.purge_menus(conn, now, after))
     conversations = await in_batches(
         db, lambda conn, after: retention.purge_conversations(conn, now, after)
     )
-    return menus, conversations
+    seen_before = now - retention.SEEN_KEPT
+    seen = await in_batches(
+        db, lambda conn, after: retention.purge_seen_messages(conn, seen_before, after)
+    )
+    return menus, conversations, seen
 
 
 async def purge_old(db: Database, now: datetime, keep: timedelta) -> tuple[int, int, int]:
@@ -103,7 +108,11 @@ def install_housekeeping(
     async def job() -> None:
         dropped = await housekeeping(db, clock)
         if any(dropped):
-            log.info("housekeeping: %d expired menus, %d expired conversations dropped", *dropped)
+            log.info(
+                "housekeeping: %d expired menus, %d expired conversations, %d old message ids"
+                " dropped",
+                *dropped,
+            )
         if keep is not None:
             purged = await purge_old(db, clock(), keep)
             if any(purged):

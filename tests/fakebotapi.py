@@ -150,7 +150,7 @@ def refusal(method: str, params: dict[str, Any]) -> str | None:
     """Why Telegram would refuse this message's text or caption (parse, length), else None."""
     if method in ("sendMessage", "editMessageText"):
         key, limit, too_long = "text", TEXT_LIMIT, "message is too long"
-    elif method in ("sendPhoto", "sendDocument"):
+    elif method in ("sendPhoto", "sendDocument", "sendVoice"):
         key, limit, too_long = "caption", CAPTION_LIMIT, "message caption is too long"
     else:
         return None
@@ -487,6 +487,11 @@ class FakeBotAPI:
         params["message_id"] = message["message_id"]
         return message
 
+    async def _m_sendVoice(self, params: dict[str, Any]) -> Any:
+        message = self._message(params, voice={"file_id": "v1", "file_unique_id": "u3"})
+        params["message_id"] = message["message_id"]
+        return message
+
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         message = self._message(params, document={"file_id": "d1", "file_unique_id": "u2"})
         params["message_id"] = message["message_id"]
@@ -571,7 +576,9 @@ class FakeBotAPI:
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         methods = (
-            {method} if method else {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
+            {method}
+            if method
+            else {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "sendVoice"}
         )
         return [
             c

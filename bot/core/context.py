@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
+from bot.core.sealing import Sealer
 from bot.storage.db import Connection
 
 if TYPE_CHECKING:
@@ -38,11 +39,28 @@ class CoreConfig:
     # Where one process serves several platforms: each one's links (``links`` is the default,
     # for timers). Filled by the transports as they start.
     platform_links: dict[str, Links] = field(default_factory=dict, compare=False)
+    # The words of each platform that has its own (``bot.i18n.TYPED`` where options are typed
+    # as numbers and there are no buttons nor shared locations); filled by the transports.
+    platform_wording: dict[str, str] = field(default_factory=dict, compare=False)
+    # Seals anonymous reporters' addresses (bot.core.sealing); a key of this process only
+    # unless the settings give the deployment's.
+    sealer: Sealer = field(default_factory=Sealer.random, compare=False, repr=False)
+    reopen_days: int = 7  # a resolved report may be reopened by its reporter this long, once
 
     def on(self, platform: str) -> CoreConfig:
-        """The configuration for an event from ``platform``: with that platform's links."""
+        """The configuration for an event from ``platform`` (or a message to someone on it):
+        with that platform's links."""
         links = self.platform_links.get(platform)
         return self if links is None or links is self.links else replace(self, links=links)
+
+    def translator(self, language: str | None, platform: str) -> Translator:
+        """Messages for a reader on ``platform``, in ``language`` (the default when None), in
+        the words of that platform."""
+        return Translator(
+            language or self.default_language,
+            self.tz,
+            wording=self.platform_wording.get(platform),
+        )
 
 
 def private_chat_offer(
@@ -74,10 +92,12 @@ async def notify_member(
     not_before: datetime | None = None,
 ) -> int:
     """Queue a private message to ``member`` in their own language (for handlers and timers)."""
-    translator = Translator(member.language or config.default_language, config.tz)
+    # Built for the member's own platform: its words and its links, whoever or whatever (a
+    # timer) sends it.
+    translator = config.translator(member.language, member.platform)
     return await queue_reply(
         conn,
-        config,
+        config.on(member.platform),
         member.platform,
         member.user_id,
         member.user_id,
@@ -170,7 +190,7 @@ class Context:
         return self.t._n(singular, plural, count, **params)
 
     def translator_for(self, member: Member) -> Translator:
-        return Translator(member.language or self.config.default_language, self.config.tz)
+        return self.config.translator(member.language, member.platform)
 
     # Answers ----------------------------------------------------------------------------
     def reply(

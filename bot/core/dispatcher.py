@@ -26,7 +26,8 @@ from bot.core.flows import STALE_MENU, StateRefused
 from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
-from bot.i18n import N_, Translator, pick_language
+from bot.core.sealing import is_sealed
+from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
 from bot.storage import members as members_repo
 from bot.storage.db import Connection, Database
@@ -90,7 +91,7 @@ class Dispatcher:
 
     def _apology(self, event: Event) -> Outcome:
         language = pick_language(event.user.language_code if event.user else None)
-        text = Translator(language, self.config.tz)._(APOLOGY)
+        text = self.config.translator(language, event.platform)._(APOLOGY)
         if event.kind == EventKind.BUTTON:
             return Outcome(toast=text)
         if event.kind in (
@@ -135,8 +136,8 @@ class Dispatcher:
             member=member,
             chat=chat,
             roles=roles,
-            translator=Translator(
-                self._language(event, member, chat, conversation), self.config.tz
+            translator=self.config.translator(
+                self._language(event, member, chat, conversation), event.platform
             ),
             conversation=conversation,
             registry=self.registry,
@@ -216,7 +217,7 @@ class Dispatcher:
         stale = (
             menu is None
             or menu.expires_at <= ctx.now
-            or menu.chat_id != event.chat.id
+            or not self._menu_chat(menu.chat_id, event.chat.id)
             or event.option_index is None
             or not 0 <= event.option_index < len(menu.actions)
             or (
@@ -242,6 +243,13 @@ class Dispatcher:
             ctx.toast(refusal(ctx, action.roles))
             return
         await action.handler(ctx, argument)
+
+    def _menu_chat(self, menu_chat: str, chat_id: str) -> bool:
+        """Is the menu this chat's? A menu sent to a sealed address (an anonymous reporter's,
+        see bot.core.sealing) names its chat only sealed."""
+        if is_sealed(menu_chat):
+            return self.config.sealer.unseal(menu_chat) == chat_id
+        return menu_chat == chat_id
 
     async def _command(self, ctx: Context) -> None:
         event = ctx.event

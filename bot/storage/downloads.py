@@ -64,6 +64,20 @@ async def take(conn: Connection, download_id: str, now: datetime) -> tuple[str, 
     return str(row[0]), bytes(row[1])
 
 
+async def peek(
+    conn: Connection, download_id: str, now: datetime
+) -> tuple[str, bytes] | None:
+    """The file's name and content while it has not expired, without using it up (a photo
+    the chat platform fetches to show it); None when it is unknown or expired."""
+    async with conn.execute(
+        "SELECT filename, content FROM downloads WHERE id = ? AND used_at IS NULL"
+        " AND expires_at > ?",
+        (download_id, to_db(now)),
+    ) as cur:
+        row = await cur.fetchone()
+    return (str(row[0]), bytes(row[1])) if row is not None else None
+
+
 async def purge(conn: Connection, now: datetime) -> int:
     """Delete expired links (used ones are kept until then, to say "already used")."""
     cur = await conn.execute("DELETE FROM downloads WHERE expires_at <= ?", (to_db(now),))

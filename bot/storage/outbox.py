@@ -27,6 +27,7 @@ class OutboxMessage:
     photo: str | None = None  # a platform file id: sent as a photo with the text as caption
     edit_of: int | None = None  # outbox id of an earlier message to edit in place
     edit_message_id: int | None = None  # the platform's id of that message, once known
+    voice: str | None = None  # a platform file id: sent as a voice message, the text as caption
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -44,6 +45,7 @@ def _message(row: Row) -> OutboxMessage:
         row["photo"] if "photo" in keys else None,
         row["edit_of"] if "edit_of" in keys else None,
         row["edit_message_id"] if "edit_message_id" in keys else None,
+        row["voice"] if "voice" in keys else None,
     )
 
 
@@ -70,11 +72,12 @@ async def enqueue(
     priority: int = PRIORITY_NORMAL,
     photo: str | None = None,
     edit_of: int | None = None,
+    voice: str | None = None,
 ) -> int:
     new_id = await insert(
         conn,
         "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
-        " priority, photo, edit_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " priority, photo, edit_of, voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             platform,
             chat_id,
@@ -86,6 +89,7 @@ async def enqueue(
             priority,
             photo,
             edit_of,
+            voice,
         ),
     )
     return new_id
@@ -215,14 +219,19 @@ async def pending_after(
 
 
 async def pending_window(
-    conn: Connection, platform: str, known: set[int], size: int
+    conn: Connection,
+    platform: str,
+    known: set[int],
+    size: int,
+    new_at_most: int | None = None,
 ) -> list[OutboxMessage]:
     """The pending messages among the first ``size`` in sending order (priority, then due
     time, then id) that are not in ``known`` (those the worker holds already), oldest first.
 
     The worker holds at most about ``size`` messages whatever the queue's length: a broadcast
     to 100,000 chats is read a window at a time, and a message that must go before it (a reply,
-    an alert) is still read at once, since it sorts ahead of the window."""
+    an alert) is still read at once, since it sorts ahead of the window. ``new_at_most``: read
+    only the first that many of those not known (in sending order)."""
     ids = [
         int(r[0])
         for r in await conn.execute_fetchall(
@@ -231,7 +240,7 @@ async def pending_window(
             (platform, max(size, len(known))),
         )
     ]
-    wanted = [i for i in ids if i not in known]
+    wanted = [i for i in ids if i not in known][:new_at_most]
     if not wanted:
         return []
     marks = ",".join("?" for _ in wanted)

@@ -28,6 +28,9 @@ _RECORDS = (
     ("broadcast_schedules", "created_by"),
     ("broadcast_runs", "requested_by"),
     ("roles", "granted_by"),
+    ("report_events", "assignee_member_id"),
+    ("report_deadlines", "updated_by"),
+    ("report_assign_rules", "updated_by"),
 )
 REPLACEMENT = "…"
 
@@ -65,16 +68,19 @@ async def footprint(conn: Connection, platform: str, user_id: str, member_id: in
                 (platform, user_id),
             )
         ),
-        conversations=await _count(
-            conn,
-            "SELECT COUNT(*) FROM conversations"
-            " WHERE platform = ? AND (user_id = ? OR chat_id = ?)",
-            (platform, user_id, user_id),
-        )
-        + await _count(
-            conn,
-            "SELECT COUNT(*) FROM menus WHERE platform = ? AND (user_id = ? OR chat_id = ?)",
-            (platform, user_id, user_id),
+        # The person's, then others' in the person's chat: each by its index ("user_id = ?
+        # OR chat_id = ?" read every menu and conversation of the platform).
+        conversations=sum(
+            [
+                await _count(
+                    conn,
+                    f"SELECT (SELECT COUNT(*) FROM {table} WHERE platform = ? AND user_id = ?)"
+                    f" + (SELECT COUNT(*) FROM {table} WHERE platform = ? AND chat_id = ?"
+                    "    AND (user_id IS NULL OR user_id <> ?))",
+                    (platform, user_id, platform, user_id, user_id),
+                )
+                for table in ("conversations", "menus")
+            ]
         ),
         outbox=await _count(
             conn,
@@ -109,10 +115,10 @@ async def erase_chat_traces(
     A delivered message that belongs to a broadcast stays counted in the broadcast's figures,
     but without its recipient or text."""
     for table in ("conversations", "menus"):
-        await conn.execute(
-            f"DELETE FROM {table} WHERE platform = ? AND (user_id = ? OR chat_id = ?)",
-            (platform, user_id, user_id),
-        )
+        for column in ("user_id", "chat_id"):  # each by its index (see footprint)
+            await conn.execute(
+                f"DELETE FROM {table} WHERE platform = ? AND {column} = ?", (platform, user_id)
+            )
     await conn.execute(
         "DELETE FROM outbox WHERE platform = ? AND chat_id = ?"
         " AND (batch_id IS NULL OR status IN ('pending', 'sending'))",

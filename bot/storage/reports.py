@@ -63,6 +63,9 @@ class Report:
     ack_due_at: datetime | None
     escalated_at: datetime | None
     resolved_at: datetime | None
+    # Assignment, transfer and deadlines (migration 0023, bot.storage.report_handling).
+    resolve_due_at: datetime | None = None
+    transferred_to: str | None = None  # the body it was handed to, if any
 
     @property
     def is_open(self) -> bool:
@@ -126,6 +129,8 @@ def _report(row: Row) -> Report:
         ack_due_at=_opt_time(row["ack_due_at"]),
         escalated_at=_opt_time(row["escalated_at"]),
         resolved_at=_opt_time(row["resolved_at"]),
+        resolve_due_at=_opt_time(row["resolve_due_at"]),
+        transferred_to=row["transferred_to"],
     )
 
 
@@ -265,6 +270,7 @@ async def set_status(
             "resolved_at = NULL",
             "escalated_at = NULL",
             "duplicate_of = NULL",
+            "transferred_to = NULL",  # back with the commune, not with the body it went to
             "ack_due_at = ?",
         ]
         params.append(to_db(ack_due_at) if ack_due_at else None)
@@ -337,9 +343,14 @@ async def listing(
     category: str | None = None,
     offset: int = 0,
     limit: int = 5,
+    condition: tuple[str, list[Any]] | None = None,
 ) -> tuple[list[Report], int]:
-    """One page of reports in scope, newest first, and how many there are in all."""
+    """One page of reports in scope, newest first, and how many there are in all
+    (``condition``: one more SQL condition with its parameters, such as "mine")."""
     where, params = _scope_sql(scope)
+    if condition is not None:
+        where += f" AND ({condition[0]})"
+        params += condition[1]
     marks = ",".join("?" for _ in statuses)
     where += f" AND status IN ({marks})"
     params += sorted(statuses)
@@ -395,5 +406,9 @@ async def forget_member(conn: Connection, member_id: int) -> None:
     )
     await conn.execute(
         "UPDATE report_events SET actor_member_id = NULL WHERE actor_member_id = ?", (member_id,)
+    )
+    await conn.execute(
+        "UPDATE report_events SET assignee_member_id = NULL WHERE assignee_member_id = ?",
+        (member_id,),
     )
     await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))

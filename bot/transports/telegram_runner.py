@@ -17,6 +17,7 @@ from bot.transports.pacing import Limits, Pacer
 from bot.transports.telegram.connection import build_application
 from bot.transports.telegram.links import TelegramLinks
 from bot.transports.telegram.polling import TOKEN_REFUSED, initialize
+from bot.transports.telegram.retries import with_retries
 from bot.transports.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class RunningTelegram:
     @property
     def links(self) -> TelegramLinks:
         return TelegramLinks(self.app.bot.username)
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """A file sent on Telegram (a photo of a broadcast), for another platform to show."""
+        file = await with_retries(lambda: self.app.bot.get_file(file_id), attempts=2)
+        return bytes(await file.download_as_bytearray())
 
     async def start(
         self, dispatcher: Dispatcher, registry: Registry, limits: Limits

@@ -55,7 +55,8 @@ async def test_officer_downloads_workbook_csvs_and_summary(
     assert upload["filename"].endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(upload["data"])) as archive:
         names = archive.namelist()
-        assert len(names) == 6
+        assert len(names) == 7  # one per kind, and reports handled on time
+        assert any("timeliness" in n for n in names)
         patrols_name = next(n for n in names if "patrols" in n)
         rows = list(csv.reader(io.StringIO(archive.read(patrols_name).decode("utf-8-sig"))))
     assert len(rows) == 1 + 24  # DONG's patrols

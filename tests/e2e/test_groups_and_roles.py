@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.core.sealing import Sealer, key_file_of, load_or_create_key
 from bot.storage import chats
+from bot.storage import menus as menus_repo
 from bot.storage.db import Database
 from tests.e2e.harness import ChatUser, RunningBot, add_bot_to_group, group_chat
 from tests.e2e.test_onboarding import register
+from tests.e2e.test_reports import file_report, grant, people, rows, settle
 from tests.fakebotapi import FakeBotAPI
 
 GROUP = group_chat(-100500, "Nhóm Zalo Thôn Đông")
@@ -166,3 +173,97 @@ async def test_flood_limit_on_a_reply_is_waited_out(api: FakeBotAPI, bot: Runnin
     delivered = await api.wait_for(lambda c: c.chat_id == an.id and c is not refused)
     assert "/trogiup" in delivered.text
     assert delivered.text == refused.text  # the same reply, sent again after the wait
+
+
+# The report's thread, outcome and merge: every role that lacks an action is refused ---------
+async def press_crafted(
+    bot: RunningBot,
+    api: FakeBotAPI,
+    user: ChatUser,
+    action: str,
+    chat: dict[str, Any] | None = None,
+) -> str:
+    """Press a button the bot never offered this person here (a tampered client, a forwarded
+    menu); return the answer shown on the button."""
+    where = chat or {"id": user.id, "type": "private", "first_name": user.first_name}
+    db = await Database.open(bot.database)
+    try:
+        async with db.unit() as conn:
+            menu_id = await menus_repo.create(
+                conn,
+                "telegram",
+                str(where["id"]),
+                str(user.id),
+                [action],
+                None,
+                datetime.now(UTC),
+                datetime.now(UTC) + timedelta(days=1),
+            )
+    finally:
+        await db.close()
+    before = len(api.calls)
+    await api.push(
+        {
+            "callback_query": {
+                "id": f"crafted-{menu_id}",
+                "from": user.user,
+                "chat_instance": "ci",
+                "data": f"{menu_id}:0",
+                "message": {"message_id": 1, "date": int(time.time()), "chat": where, "text": "…"},
+            }
+        }
+    )
+    answered = await api.wait_for(
+        lambda c: c.method == "answerCallbackQuery" and bool(c.params.get("text")), after=before
+    )
+    return str(answered.params["text"])
+
+
+def sealed_ref(bot: RunningBot, report_id: int) -> str:
+    """What the bot puts in a reporter's button: the report sealed with the deployment's key."""
+    return Sealer(load_or_create_key(key_file_of(bot.database))).seal(str(report_id))
+
+
+async def test_report_thread_outcome_and_merge_refused_to_who_lacks_them(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    an, lan, hung = await people(api, bot)  # a resident, the leader of Thôn Đông, an officer
+    binh = ChatUser(api, 2301, "Phạm Thị Bình")
+    tay = ChatUser(api, 2302, "Trưởng Thôn Tây")
+    for person in (binh, tay):
+        await register(api, person, "Thôn Tây")
+    await grant(bot, tay, "leader", "TAY")
+    await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi", anonymous=False)
+    await file_report(api, an, "Tranh chấp", "Hai nhà lại cãi nhau về lối đi", anonymous=False)
+    refused_role = "chỉ dành cho tổ trưởng và cán bộ Công an xã"
+    not_in_care = "không thuộc phạm vi"
+
+    # A resident: no writing to a reporter, no merging, no closing.
+    for action in ("rth:write:1", "rth:merge:2:1", "rth:mergeok:2:1", "rt:st:1:resolved"):
+        assert refused_role in await press_crafted(bot, api, binh, action)
+    # The leader of another area: not in their care.
+    for action in ("rth:write:1", "rth:merge:2:1", "rth:mergeok:2:1", "rt:st:1:resolved"):
+        assert not_in_care in await press_crafted(bot, api, tay, action)
+    # Someone else's named report: no writing to its handler, no rating, no reopening.
+    for verb in ("write", "good", "bad", "reopen"):
+        answer = await press_crafted(bot, api, binh, f"rrp:{verb}:{sealed_ref(bot, 1)}")
+        assert "chỉ người đã gửi tin báo này" in answer
+    # In a group, never.
+    group = group_chat(-100901, "Nhóm Thôn Đông")
+    answer = await press_crafted(bot, api, an, f"rrp:good:{sealed_ref(bot, 1)}", group)
+    assert "trò chuyện riêng" in answer
+    # A reference that was tampered with, or sealed with another key: a stale menu.
+    forged = Sealer.random().seal("1")
+    for ref in (forged, "1", sealed_ref(bot, 1)[:-4] + "AAAA"):
+        assert "không còn hiệu lực" in await press_crafted(bot, api, an, f"rrp:reopen:{ref}")
+    # Rating a report that has no outcome yet: told it changed, nothing kept.
+    answer = await press_crafted(bot, api, an, f"rrp:good:{sealed_ref(bot, 1)}")
+    assert "đã thay đổi" in answer
+    assert await rows(bot, "SELECT * FROM report_ratings") == []
+    # /theodoi of someone else's named report offers no way to write to its handler.
+    code = str((await rows(bot, "SELECT code FROM reports WHERE id = 1"))[0]["code"])
+    tracked = await settle(api, binh.send(f"/theodoi {code}"))
+    assert not [label for label in tracked.labels if "Nhắn" in label]
+    assert await rows(bot, "SELECT * FROM report_messages") == []
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = 2"))[0]["status"] == "new"
+    assert lan.id and hung.id  # the handlers, untouched

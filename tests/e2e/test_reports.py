@@ -120,10 +120,10 @@ async def test_named_report_routed_to_leader_and_status_reaches_reporter(
     await settle(api, lan.send("Hai nhà đã thống nhất mở lại lối đi"))
     before = len(api.calls)
     await lan.press("Xác nhận")
-    asked = await api.wait_for(lambda c: c.chat_id == an.id and "thật sự" in c.text, after=before)
+    asked = await api.wait_for(lambda c: c.chat_id == an.id and "hài lòng" in c.text, after=before)
     assert "Hai nhà đã thống nhất mở lại lối đi" in asked.text
     before = len(api.calls)
-    reopened = await an.press("Chưa", in_call=asked)
+    reopened = await an.press("Chưa xong: mở lại", in_call=asked)
     assert "mở lại" in reopened.text
     await api.wait_for(lambda c: c.chat_id == lan.id and "Mở lại" in c.text, after=before)
     report = (await rows(bot, "SELECT status, code FROM reports"))[0]

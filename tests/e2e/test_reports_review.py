@@ -39,8 +39,8 @@ async def test_history_never_names_the_reporter(api: FakeBotAPI, bot: RunningBot
     await settle(api, lan.send("Hai nhà đã thống nhất mở lại lối đi"))
     before = len(api.calls)
     await settle(api, lan.press("Xác nhận"))
-    asked = await api.wait_for(lambda c: c.chat_id == an.id and "thật sự" in c.text, after=before)
-    await settle(api, an.press("Chưa", in_call=asked))
+    asked = await api.wait_for(lambda c: c.chat_id == an.id and "hài lòng" in c.text, after=before)
+    await settle(api, an.press("Chưa xong: mở lại", in_call=asked))
 
     for leader in (lan, tam):
         card = await settle(api, leader.press("Tranh chấp", in_call=await listing(api, leader)))

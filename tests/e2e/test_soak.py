@@ -26,3 +26,5 @@ async def test_every_due_answer_is_delivered_once_and_no_unexpected_error() -> N
     assert result.duplicates == []
     assert result.unexpected_errors == []
     assert result.faulty.stalls == []
+    # Each run's database and log are removed when it ends (they piled up in /tmp).
+    assert not result.baseline.folder.exists() and not result.faulty.folder.exists()

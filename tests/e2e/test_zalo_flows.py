@@ -16,9 +16,10 @@ from bot.storage import members as members_repo
 from bot.storage import pledge_campaigns
 from bot.storage import roles as roles_repo
 from bot.storage.db import Database
+from bot.transports.zalo.links import Links
 from tests.conftest import seed_areas
 from tests.e2e.harness import fixed_clock
-from tests.e2e.zalo_harness import ZALO_TOKEN, RunningZaloBot
+from tests.e2e.zalo_harness import PUBLIC_URL, ZALO_TOKEN, RunningZaloBot
 from tests.fakezaloapi import Call, FakeZaloAPI, ZaloUser, options
 
 
@@ -119,9 +120,14 @@ async def test_household_pledge_and_anonymous_report_by_typing(
 
     await settle(zalo, an.send("Báo cáo"))
     await settle(zalo, an.press("Trộm cắp"))
-    await settle(zalo, an.send("Mất xe đạp trước cửa nhà văn hóa"))
+    describe = await settle(zalo, an.send("Mất xe đạp trước cửa nhà văn hóa"))
+    # Zalo's words: no buttons to press, no voice messages, no location to share.
+    assert "gõ số của lựa chọn Tiếp tục" in describe.text and "bấm" not in describe.text
     await settle(zalo, an.press("Tiếp tục"))
+    before = len(zalo.calls)
     await settle(zalo, an.press("Thôn Đông"))
+    where = "\n".join(c.text for c in zalo.calls[before:] if c.chat_id == an.id)
+    assert "gõ địa điểm" in where and "📎" not in where and "vị trí" not in where, where
     await settle(zalo, an.send("Ngõ 3 sau chợ"))
     await settle(zalo, an.press("Không"))
     before = len(zalo.calls)
@@ -271,3 +277,63 @@ async def test_mydata_and_forgetme_on_zalo(zalo: FakeZaloAPI, zbot: RunningZaloB
     done = await settle(zalo, gia.press("🗑"))
     assert "xóa" in done.text
     assert "không lưu" in (await settle(zalo, gia.send("dữ liệu của tôi"))).text
+
+
+async def test_the_download_page_shows_a_file_name_as_text(
+    zalo: FakeZaloAPI, zbot: RunningZaloBot
+) -> None:
+    name = "Thôn <b>\"Đông\"</b> & 'Tây'.xlsx"
+    db = await Database.open(zbot.database)
+    links = Links(db, PUBLIC_URL, 2, lambda: datetime.now(UTC))
+    link = await links.make("zalo", "0ff1ce2cd5189df1c3a8", name, b"PK\x03\x04")
+    await db.close()
+    async with httpx.AsyncClient() as http:
+        page = await http.get(zbot.local(link.url))
+    assert page.status_code == 200
+    assert "<b>" not in page.text and "\\\\<" not in page.text
+    assert "Thôn &lt;b&gt;&quot;Đông&quot;&lt;/b&gt; &amp; &#x27;Tây&#x27;.xlsx" in page.text
+
+
+async def test_a_zalo_admin_from_the_settings_has_an_officers_powers(
+    zalo: FakeZaloAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    admin = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+    resident = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "Nguyễn Văn An")
+    bot = RunningZaloBot(zalo, database, admins=f"12345, zalo:{admin.id}")
+    await bot.start()
+    try:
+        for person in (admin, resident):
+            await register(zalo, person)
+        refused = await settle(zalo, resident.send("thống kê"))
+        assert "chỉ dành cho" in refused.text and not options(refused.text)
+        stats = await settle(zalo, admin.send("thống kê"))
+        assert "Thôn Đông" in {label for _, label in options(stats.text)}
+        roles = await settle(zalo, admin.send("cấp quyền"))
+        # Only admins may make officers: the admin on Zalo is offered it.
+        assert "Cán bộ Công an xã, phường" in {label for _, label in options(roles.text)}
+    finally:
+        await bot.stop()
+
+
+async def test_the_chart_of_stats_arrives_on_zalo_as_a_photo(
+    zalo: FakeZaloAPI, zbot: RunningZaloBot
+) -> None:
+    officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+    await register(zalo, officer)
+    await grant(zbot, officer, "officer")
+    await settle(zalo, officer.send("thống kê"))
+    await settle(zalo, officer.press("Thôn Đông"))
+    before = len(zalo.calls)
+    await settle(zalo, officer.press("Năm nay"))
+    chart = await zalo.wait_for(
+        lambda c: c.chat_id == officer.id and c.method == "sendPhoto", after=before
+    )
+    assert "Biểu đồ" in chart.text and "Thôn Đông" in chart.text  # its caption
+    url = str(chart.params["photo"])
+    assert url.startswith(PUBLIC_URL + "/media/")
+    async with httpx.AsyncClient() as http:
+        image = await http.get(zbot.local(url))
+    assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+    assert image.headers["Content-Type"] == "image/png"

@@ -42,6 +42,7 @@ class RunningZaloBot:
         clock: Any = None,
         admins: str = "",
         read_timeout: float | None = None,
+        public_url: str | None = PUBLIC_URL,
     ) -> None:
         self.zalo = zalo
         self.telegram = telegram
@@ -50,6 +51,7 @@ class RunningZaloBot:
         self.clock = clock
         self.admins = admins
         self.read_timeout = read_timeout
+        self.public_url = public_url  # None: no public address (no links, no photos on Zalo)
         self.port = free_port()
         self.http = f"http://127.0.0.1:{self.port}"
         self.task: asyncio.Task[None] | None = None
@@ -66,7 +68,7 @@ class RunningZaloBot:
             "database": self.database,
             "poll_timeout_seconds": 1,
             "http_port": self.port,
-            "public_url": PUBLIC_URL,
+            "public_url": self.public_url,
             "admins": self.admins,
         }
         if self.webhook:

@@ -75,7 +75,13 @@ VIETNAMESE_SENTENCE = re.compile(
 
 
 def _messages(language: str) -> list[tuple[str, str, list[str]]]:
-    """(file, msgid, what a reader of ``language`` sees: the translations, else the ids)."""
+    """(file, msgid, what a reader of ``language`` sees: the translations, else the ids); a
+    message's words for one kind of platform (``msgctxt``) are read like the others."""
+    return [(file, msgid, shown) for file, _, msgid, shown in _entries(language)]
+
+
+def _entries(language: str) -> list[tuple[str, str, str, list[str]]]:
+    """(file, msgctxt or "", msgid, what a reader sees) of every message of ``language``."""
     found = []
     for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
@@ -86,7 +92,8 @@ def _messages(language: str) -> list[tuple[str, str, list[str]]]:
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
             strings = [message.string] if isinstance(message.string, str) else list(message.string)
             shown = strings if all(strings) else ids
-            found.append((Path(path).name, str(ids[0]), [str(s) for s in shown]))
+            context = str(message.context or "")
+            found.append((Path(path).name, context, str(ids[0]), [str(s) for s in shown]))
     return found
 
 
@@ -273,9 +280,9 @@ def test_staff_screens_are_found_from_the_permissions() -> None:
 def test_a_message_in_several_catalogs_has_one_translation(language: str) -> None:
     """The catalogs are merged and the first file wins: a second translation of the same message
     would never be shown, and the reader would get the other one's register or words."""
-    seen: dict[str, dict[tuple[str, ...], str]] = {}
-    for file, msgid, texts in _messages(language):
-        seen.setdefault(msgid, {}).setdefault(tuple(texts), file)
+    seen: dict[tuple[str, str], dict[tuple[str, ...], str]] = {}
+    for file, context, msgid, texts in _entries(language):
+        seen.setdefault((context, msgid), {}).setdefault(tuple(texts), file)
     assert {m: t for m, t in seen.items() if len(t) > 1} == {}
 
 

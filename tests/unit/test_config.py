@@ -20,10 +20,16 @@ def test_defaults_without_environment() -> None:
 
 
 def test_reads_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("XOMANTOAN_ADMINS=1, 2,3\nXOMANTOAN_DATABASE=x.sqlite3\n")
+    (tmp_path / ".env").write_text(
+        "XOMANTOAN_ADMINS=1, 2,zalo:e4ea2cd5189df1c3a88c\nXOMANTOAN_DATABASE=x.sqlite3\n"
+    )
     monkeypatch.setenv("XOMANTOAN_TELEGRAM_API_URL", "http://127.0.0.1:8081/")
     settings = load_settings()
-    assert settings.admins == [1, 2, 3]
+    assert settings.admins == [
+        ("telegram", "1"),
+        ("telegram", "2"),
+        ("zalo", "e4ea2cd5189df1c3a88c"),
+    ]
     assert settings.database == Path("x.sqlite3")
     assert settings.telegram_api_url == "http://127.0.0.1:8081"
 
@@ -34,6 +40,8 @@ def test_reads_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path:
         ("XOMANTOAN_TELEGRAM_TOKEN", "not-a-token", "BotFather"),
         ("XOMANTOAN_TIMEZONE", "Mars/Olympus", "unknown time zone"),
         ("XOMANTOAN_ADMINS", "12,abc", "'abc' is not a Telegram user id"),
+        ("XOMANTOAN_ADMINS", "12,zalo:", "nor a Zalo id (zalo:ID)"),
+        ("XOMANTOAN_ADMINS", "viber:123", "'viber:123' is not a Telegram user id"),
         ("XOMANTOAN_TELEGRAM_API_URL", "ftp://x", "http"),
     ],
 )

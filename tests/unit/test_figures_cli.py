@@ -92,7 +92,7 @@ async def test_export_and_summary_write_files_that_open(
     code, out, _ = await _in_thread(capsys, "export", "--csv", str(folder), "--area", "TAY")
     assert code == 0
     files = sorted(folder.iterdir())
-    assert len(files) == 6
+    assert len(files) == 7  # a table per kind, and reports handled on time
     patrols = next(f for f in files if "patrols" in f.name)
     assert "TAY" in patrols.name
     rows = list(csv.reader(io.StringIO(patrols.read_text(encoding="utf-8-sig"))))

@@ -532,7 +532,7 @@ async def test_summary_agrees_with_the_figures(db: Database) -> None:
     ]
     assert len(standing_households) == figures.pledges.signed
     # The per-area coverage table of the commune.
-    table = [r for r in values(ws) if r[0] in ("DONG", "TAY")]
+    table = [r[:5] for r in values(ws) if r[0] in ("DONG", "TAY")]  # wider tables follow
     assert table == [
         ["DONG", "Thôn Đông", 120, 1, pytest.approx(0.008)],
         ["TAY", "Thôn Tây", 95, 0, 0],
@@ -623,11 +623,22 @@ async def test_each_csv_parses_back_with_the_same_rows(db: Database) -> None:
         rows = [await table.rows(conn) for table in tables]
     assert [name for name, _ in files] == [
         f"xomantoan-{kind}-DONG-2026-01-01_2026-12-31.csv"
-        for kind in ("pledges", "reports", "mediation", "patrols", "observations", "deliveries")
+        for kind in (
+            "pledges",
+            "reports",
+            "mediation",
+            "patrols",
+            "observations",
+            "deliveries",
+            "timeliness",  # reports handled on time, per category and area (#16)
+        )
     ]
+    timely = list(csv.reader(io.StringIO(files[6][1].decode("utf-8-sig"), newline="")))
+    assert timely[0][:2] == ["Tính theo", "Loại việc hoặc thôn, tổ dân phố"]
+    assert timely[1][1] == "Tất cả tin báo" and timely[-1][1] == "Thôn Đông"
     book = await book_of(db, data.dong)
     for (name, content), table, table_rows, title in zip(
-        files, tables, rows, SHEETS_VI[1:], strict=True
+        files[:6], tables, rows, SHEETS_VI[1:], strict=True
     ):
         assert content.startswith(b"\xef\xbb\xbf"), name
         text = content.decode("utf-8-sig")

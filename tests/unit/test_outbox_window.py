@@ -68,3 +68,24 @@ async def test_drain_stops_when_the_next_window_holds_only_later_messages(
     assert await OutboxWorker(db, sender, clock, limits=FAST).drain() == 1
     assert [text for _, _, text in sender.delivered] == ["now"]
     assert await statuses(db) == {"sent": 1, "pending": 2}
+
+
+async def test_a_window_is_read_a_few_hundred_messages_at_a_time(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a whole window of 2,000 messages at the start of a broadcast to 100,000 people
+    held every chat for 20 ms: the window fills READ_AT_ONCE messages a step, in sending order."""
+    monkeypatch.setattr(delivery, "WINDOW", 8)
+    monkeypatch.setattr(delivery, "READ_AT_ONCE", 3)
+    for n in range(20):
+        await queue(db, 300 + n, f"tin {n}", priority=outbox.PRIORITY_BULK)
+    await queue(db, 999, "reply")
+    sender = FakeSender()
+    worker = OutboxWorker(db, sender, Clock(), limits=FAST)
+    assert [await worker._refill() for _ in range(4)] == [3, 3, 2, 0]
+    assert len(worker._known) == 8
+    assert await worker.drain() == 21
+    assert sender.delivered[0][2] == "reply"
+    assert sorted(text for _, _, text in sender.delivered[1:]) == sorted(
+        f"tin {n}" for n in range(20)
+    )

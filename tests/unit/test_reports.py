@@ -8,10 +8,8 @@ from bot.core.context import CoreConfig
 from bot.features.reports import service as reports_service
 from bot.features.reports.model import (
     CODE_ALPHABET,
-    ReportSettings,
     Status,
     Target,
-    ack_due,
     can_move,
     default_routes,
     needs_confirmation,
@@ -49,12 +47,6 @@ def test_status_moves() -> None:
     assert not can_move(Status.RESOLVED, Status.IN_PROGRESS)
     assert can_move(Status.RESOLVED, Status.REOPENED)
     assert not can_move(Status.NEW, Status.REOPENED)
-
-
-def test_deadlines() -> None:
-    settings = ReportSettings()
-    assert ack_due(NOW, False, settings) == NOW + timedelta(hours=8)
-    assert ack_due(NOW, True, settings) == NOW + timedelta(hours=1)
 
 
 def test_routing_defaults() -> None:

@@ -10,7 +10,17 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage import chats, conversations, deliveries, members, menus, outbox, roles
+from bot.storage import (
+    chats,
+    conversations,
+    deliveries,
+    members,
+    menus,
+    outbox,
+    retention,
+    roles,
+    seen_messages,
+)
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
 from scheduler.service import Scheduler, housekeeping, install_housekeeping, purge_old
@@ -178,7 +188,59 @@ async def test_housekeeping_drops_expired_menus_and_conversations_only(db: Datab
             await menus.create(conn, "telegram", "7001", "7001", ["x"], None, now, expires)
             talk = Conversation("flow", "step", f"t{n}")
             await conversations.save(conn, "telegram", "7001", str(n), talk, now, expires)
-    assert await housekeeping(db, lambda: now) == (1, 1)
+    assert await housekeeping(db, lambda: now) == (1, 1, 0)
     assert await _count(db, "SELECT COUNT(*) FROM menus") == 1
     assert await _count(db, "SELECT COUNT(*) FROM conversations WHERE user_id = '1'") == 1
     assert await _count(db, "SELECT COUNT(*) FROM conversations") == 1
+
+
+async def test_housekeeping_forgets_message_ids_seen_days_ago(db: Database) -> None:
+    """A message id is remembered long enough to drop a platform's repeats, then purged."""
+    now = LATER
+    async with db.unit() as conn:
+        assert await seen_messages.first_time(conn, "zalo", "old", now - timedelta(days=4))
+        assert await seen_messages.first_time(conn, "zalo", "recent", now - timedelta(hours=2))
+        assert not await seen_messages.first_time(conn, "zalo", "recent", now)
+    assert await housekeeping(db, lambda: now) == (0, 0, 1)
+    async with db.unit() as conn:
+        assert await seen_messages.first_time(conn, "zalo", "old", now)  # new again
+        assert not await seen_messages.first_time(conn, "zalo", "recent", now)
+
+
+async def test_a_purge_batch_looks_at_a_bounded_window_of_the_table(db: Database) -> None:
+    """Looking for idle strangers among 100,000 members' chats read them all in one statement
+    (15 ms holding every chat): a batch now looks at most at retention.SCAN rows, and the next
+    batches go on from there until the stranger at the end is found."""
+    old = LATER - timedelta(days=400)
+    registered = retention.SCAN + 500
+    async with db.unit() as conn:
+        await conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)"
+            " INSERT INTO members (platform, user_id, display_name, consent_at, created_at,"
+            " updated_at) SELECT 'telegram', 'r' || i, 'Người', ?2, ?2, ?2 FROM n",
+            (registered, old.isoformat()),
+        )
+        await conn.execute(
+            "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+            " SELECT platform, user_id, 'private', created_at, created_at FROM members"
+        )
+        await chats.upsert(conn, "telegram", "9001", "private", None, old)  # the stranger
+
+    async with db.unit() as conn:
+        statements: list[str] = []
+        await conn.set_trace_callback(statements.append)
+        first = await retention.purge_strangers(conn, LATER - KEEP)
+        await conn.set_trace_callback(None)
+        for sql in statements:  # the window is walked by rowid, not through an index
+            async with conn.execute("EXPLAIN QUERY PLAN " + sql) as cur:
+                steps = [str(r[3]) for r in await cur.fetchall()]
+            assert not any(s.startswith("SEARCH chats USING INDEX") for s in steps), steps
+    assert first[0] == 0 and first[1] is not None  # stopped after a window, none found yet
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", "9001") is not None
+
+    assert (await purge_old(db, LATER, KEEP))[2] == 1
+    async with db.read() as conn:
+        assert await chats.find(conn, "telegram", "9001") is None
+        assert await chats.find(conn, "telegram", "r1") is not None
+    assert await _count(db, "SELECT COUNT(*) FROM chats") == registered

@@ -10,7 +10,15 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
 from bot.core.richtext import plain
-from bot.i18n import LOCALES_DIR, Safe, Translator, escape, load_catalog, pick_language
+from bot.i18n import (
+    LOCALES_DIR,
+    TYPED,
+    Safe,
+    Translator,
+    escape,
+    load_catalog,
+    pick_language,
+)
 from bot.shared.text import TextProblem, check_free_text, check_name, fold_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +107,23 @@ def test_free_text_and_keys() -> None:
     assert check_free_text("   ") == TextProblem.EMPTY
     assert check_free_text("x" * 5000, maximum=4000) == TextProblem.TOO_LONG
     assert fold_key(" NGUYỄN  Văn An ") == fold_key("nguyễn văn an")
+
+
+def test_a_platform_with_its_own_words_gets_them_and_the_others_the_usual_ones() -> None:
+    location = (
+        "Where exactly? Type the place (for example: the alley behind the market), or share "
+        "a location with 📎 → Location."
+    )
+    telegram, zalo = Translator("vi"), Translator("vi", wording=TYPED)
+    assert "📎 → Vị trí" in telegram._(location)
+    assert "📎" not in zalo._(location) and "gõ địa điểm" in zalo._(location)
+    # A message without words of its own reads the same on both.
+    assert zalo._("Location received.") == telegram._("Location received.")
+    topics = (
+        "Saved: you receive {count} topic. /unsubscribe stops them all.",
+        "Saved: you receive {count} topics. /unsubscribe stops them all.",
+    )
+    assert "Type /unsubscribe" in Translator("en", wording=TYPED)._n(*topics, 2)
+    assert "2 topics" in Translator("en", wording=TYPED)._n(*topics, 2)
+    assert "gõ /ngungnhantin" in zalo._n(*topics, 1)
+    assert "bấm /ngungnhantin" in telegram._n(*topics, 1)

@@ -8,7 +8,7 @@ from bot.core.permissions import EVERYONE
 from bot.core.registry import Action, Command, Feature, Where
 from bot.features.account.actions import LANGUAGE
 from bot.features.account.states import PREFERENCES, Preferences, PreferencesStep
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.storage import members as members_repo
 
 NAMES = LANGUAGE_NAMES
@@ -32,7 +32,7 @@ async def on_choice(ctx: Context, code: str) -> None:
         ctx.update(lang=code)
     else:  # not registered: remember the choice (only) until they register or it expires
         PREFERENCES.begin(ctx, PreferencesStep.IDLE, Preferences(lang=code))
-    ctx.t = Translator(code, ctx.config.tz)
+    ctx.t = ctx.config.translator(code, ctx.event.platform)
     ctx.reply(ctx._("I will write to you in English from now on."), edit=True)
 
 

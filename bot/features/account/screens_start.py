@@ -16,7 +16,7 @@ from bot.features.account.actions import ONBOARDING as BUTTONS
 from bot.features.account.actions import Onb
 from bot.features.account.states import ONBOARDING as ONBOARDING_FLOW
 from bot.features.account.states import Onboarding, OnboardingStep
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.shared.pickers import area_picker, match_areas, problem_text
 from bot.shared.text import TextProblem, check_name
 from bot.storage import areas as areas_repo
@@ -191,7 +191,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     step, state = ONBOARDING_FLOW.step(ctx), ONBOARDING_FLOW.state(ctx)
     if verb == Onb.LANG and value in ("vi", "en"):
         state.lang = value
-        ctx.t = Translator(value, ctx.config.tz)
+        ctx.t = ctx.config.translator(value, ctx.event.platform)
         _ask_consent(ctx, edit=True)
     elif verb == Onb.AGREE and step == OnboardingStep.CONSENT:
         ctx.goto(OnboardingStep.NAME)

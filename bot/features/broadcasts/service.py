@@ -95,11 +95,13 @@ async def render(
     config: CoreConfig,
     *,
     private: bool,
+    platform: str,
 ) -> tuple[str, str | None] | None:
+    """The run's message for readers on ``platform`` in ``language`` (and its photo)."""
     found = await body(conn, run.message_ref, run.variant, language)
     if found is None:
         return None
-    t = Translator(language, config.tz)
+    t = config.translator(language, platform)
     text = f"{header(t, run.urgent)}\n\n{found[0]}"
     if private:
         note = t._("_You receive this because you subscribed. /unsubscribe stops it._")
@@ -164,14 +166,17 @@ async def fan_out_step(
         private = True
     else:
         found, private = [], True
-    texts: dict[str, tuple[str, str | None] | None] = {}
+    texts: dict[tuple[str, str], tuple[str, str | None] | None] = {}
     priority = outbox.PRIORITY_URGENT if run.urgent else outbox.PRIORITY_BULK
     queued: list[outbox.NewMessage] = []
     for recipient in found:
         language = recipient.language or config.default_language
-        if language not in texts:
-            texts[language] = await render(conn, run, language, config, private=private)
-        content = texts[language]
+        key = (language, recipient.platform)
+        if key not in texts:
+            texts[key] = await render(
+                conn, run, language, config, private=private, platform=recipient.platform
+            )
+        content = texts[key]
         if content is None:
             break
         queued.append(
@@ -206,7 +211,7 @@ async def _finish_fanout(conn: Connection, config: CoreConfig, run_id: int, now:
     officer = await members_repo.get(conn, run.requested_by)
     if officer is None:
         return
-    t = Translator(officer.language or config.default_language, config.tz)
+    t = config.translator(officer.language, officer.platform)
     text = progress_text(t, run, {})
     progress_id = await outbox.enqueue(
         conn,
@@ -329,8 +334,9 @@ async def progress_tick(db: Database, config: CoreConfig, now: datetime) -> int:
             counts = await outbox.counts(conn, run.id)
             left = counts.get("pending", 0) + counts.get("sending", 0)
             officer = await members_repo.get(conn, run.requested_by) if run.requested_by else None
-            t = Translator(
-                (officer.language if officer else None) or config.default_language, config.tz
+            t = config.translator(
+                officer.language if officer else None,
+                officer.platform if officer else "",
             )
             if left == 0:
                 await repo.set_run_status(conn, run.id, "done", now)

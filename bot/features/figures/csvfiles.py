@@ -12,7 +12,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from bot.features.figures.figures import collect
-from bot.features.figures.province_tables import ProvinceTable, province_tables
+from bot.features.figures.province_tables import ProvinceTable, province_tables, timeliness_table
 from bot.features.figures.tables import Table, export_tables, scope_of
 from bot.features.figures.workbook import Value, export_basename
 from bot.i18n import Translator
@@ -81,6 +81,6 @@ async def csv_files(
     figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
     files += [
         (export_basename(table.kind, code, period) + ".csv", province_csv(table))
-        for table in province_tables(figures, t)
+        for table in [*province_tables(figures, t), timeliness_table(figures, t)]
     ]
     return files

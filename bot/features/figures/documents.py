@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.figures.csvfiles import province_csv, write_csv
 from bot.features.figures.figures import collect
-from bot.features.figures.province_tables import province_tables
+from bot.features.figures.province_tables import province_tables, timeliness_table
 from bot.features.figures.tables import export_tables, scope_of
 from bot.features.figures.workbook import export_basename
 from bot.features.figures.xlsx import write_workbook
@@ -107,7 +107,7 @@ async def csv_zip(
     code, scope = await scope_of(conn, area_id, commune_id)
     tables = await export_tables(conn, scope, period, tz, t)
     figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
-    per_commune = province_tables(figures, t)
+    per_commune = [*province_tables(figures, t), timeliness_table(figures, t)]
 
     async def write(own: Connection) -> bytes:
         buffer = io.BytesIO()

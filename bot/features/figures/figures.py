@@ -25,6 +25,7 @@ from bot.features.figures.province import (
     rating_figures,
 )
 from bot.features.figures.province import ref as commune_ref
+from bot.features.figures.timeliness import TimelinessFigures, timeliness_figures
 from bot.features.patrols.figures import patrol_figures
 from bot.features.patrols.kinds import KINDS
 from bot.features.pledges.model import AUDIENCES
@@ -32,6 +33,7 @@ from bot.features.reports.model import CATEGORIES, Status
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
+from bot.storage import report_feedback
 from bot.storage import stats as repo
 from bot.storage.areas import Area
 from bot.storage.db import Connection
@@ -96,6 +98,17 @@ class PledgeFigures(BaseModel):
     )
 
 
+class ReportFeedback(BaseModel):
+    """The reporters' word on the outcomes of the period's reports."""
+
+    rated: int = Field(default=0, description="reports whose reporter rated the outcome")
+    satisfied: int = Field(default=0, description="of those, rated satisfied")
+    satisfied_percent: float | None = Field(
+        default=None, description="satisfied of rated, 0-100, null when none was rated"
+    )
+    reopened: int = Field(default=0, description="reports their reporter reopened (once each)")
+
+
 class ReportFigures(BaseModel):
     total: int
     by_category: dict[str, int]
@@ -106,6 +119,7 @@ class ReportFigures(BaseModel):
         description="reports in the crime and social-evil categories, duplicates and matters "
         "that were not the commune's left out"
     )
+    feedback: ReportFeedback = Field(default_factory=ReportFeedback)
 
 
 class MediationFigures(BaseModel):
@@ -161,6 +175,11 @@ class Figures(BaseModel):
     )
     rating: RatingFigures | None = Field(
         default=None, description="the yearly rating of the scope's areas, five years"
+    )
+    timeliness: TimelinessFigures = Field(
+        default_factory=TimelinessFigures,
+        description="reports acknowledged and resolved on time, median times: in all, per "
+        "category, per area",
     )
 
 
@@ -297,6 +316,7 @@ async def collect(
         happening_now=happening_now,
         anonymous=anonymous,
         crime=crime,
+        feedback=await feedback_figures(conn, begin, end, area_ids),
     )
 
     outcomes = await repo.mediation_counts(conn, begin, end, area_ids)
@@ -370,6 +390,20 @@ async def collect(
         months=months,
         communes=table,
         rating=rating,
+        timeliness=await timeliness_figures(conn, scoped, area_ids, begin, end, now),
+    )
+
+
+async def feedback_figures(
+    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: list[int] | None
+) -> ReportFeedback:
+    """Ratings and reopenings of the reports made in [begin, end) in scope."""
+    found = await report_feedback.figures(conn, begin, end, area_ids)
+    return ReportFeedback(
+        rated=found.rated,
+        satisfied=found.satisfied,
+        satisfied_percent=percent(found.satisfied, found.rated or None),
+        reopened=found.reopened,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.features.figures.figures import Figures
+from bot.features.figures.timeliness import timeliness_rows
 from bot.features.figures.workbook import Value
 from bot.i18n import Translator
 
@@ -85,3 +86,10 @@ def province_tables(figures: Figures, t: Translator) -> list[ProvinceTable]:
         shares=set(range(2, 2 + len(rating.years))),
     )
     return [communes, years]
+
+
+def timeliness_table(figures: Figures, t: Translator) -> ProvinceTable:
+    """Reports handled on time, per category and per area (written after the province's
+    tables, for every deployment)."""
+    headers, rows = timeliness_rows(t, figures.timeliness)
+    return ProvinceTable("timeliness", headers, [list(r) for r in rows], shares={4, 8})

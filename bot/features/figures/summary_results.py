@@ -11,6 +11,7 @@ from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.docx import DocxWriter, clean
 from bot.features.figures.figures import Figures
 from bot.features.figures.summary_province import province_sections
+from bot.features.figures.timeliness import timeliness_sentence
 from bot.features.patrols.kinds import BY_CODE as KIND_BY_CODE
 from bot.features.pledges.model import AUDIENCE_LABELS
 from bot.features.reports.model import CATEGORY_BY_KEY, STATUS_LABELS, Status
@@ -196,6 +197,24 @@ class ResultSections(ReportBase):
             rows,
             [12, 118, 35],
             self.total_row(t.plain("Total"), r.total),
+        )
+        w.para(timeliness_sentence(t, f.timeliness))  # on time, median times
+        self.report_feedback()
+
+    def report_feedback(self) -> None:
+        """The reporters' ratings of the outcomes and their reopenings."""
+        t, feedback = self.t, self.f.reports.feedback
+        self.w.para(
+            "c) "
+            + t.plain(
+                "Reporters' ratings of the outcome: {rated} rated, {satisfied} satisfied "
+                "({percent} of rated); reopened by their reporter: {reopened}.",
+                rated=self.n(feedback.rated),
+                satisfied=self.n(feedback.satisfied),
+                percent=self.pct(feedback.satisfied_percent),
+                reopened=self.n(feedback.reopened),
+            ),
+            indent=True,
         )
 
     def mediation(self) -> None:

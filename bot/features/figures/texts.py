@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.figures import Figures
+from bot.features.figures.timeliness import timeliness_lines
 from bot.features.patrols.figures import Figures as PatrolTotals
 from bot.features.patrols.figures import ordered_kinds, sentence
 from bot.features.patrols.kinds import kind
@@ -181,6 +182,30 @@ def report_lines(t: Translator, figures: Figures) -> list[str]:
         extra.append(t._n("{count} anonymous", "{count} anonymous", reports.anonymous))
     if extra:
         lines.append(t._("Of these: {items}.", items=Safe(SEPARATOR.join(extra))))
+    return lines + feedback_lines(t, figures)
+
+
+def feedback_lines(t: Translator, figures: Figures) -> list[str]:
+    """The reporters' ratings of the outcomes and their reopenings."""
+    feedback = figures.reports.feedback
+    lines = []
+    if feedback.rated:
+        lines.append(
+            t._(
+                "Reporters' ratings: {satisfied} of {rated} satisfied ({percent}%).",
+                satisfied=feedback.satisfied,
+                rated=feedback.rated,
+                percent=feedback.satisfied_percent,
+            )
+        )
+    if feedback.reopened:
+        lines.append(
+            t._n(
+                "{count} report was reopened by its reporter.",
+                "{count} reports were reopened by their reporters.",
+                feedback.reopened,
+            )
+        )
     return lines
 
 
@@ -330,12 +355,16 @@ def figures_lines(t: Translator, figures: Figures, scope_name: str) -> list[str]
     for section in (pledge_lines, report_lines, mediation_lines, patrol_lines, awareness_lines):
         lines.append("")
         lines.extend(section(t, figures))
-    for section in (commune_lines, rating_lines):
+    for section in (commune_lines, rating_lines, _timeliness):
         found = section(t, figures)
         if found:
             lines.append("")
             lines.extend(found)
     return lines
+
+
+def _timeliness(t: Translator, figures: Figures) -> list[str]:
+    return timeliness_lines(t, figures.timeliness)
 
 
 def figures_text(t: Translator, figures: Figures, scope_name: str) -> str:

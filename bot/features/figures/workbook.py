@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.features.figures.figures import OUTCOMES, Figures
+from bot.features.figures.figures import OUTCOMES, Figures, ReportFeedback
 from bot.features.patrols.kinds import KINDS
 from bot.features.pledges.model import AUDIENCE_LABELS, AUDIENCES
 from bot.features.reports.model import CATEGORIES, STATUS_LABELS
@@ -69,6 +69,21 @@ def local_minute(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
 # Summary ------------------------------------------------------------------------------------
 # A summary line: (label, value, type). A label with no value is a section heading.
 SummaryLine = tuple[str, Value, ColumnType]
+
+
+def feedback_rows(t: Translator, feedback: ReportFeedback) -> list[SummaryLine]:
+    """The reporters' ratings of the outcomes and their reopenings."""
+    share = feedback.satisfied_percent
+    return [
+        (t.plain(N_("Outcomes rated by the reporter")), feedback.rated, "int"),
+        (t.plain(N_("Rated satisfied")), feedback.satisfied, "int"),
+        (
+            t.plain(N_("Share satisfied of rated")),
+            None if share is None else share / 100,
+            "percent",
+        ),
+        (t.plain(N_("Reopened by the reporter")), feedback.reopened, "int"),
+    ]
 
 
 def summary_lines(figures: Figures, t: Translator, tz: ZoneInfo) -> list[SummaryLine]:
@@ -127,6 +142,7 @@ def summary_lines(figures: Figures, t: Translator, tz: ZoneInfo) -> list[Summary
         count(N_("Anonymous reports"), r.anonymous),
         count(N_("Reported as happening now"), r.happening_now),
         count(N_("Crime and social evils"), r.crime),
+        *feedback_rows(t, r.feedback),
     ]
     lines += [
         count(N_("Category: {category}"), r.by_category.get(c.key, 0), category=t.plain(c.label))

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.features.figures.figures import Figures, collect
-from bot.features.figures.province_tables import province_tables
+from bot.features.figures.province_tables import province_tables, timeliness_table
 from bot.features.figures.tables import Table, export_tables
 from bot.features.figures.workbook import SHEET_TITLES, ColumnType, Value, summary_lines
 from bot.i18n import N_, Translator
@@ -206,7 +206,7 @@ def _write_province(
     ws: WriteOnlyWorksheet, figures: Figures, t: Translator, formats: dict[ColumnType, str]
 ) -> None:
     """A province's table per commune and its rating per year (nothing for one commune)."""
-    for table in province_tables(figures, t):
+    for table in [*province_tables(figures, t), timeliness_table(figures, t)]:
         ws.append([])
         ws.append([_bold_cell(ws, label) for label in table.headers])
         for row in table.rows:

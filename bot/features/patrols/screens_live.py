@@ -370,10 +370,16 @@ async def on_post(ctx: Context, value: str) -> None:
         ctx.toast(ctx._("This area has no group linked to it yet."))
         return
     for group in groups:
-        t = Translator(group.language or ctx.config.default_language, ctx.config.tz)
+        t = ctx.config.translator(group.language, group.platform)
         text = await summary_text(ctx, t, patrol, area, with_names=False)
         await queue_reply(
-            ctx.conn, ctx.config, group.platform, group.chat_id, None, Reply(text), ctx.now
+            ctx.conn,
+            ctx.config.on(group.platform),
+            group.platform,
+            group.chat_id,
+            None,
+            Reply(text),
+            ctx.now,
         )
     ctx.outbox_written = True
     await ctx.audit("patrol.summary_posted", "patrol", patrol.id, groups=len(groups))

@@ -122,8 +122,9 @@ async def refresh_boards(
         return 0
     queued = 0
     for posted in await pledge_boards.boards(conn, campaign_id, area_id):
-        t = Translator(posted.language, config.tz)
-        parts, _ = await _board_parts(conn, t, config, area, campaign)
+        # Built for the board's own platform (its words, its links), whoever changed it.
+        t = config.translator(posted.language, posted.platform)
+        parts, _ = await _board_parts(conn, t, config.on(posted.platform), area, campaign)
         ids = list(posted.outbox_ids)
         # Fewer parts than before: the surplus messages are emptied of names too.
         surplus: list[tuple[str, list[list[Option]]]] = [

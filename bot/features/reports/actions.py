@@ -36,6 +36,7 @@ class Triage(StrEnum):
     REOPEN = "reopen"
     BLOCK = "block"
     MEDIATION = "med"
+    PHOTOS = "photos"  # the report's photos, sent to the handler's chat
 
 
 class Med(StrEnum):
@@ -72,3 +73,55 @@ FEEDBACK = Prefix("rfb")
 FIXED, NOT_FIXED = "fixed", "notfixed"
 # "<status>:<area>:<category>:<page>": the filter of /reports.
 LISTING = Prefix("rl")
+
+
+# Giving a report to someone and transferring it (issue 16) --------------------------------------
+class Handle(StrEnum):
+    """An officer's buttons for who handles a report (each with the report's number)."""
+
+    PICK = "pick"  # the "give to..." picker
+    TO = "to"  # <report>:<member>
+    RULE = "rule"  # <report>:<member>: give it, and every new one of its category and area
+    TRANSFER = "xfer"  # where it can go
+    BODY = "body"  # <report>:<destination>
+    COMMUNE = "com"  # <report>:<commune>: its areas
+    AREA = "area"  # <report>:<area>
+
+
+class Deadline(StrEnum):
+    """The deadlines of a commune's reports (each with the commune's id)."""
+
+    COMMUNE = "c"
+    ACK_NOW = "now"
+    ACK = "ack"
+    RESOLVE = "res"
+
+
+HANDLE = Actions("rh", Handle)
+DEADLINES = Actions("rdl", Deadline)
+
+
+class Thread(StrEnum):
+    """A handler's buttons of the thread with the reporter and of merging duplicates (each
+    with the report's number)."""
+
+    WRITE = "write"  # write to the reporter
+    MERGE = "merge"  # "<report>:<original>": merge into the original (asks to confirm)
+    MERGE_OK = "mergeok"  # "<report>:<original>": confirmed
+    MERGE_NO = "mergeno"
+
+
+class Answer(StrEnum):
+    """The reporter's buttons, each with a sealed reference to the report (never its number:
+    a menu kept in the reporter's chat must not tell which report it is about)."""
+
+    WRITE = "write"  # write to the handler
+    GOOD = "good"  # satisfied with the outcome
+    BAD = "bad"  # not satisfied: then a reason, picked or typed
+    WHY = "why"  # "<ref>:<reason key>"
+    WHY_TYPED = "whytyped"
+    REOPEN = "reopen"  # reopen it, once, within the set time
+
+
+THREAD = Actions("rth", Thread)
+ANSWER = Actions("rrp", Answer)

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from bot.i18n import N_
 from bot.storage import report_limits, report_settings
@@ -133,12 +132,6 @@ class Draft:
     longitude: float | None = None
     observation_id: int | None = None  # the patrol observation it comes from
     patrol_id: int | None = None
-
-
-def ack_due(created: datetime, happening_now: bool, settings: ReportSettings) -> datetime:
-    """When a report must have been acknowledged before it is escalated."""
-    hours = settings.ack_hours_now if happening_now else settings.ack_hours
-    return created + timedelta(hours=hours)
 
 
 # Tracking codes ----------------------------------------------------------------------------

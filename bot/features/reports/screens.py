@@ -20,19 +20,24 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Job, Where
-from bot.features.reports import actions, service, states
+from bot.features.reports import actions, escalation, sealed, service, states
+from bot.features.reports import screens_assign as reports_assign
+from bot.features.reports import screens_deadlines as reports_deadlines
 from bot.features.reports import screens_list as reports_list
 from bot.features.reports import screens_mediation as reports_mediation
 from bot.features.reports import screens_mediation_steps as reports_mediation_steps
+from bot.features.reports import screens_outcome as reports_outcome
 from bot.features.reports import screens_report as reports_report
 from bot.features.reports import screens_settings as reports_settings
 from bot.features.reports import screens_status as reports_status
+from bot.features.reports import screens_thread as reports_thread
 from bot.features.reports import screens_track as reports_track
+from bot.features.reports import screens_transfer as reports_transfer
 from bot.features.reports import screens_triage as reports_triage
 from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_
 from bot.storage import mediation as mediation_repo
-from bot.storage import report_limits
+from bot.storage import report_limits, report_threads
 from bot.storage import reports as repo
 from bot.storage.db import Connection
 from bot.storage.members import Member
@@ -60,6 +65,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
 async def forget(conn: Connection, member: Member) -> None:
     await repo.forget_member(conn, member.id)
     await mediation_repo.forget_member(conn, member.id)
+    await report_threads.forget_member(conn, member.id)
 
 
 feature = Feature(
@@ -125,6 +131,11 @@ feature = Feature(
         # button checks the case is in the person's care (reports_mediation._may_manage).
         actions.MEDIATION.prefix: Action(reports_mediation.on_button),
         actions.SETTINGS.prefix: Action(reports_settings.on_button, OFFICERS),
+        # Assignment, transfer and deadlines: each handler says who may, to everyone who may not.
+        actions.HANDLE.prefix: Action(reports_assign.on_button),
+        actions.DEADLINES.prefix: Action(reports_deadlines.on_button),
+        actions.THREAD.prefix: Action(reports_thread.on_thread, LEADERS),
+        actions.ANSWER.prefix: Action(reports_thread.on_answer),
     },
     flows={
         states.REPORT: reports_report.on_input,
@@ -132,8 +143,17 @@ feature = Feature(
         states.NOTE: reports_triage.on_note_input,
         states.STATUS: reports_status.on_status_input,
         states.MEDIATION: reports_mediation_steps.on_input,
+        states.TRANSFER: reports_transfer.on_note_input,
+        states.HANDLER_WRITES: reports_thread.on_handler_input,
+        states.REPORTER_WRITES: reports_thread.on_reporter_input,
+        states.RATING_REASON: reports_outcome.on_reason_input,
     },
     data_sections=[data_section],
     forget_hooks=[forget],
-    jobs=[Job("reports-escalation", 60, service.escalate_due)],
+    forget_steps=[sealed.forget_sealed],
+    jobs=[
+        Job("reports-escalation", 60, service.escalate_due),
+        Job("reports-deadlines", 60, escalation.escalate_deadlines),
+        Job("reports-contacts", 3600, sealed.wipe_ended),
+    ],
 )

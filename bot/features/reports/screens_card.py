@@ -4,7 +4,9 @@ buttons and the status changes."""
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.features.reports.card_extras import extras_of
 from bot.features.reports.model import Target
+from bot.features.reports.screens_assign import card_lines
 from bot.features.reports.service import area_name
 from bot.features.reports.texts import card_options, card_text
 from bot.storage import reports as repo
@@ -23,8 +25,8 @@ def may_handle(ctx: Context, report: Report) -> bool:
 async def show_card(ctx: Context, report: Report, *, edit: bool = False, note: str = "") -> None:
     area = await area_name(ctx.conn, report.area_id)
     text = card_text(ctx.t, report, area, reason=await repo.status_reason(ctx.conn, report))
+    text += "".join("\n" + line for line in await card_lines(ctx, report))  # who has it, when
     if note:
         text = note + "\n\n" + text
-    ctx.reply(
-        text, card_options(ctx.t, report, officer=ctx.roles.covers(report.area_id)), edit=edit
-    )
+    options = card_options(ctx.t, report, officer=ctx.roles.covers(report.area_id))
+    ctx.reply(*(await extras_of(ctx.conn, report)).add_to(ctx.t, text, options), edit=edit)

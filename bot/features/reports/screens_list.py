@@ -13,6 +13,7 @@ from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_
 from bot.storage import areas as areas_repo
 from bot.storage import reports as repo
+from bot.storage.report_handling import WHO_FILTERS, who_condition
 
 PAGE = 5
 STATUS_FILTERS = ("open", *(s.value for s in Status))
@@ -24,10 +25,13 @@ class Filter:
     area: int = 0  # 0: every area in scope
     category: str = "all"
     page: int = 0
+    who: str = "all"  # "mine", "none" (unassigned), "late" (overdue): WHO_FILTERS
 
     def action(self, **change: object) -> str:
         values = {**self.__dict__, **change}
-        return LISTING.make(values["status"], values["area"], values["category"], values["page"])
+        return LISTING.make(
+            values["status"], values["area"], values["category"], values["page"], values["who"]
+        )
 
     @classmethod
     def parse(cls, argument: str) -> Filter:
@@ -38,7 +42,8 @@ class Filter:
             return cls()
         if status not in STATUS_FILTERS:
             status = "open"
-        return cls(status, max(area, 0), category, max(page, 0))
+        who = parts[4] if len(parts) > 4 and parts[4] in WHO_FILTERS else "all"
+        return cls(status, max(area, 0), category, max(page, 0), who)
 
 
 def _scope(ctx: Context) -> repo.Scope:
@@ -54,6 +59,25 @@ def _statuses(value: str) -> frozenset[Status]:
     if value == "open":
         return OPEN_STATUSES
     return frozenset({Status(value)})
+
+
+WHO_LABELS = {
+    "all": N_("all"),
+    "mine": N_("mine"),
+    "none": N_("unassigned"),
+    "late": N_("overdue"),
+}
+
+
+def who_buttons(ctx: Context, chosen: Filter) -> list[Option]:
+    """The filters "mine", "unassigned", "overdue" (pressing the one shown goes back to all)."""
+    return [
+        Option(
+            ("✅ " if chosen.who == who else "") + ctx.t.plain(WHO_LABELS[who]),
+            action=chosen.action(who="all" if chosen.who == who else who, page=0),
+        )
+        for who in ("mine", "none", "late")
+    ]
 
 
 def _next(values: list[str], current: str) -> str:
@@ -76,10 +100,11 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
         areas = [a for a in areas if a.id in ctx.roles.area_ids]
     area_ids = [0, *(a.id for a in areas)]
     if chosen.area not in area_ids:
-        chosen = Filter(chosen.status, 0, chosen.category, 0)
+        chosen = Filter(chosen.status, 0, chosen.category, 0, chosen.who)
     categories = ["all", *(c.key for c in CATEGORIES)]
     if chosen.category not in categories:
-        chosen = Filter(chosen.status, chosen.area, "all", 0)
+        chosen = Filter(chosen.status, chosen.area, "all", 0, chosen.who)
+    who = who_condition(chosen.who, ctx.member.id if ctx.member else None, ctx.now)
     found, total = await repo.listing(
         ctx.conn,
         _scope(ctx),
@@ -88,10 +113,11 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
         category=None if chosen.category == "all" else chosen.category,
         offset=chosen.page * PAGE,
         limit=PAGE,
+        condition=who,
     )
     pages = max(1, -(-total // PAGE))
     if chosen.page >= pages:
-        chosen = Filter(chosen.status, chosen.area, chosen.category, pages - 1)
+        chosen = Filter(chosen.status, chosen.area, chosen.category, pages - 1, chosen.who)
         found, total = await repo.listing(
             ctx.conn,
             _scope(ctx),
@@ -100,6 +126,7 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
             category=None if chosen.category == "all" else chosen.category,
             offset=chosen.page * PAGE,
             limit=PAGE,
+            condition=who,
         )
     names = {a.id: a.name for a in areas}
     status_name = (
@@ -123,6 +150,8 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
         ),
         ctx._n("{count} report", "{count} reports", total),
     ]
+    if chosen.who != "all":
+        lines.insert(2, ctx._("Showing: {which}", which=ctx.t.plain(WHO_LABELS[chosen.who])))
     if not found:
         lines.append(ctx._("Nothing here right now."))
     options: list[list[Option]] = []
@@ -153,6 +182,7 @@ async def _show(ctx: Context, chosen: Filter, *, edit: bool) -> None:
             ),
         ]
     )
+    options.append(who_buttons(ctx, chosen))
     paging: list[Option] = []
     if chosen.page > 0:
         paging.append(Option("◀️", action=chosen.action(page=chosen.page - 1)))

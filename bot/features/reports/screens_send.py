@@ -65,6 +65,11 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             latitude=draft.lat,
             longitude=draft.lon,
             observation_id=draft.observation_id,
+            sealed_contact=(
+                (ctx.event.platform, ctx.config.sealer.seal(ctx.event.chat.id), ctx.t.language)
+                if anonymous
+                else None
+            ),
         ),
         ctx.now,
     )
@@ -90,6 +95,10 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
             "Your tracking code: `{code}`\nPlease write it down: it is the only way "
             "to follow the report (with /track {code}). I cannot look it up for you.",
             code=code,
+        )
+        text += "\n\n" + ctx._(
+            "The handler can write to you here and you will get the outcome here, through the "
+            "bot, without anyone learning who you are. /forgetme cuts this link too."
         )
     elif result.observation_linked:  # a leader's report from a patrol: a staff screen
         text = ctx._(

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.reports import screens_deadlines as reports_deadlines
 from bot.features.reports.actions import SETTINGS, Settings
 from bot.features.reports.model import CATEGORIES, CATEGORY_BY_KEY, Target, default_routes
 from bot.features.reports.texts import category_label, target_label
@@ -60,6 +61,7 @@ async def show(ctx: Context, *, edit: bool = False, note: str = "") -> None:
             Option(ctx.t.plain("Urgent deadline ▸"), action=SETTINGS(Settings.NOW)),
         ]
     )
+    options.append([reports_deadlines.button(ctx)])  # each commune's own deadlines
     ctx.reply("\n".join(lines), options, edit=edit)
 
 

@@ -8,6 +8,9 @@ from bot.core.context import Context
 from bot.core.events import EventKind
 from bot.core.flows import NoState
 from bot.features.reports.model import normalize_code
+from bot.features.reports.outcome import followed
+from bot.features.reports.screens_assign import track_lines as handling_lines
+from bot.features.reports.screens_thread import track_lines, track_options
 from bot.features.reports.states import TRACK, TrackStep
 from bot.features.reports.texts import category_label, status_label
 from bot.storage import reports as repo
@@ -40,8 +43,21 @@ async def _track(ctx: Context, typed: str) -> None:
             )
         )
         return
-    ctx.reply(
-        ctx._(
+    own, found = found, await followed(ctx.conn, found)
+    merged = ""
+    if found.id != own.id:  # merged: its reporter follows the original's progress
+        merged = (
+            ctx._(
+                "Your report {code} was merged into report {original}, about the same matter. "
+                "Its progress:",
+                code=own.code,
+                original=found.code,
+            )
+            + "\n"
+        )
+    text = (
+        merged
+        + ctx._(
             "*Report {code}*\nCategory: {category}\nSent: {sent}\nStatus: {status}\n"
             "Last change: {changed}",
             code=found.code,
@@ -51,7 +67,10 @@ async def _track(ctx: Context, typed: str) -> None:
             changed=found.updated_at,
         )
         + _reason_line(ctx, await repo.status_reason(ctx.conn, found))
+        + await handling_lines(ctx, found)  # an officer has it, or where it went
     )
+    lines = await track_lines(ctx, own)
+    ctx.reply("\n".join([text, *lines]), track_options(ctx, own))
 
 
 def _reason_line(ctx: Context, reason: str | None) -> str:

@@ -14,6 +14,7 @@ from bot.core.events import EventKind, Option
 from bot.features.reports import service
 from bot.features.reports.actions import FIXED, TRIAGE, Triage
 from bot.features.reports.model import MAX_NOTE, Status
+from bot.features.reports.screens_assign import history_line
 from bot.features.reports.screens_card import may_handle, show_card
 from bot.features.reports.screens_status import ask_reopen, confirmed, status_button
 from bot.features.reports.service import area_name
@@ -22,7 +23,7 @@ from bot.features.reports.texts import status_label
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import members as members_repo
-from bot.storage import report_limits
+from bot.storage import outbox, report_handling, report_limits
 from bot.storage import reports as repo
 from bot.storage.reports import Report
 
@@ -34,6 +35,32 @@ async def _load(ctx: Context, value: str) -> Report | None:
         ctx.toast(ctx._("This report is not in your care."))
         return None
     return report
+
+
+async def _photos(ctx: Context, report: Report) -> None:
+    """The report's photos, to the handler's chat, each with the report's number (through the
+    outbox: each platform sends a photo its own way, whichever platform it was taken on)."""
+    photos = [str(m["file_id"]) for m in report.media if m.get("kind") == "photo"]
+    for number, file_id in enumerate(photos, start=1):
+        caption = ctx._(
+            "Report #{number}: photo {index} of {count}",
+            number=str(report.id),
+            index=number,
+            count=len(photos),
+        )
+        await outbox.enqueue(
+            ctx.conn,
+            ctx.event.platform,
+            ctx.chat.chat_id,
+            caption,
+            [],
+            ctx.now,
+            priority=outbox.PRIORITY_URGENT,
+            photo=file_id,
+        )
+    ctx.outbox_written = bool(photos)
+    await ctx.audit("report.photos_shown", "report", report.id, count=len(photos))
+    ctx.toast(ctx._n("Sending {count} photo.", "Sending {count} photos.", len(photos)))
 
 
 async def on_triage(ctx: Context, argument: str) -> None:
@@ -53,6 +80,8 @@ async def on_triage(ctx: Context, argument: str) -> None:
         await _show_reporter(ctx, report)
     elif verb == Triage.HISTORY:
         await _history(ctx, report)
+    elif verb == Triage.PHOTOS:
+        await _photos(ctx, report)
     elif verb == Triage.CONFIRM:
         await confirmed(ctx, report)
     elif verb == Triage.CANCEL:
@@ -104,6 +133,7 @@ async def _show_reporter(ctx: Context, report: Report) -> None:
 
 async def _history(ctx: Context, report: Report) -> None:
     lines = [ctx._("*History of report #{number}*", number=str(report.id))]
+    handling = await report_handling.handling_events(ctx.conn, report.id)
     for event in await repo.events(ctx.conn, report.id):
         actor = (
             await members_repo.get(ctx.conn, event.actor_member_id)
@@ -115,7 +145,12 @@ async def _history(ctx: Context, report: Report) -> None:
             # The reporter's own steps ("not fixed", "fixed"): never their name here. Who sent
             # a report is shown only on request, to the handler or an officer, and audited.
             who = ctx.t.plain("the reporter")
-        if event.note == "escalated" and event.to_status is None:
+        if event.to_status == Status.REOPENED and event.actor_member_id is None:
+            who = ctx.t.plain("the reporter")  # an anonymous reporter reopened it
+        mine = await history_line(ctx, event, handling.get(event.id))  # assigned, transferred
+        if mine is not None:
+            what = mine
+        elif event.note == "escalated" and event.to_status is None:
             what = ctx._("escalated to the commune officers")
         elif event.note == "confirmed" and event.to_status is None:
             what = ctx._("the reporter confirmed it is fixed")
@@ -132,6 +167,9 @@ async def _history(ctx: Context, report: Report) -> None:
         if report.anonymous and event.from_status is None and event.to_status == Status.NEW:
             who = ctx.t.plain("anonymous")
         lines.append(ctx._("• {when}: {what} ({who})", when=event.at, what=_safe(what), who=who))
+    from bot.features.reports.screens_thread import history_lines
+
+    lines += await history_lines(ctx, report)
     ctx.reply("\n".join(lines))
 
 

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
-from bot.features.reports.actions import FEEDBACK, FIXED, NOT_FIXED
+from bot.features.reports import reach, routing
+from bot.features.reports.card_extras import extras_of
 from bot.features.reports.model import (
     Status,
     Target,
-    ack_due,
     default_routes,
     new_tracking_code,
     over_limit,
@@ -25,7 +25,14 @@ from bot.features.reports.model import (
 from bot.features.reports.texts import card_options, card_text, category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
-from bot.storage import audit, patrol_observations, report_limits, report_settings
+from bot.storage import (
+    audit,
+    patrol_observations,
+    report_handling,
+    report_limits,
+    report_settings,
+    report_threads,
+)
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
@@ -51,6 +58,9 @@ class Submission:
     latitude: float | None = None
     longitude: float | None = None
     observation_id: int | None = None
+    # An anonymous reporter's chat, sealed (bot.core.sealing), with its platform and language:
+    # kept with the report so the handler can write to them and they get the outcome.
+    sealed_contact: tuple[str, str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,6 @@ async def submit_report(
     if observation is not None and observation.report_id is not None:
         earlier = await repo.get(conn, observation.report_id)
         return AlreadyReported(earlier.code if earlier else None)
-    settings = await report_settings.settings(conn)
     code = new_tracking_code()
     while await repo.code_exists(conn, code):
         code = new_tracking_code()
@@ -132,9 +141,14 @@ async def submit_report(
         latitude=sub.latitude,
         longitude=sub.longitude,
     )
-    created = await repo.create(conn, new, code, now, ack_due(now, sub.happening_now, settings))
+    deadlines = await routing.deadlines_for(conn, sub.area_id)
+    created = await repo.create(conn, new, code, now, deadlines.ack_due(now, sub.happening_now))
+    created = await routing.route_new(conn, created, deadlines, now)  # assignee, resolve deadline
     if sub.anonymous:
         await report_limits.count_anonymous(conn, sub.rate_key, now)
+        if sub.sealed_contact is not None:
+            platform, sealed, language = sub.sealed_contact
+            await report_threads.keep_contact(conn, created.id, platform, sealed, language)
     actor = None if sub.anonymous else sub.reporter_member_id
     await audit.record(
         conn,
@@ -177,9 +191,11 @@ async def officers(conn: Connection, area_id: int | None) -> list[Member]:
 
 
 async def handlers_of(conn: Connection, report: Report) -> list[Member]:
-    """The assigned handler when there is one; else whoever the report is routed to."""
-    if report.assignee_member_id is not None:
-        assigned = await _members(conn, [report.assignee_member_id])
+    """The assigned handler when there is one (who may still be given the area's reports);
+    else whoever the report is routed to."""
+    assignee = report.assignee_member_id
+    if assignee is not None and assignee in await report_handling.assignable(conn, report.area_id):
+        assigned = await _members(conn, [assignee])
         if assigned:
             return assigned
     if report.target == Target.LEADERS and report.area_id is not None:
@@ -210,10 +226,11 @@ async def send_card(
     """Queue the report card, under a headline message id, to one person in their language."""
     area = await area_name(conn, report.area_id)
     officer = await _is_officer(conn, member, report.area_id)
+    extras = await extras_of(conn, report)
 
     def build(t: Translator) -> Reply:
         text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
-        return Reply(text, card_options(t, report, officer=officer))
+        return Reply(*extras.add_to(t, text, card_options(t, report, officer=officer)))
 
     await notify_member(conn, config, member, build, now)
     return 1
@@ -242,19 +259,13 @@ async def notify_reporter(
     now: datetime,
     reason: str | None = None,
 ) -> int:
-    """A named reporter hears of every status change, with the reason written for them (never
-    an internal note); a resolved report asks if it is fixed."""
-    if report.anonymous or report.reporter_member_id is None:
-        return 0
-    reporter = await members_repo.get(conn, report.reporter_member_id)
-    if reporter is None:
-        return 0
-    # A leader's report (from a patrol) is read on a staff screen: no resident's address.
-    staff = any(
-        g.role in ("leader", "officer") for g in await roles_repo.of_member(conn, reporter.id)
-    )
+    """The reporter hears of every status change, with the reason written for them (never an
+    internal note): a named one as a member, an anonymous one through the sealed relay, and
+    the reporters of reports merged into this one too. A resolved report brings its outcome
+    with the buttons to rate it or reopen it (:mod:`bot.features.reports.outcome`)."""
+    from bot.features.reports.outcome import outcome_options
 
-    def build(t: Translator) -> Reply:
+    def build(t: Translator, staff: bool, own: Report) -> Reply:
         category, status = category_label(t, report.category), status_label(t, report.status)
         if staff:
             text = t._(
@@ -270,24 +281,28 @@ async def notify_reporter(
                 category=category,
                 status=status,
             )
+        if own.id != report.id:
+            text += "\n" + t._("(Your report {code} was merged into this one.)", code=own.code)
         if reason:
             text += "\n" + t._("Reason: {reason}", reason=reason)
         options: list[list[Option]] = []
         if report.status == Status.RESOLVED:
-            if staff:
-                text += "\n\n" + t._("Has the problem really been fixed?")
-            else:
-                text += "\n\n" + t._("Is the problem really fixed?")
-            options = [
-                [
-                    Option(t.plain("👍 Yes, fixed"), action=FEEDBACK.make(report.id, FIXED)),
-                    Option(t.plain("👎 Not fixed"), action=FEEDBACK.make(report.id, NOT_FIXED)),
-                ]
-            ]
+            options = outcome_options(t, config, own)
+            question = (
+                N_(
+                    "Is the outcome satisfactory? If the problem is not fixed, it can be "
+                    "reopened once within {days} days."
+                )
+                if staff
+                else N_(
+                    "Are you satisfied with how it was handled? If the problem is not fixed, "
+                    "you can reopen it once within {days} days."
+                )
+            )
+            text += "\n\n" + t._(question, days=config.reopen_days)
         return Reply(text, options)
 
-    await notify_member(conn, config, reporter, build, now)
-    return 1
+    return await reach.reach_all(conn, config, report, build, now)
 
 
 # The escalation timer ---------------------------------------------------------------------
@@ -380,7 +395,7 @@ async def reopen(
     conn: Connection,
     config: CoreConfig,
     report: Report,
-    actor: Member,
+    actor: Member | None,
     now: datetime,
     *,
     note: str | None = None,
@@ -389,22 +404,24 @@ async def reopen(
     by an officer with a note (then the reporter is told too, and the handlers other than that
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
-    settings = await report_settings.settings(conn)
-    due = ack_due(now, report.happening_now, settings)
+    actor_id = actor.id if actor is not None else None  # None: an anonymous reporter
+    deadlines = await routing.deadlines_for(conn, report.area_id)  # the commune's, afresh
+    due = deadlines.ack_due(now, report.happening_now)
     if not await repo.set_status(
-        conn, report, Status.REOPENED, actor.id, now, note=note, ack_due_at=due
+        conn, report, Status.REOPENED, actor_id, now, note=note, ack_due_at=due
     ):
         return StatusChange(report, False)
+    await report_handling.set_resolve_due(conn, report.id, deadlines.resolve_due(now))
     by_reporter = note is None
     if by_reporter:
         await audit.record(
-            conn, now, actor.id, "report.reopened", "report", report.id, by="reporter"
+            conn, now, actor_id, "report.reopened", "report", report.id, by="reporter"
         )
     else:
         await audit.record(
             conn,
             now,
-            actor.id,
+            actor_id,
             "report.reopened",
             "report",
             report.id,
@@ -421,7 +438,7 @@ async def reopen(
         else N_("🔄 Reopened by a commune officer.")
     )
     for handler in await handlers_of(conn, reopened):
-        if by_reporter or handler.id != actor.id:
+        if by_reporter or handler.id != actor_id:
             await send_card(conn, config, handler, reopened, now, card)
             queued += 1
     return StatusChange(reopened, True, queued)

@@ -135,3 +135,48 @@ class MediationState(State):
 
 
 MEDIATION = Flow("mediation", MediationStep, MediationState)
+
+
+# Transferring a report: the note for where it goes --------------------------------------------
+class TransferStep(StrEnum):
+    NOTE = "note"
+
+
+class TransferState(State):
+    report_id: int
+    destination: str = ""  # a body (handling.DESTINATIONS), or "" for another commune's area
+    area_id: int | None = None
+
+
+TRANSFER = Flow("report_transfer", TransferStep, TransferState)
+
+
+# The thread with the reporter -----------------------------------------------------------------
+class WriteStep(StrEnum):
+    MESSAGE = "message"
+
+
+class HandlerWrites(State):
+    """A handler writing to the reporter of a report."""
+
+    report_id: int
+
+
+HANDLER_WRITES = Flow("report_write", WriteStep, HandlerWrites)
+
+
+class ReporterWrites(State):
+    """The reporter writing to the handler, or giving the reason of a rating: the report is
+    kept only as a sealed reference (their conversation must not tell which report it is)."""
+
+    ref: str
+
+
+REPORTER_WRITES = Flow("report_answer", WriteStep, ReporterWrites)
+
+
+class ReasonStep(StrEnum):
+    REASON = "reason"
+
+
+RATING_REASON = Flow("report_rating", ReasonStep, ReporterWrites)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core import richtext
 from bot.core.events import Option
-from bot.features.reports.actions import TRIAGE, Triage
+from bot.features.reports.actions import HANDLE, TRIAGE, Handle, Triage
 from bot.features.reports.model import (
     CATEGORY_BY_KEY,
     CLOSED_STATUSES,
@@ -120,9 +120,18 @@ def card_options(t: Translator, report: Report, *, officer: bool) -> list[list[O
         extra.append(Option(t.plain("👤 Show reporter"), action=TRIAGE(Triage.WHO, report.id)))
     rows.append(extra)
     more = [Option(t.plain("🕘 History"), action=TRIAGE(Triage.HISTORY, report.id))]
+    if report.media_count("photo"):
+        more.append(Option(t.plain("🖼 Photos"), action=TRIAGE(Triage.PHOTOS, report.id)))
     if report.category == MEDIATION_CATEGORY:
         more.append(Option(t.plain("⚖️ Mediation case"), action=TRIAGE(Triage.MEDIATION, report.id)))
     rows.append(more)
+    if officer and report.is_open:  # who handles it, where it goes (screens_assign.py)
+        rows.append(
+            [
+                Option(t.plain("👮 Give to..."), action=HANDLE(Handle.PICK, report.id)),
+                Option(t.plain("↗️ Transfer..."), action=HANDLE(Handle.TRANSFER, report.id)),
+            ]
+        )
     if officer and report.status in CLOSED_STATUSES:
         rows.append([Option(t.plain("🔄 Reopen"), action=TRIAGE(Triage.REOPEN, report.id))])
     if officer and not report.anonymous and report.reporter_member_id is not None:

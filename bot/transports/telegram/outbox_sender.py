@@ -68,6 +68,15 @@ class OutboxSending(UpdateEvents):
                     reply_markup=markup,
                 )
                 sent_id = photo.message_id
+            elif item.voice:
+                voice = await self.bot.send_voice(
+                    tg_id(item.chat_id),
+                    item.voice,
+                    caption=fit_caption(item.text) or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                sent_id = voice.message_id
             else:
                 parts = split_text(item.text)
                 for index, part in enumerate(parts):

@@ -15,10 +15,12 @@ from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import NoLinks
 from bot.core.registry import Registry
+from bot.i18n import TYPED
 from bot.storage.db import Database
 from bot.transports.pacing import Limits, Pacer
 from bot.transports.zalo.client import TokenRefused, ZaloClient, ZaloError
 from bot.transports.zalo.links import Links
+from bot.transports.zalo.sending import PhotoFetcher
 from bot.transports.zalo.server import HttpServer
 from bot.transports.zalo.transport import BACKOFF_MAX, BACKOFF_START, ZaloTransport
 
@@ -83,7 +85,10 @@ async def running_zalo(
     *,
     limits: Limits | None = None,
     read_timeout: float = 20.0,
+    fetch_photo: PhotoFetcher | None = None,
 ) -> AsyncIterator[RunningZalo | None]:
+    """Zalo running until the block ends. ``fetch_photo``: how to get a photo sent on the
+    other platform of this process (Telegram), to show it on Zalo."""
     token = settings.zalo
     assert token is not None
     client = ZaloClient(token, settings.zalo_api_url, timeout=read_timeout)
@@ -101,10 +106,19 @@ async def running_zalo(
         links = Links(db, root, settings.download_link_hours, clock) if root else None
         names = tuple(str(me.get(k) or "") for k in ("display_name", "account_name", "name"))
         transport = ZaloTransport(
-            client, dispatcher, registry, db, pacer=pacer, links=links, bot_names=names
+            client,
+            dispatcher,
+            registry,
+            db,
+            pacer=pacer,
+            links=links,
+            bot_names=names,
+            fetch_photo=fetch_photo,
         )
         # Zalo has no deep links and no links to a person: the core says what to type instead.
         dispatcher.config.platform_links[transport.platform] = NoLinks()
+        # No buttons and no shared locations: messages say to type the option's number.
+        dispatcher.config.platform_wording[transport.platform] = TYPED
         webhook = settings.zalo_webhook_url
         server = HttpServer(
             db,
@@ -134,7 +148,7 @@ async def running_zalo(
         if links is None:
             log.info(
                 "no public address (XOMANTOAN_PUBLIC_URL or a webhook): files are not offered"
-                " as download links on Zalo"
+                " as download links on Zalo, and photos are not shown there (a line says so)"
             )
         yield RunningZalo(transport, pacer, limits, server, receiving)
     finally:

@@ -6,9 +6,12 @@ Replies and the outbox share one :class:`Pacer` with Zalo's own limits. A 429 is
 proves nothing was sent (5xx, no connection, an answer that is not the Bot API's JSON) is
 retried with back-off; a send that got no answer in time may have arrived and is never sent
 again. Files cannot be sent on Zalo: they become signed download links (see links.py), or a
-line saying where to get them when the bot has no public address. The options last shown in a
-chat are remembered (in SQLite too) so that a typed number chooses among them, also after a
-restart.
+line saying where to get them when the bot has no public address. Photos (a chart, a
+broadcast's photo, also one sent on Telegram: fetched from there when both run in one process)
+are sent with sendPhoto, which takes a URL: a media link to the bot's own HTTP server; without
+a public address, a line says the photo is on Telegram. A photo is never dropped silently.
+The options last shown in a chat are remembered (in SQLite too) so that a typed number chooses
+among them, also after a restart.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import Button, Event, Outcome, Outgoing
@@ -36,7 +41,7 @@ from bot.transports.zalo.client import (
     ZaloClient,
     ZaloError,
 )
-from bot.transports.zalo.links import Links
+from bot.transports.zalo.links import Link, Links
 from bot.transports.zalo.render import parts as plain_parts
 from bot.transports.zalo.render import plain
 
@@ -47,8 +52,16 @@ REPLY_ATTEMPTS = 5
 BACKOFF_START, BACKOFF_MAX = 1.0, 60.0
 FLOOD_DEFAULT = 2.0  # a 429 without a retry time: wait this long, doubled while they repeat
 OPTIONS_KEY = "zalo.options."
+MEDIA_MARGIN = timedelta(minutes=30)  # a photo's link is made again this long before it expires
+
+# Fetches a photo sent on another platform (its file id) from that platform.
+PhotoFetcher = Callable[[str], Awaitable[bytes]]
 
 FILE_LINK = N_("📎 {filename}: {url}\nThe link works once, until {time}.")
+NO_PHOTO = N_(
+    "📷 This message came with a photo that cannot be shown on Zalo: it can be seen on "
+    "Telegram, or ask the commune police for it."
+)
 NO_FILES = N_(
     "📎 {filename}: files cannot be sent on Zalo. Download it on Telegram, or ask the "
     "administrator for it (command line: xomantoan export)."
@@ -66,12 +79,15 @@ class ZaloSender:
         *,
         pacer: Pacer | None = None,
         links: Links | None = None,
+        fetch_photo: PhotoFetcher | None = None,
     ) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.db = db
         self.pacer = pacer
         self.links = links
+        self.fetch_photo = fetch_photo
+        self._media: dict[str, Link] = {}  # a photo's media link, by its file id
         self.translator = Translator(dispatcher.config.default_language, dispatcher.config.tz)
         self._options: dict[str, list[Button]] = {}
         self._parts_sent: dict[int, int] = {}
@@ -97,17 +113,57 @@ class ZaloSender:
             buttons = [b for row in shown[-1].buttons for b in row] if shown else []
             await self._remember_options(chat_id, buttons)
 
-    async def compose(self, message: Outgoing) -> list[str]:
-        """The texts that make up ``message`` on Zalo: its text (with the file's link, the
-        request for an answer and the numbered options) in parts of at most 2,000
+    async def compose(self, message: Outgoing) -> tuple[str | None, list[str]]:
+        """What ``message`` is on Zalo: a photo's URL (a chart), and its text (with a file's
+        link, the request for an answer and the numbered options) in parts of at most 2,000
         characters."""
         text = plain(message.text)
-        if message.attachment is not None:
+        photo = None
+        attachment = message.attachment
+        if attachment is not None and attachment.kind == "photo" and self.links is not None:
+            photo = await self._chart_url(message)
+        if attachment is not None and photo is None:
             text = (text + "\n\n" + await self._file_line(message)).strip()
         if message.expects_reply is not None:
             text += "\n\n" + plain(message.expects_reply.prompt)
         flat = [b for row in message.buttons for b in row]
-        return plain_parts(numbered_text(text, flat), TEXT_LIMIT)
+        return photo, plain_parts(numbered_text(text, flat), TEXT_LIMIT)
+
+    async def _chart_url(self, message: Outgoing) -> str | None:
+        """A photo made for this reply (a chart) behind a media link; None if it failed."""
+        attachment = message.attachment
+        assert attachment is not None and self.links is not None
+        try:
+            data = await attachment.content()
+        except Exception:
+            log.exception("could not make %s; not sent", attachment.filename)
+            return None
+        link = await self.links.make(
+            PLATFORM, message.chat_id, attachment.filename, data, media=True
+        )
+        return link.url
+
+    async def photo_url(self, photo: str) -> str | None:
+        """A URL Zalo can fetch for an outbox message's photo: a URL as it is (a photo sent on
+        Zalo), else a photo sent on another platform (its file id), fetched from there and
+        served behind a media link (one per photo, for every recipient); None when that
+        cannot be done (no public address, the other platform not running, the fetch
+        failed)."""
+        if photo.startswith(("https://", "http://")):
+            return photo
+        if self.links is None or self.fetch_photo is None:
+            return None
+        known = self._media.get(photo)
+        if known is not None and known.expires_at - MEDIA_MARGIN > self.dispatcher.clock():
+            return known.url
+        try:
+            data = await self.fetch_photo(photo)
+        except Exception as exc:
+            log.warning("could not fetch a photo to send it on Zalo (%s)", type(exc).__name__)
+            return None
+        link = await self.links.make(PLATFORM, "", "photo.jpg", data, media=True)
+        self._media[photo] = link
+        return link.url
 
     async def _file_line(self, message: Outgoing) -> str:
         attachment = message.attachment
@@ -146,7 +202,16 @@ class ZaloSender:
             )
 
     async def send(self, message: Outgoing) -> None:
-        parts = await self.compose(message)
+        photo, parts = await self.compose(message)
+        if photo is not None:
+            # A short text is the photo's caption; a longer one follows it.
+            caption = parts[0] if len(parts) == 1 and parts[0].strip() else ""
+            try:
+                await self._paced(message.chat_id, caption, photo=photo)
+                parts = parts if not caption else []
+            except ZaloError as exc:  # its link instead (it opens in a browser too)
+                parts[0] = (parts[0] + "\n\n" + photo).strip()
+                log.warning("a Zalo photo was refused (%s); its link is sent instead", exc)
         for index, part in enumerate(parts):
             try:
                 await self._paced(message.chat_id, part)
@@ -172,7 +237,7 @@ class ZaloSender:
             )
         self.dispatcher.outbox_signal.set()
 
-    async def _paced(self, chat_id: str, text: str) -> None:
+    async def _paced(self, chat_id: str, text: str, *, photo: str | None = None) -> None:
         """One part of a reply in the chat's turn: 429s waited out (the chat is held for the
         outbox too), errors that prove nothing was sent retried with back-off, and a part that
         got no answer in time not sent again."""
@@ -182,7 +247,10 @@ class ZaloSender:
                 await self.pacer.turn(chat_id, reply=True)
             sent, hold = False, 0.0
             try:
-                await self.client.send_message(chat_id, text)
+                if photo is not None:
+                    await self.client.send_photo(chat_id, photo, text or None)
+                else:
+                    await self.client.send_message(chat_id, text)
                 sent = True
                 self._flood_wait = FLOOD_DEFAULT
                 return
@@ -207,6 +275,18 @@ class ZaloSender:
                 if self.pacer is not None:
                     self.pacer.done(chat_id, sent=sent, hold=hold)
 
+    async def _send_photo(self, chat_id: str, url: str) -> None:
+        """An outbox message's photo. One Zalo refuses (it could not fetch it) is not lost
+        silently: a line says a photo came with the message; the text goes on."""
+        try:
+            await self.client.send_photo(chat_id, url, None)
+        except Refused as exc:
+            lowered = exc.description.lower()
+            if exc.code in (403, 404) or "not found" in lowered or "block" in lowered:
+                raise  # the chat is gone: the whole message is
+            log.warning("Zalo refused a photo (%s); a line says so instead", exc)
+            await self.client.send_message(chat_id, self.translator.plain(NO_PHOTO))
+
     def flood_hold(self, exc: Flood) -> float:
         if exc.retry_after is not None:
             return max(exc.retry_after, 0.1)
@@ -221,15 +301,21 @@ class ZaloSender:
         buttons = [[Button(**b) for b in row] for row in item.buttons]
         flat = [b for row in buttons for b in row]
         text = plain(item.text)
-        if item.photo:
-            text = (text + "\n\n" + item.photo).strip() if item.photo.startswith("http") else text
-        parts = plain_parts(numbered_text(text, flat), TEXT_LIMIT)
+        photo = await self.photo_url(item.photo) if item.photo else None
+        if item.photo and photo is None:  # never dropped silently
+            text = (text + "\n\n" + self.translator.plain(NO_PHOTO)).strip()
+        # The photo first (sendPhoto), then the text; a retry starts where it was refused.
+        parts: list[tuple[str | None, str]] = [(photo, "")] if photo else []
+        parts += [(None, p) for p in plain_parts(numbered_text(text, flat), TEXT_LIMIT)]
         try:
-            for index, part in enumerate(parts):
+            for index, (picture, part) in enumerate(parts):
                 if index < self._parts_sent.get(item.id, 0):
                     continue
                 try:
-                    await self.client.send_message(item.chat_id, part)
+                    if picture is not None:
+                        await self._send_photo(item.chat_id, picture)
+                    else:
+                        await self.client.send_message(item.chat_id, part)
                 except Unanswered:
                     if index == len(parts) - 1:
                         raise

@@ -9,11 +9,14 @@ Zalo and people's phones reach (Zalo sends webhooks only to https:// addresses).
 - ``GET /files/<link>``: a small page naming the file with a download button; ``POST`` on the
   same address gives the file, once. Link previews and scanners only GET a link, so they do
   not use up a person's single download.
+- ``GET /media/<link>``: a photo sent to a Zalo chat (a chart, a broadcast's photo), which
+  Zalo fetches to show it: the image, as often as asked, until the link expires.
 """
 
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -76,6 +79,7 @@ class HttpServer:
         if self.links is not None:
             app.router.add_get("/files/{token}", self._file_page)
             app.router.add_post("/files/{token}", self._file)
+            app.router.add_get("/media/{token}", self._media)
         return app
 
     async def start(self) -> str:
@@ -120,15 +124,18 @@ class HttpServer:
         return web.json_response({"ok": True})
 
     def _page(self, status: int, *lines: str, button: bool = False) -> web.Response:
+        """An HTML page of plain ``lines`` (escaped here, for HTML: a file's name is text)."""
         t = self.translator
-        body = "".join(f"<p>{line}</p>" for line in lines)
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         if button:
-            body += f'<form method="post"><button type="submit">{t._(PAGE_BUTTON)}</button></form>'
+            label = html.escape(t.plain(PAGE_BUTTON))
+            body += f'<form method="post"><button type="submit">{label}</button></form>'
+        title = html.escape(t.plain(PAGE_TITLE))
         text = (
-            f'<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{html.escape(t.language)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="robots" content="noindex">'
-            f"<title>{t._(PAGE_TITLE)}</title></head><body><h1>{t._(PAGE_TITLE)}</h1>"
+            f"<title>{title}</title></head><body><h1>{title}</h1>"
             f"{body}</body></html>"
         )
         return web.Response(
@@ -144,7 +151,9 @@ class HttpServer:
             Refusal.EXPIRED: PAGE_EXPIRED,
             Refusal.INVALID: PAGE_INVALID,
         }[refusal]
-        return self._page(404 if refusal == Refusal.INVALID else 410, self.translator._(message))
+        return self._page(
+            404 if refusal == Refusal.INVALID else 410, self.translator.plain(message)
+        )
 
     async def _file_page(self, request: web.Request) -> web.Response:
         assert self.links is not None
@@ -161,9 +170,21 @@ class HttpServer:
         t = self.translator
         return self._page(
             200,
-            t._(PAGE_FILE, filename=row.filename),
-            t._(PAGE_ONCE, time=t.when(row.expires_at)),
+            t.plain(PAGE_FILE, filename=row.filename),
+            t.plain(PAGE_ONCE, time=t.when(row.expires_at)),
             button=True,
+        )
+
+    async def _media(self, request: web.Request) -> web.Response:
+        """A photo for Zalo to fetch (sendPhoto takes its URL): the image itself, no page."""
+        assert self.links is not None
+        found = await self.links.media(request.match_info["token"])
+        if isinstance(found, Refusal):
+            return await _no_page(found)
+        return web.Response(
+            body=found.content,
+            content_type=_content_type(found.filename),
+            headers={"Cache-Control": "private, max-age=3600"},
         )
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -187,10 +208,16 @@ class HttpServer:
         )
 
 
+async def _no_page(refusal: Refusal) -> web.Response:
+    return web.Response(status=404 if refusal == Refusal.INVALID else 410)
+
+
 def _content_type(filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower()
     return {
         "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
         "csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

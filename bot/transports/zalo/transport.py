@@ -10,7 +10,8 @@ mention it, the mention is left out of the text.
 Each update is kept in the inbox (with a local sequence number: Zalo gives none) before it is
 handled, so a crash loses none, and leaves it in the event's own transaction; each chat's
 updates are handled in order in the chat's lane, independently of other chats. A webhook call
-Zalo makes twice (the same message id) is handled once.
+Zalo makes twice (the same message id), or a message getUpdates gives again after a restart, is
+handled once: the ids seen are kept in SQLite (see bot/storage/seen_messages.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,7 +26,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.events import Button, ChatInfo, Event, EventKind, Person
 from bot.core.menus import parse_callback_data
 from bot.core.registry import Registry
-from bot.storage import inbox, kv
+from bot.storage import inbox, kv, seen_messages
 from bot.storage.db import Connection, Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.chat_lanes import ChatLanes
@@ -40,7 +40,7 @@ from bot.transports.zalo.client import (
     ZaloError,
 )
 from bot.transports.zalo.links import Links
-from bot.transports.zalo.sending import ZaloSender
+from bot.transports.zalo.sending import PhotoFetcher, ZaloSender
 from bot.transports.zalo.updates import UnreadableUpdate, ZaloUpdate, parse_update
 from bot.transports.zalo.words import typed_command
 
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "zalo"
 HANDLING = 2
 BACKOFF_START, BACKOFF_MAX = 1.0, 60.0
-SEEN_MAX = 2000  # message ids remembered to drop a webhook call Zalo makes twice
 
 
 class ZaloTransport:
@@ -65,17 +64,19 @@ class ZaloTransport:
         pacer: Pacer | None = None,
         links: Links | None = None,
         bot_names: tuple[str, ...] = (),
+        fetch_photo: PhotoFetcher | None = None,
     ) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.registry = registry
         self.db = db
         # Everything outwards: replies, the outbox, files, the options last shown.
-        self.sender = ZaloSender(client, dispatcher, db, pacer=pacer, links=links)
+        self.sender = ZaloSender(
+            client, dispatcher, db, pacer=pacer, links=links, fetch_photo=fetch_photo
+        )
         self.bot_names = tuple(n.casefold() for n in bot_names if n)
         self._lanes: ChatLanes[tuple[int, Any]] = ChatLanes(self._handle_in_lane, "zalo")
         self._handling = asyncio.Semaphore(HANDLING)
-        self._seen: deque[str] = deque(maxlen=SEEN_MAX)
 
     # In -----------------------------------------------------------------------------------
     async def receive(self, body: Any) -> None:
@@ -88,21 +89,19 @@ class ZaloTransport:
             return
         if update.is_bot:
             return
-        if update.message_id:
-            if update.message_id in self._seen:
+        # A message Zalo delivers again (a webhook call it repeats, getUpdates after a restart)
+        # is taken once: its id is recorded in the transaction that keeps it in the inbox, so
+        # one that could not be kept is taken when it comes again.
+        async with self.db.unit() as conn:
+            now = self.dispatcher.clock()
+            if update.message_id and not await seen_messages.first_time(
+                conn, PLATFORM, update.message_id, now
+            ):
                 log.info("skipped a Zalo update received twice")
                 return
-            self._seen.append(update.message_id)
-        try:
-            async with self.db.unit() as conn:
-                seq = int(await kv.get(conn, "zalo.seq") or 0) + 1
-                await kv.put(conn, "zalo.seq", str(seq))
-                await inbox.put_many(conn, PLATFORM, [(seq, body)], self.dispatcher.clock())
-        except BaseException:
-            # Not kept: the same update sent again (the webhook's retry, the poll's) is taken.
-            if update.message_id in self._seen:
-                self._seen.remove(update.message_id)
-            raise
+            seq = int(await kv.get(conn, "zalo.seq") or 0) + 1
+            await kv.put(conn, "zalo.seq", str(seq))
+            await inbox.put_many(conn, PLATFORM, [(seq, body)], now)
         self.submit(update.chat_id, seq, body)
 
     async def resume(self) -> int:

@@ -1,0 +1,39 @@
+"""Reports that may be about the same matter: open, same area and category, made close in time.
+(Whether they are near each other on the map is the feature's rule, on what this returns.)
+
+Functions take an open connection and never commit (the caller's unit of work does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.storage.reports import OPEN_STATUSES, Report, _report
+from bot.storage.timefmt import to_db
+
+
+async def open_alike(
+    conn: aiosqlite.Connection, report: Report, since: datetime, until: datetime, limit: int = 20
+) -> list[Report]:
+    """Open reports other than ``report`` of its area and category made in [since, until],
+    the earliest first (the original of a repeated report is the one made first)."""
+    if report.area_id is None:
+        return []
+    marks = ",".join("?" for _ in OPEN_STATUSES)
+    async with conn.execute(
+        f"SELECT * FROM reports WHERE area_id = ? AND category = ? AND id != ?"
+        f" AND status IN ({marks}) AND created_at >= ? AND created_at <= ?"
+        " ORDER BY created_at, id LIMIT ?",
+        [
+            report.area_id,
+            report.category,
+            report.id,
+            *sorted(OPEN_STATUSES),
+            to_db(since),
+            to_db(until),
+            limit,
+        ],
+    ) as cur:
+        return [_report(r) for r in await cur.fetchall()]
