@@ -55,6 +55,14 @@ class Dialect:
             return ""
         return f" INDEXED BY {index}"
 
+    def join_in_order(self) -> str:
+        """A join whose left table is read first: SQLite's planner keeps a CROSS JOIN's order
+        (it may otherwise walk the bigger table); PostgreSQL's needs no such hint (and takes
+        no ON after CROSS JOIN)."""
+        if self.name == "postgresql":
+            return "JOIN"
+        return "CROSS JOIN"
+
     def leading_integer(self, expr: str) -> str:
         """The number the text ``expr`` starts with, 0 when it starts with no digit (what
         SQLite's ``CAST(... AS INTEGER)`` gives)."""

@@ -64,9 +64,7 @@ async def take(conn: Connection, download_id: str, now: datetime) -> tuple[str, 
     return str(row[0]), bytes(row[1])
 
 
-async def peek(
-    conn: Connection, download_id: str, now: datetime
-) -> tuple[str, bytes] | None:
+async def peek(conn: Connection, download_id: str, now: datetime) -> tuple[str, bytes] | None:
     """The file's name and content while it has not expired, without using it up (a photo
     the chat platform fetches to show it); None when it is unknown or expired."""
     async with conn.execute(

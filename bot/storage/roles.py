@@ -126,7 +126,7 @@ async def elevated_on(conn: Connection, platform: str) -> list[Elevated]:
         # From the few roles to their members (CROSS JOIN keeps that order: otherwise
         # SQLite may walk every member of the platform to look for roles, 10 ms at 100,000).
         "SELECT m.id, m.user_id, m.language, r.role FROM roles r"
-        " CROSS JOIN members m ON m.id = r.member_id WHERE m.platform = ?"
+        f" {conn.dialect.join_in_order()} members m ON m.id = r.member_id WHERE m.platform = ?"
         " ORDER BY r.member_id",
         (platform,),
     ):

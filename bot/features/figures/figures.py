@@ -395,7 +395,7 @@ async def collect(
 
 
 async def feedback_figures(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: list[int] | None
+    conn: Connection, begin: datetime, end: datetime, area_ids: list[int] | None
 ) -> ReportFeedback:
     """Ratings and reopenings of the reports made in [begin, end) in scope."""
     found = await report_feedback.figures(conn, begin, end, area_ids)
