@@ -232,9 +232,14 @@ class Settings(BaseSettings):
 
     def sealer(self) -> Sealer:
         """The sealer of reporters' addresses: the set key, else the key file beside the
-        database (made on the first run)."""
+        SQLite database (made on the first run); on PostgreSQL the key must be set."""
         if self.seal_key is not None:
             return Sealer(decode_key(self.seal_key.get_secret_value()))
+        if not isinstance(self.database, Path):  # a server: no file to keep the key beside
+            raise SettingsError(
+                f"Setting {ENV_PREFIX}SEAL_KEY: is needed with a PostgreSQL database (the same"
+                " key for every bot process; URL-safe base64 of 32 bytes)"
+            )
         return Sealer(load_or_create_key(key_file_of(self.database.expanduser())))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.sealing import encode_key
 from bot.storage import chats, inbox, outbox
 from bot.storage.db import Database, DatabaseError
 from bot.transports.telegram import polling as telegram_polling
@@ -41,6 +42,7 @@ async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.su
         XOMANTOAN_TELEGRAM_TOKEN=TOKEN,
         XOMANTOAN_TELEGRAM_API_URL=api.url,
         XOMANTOAN_DATABASE=database_setting(database),
+        XOMANTOAN_SEAL_KEY=encode_key(bytes(range(32))),
         XOMANTOAN_POLL_TIMEOUT_SECONDS="1",
         PYTHONPATH=str(ROOT),
     )
