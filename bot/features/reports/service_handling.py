@@ -1,8 +1,8 @@
 """Use cases of handling a report (no chat): giving it to a named officer or leader, and
 transferring it to another commune or another body. Each step is in the report's history and
 the audit log; the person given it is told privately (a card that never names the reporter);
-a named reporter is told what happened and where it went, never who handles it. An anonymous
-reporter is not reachable: they see the step with /track.
+the reporter is told what happened and where it went, never who handles it (an anonymous one
+through the sealed relay, :mod:`bot.features.reports.reach`), and sees the step with /track.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.context import CoreConfig, notify_member
+from bot.core.context import CoreConfig
 from bot.core.events import Reply
-from bot.features.reports import escalation, routing
+from bot.features.reports import escalation, reach, routing
 from bot.features.reports.handling import DESTINATIONS
 from bot.features.reports.model import OPEN_STATUSES
 from bot.features.reports.service import area_name, handlers_of, route, send_card
@@ -234,16 +234,12 @@ async def _tell_reporter(
     where: str = "",
     where_key: str = "",
 ) -> int:
-    """A named reporter hears of the step (an anonymous one reads it with /track)."""
-    if report.anonymous or report.reporter_member_id is None:
-        return 0
-    reporter = await members_repo.get(conn, report.reporter_member_id)
-    if reporter is None:
-        return 0
+    """The reporter hears of the step, never who handles it: a named one as a member, an
+    anonymous one through the sealed relay, and the reporters of reports merged into this one
+    with their own code (:func:`reach.reach_all`)."""
 
-    def build(t: Translator) -> Reply:
+    def build(t: Translator, staff: bool, own: Report) -> Reply:
         place = t.plain(where_key) if where_key else where
-        return Reply(t._(message, code=report.code, where=place))
+        return Reply(t._(message, code=own.code, where=place))
 
-    await notify_member(conn, config, reporter, build, now)
-    return 1
+    return await reach.reach_all(conn, config, report, build, now)
