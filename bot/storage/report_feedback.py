@@ -54,9 +54,14 @@ async def set_reason(conn: aiosqlite.Connection, report_id: int, reason: str) ->
     return cur.rowcount == 1
 
 
-async def was_reopened(conn: aiosqlite.Connection, report_id: int) -> bool:
+async def reopened_any(conn: aiosqlite.Connection, report_ids: list[int]) -> bool:
+    """Was any of these reports reopened by its reporter (a report and those merged into it:
+    the one reopening is the matter's, not each reporter's)?"""
+    if not report_ids:
+        return False
+    marks = ",".join("?" for _ in report_ids)
     async with conn.execute(
-        "SELECT 1 FROM report_reopenings WHERE report_id = ?", (report_id,)
+        f"SELECT 1 FROM report_reopenings WHERE report_id IN ({marks}) LIMIT 1", report_ids
     ) as cur:
         return await cur.fetchone() is not None
 
