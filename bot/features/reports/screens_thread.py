@@ -48,7 +48,7 @@ async def on_thread(ctx: Context, argument: str) -> None:
 
 
 async def _ask_handler(ctx: Context, report: Report) -> None:
-    if not await thread.reachable(ctx.conn, report):
+    if not await thread.reachable(ctx.conn, ctx.config, report):
         ctx.toast(ctx._("The reporter of this report can no longer be reached."))
         return
     HANDLER_WRITES.begin(ctx, WriteStep.MESSAGE, HandlerWrites(report_id=report.id))
