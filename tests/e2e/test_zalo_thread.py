@@ -6,6 +6,7 @@ the report."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from tests.e2e.harness import ChatUser
 from tests.e2e.test_onboarding import register as register_telegram
 from tests.e2e.test_reports import grant as grant_telegram
 from tests.e2e.test_reports import settle as tg_settle
+from tests.e2e.test_reports_thread import rows_naming
 from tests.e2e.test_zalo_flows import register, settle
 from tests.e2e.zalo_harness import ZALO_TOKEN, RunningZaloBot
 from tests.fakebotapi import FakeBotAPI
@@ -47,8 +49,9 @@ def rows_of(database: Path, table: str) -> list[str]:
 
 
 async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing(
-    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
     database = tmp_path / "bot.sqlite3"
     await seed_areas(database)
     bot = RunningZaloBot(zalo, database, telegram=api)
@@ -121,6 +124,10 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         assert rows_of(database, "menus")  # the menus are there to be pointed at
         shared = {m for r in theirs for m in menu_ids(r) if m in about_report}
         assert not shared, theirs
+        # Nor does any other row about the report name the reporter.
+        assert rows_naming(database, [REPORTER_ID, an.name, "Kín"]) == []
+        logged = "\n".join(r.getMessage() for r in caplog.records)
+        assert REPORTER_ID not in logged and "Kín" not in logged
 
         # After a restart the reporter writes again through /theodoi and its code.
         await bot.start()
