@@ -97,11 +97,17 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         assert "Hùng" not in relayed.text and "bấm" not in relayed.text
 
         # The reporter answers by typing the option's number, then the message.
+        # Zalo's words: nothing to press, no voice messages to send.
         asked = await settle(zalo, an.press("Trả lời"))
-        assert "nhắn" in asked.text.lower()
+        assert "nhắn" in asked.text.lower() and "thoại" not in asked.text
+        before = len(zalo.calls)
+        await zalo.push(an.update("", event="message.sticker.received"))
+        refused = await zalo.wait_for(lambda c: c.chat_id == an.id, after=before)
+        assert "Vui lòng gửi chữ hoặc ảnh" in refused.text, refused.text
         before_tg = len(api.calls)
         thanks = await settle(zalo, an.send("Đúng quán đó, khoảng 9 giờ tối"))
-        assert "cảm ơn" in thanks.text.lower()
+        assert "cảm ơn" in thanks.text.lower() and "bấm" not in thanks.text, thanks.text
+        assert "gõ số của lựa chọn “Trả lời”" in thanks.text
         answer = await api.wait_for(
             lambda c: c.chat_id == officer.id and "khoảng 9 giờ tối" in c.text, after=before_tg
         )
