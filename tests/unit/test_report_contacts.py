@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.context import CoreConfig
-from bot.features.reports import thread
+from bot.features.reports import outcome, thread
 from bot.features.reports.sealed import wipe_ended
 from bot.storage import report_threads
 from bot.storage import reports as repo
@@ -76,3 +76,25 @@ async def test_contacts_sealed_with_a_lost_key_are_said_once_an_hour_and_not_rea
         await wipe_ended(db, after, NOW)
     assert "1 anonymous reporters cannot be reached" in caplog.text
     assert "7654321" not in caplog.text
+
+
+async def test_writing_in_the_thread_after_closing_does_not_stretch_the_reopening_window(
+    db: Database,
+) -> None:
+    config = CoreConfig(reopen_days=7)
+    report_id = await anonymous(db, config, "eeee")
+    async with db.unit() as conn:
+        report = await repo.get(conn, report_id)
+        assert report is not None
+        await repo.set_status(conn, report, Status.NOT_OURS, None, NOW)
+        # The reporter writes six days later (the report's updated_at moves with it).
+        await report_threads.add_message(
+            conn, report_id, NOW + timedelta(days=6), report_threads.REPORTER, None, "Còn đó", []
+        )
+    async with db.unit() as conn:
+        report = await repo.get(conn, report_id)
+        assert report is not None
+        result, _ = await outcome.reopen_by_reporter(
+            conn, config, report, None, NOW + timedelta(days=8)
+        )
+    assert result == outcome.Reopen.LATE
