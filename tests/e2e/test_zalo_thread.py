@@ -147,5 +147,17 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         await api.wait_for(
             lambda c: c.chat_id == officer.id and "Tối nay họ lại bán" in c.text, after=before_tg
         )
+        # A photo from Zalo reaches the officer as a photo.
+        await settle(zalo, an.send(f"/theodoi {code.group(0)}"))
+        await settle(zalo, an.press("Nhắn người xử lý"))
+        before_tg = len(api.calls)
+        shot = "https://photo.example/quan-nuoc.jpg"
+        image = an.message(photo_url=shot, caption="Ảnh quán tối nay")
+        await zalo.push({"event_name": "message.image.received", "message": image})
+        relayed_photo = await api.wait_for(
+            lambda c: c.chat_id == officer.id and c.method == "sendPhoto", after=before_tg
+        )
+        assert relayed_photo.params["photo"] == shot
+        assert "Ảnh quán tối nay" in relayed_photo.text
     finally:
         await bot.stop()
