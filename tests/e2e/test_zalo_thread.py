@@ -20,6 +20,7 @@ from tests.e2e.harness import ChatUser
 from tests.e2e.test_onboarding import register as register_telegram
 from tests.e2e.test_reports import grant as grant_telegram
 from tests.e2e.test_reports import settle as tg_settle
+from tests.e2e.test_reports_outcome import resolve
 from tests.e2e.test_reports_thread import rows_naming
 from tests.e2e.test_zalo_flows import register, settle
 from tests.e2e.zalo_harness import ZALO_TOKEN, RunningZaloBot
@@ -159,5 +160,24 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         )
         assert relayed_photo.params["photo"] == shot
         assert "Ảnh quán tối nay" in relayed_photo.text
+
+        # The outcome reaches Zalo; after a restart (its numbered options were kept in memory
+        # only) the reporter rates it through /theodoi.
+        before = len(zalo.calls)
+        await resolve(api, officer, code.group(0), "Đã xử lý quán nước")
+        told = await zalo.wait_for(
+            lambda c: c.chat_id == an.id and "Đã xử lý quán nước" in c.text, after=before
+        )
+        assert "Hài lòng" in told.text
+        await zalo.wait_idle()
+        await bot.stop()
+        await bot.start()
+        tracked = await settle(zalo, an.send(f"/theodoi {code.group(0)}"))
+        assert "Hài lòng" in tracked.text
+        thanked = await settle(zalo, an.press("Hài lòng"))
+        assert "cảm ơn" in thanked.text.lower()
+        with sqlite3.connect(database) as conn:
+            rated = conn.execute("SELECT satisfied FROM report_ratings").fetchall()
+        assert rated == [(1,)]
     finally:
         await bot.stop()
