@@ -179,5 +179,15 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         with sqlite3.connect(database) as conn:
             rated = conn.execute("SELECT satisfied FROM report_ratings").fetchall()
         assert rated == [(1,)]
+        # The menus and conversations of the reporter's own chat name the report only sealed.
+        own_rows = [
+            row
+            for table in ("menus", "conversations")
+            for row in rows_of(database, table)
+            if REPORTER_ID in row
+        ]
+        assert own_rows and not [
+            r for r in own_rows if code.group(0) in r or re.search(r"rrp:\w+:(?!~s1\.)", r)
+        ]
     finally:
         await bot.stop()
