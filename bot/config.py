@@ -229,7 +229,18 @@ class Settings(BaseSettings):
         database (made on the first run)."""
         if self.seal_key is not None:
             return Sealer(decode_key(self.seal_key.get_secret_value()))
-        return Sealer(load_or_create_key(key_file_of(self.database.expanduser())))
+        path = key_file_of(self.database.expanduser())
+        try:
+            return Sealer(load_or_create_key(path))
+        except ValueError as exc:
+            raise SettingsError(
+                f"the seal key file {path} {exc}: restore it from a backup, or set "
+                "XOMANTOAN_SEAL_KEY"
+            ) from None
+        except OSError as exc:
+            raise SettingsError(
+                f"the seal key file {path} cannot be read or made ({exc.strerror})"
+            ) from None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.storage import kv
+
 # Columns that point to a member and stay (set to NULL) when the member is deleted: the record
 # is the commune's, the link is the person's. Listed so /mydata can count them.
 _RECORDS = (
@@ -140,6 +142,7 @@ async def erase_chat_traces(
         "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
         (platform, user_id),
     )
+    await kv.delete(conn, kv.chat_options_key(platform, user_id))
 
 
 # Text columns where a name typed or shown earlier can remain: messages in the outbox, the

@@ -4,6 +4,7 @@ made once beside the database, readable only by its owner."""
 
 from __future__ import annotations
 
+import logging
 import stat
 from pathlib import Path
 
@@ -48,3 +49,22 @@ def test_the_key_from_the_settings_or_a_private_file(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match="SEAL_KEY"):
         load_settings(database=database, seal_key="too-short")
+
+
+def test_a_broken_or_open_key_file_is_said_clearly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    path = key_file_of(database)
+    path.write_text("not a key\n", encoding="ascii")
+    path.chmod(0o600)
+    with pytest.raises(SettingsError, match=r"seal key file .*bot\.sqlite3\.seal-key"):
+        load_settings(database=database).sealer()
+
+    path.write_text(encode_key(bytes(range(32))) + "\n", encoding="ascii")
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING):
+        sealer = load_settings(database=database).sealer()
+    assert Sealer(bytes(range(32))).unseal(sealer.seal("42")) == "42"
+    assert "can be read by others" in caplog.text
+    assert encode_key(bytes(range(32))) not in caplog.text
