@@ -6,12 +6,15 @@ theft gets those again. Who may: as the commune's deadlines (tests.e2e.test_prov
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.core.context import CoreConfig
 from bot.features.reports import screens as reports
 from bot.storage.db import Database
 from bot.storage.timefmt import from_db
 from tests.e2e.harness import ChatUser, RunningBot
+from tests.e2e.test_console_typing import Console, _demo
+from tests.e2e.test_console_walk import number_of
 from tests.e2e.test_figures import craft_button
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_province import (  # noqa: F401 (the fixture)
@@ -134,3 +137,22 @@ async def test_category_deadlines_are_refused_to_every_other_role(
     assert "Giải quyết trong 10 ngày" in changed.text
     saved = await rows(province, "SELECT category, resolve_days FROM report_category_deadlines")
     assert saved == [{"category": "theft", "resolve_days": 10}]
+
+
+async def test_on_the_console_the_categories_are_numbered_options(tmp_path: Path) -> None:
+    """The same screens on the console demo: each step taken by typing an option's number."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        await console.type("/as officer")
+        screen = await console.type("/caidatbaocao")
+        screen = await console.type(number_of("⏱ Hạn xử lý của xã", screen))
+        screen = await console.type(number_of("Hạn xử lý theo loại tin", screen))
+        assert "Trộm cắp: tiếp nhận trong 8 giờ" in screen
+        screen = await console.type(number_of("🔥 Nguy cơ cháy nổ", screen))
+        assert "Tiếp nhận trong 30 phút (hạn riêng của loại tin này)" in screen
+        screen = await console.type(number_of("Trả về hạn chung của xã", screen))
+        assert "Tiếp nhận trong 8 giờ (hạn chung của xã)" in screen
+        assert "Giải quyết trong 7 ngày (hạn chung của xã)" in screen
+    finally:
+        await db.close()

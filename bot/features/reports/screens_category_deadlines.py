@@ -23,8 +23,13 @@ from bot.storage import category_deadlines
 from bot.storage.category_deadlines import CategoryDeadline
 
 VERBS = frozenset(
-    {Deadline.CATEGORIES, Deadline.CATEGORY, Deadline.CAT_ACK, Deadline.CAT_RESOLVE}
-    | {Deadline.CAT_RESET}
+    (
+        Deadline.CATEGORIES,
+        Deadline.CATEGORY,
+        Deadline.CAT_ACK,
+        Deadline.CAT_RESOLVE,
+        Deadline.CAT_RESET,
+    )
 )
 
 
