@@ -32,6 +32,7 @@ _RECORDS = (
     ("roles", "granted_by"),
     ("report_events", "assignee_member_id"),
     ("report_deadlines", "updated_by"),
+    ("report_category_deadlines", "updated_by"),
     ("report_assign_rules", "updated_by"),
 )
 REPLACEMENT = "…"

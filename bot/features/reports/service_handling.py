@@ -181,7 +181,7 @@ async def transfer_to_area(
     if commune_id is None or commune_id == await report_handling.commune_of(conn, report.area_id):
         return Handled(report, False)
     target = await route(conn, report.category, area_id)
-    deadlines = await routing.deadlines_for(conn, area_id)
+    deadlines = await routing.deadlines_for(conn, area_id, report.category)
     assignee = await routing.assignee_for(conn, target, area_id, report.category)
     due = (deadlines.ack_due(now, report.happening_now), deadlines.resolve_due(now))
     if not await report_handling.move_to_area(
