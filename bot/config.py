@@ -240,7 +240,18 @@ class Settings(BaseSettings):
                 f"Setting {ENV_PREFIX}SEAL_KEY: is needed with a PostgreSQL database (the same"
                 " key for every bot process; URL-safe base64 of 32 bytes)"
             )
-        return Sealer(load_or_create_key(key_file_of(self.database.expanduser())))
+        path = key_file_of(self.database.expanduser())
+        try:
+            return Sealer(load_or_create_key(path))
+        except ValueError as exc:
+            raise SettingsError(
+                f"the seal key file {path} {exc}: restore it from a backup, or set "
+                "XOMANTOAN_SEAL_KEY"
+            ) from None
+        except OSError as exc:
+            raise SettingsError(
+                f"the seal key file {path} cannot be read or made ({exc.strerror})"
+            ) from None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+log = logging.getLogger(__name__)
 
 PREFIX = "~s1."
 _ASSOCIATED = b"xomantoan sealed address v1"
@@ -87,11 +90,24 @@ def key_file_of(database: Path) -> Path:
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """The key in ``path``, made (mode 0600) on the first run."""
+    """The key in ``path``, made (mode 0600) on the first run. ValueError when the file does
+    not hold a key, OSError when it cannot be read or made."""
     if path.exists():
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            log.warning(
+                "the seal key file %s can be read by others (mode %o): run chmod 600 on it",
+                path,
+                mode,
+            )
         return decode_key(path.read_text(encoding="ascii"))
     key = secrets.token_bytes(KEY_BYTES)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(encode_key(key) + "\n")
+    log.info(
+        "made a new seal key in %s: back it up with the database (without it, anonymous "
+        "reporters can no longer be reached)",
+        path,
+    )
     return key

@@ -17,3 +17,13 @@ async def put(conn: Connection, key: str, value: str) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def delete(conn: Connection, key: str) -> None:
+    await conn.execute("DELETE FROM kv WHERE key = ?", (key,))
+
+
+def chat_options_key(platform: str, chat_id: str) -> str:
+    """Where a transport without buttons keeps the options a chat was last shown (so typed
+    numbers choose among them after a restart); a person's /forgetme deletes it."""
+    return f"{platform}.options.{chat_id}"

@@ -28,6 +28,9 @@ class OutboxMessage:
     edit_of: int | None = None  # outbox id of an earlier message to edit in place
     edit_message_id: int | None = None  # the platform's id of that message, once known
     voice: str | None = None  # a platform file id: sent as a voice message, the text as caption
+    # True only on the copy the delivery worker hands a sender after opening a sealed chat
+    # (an anonymous reporter's): the sender must keep nothing under that chat. Never stored.
+    opened: bool = False
 
 
 def _message(row: Row) -> OutboxMessage:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.storage import kv
 from bot.storage.db import Connection
 
 # Columns that point to a member and stay (set to NULL) when the member is deleted: the record
@@ -30,6 +31,7 @@ _RECORDS = (
     ("roles", "granted_by"),
     ("report_events", "assignee_member_id"),
     ("report_deadlines", "updated_by"),
+    ("report_category_deadlines", "updated_by"),
     ("report_assign_rules", "updated_by"),
 )
 REPLACEMENT = "…"
@@ -139,6 +141,7 @@ async def erase_chat_traces(
         "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
         (platform, user_id),
     )
+    await kv.delete(conn, kv.chat_options_key(platform, user_id))
 
 
 # Text columns where a name typed or shown earlier can remain: messages in the outbox, the

@@ -36,3 +36,22 @@ async def open_alike(
         ],
     ) as cur:
         return [_report(r) for r in await cur.fetchall()]
+
+
+async def repoint_followers(
+    conn: Connection, merged_id: int, original_id: int, now: datetime
+) -> list[int]:
+    """The reports merged into ``merged_id`` now follow ``original_id`` (into which
+    ``merged_id`` itself was merged), so a chain of merges never leaves a reporter following
+    a report that is itself a duplicate. Returns their ids."""
+    async with conn.execute(
+        "SELECT id FROM reports WHERE duplicate_of = ? AND status = 'duplicate' ORDER BY id",
+        (merged_id,),
+    ) as cur:
+        ids = [int(r[0]) for r in await cur.fetchall()]
+    await conn.execute(
+        "UPDATE reports SET duplicate_of = ?, updated_at = ?"
+        " WHERE duplicate_of = ? AND status = 'duplicate'",
+        (original_id, to_db(now), merged_id),
+    )
+    return ids

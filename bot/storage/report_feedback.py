@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.db import Connection
-from bot.storage.timefmt import to_db
+from bot.storage.timefmt import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,27 @@ async def set_reason(conn: Connection, report_id: int, reason: str) -> bool:
     return cur.rowcount == 1
 
 
-async def was_reopened(conn: Connection, report_id: int) -> bool:
+async def closed_at(conn: Connection, report_id: int, closed: frozenset[str]) -> datetime | None:
+    """When the report last moved into one of the ``closed`` statuses (its event), whatever
+    was written in its thread since."""
+    marks = ",".join("?" for _ in closed)
     async with conn.execute(
-        "SELECT 1 FROM report_reopenings WHERE report_id = ?", (report_id,)
+        f"SELECT at FROM report_events WHERE report_id = ? AND to_status IN ({marks})"
+        " AND (from_status IS NULL OR from_status != to_status) ORDER BY id DESC LIMIT 1",
+        [report_id, *sorted(closed)],
+    ) as cur:
+        row = await cur.fetchone()
+    return from_db(row[0]) if row else None
+
+
+async def reopened_any(conn: Connection, report_ids: list[int]) -> bool:
+    """Was any of these reports reopened by its reporter (a report and those merged into it:
+    the one reopening is the matter's, not each reporter's)?"""
+    if not report_ids:
+        return False
+    marks = ",".join("?" for _ in report_ids)
+    async with conn.execute(
+        f"SELECT 1 FROM report_reopenings WHERE report_id IN ({marks}) LIMIT 1", report_ids
     ) as cur:
         return await cur.fetchone() is not None
 

@@ -71,6 +71,12 @@ async def contacts_on(conn: Connection, platform: str) -> list[Contact]:
     return [Contact(r["report_id"], r["platform"], r["sealed"], r["language"]) for r in rows]
 
 
+async def all_contacts(conn: Connection) -> list[Contact]:
+    async with conn.execute("SELECT * FROM report_contacts ORDER BY report_id") as cur:
+        rows = await cur.fetchall()
+    return [Contact(r["report_id"], r["platform"], r["sealed"], r["language"]) for r in rows]
+
+
 async def wipe_contact(conn: Connection, report_id: int) -> None:
     await conn.execute("DELETE FROM report_contacts WHERE report_id = ?", (report_id,))
 

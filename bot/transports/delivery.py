@@ -356,7 +356,7 @@ class OutboxWorker:
         address = self.sealer.unseal(message.chat_id) if self.sealer else None
         if address is None:
             raise SealedAddressError
-        return replace(message, chat_id=address)
+        return replace(message, chat_id=address, opened=True)
 
     async def _record(self, message: OutboxMessage, result: SendResult) -> None:
         chat_id = message.chat_id

@@ -57,3 +57,58 @@ async def test_two_alike_reports_merged_and_the_follower_gets_the_outcome(
     assert [(r["report_id"], r["satisfied"]) for r in rated] == [(2, 1)]
     tracked = await settle(api, binh.send(f"/theodoi {second}"))
     assert "Đã giải quyết" in tracked.text and "Đã bắt được người lấy trộm xe" in tracked.text
+
+
+async def test_a_chain_of_merges_keeps_every_reporter_following_and_one_reopening(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    an = ChatUser(api, 2211, "Nguyễn Văn An")
+    binh = ChatUser(api, 2212, "Phạm Thị Bình")
+    chi = ChatUser(api, 2213, "Lò Thị Chi")
+    hung = ChatUser(api, 2214, "Lê Văn Hùng")
+    for person in (an, binh, chi, hung):
+        await register(api, person)
+    await grant(bot, hung, "officer")
+    await file_report(api, an, "Trộm cắp", "Mất xe máy ở cổng chợ", anonymous=True)
+    before = len(api.calls)
+    await file_report(api, binh, "Trộm cắp", "Thấy người dắt trộm xe máy", anonymous=True)
+    second_card = await told(api, hung, "Thấy người dắt trộm xe máy", before)
+    before = len(api.calls)
+    await file_report(api, chi, "Trộm cắp", "Có kẻ bẻ khóa xe máy ở chợ", anonymous=True)
+    third_card = await told(api, hung, "Có kẻ bẻ khóa xe máy", before)
+    first, _, third = [
+        str(r["code"]) for r in await rows(bot, "SELECT code FROM reports ORDER BY id")
+    ]
+
+    # #3 into #2, then #2 into #1: #3's reporter now follows #1.
+    ask = await settle(api, hung.press("Gộp vào #2", in_call=third_card))
+    await settle(api, hung.press("✅ Gộp", in_call=ask))
+    ask = await settle(api, hung.press("Gộp vào #1", in_call=second_card))
+    before = len(api.calls)
+    await settle(api, hung.press("✅ Gộp", in_call=ask))
+    merged = await rows(bot, "SELECT id, status, duplicate_of FROM reports ORDER BY id")
+    assert [(r["status"], r["duplicate_of"]) for r in merged] == [
+        ("new", None),
+        ("duplicate", 1),
+        ("duplicate", 1),
+    ]
+    await told(api, chi, f"cùng một sự việc với tin báo {first}", before)
+    tracked = await settle(api, chi.send(f"/theodoi {third}"))
+    assert f"đã được gộp vào tin báo {first}" in tracked.text
+
+    # #1's outcome reaches all three; one follower reopens it; after the next outcome, no
+    # one may reopen it again: a report is reopened by its reporters once.
+    before = len(api.calls)
+    await resolve(api, hung, first, "Đã bắt được người lấy trộm xe")
+    for person in (an, binh):
+        await told(api, person, "Đã bắt được người lấy trộm xe", before)
+    outcome = await told(api, chi, "Đã bắt được người lấy trộm xe", before)
+    reopened = await settle(api, chi.press("Chưa xong", in_call=outcome))
+    assert "mở lại" in reopened.text
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = 1"))[0]["status"] == "reopened"
+    before = len(api.calls)
+    await resolve(api, hung, first, "Đã trả lại xe cho chủ")
+    outcome = await told(api, an, "Đã trả lại xe cho chủ", before)
+    refused = await settle(api, an.press("Chưa xong", in_call=outcome))
+    assert "đã được mở lại một lần" in refused.text, refused.text
+    assert (await rows(bot, "SELECT status FROM reports WHERE id = 1"))[0]["status"] == "resolved"

@@ -277,6 +277,11 @@ async def test_mydata_and_forgetme_on_zalo(zalo: FakeZaloAPI, zbot: RunningZaloB
     done = await settle(zalo, gia.press("🗑"))
     assert "xóa" in done.text
     assert "không lưu" in (await settle(zalo, gia.send("dữ liệu của tôi"))).text
+    # Nor the options the chat was last shown (kept so typed numbers survive a restart).
+    db = await Database.open(zbot.database)
+    async with db.read() as conn, conn.execute("SELECT key FROM kv") as cur:
+        assert [k for (k,) in await cur.fetchall() if gia.id in k] == []
+    await db.close()
 
 
 async def test_the_download_page_shows_a_file_name_as_text(

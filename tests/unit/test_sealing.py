@@ -4,6 +4,7 @@ made once beside the database, readable only by its owner."""
 
 from __future__ import annotations
 
+import logging
 import stat
 from pathlib import Path
 
@@ -59,3 +60,22 @@ def test_on_postgresql_the_key_must_be_set() -> None:
     key = bytes(range(32))
     sealed = load_settings(database=url, seal_key=encode_key(key)).sealer().seal("42")
     assert Sealer(key).unseal(sealed) == "42"
+
+
+def test_a_broken_or_open_key_file_is_said_clearly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    path = key_file_of(database)
+    path.write_text("not a key\n", encoding="ascii")
+    path.chmod(0o600)
+    with pytest.raises(SettingsError, match=r"seal key file .*bot\.sqlite3\.seal-key"):
+        load_settings(database=database).sealer()
+
+    path.write_text(encode_key(bytes(range(32))) + "\n", encoding="ascii")
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING):
+        sealer = load_settings(database=database).sealer()
+    assert Sealer(bytes(range(32))).unseal(sealer.seal("42")) == "42"
+    assert "can be read by others" in caplog.text
+    assert encode_key(bytes(range(32))) not in caplog.text

@@ -79,17 +79,37 @@ async def merge(
     await audit.record(
         conn, now, actor.id, "report.merged", "report", report.id, duplicate_of=original.id
     )
+    # Those who followed ``report`` follow the original now (no chains of duplicates).
+    following = [report]
+    for follower_id in await report_duplicates.repoint_followers(conn, report.id, original.id, now):
+        follower = await repo.get(conn, follower_id)
+        if follower is not None:
+            await audit.record(
+                conn,
+                now,
+                actor.id,
+                "report.merged",
+                "report",
+                follower.id,
+                duplicate_of=original.id,
+            )
+            following.append(follower)
 
+    for own in following:
+        await reach.reach_one(conn, config, own, _merged_notice(own, original), now)
+    return True
+
+
+def _merged_notice(own: Report, original: Report) -> reach.Build:
     def build(t: Translator, staff: bool) -> Reply:
         return Reply(
             t._(
                 "Your report {code} is about the same matter as report {original}, which is "
                 "already being handled, so the two were merged. You will get its updates and "
                 "its outcome here; /track {code} shows its progress.",
-                code=report.code,
+                code=own.code,
                 original=original.code,
             )
         )
 
-    await reach.reach_one(conn, config, report, build, now)
-    return True
+    return build

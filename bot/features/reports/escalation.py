@@ -106,7 +106,7 @@ async def escalate_deadlines(db: Database, config: CoreConfig, now: datetime) ->
 
 
 async def _escalate_due(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
-    deadlines = await routing.deadlines_for(conn, report.area_id)
+    deadlines = await routing.deadlines_for(conn, report.area_id, report.category)
     queued = 0
     for step in due_steps(
         now,

@@ -118,12 +118,19 @@ async def reopen_by_reporter(
     from bot.features.reports.service import reopen
 
     target = await followed(conn, own)
+    # Once for the matter: by its reporter or by any reporter whose report was merged into it.
+    family = [own.id, target.id, *[r.id for r in await reach.followers(conn, target)]]
+    # Closed when it moved to its closed status: a message in the thread since (which
+    # touches the report's updated_at) does not stretch the window.
+    closed = target.resolved_at or await report_feedback.closed_at(
+        conn, target.id, frozenset(s.value for s in REOPENABLE)
+    )
     check = may_reopen(
         target.status,
-        target.resolved_at or target.updated_at,
+        closed or target.updated_at,
         now,
         config.reopen_days,
-        await report_feedback.was_reopened(conn, own.id),
+        await report_feedback.reopened_any(conn, family),
     )
     if check != Reopen.OK:
         return check, target

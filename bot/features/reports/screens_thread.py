@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
-from bot.features.reports import reach, thread
+from bot.features.reports import outcome, reach, thread
 from bot.features.reports.actions import ANSWER, THREAD, Answer, Thread
 from bot.features.reports.screens_card import may_handle, show_card
 from bot.features.reports.states import (
@@ -48,7 +48,7 @@ async def on_thread(ctx: Context, argument: str) -> None:
 
 
 async def _ask_handler(ctx: Context, report: Report) -> None:
-    if not await thread.reachable(ctx.conn, report):
+    if not await thread.reachable(ctx.conn, ctx.config, report):
         ctx.toast(ctx._("The reporter of this report can no longer be reached."))
         return
     HANDLER_WRITES.begin(ctx, WriteStep.MESSAGE, HandlerWrites(report_id=report.id))
@@ -219,10 +219,15 @@ def _line(ctx: Context, message: report_threads.ThreadMessage, *, for_handlers: 
     )
 
 
-def track_options(ctx: Context, report: Report) -> list[list[Option]]:
-    """Under /track: write to the handler (the report's code is the key to its thread)."""
+def track_options(ctx: Context, report: Report, followed: Report) -> list[list[Option]]:
+    """Under /track: write to the handler (the report's code is the key to its thread), and
+    when the report it follows is closed with an outcome, rate it or reopen it (the buttons
+    under the outcome may be gone: a Zalo chat keeps them in memory only)."""
     member = ctx.member
     if not report.anonymous and (member is None or report.reporter_member_id != member.id):
         return []
     ref = reach.ref_of(ctx.config, report)
-    return [[Option(ctx.t.plain("✍️ Write to the handler"), action=ANSWER(Answer.WRITE, ref))]]
+    rows = [[Option(ctx.t.plain("✍️ Write to the handler"), action=ANSWER(Answer.WRITE, ref))]]
+    if followed.status in outcome.RATABLE:
+        rows += outcome.outcome_options(ctx.t, ctx.config, report)
+    return rows

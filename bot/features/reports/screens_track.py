@@ -70,7 +70,7 @@ async def _track(ctx: Context, typed: str) -> None:
         + await handling_lines(ctx, found)  # an officer has it, or where it went
     )
     lines = await track_lines(ctx, own)
-    ctx.reply("\n".join([text, *lines]), track_options(ctx, own))
+    ctx.reply("\n".join([text, *lines]), track_options(ctx, own, found))
 
 
 def _reason_line(ctx: Context, reason: str | None) -> str:

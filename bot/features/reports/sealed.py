@@ -5,6 +5,7 @@ report afterwards)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from bot.core.context import Context, CoreConfig
@@ -13,6 +14,8 @@ from bot.storage import report_threads
 from bot.storage.db import Database
 from bot.storage.members import Member
 
+log = logging.getLogger(__name__)
+
 
 async def wipe_ended(db: Database, config: CoreConfig, now: datetime) -> int:
     """The timer: forget how to reach the reporters of reports closed for longer than the
@@ -20,6 +23,14 @@ async def wipe_ended(db: Database, config: CoreConfig, now: datetime) -> int:
     async with db.unit() as conn:
         await report_threads.wipe_ended_contacts(
             conn, now - timedelta(days=config.reopen_days), frozenset(CLOSED_STATUSES)
+        )
+        kept = await report_threads.all_contacts(conn)
+    lost = sum(1 for c in kept if config.sealer.unseal(c.sealed) is None)
+    if lost:
+        log.warning(
+            "%d anonymous reporters cannot be reached: their sealed addresses do not open with "
+            "this seal key (XOMANTOAN_SEAL_KEY or the key file was changed or lost; restore it)",
+            lost,
         )
     return 0
 

@@ -141,7 +141,7 @@ async def submit_report(
         latitude=sub.latitude,
         longitude=sub.longitude,
     )
-    deadlines = await routing.deadlines_for(conn, sub.area_id)
+    deadlines = await routing.deadlines_for(conn, sub.area_id, sub.category)
     created = await repo.create(conn, new, code, now, deadlines.ack_due(now, sub.happening_now))
     created = await routing.route_new(conn, created, deadlines, now)  # assignee, resolve deadline
     if sub.anonymous:
@@ -405,7 +405,7 @@ async def reopen(
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
     actor_id = actor.id if actor is not None else None  # None: an anonymous reporter
-    deadlines = await routing.deadlines_for(conn, report.area_id)  # the commune's, afresh
+    deadlines = await routing.deadlines_for(conn, report.area_id, report.category)  # afresh
     due = deadlines.ack_due(now, report.happening_now)
     if not await repo.set_status(
         conn, report, Status.REOPENED, actor_id, now, note=note, ack_due_at=due

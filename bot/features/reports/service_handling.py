@@ -1,8 +1,8 @@
 """Use cases of handling a report (no chat): giving it to a named officer or leader, and
 transferring it to another commune or another body. Each step is in the report's history and
 the audit log; the person given it is told privately (a card that never names the reporter);
-a named reporter is told what happened and where it went, never who handles it. An anonymous
-reporter is not reachable: they see the step with /track.
+the reporter is told what happened and where it went, never who handles it (an anonymous one
+through the sealed relay, :mod:`bot.features.reports.reach`), and sees the step with /track.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.context import CoreConfig, notify_member
+from bot.core.context import CoreConfig
 from bot.core.events import Reply
-from bot.features.reports import escalation, routing
+from bot.features.reports import escalation, reach, routing
 from bot.features.reports.handling import DESTINATIONS
 from bot.features.reports.model import OPEN_STATUSES
 from bot.features.reports.service import area_name, handlers_of, route, send_card
@@ -180,7 +180,7 @@ async def transfer_to_area(
     if commune_id is None or commune_id == await report_handling.commune_of(conn, report.area_id):
         return Handled(report, False)
     target = await route(conn, report.category, area_id)
-    deadlines = await routing.deadlines_for(conn, area_id)
+    deadlines = await routing.deadlines_for(conn, area_id, report.category)
     assignee = await routing.assignee_for(conn, target, area_id, report.category)
     due = (deadlines.ack_due(now, report.happening_now), deadlines.resolve_due(now))
     if not await report_handling.move_to_area(
@@ -233,16 +233,12 @@ async def _tell_reporter(
     where: str = "",
     where_key: str = "",
 ) -> int:
-    """A named reporter hears of the step (an anonymous one reads it with /track)."""
-    if report.anonymous or report.reporter_member_id is None:
-        return 0
-    reporter = await members_repo.get(conn, report.reporter_member_id)
-    if reporter is None:
-        return 0
+    """The reporter hears of the step, never who handles it: a named one as a member, an
+    anonymous one through the sealed relay, and the reporters of reports merged into this one
+    with their own code (:func:`reach.reach_all`)."""
 
-    def build(t: Translator) -> Reply:
+    def build(t: Translator, staff: bool, own: Report) -> Reply:
         place = t.plain(where_key) if where_key else where
-        return Reply(t._(message, code=report.code, where=place))
+        return Reply(t._(message, code=own.code, where=place))
 
-    await notify_member(conn, config, reporter, build, now)
-    return 1
+    return await reach.reach_all(conn, config, report, build, now)

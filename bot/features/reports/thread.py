@@ -43,12 +43,14 @@ def _voice(items: list[Media]) -> str | None:
     return next((m.file_id for m in items if m.kind == "voice"), None)
 
 
-async def reachable(conn: Connection, report: Report) -> bool:
+async def reachable(conn: Connection, config: CoreConfig, report: Report) -> bool:
     """Can the reporter be written to? A named reporter still registered, or an anonymous one
-    whose sealed contact is kept."""
+    whose sealed contact is kept and opens with this deployment's key (one sealed with a key
+    since lost would fail at delivery: the handler is told now instead)."""
     if report.reporter_member_id is not None:
         return True
-    return await report_threads.contact(conn, report.id) is not None
+    contact = await report_threads.contact(conn, report.id)
+    return contact is not None and config.sealer.unseal(contact.sealed) is not None
 
 
 async def handler_writes(

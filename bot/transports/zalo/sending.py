@@ -51,7 +51,6 @@ PLATFORM = "zalo"
 REPLY_ATTEMPTS = 5
 BACKOFF_START, BACKOFF_MAX = 1.0, 60.0
 FLOOD_DEFAULT = 2.0  # a 429 without a retry time: wait this long, doubled while they repeat
-OPTIONS_KEY = "zalo.options."
 MEDIA_MARGIN = timedelta(minutes=30)  # a photo's link is made again this long before it expires
 
 # Fetches a photo sent on another platform (its file id) from that platform.
@@ -61,6 +60,10 @@ FILE_LINK = N_("📎 {filename}: {url}\nThe link works once, until {time}.")
 NO_PHOTO = N_(
     "📷 This message came with a photo that cannot be shown on Zalo: it can be seen on "
     "Telegram, or ask the commune police for it."
+)
+NO_VOICE = N_(
+    "🎤 This message came with a voice message that cannot be played on Zalo: you can reply "
+    "and ask for it in writing."
 )
 NO_FILES = N_(
     "📎 {filename}: files cannot be sent on Zalo. Download it on Telegram, or ask the "
@@ -185,19 +188,30 @@ class ZaloSender:
         if chat_id in self._options:
             return
         async with self.db.read() as conn:
-            stored = await kv.get(conn, OPTIONS_KEY + chat_id)
+            stored = await kv.get(conn, kv.chat_options_key(PLATFORM, chat_id))
         rows = json.loads(stored) if stored else []
         self._options[chat_id] = [Button(**b) for b in rows]
 
-    async def _remember_options(self, chat_id: str, buttons: list[Button]) -> None:
+    async def _remember_options(
+        self, chat_id: str, buttons: list[Button], *, keep: bool = True
+    ) -> None:
+        """Numbers typed in ``chat_id`` now choose among ``buttons``; kept across restarts,
+        unless ``keep`` is False (a message to a sealed chat, an anonymous reporter's: its
+        buttons' menu is also in the message's outbox row, which names the report, so keeping
+        them under the chat in the clear would tie the two; they live in memory only)."""
         await self.load_options(chat_id)
+        if not keep or not buttons:  # no options: nothing kept under the chat either
+            self._options[chat_id] = buttons
+            async with self.db.unit() as conn:
+                await kv.delete(conn, kv.chat_options_key(PLATFORM, chat_id))
+            return
         if buttons == self._options.get(chat_id):
             return
         self._options[chat_id] = buttons
         async with self.db.unit() as conn:
             await kv.put(
                 conn,
-                OPTIONS_KEY + chat_id,
+                kv.chat_options_key(PLATFORM, chat_id),
                 json.dumps([b.__dict__ for b in buttons], ensure_ascii=False),
             )
 
@@ -304,6 +318,8 @@ class ZaloSender:
         photo = await self.photo_url(item.photo) if item.photo else None
         if item.photo and photo is None:  # never dropped silently
             text = (text + "\n\n" + self.translator.plain(NO_PHOTO)).strip()
+        if item.voice:  # Zalo's Bot API sends no audio: never dropped silently either
+            text = (text + "\n\n" + self.translator.plain(NO_VOICE)).strip()
         # The photo first (sendPhoto), then the text; a retry starts where it was refused.
         parts: list[tuple[str | None, str]] = [(photo, "")] if photo else []
         parts += [(None, p) for p in plain_parts(numbered_text(text, flat), TEXT_LIMIT)]
@@ -344,5 +360,5 @@ class ZaloSender:
         self._parts_sent.pop(item.id, None)
         self._flood_wait = FLOOD_DEFAULT
         if flat:  # a notice with options (a report's card): numbers now choose among them
-            await self._remember_options(item.chat_id, flat)
+            await self._remember_options(item.chat_id, flat, keep=not item.opened)
         return SendResult.sent()
