@@ -1,6 +1,7 @@
 # Two commands for a fresh machine:
 #   make run   - install what the bot needs and start it (console demo without a token)
-#   make test  - install the dev tools and run lint, type check and the whole test suite
+#   make test  - install the dev tools and run lint, type check and the whole test suite, on
+#                SQLite and again on a throwaway PostgreSQL the tests start (tests/postgresql.py)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -27,6 +28,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --backend=postgresql
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.updates

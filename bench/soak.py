@@ -31,6 +31,7 @@ import logging
 import os
 import random
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -43,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.core.sealing import KEY_BYTES, encode_key
 from bot.storage import areas, outbox
 from bot.storage.db import Database
 from tests.fakebotapi import BOT_USER, Call, FakeBotAPI
@@ -318,8 +320,9 @@ class JsonLines(logging.Handler):
             self.handleError(record)
 
 
-def child(api_url: str, database: Path) -> None:
-    """The bot process: ``run_telegram`` against the fake API; SIGTERM stops it."""
+def child(api_url: str, database: str) -> None:
+    """The bot process: ``run_telegram`` against the fake API; SIGTERM stops it. ``database``:
+    the SQLite file, or a PostgreSQL connection string."""
     from bot.app import run_telegram
     from bot.config import load_settings
     from bot.logging_setup import setup_logging
@@ -462,9 +465,13 @@ async def run(
     seed_value: int,
     limit: float,
     presses: dict[tuple[int, int], str] | None = None,
+    database_setting: Callable[[Path], str] = str,
 ) -> RunResult:
     """One run of the stream. ``presses``: which message (masked text) each press is for, as
-    the baseline found; without it the press takes the keyboard the chat settled on."""
+    the baseline found; without it the press takes the keyboard the chat settled on.
+    ``database_setting``: what the bot process is told its database is, for the run's file (the
+    file itself; the tests' PostgreSQL run gives the file's PostgreSQL database, the one the
+    soak's own connection opens, so both sides work on one database)."""
     wall_start = time.monotonic()
     api = SoakAPI(TOKEN)
     await api.start()
@@ -474,13 +481,14 @@ async def run(
     await seed(database)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env = {k: v for k, v in env.items() if not k.startswith("XOMANTOAN_")}
+    env["XOMANTOAN_SEAL_KEY"] = encode_key(secrets.token_bytes(KEY_BYTES))  # none on PostgreSQL
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bench.soak",
         "--child",
         api.url,
-        str(database),
+        database_setting(database),
         stdin=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.DEVNULL,
@@ -721,11 +729,29 @@ def compare(baseline: RunResult, faulty: RunResult) -> Soak:
     return Soak(baseline, faulty, missing, duplicates, unexpected, injected, edits_sent_anew)
 
 
-async def soak(updates: int, *, seed_value: int = 12, limit: float = 1800.0) -> Soak:
+async def soak(
+    updates: int,
+    *,
+    seed_value: int = 12,
+    limit: float = 1800.0,
+    database_setting: Callable[[Path], str] = str,
+) -> Soak:
     baseline = await run(
-        "baseline (no faults)", updates, faults=None, seed_value=seed_value, limit=limit
+        "baseline (no faults)",
+        updates,
+        faults=None,
+        seed_value=seed_value,
+        limit=limit,
+        database_setting=database_setting,
     )
-    faulty = await run("with faults", updates, faults=Faults(), seed_value=seed_value, limit=limit)
+    faulty = await run(
+        "with faults",
+        updates,
+        faults=Faults(),
+        seed_value=seed_value,
+        limit=limit,
+        database_setting=database_setting,
+    )
     return compare(baseline, faulty)
 
 
@@ -809,7 +835,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("API_URL", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]))
+        child(args.child[0], args.child[1])
         return
     updates = 500 if args.short else args.updates
     print(

@@ -25,7 +25,7 @@ from bot.core.events import Links, NoLinks
 from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
-from bot.storage.lock import ProcessLock
+from bot.storage.lock import DatabaseInUseError, ProcessLock
 from bot.transports.delivery import OutboxWorker
 from bot.transports.pacing import Limits, Pacer
 from bot.transports.send_results import Sender
@@ -189,6 +189,11 @@ async def run_bot(
     lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
         db = await Database.open(settings.database)
+        if not await db.claim_process():  # PostgreSQL: the lock is in the server
+            await db.close()
+            raise DatabaseInUseError(
+                f"another bot process is already running on {db.path}; stop it first"
+            )
     except BaseException:
         lock.release()
         raise

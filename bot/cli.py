@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.config import (
     Settings,
     SettingsError,
     check_database_path,
+    database_setting,
     load_settings,
 )
 from bot.core.dispatcher import utc_now
@@ -25,7 +25,7 @@ from bot.features.figures import cli as cli_figures
 from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
 from bot.storage import areas, audit, communes, members, roles
-from bot.storage.db import Database, SchemaTooNewError
+from bot.storage.db import Database, DatabaseError, SchemaTooNewError
 from bot.storage.lock import LockError
 from bot.transports.platforms import telegram_person, zalo_person
 
@@ -35,11 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--database",
-        type=Path,
+        type=database_setting,
         default=argparse.SUPPRESS,
         metavar="FILE",
-        help="the SQLite file (default: XOMANTOAN_DATABASE, else ./xomantoan.sqlite3; "
-        "for run and console without a token: the demo database)",
+        help="the SQLite file, or postgresql://... (default: XOMANTOAN_DATABASE, else "
+        "./xomantoan.sqlite3; for run and console without a token: the demo database)",
     )
     parents = [common]
     parser = argparse.ArgumentParser(
@@ -105,10 +105,10 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[None
         await db.close()
 
 
-def existing_database(path: Path) -> Path:
+def existing_database(path: Path | str) -> Path | str:
     """A command that only reads never creates a database: say which file was looked for (and
     where the console demo's database is, if there is one) instead."""
-    if path.is_file():
+    if not isinstance(path, Path) or path.is_file():
         return path
     where = path.expanduser().absolute()
     message = f"no database at {where}"
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.secrets)
-        chosen: Path | None = getattr(args, "database", None)
+        chosen: Path | str | None = getattr(args, "database", None)
         if chosen is not None:
             settings = settings.model_copy(update={"database": chosen})
         if args.command == "run" and (settings.token or settings.zalo):
@@ -249,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "run":
                 print("No XOMANTOAN_TELEGRAM_TOKEN set: starting the console demo.")
             database = chosen or DEMO_DATABASE
+            if not isinstance(database, Path):
+                raise CliError("the console demo runs on a SQLite file: --database FILE")
             print(f"Database: {database.absolute()}")
             asyncio.run(run_console(database, settings))
         elif args.command == "migrate":
@@ -303,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)
         return 2
-    except sqlite3.Error as exc:
+    except DatabaseError as exc:
         print(f"xomantoan: database error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
-    database: Path = Path("xomantoan.sqlite3")
+    # A SQLite file (or sqlite:FILE), or a PostgreSQL server: postgresql://user@host/name.
+    database: Path | str = Path("xomantoan.sqlite3")
     # Telegram user ids, and Zalo ids written zalo:ID: (platform, id) once read.
     admins: Annotated[list[tuple[str, str]], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
     seal_key: SecretStr | None = None
     # How long after a report is resolved its reporter may reopen it (once).
     reopen_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        return database_setting(value) if isinstance(value, str | Path) else value
 
     @field_validator("telegram_token", mode="before")
     @classmethod
@@ -226,9 +232,14 @@ class Settings(BaseSettings):
 
     def sealer(self) -> Sealer:
         """The sealer of reporters' addresses: the set key, else the key file beside the
-        database (made on the first run)."""
+        SQLite database (made on the first run); on PostgreSQL the key must be set."""
         if self.seal_key is not None:
             return Sealer(decode_key(self.seal_key.get_secret_value()))
+        if not isinstance(self.database, Path):  # a server: no file to keep the key beside
+            raise SettingsError(
+                f"Setting {ENV_PREFIX}SEAL_KEY: is needed with a PostgreSQL database (the same"
+                " key for every bot process; URL-safe base64 of 32 bytes)"
+            )
         path = key_file_of(self.database.expanduser())
         try:
             return Sealer(load_or_create_key(path))
@@ -257,8 +268,22 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
-def check_database_path(path: Path) -> None:
-    """Fail early, with a clear line, when the database file cannot be created or written."""
+def database_setting(value: str | Path) -> Path | str:
+    """A database setting as the storage takes it: a PostgreSQL connection string as it is
+    (a path would fold its "//"), else the SQLite file (``sqlite:FILE`` or ``FILE``)."""
+    text = str(value).strip()
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    if isinstance(value, Path):
+        return value
+    return Path(text.removeprefix("sqlite://").removeprefix("sqlite:"))
+
+
+def check_database_path(path: Path | str) -> None:
+    """Fail early, with a clear line, when the database file cannot be created or written
+    (a PostgreSQL server says so itself when the bot connects)."""
+    if not isinstance(path, Path):
+        return
     target = path.expanduser()
     parent = target.parent if str(target.parent) else Path(".")
     if target.exists():

@@ -7,8 +7,6 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.events import ChatInfo, Person
 from bot.features.pledges.model import household_key, reference
 from bot.features.reports.model import Status, Target
@@ -25,6 +23,7 @@ from bot.storage import (
     reports,
     roles,
 )
+from bot.storage.db import Connection
 from bot.transports.console import PLATFORM, Identity
 
 OFFICER = Identity(
@@ -44,7 +43,7 @@ IDENTITIES = [RESIDENT, LEADER, OFFICER]
 GROUP = ChatInfo("-1009001", "group", "Nhóm Thôn Đông")
 
 
-async def seed(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo | None = None) -> bool:
+async def seed(conn: Connection, now: datetime, tz: ZoneInfo | None = None) -> bool:
     """Fill an empty database with the demo commune; False if it already has areas."""
     if await areas.list_areas(conn):
         return False
@@ -88,7 +87,7 @@ def demo_household(rng: random.Random, east: bool, number: int) -> tuple[str, st
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", address
 
 
-async def seed_activity(conn: aiosqlite.Connection, now: datetime, tz: ZoneInfo) -> None:
+async def seed_activity(conn: Connection, now: datetime, tz: ZoneInfo) -> None:
     """Some months of the commune's work before ``now``, so /thongke, /binhxet and the
     downloads have something to show: this year's pledge campaign, part signed, patrols with
     reminders, reports and a mediation case. Names are made up."""

@@ -9,12 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.storage import retention
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class Scheduler:
             self.scheduler.shutdown(wait=False)
 
 
-Purge = Callable[[aiosqlite.Connection, int], Awaitable[retention.Batch]]
+Purge = Callable[[Connection, int], Awaitable[retention.Batch]]
 
 
 async def in_batches(db: Database, purge: Purge) -> int:

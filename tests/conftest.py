@@ -14,6 +14,8 @@ from bot.transports.platforms import telegram_admins
 from tests.e2e.harness import TOKEN, RunningBot
 from tests.fakebotapi import FakeBotAPI
 
+pytest_plugins = ["tests.postgresql"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.core.events import Event, InputRequest, Links, NoLinks, Option, Reply
 from bot.core.permissions import RoleSet
 from bot.core.sealing import Sealer
+from bot.storage.db import Connection
 
 if TYPE_CHECKING:
     from bot.core.flows import State
@@ -84,7 +83,7 @@ class Notice:
 
 
 async def notify_member(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     member: Member,
     build: Callable[[Translator], Reply],
@@ -109,7 +108,7 @@ async def notify_member(
 
 
 async def queue_reply(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     platform: str,
     chat_id: str,
@@ -152,7 +151,7 @@ class Context:
         self,
         *,
         event: Event,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         config: CoreConfig,
         now: datetime,
         member: Member | None,

@@ -12,8 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.core.context import Context, CoreConfig
 from bot.core.events import (
     Event,
@@ -32,7 +30,7 @@ from bot.core.sealing import is_sealed
 from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
 from bot.storage import members as members_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +64,7 @@ class Dispatcher:
         self,
         event: Event,
         *,
-        within: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
+        within: Callable[[Connection], Awaitable[None]] | None = None,
         wake_outbox: bool = True,
     ) -> Outcome:
         """``within``: the transport's own bookkeeping of this event (taking it out of the
@@ -106,7 +104,7 @@ class Dispatcher:
             return Outcome(messages=[Outgoing(event.chat.id, text)])
         return Outcome()
 
-    async def _handle(self, conn: aiosqlite.Connection, event: Event) -> Outcome:
+    async def _handle(self, conn: Connection, event: Event) -> Outcome:
         now = self.clock()
         platform, user = event.platform, event.user
         if event.kind == EventKind.CHAT_MIGRATED:

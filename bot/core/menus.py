@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.events import Button, Option
 from bot.storage import menus
+from bot.storage.db import Connection
 
 
 def callback_data(menu_id: str, index: int) -> str:
@@ -22,7 +21,7 @@ def parse_callback_data(data: str) -> tuple[str, int] | None:
 
 
 async def resolve_buttons(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     user_id: str | None,

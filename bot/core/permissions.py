@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.storage import roles as roles_repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 
 
@@ -88,7 +87,7 @@ NOBODY = RoleSet(frozenset())
 
 
 async def load_roles(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     member: Member | None,
     platform: str,
     user_id: str,

@@ -12,12 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.core.events import EventKind
 from bot.core.flows import Flow
 from bot.core.permissions import EVERYONE, Role, RoleSet
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.members import Member
 
 if TYPE_CHECKING:
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Context"], Awaitable[None]]
 ActionHandler = Callable[["Context", str], Awaitable[None]]
 DataSection = Callable[["Context", Member], Awaitable[list[str]]]
-ForgetHook = Callable[[aiosqlite.Connection, Member], Awaitable[None]]
+ForgetHook = Callable[[Connection, Member], Awaitable[None]]
 # A /forgetme step that needs more than the connection (e.g. to edit what was posted publicly);
 # run before the plain hooks, while the member still exists.
 ForgetStep = Callable[["Context", Member], Awaitable[None]]

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -23,7 +22,7 @@ class AuditEntry:
 
 
 async def record(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     now: datetime,
     actor_member_id: int | None,
     action: str,
@@ -46,7 +45,7 @@ async def record(
 
 
 async def entries(
-    conn: aiosqlite.Connection, *, action_prefix: str = "", limit: int = 1000
+    conn: Connection, *, action_prefix: str = "", limit: int = 1000
 ) -> list[AuditEntry]:
     async with conn.execute(
         "SELECT * FROM audit_log WHERE action LIKE ? ORDER BY id LIMIT ?",
@@ -66,7 +65,7 @@ async def entries(
     ]
 
 
-async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def forget_member(conn: Connection, member_id: int) -> None:
     """Keep the trail of what happened, but drop every link to a person who was forgotten."""
     await conn.execute(
         "UPDATE audit_log SET actor_member_id = NULL WHERE actor_member_id = ?", (member_id,)

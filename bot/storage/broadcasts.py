@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage import deliveries as deliveries_repo
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -28,7 +28,7 @@ class OwnMessage:
     created_at: datetime
 
 
-def _own(row: aiosqlite.Row) -> OwnMessage:
+def _own(row: Row) -> OwnMessage:
     return OwnMessage(
         row["id"],
         row["topic"],
@@ -40,23 +40,23 @@ def _own(row: aiosqlite.Row) -> OwnMessage:
 
 
 async def add_message(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     topic: str,
     text: str,
     photo: str | None,
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_messages (topic, text, photo, created_by, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (topic, text, photo, created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get_message(conn: aiosqlite.Connection, message_id: int) -> OwnMessage | None:
+async def get_message(conn: Connection, message_id: int) -> OwnMessage | None:
     async with conn.execute(
         "SELECT * FROM broadcast_messages WHERE id = ? AND deleted_at IS NULL", (message_id,)
     ) as cur:
@@ -64,7 +64,7 @@ async def get_message(conn: aiosqlite.Connection, message_id: int) -> OwnMessage
     return _own(row) if row else None
 
 
-async def list_messages(conn: aiosqlite.Connection, topic: str | None = None) -> list[OwnMessage]:
+async def list_messages(conn: Connection, topic: str | None = None) -> list[OwnMessage]:
     sql, params = "SELECT * FROM broadcast_messages WHERE deleted_at IS NULL", []
     if topic is not None:
         sql += " AND topic = ?"
@@ -89,7 +89,7 @@ class Schedule:
     created_by: int | None
 
 
-def _schedule(row: aiosqlite.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     return Schedule(
         row["id"],
         row["topic"],
@@ -106,7 +106,7 @@ def _schedule(row: aiosqlite.Row) -> Schedule:
 
 
 async def add_schedule(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     topic: str,
     message_ref: str,
@@ -118,7 +118,8 @@ async def add_schedule(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_schedules (topic, message_ref, target, area_ids, rule, urgent,"
         " next_run_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -134,11 +135,10 @@ async def add_schedule(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get_schedule(conn: aiosqlite.Connection, schedule_id: int) -> Schedule | None:
+async def get_schedule(conn: Connection, schedule_id: int) -> Schedule | None:
     async with conn.execute(
         "SELECT * FROM broadcast_schedules WHERE id = ?", (schedule_id,)
     ) as cur:
@@ -146,7 +146,7 @@ async def get_schedule(conn: aiosqlite.Connection, schedule_id: int) -> Schedule
     return _schedule(row) if row else None
 
 
-async def list_schedules(conn: aiosqlite.Connection) -> list[Schedule]:
+async def list_schedules(conn: Connection) -> list[Schedule]:
     """Schedules that still have a run ahead (or are paused), soonest first."""
     async with conn.execute(
         "SELECT * FROM broadcast_schedules WHERE next_run_at IS NOT NULL OR paused = 1"
@@ -155,7 +155,7 @@ async def list_schedules(conn: aiosqlite.Connection) -> list[Schedule]:
         return [_schedule(r) for r in await cur.fetchall()]
 
 
-async def due_schedules(conn: aiosqlite.Connection, now: datetime) -> list[Schedule]:
+async def due_schedules(conn: Connection, now: datetime) -> list[Schedule]:
     async with conn.execute(
         "SELECT * FROM broadcast_schedules WHERE paused = 0 AND next_run_at IS NOT NULL"
         " AND next_run_at <= ? ORDER BY next_run_at, id",
@@ -165,7 +165,7 @@ async def due_schedules(conn: aiosqlite.Connection, now: datetime) -> list[Sched
 
 
 async def set_next_run(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     schedule_id: int,
     next_run_at: datetime | None,
     now: datetime,
@@ -180,7 +180,7 @@ async def set_next_run(
 
 
 async def set_rule(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     schedule_id: int,
     rule: str,
     next_run_at: datetime | None,
@@ -193,7 +193,7 @@ async def set_rule(
 
 
 async def set_paused(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     schedule_id: int,
     paused: bool,
     next_run_at: datetime | None,
@@ -205,7 +205,7 @@ async def set_paused(
     )
 
 
-async def delete_schedule(conn: aiosqlite.Connection, schedule_id: int) -> None:
+async def delete_schedule(conn: Connection, schedule_id: int) -> None:
     await conn.execute("DELETE FROM broadcast_schedules WHERE id = ?", (schedule_id,))
 
 
@@ -233,7 +233,7 @@ class Run:
     progress_text: str | None
 
 
-def _run(row: aiosqlite.Row) -> Run:
+def _run(row: Row) -> Run:
     return Run(
         row["id"],
         row["schedule_id"],
@@ -258,7 +258,7 @@ def _run(row: aiosqlite.Row) -> Run:
 
 
 async def add_run(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     schedule_id: int | None,
     due_at: datetime,
@@ -275,7 +275,8 @@ async def add_run(
     report: bool,
     reason: str | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO broadcast_runs (schedule_id, due_at, started_at, status, reason, topic,"
         " message_ref, target, area_ids, urgent, variant, not_before, requested_by, report,"
         " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -297,24 +298,23 @@ async def add_run(
             to_db(now) if status == "skipped" else None,
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get_run(conn: aiosqlite.Connection, run_id: int) -> Run | None:
+async def get_run(conn: Connection, run_id: int) -> Run | None:
     async with conn.execute("SELECT * FROM broadcast_runs WHERE id = ?", (run_id,)) as cur:
         row = await cur.fetchone()
     return _run(row) if row else None
 
 
-async def runs_with_status(conn: aiosqlite.Connection, status: str) -> list[Run]:
+async def runs_with_status(conn: Connection, status: str) -> list[Run]:
     async with conn.execute(
         "SELECT * FROM broadcast_runs WHERE status = ? ORDER BY id", (status,)
     ) as cur:
         return [_run(r) for r in await cur.fetchall()]
 
 
-async def recent_runs(conn: aiosqlite.Connection, limit: int = 10) -> list[Run]:
+async def recent_runs(conn: Connection, limit: int = 10) -> list[Run]:
     async with conn.execute(
         "SELECT * FROM broadcast_runs ORDER BY id DESC LIMIT ?", (limit,)
     ) as cur:
@@ -322,7 +322,7 @@ async def recent_runs(conn: aiosqlite.Connection, limit: int = 10) -> list[Run]:
 
 
 async def advance_cursor(
-    conn: aiosqlite.Connection, run_id: int, kind: str, last_id: int, added: int
+    conn: Connection, run_id: int, kind: str, last_id: int, added: int
 ) -> None:
     await conn.execute(
         "UPDATE broadcast_runs SET cursor_kind = ?, cursor_id = ?, recipients = recipients + ?"
@@ -331,9 +331,7 @@ async def advance_cursor(
     )
 
 
-async def set_run_status(
-    conn: aiosqlite.Connection, run_id: int, status: str, now: datetime
-) -> None:
+async def set_run_status(conn: Connection, run_id: int, status: str, now: datetime) -> None:
     await conn.execute(
         "UPDATE broadcast_runs SET status = ?,"
         " finished_at = CASE WHEN ? IN ('done', 'skipped') THEN ? ELSE finished_at END"
@@ -344,9 +342,7 @@ async def set_run_status(
         await deliveries_repo.keep_delivery_counts(conn, [run_id])
 
 
-async def set_progress(
-    conn: aiosqlite.Connection, run_id: int, outbox_id: int | None, text: str
-) -> None:
+async def set_progress(conn: Connection, run_id: int, outbox_id: int | None, text: str) -> None:
     await conn.execute(
         "UPDATE broadcast_runs SET progress_outbox = COALESCE(?, progress_outbox),"
         " progress_text = ? WHERE id = ?",
@@ -364,7 +360,7 @@ class Recipient:
 
 
 async def group_recipients(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: list[int] | None,
     after: int,
     limit: int,
@@ -383,7 +379,7 @@ async def group_recipients(
 
 
 async def subscriber_recipients(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     topic: str,
     area_ids: list[int] | None,
     after: int,
@@ -407,22 +403,22 @@ async def subscriber_recipients(
 
 
 # Subscriptions ------------------------------------------------------------------------------
-async def topics_of(conn: aiosqlite.Connection, member_id: int) -> set[str]:
+async def topics_of(conn: Connection, member_id: int) -> set[str]:
     async with conn.execute(
         "SELECT topic FROM broadcast_subscriptions WHERE member_id = ?", (member_id,)
     ) as cur:
         return {r[0] for r in await cur.fetchall()}
 
 
-async def subscribe(conn: aiosqlite.Connection, member_id: int, topic: str, now: datetime) -> None:
+async def subscribe(conn: Connection, member_id: int, topic: str, now: datetime) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO broadcast_subscriptions (member_id, topic, created_at)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO broadcast_subscriptions (member_id, topic, created_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (member_id, topic, to_db(now)),
     )
 
 
-async def unsubscribe(conn: aiosqlite.Connection, member_id: int, topic: str | None = None) -> int:
+async def unsubscribe(conn: Connection, member_id: int, topic: str | None = None) -> int:
     """Stop one topic, or all of them (``topic`` None); returns how many were stopped."""
     if topic is None:
         cur = await conn.execute(

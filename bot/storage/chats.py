@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
 
@@ -23,7 +21,7 @@ class Chat:
     active: bool
 
 
-def _chat(row: aiosqlite.Row) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(
         row["id"],
         row["platform"],
@@ -36,7 +34,7 @@ def _chat(row: aiosqlite.Row) -> Chat:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, chat_id: str) -> Chat | None:
+async def find(conn: Connection, platform: str, chat_id: str) -> Chat | None:
     rows = await conn.execute_fetchall(  # one round trip to the database thread
         "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
     )
@@ -49,7 +47,7 @@ SEEN_PRECISION = timedelta(hours=1)
 
 
 async def upsert(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     kind: str,
@@ -84,7 +82,7 @@ async def upsert(
 
 
 async def set_active(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, active: bool, now: datetime
+    conn: Connection, platform: str, chat_id: str, active: bool, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET active = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -93,7 +91,7 @@ async def set_active(
 
 
 async def set_title(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, title: str, now: datetime
+    conn: Connection, platform: str, chat_id: str, title: str, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE chats SET title = ?, updated_at = ? WHERE platform = ? AND chat_id = ?",
@@ -101,12 +99,12 @@ async def set_title(
     )
 
 
-async def link_area(conn: aiosqlite.Connection, chat_row_id: int, area_id: int | None) -> None:
+async def link_area(conn: Connection, chat_row_id: int, area_id: int | None) -> None:
     await conn.execute("UPDATE chats SET area_id = ? WHERE id = ?", (area_id, chat_row_id))
 
 
 async def migrate(
-    conn: aiosqlite.Connection, platform: str, old_chat_id: str, new_chat_id: str, now: datetime
+    conn: Connection, platform: str, old_chat_id: str, new_chat_id: str, now: datetime
 ) -> bool:
     """Follow a group that became a supergroup: every stored reference moves to the new id.
 
@@ -149,7 +147,7 @@ async def migrate(
     return moved
 
 
-async def moves(conn: aiosqlite.Connection, platform: str) -> dict[str, str]:
+async def moves(conn: Connection, platform: str) -> dict[str, str]:
     """Every group that became a supergroup: old id -> the id it has now."""
     async with conn.execute(
         "SELECT old_chat_id, new_chat_id FROM chat_migrations WHERE platform = ?", (platform,)
@@ -157,7 +155,7 @@ async def moves(conn: aiosqlite.Connection, platform: str) -> dict[str, str]:
         return {str(r[0]): str(r[1]) for r in await cur.fetchall()}
 
 
-async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: str) -> str:
+async def current_id(conn: Connection, platform: str, chat_id: str) -> str:
     """The id a chat has now: the new id of a group that became a supergroup, else itself."""
     async with conn.execute(
         "SELECT new_chat_id FROM chat_migrations WHERE platform = ? AND old_chat_id = ?",
@@ -167,17 +165,19 @@ async def current_id(conn: aiosqlite.Connection, platform: str, chat_id: str) ->
     return str(row[0]) if row else chat_id
 
 
-async def group_ids(conn: aiosqlite.Connection, platform: str, chat_ids: set[str]) -> set[str]:
+async def group_ids(conn: Connection, platform: str, chat_ids: set[str]) -> set[str]:
     """Which of these chats are groups (by their kind)."""
+    if not chat_ids:
+        return set()
+    marks = ",".join("?" for _ in chat_ids)
     async with conn.execute(
-        "SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group'"
-        " AND chat_id IN (SELECT value FROM json_each(?))",
-        (platform, json.dumps(sorted(chat_ids))),
+        f"SELECT chat_id FROM chats WHERE platform = ? AND kind = 'group' AND chat_id IN ({marks})",
+        (platform, *sorted(chat_ids)),
     ) as cur:
         return {str(r[0]) for r in await cur.fetchall()}
 
 
-async def groups(conn: aiosqlite.Connection, *, area_id: int | None = None) -> list[Chat]:
+async def groups(conn: Connection, *, area_id: int | None = None) -> list[Chat]:
     sql = "SELECT * FROM chats WHERE kind = 'group' AND active = 1"
     params: tuple[object, ...] = ()
     if area_id is not None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
 DEFAULT_CODE = "XA"
@@ -23,22 +23,22 @@ class Commune:
     name: str
 
 
-def _commune(row: aiosqlite.Row) -> Commune:
+def _commune(row: Row) -> Commune:
     return Commune(row["id"], row["code"], row["name"])
 
 
-async def list_communes(conn: aiosqlite.Connection) -> list[Commune]:
+async def list_communes(conn: Connection) -> list[Commune]:
     async with conn.execute("SELECT id, code, name FROM communes ORDER BY code") as cur:
         return [_commune(r) for r in await cur.fetchall()]
 
 
-async def count(conn: aiosqlite.Connection) -> int:
+async def count(conn: Connection) -> int:
     async with conn.execute("SELECT COUNT(*) FROM communes") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def get(conn: aiosqlite.Connection, commune_id: int) -> Commune | None:
+async def get(conn: Connection, commune_id: int) -> Commune | None:
     async with conn.execute(
         "SELECT id, code, name FROM communes WHERE id = ?", (commune_id,)
     ) as cur:
@@ -46,7 +46,7 @@ async def get(conn: aiosqlite.Connection, commune_id: int) -> Commune | None:
     return _commune(row) if row else None
 
 
-async def by_code(conn: aiosqlite.Connection, code: str) -> Commune | None:
+async def by_code(conn: Connection, code: str) -> Commune | None:
     async with conn.execute(
         "SELECT id, code, name FROM communes WHERE code = ?", (code.strip().upper(),)
     ) as cur:
@@ -54,16 +54,16 @@ async def by_code(conn: aiosqlite.Connection, code: str) -> Commune | None:
     return _commune(row) if row else None
 
 
-async def add(conn: aiosqlite.Connection, code: str, name: str, now: datetime) -> Commune:
-    cur = await conn.execute(
+async def add(conn: Connection, code: str, name: str, now: datetime) -> Commune:
+    new_id = await insert(
+        conn,
         "INSERT INTO communes (code, name, created_at) VALUES (?, ?, ?)",
         (code.strip().upper(), name, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return Commune(cur.lastrowid, code.strip().upper(), name)
+    return Commune(new_id, code.strip().upper(), name)
 
 
-async def rename(conn: aiosqlite.Connection, commune_id: int, name: str) -> None:
+async def rename(conn: Connection, commune_id: int, name: str) -> None:
     await conn.execute("UPDATE communes SET name = ? WHERE id = ?", (name, commune_id))
 
 
@@ -74,7 +74,7 @@ class CommuneCount:
     households: int | None  # the sum of the areas' counts; None when no area has one
 
 
-async def with_counts(conn: aiosqlite.Connection) -> list[CommuneCount]:
+async def with_counts(conn: Connection) -> list[CommuneCount]:
     """Every commune with its number of areas and households, in one query."""
     rows = await conn.execute_fetchall(
         "SELECT c.id, c.code, c.name, COUNT(a.id), SUM(a.households) FROM communes c"

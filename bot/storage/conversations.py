@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -22,7 +21,7 @@ class Conversation:
 
 
 async def load(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str, now: datetime
+    conn: Connection, platform: str, chat_id: str, user_id: str, now: datetime
 ) -> Conversation | None:
     rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT flow, step, token, data, expires_at FROM conversations"
@@ -39,7 +38,7 @@ async def load(
 
 
 async def save(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     user_id: str,
@@ -68,7 +67,7 @@ async def save(
     )
 
 
-async def clear(conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str) -> None:
+async def clear(conn: Connection, platform: str, chat_id: str, user_id: str) -> None:
     await conn.execute(
         "DELETE FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?",
         (platform, chat_id, user_id),

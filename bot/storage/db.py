@@ -29,6 +29,25 @@ import aiosqlite
 from aiosqlite import context as aiosqlite_context
 
 from bot.storage import folding, legacy_html
+from bot.storage.connection import (
+    SQLITE,
+    Connection,
+    Cursor,
+    DatabaseError,
+    Dialect,
+    IntegrityError,
+    Row,
+)
+
+__all__ = [
+    "Connection",
+    "Cursor",
+    "Database",
+    "DatabaseError",
+    "Dialect",
+    "IntegrityError",
+    "Row",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +77,22 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def file_of(conn: aiosqlite.Connection) -> str:
-    """The file of the connection's main database ("" for an in-memory one)."""
+def sqlite_file(path: str | Path) -> str | Path:
+    """The SQLite file of a database setting (``sqlite:FILE`` or just ``FILE``)."""
+    text = str(path)
+    return (
+        text.removeprefix("sqlite://").removeprefix("sqlite:")
+        if text.startswith("sqlite:")
+        else path
+    )
+
+
+async def file_of(conn: Connection) -> str:
+    """Where the connection's database is, to open a connection of its own to it: the file
+    of its main database ("" for an in-memory one), or a PostgreSQL connection string."""
+    location = getattr(conn, "conninfo", None)
+    if isinstance(location, str):
+        return location
     async with conn.execute("PRAGMA database_list") as cur:
         for row in await cur.fetchall():
             if row[1] == "main":
@@ -117,6 +150,8 @@ class PrefetchingConnection(aiosqlite.Connection):
     nothing, and is then run again in aiosqlite's thread with the full timeout, so the event
     loop never waits for another process."""
 
+    dialect: Dialect = SQLITE
+
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
@@ -124,7 +159,9 @@ class PrefetchingConnection(aiosqlite.Connection):
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise
+                raise _neutral(exc) from exc
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
         return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
 
     async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
@@ -139,6 +176,8 @@ class PrefetchingConnection(aiosqlite.Connection):
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
             try:
                 return fn()
+            except sqlite3.Error as exc:
+                raise _neutral(exc) from exc
             finally:
                 if busy_timeout:
                     conn.execute("PRAGMA busy_timeout = 0")
@@ -172,6 +211,13 @@ class PrefetchingConnection(aiosqlite.Connection):
         return PrefetchedCursor(self, cursor, rows)
 
 
+def _neutral(exc: sqlite3.Error) -> DatabaseError:
+    """SQLite's error as the neutral one the code catches (bot/storage/connection.py)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return IntegrityError(str(exc))
+    return DatabaseError(str(exc))
+
+
 async def _to_the_end(future: asyncio.Future[T]) -> T:
     """The result of what runs in aiosqlite's thread, waited for even when the waiting task is
     cancelled (a shutdown, a timeout): that thread goes on with it regardless, and the task must
@@ -191,24 +237,36 @@ async def _to_the_end(future: asyncio.Future[T]) -> T:
         return result
 
 
-async def connect(path: str) -> aiosqlite.Connection:
+async def connect(path: str) -> PrefetchingConnection:
     """Open ``path`` (autocommit: transactions are begun and ended explicitly)."""
-    return await PrefetchingConnection(
+    conn = PrefetchingConnection(
         # Opened in aiosqlite's thread, used from the event loop's (see PrefetchingConnection).
         lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
         iter_chunk_size=64,
     )
+    await conn
+    return conn
 
 
 class Database:
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: PrefetchingConnection, path: str) -> None:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
-        conn = await connect(str(path))
+        """The database at ``path``: a SQLite file (or ``sqlite:FILE``), or PostgreSQL's
+        ``postgresql://...`` (bot/storage/pg_database.py)."""
+        if str(path).startswith(("postgresql://", "postgres://")):
+            from bot.storage.pg_database import PostgresDatabase
+
+            return await PostgresDatabase.open_postgresql(str(path), migrate=migrate)
+        path = sqlite_file(path)
+        try:
+            conn = await connect(str(path))
+        except sqlite3.Error as exc:  # a file that cannot be opened or is no database
+            raise _neutral(exc) from exc
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
         # Waits for another process's lock happen in aiosqlite's thread (see _execute).
@@ -233,6 +291,11 @@ class Database:
     async def close(self) -> None:
         async with self._lock:
             await self.conn.close()
+
+    async def claim_process(self) -> bool:
+        """Take the one-bot-process lock that lives in the database itself, if any (on SQLite
+        it is a file beside the database: bot/storage/lock.py)."""
+        return True
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
@@ -269,11 +332,11 @@ class Database:
                         async with self.conn.execute("PRAGMA foreign_key_check") as cur:
                             broken = list(await cur.fetchall())
                         if broken:
-                            raise sqlite3.IntegrityError(
+                            raise IntegrityError(
                                 f"{name} leaves rows that point nowhere: {list(broken[0])}"
                             )
                         await self.conn.execute("COMMIT")
-                except sqlite3.Error:
+                except (sqlite3.Error, DatabaseError):
                     if self.conn.in_transaction:
                         await self.conn.execute("ROLLBACK")
                     raise
@@ -285,7 +348,7 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def unit(self) -> AsyncIterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on an exception."""
         async with self._lock:
             # A BEGIN or COMMIT that waits in aiosqlite's thread is finished there even when this
@@ -322,7 +385,7 @@ class Database:
             await self.conn.execute("ROLLBACK")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[Connection]:
         """Read-only access, serialised with the units of work, as one consistent snapshot
         (another process, such as the bot while the CLI exports, may write meanwhile)."""
         async with self._lock:
@@ -334,7 +397,7 @@ class Database:
 
     @staticmethod
     @asynccontextmanager
-    async def reading(path: str) -> AsyncIterator[aiosqlite.Connection]:
+    async def reading(path: str) -> AsyncIterator[Connection]:
         """A connection of its own to the database file ``path`` (opened for the time of the
         block), as one consistent snapshot: for long reads made outside the shared
         connection, such as a download written in a worker thread."""
@@ -362,7 +425,10 @@ class Database:
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""
-        dest = sqlite3.connect(str(target))
+        try:
+            dest = sqlite3.connect(str(target))
+        except sqlite3.Error as exc:
+            raise _neutral(exc) from exc
         try:
             async with self._lock:
                 conn = self.conn

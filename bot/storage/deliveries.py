@@ -13,8 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.exports import Scope, when
 from bot.storage.timefmt import from_db, to_db
 
@@ -45,7 +44,7 @@ _RECIPIENT_AREA = (
 
 
 async def deliveries(
-    conn: aiosqlite.Connection, area_ids: Scope, begin: datetime, end: datetime
+    conn: Connection, area_ids: Scope, begin: datetime, end: datetime
 ) -> list[DeliveryRow]:
     """Broadcast runs started in [begin, end) (skipped runs left out), as
     ``bot.storage.stats.deliveries`` counts them: for some areas, only the messages to
@@ -119,7 +118,7 @@ async def deliveries(
 
 
 # Counts kept when a run finishes ------------------------------------------------------------
-async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -> None:
+async def keep_delivery_counts(conn: Connection, run_ids: list[int]) -> None:
     """When runs are done (their outbox rows no longer change): keep their counts per
     recipient area (the area they count for in :func:`deliveries`), added to any kept before
     (rows purged before this version), and mark the runs, so that their rows are never
@@ -136,8 +135,10 @@ async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -
         " AND o.batch_id IN (SELECT id FROM broadcast_runs WHERE counts_kept = 0)"
         " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
         " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"
-        " sent = sent + excluded.sent, failed = failed + excluded.failed,"
-        " skipped = skipped + excluded.skipped, pending = pending + excluded.pending",
+        " sent = broadcast_delivery_counts.sent + excluded.sent,"
+        " failed = broadcast_delivery_counts.failed + excluded.failed,"
+        " skipped = broadcast_delivery_counts.skipped + excluded.skipped,"
+        " pending = broadcast_delivery_counts.pending + excluded.pending",
         run_ids,
     )
     await conn.execute(
@@ -154,11 +155,13 @@ async def keep_delivery_counts(conn: aiosqlite.Connection, run_ids: list[int]) -
         run_ids,
     )
     await conn.execute(
-        "INSERT OR REPLACE INTO broadcast_commune_counts"
+        "INSERT INTO broadcast_commune_counts"
         " (commune_id, started_at, run_id, sent, failed)"
         " SELECT a.commune_id, r.started_at, r.id, SUM(k.sent), SUM(k.failed)"
         " FROM broadcast_runs r JOIN broadcast_delivery_counts k ON k.run_id = r.id"
         " JOIN areas a ON a.id = k.area_id"
-        f" WHERE r.id IN ({marks}) AND a.commune_id IS NOT NULL GROUP BY r.id, a.commune_id",
+        f" WHERE r.id IN ({marks}) AND a.commune_id IS NOT NULL GROUP BY r.id, a.commune_id"
+        " ON CONFLICT (commune_id, started_at, run_id)"
+        " DO UPDATE SET sent = excluded.sent, failed = excluded.failed",
         run_ids,
     )

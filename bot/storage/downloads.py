@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -22,7 +21,7 @@ class Download:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     download_id: str,
     platform: str,
     person_id: str,
@@ -38,7 +37,7 @@ async def create(
     )
 
 
-async def get(conn: aiosqlite.Connection, download_id: str) -> Download | None:
+async def get(conn: Connection, download_id: str) -> Download | None:
     async with conn.execute(
         "SELECT id, platform, person_id, filename, expires_at, used_at FROM downloads WHERE id = ?",
         (download_id,),
@@ -51,9 +50,7 @@ async def get(conn: aiosqlite.Connection, download_id: str) -> Download | None:
     )
 
 
-async def take(
-    conn: aiosqlite.Connection, download_id: str, now: datetime
-) -> tuple[str, bytes] | None:
+async def take(conn: Connection, download_id: str, now: datetime) -> tuple[str, bytes] | None:
     """The file's name and content, once: None when it is unknown, used or expired."""
     async with conn.execute(
         "UPDATE downloads SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?"
@@ -63,13 +60,11 @@ async def take(
         row = await cur.fetchone()
     if row is None:
         return None
-    await conn.execute("UPDATE downloads SET content = X'' WHERE id = ?", (download_id,))
+    await conn.execute("UPDATE downloads SET content = ? WHERE id = ?", (b"", download_id))
     return str(row[0]), bytes(row[1])
 
 
-async def peek(
-    conn: aiosqlite.Connection, download_id: str, now: datetime
-) -> tuple[str, bytes] | None:
+async def peek(conn: Connection, download_id: str, now: datetime) -> tuple[str, bytes] | None:
     """The file's name and content while it has not expired, without using it up (a photo
     the chat platform fetches to show it); None when it is unknown or expired."""
     async with conn.execute(
@@ -81,7 +76,7 @@ async def peek(
     return (str(row[0]), bytes(row[1])) if row is not None else None
 
 
-async def purge(conn: aiosqlite.Connection, now: datetime) -> int:
+async def purge(conn: Connection, now: datetime) -> int:
     """Delete expired links (used ones are kept until then, to say "already used")."""
     cur = await conn.execute("DELETE FROM downloads WHERE expires_at <= ?", (to_db(now),))
     return cur.rowcount

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -38,7 +37,7 @@ def _area_filter(column: str, area_ids: Scope, params: list[object]) -> str:
 
 
 async def _pages(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     sql: str,
     params: list[object],
     keys: tuple[str, ...],
@@ -79,7 +78,7 @@ class PledgeRow:
 
 
 async def pledges(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign_id: int,
     area_ids: Scope,
     end: datetime,
@@ -139,7 +138,7 @@ class ReportRow:
 
 
 async def reports(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -191,7 +190,7 @@ class MediationRow:
 
 
 async def mediation(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -200,7 +199,8 @@ async def mediation(
 ) -> AsyncIterator[list[MediationRow]]:
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
-        "SELECT m.id, m.created_at, a.code, a.name, r.code, json_array_length(m.parties),"
+        "SELECT m.id, m.created_at, a.code, a.name, r.code,"
+        f" {conn.dialect.json_array_length('m.parties')},"
         " m.session_on, m.outcome, m.closed_at, m.created_at, m.id"
         " FROM mediation_cases m LEFT JOIN areas a ON a.id = m.area_id"
         " LEFT JOIN reports r ON r.id = m.report_id"
@@ -232,7 +232,7 @@ class PatrolRow:
 
 
 async def patrols(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -290,7 +290,7 @@ class ObservationRow:
 
 
 async def observations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     begin: datetime,
     end: datetime,
@@ -301,7 +301,8 @@ async def observations(
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded,"
-        " (SELECT GROUP_CONCAT(n.text, '; ') FROM (SELECT text FROM patrol_observation_notes"
+        f" (SELECT {conn.dialect.group_concat('n.text', '; ')} FROM (SELECT text"
+        " FROM patrol_observation_notes"
         "   WHERE observation_id = o.id ORDER BY id) n),"
         " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at,"
         " p.started_at, p.id, o.id"

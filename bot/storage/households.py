@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.folding import fold, match_key, search_key
 from bot.storage.timefmt import to_db
 
+
 # Natural order: numbered households by their number (2 before 10), then the others by name.
-_ORDER = " ORDER BY number_key = '', CAST(number_key AS INTEGER), number_key, search_key, id"
+def _order(conn: Connection) -> str:
+    """Households by their number as a number (12 after 9), then as text, then by name."""
+    number = conn.dialect.leading_integer("number_key")
+    return f" ORDER BY number_key = '', {number}, number_key, search_key, id"
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Household:
     removed: bool = False
 
 
-def _household(row: aiosqlite.Row) -> Household:
+def _household(row: Row) -> Household:
     return Household(
         row["id"],
         row["area_id"],
@@ -46,21 +50,22 @@ def _household(row: aiosqlite.Row) -> Household:
     )
 
 
-async def get(conn: aiosqlite.Connection, household_id: int) -> Household | None:
+async def get(conn: Connection, household_id: int) -> Household | None:
     async with conn.execute("SELECT * FROM households WHERE id = ?", (household_id,)) as cur:
         row = await cur.fetchone()
     return _household(row) if row else None
 
 
-async def in_area(conn: aiosqlite.Connection, area_id: int) -> list[Household]:
+async def in_area(conn: Connection, area_id: int) -> list[Household]:
     """Every household on the area's register, in natural order."""
     async with conn.execute(
-        "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL" + _ORDER, (area_id,)
+        "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL" + _order(conn),
+        (area_id,),
     ) as cur:
         return [_household(r) for r in await cur.fetchall()]
 
 
-async def count(conn: aiosqlite.Connection, area_id: int) -> int:
+async def count(conn: Connection, area_id: int) -> int:
     async with conn.execute(
         "SELECT COUNT(*) FROM households WHERE area_id = ? AND removed_at IS NULL", (area_id,)
     ) as cur:
@@ -68,21 +73,17 @@ async def count(conn: aiosqlite.Connection, area_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def page(
-    conn: aiosqlite.Connection, area_id: int, *, offset: int, limit: int
-) -> list[Household]:
+async def page(conn: Connection, area_id: int, *, offset: int, limit: int) -> list[Household]:
     async with conn.execute(
         "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL"
-        + _ORDER
+        + _order(conn)
         + " LIMIT ? OFFSET ?",
         (area_id, limit, offset),
     ) as cur:
         return [_household(r) for r in await cur.fetchall()]
 
 
-async def search(
-    conn: aiosqlite.Connection, area_id: int, query: str, *, limit: int = 20
-) -> list[Household]:
+async def search(conn: Connection, area_id: int, query: str, *, limit: int = 20) -> list[Household]:
     """Households whose number, head, address or note contain every folded word of ``query``
     (without diacritics: "tran van" finds "Trần Văn")."""
     words = fold(query).split()
@@ -91,13 +92,13 @@ async def search(
     sql = "SELECT * FROM households WHERE area_id = ? AND removed_at IS NULL"
     params: list[object] = [area_id]
     for word in words:
-        sql += " AND instr(' ' || search_key, ' ' || ?) > 0"
+        sql += " AND " + conn.dialect.instr("' ' || search_key", "' ' || ?") + " > 0"
         params.append(word)
-    async with conn.execute(sql + _ORDER + " LIMIT ?", [*params, limit]) as cur:
+    async with conn.execute(sql + _order(conn) + " LIMIT ?", [*params, limit]) as cur:
         return [_household(r) for r in await cur.fetchall()]
 
 
-async def by_key(conn: aiosqlite.Connection, area_id: int, key: str) -> Household | None:
+async def by_key(conn: Connection, area_id: int, key: str) -> Household | None:
     async with conn.execute(
         "SELECT * FROM households WHERE area_id = ? AND match_key = ? AND removed_at IS NULL",
         (area_id, key),
@@ -106,7 +107,7 @@ async def by_key(conn: aiosqlite.Connection, area_id: int, key: str) -> Househol
     return _household(row) if row else None
 
 
-async def by_number(conn: aiosqlite.Connection, area_id: int, number: str) -> Household | None:
+async def by_number(conn: Connection, area_id: int, number: str) -> Household | None:
     key = fold(number)
     if not key:
         return None
@@ -120,7 +121,7 @@ async def by_number(conn: aiosqlite.Connection, area_id: int, number: str) -> Ho
 
 
 async def add(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     *,
     number: str,
@@ -130,7 +131,8 @@ async def add(
     source: str = "register",
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO households (area_id, number, head_name, address, note, number_key,"
         " match_key, search_key, source, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -148,12 +150,11 @@ async def add(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def update(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     household_id: int,
     *,
     number: str,
@@ -179,7 +180,7 @@ async def update(
     )
 
 
-async def pledge_count(conn: aiosqlite.Connection, household_id: int) -> int:
+async def pledge_count(conn: Connection, household_id: int) -> int:
     """Pledges (standing or withdrawn, any campaign) that point to this household."""
     async with conn.execute(
         "SELECT COUNT(*) FROM pledges WHERE household_id = ?", (household_id,)
@@ -188,7 +189,7 @@ async def pledge_count(conn: aiosqlite.Connection, household_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def remove(conn: aiosqlite.Connection, household_id: int, now: datetime) -> bool:
+async def remove(conn: Connection, household_id: int, now: datetime) -> bool:
     """Take the household off the register. Without pledges it is deleted; with pledges it is
     marked removed and its pledges stay on record. Returns True when it was deleted."""
     if await pledge_count(conn, household_id):
@@ -201,7 +202,7 @@ async def remove(conn: aiosqlite.Connection, household_id: int, now: datetime) -
     return True
 
 
-async def forget(conn: aiosqlite.Connection, household_ids: set[int], now: datetime) -> None:
+async def forget(conn: Connection, household_ids: set[int], now: datetime) -> None:
     """A person asked to be forgotten: the households of the pledges they signed lose the head's
     name, number, address and note, and leave the register; their pledges stay counted."""
     for household_id in sorted(household_ids):
@@ -213,12 +214,12 @@ async def forget(conn: aiosqlite.Connection, household_ids: set[int], now: datet
         )
 
 
-async def unsigned(conn: aiosqlite.Connection, area_id: int, campaign_id: int) -> list[Household]:
+async def unsigned(conn: Connection, area_id: int, campaign_id: int) -> list[Household]:
     """Households on the area's register without a standing pledge in the campaign."""
     async with conn.execute(
         "SELECT * FROM households h WHERE h.area_id = ? AND h.removed_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM pledges p WHERE p.household_id = h.id"
-        " AND p.campaign_id = ? AND p.withdrawn_at IS NULL)" + _ORDER,
+        " AND p.campaign_id = ? AND p.withdrawn_at IS NULL)" + _order(conn),
         (area_id, campaign_id),
     ) as cur:
         return [_household(r) for r in await cur.fetchall()]
@@ -235,7 +236,7 @@ class Entry:
 
 
 async def apply_import(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     add_entries: list[Entry],
     updates: list[tuple[int, Entry]],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -22,7 +22,7 @@ class HouseWatch:
     created_at: datetime
 
 
-def _watch(row: aiosqlite.Row) -> HouseWatch:
+def _watch(row: Row) -> HouseWatch:
     return HouseWatch(
         row["id"],
         row["member_id"],
@@ -36,7 +36,7 @@ def _watch(row: aiosqlite.Row) -> HouseWatch:
 
 
 async def add(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     member_id: int,
     area_id: int,
     address: str,
@@ -44,22 +44,22 @@ async def add(
     back_on: date,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO house_watch (member_id, area_id, address, away_from, back_on, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (member_id, area_id, address, away_from.isoformat(), back_on.isoformat(), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get(conn: aiosqlite.Connection, watch_id: int) -> HouseWatch | None:
+async def get(conn: Connection, watch_id: int) -> HouseWatch | None:
     async with conn.execute("SELECT * FROM house_watch WHERE id = ?", (watch_id,)) as cur:
         row = await cur.fetchone()
     return _watch(row) if row else None
 
 
-async def cancel(conn: aiosqlite.Connection, watch_id: int, member_id: int) -> bool:
+async def cancel(conn: Connection, watch_id: int, member_id: int) -> bool:
     cur = await conn.execute(
         "UPDATE house_watch SET status = 'cancelled' WHERE id = ? AND member_id = ?"
         " AND status = 'active'",
@@ -68,7 +68,7 @@ async def cancel(conn: aiosqlite.Connection, watch_id: int, member_id: int) -> b
     return cur.rowcount > 0
 
 
-async def of_member(conn: aiosqlite.Connection, member_id: int, today: date) -> list[HouseWatch]:
+async def of_member(conn: Connection, member_id: int, today: date) -> list[HouseWatch]:
     """A resident's registrations that are not over yet (active, return date not passed)."""
     async with conn.execute(
         "SELECT * FROM house_watch WHERE member_id = ? AND status = 'active' AND back_on >= ?"
@@ -78,14 +78,14 @@ async def of_member(conn: aiosqlite.Connection, member_id: int, today: date) -> 
         return [_watch(r) for r in await cur.fetchall()]
 
 
-async def all_of_member(conn: aiosqlite.Connection, member_id: int) -> list[HouseWatch]:
+async def all_of_member(conn: Connection, member_id: int) -> list[HouseWatch]:
     async with conn.execute(
         "SELECT * FROM house_watch WHERE member_id = ? ORDER BY away_from, id", (member_id,)
     ) as cur:
         return [_watch(r) for r in await cur.fetchall()]
 
 
-async def checklist(conn: aiosqlite.Connection, area_id: int, today: date) -> list[HouseWatch]:
+async def checklist(conn: Connection, area_id: int, today: date) -> list[HouseWatch]:
     """Houses of the area whose residents are away today."""
     async with conn.execute(
         "SELECT * FROM house_watch WHERE area_id = ? AND status = 'active'"
@@ -95,5 +95,5 @@ async def checklist(conn: aiosqlite.Connection, area_id: int, today: date) -> li
         return [_watch(r) for r in await cur.fetchall()]
 
 
-async def delete_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def delete_member(conn: Connection, member_id: int) -> None:
     await conn.execute("DELETE FROM house_watch WHERE member_id = ?", (member_id,))

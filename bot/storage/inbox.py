@@ -6,16 +6,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
 async def put_many(
-    conn: aiosqlite.Connection, platform: str, updates: list[tuple[int, Any]], now: datetime
+    conn: Connection, platform: str, updates: list[tuple[int, Any]], now: datetime
 ) -> None:
     await conn.executemany(
-        "INSERT OR IGNORE INTO inbox (platform, update_id, body, received_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO inbox (platform, update_id, body, received_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         [
             (platform, update_id, json.dumps(body, ensure_ascii=False), to_db(now))
             for update_id, body in updates
@@ -23,13 +23,13 @@ async def put_many(
     )
 
 
-async def remove(conn: aiosqlite.Connection, platform: str, update_id: int) -> None:
+async def remove(conn: Connection, platform: str, update_id: int) -> None:
     await conn.execute(
         "DELETE FROM inbox WHERE platform = ? AND update_id = ?", (platform, update_id)
     )
 
 
-async def waiting(conn: aiosqlite.Connection, platform: str) -> list[tuple[int, Any]]:
+async def waiting(conn: Connection, platform: str) -> list[tuple[int, Any]]:
     """The updates not handled yet, oldest first."""
     async with conn.execute(
         "SELECT update_id, body FROM inbox WHERE platform = ? ORDER BY update_id", (platform,)

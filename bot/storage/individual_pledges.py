@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -23,7 +23,7 @@ class IndividualPledge:
     recorded_at: datetime
 
 
-def _individual(row: aiosqlite.Row) -> IndividualPledge:
+def _individual(row: Row) -> IndividualPledge:
     return IndividualPledge(
         row["id"],
         row["person_name"],
@@ -37,7 +37,7 @@ def _individual(row: aiosqlite.Row) -> IndividualPledge:
 
 
 async def add_individual(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     person_name: str,
     member_id: int | None,
@@ -48,7 +48,8 @@ async def add_individual(
     recorded_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO individual_pledges (person_name, member_id, area_id, content, taken_on,"
         " taken_by, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -62,12 +63,11 @@ async def add_individual(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def individuals(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     limit: int = 20,
     within: Collection[int] | None = None,
@@ -87,9 +87,7 @@ async def individuals(
         return [_individual(r) for r in await cur.fetchall()]
 
 
-async def individuals_of_member(
-    conn: aiosqlite.Connection, member_id: int
-) -> list[IndividualPledge]:
+async def individuals_of_member(conn: Connection, member_id: int) -> list[IndividualPledge]:
     async with conn.execute(
         "SELECT * FROM individual_pledges WHERE member_id = ? ORDER BY taken_on DESC, id DESC",
         (member_id,),
@@ -97,7 +95,7 @@ async def individuals_of_member(
         return [_individual(r) for r in await cur.fetchall()]
 
 
-async def unlink_member_individuals(conn: aiosqlite.Connection, member_id: int) -> None:
+async def unlink_member_individuals(conn: Connection, member_id: int) -> None:
     await conn.execute(
         "UPDATE individual_pledges SET member_id = NULL WHERE member_id = ?", (member_id,)
     )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.db import Connection
 
 
-async def get(conn: aiosqlite.Connection, key: str) -> str | None:
+async def get(conn: Connection, key: str) -> str | None:
     async with conn.execute("SELECT value FROM kv WHERE key = ?", (key,)) as cur:
         row = await cur.fetchone()
     return str(row[0]) if row else None
 
 
-async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
+async def put(conn: Connection, key: str, value: str) -> None:
     await conn.execute(
         "INSERT INTO kv (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -19,7 +19,7 @@ async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
     )
 
 
-async def delete(conn: aiosqlite.Connection, key: str) -> None:
+async def delete(conn: Connection, key: str) -> None:
     await conn.execute("DELETE FROM kv WHERE key = ?", (key,))
 
 

@@ -18,6 +18,8 @@ import fcntl
 import os
 from pathlib import Path
 
+SERVERS = ("postgresql:", "postgres:")  # what Path makes of postgresql://...
+
 
 class LockError(Exception):
     """The bot cannot run on this database now; the message is one line."""
@@ -41,8 +43,8 @@ class ProcessLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        if str(self.database) == ":memory:":
-            return
+        if str(self.database) == ":memory:" or str(self.database).startswith(SERVERS):
+            return  # nothing on disk; a server database holds its own lock (claim_process)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:

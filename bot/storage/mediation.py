@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 OUTCOMES = ("success", "failed", "transferred")
@@ -44,7 +44,7 @@ class Case:
         return outcome == "transferred" or self.outcome_due(today)
 
 
-def _case(row: aiosqlite.Row) -> Case:
+def _case(row: Row) -> Case:
     return Case(
         id=row["id"],
         report_id=row["report_id"],
@@ -61,7 +61,7 @@ def _case(row: aiosqlite.Row) -> Case:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     area_id: int | None,
     parties: list[str],
@@ -72,7 +72,8 @@ async def create(
     session_on: date | None = None,
 ) -> Case:
     """A whole case in one statement: a new case's flow calls this only at its last step."""
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO mediation_cases (report_id, area_id, parties, mediator_member_id,"
         " session_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -85,19 +86,18 @@ async def create(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    case = await get(conn, cur.lastrowid)
+    case = await get(conn, new_id)
     assert case is not None
     return case
 
 
-async def get(conn: aiosqlite.Connection, case_id: int) -> Case | None:
+async def get(conn: Connection, case_id: int) -> Case | None:
     async with conn.execute("SELECT * FROM mediation_cases WHERE id = ?", (case_id,)) as cur:
         row = await cur.fetchone()
     return _case(row) if row else None
 
 
-async def of_report(conn: aiosqlite.Connection, report_id: int) -> Case | None:
+async def of_report(conn: Connection, report_id: int) -> Case | None:
     async with conn.execute(
         "SELECT * FROM mediation_cases WHERE report_id = ?", (report_id,)
     ) as cur:
@@ -105,20 +105,20 @@ async def of_report(conn: aiosqlite.Connection, report_id: int) -> Case | None:
     return _case(row) if row else None
 
 
-async def set_mediator(conn: aiosqlite.Connection, case_id: int, member_id: int) -> None:
+async def set_mediator(conn: Connection, case_id: int, member_id: int) -> None:
     await conn.execute(
         "UPDATE mediation_cases SET mediator_member_id = ? WHERE id = ?", (member_id, case_id)
     )
 
 
-async def set_session(conn: aiosqlite.Connection, case_id: int, day: date) -> None:
+async def set_session(conn: Connection, case_id: int, day: date) -> None:
     await conn.execute(
         "UPDATE mediation_cases SET session_on = ? WHERE id = ?", (day.isoformat(), case_id)
     )
 
 
 async def close(
-    conn: aiosqlite.Connection, case_id: int, outcome: str, note: str | None, now: datetime
+    conn: Connection, case_id: int, outcome: str, note: str | None, now: datetime
 ) -> None:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
@@ -129,7 +129,7 @@ async def close(
 
 
 async def listing(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     areas: frozenset[int] | None,
     *,
     open_only: bool = True,
@@ -154,7 +154,7 @@ async def listing(
         return [_case(r) for r in await cur.fetchall()], total
 
 
-async def of_mediator(conn: aiosqlite.Connection, member_id: int, *, limit: int = 20) -> list[Case]:
+async def of_mediator(conn: Connection, member_id: int, *, limit: int = 20) -> list[Case]:
     """The open cases a person mediates, oldest session first."""
     async with conn.execute(
         "SELECT * FROM mediation_cases WHERE mediator_member_id = ? AND outcome IS NULL"
@@ -165,7 +165,7 @@ async def of_mediator(conn: aiosqlite.Connection, member_id: int, *, limit: int 
 
 
 async def figures(
-    conn: aiosqlite.Connection, start: datetime, end: datetime, area_id: int | None = None
+    conn: Connection, start: datetime, end: datetime, area_id: int | None = None
 ) -> dict[str, int]:
     """For the statistics: cases opened in [start, end) by outcome ("open" when not closed)."""
     where, params = "created_at >= ? AND created_at < ?", [to_db(start), to_db(end)]
@@ -179,7 +179,7 @@ async def figures(
         return {r[0]: int(r[1]) for r in await cur.fetchall()}
 
 
-async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def forget_member(conn: Connection, member_id: int) -> None:
     await conn.execute(
         "UPDATE mediation_cases SET mediator_member_id = NULL WHERE mediator_member_id = ?",
         (member_id,),

@@ -6,8 +6,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -27,7 +26,7 @@ class Member:
         return self.consent_at is not None and bool(self.display_name) and self.area_id is not None
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def _member(row: Row) -> Member:
     return Member(
         id=row["id"],
         platform=row["platform"],
@@ -40,20 +39,20 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-async def find(conn: aiosqlite.Connection, platform: str, user_id: str) -> Member | None:
+async def find(conn: Connection, platform: str, user_id: str) -> Member | None:
     rows = await conn.execute_fetchall(  # one round trip: this runs on every update
         "SELECT * FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
     )
     return _member(next(iter(rows))) if rows else None
 
 
-async def get(conn: aiosqlite.Connection, member_id: int) -> Member | None:
+async def get(conn: Connection, member_id: int) -> Member | None:
     async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cur:
         row = await cur.fetchone()
     return _member(row) if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, platform: str, user_id: str, now: datetime) -> Member:
+async def ensure(conn: Connection, platform: str, user_id: str, now: datetime) -> Member:
     """The member row for this person, created empty (no consent, no name) if absent."""
     await conn.execute(
         "INSERT INTO members (platform, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -66,7 +65,7 @@ async def ensure(conn: aiosqlite.Connection, platform: str, user_id: str, now: d
 
 
 async def complete_onboarding(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     member_id: int,
     *,
     display_name: str,
@@ -82,9 +81,7 @@ async def complete_onboarding(
     )
 
 
-async def set_language(
-    conn: aiosqlite.Connection, member_id: int, language: str, now: datetime
-) -> None:
+async def set_language(conn: Connection, member_id: int, language: str, now: datetime) -> None:
     await conn.execute(
         "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
         (language, to_db(now), member_id),
@@ -92,7 +89,7 @@ async def set_language(
 
 
 async def search(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     name_part: str,
     *,
     area_id: int | None = None,
@@ -118,19 +115,17 @@ async def search(
     return found[:limit]
 
 
-async def in_area(
-    conn: aiosqlite.Connection, area_id: int, *, limit: int | None = None
-) -> list[Member]:
+async def in_area(conn: Connection, area_id: int, *, limit: int | None = None) -> list[Member]:
     """Registered members of an area by name; the first ``limit`` of them when given."""
-    async with conn.execute(
-        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL"
-        " ORDER BY display_name LIMIT ?",
-        (area_id, -1 if limit is None else limit),
-    ) as cur:
+    sql = "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL ORDER BY display_name"
+    params: tuple[object, ...] = (area_id,)
+    if limit is not None:
+        sql, params = sql + " LIMIT ?", (area_id, limit)
+    async with conn.execute(sql, params) as cur:
         return [_member(r) for r in await cur.fetchall()]
 
 
-async def count_in_area(conn: aiosqlite.Connection, area_id: int) -> int:
+async def count_in_area(conn: Connection, area_id: int) -> int:
     """How many registered members an area has."""
     async with conn.execute(
         "SELECT COUNT(*) FROM members WHERE area_id = ? AND consent_at IS NOT NULL", (area_id,)
@@ -139,5 +134,5 @@ async def count_in_area(conn: aiosqlite.Connection, area_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def delete(conn: aiosqlite.Connection, member_id: int) -> None:
+async def delete(conn: Connection, member_id: int) -> None:
     await conn.execute("DELETE FROM members WHERE id = ?", (member_id,))

@@ -8,8 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -26,7 +25,7 @@ class Menu:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     user_id: str | None,
@@ -61,7 +60,7 @@ async def create(
 
 
 async def drop_for_flow(
-    conn: aiosqlite.Connection, platform: str, chat_id: str, user_id: str, prefix: str
+    conn: Connection, platform: str, chat_id: str, user_id: str, prefix: str
 ) -> int:
     """Delete this person's menus in this chat that have a button of a flow (an action starting
     with ``prefix``, e.g. ``"rep:"``), so a finished flow leaves no trace of who went through it.
@@ -76,7 +75,7 @@ async def drop_for_flow(
     return len(ids)
 
 
-async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
+async def get(conn: Connection, menu_id: str) -> Menu | None:
     rows = await conn.execute_fetchall("SELECT * FROM menus WHERE id = ?", (menu_id,))
     if not rows:
         return None
@@ -94,7 +93,7 @@ async def get(conn: aiosqlite.Connection, menu_id: str) -> Menu | None:
 
 
 async def shown_for_step(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     user_id: str,
@@ -115,7 +114,7 @@ async def shown_for_step(
     return str(shown["text"]), list(shown["rows"])
 
 
-async def shown_text(conn: aiosqlite.Connection, menu_id: str) -> str | None:
+async def shown_text(conn: Connection, menu_id: str) -> str | None:
     """The text of the message a menu was shown under (None when not kept)."""
     rows = await conn.execute_fetchall("SELECT shown FROM menus WHERE id = ?", (menu_id,))
     for row in rows:

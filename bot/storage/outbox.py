@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -33,7 +33,7 @@ class OutboxMessage:
     opened: bool = False
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     keys = row.keys()
     return OutboxMessage(
         row["id"],
@@ -63,7 +63,7 @@ _SELECT = (
 
 
 async def enqueue(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     chat_id: str,
     text: str,
@@ -77,7 +77,8 @@ async def enqueue(
     edit_of: int | None = None,
     voice: str | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO outbox (platform, chat_id, text, buttons, batch_id, created_at, not_before,"
         " priority, photo, edit_of, voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -94,8 +95,7 @@ async def enqueue(
             voice,
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class NewMessage:
 
 
 async def enqueue_many(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     messages: list[NewMessage],
     now: datetime,
     *,
@@ -130,7 +130,7 @@ async def enqueue_many(
 
 
 async def claim_due(
-    conn: aiosqlite.Connection, platform: str, now: datetime, limit: int
+    conn: Connection, platform: str, now: datetime, limit: int
 ) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages as being sent and return them, oldest first."""
     async with conn.execute(
@@ -148,7 +148,7 @@ async def claim_due(
     return rows
 
 
-async def next_due_at(conn: aiosqlite.Connection, platform: str) -> datetime | None:
+async def next_due_at(conn: Connection, platform: str) -> datetime | None:
     async with conn.execute(
         "SELECT MIN(not_before) FROM outbox WHERE platform = ? AND status = 'pending'",
         (platform,),
@@ -157,14 +157,14 @@ async def next_due_at(conn: aiosqlite.Connection, platform: str) -> datetime | N
     return from_db(row[0]) if row and row[0] else None
 
 
-async def mark_sent(conn: aiosqlite.Connection, message_id: int, now: datetime) -> None:
+async def mark_sent(conn: Connection, message_id: int, now: datetime) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
         (to_db(now), message_id),
     )
 
 
-async def mark_final(conn: aiosqlite.Connection, message_id: int, status: str, reason: str) -> None:
+async def mark_final(conn: Connection, message_id: int, status: str, reason: str) -> None:
     """Give up on a message: ``failed`` (after retries) or ``skipped`` (chat unreachable)."""
     await conn.execute(
         "UPDATE outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
@@ -173,7 +173,7 @@ async def mark_final(conn: aiosqlite.Connection, message_id: int, status: str, r
 
 
 async def retry_later(
-    conn: aiosqlite.Connection, message_id: int, when: datetime, reason: str, *, count: bool = True
+    conn: Connection, message_id: int, when: datetime, reason: str, *, count: bool = True
 ) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?,"
@@ -182,7 +182,7 @@ async def retry_later(
     )
 
 
-async def recover_in_flight(conn: aiosqlite.Connection) -> int:
+async def recover_in_flight(conn: Connection) -> int:
     """After a crash, messages marked as being sent are sent again (at most these duplicate).
 
     Called only by the process that holds the database's lock (``bot.storage.lock``): any
@@ -191,7 +191,7 @@ async def recover_in_flight(conn: aiosqlite.Connection) -> int:
     return cur.rowcount
 
 
-async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: str, reason: str) -> None:
+async def skip_chat(conn: Connection, platform: str, chat_id: str, reason: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'skipped', last_error = ?"
         " WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')",
@@ -199,7 +199,7 @@ async def skip_chat(conn: aiosqlite.Connection, platform: str, chat_id: str, rea
     )
 
 
-async def counts(conn: aiosqlite.Connection, batch_id: int | None = None) -> dict[str, int]:
+async def counts(conn: Connection, batch_id: int | None = None) -> dict[str, int]:
     sql, params = "SELECT status, COUNT(*) FROM outbox", ()
     if batch_id is not None:
         sql, params = sql + " WHERE batch_id = ?", (batch_id,)  # type: ignore[assignment]
@@ -209,7 +209,7 @@ async def counts(conn: aiosqlite.Connection, batch_id: int | None = None) -> dic
 
 # The delivery worker's side -----------------------------------------------------------------
 async def pending_after(
-    conn: aiosqlite.Connection, platform: str, after_id: int, limit: int
+    conn: Connection, platform: str, after_id: int, limit: int
 ) -> list[OutboxMessage]:
     """Pending messages with an id above ``after_id`` (due or not), oldest first: the worker
     keeps them in memory and paces them itself."""
@@ -222,7 +222,7 @@ async def pending_after(
 
 
 async def pending_window(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     platform: str,
     known: set[int],
     size: int,
@@ -252,7 +252,7 @@ async def pending_window(
 
 
 async def start_sending(
-    conn: aiosqlite.Connection, platform: str, ids: list[int]
+    conn: Connection, platform: str, ids: list[int]
 ) -> tuple[set[int], set[int], dict[int, int]]:
     """Mark messages as being sent just before their requests go out.
 
@@ -293,7 +293,7 @@ async def start_sending(
 
 
 async def mark_sent_many(
-    conn: aiosqlite.Connection, sent: list[tuple[int, int | None]], now: datetime
+    conn: Connection, sent: list[tuple[int, int | None]], now: datetime
 ) -> None:
     """Record delivered messages: (outbox id, the platform's message id or None)."""
     await conn.executemany(
@@ -303,9 +303,7 @@ async def mark_sent_many(
     )
 
 
-async def mark_unconfirmed(
-    conn: aiosqlite.Connection, message_id: int, now: datetime, reason: str
-) -> None:
+async def mark_unconfirmed(conn: Connection, message_id: int, now: datetime, reason: str) -> None:
     """A request that got no answer may have arrived: it counts as sent and is never sent
     again; ``last_error`` says it was not confirmed."""
     await conn.execute(
@@ -315,7 +313,7 @@ async def mark_unconfirmed(
     )
 
 
-async def supersede_edits(conn: aiosqlite.Connection, edit_of: int) -> None:
+async def supersede_edits(conn: Connection, edit_of: int) -> None:
     """A newer progress edit replaces any older one not sent yet."""
     await conn.execute(
         "UPDATE outbox SET status = 'skipped', last_error = 'superseded'"
@@ -324,13 +322,13 @@ async def supersede_edits(conn: aiosqlite.Connection, edit_of: int) -> None:
     )
 
 
-async def get(conn: aiosqlite.Connection, message_id: int) -> OutboxMessage | None:
+async def get(conn: Connection, message_id: int) -> OutboxMessage | None:
     async with conn.execute(_SELECT + " WHERE o.id = ?", (message_id,)) as cur:
         row = await cur.fetchone()
     return _message(row) if row else None
 
 
-async def status_of(conn: aiosqlite.Connection, message_id: int) -> str | None:
+async def status_of(conn: Connection, message_id: int) -> str | None:
     async with conn.execute("SELECT status FROM outbox WHERE id = ?", (message_id,)) as cur:
         row = await cur.fetchone()
     return str(row[0]) if row else None
@@ -348,7 +346,7 @@ def failure_reason(kind: str, detail: str) -> str:
     return f"{kind if kind in FAILURE_KINDS else 'other'}: {detail}"
 
 
-async def failure_reasons(conn: aiosqlite.Connection, batch_id: int) -> dict[str, int]:
+async def failure_reasons(conn: Connection, batch_id: int) -> dict[str, int]:
     """Why messages of a batch failed (one of :data:`FAILURE_KINDS`), with how many each,
     the most frequent first."""
     counts: dict[str, int] = {}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 NOTE_SEPARATOR = "; "  # between the notes of one observation, in files
@@ -44,7 +44,7 @@ class Observation:
         return NOTE_SEPARATOR.join(n.text for n in self.notes) or None
 
 
-def _observation(row: aiosqlite.Row, notes: tuple[ObservationNote, ...] = ()) -> Observation:
+def _observation(row: Row, notes: tuple[ObservationNote, ...] = ()) -> Observation:
     return Observation(
         row["id"],
         row["patrol_id"],
@@ -61,7 +61,7 @@ def _observation(row: aiosqlite.Row, notes: tuple[ObservationNote, ...] = ()) ->
     )
 
 
-async def _with_notes(conn: aiosqlite.Connection, rows: list[aiosqlite.Row]) -> list[Observation]:
+async def _with_notes(conn: Connection, rows: list[Row]) -> list[Observation]:
     """Observations of ``rows`` with their notes (read together, not one query each)."""
     ids = [int(r["id"]) for r in rows]
     notes: dict[int, list[ObservationNote]] = {i: [] for i in ids}
@@ -79,7 +79,7 @@ async def _with_notes(conn: aiosqlite.Connection, rows: list[aiosqlite.Row]) -> 
 
 # Observations ----------------------------------------------------------------------------
 async def add_observation(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     patrol_id: int,
     kind: str,
     *,
@@ -88,16 +88,16 @@ async def add_observation(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_observations (patrol_id, kind, count, reminded, created_by,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (patrol_id, kind, count, int(reminded), created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get_observation(conn: aiosqlite.Connection, observation_id: int) -> Observation | None:
+async def get_observation(conn: Connection, observation_id: int) -> Observation | None:
     async with conn.execute(
         "SELECT * FROM patrol_observations WHERE id = ?", (observation_id,)
     ) as cur:
@@ -108,9 +108,7 @@ async def get_observation(conn: aiosqlite.Connection, observation_id: int) -> Ob
 OBSERVATION_FIELDS = {"count", "reminded", "photo", "for_report"}
 
 
-async def update_observation(
-    conn: aiosqlite.Connection, observation_id: int, **values: object
-) -> None:
+async def update_observation(conn: Connection, observation_id: int, **values: object) -> None:
     """Change fields of an observation (``count``, ``reminded``, ``photo``, ``for_report``,
     or ``location`` as a (latitude, longitude) pair). Notes are added and removed one by one
     (:func:`add_note`, :func:`remove_note`); the report link is set by :func:`link_report`."""
@@ -132,19 +130,17 @@ async def update_observation(
         )
 
 
-async def add_note(
-    conn: aiosqlite.Connection, observation_id: int, text: str, now: datetime
-) -> int:
+async def add_note(conn: Connection, observation_id: int, text: str, now: datetime) -> int:
     """Add one note after the observation's earlier ones."""
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_observation_notes (observation_id, text, created_at) VALUES (?, ?, ?)",
         (observation_id, text, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get_note(conn: aiosqlite.Connection, note_id: int) -> ObservationNote | None:
+async def get_note(conn: Connection, note_id: int) -> ObservationNote | None:
     async with conn.execute(
         "SELECT id, observation_id, text FROM patrol_observation_notes WHERE id = ?", (note_id,)
     ) as cur:
@@ -152,12 +148,12 @@ async def get_note(conn: aiosqlite.Connection, note_id: int) -> ObservationNote 
     return ObservationNote(row[0], row[1], row[2]) if row else None
 
 
-async def remove_note(conn: aiosqlite.Connection, note_id: int) -> bool:
+async def remove_note(conn: Connection, note_id: int) -> bool:
     cur = await conn.execute("DELETE FROM patrol_observation_notes WHERE id = ?", (note_id,))
     return cur.rowcount > 0
 
 
-async def link_report(conn: aiosqlite.Connection, observation_id: int, report_id: int) -> bool:
+async def link_report(conn: Connection, observation_id: int, report_id: int) -> bool:
     """Record that the observation became this report (it is then flagged for a report);
     False when it already had one (an observation is turned into a report only once)."""
     cur = await conn.execute(
@@ -168,11 +164,11 @@ async def link_report(conn: aiosqlite.Connection, observation_id: int, report_id
     return cur.rowcount > 0
 
 
-async def delete_observation(conn: aiosqlite.Connection, observation_id: int) -> None:
+async def delete_observation(conn: Connection, observation_id: int) -> None:
     await conn.execute("DELETE FROM patrol_observations WHERE id = ?", (observation_id,))
 
 
-async def observations(conn: aiosqlite.Connection, patrol_id: int) -> list[Observation]:
+async def observations(conn: Connection, patrol_id: int) -> list[Observation]:
     async with conn.execute(
         "SELECT * FROM patrol_observations WHERE patrol_id = ? ORDER BY id", (patrol_id,)
     ) as cur:
@@ -182,7 +178,7 @@ async def observations(conn: aiosqlite.Connection, patrol_id: int) -> list[Obser
 
 # Figures ---------------------------------------------------------------------------------
 async def observations_in_range(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+    conn: Connection, area_id: int | None, begin: datetime, end: datetime
 ) -> list[Observation]:
     sql = (
         "SELECT o.* FROM patrol_observations o JOIN patrols p ON p.id = o.patrol_id"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
@@ -25,7 +25,7 @@ class ShiftRow:
 
 
 async def add_shift(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     weekday: int,
     start_time: str,
@@ -34,26 +34,27 @@ async def add_shift(
     created_by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrol_shifts (area_id, weekday, start_time, remind_minutes, created_by,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (area_id, weekday, start_time, remind_minutes, created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
     await conn.executemany(
-        "INSERT OR IGNORE INTO patrol_shift_members (shift_id, member_id) VALUES (?, ?)",
-        [(cur.lastrowid, m) for m in member_ids],
+        "INSERT INTO patrol_shift_members (shift_id, member_id) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(new_id, m) for m in member_ids],
     )
-    return cur.lastrowid
+    return new_id
 
 
-async def delete_shift(conn: aiosqlite.Connection, shift_id: int) -> None:
+async def delete_shift(conn: Connection, shift_id: int) -> None:
     await conn.execute("DELETE FROM patrol_shifts WHERE id = ?", (shift_id,))
 
 
-async def shifts(conn: aiosqlite.Connection, area_id: int | None = None) -> list[ShiftRow]:
+async def shifts(conn: Connection, area_id: int | None = None) -> list[ShiftRow]:
     sql = (
-        "SELECT s.*, (SELECT GROUP_CONCAT(member_id) FROM patrol_shift_members m"
+        f"SELECT s.*, (SELECT {conn.dialect.group_concat('member_id')} FROM patrol_shift_members m"
         " WHERE m.shift_id = s.id) AS member_ids FROM patrol_shifts s"
     )
     params: tuple[object, ...] = ()
@@ -76,24 +77,24 @@ async def shifts(conn: aiosqlite.Connection, area_id: int | None = None) -> list
     ]
 
 
-async def get_shift(conn: aiosqlite.Connection, shift_id: int) -> ShiftRow | None:
+async def get_shift(conn: Connection, shift_id: int) -> ShiftRow | None:
     return next((s for s in await shifts(conn) if s.id == shift_id), None)
 
 
 async def mark_reminded(
-    conn: aiosqlite.Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
+    conn: Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
 ) -> bool:
     """Record a reminder; False when it had already been sent (nothing to do)."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO patrol_shift_reminders (shift_id, member_id, shift_at, sent_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO patrol_shift_reminders (shift_id, member_id, shift_at, sent_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (shift_id, member_id, to_db(shift_at), to_db(now)),
     )
     return cur.rowcount > 0
 
 
 async def decline_shift(
-    conn: aiosqlite.Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
+    conn: Connection, shift_id: int, member_id: int, shift_at: datetime, now: datetime
 ) -> bool:
     """Record "I can't make it"; False when already recorded or never reminded."""
     cur = await conn.execute(

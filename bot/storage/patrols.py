@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -42,7 +42,7 @@ class Participant:
     declined: bool
 
 
-def _patrol(row: aiosqlite.Row) -> Patrol:
+def _patrol(row: Row) -> Patrol:
     return Patrol(
         row["id"],
         row["area_id"],
@@ -58,7 +58,7 @@ def _patrol(row: aiosqlite.Row) -> Patrol:
 
 # Patrols ---------------------------------------------------------------------------------
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     area_id: int,
     leader_member_id: int | None,
@@ -68,7 +68,8 @@ async def create(
     headcount: int,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO patrols (area_id, leader_member_id, status, source, started_at, ended_at,"
         " headcount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -83,17 +84,16 @@ async def create(
             to_db(now),
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def get(conn: aiosqlite.Connection, patrol_id: int) -> Patrol | None:
+async def get(conn: Connection, patrol_id: int) -> Patrol | None:
     async with conn.execute("SELECT * FROM patrols WHERE id = ?", (patrol_id,)) as cur:
         row = await cur.fetchone()
     return _patrol(row) if row else None
 
 
-async def open_in_area(conn: aiosqlite.Connection, area_id: int) -> Patrol | None:
+async def open_in_area(conn: Connection, area_id: int) -> Patrol | None:
     async with conn.execute(
         "SELECT * FROM patrols WHERE area_id = ? AND status = 'open'", (area_id,)
     ) as cur:
@@ -101,7 +101,7 @@ async def open_in_area(conn: aiosqlite.Connection, area_id: int) -> Patrol | Non
     return _patrol(row) if row else None
 
 
-async def close(conn: aiosqlite.Connection, patrol_id: int, ended_at: datetime) -> bool:
+async def close(conn: Connection, patrol_id: int, ended_at: datetime) -> bool:
     cur = await conn.execute(
         "UPDATE patrols SET status = 'closed', ended_at = ?, updated_at = ?"
         " WHERE id = ? AND status = 'open'",
@@ -110,17 +110,15 @@ async def close(conn: aiosqlite.Connection, patrol_id: int, ended_at: datetime) 
     return cur.rowcount > 0
 
 
-async def touch(conn: aiosqlite.Connection, patrol_id: int, now: datetime) -> None:
+async def touch(conn: Connection, patrol_id: int, now: datetime) -> None:
     await conn.execute("UPDATE patrols SET updated_at = ? WHERE id = ?", (to_db(now), patrol_id))
 
 
-async def delete(conn: aiosqlite.Connection, patrol_id: int) -> None:
+async def delete(conn: Connection, patrol_id: int) -> None:
     await conn.execute("DELETE FROM patrols WHERE id = ?", (patrol_id,))
 
 
-async def recent(
-    conn: aiosqlite.Connection, area_ids: list[int] | None, *, limit: int = 10
-) -> list[Patrol]:
+async def recent(conn: Connection, area_ids: list[int] | None, *, limit: int = 10) -> list[Patrol]:
     """Latest patrols of these areas (all areas when None), newest first."""
     sql, params = "SELECT * FROM patrols", []
     if area_ids is not None:
@@ -134,7 +132,7 @@ async def recent(
 
 
 async def in_range(
-    conn: aiosqlite.Connection, area_id: int | None, begin: datetime, end: datetime
+    conn: Connection, area_id: int | None, begin: datetime, end: datetime
 ) -> list[Patrol]:
     sql = "SELECT * FROM patrols WHERE started_at >= ? AND started_at < ?"
     params: list[object] = [to_db(begin), to_db(end)]
@@ -147,7 +145,7 @@ async def in_range(
 
 # Participants ----------------------------------------------------------------------------
 async def add_participant(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     patrol_id: int,
     *,
     member_id: int | None = None,
@@ -161,7 +159,7 @@ async def add_participant(
     )
 
 
-async def participants(conn: aiosqlite.Connection, patrol_id: int) -> list[Participant]:
+async def participants(conn: Connection, patrol_id: int) -> list[Participant]:
     async with conn.execute(
         "SELECT * FROM patrol_participants WHERE patrol_id = ? ORDER BY id", (patrol_id,)
     ) as cur:
@@ -180,7 +178,7 @@ async def participants(conn: aiosqlite.Connection, patrol_id: int) -> list[Parti
 
 
 async def set_participation(
-    conn: aiosqlite.Connection, patrol_id: int, member_id: int, took_part: bool, now: datetime
+    conn: Connection, patrol_id: int, member_id: int, took_part: bool, now: datetime
 ) -> bool:
     column, other = "confirmed_at", "declined_at"
     if not took_part:
@@ -193,7 +191,7 @@ async def set_participation(
     return cur.rowcount > 0
 
 
-async def is_participant(conn: aiosqlite.Connection, patrol_id: int, member_id: int) -> bool:
+async def is_participant(conn: Connection, patrol_id: int, member_id: int) -> bool:
     async with conn.execute(
         "SELECT 1 FROM patrol_participants WHERE patrol_id = ? AND member_id = ?"
         " AND declined_at IS NULL",
@@ -202,7 +200,7 @@ async def is_participant(conn: aiosqlite.Connection, patrol_id: int, member_id: 
         return await cur.fetchone() is not None
 
 
-async def participations_of(conn: aiosqlite.Connection, member_id: int) -> int:
+async def participations_of(conn: Connection, member_id: int) -> int:
     async with conn.execute(
         "SELECT COUNT(*) FROM patrol_participants WHERE member_id = ? AND declined_at IS NULL",
         (member_id,),
@@ -211,7 +209,7 @@ async def participations_of(conn: aiosqlite.Connection, member_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def forget_typed_name(conn: aiosqlite.Connection, name: str) -> int:
+async def forget_typed_name(conn: Connection, name: str) -> int:
     """A forgotten person's name typed as a participant (notebook entries): the participation
     stays counted, without the name."""
     cur = await conn.execute(

@@ -10,9 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.storage import kv
+from bot.storage.db import Connection
 
 # Columns that point to a member and stay (set to NULL) when the member is deleted: the record
 # is the commune's, the link is the person's. Listed so /mydata can count them.
@@ -32,6 +31,7 @@ _RECORDS = (
     ("roles", "granted_by"),
     ("report_events", "assignee_member_id"),
     ("report_deadlines", "updated_by"),
+    ("report_category_deadlines", "updated_by"),
     ("report_assign_rules", "updated_by"),
 )
 REPLACEMENT = "…"
@@ -49,15 +49,13 @@ class Footprint:
     records: int  # records made for the commune that keep a link to the person
 
 
-async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
+async def _count(conn: Connection, sql: str, params: tuple[object, ...]) -> int:
     async with conn.execute(sql, params) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def footprint(
-    conn: aiosqlite.Connection, platform: str, user_id: str, member_id: int
-) -> Footprint:
+async def footprint(conn: Connection, platform: str, user_id: str, member_id: int) -> Footprint:
     records = 0
     for table, column in _RECORDS:
         records += await _count(
@@ -111,7 +109,7 @@ async def footprint(
 
 
 async def erase_chat_traces(
-    conn: aiosqlite.Connection, platform: str, user_id: str, person_link: str | None = None
+    conn: Connection, platform: str, user_id: str, person_link: str | None = None
 ) -> None:
     """Delete the private chat, conversations, menus and messages to the person, and the
     buttons that link to the person (``person_link``, as the transport makes it).
@@ -135,7 +133,8 @@ async def erase_chat_traces(
     )
     if person_link is not None:
         await conn.execute(
-            "UPDATE outbox SET buttons = '[]' WHERE platform = ? AND instr(buttons, ?) > 0",
+            "UPDATE outbox SET buttons = '[]' WHERE platform = ?"
+            f" AND {conn.dialect.instr('buttons', '?')} > 0",
             (platform, json.dumps(person_link)),
         )
     await conn.execute(
@@ -151,7 +150,7 @@ _TEXTS = (("outbox", "id", "text"), ("menus", "id", "shown"), ("conversations", 
 
 
 async def scrub_words(
-    conn: aiosqlite.Connection, texts: Iterable[str], *, escape: Callable[[str], str]
+    conn: Connection, texts: Iterable[str], *, escape: Callable[[str], str]
 ) -> int:
     """Replace ``texts`` (names, addresses) where they stand as whole words in messages to
     others (delivered or waiting), in menus' messages and in open conversations, as typed or
@@ -165,7 +164,9 @@ async def scrub_words(
         for table, key, column in _TEXTS:
             for form in forms:
                 async with conn.execute(
-                    f"SELECT {key}, {column} FROM {table} WHERE instr({column}, ?) > 0", (form,)
+                    f"SELECT {key}, {column} FROM {table}"
+                    f" WHERE {conn.dialect.instr(column, '?')} > 0",
+                    (form,),
                 ) as cur:
                     rows = list(await cur.fetchall())
                 for row in rows:

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
@@ -23,7 +23,7 @@ class Board:
 
 
 async def add_board(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     campaign_id: int,
     area_id: int,
@@ -33,16 +33,16 @@ async def add_board(
     outbox_ids: list[int],
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_boards (campaign_id, area_id, platform, chat_id, language,"
         " outbox_ids, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (campaign_id, area_id, platform, chat_id, language, json.dumps(outbox_ids), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def boards(conn: aiosqlite.Connection, campaign_id: int, area_id: int) -> list[Board]:
+async def boards(conn: Connection, campaign_id: int, area_id: int) -> list[Board]:
     async with conn.execute(
         "SELECT * FROM pledge_boards WHERE campaign_id = ? AND area_id = ? ORDER BY id",
         (campaign_id, area_id),
@@ -62,9 +62,7 @@ async def boards(conn: aiosqlite.Connection, campaign_id: int, area_id: int) -> 
     ]
 
 
-async def set_board_messages(
-    conn: aiosqlite.Connection, board_id: int, outbox_ids: list[int]
-) -> None:
+async def set_board_messages(conn: Connection, board_id: int, outbox_ids: list[int]) -> None:
     await conn.execute(
         "UPDATE pledge_boards SET outbox_ids = ? WHERE id = ?", (json.dumps(outbox_ids), board_id)
     )

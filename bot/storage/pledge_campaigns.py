@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
 
@@ -18,7 +18,7 @@ class Campaign:
     ends_on: date
 
 
-def _campaign(row: aiosqlite.Row) -> Campaign:
+def _campaign(row: Row) -> Campaign:
     return Campaign(
         row["id"],
         row["title"],
@@ -27,29 +27,29 @@ def _campaign(row: aiosqlite.Row) -> Campaign:
     )
 
 
-async def campaigns(conn: aiosqlite.Connection) -> list[Campaign]:
+async def campaigns(conn: Connection) -> list[Campaign]:
     async with conn.execute("SELECT * FROM pledge_campaigns ORDER BY starts_on, id") as cur:
         return [_campaign(r) for r in await cur.fetchall()]
 
 
-async def campaign(conn: aiosqlite.Connection, campaign_id: int) -> Campaign | None:
+async def campaign(conn: Connection, campaign_id: int) -> Campaign | None:
     async with conn.execute("SELECT * FROM pledge_campaigns WHERE id = ?", (campaign_id,)) as cur:
         row = await cur.fetchone()
     return _campaign(row) if row else None
 
 
 async def add_campaign(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     title: str,
     starts_on: date,
     ends_on: date,
     created_by: int | None,
     now: datetime,
 ) -> Campaign:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_campaigns (title, starts_on, ends_on, created_by, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
         (title, starts_on.isoformat(), ends_on.isoformat(), created_by, to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return Campaign(cur.lastrowid, title, starts_on, ends_on)
+    return Campaign(new_id, title, starts_on, ends_on)

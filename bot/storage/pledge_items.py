@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import to_db
 
 
@@ -28,7 +28,7 @@ class Item:
         return self.text_en if language == "en" and self.text_en else self.text_vi
 
 
-def _item(row: aiosqlite.Row) -> Item:
+def _item(row: Row) -> Item:
     return Item(
         row["id"],
         row["audience"],
@@ -40,9 +40,7 @@ def _item(row: aiosqlite.Row) -> Item:
     )
 
 
-async def items(
-    conn: aiosqlite.Connection, audience: str, *, include_retired: bool = False
-) -> list[Item]:
+async def items(conn: Connection, audience: str, *, include_retired: bool = False) -> list[Item]:
     sql = "SELECT * FROM pledge_items WHERE audience = ?"
     if not include_retired:
         sql += " AND retired_at IS NULL"
@@ -50,7 +48,7 @@ async def items(
         return [_item(r) for r in await cur.fetchall()]
 
 
-async def items_by_id(conn: aiosqlite.Connection, item_ids: list[int]) -> list[Item]:
+async def items_by_id(conn: Connection, item_ids: list[int]) -> list[Item]:
     """The items with these ids, in the order given (ids no longer stored are left out)."""
     if not item_ids:
         return []
@@ -60,31 +58,31 @@ async def items_by_id(conn: aiosqlite.Connection, item_ids: list[int]) -> list[I
     return [found[i] for i in item_ids if i in found]
 
 
-async def item(conn: aiosqlite.Connection, item_id: int) -> Item | None:
+async def item(conn: Connection, item_id: int) -> Item | None:
     async with conn.execute("SELECT * FROM pledge_items WHERE id = ?", (item_id,)) as cur:
         row = await cur.fetchone()
     return _item(row) if row else None
 
 
 async def add_item(
-    conn: aiosqlite.Connection, audience: str, text_vi: str, text_en: str, now: datetime
+    conn: Connection, audience: str, text_vi: str, text_en: str, now: datetime
 ) -> int:
     async with conn.execute(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM pledge_items WHERE audience = ?", (audience,)
     ) as cur:
         row = await cur.fetchone()
     position = int(row[0]) if row else 1
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledge_items (audience, position, text_vi, text_en, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (audience, position, text_vi, text_en, to_db(now), to_db(now)),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
 async def reword_item(
-    conn: aiosqlite.Connection, item_id: int, text_vi: str, text_en: str, now: datetime
+    conn: Connection, item_id: int, text_vi: str, text_en: str, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE pledge_items SET text_vi = ?, text_en = ?, updated_at = ? WHERE id = ?",
@@ -92,9 +90,7 @@ async def reword_item(
     )
 
 
-async def set_item_retired(
-    conn: aiosqlite.Connection, item_id: int, retired: bool, now: datetime
-) -> None:
+async def set_item_retired(conn: Connection, item_id: int, retired: bool, now: datetime) -> None:
     await conn.execute(
         "UPDATE pledge_items SET retired_at = ?, updated_at = ? WHERE id = ?",
         (to_db(now) if retired else None, to_db(now), item_id),

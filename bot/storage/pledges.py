@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -42,7 +42,7 @@ class Line:
     left_out: bool
 
 
-def _pledge(row: aiosqlite.Row) -> Pledge:
+def _pledge(row: Row) -> Pledge:
     return Pledge(
         row["id"],
         row["campaign_id"],
@@ -61,7 +61,7 @@ def _pledge(row: aiosqlite.Row) -> Pledge:
 
 
 async def standing_for_household_id(
-    conn: aiosqlite.Connection, campaign_id: int, household_id: int
+    conn: Connection, campaign_id: int, household_id: int
 ) -> Pledge | None:
     """The household's standing pledge in the campaign (a household is counted once)."""
     async with conn.execute(
@@ -74,7 +74,7 @@ async def standing_for_household_id(
 
 
 async def standing_for_household(
-    conn: aiosqlite.Connection, campaign_id: int, area_id: int | None, key: str
+    conn: Connection, campaign_id: int, area_id: int | None, key: str
 ) -> Pledge | None:
     async with conn.execute(
         "SELECT * FROM pledges WHERE campaign_id = ? AND COALESCE(area_id, 0) = ?"
@@ -85,9 +85,7 @@ async def standing_for_household(
     return _pledge(row) if row else None
 
 
-async def standing_for_member(
-    conn: aiosqlite.Connection, campaign_id: int, member_id: int
-) -> Pledge | None:
+async def standing_for_member(conn: Connection, campaign_id: int, member_id: int) -> Pledge | None:
     """The standing pledge this member signed, or of the household they were linked to."""
     # Two lookups by member (an OR across them made SQLite read every pledge of the campaign;
     # the unary + keeps it from picking the campaign's index instead of the member's).
@@ -103,18 +101,17 @@ async def standing_for_member(
     return _pledge(row) if row else None
 
 
-async def get(conn: aiosqlite.Connection, pledge_id: int) -> Pledge | None:
+async def get(conn: Connection, pledge_id: int) -> Pledge | None:
     async with conn.execute("SELECT * FROM pledges WHERE id = ?", (pledge_id,)) as cur:
         row = await cur.fetchone()
     return _pledge(row) if row else None
 
 
-async def count_in_campaign_area(
-    conn: aiosqlite.Connection, campaign_id: int, area_id: int | None
-) -> int:
+async def count_in_campaign_area(conn: Connection, campaign_id: int, area_id: int | None) -> int:
     """Every pledge ever made in this campaign and area, withdrawn ones included (references)."""
     async with conn.execute(
-        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ? AND area_id IS ?",  # uses the index
+        "SELECT COUNT(*) FROM pledges WHERE campaign_id = ?"
+        " AND area_id IS NOT DISTINCT FROM ?",  # uses the index (SQLite: the same as IS)
         (campaign_id, area_id),
     ) as cur:
         row = await cur.fetchone()
@@ -122,7 +119,7 @@ async def count_in_campaign_area(
 
 
 async def sign(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     campaign_id: int,
     area_id: int | None,
@@ -138,7 +135,8 @@ async def sign(
     now: datetime,
     household_id: int | None = None,
 ) -> int:
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO pledges (campaign_id, area_id, audience, head_name, address, household_key,"
         " member_id, public, reference, signed_at, household_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -156,8 +154,7 @@ async def sign(
             household_id,
         ),
     )
-    assert cur.lastrowid is not None
-    pledge_id = cur.lastrowid
+    pledge_id = new_id
     await conn.executemany(
         "INSERT INTO pledge_lines (pledge_id, item_id, position, text, left_out)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -169,7 +166,7 @@ async def sign(
     return pledge_id
 
 
-async def lines(conn: aiosqlite.Connection, pledge_id: int) -> list[Line]:
+async def lines(conn: Connection, pledge_id: int) -> list[Line]:
     async with conn.execute(
         "SELECT position, text, left_out FROM pledge_lines WHERE pledge_id = ? ORDER BY position",
         (pledge_id,),
@@ -177,9 +174,7 @@ async def lines(conn: aiosqlite.Connection, pledge_id: int) -> list[Line]:
         return [Line(r[0], r[1], bool(r[2])) for r in await cur.fetchall()]
 
 
-async def withdraw(
-    conn: aiosqlite.Connection, pledge_id: int, member_id: int | None, now: datetime
-) -> bool:
+async def withdraw(conn: Connection, pledge_id: int, member_id: int | None, now: datetime) -> bool:
     cur = await conn.execute(
         "UPDATE pledges SET withdrawn_at = ?, withdrawn_by = ?"
         " WHERE id = ? AND withdrawn_at IS NULL",
@@ -189,17 +184,17 @@ async def withdraw(
 
 
 async def link_household_member(
-    conn: aiosqlite.Connection, pledge_id: int, member_id: int, now: datetime
+    conn: Connection, pledge_id: int, member_id: int, now: datetime
 ) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO pledge_household_members (pledge_id, member_id, linked_at)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO pledge_household_members (pledge_id, member_id, linked_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (pledge_id, member_id, to_db(now)),
     )
 
 
 async def in_campaign(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign_id: int,
     *,
     area_id: int | None = None,
@@ -219,7 +214,7 @@ async def in_campaign(
         return [_pledge(r) for r in await cur.fetchall()]
 
 
-async def signed_count(conn: aiosqlite.Connection, campaign_id: int, area_id: int) -> int:
+async def signed_count(conn: Connection, campaign_id: int, area_id: int) -> int:
     """Households of the area with a standing pledge in the campaign: distinct households of
     the register, never pledges or spellings (two pledges of one household count once)."""
     async with conn.execute(
@@ -232,7 +227,7 @@ async def signed_count(conn: aiosqlite.Connection, campaign_id: int, area_id: in
     return int(row[0]) if row else 0
 
 
-async def covered_members(conn: aiosqlite.Connection, campaign_id: int) -> set[int]:
+async def covered_members(conn: Connection, campaign_id: int) -> set[int]:
     """Members whose household has a standing pledge in the campaign (signer or linked)."""
     async with conn.execute(
         "SELECT member_id FROM pledges WHERE campaign_id = ? AND withdrawn_at IS NULL"
@@ -245,7 +240,7 @@ async def covered_members(conn: aiosqlite.Connection, campaign_id: int) -> set[i
         return {int(r[0]) for r in await cur.fetchall()}
 
 
-async def of_member(conn: aiosqlite.Connection, member_id: int) -> list[Pledge]:
+async def of_member(conn: Connection, member_id: int) -> list[Pledge]:
     """Every pledge this member signed or is linked to, newest first (for /mydata)."""
     async with conn.execute(
         "SELECT * FROM pledges WHERE member_id = ?"
@@ -256,7 +251,7 @@ async def of_member(conn: aiosqlite.Connection, member_id: int) -> list[Pledge]:
         return [_pledge(r) for r in await cur.fetchall()]
 
 
-async def unlink_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def unlink_member(conn: Connection, member_id: int) -> None:
     await conn.execute("UPDATE pledges SET member_id = NULL WHERE member_id = ?", (member_id,))
     await conn.execute(
         "UPDATE pledges SET withdrawn_by = NULL WHERE withdrawn_by = ?", (member_id,)
@@ -267,7 +262,7 @@ async def unlink_member(conn: aiosqlite.Connection, member_id: int) -> None:
     )
 
 
-async def anonymise_member(conn: aiosqlite.Connection, member_id: int) -> list[Pledge]:
+async def anonymise_member(conn: Connection, member_id: int) -> list[Pledge]:
     """Remove the head's name and address from the pledges this member signed (the household's
     pledge stays counted for its area) and take them off the public board. Returns the pledges
     as they were, so the caller can refresh what was posted and scrub the words elsewhere."""

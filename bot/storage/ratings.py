@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -58,7 +57,7 @@ def _int(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _year(row: aiosqlite.Row) -> RatingYear:
+def _year(row: Row) -> RatingYear:
     return RatingYear(
         row["year"],
         row["opened_by"],
@@ -69,20 +68,18 @@ def _year(row: aiosqlite.Row) -> RatingYear:
 
 
 # Years ----------------------------------------------------------------------------------
-async def get_year(conn: aiosqlite.Connection, year: int) -> RatingYear | None:
+async def get_year(conn: Connection, year: int) -> RatingYear | None:
     async with conn.execute("SELECT * FROM rating_years WHERE year = ?", (year,)) as cur:
         row = await cur.fetchone()
     return _year(row) if row else None
 
 
-async def years(conn: aiosqlite.Connection) -> list[RatingYear]:
+async def years(conn: Connection) -> list[RatingYear]:
     async with conn.execute("SELECT * FROM rating_years ORDER BY year") as cur:
         return [_year(r) for r in await cur.fetchall()]
 
 
-async def open_year(
-    conn: aiosqlite.Connection, year: int, member_id: int | None, now: datetime
-) -> bool:
+async def open_year(conn: Connection, year: int, member_id: int | None, now: datetime) -> bool:
     """Open the rating of ``year``; False when it was open already."""
     cur = await conn.execute(
         "INSERT INTO rating_years (year, opened_by, opened_at) VALUES (?, ?, ?)"
@@ -92,9 +89,7 @@ async def open_year(
     return cur.rowcount == 1
 
 
-async def close_year(
-    conn: aiosqlite.Connection, year: int, member_id: int | None, now: datetime
-) -> bool:
+async def close_year(conn: Connection, year: int, member_id: int | None, now: datetime) -> bool:
     cur = await conn.execute(
         "UPDATE rating_years SET closed_by = ?, closed_at = ? WHERE year = ? AND closed_at IS NULL",
         (member_id, to_db(now), year),
@@ -102,7 +97,7 @@ async def close_year(
     return cur.rowcount == 1
 
 
-async def reopen_year(conn: aiosqlite.Connection, year: int) -> bool:
+async def reopen_year(conn: Connection, year: int) -> bool:
     cur = await conn.execute(
         "UPDATE rating_years SET closed_by = NULL, closed_at = NULL"
         " WHERE year = ? AND closed_at IS NOT NULL",
@@ -113,7 +108,7 @@ async def reopen_year(conn: aiosqlite.Connection, year: int) -> bool:
 
 # Area ratings ---------------------------------------------------------------------------
 async def _criteria(
-    conn: aiosqlite.Connection, rating_ids: list[int]
+    conn: Connection, rating_ids: list[int]
 ) -> dict[int, dict[int, CriterionRecord]]:
     found: dict[int, dict[int, CriterionRecord]] = {i: {} for i in rating_ids}
     if not rating_ids:
@@ -136,9 +131,7 @@ async def _criteria(
     return found
 
 
-async def _ratings(
-    conn: aiosqlite.Connection, where: str, params: list[object]
-) -> list[AreaRating]:
+async def _ratings(conn: Connection, where: str, params: list[object]) -> list[AreaRating]:
     async with conn.execute(
         f"SELECT * FROM area_ratings WHERE {where} ORDER BY year, area_id", params
     ) as cur:
@@ -158,18 +151,16 @@ async def _ratings(
     ]
 
 
-async def area_rating(conn: aiosqlite.Connection, year: int, area_id: int) -> AreaRating | None:
+async def area_rating(conn: Connection, year: int, area_id: int) -> AreaRating | None:
     found = await _ratings(conn, "year = ? AND area_id = ?", [year, area_id])
     return found[0] if found else None
 
 
-async def of_year(conn: aiosqlite.Connection, year: int) -> list[AreaRating]:
+async def of_year(conn: Connection, year: int) -> list[AreaRating]:
     return await _ratings(conn, "year = ?", [year])
 
 
-async def ensure_area_rating(
-    conn: aiosqlite.Connection, year: int, area_id: int, now: datetime
-) -> int:
+async def ensure_area_rating(conn: Connection, year: int, area_id: int, now: datetime) -> int:
     """The id of the area's rating for ``year`` (the year must be open), created if absent."""
     await conn.execute(
         "INSERT INTO area_ratings (year, area_id, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -185,7 +176,7 @@ async def ensure_area_rating(
 
 
 async def set_criterion(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     rating_id: int,
     criterion: int,
     met: bool | None,
@@ -201,7 +192,7 @@ async def set_criterion(
         "INSERT INTO area_rating_criteria"
         " (rating_id, criterion, met, note, suggested, recorded_by, recorded_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rating_id, criterion) DO UPDATE SET"
-        " met = excluded.met, note = COALESCE(excluded.note, note),"
+        " met = excluded.met, note = COALESCE(excluded.note, area_rating_criteria.note),"
         " suggested = excluded.suggested, recorded_by = excluded.recorded_by,"
         " recorded_at = excluded.recorded_at",
         (rating_id, criterion, _int(met), note, _int(suggested), member_id, to_db(now)),
@@ -210,7 +201,7 @@ async def set_criterion(
 
 
 async def set_note(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     rating_id: int,
     criterion: int,
     note: str | None,
@@ -228,7 +219,7 @@ async def set_note(
 
 
 async def set_result(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     rating_id: int,
     result: bool | None,
     member_id: int | None,
@@ -247,20 +238,20 @@ async def set_result(
     )
 
 
-async def _touch(conn: aiosqlite.Connection, rating_id: int, now: datetime) -> None:
+async def _touch(conn: Connection, rating_id: int, now: datetime) -> None:
     await conn.execute(
         "UPDATE area_ratings SET updated_at = ? WHERE id = ?", (to_db(now), rating_id)
     )
 
 
-async def results(conn: aiosqlite.Connection) -> dict[tuple[int, int], bool | None]:
+async def results(conn: Connection) -> dict[tuple[int, int], bool | None]:
     """Every area's result per year as {(area id, year): met, not met, or None (undecided)}."""
     async with conn.execute("SELECT area_id, year, result FROM area_ratings") as cur:
         return {(r[0], r[1]): _bool(r[2]) for r in await cur.fetchall()}
 
 
 async def results_between(
-    conn: aiosqlite.Connection, first: int, last: int, area_ids: list[int] | None = None
+    conn: Connection, first: int, last: int, area_ids: list[int] | None = None
 ) -> dict[tuple[int, int], bool | None]:
     """As :func:`results`, for the years ``first`` to ``last`` and some areas (or all)."""
     sql = "SELECT area_id, year, result FROM area_ratings WHERE year BETWEEN ? AND ?"
@@ -273,7 +264,7 @@ async def results_between(
 
 
 # Personal data --------------------------------------------------------------------------
-async def count_by_member(conn: aiosqlite.Connection, member_id: int) -> tuple[int, int]:
+async def count_by_member(conn: Connection, member_id: int) -> tuple[int, int]:
     """(results decided, criteria recorded) by this member, for /mydata."""
     async with conn.execute(
         "SELECT (SELECT COUNT(*) FROM area_ratings WHERE decided_by = ?),"
@@ -284,7 +275,7 @@ async def count_by_member(conn: aiosqlite.Connection, member_id: int) -> tuple[i
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def forget_member(conn: Connection, member_id: int) -> None:
     """Keep the ratings (they are the commune's record) without the officer's link."""
     await conn.execute("UPDATE rating_years SET opened_by = NULL WHERE opened_by = ?", (member_id,))
     await conn.execute("UPDATE rating_years SET closed_by = NULL WHERE closed_by = ?", (member_id,))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.reports import OPEN_STATUSES, Report, _report
 from bot.storage.timefmt import to_db
 
 
 async def open_alike(
-    conn: aiosqlite.Connection, report: Report, since: datetime, until: datetime, limit: int = 20
+    conn: Connection, report: Report, since: datetime, until: datetime, limit: int = 20
 ) -> list[Report]:
     """Open reports other than ``report`` of its area and category made in [since, until],
     the earliest first (the original of a repeated report is the one made first)."""
@@ -40,7 +39,7 @@ async def open_alike(
 
 
 async def repoint_followers(
-    conn: aiosqlite.Connection, merged_id: int, original_id: int, now: datetime
+    conn: Connection, merged_id: int, original_id: int, now: datetime
 ) -> list[int]:
     """The reports merged into ``merged_id`` now follow ``original_id`` (into which
     ``merged_id`` itself was merged), so a chain of merges never leaves a reporter following

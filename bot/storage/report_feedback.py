@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -22,7 +21,7 @@ class Rating:
 
 
 async def rate(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report_id: int,
     satisfied: bool,
     reason: str | None,
@@ -38,7 +37,7 @@ async def rate(
     )
 
 
-async def rating(conn: aiosqlite.Connection, report_id: int) -> Rating | None:
+async def rating(conn: Connection, report_id: int) -> Rating | None:
     async with conn.execute(
         "SELECT satisfied, reason FROM report_ratings WHERE report_id = ?", (report_id,)
     ) as cur:
@@ -46,7 +45,7 @@ async def rating(conn: aiosqlite.Connection, report_id: int) -> Rating | None:
     return Rating(report_id, bool(row[0]), row[1]) if row else None
 
 
-async def set_reason(conn: aiosqlite.Connection, report_id: int, reason: str) -> bool:
+async def set_reason(conn: Connection, report_id: int, reason: str) -> bool:
     cur = await conn.execute(
         "UPDATE report_ratings SET reason = ? WHERE report_id = ? AND satisfied = 0",
         (reason, report_id),
@@ -54,9 +53,7 @@ async def set_reason(conn: aiosqlite.Connection, report_id: int, reason: str) ->
     return cur.rowcount == 1
 
 
-async def closed_at(
-    conn: aiosqlite.Connection, report_id: int, closed: frozenset[str]
-) -> datetime | None:
+async def closed_at(conn: Connection, report_id: int, closed: frozenset[str]) -> datetime | None:
     """When the report last moved into one of the ``closed`` statuses (its event), whatever
     was written in its thread since."""
     marks = ",".join("?" for _ in closed)
@@ -69,7 +66,7 @@ async def closed_at(
     return from_db(row[0]) if row else None
 
 
-async def reopened_any(conn: aiosqlite.Connection, report_ids: list[int]) -> bool:
+async def reopened_any(conn: Connection, report_ids: list[int]) -> bool:
     """Was any of these reports reopened by its reporter (a report and those merged into it:
     the one reopening is the matter's, not each reporter's)?"""
     if not report_ids:
@@ -81,10 +78,10 @@ async def reopened_any(conn: aiosqlite.Connection, report_ids: list[int]) -> boo
         return await cur.fetchone() is not None
 
 
-async def record_reopening(conn: aiosqlite.Connection, report_id: int, now: datetime) -> bool:
+async def record_reopening(conn: Connection, report_id: int, now: datetime) -> bool:
     """Keep the reporter's one reopening; False when they had reopened it already."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO report_reopenings (report_id, at) VALUES (?, ?)",
+        "INSERT INTO report_reopenings (report_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         (report_id, to_db(now)),
     )
     return cur.rowcount == 1
@@ -106,7 +103,7 @@ class FeedbackFigures:
 
 
 async def figures(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     start: datetime,
     end: datetime,
     area_ids: list[int] | None = None,

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.reports import Report, Status, Target, _report, add_event, set_status
 from bot.storage.timefmt import from_db, to_db
 
@@ -26,7 +25,7 @@ MOVED_COMMUNE = "commune"  # report_events.destination of a move to another comm
 
 # Assignment ---------------------------------------------------------------------------------
 async def assign(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     member_id: int,
     actor_member_id: int | None,
@@ -37,7 +36,7 @@ async def assign(
     current = report.assignee_member_id
     cur = await conn.execute(
         "UPDATE reports SET assignee_member_id = ?, updated_at = ? WHERE id = ? AND status = ?"
-        " AND assignee_member_id IS ?",
+        " AND assignee_member_id IS NOT DISTINCT FROM ?",
         (member_id, to_db(now), report.id, report.status.value, current),
     )
     if cur.rowcount != 1:
@@ -47,7 +46,7 @@ async def assign(
 
 
 async def _event(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report_id: int,
     now: datetime,
     actor: int | None,
@@ -74,7 +73,7 @@ class HandlingEvent:
     destination: str | None
 
 
-async def handling_events(conn: aiosqlite.Connection, report_id: int) -> dict[int, HandlingEvent]:
+async def handling_events(conn: Connection, report_id: int) -> dict[int, HandlingEvent]:
     """The assignment and transfer details of a report's history entries, by event id."""
     async with conn.execute(
         "SELECT id, assignee_member_id, destination FROM report_events WHERE report_id = ?"
@@ -84,7 +83,7 @@ async def handling_events(conn: aiosqlite.Connection, report_id: int) -> dict[in
         return {r[0]: HandlingEvent(r[0], r[1], r[2]) for r in await cur.fetchall()}
 
 
-async def assignable(conn: aiosqlite.Connection, area_id: int | None) -> list[int]:
+async def assignable(conn: Connection, area_id: int | None) -> list[int]:
     """Who may be given a report of ``area_id``: the leaders of its commune's areas and the
     officers who act for it (its commune's and the whole deployment's)."""
     async with conn.execute(
@@ -97,7 +96,7 @@ async def assignable(conn: aiosqlite.Connection, area_id: int | None) -> list[in
         return [r[0] for r in await cur.fetchall()]
 
 
-async def commune_officers(conn: aiosqlite.Connection, area_id: int | None) -> list[int]:
+async def commune_officers(conn: Connection, area_id: int | None) -> list[int]:
     """The officers of the area's own commune (none in a deployment whose officers are all
     deployment-wide)."""
     async with conn.execute(
@@ -108,7 +107,7 @@ async def commune_officers(conn: aiosqlite.Connection, area_id: int | None) -> l
         return [r[0] for r in await cur.fetchall()]
 
 
-async def wide_officers(conn: aiosqlite.Connection) -> list[int]:
+async def wide_officers(conn: Connection) -> list[int]:
     """The officers of the whole deployment (the province's, in a deployment of communes)."""
     async with conn.execute(
         "SELECT DISTINCT member_id FROM roles WHERE role = 'officer' AND commune_id IS NULL"
@@ -137,7 +136,7 @@ def who_condition(who: str, member_id: int | None, now: datetime) -> tuple[str, 
 
 
 # Routing rules per category and area ------------------------------------------------------------
-async def rule_for(conn: aiosqlite.Connection, area_id: int | None, category: str) -> int | None:
+async def rule_for(conn: Connection, area_id: int | None, category: str) -> int | None:
     """The person every new report of ``category`` in the area is given to, if officers set one."""
     async with conn.execute(
         "SELECT member_id FROM report_assign_rules WHERE area_id = ? AND category = ?",
@@ -148,7 +147,7 @@ async def rule_for(conn: aiosqlite.Connection, area_id: int | None, category: st
 
 
 async def set_rule(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     category: str,
     member_id: int | None,
@@ -173,7 +172,7 @@ async def set_rule(
 
 # Transfer -----------------------------------------------------------------------------------
 async def transfer_out(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     destination: str,
     note: str,
@@ -194,7 +193,7 @@ async def transfer_out(
 
 
 async def move_to_area(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     area_id: int,
     target: Target,
@@ -212,7 +211,7 @@ async def move_to_area(
     cur = await conn.execute(
         "UPDATE reports SET area_id = ?, target = ?, assignee_member_id = ?, ack_due_at = ?,"
         " resolve_due_at = ?, escalated_at = NULL, status = 'new', updated_at = ? WHERE id = ?"
-        " AND status = ? AND area_id IS ?",
+        " AND status = ? AND area_id IS NOT DISTINCT FROM ?",
         (
             area_id,
             target.value,
@@ -239,7 +238,7 @@ async def move_to_area(
     return True
 
 
-async def set_resolve_due(conn: aiosqlite.Connection, report_id: int, due: datetime) -> None:
+async def set_resolve_due(conn: Connection, report_id: int, due: datetime) -> None:
     await conn.execute(
         "UPDATE reports SET resolve_due_at = ? WHERE id = ?", (to_db(due), report_id)
     )
@@ -253,7 +252,7 @@ class StoredDeadlines:
     resolve_days: int
 
 
-async def deadlines(conn: aiosqlite.Connection, commune_id: int | None) -> StoredDeadlines | None:
+async def deadlines(conn: Connection, commune_id: int | None) -> StoredDeadlines | None:
     """What a commune's officers set, or None (the defaults apply)."""
     if commune_id is None:
         return None
@@ -267,7 +266,7 @@ async def deadlines(conn: aiosqlite.Connection, commune_id: int | None) -> Store
 
 
 async def save_deadlines(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     commune_id: int,
     value: StoredDeadlines,
     by: int | None,
@@ -283,7 +282,7 @@ async def save_deadlines(
     )
 
 
-async def commune_of(conn: aiosqlite.Connection, area_id: int | None) -> int | None:
+async def commune_of(conn: Connection, area_id: int | None) -> int | None:
     async with conn.execute("SELECT commune_id FROM areas WHERE id = ?", (area_id,)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row and row[0] is not None else None
@@ -291,25 +290,23 @@ async def commune_of(conn: aiosqlite.Connection, area_id: int | None) -> int | N
 
 # Escalations --------------------------------------------------------------------------------
 async def record_escalation(
-    conn: aiosqlite.Connection, report_id: int, kind: str, level: int, due: datetime, now: datetime
+    conn: Connection, report_id: int, kind: str, level: int, due: datetime, now: datetime
 ) -> bool:
     """Keep that this escalation was done; False when it had been done already."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO report_escalations (report_id, kind, level, due_at, at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO report_escalations (report_id, kind, level, due_at, at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (report_id, kind, level, to_db(due), to_db(now)),
     )
     return cur.rowcount == 1
 
 
-async def log_escalation(
-    conn: aiosqlite.Connection, report_id: int, marker: str, now: datetime
-) -> None:
+async def log_escalation(conn: Connection, report_id: int, marker: str, now: datetime) -> None:
     await add_event(conn, report_id, now, None, None, None, marker)
 
 
 async def past_deadline(
-    conn: aiosqlite.Connection, now: datetime, after_id: int = 0, limit: int = 500
+    conn: Connection, now: datetime, after_id: int = 0, limit: int = 500
 ) -> list[Report]:
     """Open reports past a deadline (acknowledgement while waiting, or resolution) whose
     escalations are not all done yet, by number after ``after_id``: the timer decides which
@@ -349,7 +346,7 @@ _CLOSED = ("resolved", "not_ours", "duplicate")
 
 
 async def timings(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     start: datetime,
     end: datetime,
     area_ids: list[int] | None = None,
@@ -367,7 +364,7 @@ async def timings(
     arrival = (
         "(SELECT MAX(id) FROM report_events m WHERE m.report_id = r.id AND"
         f" (m.destination = '{MOVED_COMMUNE}' OR (m.to_status = 'reopened'"
-        " AND m.from_status IS NOT m.to_status)))"
+        " AND m.from_status IS DISTINCT FROM m.to_status)))"
     )
     since = f"e.id > COALESCE({arrival}, 0)"
     async with conn.execute(
@@ -375,9 +372,9 @@ async def timings(
         f" COALESCE((SELECT at FROM report_events WHERE id = {arrival}), r.created_at),"
         " r.ack_due_at, r.resolve_due_at,"
         f" (SELECT MIN(at) FROM report_events e WHERE e.report_id = r.id AND e.to_status IN"
-        f" ({handled}) AND e.from_status IS NOT e.to_status AND {since}),"
+        f" ({handled}) AND e.from_status IS DISTINCT FROM e.to_status AND {since}),"
         f" (SELECT MIN(at) FROM report_events e WHERE e.report_id = r.id AND e.to_status IN"
-        f" ({closed}) AND e.from_status IS NOT e.to_status AND {since})"
+        f" ({closed}) AND e.from_status IS DISTINCT FROM e.to_status AND {since})"
         f" FROM reports r WHERE {where} ORDER BY r.id",
         params,
     ) as cur:

@@ -8,36 +8,34 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 RATE_WINDOW = timedelta(hours=1)
 
 
 # Blocks -----------------------------------------------------------------------------------
-async def is_blocked(conn: aiosqlite.Connection, member_id: int) -> bool:
+async def is_blocked(conn: Connection, member_id: int) -> bool:
     async with conn.execute("SELECT 1 FROM report_blocks WHERE member_id = ?", (member_id,)) as cur:
         return await cur.fetchone() is not None
 
 
-async def block(conn: aiosqlite.Connection, member_id: int, by: int | None, now: datetime) -> bool:
+async def block(conn: Connection, member_id: int, by: int | None, now: datetime) -> bool:
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)",
+        "INSERT INTO report_blocks (member_id, blocked_by, blocked_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (member_id, by, to_db(now)),
     )
     return cur.rowcount > 0
 
 
-async def unblock(conn: aiosqlite.Connection, member_id: int) -> bool:
+async def unblock(conn: Connection, member_id: int) -> bool:
     cur = await conn.execute("DELETE FROM report_blocks WHERE member_id = ?", (member_id,))
     return cur.rowcount > 0
 
 
 # Rate counter -----------------------------------------------------------------------------
-async def recent_count(
-    conn: aiosqlite.Connection, key: str, member_id: int | None, now: datetime
-) -> int:
+async def recent_count(conn: Connection, key: str, member_id: int | None, now: datetime) -> int:
     """Reports in the last window: anonymous ones through the keyed counter, named ones from
     the reports table."""
     since = to_db(now - RATE_WINDOW)
@@ -56,10 +54,10 @@ async def recent_count(
     return count
 
 
-async def count_anonymous(conn: aiosqlite.Connection, key: str, now: datetime) -> None:
+async def count_anonymous(conn: Connection, key: str, now: datetime) -> None:
     await conn.execute("INSERT INTO report_rate (key, at) VALUES (?, ?)", (key, to_db(now)))
 
 
-async def purge_rate(conn: aiosqlite.Connection, now: datetime) -> int:
+async def purge_rate(conn: Connection, now: datetime) -> int:
     cur = await conn.execute("DELETE FROM report_rate WHERE at <= ?", (to_db(now - RATE_WINDOW),))
     return cur.rowcount

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage import kv
+from bot.storage.db import Connection
 from bot.storage.reports import Target
 from bot.storage.timefmt import to_db
 
@@ -30,7 +29,7 @@ class ReportSettings:
 
 
 # Routing ----------------------------------------------------------------------------------
-async def routes(conn: aiosqlite.Connection, defaults: Mapping[str, Target]) -> dict[str, Target]:
+async def routes(conn: Connection, defaults: Mapping[str, Target]) -> dict[str, Target]:
     """Who handles each category: ``defaults`` (the feature's), changed by what officers set."""
     table = dict(defaults)
     async with conn.execute("SELECT category, target FROM report_routes") as cur:
@@ -41,7 +40,7 @@ async def routes(conn: aiosqlite.Connection, defaults: Mapping[str, Target]) -> 
 
 
 async def set_route(
-    conn: aiosqlite.Connection, category: str, target: Target, by: int | None, now: datetime
+    conn: Connection, category: str, target: Target, by: int | None, now: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO report_routes (category, target, updated_by, updated_at) VALUES (?, ?, ?, ?)"
@@ -55,7 +54,7 @@ async def set_route(
 _SETTINGS_KEY = "reports.settings"
 
 
-async def settings(conn: aiosqlite.Connection) -> ReportSettings:
+async def settings(conn: Connection) -> ReportSettings:
     raw = await kv.get(conn, _SETTINGS_KEY)
     if not raw:
         return ReportSettings()
@@ -68,7 +67,7 @@ async def settings(conn: aiosqlite.Connection) -> ReportSettings:
     )
 
 
-async def save_settings(conn: aiosqlite.Connection, value: ReportSettings) -> None:
+async def save_settings(conn: Connection, value: ReportSettings) -> None:
     await kv.put(
         conn,
         _SETTINGS_KEY,

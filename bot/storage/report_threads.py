@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection
 from bot.storage.timefmt import from_db, to_db
 
 REPORTER, HANDLER = "reporter", "handler"
@@ -42,7 +42,7 @@ class ThreadMessage:
 
 # Contacts -------------------------------------------------------------------------------------
 async def keep_contact(
-    conn: aiosqlite.Connection, report_id: int, platform: str, sealed: str, language: str | None
+    conn: Connection, report_id: int, platform: str, sealed: str, language: str | None
 ) -> None:
     await conn.execute(
         "INSERT INTO report_contacts (report_id, platform, sealed, language) VALUES (?, ?, ?, ?)"
@@ -52,7 +52,7 @@ async def keep_contact(
     )
 
 
-async def contact(conn: aiosqlite.Connection, report_id: int) -> Contact | None:
+async def contact(conn: Connection, report_id: int) -> Contact | None:
     async with conn.execute(
         "SELECT * FROM report_contacts WHERE report_id = ?", (report_id,)
     ) as cur:
@@ -62,7 +62,7 @@ async def contact(conn: aiosqlite.Connection, report_id: int) -> Contact | None:
     return Contact(row["report_id"], row["platform"], row["sealed"], row["language"])
 
 
-async def contacts_on(conn: aiosqlite.Connection, platform: str) -> list[Contact]:
+async def contacts_on(conn: Connection, platform: str) -> list[Contact]:
     """Every contact kept on a platform (to find one's own by opening each seal)."""
     async with conn.execute(
         "SELECT * FROM report_contacts WHERE platform = ? ORDER BY report_id", (platform,)
@@ -71,18 +71,18 @@ async def contacts_on(conn: aiosqlite.Connection, platform: str) -> list[Contact
     return [Contact(r["report_id"], r["platform"], r["sealed"], r["language"]) for r in rows]
 
 
-async def all_contacts(conn: aiosqlite.Connection) -> list[Contact]:
+async def all_contacts(conn: Connection) -> list[Contact]:
     async with conn.execute("SELECT * FROM report_contacts ORDER BY report_id") as cur:
         rows = await cur.fetchall()
     return [Contact(r["report_id"], r["platform"], r["sealed"], r["language"]) for r in rows]
 
 
-async def wipe_contact(conn: aiosqlite.Connection, report_id: int) -> None:
+async def wipe_contact(conn: Connection, report_id: int) -> None:
     await conn.execute("DELETE FROM report_contacts WHERE report_id = ?", (report_id,))
 
 
 async def wipe_ended_contacts(
-    conn: aiosqlite.Connection, ended_before: datetime, closed: frozenset[str]
+    conn: Connection, ended_before: datetime, closed: frozenset[str]
 ) -> int:
     """Forget how to reach the reporters of reports closed (``closed``: those statuses) and
     unchanged since before ``ended_before``: their reopening window has passed. A report
@@ -100,7 +100,7 @@ async def wipe_ended_contacts(
 
 # Messages -------------------------------------------------------------------------------------
 async def add_message(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report_id: int,
     now: datetime,
     author: str,
@@ -110,17 +110,17 @@ async def add_message(
 ) -> int:
     if author == REPORTER and author_member_id is not None:
         raise ValueError("a reporter's message never names its author")
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO report_messages (report_id, at, author, author_member_id, text, media)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (report_id, to_db(now), author, author_member_id, text, json.dumps(media)),
     )
     await conn.execute("UPDATE reports SET updated_at = ? WHERE id = ?", (to_db(now), report_id))
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return new_id
 
 
-async def messages(conn: aiosqlite.Connection, report_id: int) -> list[ThreadMessage]:
+async def messages(conn: Connection, report_id: int) -> list[ThreadMessage]:
     async with conn.execute(
         "SELECT * FROM report_messages WHERE report_id = ? ORDER BY id", (report_id,)
     ) as cur:
@@ -139,7 +139,7 @@ async def messages(conn: aiosqlite.Connection, report_id: int) -> list[ThreadMes
     ]
 
 
-async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def forget_member(conn: Connection, member_id: int) -> None:
     """A handler who leaves: their messages stay, without their name."""
     await conn.execute(
         "UPDATE report_messages SET author_member_id = NULL WHERE author_member_id = ?",
@@ -148,23 +148,25 @@ async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
 
 
 # Rows addressed to a sealed chat (outbox messages and their menus) ----------------------------
-_SEALED_TABLES = ("outbox", "menus")
+# Each table's integer key: the outbox's id (SQLite's rowid), the menus' rowid (SQLite's own, a
+# column of its own in PostgreSQL's schema).
+_SEALED_TABLES = {"outbox": "id", "menus": "rowid"}
 
 
-async def sealed_rows(conn: aiosqlite.Connection, platform: str) -> list[tuple[str, int, str]]:
-    """(table, rowid, sealed chat) of every outbox message and menu sent to a sealed chat on
+async def sealed_rows(conn: Connection, platform: str) -> list[tuple[str, int, str]]:
+    """(table, key, sealed chat) of every outbox message and menu sent to a sealed chat on
     ``platform``, to find one person's by opening each seal."""
     found: list[tuple[str, int, str]] = []
-    for table in _SEALED_TABLES:
+    for table, key in _SEALED_TABLES.items():
         async with conn.execute(
-            f"SELECT rowid, chat_id FROM {table} WHERE platform = ? AND chat_id LIKE '~s1.%'",
+            f"SELECT {key}, chat_id FROM {table} WHERE platform = ? AND chat_id LIKE '~s1.%'",
             (platform,),
         ) as cur:
             found += [(table, int(r[0]), str(r[1])) for r in await cur.fetchall()]
     return found
 
 
-async def delete_sealed_row(conn: aiosqlite.Connection, table: str, rowid: int) -> None:
+async def delete_sealed_row(conn: Connection, table: str, key: int) -> None:
     if table not in _SEALED_TABLES:
         raise ValueError(f"no sealed rows in {table}")
-    await conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+    await conn.execute(f"DELETE FROM {table} WHERE {_SEALED_TABLES[table]} = ?", (key,))

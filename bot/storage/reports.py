@@ -13,8 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
+from bot.storage.connection import insert
+from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -106,7 +106,7 @@ def _opt_time(value: str | None) -> datetime | None:
     return from_db(value) if value else None
 
 
-def _report(row: aiosqlite.Row) -> Report:
+def _report(row: Row) -> Report:
     return Report(
         id=row["id"],
         code=row["code"],
@@ -135,11 +135,12 @@ def _report(row: aiosqlite.Row) -> Report:
 
 
 async def create(
-    conn: aiosqlite.Connection, new: NewReport, code: str, now: datetime, ack_due_at: datetime
+    conn: Connection, new: NewReport, code: str, now: datetime, ack_due_at: datetime
 ) -> Report:
     if new.anonymous and new.reporter_member_id is not None:
         raise ValueError("an anonymous report must not name its reporter")
-    cur = await conn.execute(
+    new_id = await insert(
+        conn,
         "INSERT INTO reports (code, category, area_id, description, media, place, latitude,"
         " longitude, happening_now, anonymous, reporter_member_id, target, status, created_at,"
         " updated_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
@@ -161,32 +162,31 @@ async def create(
             to_db(ack_due_at),
         ),
     )
-    assert cur.lastrowid is not None
-    await add_event(conn, cur.lastrowid, now, None, None, Status.NEW, None)
-    report = await get(conn, cur.lastrowid)
+    await add_event(conn, new_id, now, None, None, Status.NEW, None)
+    report = await get(conn, new_id)
     assert report is not None
     return report
 
 
-async def code_exists(conn: aiosqlite.Connection, code: str) -> bool:
+async def code_exists(conn: Connection, code: str) -> bool:
     async with conn.execute("SELECT 1 FROM reports WHERE code = ?", (code,)) as cur:
         return await cur.fetchone() is not None
 
 
-async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+async def get(conn: Connection, report_id: int) -> Report | None:
     async with conn.execute("SELECT * FROM reports WHERE id = ?", (report_id,)) as cur:
         row = await cur.fetchone()
     return _report(row) if row else None
 
 
-async def by_code(conn: aiosqlite.Connection, code: str) -> Report | None:
+async def by_code(conn: Connection, code: str) -> Report | None:
     async with conn.execute("SELECT * FROM reports WHERE code = ?", (code,)) as cur:
         row = await cur.fetchone()
     return _report(row) if row else None
 
 
 async def add_event(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report_id: int,
     now: datetime,
     actor_member_id: int | None,
@@ -203,7 +203,7 @@ async def add_event(
     )
 
 
-async def events(conn: aiosqlite.Connection, report_id: int) -> list[ReportEvent]:
+async def events(conn: Connection, report_id: int) -> list[ReportEvent]:
     async with conn.execute(
         "SELECT * FROM report_events WHERE report_id = ? ORDER BY id", (report_id,)
     ) as cur:
@@ -223,7 +223,7 @@ async def events(conn: aiosqlite.Connection, report_id: int) -> list[ReportEvent
     ]
 
 
-async def status_reason(conn: aiosqlite.Connection, report: Report) -> str | None:
+async def status_reason(conn: Connection, report: Report) -> str | None:
     """The reason written for the reporter with the report's current status (None when the
     last change of status had none). Internal notes are never returned."""
     async with conn.execute(
@@ -239,7 +239,7 @@ async def status_reason(conn: aiosqlite.Connection, report: Report) -> str | Non
 
 
 async def set_status(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     to_status: Status,
     actor_member_id: int | None,
@@ -285,7 +285,7 @@ async def set_status(
 
 
 async def add_note(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     report: Report,
     actor_member_id: int | None,
     note: str,
@@ -295,12 +295,12 @@ async def add_note(
     await add_event(conn, report.id, now, actor_member_id, report.status, report.status, note)
 
 
-async def mark_escalated(conn: aiosqlite.Connection, report_id: int, now: datetime) -> None:
+async def mark_escalated(conn: Connection, report_id: int, now: datetime) -> None:
     await conn.execute("UPDATE reports SET escalated_at = ? WHERE id = ?", (to_db(now), report_id))
     await add_event(conn, report_id, now, None, None, None, "escalated")
 
 
-async def overdue(conn: aiosqlite.Connection, now: datetime, limit: int = 100) -> list[Report]:
+async def overdue(conn: Connection, now: datetime, limit: int = 100) -> list[Report]:
     """Reports nobody picked up before their deadline and not escalated yet."""
     marks = ",".join("?" for _ in WAITING_STATUSES)
     async with conn.execute(
@@ -335,7 +335,7 @@ def _scope_sql(scope: Scope) -> tuple[str, list[Any]]:
 
 
 async def listing(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     scope: Scope,
     *,
     statuses: frozenset[Status],
@@ -371,7 +371,7 @@ async def listing(
         return [_report(r) for r in await cur.fetchall()], total
 
 
-async def of_reporter(conn: aiosqlite.Connection, member_id: int) -> list[Report]:
+async def of_reporter(conn: Connection, member_id: int) -> list[Report]:
     async with conn.execute(
         "SELECT * FROM reports WHERE reporter_member_id = ? ORDER BY id", (member_id,)
     ) as cur:
@@ -379,7 +379,7 @@ async def of_reporter(conn: aiosqlite.Connection, member_id: int) -> list[Report
 
 
 async def figures(
-    conn: aiosqlite.Connection, start: datetime, end: datetime, area_id: int | None = None
+    conn: Connection, start: datetime, end: datetime, area_id: int | None = None
 ) -> dict[str, dict[str, int]]:
     """Counts for the statistics: by category and by status, of reports made in [start, end)."""
     where, params = "created_at >= ? AND created_at < ?", [to_db(start), to_db(end)]
@@ -396,7 +396,7 @@ async def figures(
 
 
 # Forgetting a member ------------------------------------------------------------------------
-async def forget_member(conn: aiosqlite.Connection, member_id: int) -> None:
+async def forget_member(conn: Connection, member_id: int) -> None:
     """Reports stay (others rely on them) but lose every link to the person."""
     await conn.execute(
         "UPDATE reports SET reporter_member_id = NULL WHERE reporter_member_id = ?", (member_id,)

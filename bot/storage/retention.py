@@ -7,22 +7,20 @@ the figures read the same before and after. A stranger (someone who wrote to the
 registered and holds no role) leaves a ``chats`` row; it goes once idle for the retention.
 
 Each purge deletes in bounded batches: a batch looks at a window of at most ``SCAN`` rows of the
-table, walking it by rowid from ``after``, and deletes at most ``limit`` of them. The caller runs
-each batch in its own short transaction and lets the chats' updates in between, so a large purge
-never holds the database (nor, since statements run on the event loop's thread, every chat) for
-long, even when few rows match (looking for the idle strangers among 100,000 members' chats read
-them all in one statement: 15 ms). A batch returns the rows it deleted and the rowid to go on
-after, None once the end of the table is reached.
+table, walking it by its integer key (``_KEYS``: SQLite's rowid) from ``after``, and deletes at
+most ``limit`` of them. The caller runs each batch in its own short transaction and lets the
+chats' updates in between, so a large purge never holds the database (nor, since statements run
+on the event loop's thread, every chat) for long, even when few rows match (looking for the idle
+strangers among 100,000 members' chats read them all in one statement: 15 ms). A batch returns
+the rows it deleted and the key to go on after, None once the end of the table is reached.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.storage import deliveries as deliveries_repo
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 FINAL = "('sent', 'failed', 'skipped')"
@@ -31,10 +29,19 @@ BATCH = 1000  # rows deleted per statement (with secure_delete on, ~4 ms of work
 SCAN = 5000  # rows of the table a batch looks at, at most (~1 ms)
 
 Batch = tuple[int, int | None]
+# The integer key a purge walks: the id where the table has one (in SQLite the same as its
+# rowid), else ``rowid``: SQLite's own, a column of its own in PostgreSQL's schema.
+_KEYS = {
+    "outbox": "id",
+    "chats": "id",
+    "menus": "rowid",
+    "conversations": "rowid",
+    "seen_messages": "rowid",
+}
 
 
 async def _delete_batch(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: str,
     where: str,
     params: tuple[object, ...],
@@ -43,36 +50,35 @@ async def _delete_batch(
     scan: int | None = SCAN,
 ) -> Batch:
     """Delete the first ``limit`` rows of ``table`` matching ``where`` among the ``scan`` rows
-    past rowid ``after`` (``scan`` None: an index finds the rows of ``where``, the next
+    past key ``after`` (``scan`` None: an index finds the rows of ``where``, the next
     ``limit`` of them past ``after``)."""
+    key = _KEYS[table]
     upto: int | None = None
     window = ""
     if scan is not None:
         async with conn.execute(
-            f"SELECT MAX(rowid) FROM (SELECT rowid FROM {table} WHERE rowid > ?"
-            " ORDER BY rowid LIMIT ?)",
+            f"SELECT MAX({key}) FROM (SELECT {key} FROM {table} WHERE {key} > ?"
+            f" ORDER BY {key} LIMIT ?) AS w",
             (after, scan),
         ) as cur:
             row = await cur.fetchone()
         if row is None or row[0] is None:
             return 0, None  # the end of the table
-        upto, window = int(row[0]), f" AND rowid <= {int(row[0])}"
+        upto, window = int(row[0]), f" AND {key} <= {int(row[0])}"
     async with conn.execute(
-        f"SELECT rowid FROM {table} WHERE ({where}) AND rowid > ?{window} ORDER BY rowid LIMIT ?",
+        f"SELECT {key} FROM {table} WHERE ({where}) AND {key} > ?{window} ORDER BY {key} LIMIT ?",
         (*params, after, limit),
     ) as cur:
         ids = [int(r[0]) for r in await cur.fetchall()]
     deleted = 0
     if ids:
-        done = await conn.execute(
-            f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
+        marks = ",".join("?" for _ in ids)
+        done = await conn.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", ids)
         deleted = done.rowcount
     return deleted, ids[-1] if len(ids) == limit else upto
 
 
-async def finish_runs(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]:
+async def finish_runs(conn: Connection, cutoff: datetime) -> list[int]:
     """The finished broadcast runs whose every outbox row is final and older than ``cutoff``,
     their counts kept (``deliveries.keep_delivery_counts``: from then on the figures read the
     counts, never the rows), so their rows may go, in as many batches as it takes."""
@@ -89,7 +95,7 @@ async def finish_runs(conn: aiosqlite.Connection, cutoff: datetime) -> list[int]
 
 
 async def purge_run_rows(
-    conn: aiosqlite.Connection, runs: list[int], after: int = 0, limit: int = BATCH
+    conn: Connection, runs: list[int], after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the outbox rows of ``runs`` (see :func:`finish_runs`)."""
     if not runs:
@@ -101,7 +107,7 @@ async def purge_run_rows(
 
 
 async def purge_outbox(
-    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the final outbox rows older than ``cutoff`` outside broadcast runs."""
     return await _delete_batch(
@@ -121,7 +127,7 @@ async def purge_outbox(
 
 
 async def purge_strangers(
-    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the private chats of people who never registered and hold no role, idle
     since before ``cutoff``."""
@@ -138,15 +144,13 @@ async def purge_strangers(
     )
 
 
-async def purge_menus(
-    conn: aiosqlite.Connection, now: datetime, after: int = 0, limit: int = BATCH
-) -> Batch:
+async def purge_menus(conn: Connection, now: datetime, after: int = 0, limit: int = BATCH) -> Batch:
     """A batch of the expired menus (their buttons then answer "no longer active")."""
     return await _delete_batch(conn, "menus", "expires_at <= ?", (to_db(now),), after, limit)
 
 
 async def purge_seen_messages(
-    conn: aiosqlite.Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, cutoff: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the message ids seen before ``cutoff`` (a platform repeats a message within
     minutes, so a few days is plenty)."""
@@ -154,7 +158,7 @@ async def purge_seen_messages(
 
 
 async def purge_conversations(
-    conn: aiosqlite.Connection, now: datetime, after: int = 0, limit: int = BATCH
+    conn: Connection, now: datetime, after: int = 0, limit: int = BATCH
 ) -> Batch:
     """A batch of the expired conversations."""
     return await _delete_batch(

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
@@ -19,7 +18,7 @@ class Grant:
     commune_id: int | None = None  # an officer of that commune; None: of the whole deployment
 
 
-async def of_member(conn: aiosqlite.Connection, member_id: int) -> list[Grant]:
+async def of_member(conn: Connection, member_id: int) -> list[Grant]:
     """The member's grants; a commune officer's carry their commune's area ids in
     :attr:`Scoped.area_ids` (see :func:`of_member_scoped`)."""
     return (await of_member_scoped(conn, member_id)).grants
@@ -31,7 +30,7 @@ class Scoped:
     area_ids: frozenset[int]  # the areas of the communes the member is an officer of
 
 
-async def of_member_scoped(conn: aiosqlite.Connection, member_id: int) -> Scoped:
+async def of_member_scoped(conn: Connection, member_id: int) -> Scoped:
     """The member's grants and the areas of their officer communes, in one round trip (this
     runs on every update)."""
     rows = await conn.execute_fetchall(
@@ -50,7 +49,7 @@ async def of_member_scoped(conn: aiosqlite.Connection, member_id: int) -> Scoped
 
 
 async def grant(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     member_id: int,
     role: str,
     area_id: int | None,
@@ -61,15 +60,15 @@ async def grant(
     """Add a grant (an officer's of ``commune_id``, or deployment-wide without one); False when
     the person already had it."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO roles (member_id, role, area_id, granted_by, granted_at,"
-        " commune_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO roles (member_id, role, area_id, granted_by, granted_at,"
+        " commune_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (member_id, role, area_id, granted_by, to_db(now), commune_id),
     )
     return cur.rowcount > 0
 
 
 async def revoke(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     member_id: int,
     role: str,
     area_id: int | None,
@@ -83,7 +82,7 @@ async def revoke(
     return cur.rowcount > 0
 
 
-async def holders(conn: aiosqlite.Connection, role: str, area_id: int | None = None) -> list[int]:
+async def holders(conn: Connection, role: str, area_id: int | None = None) -> list[int]:
     """Member ids holding ``role`` (for leaders, of ``area_id`` when given; for officers, with
     ``area_id`` given, those who act for it: deployment-wide officers and those of its commune)."""
     sql, params = "SELECT DISTINCT member_id FROM roles WHERE role = ?", [role]
@@ -99,7 +98,7 @@ async def holders(conn: aiosqlite.Connection, role: str, area_id: int | None = N
         return [r[0] for r in await cur.fetchall()]
 
 
-async def officers_for(conn: aiosqlite.Connection, area_id: int | None) -> list[int]:
+async def officers_for(conn: Connection, area_id: int | None) -> list[int]:
     """Member ids of the officers who act for ``area_id``: those of the whole deployment and
     those of its commune (only the former for no area)."""
     async with conn.execute(
@@ -119,7 +118,7 @@ class Elevated:
     roles: frozenset[str]
 
 
-async def elevated_on(conn: aiosqlite.Connection, platform: str) -> list[Elevated]:
+async def elevated_on(conn: Connection, platform: str) -> list[Elevated]:
     """Every member of ``platform`` with a role above resident, with their roles, in one
     query (for the per-chat command menus published at start-up)."""
     found: dict[int, tuple[str, str | None, set[str]]] = {}
@@ -127,7 +126,7 @@ async def elevated_on(conn: aiosqlite.Connection, platform: str) -> list[Elevate
         # From the few roles to their members (CROSS JOIN keeps that order: otherwise
         # SQLite may walk every member of the platform to look for roles, 10 ms at 100,000).
         "SELECT m.id, m.user_id, m.language, r.role FROM roles r"
-        " CROSS JOIN members m ON m.id = r.member_id WHERE m.platform = ?"
+        f" {conn.dialect.join_in_order()} members m ON m.id = r.member_id WHERE m.platform = ?"
         " ORDER BY r.member_id",
         (platform,),
     ):

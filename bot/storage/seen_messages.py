@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from bot.storage.db import Connection
 from bot.storage.timefmt import to_db
 
 
-async def first_time(
-    conn: aiosqlite.Connection, platform: str, message_id: str, now: datetime
-) -> bool:
+async def first_time(conn: Connection, platform: str, message_id: str, now: datetime) -> bool:
     """Record ``message_id`` as seen: True the first time, False when it was seen before.
     Recorded in the caller's transaction: rolled back with it, the message is new again."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO seen_messages (platform, message_id, seen_at) VALUES (?, ?, ?)",
+        "INSERT INTO seen_messages (platform, message_id, seen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (platform, message_id, to_db(now)),
     )
     return cur.rowcount == 1

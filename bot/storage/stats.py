@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.storage import deliveries as deliveries_repo
+from bot.storage.db import Connection, Row
 from bot.storage.pledge_campaigns import Campaign
 from bot.storage.timefmt import to_db
 
 
-def _campaign(row: aiosqlite.Row | None) -> Campaign | None:
+def _campaign(row: Row | None) -> Campaign | None:
     if row is None:
         return None
     return Campaign(
@@ -31,7 +30,7 @@ def _campaign(row: aiosqlite.Row | None) -> Campaign | None:
     )
 
 
-async def campaign_for(conn: aiosqlite.Connection, last_day: date) -> Campaign | None:
+async def campaign_for(conn: Connection, last_day: date) -> Campaign | None:
     """The pledge campaign that counts for a period ending on ``last_day``: the latest one that
     had started by then (campaigns are yearly, so this is the campaign of that year)."""
     async with conn.execute(
@@ -42,7 +41,7 @@ async def campaign_for(conn: aiosqlite.Connection, last_day: date) -> Campaign |
         return _campaign(await cur.fetchone())
 
 
-async def campaign_of_year(conn: aiosqlite.Connection, year: int) -> Campaign | None:
+async def campaign_of_year(conn: Connection, year: int) -> Campaign | None:
     """The campaign of ``year``: the one that ends in that year (a campaign for 2027 may open
     in December 2026); the latest one when there are several."""
     async with conn.execute(
@@ -53,7 +52,7 @@ async def campaign_of_year(conn: aiosqlite.Connection, year: int) -> Campaign | 
         return _campaign(await cur.fetchone())
 
 
-async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campaign | None:
+async def campaign_counted(conn: Connection, last_day: date) -> Campaign | None:
     """The campaign whose coverage a period reports: the campaign of the period's last year (the
     one ending that year) if it had started by the last day, else the latest one that had
     (last year's, early in a year before the new campaign opens). A campaign opened in
@@ -65,7 +64,7 @@ async def campaign_counted(conn: aiosqlite.Connection, last_day: date) -> Campai
 
 
 async def signed_by_area(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign_id: int,
     until: datetime,
     area_ids: Sequence[int] | None = None,
@@ -84,7 +83,7 @@ async def signed_by_area(
     for sql in (
         "SELECT area_id, audience, COUNT(*) FROM (SELECT area_id, audience, household_id"
         + where
-        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id)"
+        + " AND household_id IS NOT NULL GROUP BY area_id, audience, household_id) AS h"
         " GROUP BY area_id, audience",
         "SELECT area_id, audience, COUNT(*)" + where + " AND household_id IS NULL"
         " GROUP BY area_id, audience",
@@ -122,7 +121,7 @@ class ReportCount:
 
 
 async def report_counts(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     buckets: Sequence[Bucket],
     area_ids: Sequence[int] | None,
     categories: Sequence[str],
@@ -137,8 +136,8 @@ async def report_counts(
         sql = (
             "SELECT category, status, COUNT(*), SUM(happening_now), SUM(anonymous) FROM reports"
             # for some areas, their index (the planner's guess would read the province's rows)
-            + (" INDEXED BY reports_area_counted" if area_ids is not None else "")
-            + " WHERE 1"
+            + (conn.dialect.indexed_by("reports_area_counted") if area_ids is not None else "")
+            + " WHERE 1 = 1"
             + _in_areas("area_id", area_ids, params)
             + _one_of("category", categories, params)
             + _one_of("status", statuses, params)
@@ -160,7 +159,7 @@ class PatrolMonth:
 
 
 async def patrol_counts(
-    conn: aiosqlite.Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
+    conn: Connection, buckets: Sequence[Bucket], area_ids: Sequence[int] | None
 ) -> list[PatrolMonth]:
     """Patrols started in each bucket and their participants: the head count given without
     names plus the named people who did not decline (kept on the patrol, see migration
@@ -169,7 +168,7 @@ async def patrol_counts(
     for index, (begin, end) in enumerate(buckets):
         params: list[object] = []
         sql = (
-            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1"
+            "SELECT COUNT(*), SUM(headcount + named) FROM patrols WHERE 1 = 1"
             + _in_areas("area_id", area_ids, params)
             + " AND started_at >= ? AND started_at < ?"
         )
@@ -189,7 +188,7 @@ class ObservationMonth:
 
 
 async def observation_counts(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     buckets: Sequence[Bucket],
     area_ids: Sequence[int] | None,
     kinds: Sequence[str],
@@ -201,8 +200,12 @@ async def observation_counts(
         params: list[object] = []
         sql = (
             "SELECT kind, reminded, SUM(count) FROM patrol_observations"
-            + (" INDEXED BY patrol_observations_area_counted" if area_ids is not None else "")
-            + " WHERE 1"
+            + (
+                conn.dialect.indexed_by("patrol_observations_area_counted")
+                if area_ids is not None
+                else ""
+            )
+            + " WHERE 1 = 1"
             + _in_areas("patrol_area_id", area_ids, params)
             + _one_of("kind", kinds, params)
             + " AND reminded IN (0, 1)"
@@ -226,7 +229,7 @@ class Delivery:
 
 
 async def deliveries(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
+    conn: Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
 ) -> list[Delivery]:
     """Awareness reminders sent by runs that started in [begin, end), per topic. For some
     areas, only the messages that went to their groups and residents count, and only the runs
@@ -258,7 +261,7 @@ class AreaActivity:
 
 
 async def activity_by_area(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     begin: datetime,
     end: datetime,
     crime_categories: Sequence[str],
@@ -303,7 +306,7 @@ async def activity_by_area(
 
 
 async def awareness_by_commune(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime
+    conn: Connection, begin: datetime, end: datetime
 ) -> dict[int, tuple[int, int]]:
     """Per commune: (broadcasts that reached it, messages delivered to it) of the runs started
     in [begin, end): kept per commune when a run finished, counted live while it sends."""
@@ -332,7 +335,7 @@ async def awareness_by_commune(
 
 
 async def mediation_counts(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
+    conn: Connection, begin: datetime, end: datetime, area_ids: Sequence[int] | None
 ) -> dict[str, int]:
     """Cases opened in [begin, end) by outcome ("open" while not closed), in some areas or
     all."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.sealing import encode_key
 from bot.storage import chats, inbox, outbox
-from bot.storage.db import Database
+from bot.storage.db import Database, DatabaseError
 from bot.transports.telegram import polling as telegram_polling
 from tests.conftest import seed_areas
 from tests.e2e.harness import (
@@ -30,6 +30,7 @@ from tests.e2e.harness import (
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, people
 from tests.fakebotapi import FakeBotAPI
+from tests.postgresql import database_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +41,8 @@ async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.su
     env.update(
         XOMANTOAN_TELEGRAM_TOKEN=TOKEN,
         XOMANTOAN_TELEGRAM_API_URL=api.url,
-        XOMANTOAN_DATABASE=str(database),
+        XOMANTOAN_DATABASE=database_setting(database),
+        XOMANTOAN_SEAL_KEY=encode_key(bytes(range(32))),
         XOMANTOAN_POLL_TIMEOUT_SECONDS="1",
         PYTHONPATH=str(ROOT),
     )
@@ -132,7 +134,7 @@ async def test_updates_that_could_not_be_kept_are_fetched_again_and_handled_once
         nonlocal refused
         if refused < 2:  # writing the fetched batch into the inbox fails twice
             refused += 1
-            raise sqlite3.OperationalError("disk I/O error")
+            raise DatabaseError("disk I/O error")
         await put_many(*args, **kwargs)
 
     monkeypatch.setattr(inbox, "put_many", disk_trouble)
@@ -236,6 +238,7 @@ async def test_an_edited_message_is_not_taken_as_new_input(
 
 
 # 7. One bot process per database ------------------------------------------------------------
+@pytest.mark.sqlite_only(reason="names the lock file's pid; ends with SQLite's backup")
 async def test_a_second_bot_process_on_the_same_database_refuses_to_start(
     api: FakeBotAPI, bot: RunningBot, tmp_path: Path
 ) -> None:

@@ -8,6 +8,8 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from bot.storage import pledges as repo
 from bot.storage.db import Database
 from tests.e2e.harness import ChatUser, RunningBot, add_bot_to_group, group_chat
@@ -50,6 +52,7 @@ def rows_with(database: Path, user_id: int) -> list[str]:
     return found
 
 
+@pytest.mark.sqlite_only(reason="searches the SQLite file's bytes and its tables for the name")
 async def test_forgetme_removes_the_name_everywhere(api: FakeBotAPI, bot: RunningBot) -> None:
     await open_campaign(bot)
     officer = ChatUser(api, 42, "Công An Xã")

@@ -153,7 +153,7 @@ async def test_a_commune_officer_is_refused_another_communes_data(
     assert "Thôn Hòa Một" not in offered.labels
     kept = await settle(api, officer.press("Thôn Sơn Một", group))
     assert kept.method == "answerCallbackQuery"
-    linked = await rows(province, "SELECT area_id FROM chats WHERE chat_id = -100777")
+    linked = await rows(province, "SELECT area_id FROM chats WHERE chat_id = '-100777'")
     assert linked == [{"area_id": nh1}]
 
 
@@ -281,6 +281,6 @@ async def test_the_area_picker_of_a_province_goes_by_commune_then_pages(
     assert "Xóm Sơn 30" in done.text
     rows_ = await rows(
         province,
-        "SELECT a.code FROM members m JOIN areas a ON a.id = m.area_id WHERE m.user_id = 3030",
+        "SELECT a.code FROM members m JOIN areas a ON a.id = m.area_id WHERE m.user_id = '3030'",
     )
     assert rows_ == [{"code": "NSX30"}]

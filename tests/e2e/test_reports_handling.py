@@ -41,7 +41,7 @@ def card_of(api: FakeBotAPI, user: ChatUser, text: str) -> Call:
     return next(c for c in reversed(api.sent(user.id)) if text in c.text and c.buttons)
 
 
-async def test_a_report_is_assigned_transferred_and_closed_the_reporter_told_each_step(
+async def test_a_report_is_assigned_transferred_closed_and_rated_the_reporter_told_each_step(
     api: FakeBotAPI,
     province: RunningBot,  # noqa: F811
 ) -> None:
@@ -118,6 +118,11 @@ async def test_a_report_is_assigned_transferred_and_closed_the_reporter_told_eac
         after=before,
     )
     assert "Hạnh" not in closed.text
+    assert "Đã tìm lại được xe" in closed.text  # the outcome in plain words
+    rated = await settle(api, son.press("Hài lòng", in_call=closed))
+    assert "cảm ơn" in rated.text.lower()
+    ratings = await rows(province, "SELECT satisfied FROM report_ratings")
+    assert [r["satisfied"] for r in ratings] == [1]
     history = await settle(api, hanh.press("Lịch sử", in_call=opened))
     assert "giao cho Trưởng thôn Kiên" in history.text
     assert "chuyển đến xã khác: Đối tượng chạy về phía xã Nga Hòa" in history.text

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.storage.db import Database
 from tests.e2e.harness import ChatUser, RunningBot
 from tests.e2e.test_onboarding import register
 from tests.e2e.test_reports import file_report, grant, rows, settle
@@ -21,29 +21,40 @@ SECRET_ID = 7654321
 SECRET_NAME = "Đỗ Thị Kín"
 
 
-def rows_naming(database: Path, needles: list[str]) -> list[str]:
+async def rows_naming(database: Path, needles: list[str]) -> list[str]:
     """Every row, outside the member's own registration (members, chats), that holds a needle:
     the reports and their thread, contacts, ratings, the outbox, menus, conversations, the
-    audit log, the inbox."""
+    audit log, the inbox (every table, on either engine)."""
     found = []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            if table in ("members", "chats"):
-                continue
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                text = json.dumps([str(v) for v in row], ensure_ascii=False)
-                # Menus and conversations of the person's own chat that are not about a
-                # report (registration, /help) are theirs, not the report's; so is the button
-                # /track showed them, which names the report only sealed ("rrp:write:~s1.…").
-                about_report = any(mark in text for mark in ("rth:", "rt:", "report")) or bool(
-                    re.search(r"rrp:\w+:(?!~s1\.)", text)
-                )
-                if table in ("menus", "conversations") and not about_report:
+    db = await Database.open(database)
+    try:
+        async with db.read() as conn:
+            tables_sql = (
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                if conn.dialect.name == "sqlite"
+                else "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+            tables = [str(r[0]) for r in await conn.execute_fetchall(tables_sql)]
+            for table in tables:
+                if table in ("members", "chats"):
                     continue
-                for needle in needles:
-                    if needle in text:
-                        found.append(f"{table}: {text[:160]}")
+                for row in await conn.execute_fetchall(f"SELECT * FROM {table}"):
+                    text = json.dumps([str(v) for v in row], ensure_ascii=False)
+                    # Menus and conversations of the person's own chat that are not about a
+                    # report (registration, /help) are theirs, not the report's; so is the
+                    # button /track showed them, which names the report only sealed
+                    # ("rrp:write:~s1.…").
+                    about_report = any(mark in text for mark in ("rth:", "rt:", "report")) or bool(
+                        re.search(r"rrp:\w+:(?!~s1\.)", text)
+                    )
+                    if table in ("menus", "conversations") and not about_report:
+                        continue
+                    for needle in needles:
+                        if needle in text:
+                            found.append(f"{table}: {text[:160]}")
+    finally:
+        await db.close()
     return found
 
 
@@ -142,7 +153,7 @@ async def test_anonymous_reporter_and_officer_write_through_the_sealed_thread(
     assert to_officer and not [
         c for c in to_officer if any(n in json.dumps(c.params, ensure_ascii=False) for n in needles)
     ]
-    assert rows_naming(bot.database, needles) == []
+    assert await rows_naming(bot.database, needles) == []
     assert (await rows(bot, "SELECT COUNT(*) AS n FROM report_messages"))[0]["n"] == 5
     contact = (await rows(bot, "SELECT * FROM report_contacts"))[0]
     assert str(contact["sealed"]).startswith("~s1.")

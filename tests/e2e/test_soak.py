@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bench.soak import soak
+from tests.postgresql import database_setting
 
 
 @pytest.mark.timeout(300)
 async def test_every_due_answer_is_delivered_once_and_no_unexpected_error() -> None:
-    result = await soak(500, limit=200.0)
+    # The bot runs as its own process: told the run's database (PostgreSQL's on that run).
+    result = await soak(500, limit=200.0, database_setting=database_setting)
 
     assert result.baseline.finished and result.faulty.finished
     # The faults did happen: 429s, 5xx answers, hung sends, a broken getUpdates answer.

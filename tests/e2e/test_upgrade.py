@@ -11,6 +11,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.harness import ChatUser, RunningBot, fixed_clock, group_chat
 from tests.e2e.test_reports import rows, settle
 from tests.fakebotapi import Call, FakeBotAPI
@@ -45,6 +47,7 @@ def _release_copy(tmp_path: Path) -> tuple[Path, dict[str, object]]:
     return database, before
 
 
+@pytest.mark.sqlite_only(reason="upgrades a released SQLite file in place")
 async def test_release_database_upgrades_in_place_and_still_answers(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:

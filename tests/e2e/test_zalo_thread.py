@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.storage.db import Database
 from tests.conftest import seed_areas
 from tests.e2e.harness import ChatUser
 from tests.e2e.test_onboarding import register as register_telegram
@@ -44,9 +44,15 @@ def menu_ids(text: str) -> set[str]:
     return set(re.findall(r'"data": "([A-Za-z0-9_-]+):\d+"', text))
 
 
-def rows_of(database: Path, table: str) -> list[str]:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        return [" ".join(str(v) for v in row) for row in conn.execute(f"SELECT * FROM {table}")]
+async def rows_of(database: Path, table: str) -> list[str]:
+    """The rows of ``table`` as text (on either engine)."""
+    db = await Database.open(database)
+    try:
+        async with db.read() as conn:
+            found = await conn.execute_fetchall(f"SELECT * FROM {table}")
+    finally:
+        await db.close()
+    return [" ".join(str(v) for v in row) for row in found]
 
 
 async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing(
@@ -126,13 +132,13 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         # share no menu with a message about the report.
         await zalo.wait_idle()
         await bot.stop()
-        theirs = [r for r in rows_of(database, "kv") if REPORTER_ID in r]
-        about_report = "\n".join(rows_of(database, "outbox"))
-        assert rows_of(database, "menus")  # the menus are there to be pointed at
+        theirs = [r for r in await rows_of(database, "kv") if REPORTER_ID in r]
+        about_report = "\n".join(await rows_of(database, "outbox"))
+        assert await rows_of(database, "menus")  # the menus are there to be pointed at
         shared = {m for r in theirs for m in menu_ids(r) if m in about_report}
         assert not shared, theirs
         # Nor does any other row about the report name the reporter.
-        assert rows_naming(database, [REPORTER_ID, an.name, "Kín"]) == []
+        assert await rows_naming(database, [REPORTER_ID, an.name, "Kín"]) == []
         logged = "\n".join(r.getMessage() for r in caplog.records)
         assert REPORTER_ID not in logged and "Kín" not in logged
 
@@ -176,14 +182,13 @@ async def test_an_anonymous_zalo_reporter_and_a_telegram_officer_write_by_typing
         assert "Hài lòng" in tracked.text
         thanked = await settle(zalo, an.press("Hài lòng"))
         assert "cảm ơn" in thanked.text.lower()
-        with sqlite3.connect(database) as conn:
-            rated = conn.execute("SELECT satisfied FROM report_ratings").fetchall()
-        assert rated == [(1,)]
+        rated = await rows_of(database, "report_ratings WHERE satisfied = 1")
+        assert len(rated) == 1 and len(await rows_of(database, "report_ratings")) == 1
         # The menus and conversations of the reporter's own chat name the report only sealed.
         own_rows = [
             row
             for table in ("menus", "conversations")
-            for row in rows_of(database, table)
+            for row in await rows_of(database, table)
             if REPORTER_ID in row
         ]
         assert own_rows and not [

@@ -14,6 +14,10 @@ import pytest
 from bot.storage import kv
 from bot.storage.db import Database
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the SQLite connection's own thread, COMMIT and busy waits"
+)
+
 
 async def _until(condition: object, rounds: int = 200) -> None:
     for _ in range(rounds):

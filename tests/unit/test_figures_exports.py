@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -39,7 +38,7 @@ from bot.storage import (
     pledges,
 )
 from bot.storage import reports as reports_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.pledges import Line
 from bot.storage.reports import NewReport
 from bot.storage.stats import campaign_counted
@@ -72,7 +71,7 @@ class Data:
     case_id: int
 
 
-async def _member(conn: aiosqlite.Connection, user_id: int, name: str, area_id: int) -> int:
+async def _member(conn: Connection, user_id: int, name: str, area_id: int) -> int:
     m = await members.ensure(conn, "telegram", user_id, NOW)
     await members.complete_onboarding(
         conn, m.id, display_name=name, area_id=area_id, language="vi", consent_version=1, now=NOW

@@ -8,18 +8,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-import aiosqlite
+import pytest
 
 from bot.storage import areas as areas_repo
 from bot.storage import audit, chats, menus, outbox, personal, roles
 from bot.storage import members as members_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
+
+pytestmark = pytest.mark.sqlite_only(reason="reads SQLite's query plans and statement trace")
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 
 
 @asynccontextmanager
-async def plans(conn: aiosqlite.Connection) -> AsyncIterator[list[str]]:
+async def plans(conn: Connection) -> AsyncIterator[list[str]]:
     """The plan steps of every statement run meanwhile that read every row of a table, or
     every row of one platform (an index searched by the platform alone)."""
     statements: list[str] = []
@@ -42,7 +44,7 @@ async def plans(conn: aiosqlite.Connection) -> AsyncIterator[list[str]]:
                     found.append(f"{detail}  <-  {' '.join(sql.split())}")
 
 
-async def seed(conn: aiosqlite.Connection) -> tuple[int, int, members_repo.Member]:
+async def seed(conn: Connection) -> tuple[int, int, members_repo.Member]:
     """Two areas with a group each, private chats of residents, a leader."""
     dong = await areas_repo.add(conn, "DONG", "Thôn Đông", 100, NOW)
     tay = await areas_repo.add(conn, "TAY", "Thôn Tây", 100, NOW)

@@ -30,7 +30,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import members as members_repo
 from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
-from bot.storage.db import Database
+from bot.storage.db import Database, IntegrityError
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 
@@ -152,7 +152,8 @@ async def test_one_standing_pledge_per_household_and_forget(db: Database) -> Non
             now=NOW,
         )
         first = await repo.sign(conn, reference="R1", **kwargs)  # type: ignore[arg-type]
-        with pytest.raises(Exception, match="UNIQUE"):
+    with pytest.raises(IntegrityError):  # the refused write fails its unit of work
+        async with db.unit() as conn:
             await repo.sign(conn, reference="R2", **kwargs)  # type: ignore[arg-type]
     async with db.unit() as conn:
         assert await repo.withdraw(conn, first, member.id, NOW)

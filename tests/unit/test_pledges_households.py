@@ -10,6 +10,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from bot.features.pledges.households import (
@@ -159,6 +160,7 @@ def test_plan_import_is_rerunnable_and_matches_by_number_or_identity() -> None:
 
 
 # Migration ----------------------------------------------------------------------------------
+@pytest.mark.sqlite_only(reason="SQLite's migration 0010 on an older SQLite file")
 async def test_migration_merges_free_text_households(tmp_path: Path) -> None:
     """A database at schema 9 with two spellings of one household gets one register entry,
     and coverage counts it once (97/120 stays 97/120, it does not become 98)."""

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import aiosqlite
-
 from bot.features.pledges import service
 from bot.storage import areas as areas_repo
 from bot.storage import households as households_repo
 from bot.storage import members as members_repo
 from bot.storage import pledge_campaigns, pledge_items
 from bot.storage import pledges as repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.members import Member
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 
 
-async def _resident(conn: aiosqlite.Connection, user_id: int, area_id: int) -> Member:
+async def _resident(conn: Connection, user_id: int, area_id: int) -> Member:
     member = await members_repo.ensure(conn, "telegram", user_id, NOW)
     await members_repo.complete_onboarding(
         conn,
@@ -35,7 +33,7 @@ async def _resident(conn: aiosqlite.Connection, user_id: int, area_id: int) -> M
     return found
 
 
-async def _actions(conn: aiosqlite.Connection) -> list[str]:
+async def _actions(conn: Connection) -> list[str]:
     async with conn.execute("SELECT action FROM audit_log ORDER BY id") as cur:
         return [str(r[0]) for r in await cur.fetchall()]
 

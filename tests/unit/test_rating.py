@@ -7,7 +7,6 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 import pytest
 
 from bot.features.rating import model as logic
@@ -23,7 +22,7 @@ from bot.storage import pledges as pledges_repo
 from bot.storage import ratings as repo
 from bot.storage import reports as reports_repo
 from bot.storage.areas import Area
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.reports import NewReport
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -35,14 +34,14 @@ def at(year: int, month: int, day: int = 10) -> datetime:
     return datetime(year, month, day, 5, 0, tzinfo=UTC)
 
 
-async def _areas(conn: aiosqlite.Connection) -> tuple[Area, Area]:
+async def _areas(conn: Connection) -> tuple[Area, Area]:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     dong = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, start)
     tay = await areas_repo.add(conn, "TAY", "Thôn Tây", 95, start)
     return dong, tay
 
 
-async def _sign(conn: aiosqlite.Connection, campaign_id: int, area: Area, count: int) -> None:
+async def _sign(conn: Connection, campaign_id: int, area: Area, count: int) -> None:
     for i in range(count):
         await pledges_repo.sign(
             conn,
@@ -62,7 +61,7 @@ async def _sign(conn: aiosqlite.Connection, campaign_id: int, area: Area, count:
 
 
 async def _report(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area: Area,
     category: str,
     when: datetime,
@@ -86,7 +85,7 @@ async def _report(
     )
 
 
-async def _patrol(conn: aiosqlite.Connection, area: Area, when: datetime, people: int) -> None:
+async def _patrol(conn: Connection, area: Area, when: datetime, people: int) -> None:
     await patrols_repo.create(
         conn,
         area_id=area.id,
@@ -99,7 +98,7 @@ async def _patrol(conn: aiosqlite.Connection, area: Area, when: datetime, people
     )
 
 
-async def _seed(conn: aiosqlite.Connection) -> tuple[Area, Area]:
+async def _seed(conn: Connection) -> tuple[Area, Area]:
     """DONG: all 120 households pledged in 2026, crime 3 → 2, one fire report, two disputes,
     patrols in 10 months. TAY: 50 of 95 pledged, crime 1 → 4, patrols in 8 months."""
     dong, tay = await _areas(conn)
@@ -255,7 +254,7 @@ def test_streak_counts_consecutive_years_met() -> None:
 
 
 async def _rate(
-    conn: aiosqlite.Connection, year: int, area: Area, criteria: dict[int, bool], met: bool
+    conn: Connection, year: int, area: Area, criteria: dict[int, bool], met: bool
 ) -> int:
     await repo.open_year(conn, year, None, NOW)
     rating_id = await repo.ensure_area_rating(conn, year, area.id, NOW)

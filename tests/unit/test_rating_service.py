@@ -5,24 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.features.rating import service
 from bot.storage import areas as areas_repo
 from bot.storage import ratings as repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 
 NOW = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
 YEAR = 2026
 OFFICER = None  # the audit log keeps the acting member; none is needed for the rules
 
 
-async def _actions(conn: aiosqlite.Connection) -> list[str]:
+async def _actions(conn: Connection) -> list[str]:
     async with conn.execute("SELECT action FROM audit_log ORDER BY id") as cur:
         return [str(r[0]) for r in await cur.fetchall()]
 
 
-async def _all_met(conn: aiosqlite.Connection, area_id: int) -> None:
+async def _all_met(conn: Connection, area_id: int) -> None:
     for number in range(1, 6):
         await service.record_criterion(
             conn, YEAR, area_id, number, True, suggestion=None, note=None, actor=OFFICER, now=NOW

@@ -164,7 +164,7 @@ async def test_escalation_timer_reminds_and_escalates_once(db: Database) -> None
     assert await reports_service.escalate_due(db, config, NOW + timedelta(hours=7)) == 0
     queued = await reports_service.escalate_due(db, config, NOW + timedelta(hours=8, minutes=1))
     assert queued == 2  # the leader is reminded, the officer gets the escalation
-    async with db.read() as conn:
+    async with db.unit() as conn:  # claiming marks the messages as being sent
         due = await outbox.claim_due(conn, "telegram", NOW + timedelta(days=1), 10)
         texts = {m.chat_id: m.text for m in due}
         assert "Nhắc việc" in texts["2"] and "Báo lên" in texts["3"]

@@ -155,7 +155,9 @@ async def test_a_new_report_gets_its_deadlines_and_its_leader(db: Database) -> N
         assert isinstance(dispute, service.Submitted) and isinstance(theft, service.Submitted)
         assert dispute.report.assignee_member_id == leader  # the area's one leader
         assert dispute.report.ack_due_at == NOW + timedelta(hours=10)
-        assert dispute.report.resolve_due_at == NOW + timedelta(days=5)
+        # A dispute needs mediation: its built-in 30 days over the commune's general 5.
+        assert dispute.report.resolve_due_at == NOW + timedelta(days=30)
+        assert theft.report.resolve_due_at == NOW + timedelta(days=5)
         assert theft.report.assignee_member_id is None  # for the commune's officers
         # Given to a person of the commune; never to someone who is not.
         given = await service_handling.assign(
@@ -194,12 +196,12 @@ async def test_resolution_missed_goes_to_the_commune_once(db: Database) -> None:
         await service.change_status(
             conn, CoreConfig(), sent.report, Status.ACKNOWLEDGED, await _member(conn, leader), NOW
         )
-    late = NOW + timedelta(days=7, minutes=1)
+    late = NOW + timedelta(days=30, minutes=1)  # a dispute's built-in resolution deadline
     # The assignee (the leader) is reminded and the commune's officer told; then never again.
     assert await escalation.escalate_deadlines(db, CoreConfig(), late) == 2
     assert await escalation.escalate_deadlines(db, CoreConfig(), late) == 0
     # One period later no province exists (every officer is the commune's): nobody more.
-    assert await escalation.escalate_deadlines(db, CoreConfig(), late + timedelta(days=7)) == 0
+    assert await escalation.escalate_deadlines(db, CoreConfig(), late + timedelta(days=30)) == 0
     async with db.read() as conn:
         notes = [e.note for e in await repo.events(conn, sent.report.id)]
     assert notes.count(report_handling.RESOLVE_ESCALATED) == 1

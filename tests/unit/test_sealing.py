@@ -51,6 +51,17 @@ def test_the_key_from_the_settings_or_a_private_file(tmp_path: Path) -> None:
         load_settings(database=database, seal_key="too-short")
 
 
+def test_on_postgresql_the_key_must_be_set() -> None:
+    """A PostgreSQL database has no file to keep the key beside (and every bot process on it
+    needs the same key): without the setting the bot refuses to start, saying which."""
+    url = "postgresql://bot@db.example/province"
+    with pytest.raises(SettingsError, match=r"SEAL_KEY.*PostgreSQL"):
+        load_settings(database=url).sealer()
+    key = bytes(range(32))
+    sealed = load_settings(database=url, seal_key=encode_key(key)).sealer().seal("42")
+    assert Sealer(key).unseal(sealed) == "42"
+
+
 def test_a_broken_or_open_key_file_is_said_clearly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

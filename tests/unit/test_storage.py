@@ -16,6 +16,7 @@ from bot.storage.db import Database, SchemaTooNewError, latest_schema_version
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 
+@pytest.mark.sqlite_only(reason="SQLite's pragmas and sqlite_master")
 async def test_pragmas_and_schema(db: Database) -> None:
     async with db.read() as conn:
         assert (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
@@ -26,6 +27,7 @@ async def test_pragmas_and_schema(db: Database) -> None:
     assert await db.schema_version() == latest_schema_version()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's file lock held by another sqlite3 connection")
 async def test_a_lock_held_by_another_process_is_waited_for_without_stopping_the_bot(
     tmp_path: Path,
 ) -> None:
@@ -57,6 +59,7 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_stopping_the
         await db.close()
 
 
+@pytest.mark.sqlite_only(reason="sets SQLite's user_version with sqlite3")
 async def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "newer.sqlite3"
     raw = sqlite3.connect(path)
@@ -120,6 +123,7 @@ async def test_conversation_survives_reopen_and_expires(tmp_path: Path) -> None:
     assert expired is None
 
 
+@pytest.mark.sqlite_only(reason="xomantoan backup is SQLite's online backup (PostgreSQL: pg_dump)")
 async def test_online_backup(db: Database, tmp_path: Path) -> None:
     async with db.unit() as conn:
         await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
@@ -130,6 +134,7 @@ async def test_online_backup(db: Database, tmp_path: Path) -> None:
     copy.close()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's migration 0009 on an older SQLite file")
 async def test_an_observations_single_note_becomes_its_first_note(tmp_path: Path) -> None:
     """Migration 0009 keeps what a database written before it holds."""
     from bot.storage import patrol_observations

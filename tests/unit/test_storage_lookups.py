@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.core.dispatcher import Dispatcher
@@ -20,16 +19,18 @@ from bot.storage import areas as areas_repo
 from bot.storage import chats, menus, outbox, pledge_campaigns, pledge_items
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from tests.conftest import Clock
 from tests.unit.test_core import command
+
+pytestmark = pytest.mark.sqlite_only(reason="reads SQLite's query plans and statement trace")
 
 NOW = datetime(2027, 1, 10, 3, 0, tzinfo=UTC)
 WATCHED = ("pledges", "pledge_household_members", "members", "menus")
 
 
 @asynccontextmanager
-async def scans(conn: aiosqlite.Connection) -> AsyncIterator[list[str]]:
+async def scans(conn: Connection) -> AsyncIterator[list[str]]:
     """Plan steps, of every statement run meanwhile, that read a whole table, every pledge of a
     campaign, or sort an area's members before a limit can apply."""
     statements: list[str] = []
@@ -53,7 +54,7 @@ async def scans(conn: aiosqlite.Connection) -> AsyncIterator[list[str]]:
                     found.append(f"{detail}  <-  {sql}")
 
 
-async def seed(conn: aiosqlite.Connection) -> tuple[int, list[members_repo.Member]]:
+async def seed(conn: Connection) -> tuple[int, list[members_repo.Member]]:
     area = await areas_repo.add(conn, "DONG", "Thôn Đông", 120, NOW)
     people = []
     for n in range(6):
@@ -75,7 +76,7 @@ async def seed(conn: aiosqlite.Connection) -> tuple[int, list[members_repo.Membe
 
 
 async def sign(
-    conn: aiosqlite.Connection, campaign_id: int, area_id: int | None, member_id: int, n: int
+    conn: Connection, campaign_id: int, area_id: int | None, member_id: int, n: int
 ) -> int:
     return await repo.sign(
         conn,

@@ -6,10 +6,14 @@ import json
 from datetime import UTC, datetime
 from importlib import resources
 
+import pytest
+
 from bot.core.richtext import plain
 from bot.storage import outbox
 from bot.storage.db import Database
 from bot.transports.telegram_text import telegram_html
+
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's data migration 0022 on an older SQLite file")
 
 OLD_HTML = (
     "<b>Tý</b> &amp; <i>Tèo</i>: 5*3_x [a] \\ `c` &lt;3 <code>ACDE-3479</code>"

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.features.admin.records import Problem, read_records
 from bot.features.admin.records_plan import Existing, plan_records
 from bot.storage import areas as areas_repo
 from bot.storage import audit
 from bot.storage import communes as communes_repo
 from bot.storage import ratings as ratings_repo
+from bot.storage.db import Connection
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Imported:
 
 
 async def import_records(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     data: bytes,
     filename: str,
     *,

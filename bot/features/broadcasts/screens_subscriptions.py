@@ -3,8 +3,6 @@ Groups receive what their area is targeted with, whatever anyone subscribed to."
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import Option
 from bot.core.permissions import EVERYONE
@@ -15,6 +13,7 @@ from bot.features.broadcasts.states import SubscribeState, SubscribeStep
 from bot.features.broadcasts.topics import BY_KEY, TOPICS
 from bot.i18n import N_
 from bot.storage import broadcasts as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 
 
@@ -104,7 +103,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     return [ctx._("Reminder topics you receive: {topics}", topics=labels)]
 
 
-async def forget(conn: aiosqlite.Connection, member: Member) -> None:
+async def forget(conn: Connection, member: Member) -> None:
     await repo.unsubscribe(conn, member.id)
 
 

@@ -12,8 +12,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.features.broadcasts import library
 from bot.features.broadcasts.rules import QuietHours, Rule, next_after
@@ -21,7 +19,7 @@ from bot.i18n import N_, Translator, escape
 from bot.storage import broadcasts as repo
 from bot.storage import kv, outbox
 from bot.storage import members as members_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ class Settings:
     grace: timedelta
 
 
-async def load_settings(conn: aiosqlite.Connection) -> Settings:
+async def load_settings(conn: Connection) -> Settings:
     quiet_text, grace_text = await kv.get(conn, QUIET_KEY), await kv.get(conn, GRACE_KEY)
     quiet = QuietHours()
     if quiet_text:
@@ -62,13 +60,13 @@ async def load_settings(conn: aiosqlite.Connection) -> Settings:
     return Settings(quiet, grace)
 
 
-async def save_quiet_hours(conn: aiosqlite.Connection, quiet: QuietHours) -> None:
+async def save_quiet_hours(conn: Connection, quiet: QuietHours) -> None:
     await kv.put(conn, QUIET_KEY, quiet.to_text())
 
 
 # Content --------------------------------------------------------------------------------------
 async def body(
-    conn: aiosqlite.Connection, message_ref: str, variant: int, language: str
+    conn: Connection, message_ref: str, variant: int, language: str
 ) -> tuple[str, str | None] | None:
     """The message's text (markup) in ``language`` and its photo, or None if it is gone."""
     kind, _, value = message_ref.partition(":")
@@ -91,7 +89,7 @@ def header(t: Translator, urgent: bool) -> str:
 
 
 async def render(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     run: repo.Run,
     language: str,
     config: CoreConfig,
@@ -113,7 +111,7 @@ async def render(
 
 # Runs -----------------------------------------------------------------------------------------
 async def start_run(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     *,
     topic: str,
@@ -150,7 +148,7 @@ async def start_run(
 
 
 async def fan_out_step(
-    conn: aiosqlite.Connection, config: CoreConfig, run_id: int, now: datetime, limit: int = BATCH
+    conn: Connection, config: CoreConfig, run_id: int, now: datetime, limit: int = BATCH
 ) -> tuple[int, bool]:
     """Queue the next ``limit`` recipients of a run; returns (queued, finished)."""
     run = await repo.get_run(conn, run_id)
@@ -198,16 +196,14 @@ async def fan_out_step(
     return len(found), True
 
 
-async def _reset_cursor(conn: aiosqlite.Connection, run: repo.Run) -> repo.Run:
+async def _reset_cursor(conn: Connection, run: repo.Run) -> repo.Run:
     await repo.advance_cursor(conn, run.id, "people", 0, 0)
     fresh = await repo.get_run(conn, run.id)
     assert fresh is not None
     return fresh
 
 
-async def _finish_fanout(
-    conn: aiosqlite.Connection, config: CoreConfig, run_id: int, now: datetime
-) -> None:
+async def _finish_fanout(conn: Connection, config: CoreConfig, run_id: int, now: datetime) -> None:
     await repo.set_run_status(conn, run_id, "sending", now)
     run = await repo.get_run(conn, run_id)
     if run is None or run.requested_by is None or run.recipients < PROGRESS_MIN:
@@ -313,7 +309,7 @@ def progress_text(t: Translator, run: repo.Run, counts: dict[str, int]) -> str:
 
 
 async def report_text(
-    conn: aiosqlite.Connection, t: Translator, run: repo.Run, counts: dict[str, int]
+    conn: Connection, t: Translator, run: repo.Run, counts: dict[str, int]
 ) -> str:
     lines = [
         t._("✅ *Broadcast delivered* ({total} chats)", total=run.recipients),
@@ -358,7 +354,7 @@ async def progress_tick(db: Database, config: CoreConfig, now: datetime) -> int:
 
 
 async def _show(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     officer: members_repo.Member,
     run: repo.Run,
     text: str,

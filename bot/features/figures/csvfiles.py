@@ -11,8 +11,6 @@ from datetime import date, datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.figures.figures import collect
 from bot.features.figures.province_tables import ProvinceTable, province_tables, timeliness_table
 from bot.features.figures.tables import Table, export_tables, scope_of
@@ -20,6 +18,7 @@ from bot.features.figures.workbook import Value, export_basename
 from bot.i18n import Translator
 from bot.shared.cells import csv_stream
 from bot.shared.periods import Period
+from bot.storage.db import Connection
 
 
 def csv_value(value: Value) -> object:
@@ -32,7 +31,7 @@ def csv_value(value: Value) -> object:
     return value
 
 
-async def write_csv(conn: aiosqlite.Connection, table: Table, target: IO[bytes]) -> int:
+async def write_csv(conn: Connection, table: Table, target: IO[bytes]) -> int:
     """The table as CSV into ``target``, its rows read from ``conn`` a window at a time;
     returns the number of rows (the header left out)."""
     rows = 0
@@ -44,7 +43,7 @@ async def write_csv(conn: aiosqlite.Connection, table: Table, target: IO[bytes])
     return rows
 
 
-async def table_csv(conn: aiosqlite.Connection, table: Table) -> tuple[bytes, int]:
+async def table_csv(conn: Connection, table: Table) -> tuple[bytes, int]:
     """The table as CSV bytes, and its number of rows."""
     buffer = io.BytesIO()
     rows = await write_csv(conn, table, buffer)
@@ -61,7 +60,7 @@ def province_csv(table: ProvinceTable) -> bytes:
 
 
 async def csv_files(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,

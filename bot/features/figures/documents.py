@@ -20,8 +20,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.figures.csvfiles import province_csv, write_csv
 from bot.features.figures.figures import collect
 from bot.features.figures.province_tables import province_tables, timeliness_table
@@ -32,7 +30,7 @@ from bot.features.rating.service import RatingLine, rating_lines
 from bot.i18n import Translator
 from bot.shared.periods import Period
 from bot.storage import areas as areas_repo
-from bot.storage.db import Database, file_of
+from bot.storage.db import Connection, Database, file_of
 
 if TYPE_CHECKING:  # python-docx is imported only when a report is made
     from bot.features.figures.summary_results import RatedArea
@@ -44,7 +42,7 @@ class File:
     render: Callable[[], bytes]
 
 
-async def _area_code(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+async def _area_code(conn: Connection, area_id: int | None) -> str | None:
     if area_id is None:
         return None
     area = await areas_repo.get(conn, area_id)
@@ -54,7 +52,7 @@ async def _area_code(conn: aiosqlite.Connection, area_id: int | None) -> str | N
 
 
 def _with_own_connection(
-    path: str, write: Callable[[aiosqlite.Connection], Awaitable[bytes]]
+    path: str, write: Callable[[Connection], Awaitable[bytes]]
 ) -> Callable[[], bytes]:
     """A ``render`` that runs ``write`` on a connection of its own to the database file, in
     the thread that calls it (the transport's worker thread)."""
@@ -70,7 +68,7 @@ def _with_own_connection(
 
 
 async def workbook_file(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,
@@ -83,7 +81,7 @@ async def workbook_file(
     figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
     tables = await export_tables(conn, scope, period, tz, t)
 
-    async def write(own: aiosqlite.Connection) -> bytes:
+    async def write(own: Connection) -> bytes:
         buffer = io.BytesIO()
         await write_workbook(own, figures, tables, t, tz, buffer)
         return buffer.getvalue()
@@ -95,7 +93,7 @@ async def workbook_file(
 
 
 async def csv_zip(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,
@@ -111,7 +109,7 @@ async def csv_zip(
     figures = await collect(conn, area_id, period, tz, now, commune_id=commune_id)
     per_commune = [*province_tables(figures, t), timeliness_table(figures, t)]
 
-    async def write(own: aiosqlite.Connection) -> bytes:
+    async def write(own: Connection) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for table in tables:
@@ -150,7 +148,7 @@ def rated_area(t: Translator, line: RatingLine) -> RatedArea:
 
 
 async def summary_file(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,

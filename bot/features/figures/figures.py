@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel, Field
 
 from bot.features.broadcasts.topics import TOPICS
@@ -37,6 +36,7 @@ from bot.storage import communes as communes_repo
 from bot.storage import report_feedback
 from bot.storage import stats as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 
 SCHEMA_VERSION = 1
 OUTCOMES = ("success", "failed", "transferred", "open")
@@ -194,7 +194,7 @@ def _ref(area: Area) -> AreaRef:
 
 
 async def _pledges(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     areas: list[Area],
     period: Period,
     tz: ZoneInfo,
@@ -250,7 +250,7 @@ async def _pledges(
 
 
 async def collect(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,
@@ -395,7 +395,7 @@ async def collect(
 
 
 async def feedback_figures(
-    conn: aiosqlite.Connection, begin: datetime, end: datetime, area_ids: list[int] | None
+    conn: Connection, begin: datetime, end: datetime, area_ids: list[int] | None
 ) -> ReportFeedback:
     """Ratings and reopenings of the reports made in [begin, end) in scope."""
     found = await report_feedback.figures(conn, begin, end, area_ids)

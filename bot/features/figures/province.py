@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
 from pydantic import BaseModel, Field
 
 from bot.storage import ratings as ratings_repo
 from bot.storage import stats as repo
 from bot.storage.areas import Area
 from bot.storage.communes import Commune
+from bot.storage.db import Connection
 
 RATING_YEARS = 5
 STREAKS = (1, 3, 5)
@@ -135,7 +135,7 @@ def _rating_row(
 
 
 async def rating_figures(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     last_year: int,
     areas: Sequence[Area],
     communes: Sequence[Commune],

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.broadcasts.topics import BY_KEY as TOPIC_BY_KEY
 from bot.features.figures.workbook import (
     AUDIENCE_TARGET_LABELS,
@@ -40,6 +38,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import communes as communes_repo
 from bot.storage import deliveries as deliveries_repo
 from bot.storage import exports as repo
+from bot.storage.db import Connection
 from bot.storage.exports import Scope
 from bot.storage.stats import campaign_counted
 
@@ -60,9 +59,9 @@ class Table:
     types: list[ColumnType]
     # The rows, a window at a time, read from the connection given (which may be another
     # one than the table was made with: a worker thread's own, see documents.py).
-    windows: Callable[[aiosqlite.Connection], AsyncIterator[Rows]]
+    windows: Callable[[Connection], AsyncIterator[Rows]]
 
-    async def rows(self, conn: aiosqlite.Connection) -> Rows:
+    async def rows(self, conn: Connection) -> Rows:
         """Every row at once (for small tables and tests)."""
         return [row async for window in self.windows(conn) for row in window]
 
@@ -71,7 +70,7 @@ def _table(
     kind: str,
     t: Translator,
     columns: Sequence[Column],
-    windows: Callable[[aiosqlite.Connection], AsyncIterator[Rows]],
+    windows: Callable[[Connection], AsyncIterator[Rows]],
 ) -> Table:
     return Table(
         kind,
@@ -185,7 +184,7 @@ TOPIC_LABELS = {key: topic.label for key, topic in TOPIC_BY_KEY.items()}
 
 
 async def scope_of(
-    conn: aiosqlite.Connection, area_id: int | None, commune_id: int | None
+    conn: Connection, area_id: int | None, commune_id: int | None
 ) -> tuple[str | None, list[int] | None]:
     """The scope's code for file names (None: every area) and its areas' ids (None: all)."""
     if area_id is None and commune_id is not None:
@@ -202,7 +201,7 @@ async def scope_of(
 
 
 async def export_tables(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_ids: Scope,
     period: Period,
     tz: ZoneInfo,
@@ -215,7 +214,7 @@ async def export_tables(
     codes = {a.id: a.code for a in await areas_repo.list_areas(conn)}
     campaign = await campaign_counted(conn, period.end)
 
-    async def pledges(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def pledges(conn: Connection) -> AsyncIterator[Rows]:
         if campaign is None:
             return
         async for window in repo.pledges(conn, campaign.id, area_ids, end):
@@ -234,7 +233,7 @@ async def export_tables(
                 for p in window
             ]
 
-    async def reports(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def reports(conn: Connection) -> AsyncIterator[Rows]:
         async for window in repo.reports(conn, area_ids, begin, end):
             yield [
                 [
@@ -253,7 +252,7 @@ async def export_tables(
                 for r in window
             ]
 
-    async def mediation(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def mediation(conn: Connection) -> AsyncIterator[Rows]:
         async for window in repo.mediation(conn, area_ids, begin, end):
             yield [
                 [
@@ -270,7 +269,7 @@ async def export_tables(
                 for m in window
             ]
 
-    async def deliveries(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def deliveries(conn: Connection) -> AsyncIterator[Rows]:
         yield [
             [
                 d.run_id,
@@ -307,7 +306,7 @@ def patrol_tables(
     tables in the officers' workbook and in the CSV files of /patrolstats."""
     begin, end = period.utc_bounds(tz)
 
-    async def patrols(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def patrols(conn: Connection) -> AsyncIterator[Rows]:
         async for window in repo.patrols(conn, area_ids, begin, end):
             yield [
                 [
@@ -326,7 +325,7 @@ def patrol_tables(
                 for pt in window
             ]
 
-    async def observations(conn: aiosqlite.Connection) -> AsyncIterator[Rows]:
+    async def observations(conn: Connection) -> AsyncIterator[Rows]:
         async for window in repo.observations(conn, area_ids, begin, end):
             yield [
                 [

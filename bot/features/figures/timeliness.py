@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-import aiosqlite
 from pydantic import BaseModel, Field
 
 from bot.features.reports.handling import Timeliness, timeliness
@@ -23,6 +22,7 @@ from bot.features.reports.model import CATEGORIES
 from bot.i18n import N_, Translator
 from bot.storage import report_handling
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 
 
 class TimelinessGroup(BaseModel):
@@ -66,7 +66,7 @@ def _group(value: Timeliness) -> TimelinessGroup:
 
 
 async def timeliness_figures(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     areas: list[Area],
     area_ids: list[int] | None,
     begin: datetime,

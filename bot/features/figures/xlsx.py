@@ -15,8 +15,6 @@ from functools import cache
 from typing import IO, TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.figures.figures import Figures, collect
 from bot.features.figures.province_tables import province_tables, timeliness_table
 from bot.features.figures.tables import Table, export_tables
@@ -24,6 +22,7 @@ from bot.features.figures.workbook import SHEET_TITLES, ColumnType, Value, summa
 from bot.i18n import N_, Translator
 from bot.shared.cells import text_cell
 from bot.shared.periods import Period
+from bot.storage.db import Connection
 
 if TYPE_CHECKING:  # openpyxl is imported only when a workbook is written (it holds ~20 MB)
     from openpyxl import Workbook
@@ -149,7 +148,7 @@ class _TableSheets:
 
 async def _write_table(
     book: Workbook,
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: Table,
     formats: dict[ColumnType, str],
     sheet_rows: int,
@@ -224,7 +223,7 @@ def _write_province(
 
 
 async def write_workbook(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     figures: Figures,
     tables: list[Table],
     t: Translator,
@@ -246,7 +245,7 @@ async def write_workbook(
 
 
 async def workbook_bytes(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.patrols.kinds import KINDS, kind
 from bot.i18n import Safe, Translator
 from bot.shared.periods import Period
 from bot.storage import stats as repo
+from bot.storage.db import Connection
 from bot.storage.stats import ObservationMonth, PatrolMonth
 
 
@@ -64,7 +63,7 @@ def aggregate(
 
 
 async def patrol_figures(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int | None,
     period: Period,
     tz: ZoneInfo,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.patrols.kinds import KINDS, kind
@@ -16,6 +14,7 @@ from bot.storage import members as members_repo
 from bot.storage import patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 from bot.storage.patrol_observations import Observation
 from bot.storage.patrols import Participant, Patrol
 
@@ -81,7 +80,7 @@ def span_text(t: Translator, patrol: Patrol) -> str:
     )
 
 
-async def participant_names(conn: aiosqlite.Connection, people: list[Participant]) -> list[str]:
+async def participant_names(conn: Connection, people: list[Participant]) -> list[str]:
     names: list[str] = []
     for person in people:
         if person.declined:

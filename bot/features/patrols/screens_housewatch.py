@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
 from bot.core.flows import StateRefused
@@ -21,6 +19,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import housewatch as repo
 from bot.storage import members as members_repo
 from bot.storage import roles as roles_repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 
 MAX_DAYS = 366
@@ -218,7 +217,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     return lines
 
 
-async def forget(conn: aiosqlite.Connection, member: Member) -> None:
+async def forget(conn: Connection, member: Member) -> None:
     from bot.storage import patrols as patrols_repo
 
     await repo.delete_member(conn, member.id)

@@ -10,16 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.patrols.backfill import Entry
 from bot.storage import audit, patrol_observations
 from bot.storage import patrols as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 
 
 async def save_notebook_patrols(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area: Area,
     entries: Sequence[Entry],
     *,

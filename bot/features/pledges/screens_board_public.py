@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.context import Context, CoreConfig, private_chat_offer, queue_reply
 from bot.core.events import Option, Reply
 from bot.core.menus import resolve_buttons
@@ -18,6 +16,7 @@ from bot.storage import areas as areas_repo
 from bot.storage import outbox, pledge_boards, pledge_campaigns
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 
 EDIT_AFTER_SENDING = timedelta(seconds=3)
 
@@ -73,7 +72,7 @@ async def board(ctx: Context) -> None:
 
 
 async def _board_parts(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     t: Translator,
     config: CoreConfig,
     area: Area,
@@ -113,7 +112,7 @@ async def refresh_posted(ctx: Context, campaign_id: int, area_id: int | None) ->
 
 
 async def refresh_boards(
-    conn: aiosqlite.Connection, config: CoreConfig, campaign_id: int, area_id: int, now: datetime
+    conn: Connection, config: CoreConfig, campaign_id: int, area_id: int, now: datetime
 ) -> int:
     """Edit every board posted for this campaign and area so it shows the list as it is now
     (a household that left it is no longer named). Returns how many messages were queued."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.pledges.actions import PLEDGE, Plg
@@ -22,6 +20,7 @@ from bot.features.pledges.model import next_window as _next_window
 from bot.i18n import Translator, escape
 from bot.storage import pledge_campaigns
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 from bot.storage.pledge_campaigns import Campaign
 from bot.storage.pledge_items import Item
 
@@ -34,7 +33,7 @@ def _windows(campaigns: list[Campaign]) -> list[Window]:
     return [Window(c.id, c.title, c.starts_on, c.ends_on) for c in campaigns]
 
 
-async def _pick(conn: aiosqlite.Connection, window: Window | None) -> Campaign | None:
+async def _pick(conn: Connection, window: Window | None) -> Campaign | None:
     return await pledge_campaigns.campaign(conn, window.id) if window else None
 
 

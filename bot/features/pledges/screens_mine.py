@@ -12,8 +12,6 @@ officer's records without the person's name or link.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import Option
 from bot.features.pledges import screens_board_public as public_board
@@ -29,6 +27,7 @@ from bot.storage import households as households_repo
 from bot.storage import individual_pledges, personal, pledge_campaigns
 from bot.storage import members as members_repo
 from bot.storage import pledges as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.pledge_campaigns import Campaign
 
@@ -177,7 +176,7 @@ async def forget_step(ctx: Context, member: Member) -> None:
     await personal.scrub_words(ctx.conn, words, escape=escape)
 
 
-async def forget_member(conn: aiosqlite.Connection, member: Member) -> None:
+async def forget_member(conn: Connection, member: Member) -> None:
     """Drop every link to the member; the household's signed pledge stays (see module doc)."""
     await repo.unlink_member(conn, member.id)
     await individual_pledges.unlink_member_individuals(conn, member.id)

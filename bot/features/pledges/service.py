@@ -12,8 +12,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.features.pledges.households import (
     Match,
     Problem,
@@ -28,6 +26,7 @@ from bot.storage import audit
 from bot.storage import households as households_repo
 from bot.storage import pledges as repo
 from bot.storage.areas import Area
+from bot.storage.db import Connection
 from bot.storage.folding import match_key
 from bot.storage.households import Household
 from bot.storage.members import Member
@@ -63,7 +62,7 @@ class CloseMatches:
 
 
 async def household_for(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area_id: int,
     head_name: str,
     address: str,
@@ -110,7 +109,7 @@ class AlreadySigned:
 
 
 async def sign_pledge(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign: Campaign,
     member: Member,
     signing: Signing,
@@ -171,7 +170,7 @@ async def sign_pledge(
 
 
 async def link_to_signed(
-    conn: aiosqlite.Connection, pledge: repo.Pledge, member: Member, now: datetime
+    conn: Connection, pledge: repo.Pledge, member: Member, now: datetime
 ) -> None:
     """Note a member of a household that already signed, so leaders do not remind them."""
     await repo.link_household_member(conn, pledge.id, member.id, now)
@@ -179,7 +178,7 @@ async def link_to_signed(
 
 
 async def withdraw_pledge(
-    conn: aiosqlite.Connection, pledge_id: int, member: Member, now: datetime
+    conn: Connection, pledge_id: int, member: Member, now: datetime
 ) -> repo.Pledge | None:
     """Withdraw the member's standing pledge (recorded with its time, never erased). None, and
     nothing written, when it is not theirs or was already withdrawn."""
@@ -208,7 +207,7 @@ class Imported:
 
 
 async def import_register(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     area: Area,
     data: bytes,
     filename: str,

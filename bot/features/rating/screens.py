@@ -7,8 +7,6 @@ shows every area per year, streaks and the share of areas that met the standard.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.events import EventKind, Option
 from bot.core.permissions import OFFICERS
@@ -33,6 +31,7 @@ from bot.features.rating.states import RatingState, RatingStep
 from bot.i18n import N_
 from bot.shared.pickers import stale
 from bot.storage import ratings as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 
 # The steps where a criterion's screen may be opened.
@@ -154,7 +153,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     ]
 
 
-async def forget(conn: aiosqlite.Connection, member: Member) -> None:
+async def forget(conn: Connection, member: Member) -> None:
     await repo.forget_member(conn, member.id)
 
 

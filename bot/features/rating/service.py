@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.features.figures.figures import collect
 from bot.features.rating import model
 from bot.storage import areas as areas_repo
 from bot.storage import audit
 from bot.storage import ratings as repo
+from bot.storage.db import Connection
 from bot.storage.ratings import AreaRating
 
 
@@ -32,13 +31,13 @@ def result_of(rating: AreaRating | None) -> bool | None:
     return rating.result if rating else None
 
 
-async def is_closed(conn: aiosqlite.Connection, year: int) -> bool:
+async def is_closed(conn: Connection, year: int) -> bool:
     found = await repo.get_year(conn, year)
     return found is not None and found.closed  # a year nobody rated yet is not open, not closed
 
 
 async def rating_id(
-    conn: aiosqlite.Connection, year: int, area_id: int, actor: int | None, now: datetime
+    conn: Connection, year: int, area_id: int, actor: int | None, now: datetime
 ) -> int:
     """The area's rating of ``year``, the year opened with it: looking at a year opens
     nothing, so the commune table shows only years somebody rated."""
@@ -48,7 +47,7 @@ async def rating_id(
 
 
 async def save_note(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     year: int,
     area_id: int,
     number: int,
@@ -90,7 +89,7 @@ class CriterionSaved:
 
 
 async def record_criterion(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     year: int,
     area_id: int,
     number: int,
@@ -132,7 +131,7 @@ async def record_criterion(
 
 
 async def decide_result(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     year: int,
     area_id: int,
     met: bool,
@@ -152,7 +151,7 @@ async def decide_result(
 
 
 async def _set_result(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     rid: int,
     year: int,
     area_id: int,
@@ -176,9 +175,7 @@ async def _set_result(
     )
 
 
-async def close_year(
-    conn: aiosqlite.Connection, year: int, *, actor: int | None, now: datetime
-) -> list[str]:
+async def close_year(conn: Connection, year: int, *, actor: int | None, now: datetime) -> list[str]:
     """Finalise the year once every area has a result; otherwise the names of the areas still
     to decide (and nothing is written)."""
     ratings = {r.area_id: r for r in await repo.of_year(conn, year)}
@@ -192,16 +189,14 @@ async def close_year(
     return []
 
 
-async def reopen_year(
-    conn: aiosqlite.Connection, year: int, *, actor: int | None, now: datetime
-) -> None:
+async def reopen_year(conn: Connection, year: int, *, actor: int | None, now: datetime) -> None:
     if await repo.reopen_year(conn, year):
         await audit.record(conn, now, actor, "rating.year_reopened", "rating_year", year)
 
 
 # Reading the records ---------------------------------------------------------------------
 async def evidence(
-    conn: aiosqlite.Connection, area_id: int, year: int, tz: ZoneInfo, now: datetime
+    conn: Connection, area_id: int, year: int, tz: ZoneInfo, now: datetime
 ) -> model.Evidence:
     current = await collect(conn, area_id, model.year_period(year), tz, now)
     previous = await collect(conn, area_id, model.year_period(year - 1), tz, now)
@@ -209,7 +204,7 @@ async def evidence(
 
 
 async def commune_table(
-    conn: aiosqlite.Connection, years: list[int], within: Collection[int] | None = None
+    conn: Connection, years: list[int], within: Collection[int] | None = None
 ) -> model.CommuneTable:
     """Each area (of ``within`` when given: a commune officer's) met / not met / not rated per
     year, streaks, the share of areas met, and the criteria recorded against the records with
@@ -241,7 +236,7 @@ class RatingLine:
     against: tuple[bool, ...] = (False,) * 5  # criteria 1..5 recorded against the records
 
 
-async def rating_lines(conn: aiosqlite.Connection, year: int) -> list[RatingLine]:
+async def rating_lines(conn: Connection, year: int) -> list[RatingLine]:
     """Every area of the commune with its rating of ``year`` (areas not rated have None)."""
     history = await repo.results(conn)
     ratings = {r.area_id: r for r in await repo.of_year(conn, year)}

@@ -95,6 +95,13 @@ class Deadline(StrEnum):
     ACK_NOW = "now"
     ACK = "ack"
     RESOLVE = "res"
+    # By category (screens_category_deadlines): the list with the commune's id; the others
+    # with "<commune>:<category>".
+    CATEGORIES = "cats"
+    CATEGORY = "cat"
+    CAT_ACK = "cack"
+    CAT_RESOLVE = "cres"
+    CAT_RESET = "crst"
 
 
 HANDLE = Actions("rh", Handle)

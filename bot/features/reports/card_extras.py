@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.events import Option
 from bot.features.reports import duplicates
 from bot.features.reports.actions import THREAD, Thread
 from bot.i18n import Translator
+from bot.storage.db import Connection
 from bot.storage.reports import Report
 
 SHOWN_CANDIDATES = 2
@@ -55,6 +54,6 @@ class Extras:
         return text, [*rows, *more]
 
 
-async def extras_of(conn: aiosqlite.Connection, report: Report) -> Extras:
+async def extras_of(conn: Connection, report: Report) -> Extras:
     found = await duplicates.candidates(conn, report)
     return Extras(report, found[:SHOWN_CANDIDATES])

@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.core.events import Reply
 from bot.features.reports import reach
 from bot.i18n import Translator
 from bot.storage import audit, report_duplicates
 from bot.storage import reports as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.reports import Report, Status
 
@@ -50,7 +49,7 @@ def alike(report: Report, other: Report) -> bool:
     return True
 
 
-async def candidates(conn: aiosqlite.Connection, report: Report) -> list[Report]:
+async def candidates(conn: Connection, report: Report) -> list[Report]:
     """Open reports made before ``report`` that look like it (the earliest first)."""
     if not report.is_open:
         return []
@@ -61,7 +60,7 @@ async def candidates(conn: aiosqlite.Connection, report: Report) -> list[Report]
 
 
 async def merge(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     original: Report,

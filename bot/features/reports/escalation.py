@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.features.reports import routing
 from bot.features.reports.handling import Step, due_steps
@@ -22,7 +20,7 @@ from bot.features.reports.service import send_card
 from bot.i18n import N_
 from bot.storage import audit, report_handling
 from bot.storage import members as members_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.members import Member
 from bot.storage.reports import Report
 
@@ -38,7 +36,7 @@ _HEADLINES = {
 }
 
 
-async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+async def _members(conn: Connection, ids: list[int]) -> list[Member]:
     found = []
     for member_id in dict.fromkeys(ids):
         member = await members_repo.get(conn, member_id)
@@ -47,7 +45,7 @@ async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
     return found
 
 
-async def next_people(conn: aiosqlite.Connection, report: Report, level: int) -> list[int]:
+async def next_people(conn: Connection, report: Report, level: int) -> list[int]:
     """Who an escalation goes to. Level 1: the assignee and the commune's own officers (the
     deployment's where the commune has none). Level 2: the province's officers, only in a
     deployment where communes have their own (else they were told at level 1)."""
@@ -62,7 +60,7 @@ async def next_people(conn: aiosqlite.Connection, report: Report, level: int) ->
 
 
 async def escalate_report(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, step: Step, now: datetime
+    conn: Connection, config: CoreConfig, report: Report, step: Step, now: datetime
 ) -> int:
     """Do one escalation unless it was done already; the messages it queued."""
     if not await report_handling.record_escalation(
@@ -107,10 +105,8 @@ async def escalate_deadlines(db: Database, config: CoreConfig, now: datetime) ->
             last = page[-1].id
 
 
-async def _escalate_due(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
-) -> int:
-    deadlines = await routing.deadlines_for(conn, report.area_id)
+async def _escalate_due(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
+    deadlines = await routing.deadlines_for(conn, report.area_id, report.category)
     queued = 0
     for step in due_steps(
         now,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.i18n import N_
+from bot.storage.category_deadlines import CategoryDeadline
 from bot.storage.report_handling import StoredDeadlines, Timing
 from bot.storage.report_settings import ReportSettings
 from bot.storage.reports import Target
@@ -77,6 +78,35 @@ class Deadlines:
 
     def resolve_due(self, start: datetime) -> datetime:
         return start + self.resolve_period
+
+    def for_category(self, own: CategoryDeadline) -> Deadlines:
+        """These (the commune's general) deadlines with a category's own over them. A report
+        happening now keeps the faster acknowledgement, unless the category's own is shorter."""
+        ack = own.ack_minutes if own.ack_minutes is not None else self.ack_minutes
+        resolve = own.resolve_days if own.resolve_days is not None else self.resolve_days
+        return Deadlines(min(self.ack_minutes_now, ack), ack, resolve)
+
+
+# Built-in deadlines of the categories where the general ones do not fit (a commune's officers
+# change them or reset them to the general ones): a fire hazard is seen to within half an hour
+# and removed within 3 days; a fight within an hour; a dispute needs mediation sessions (30
+# days); littering and encroachment go through the People's Committee (15 days).
+BUILT_IN_DEADLINES: dict[str, CategoryDeadline] = {
+    "fire": CategoryDeadline(ack_minutes=30, resolve_days=3),
+    "disorder": CategoryDeadline(ack_minutes=60),
+    "dispute": CategoryDeadline(resolve_days=30),
+    "littering": CategoryDeadline(resolve_days=15),
+}
+CATEGORY_ACK_CHOICES = (30, 60, 2 * 60, 4 * 60, 8 * 60, 12 * 60, 24 * 60, 48 * 60)  # minutes
+CATEGORY_RESOLVE_CHOICES = (1, 3, 5, 7, 10, 15, 30, 60)  # days
+
+
+def category_deadline(category: str, stored: dict[str, CategoryDeadline]) -> CategoryDeadline:
+    """A category's own deadlines: what the commune set (a reset keeps None: the general
+    ones), else the built-in ones, else none (the general ones)."""
+    if category in stored:
+        return stored[category]
+    return BUILT_IN_DEADLINES.get(category, CategoryDeadline())
 
 
 def following(choices: Sequence[int], current: int) -> int:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.core.events import Option
 from bot.features.reports import reach
@@ -21,6 +19,7 @@ from bot.features.reports.actions import ANSWER, Answer
 from bot.i18n import N_, Translator
 from bot.storage import audit, report_feedback
 from bot.storage import reports as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.reports import Report, Status
 
@@ -76,7 +75,7 @@ def outcome_options(t: Translator, config: CoreConfig, own: Report) -> list[list
     ]
 
 
-async def followed(conn: aiosqlite.Connection, own: Report) -> Report:
+async def followed(conn: Connection, own: Report) -> Report:
     """The report whose progress ``own``'s reporter follows: the original when ``own`` was
     merged into it, else ``own``."""
     if own.status == Status.DUPLICATE and own.duplicate_of is not None:
@@ -87,7 +86,7 @@ async def followed(conn: aiosqlite.Connection, own: Report) -> Report:
 
 
 async def rate(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     own: Report,
     satisfied: bool,
     reason: str | None,
@@ -106,7 +105,7 @@ async def rate(
 
 
 async def reopen_by_reporter(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     own: Report,
     member: Member | None,

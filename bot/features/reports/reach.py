@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.core.events import Reply
 from bot.core.menus import resolve_buttons
@@ -26,6 +24,7 @@ from bot.i18n import Translator
 from bot.storage import members as members_repo
 from bot.storage import outbox, report_threads
 from bot.storage import roles as roles_repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.reports import Report
 
@@ -50,7 +49,7 @@ def reporter_config(config: CoreConfig) -> CoreConfig:
 
 
 async def _queue(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     platform: str,
     chat_id: str,
@@ -83,7 +82,7 @@ async def _queue(
 
 
 async def to_member(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     member: Member,
     build: Callable[[Translator], Reply],
@@ -101,7 +100,7 @@ async def to_member(
 
 
 async def reach_one(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     build: Build,
@@ -144,7 +143,7 @@ async def reach_one(
     return 1
 
 
-async def followers(conn: aiosqlite.Connection, report: Report) -> list[Report]:
+async def followers(conn: Connection, report: Report) -> list[Report]:
     """The reports merged into ``report``: their reporters follow it."""
     async with conn.execute(
         "SELECT id FROM reports WHERE duplicate_of = ? AND status = 'duplicate' ORDER BY id",
@@ -158,7 +157,7 @@ async def followers(conn: aiosqlite.Connection, report: Report) -> list[Report]:
 
 
 async def reach_all(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     build: Callable[[Translator, bool, Report], Reply],

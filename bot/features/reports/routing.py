@@ -5,24 +5,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from bot.features.reports.handling import Deadlines, default_assignee
-from bot.storage import report_handling, report_settings
+from bot.features.reports.handling import Deadlines, category_deadline, default_assignee
+from bot.storage import category_deadlines, report_handling, report_settings
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
+from bot.storage.db import Connection
 from bot.storage.reports import Report, Target
 
 
-async def deadlines_for(conn: aiosqlite.Connection, area_id: int | None) -> Deadlines:
-    """The deadlines of the area's commune (the deployment's defaults where it set none)."""
+async def deadlines_for(conn: Connection, area_id: int | None, category: str) -> Deadlines:
+    """The deadlines of a report of ``category`` in the area's commune: the commune's general
+    ones (the deployment's defaults where it set none) with the category's own over them."""
     commune = await report_handling.commune_of(conn, area_id) if area_id else None
     stored = await report_handling.deadlines(conn, commune)
-    return Deadlines.of(stored, await report_settings.settings(conn))
+    general = Deadlines.of(stored, await report_settings.settings(conn))
+    own = category_deadline(category, await category_deadlines.of_commune(conn, commune))
+    return general.for_category(own)
 
 
 async def assignee_for(
-    conn: aiosqlite.Connection, target: Target, area_id: int | None, category: str
+    conn: Connection, target: Target, area_id: int | None, category: str
 ) -> int | None:
     """The officers' rule for the category in the area (its person may still be given the
     area's reports), else the default (:func:`default_assignee`)."""
@@ -34,7 +36,7 @@ async def assignee_for(
 
 
 async def route_new(
-    conn: aiosqlite.Connection, report: Report, deadlines: Deadlines, now: datetime
+    conn: Connection, report: Report, deadlines: Deadlines, now: datetime
 ) -> Report:
     """Set the resolution deadline and give the report to its default assignee (in its
     history); the report as it is now."""

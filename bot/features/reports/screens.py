@@ -17,8 +17,6 @@ entry has no actor, and at the end the conversation and this flow's menus are de
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.core.context import Context
 from bot.core.permissions import EVERYONE, LEADERS, OFFICERS
 from bot.core.registry import Action, Command, Feature, Job, Where
@@ -41,6 +39,7 @@ from bot.i18n import N_
 from bot.storage import mediation as mediation_repo
 from bot.storage import report_limits, report_threads
 from bot.storage import reports as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 
 
@@ -63,7 +62,7 @@ async def data_section(ctx: Context, member: Member) -> list[str]:
     return lines
 
 
-async def forget(conn: aiosqlite.Connection, member: Member) -> None:
+async def forget(conn: Connection, member: Member) -> None:
     await repo.forget_member(conn, member.id)
     await mediation_repo.forget_member(conn, member.id)
     await report_threads.forget_member(conn, member.id)

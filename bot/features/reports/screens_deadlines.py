@@ -1,6 +1,7 @@
 """The deadlines of a commune's reports, set by its officers (from /reportsettings): acknowledge
-a report happening now within N minutes, others within N hours, resolve within N days. A
-province officer picks the commune first; a commune officer changes only their own."""
+a report happening now within N minutes, others within N hours, resolve within N days; and
+each category's own (screens_category_deadlines). A province officer picks the commune first;
+a commune officer changes only their own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.features.reports import screens_category_deadlines as by_category
 from bot.features.reports.actions import DEADLINES, Deadline
 from bot.features.reports.handling import (
     ACK_CHOICES,
@@ -49,7 +51,8 @@ async def on_button(ctx: Context, argument: str) -> None:
     if not value:
         await _pick(ctx)
         return
-    commune_id = int(value) if value.isdigit() else 0
+    head, _, category = value.partition(":")
+    commune_id = int(head) if head.isdigit() else 0
     if await communes_repo.get(ctx.conn, commune_id) is None:
         stale(ctx)
         return
@@ -57,6 +60,9 @@ async def on_button(ctx: Context, argument: str) -> None:
         ctx.toast(ctx._("Only the officers of that commune can change its deadlines."))
         return
     current = await _current(ctx, commune_id)
+    if verb in by_category.VERBS:
+        await by_category.on_button(ctx, verb, commune_id, category, current)
+        return
     if verb == Deadline.COMMUNE:
         await _show(ctx, commune_id, current)
         return
@@ -125,5 +131,6 @@ async def _show(ctx: Context, commune_id: int, value: Deadlines, *, note: str = 
         [Option(ctx.t.plain("Happening now ▸"), action=DEADLINES(Deadline.ACK_NOW, commune_id))],
         [Option(ctx.t.plain("Other reports ▸"), action=DEADLINES(Deadline.ACK, commune_id))],
         [Option(ctx.t.plain("Resolve ▸"), action=DEADLINES(Deadline.RESOLVE, commune_id))],
+        [by_category.button(ctx, commune_id)],
     ]
     ctx.reply("\n".join(lines), rows, edit=True)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
 from bot.features.reports import reach, routing
@@ -38,7 +36,7 @@ from bot.storage import (
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.members import Member
 from bot.storage.reports import Report
 
@@ -88,7 +86,7 @@ class Refusal:
 
 
 async def refusal(
-    conn: aiosqlite.Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
+    conn: Connection, member_id: int, rate_key: str, now: datetime, rate_limited: bool
 ) -> Refusal | None:
     """A blocked person may not send; nor anyone over the hourly limit (named and anonymous
     reports both count). A leader's report from a patrol observation is named and audited:
@@ -103,7 +101,7 @@ async def refusal(
     return None
 
 
-async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) -> Target:
+async def route(conn: Connection, category: str, area_id: int | None) -> Target:
     """Who handles a category in an area: the configured route, or the commune police when
     nobody leads that area yet."""
     target = (await report_settings.routes(conn, default_routes())).get(category, Target.OFFICERS)
@@ -115,7 +113,7 @@ async def route(conn: aiosqlite.Connection, category: str, area_id: int | None) 
 
 
 async def submit_report(
-    conn: aiosqlite.Connection, config: CoreConfig, sub: Submission, now: datetime
+    conn: Connection, config: CoreConfig, sub: Submission, now: datetime
 ) -> Submitted | AlreadyReported:
     """Store a report with a new tracking code and its deadline, audit it (with no actor when
     anonymous), link the patrol observation it came from, and tell its handlers."""
@@ -143,7 +141,7 @@ async def submit_report(
         latitude=sub.latitude,
         longitude=sub.longitude,
     )
-    deadlines = await routing.deadlines_for(conn, sub.area_id)
+    deadlines = await routing.deadlines_for(conn, sub.area_id, sub.category)
     created = await repo.create(conn, new, code, now, deadlines.ack_due(now, sub.happening_now))
     created = await routing.route_new(conn, created, deadlines, now)  # assignee, resolve deadline
     if sub.anonymous:
@@ -178,7 +176,7 @@ async def submit_report(
 
 
 # Who hears about a report -----------------------------------------------------------------
-async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+async def _members(conn: Connection, ids: list[int]) -> list[Member]:
     found = []
     for member_id in dict.fromkeys(ids):
         member = await members_repo.get(conn, member_id)
@@ -187,12 +185,12 @@ async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
     return found
 
 
-async def officers(conn: aiosqlite.Connection, area_id: int | None) -> list[Member]:
+async def officers(conn: Connection, area_id: int | None) -> list[Member]:
     """The officers who act for the area: the whole deployment's and its commune's."""
     return await _members(conn, await roles_repo.officers_for(conn, area_id))
 
 
-async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member]:
+async def handlers_of(conn: Connection, report: Report) -> list[Member]:
     """The assigned handler when there is one (who may still be given the area's reports);
     else whoever the report is routed to."""
     assignee = report.assignee_member_id
@@ -207,17 +205,17 @@ async def handlers_of(conn: aiosqlite.Connection, report: Report) -> list[Member
     return await officers(conn, report.area_id)
 
 
-async def area_name(conn: aiosqlite.Connection, area_id: int | None) -> str | None:
+async def area_name(conn: Connection, area_id: int | None) -> str | None:
     area = await areas_repo.get(conn, area_id) if area_id else None
     return area.name if area else None
 
 
-async def _is_officer(conn: aiosqlite.Connection, member: Member, area_id: int | None) -> bool:
+async def _is_officer(conn: Connection, member: Member, area_id: int | None) -> bool:
     return member.id in await roles_repo.officers_for(conn, area_id)
 
 
 async def send_card(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     member: Member,
     report: Report,
@@ -238,9 +236,7 @@ async def send_card(
     return 1
 
 
-async def notify_new(
-    conn: aiosqlite.Connection, config: CoreConfig, report: Report, now: datetime
-) -> int:
+async def notify_new(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
     """Tell the handlers; for "happening now", every officer too, at once."""
     queued, told = 0, set()
     for member in await handlers_of(conn, report):
@@ -257,7 +253,7 @@ async def notify_new(
 
 
 async def notify_reporter(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     now: datetime,
@@ -351,7 +347,7 @@ class StatusChange:
 
 
 async def change_status(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     to_status: Status,
@@ -396,7 +392,7 @@ async def change_status(
 
 
 async def reopen(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     actor: Member | None,
@@ -409,7 +405,7 @@ async def reopen(
     officer get the card again). False in ``changed``, nothing written, when the report moved
     on meanwhile."""
     actor_id = actor.id if actor is not None else None  # None: an anonymous reporter
-    deadlines = await routing.deadlines_for(conn, report.area_id)  # the commune's, afresh
+    deadlines = await routing.deadlines_for(conn, report.area_id, report.category)  # afresh
     due = deadlines.ack_due(now, report.happening_now)
     if not await repo.set_status(
         conn, report, Status.REOPENED, actor_id, now, note=note, ack_due_at=due

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.core.events import Reply
 from bot.features.reports import escalation, reach, routing
@@ -23,6 +21,7 @@ from bot.storage import audit, report_handling
 from bot.storage import communes as communes_repo
 from bot.storage import members as members_repo
 from bot.storage import reports as repo
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.reports import Report
 
@@ -34,7 +33,7 @@ class Handled:
     queued: int = 0
 
 
-async def assignable(conn: aiosqlite.Connection, report: Report) -> list[Member]:
+async def assignable(conn: Connection, report: Report) -> list[Member]:
     """Who a report may be given to: people of its commune (leaders of its areas, its
     officers) and the province's officers."""
     found = []
@@ -46,7 +45,7 @@ async def assignable(conn: aiosqlite.Connection, report: Report) -> list[Member]
 
 
 async def assign(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     assignee_id: int,
@@ -86,7 +85,7 @@ async def assign(
 
 
 async def toggle_rule(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     member_id: int,
@@ -117,7 +116,7 @@ async def toggle_rule(
 
 
 async def transfer_to_body(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     destination: str,
@@ -165,7 +164,7 @@ async def transfer_to_body(
 
 
 async def transfer_to_area(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     area_id: int,
@@ -181,7 +180,7 @@ async def transfer_to_area(
     if commune_id is None or commune_id == await report_handling.commune_of(conn, report.area_id):
         return Handled(report, False)
     target = await route(conn, report.category, area_id)
-    deadlines = await routing.deadlines_for(conn, area_id)
+    deadlines = await routing.deadlines_for(conn, area_id, report.category)
     assignee = await routing.assignee_for(conn, target, area_id, report.category)
     due = (deadlines.ack_due(now, report.happening_now), deadlines.resolve_due(now))
     if not await report_handling.move_to_area(
@@ -219,13 +218,13 @@ async def transfer_to_area(
     return Handled(updated, True, queued)
 
 
-async def _members(conn: aiosqlite.Connection, ids: list[int]) -> list[Member]:
+async def _members(conn: Connection, ids: list[int]) -> list[Member]:
     found = [await members_repo.get(conn, member_id) for member_id in ids]
     return [m for m in found if m is not None]
 
 
 async def _tell_reporter(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     now: datetime,

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.context import CoreConfig
 from bot.core.events import Option, Reply
 from bot.features.reports import reach
 from bot.features.reports.actions import ANSWER, THREAD, TRIAGE, Answer, Thread, Triage
 from bot.i18n import Translator, escape
 from bot.storage import audit, report_threads
+from bot.storage.db import Connection
 from bot.storage.members import Member
 from bot.storage.report_threads import HANDLER, REPORTER
 from bot.storage.reports import Report
@@ -44,7 +43,7 @@ def _voice(items: list[Media]) -> str | None:
     return next((m.file_id for m in items if m.kind == "voice"), None)
 
 
-async def reachable(conn: aiosqlite.Connection, config: CoreConfig, report: Report) -> bool:
+async def reachable(conn: Connection, config: CoreConfig, report: Report) -> bool:
     """Can the reporter be written to? A named reporter still registered, or an anonymous one
     whose sealed contact is kept and opens with this deployment's key (one sealed with a key
     since lost would fail at delivery: the handler is told now instead)."""
@@ -55,7 +54,7 @@ async def reachable(conn: aiosqlite.Connection, config: CoreConfig, report: Repo
 
 
 async def handler_writes(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     author: Member,
@@ -84,7 +83,7 @@ async def handler_writes(
 
 
 async def reporter_writes(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     config: CoreConfig,
     report: Report,
     text: str,

@@ -22,14 +22,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiosqlite
-
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import Button, ChatInfo, Event, EventKind, Person
 from bot.core.menus import parse_callback_data
 from bot.core.registry import Registry
 from bot.storage import inbox, kv, seen_messages
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.numbered import choice
@@ -136,8 +134,8 @@ class ZaloTransport:
                 log.exception("could not take Zalo update %s out of the inbox", seq)
 
     @staticmethod
-    def _leave_inbox(seq: int) -> Callable[[aiosqlite.Connection], Awaitable[None]]:
-        async def leave(conn: aiosqlite.Connection) -> None:
+    def _leave_inbox(seq: int) -> Callable[[Connection], Awaitable[None]]:
+        async def leave(conn: Connection) -> None:
             await inbox.remove(conn, PLATFORM, seq)
 
         return leave

@@ -1,0 +1,275 @@
+"""The PostgreSQL backend (psycopg 3 and its pool), chosen by a ``postgresql://`` database.
+
+The repositories write their SQL once, with SQLite's ``?`` placeholders: each statement is
+translated once (cached) to psycopg's ``%s``. Parameters are bound on the client, numbers as
+untyped literals, so that a number compared with a text column (or a text with a number
+column) is taken by the column's type, as SQLite does; ``numeric`` results (a SUM of BIGINT)
+come back as int, or float when they have a fraction (SQLite's SUM and AVG). Rows are
+addressable by name and position. Errors reach the code as the neutral ones of
+bot/storage/connection.py. A connection lost before a unit of work began is replaced and the
+unit begun again; one lost inside a unit fails the unit (what it did is rolled back by the
+server), as a failed write does on SQLite.
+
+Not yet here (issue 17): several bot processes on one database, ``xomantoan backup`` (use
+``pg_dump``), copying a commune's SQLite file in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Generator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg.adapt import Dumper, Loader
+from psycopg.rows import RowMaker
+from psycopg_pool import AsyncConnectionPool
+
+from bot.storage.connection import POSTGRESQL, DatabaseError, Dialect, IntegrityError
+from bot.storage.connection import Cursor as CursorProtocol
+
+log = logging.getLogger(__name__)
+
+SCHEMES = ("postgresql://", "postgres://")
+CONNECT_ATTEMPTS = 3  # a unit of work whose connection was lost is begun again this often
+
+
+def is_postgresql(target: object) -> bool:
+    return str(target).startswith(SCHEMES)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The PostgreSQL migrations (bot/storage/migrations/postgresql) as (number, name, sql)."""
+    from bot.storage.db import MIGRATION_NAME
+
+    found: list[tuple[int, str, str]] = []
+    folder = resources.files("bot.storage").joinpath("migrations").joinpath("postgresql")
+    for entry in folder.iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """``sql`` with ``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` doubled),
+    leaving quoted text and names alone."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in ("'", '"'):
+            quote = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append("%%" if ch == "%" else ch)
+    return "".join(out)
+
+
+class _Row(tuple[Any, ...]):
+    """A row by position (it is a tuple) or by column name, like sqlite3.Row."""
+
+    _index: dict[str, int]
+    _names: list[str]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _rows(cursor: Any) -> RowMaker[_Row]:
+    names = [c.name for c in cursor.description or ()]
+    index = {n: i for i, n in reversed(list(enumerate(names)))}  # the first of a name wins
+
+    def make(values: Sequence[Any]) -> _Row:
+        row = _Row(values)
+        row._index = index
+        row._names = names
+        return row
+
+    return make
+
+
+class _UntypedNumber(Dumper):
+    """A Python int or bool bound as an untyped literal ('5'): the column decides its type."""
+
+    def dump(self, obj: Any) -> bytes:
+        return str(int(obj)).encode()
+
+
+class _Number(Loader):
+    """numeric as int when whole, else float (what SQLite gives for SUM and AVG)."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        if "." in text or "e" in text or "N" in text:
+            value = float(text)
+            return value
+        return int(text)
+
+
+def _neutral(exc: psycopg.Error) -> DatabaseError:
+    message = (exc.diag.message_primary if exc.diag else None) or str(exc)
+    if isinstance(exc, psycopg.IntegrityError):  # the triggers' refusals are check violations
+        return IntegrityError(message)
+    return DatabaseError(message)
+
+
+class PgCursor:
+    """The rows of one statement, fetched with it."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self._next = 0
+        self.rowcount = rowcount
+        self.lastrowid: int | None = None  # PostgreSQL has none: INSERT ... RETURNING id
+
+    async def fetchone(self) -> Any:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    async def fetchall(self) -> list[Any]:
+        found = self._rows[self._next :]
+        self._next = len(self._rows)
+        return found
+
+
+class _Result:
+    """``execute``'s outcome: awaited, or used with ``async with``."""
+
+    def __init__(self, run: Any) -> None:
+        self._run = run
+
+    def __await__(self) -> Generator[Any, None, CursorProtocol]:
+        return self._run.__await__()  # type: ignore[no-any-return]
+
+    async def __aenter__(self) -> CursorProtocol:
+        return await self._run  # type: ignore[no-any-return]
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        return None
+
+
+class PgConnection:
+    """One pooled connection inside a unit of work or a read (bot/storage/connection.py)."""
+
+    dialect: Dialect = POSTGRESQL
+
+    def __init__(self, raw: psycopg.AsyncConnection[Any], conninfo: str) -> None:
+        self.raw = raw
+        self.conninfo = conninfo  # to open a connection of its own (a long download)
+
+    async def _run(self, sql: str, parameters: Iterable[Any] | None) -> PgCursor:
+        args = list(parameters) if parameters is not None else []
+        try:
+            async with self.raw.cursor(row_factory=_rows) as cur:
+                await cur.execute(translate(sql), args)
+                rows = await cur.fetchall() if cur.description else []
+                return PgCursor(list(rows), cur.rowcount)
+        except psycopg.Error as exc:
+            raise _neutral(exc) from exc
+
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Result:
+        return _Result(self._run(sql, parameters))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None) -> Any:
+        cur = await self._run(sql, parameters)
+        return await cur.fetchall()
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PgCursor:
+        total = 0
+        try:
+            async with self.raw.cursor() as cur:
+                await cur.executemany(translate(sql), [list(p) for p in parameters])
+                total = cur.rowcount
+        except psycopg.Error as exc:
+            raise _neutral(exc) from exc
+        return PgCursor([], total)
+
+    async def script(self, sql: str) -> None:
+        """Several statements at once (a migration), without parameters."""
+        try:
+            await self.raw.execute(sql.encode(), prepare=False)
+        except psycopg.Error as exc:
+            raise _neutral(exc) from exc
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    conn.adapters.register_dumper(int, _UntypedNumber)
+    conn.adapters.register_dumper(bool, _UntypedNumber)
+    conn.adapters.register_loader("numeric", _Number)
+
+
+def pool_for(conninfo: str, *, max_size: int = 4) -> AsyncConnectionPool[Any]:
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        configure=_configure,
+        check=AsyncConnectionPool.check_connection,
+        kwargs={"autocommit": True, "cursor_factory": psycopg.AsyncClientCursor},
+    )
+
+
+class Session:
+    """Begins units of work and reads on pooled connections (used by PostgresDatabase)."""
+
+    def __init__(self, pool: AsyncConnectionPool[Any], conninfo: str) -> None:
+        self.pool = pool
+        self.conninfo = conninfo
+
+    @asynccontextmanager
+    async def begun(self, begin: str, end: str) -> AsyncIterator[PgConnection]:
+        """A connection with ``begin`` run on it, and ``end`` once the block is done (rolled
+        back if it fails). A connection lost before the block began is replaced."""
+        raw: psycopg.AsyncConnection[Any] | None = None
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                raw = await self.pool.getconn()
+                await raw.execute(begin)
+                break
+            except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+                if raw is not None:
+                    await self.pool.putconn(raw)
+                    raw = None
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    raise DatabaseError(f"the database did not answer: {exc}") from exc
+                log.warning("database connection lost (%s); connecting again", exc)
+                await asyncio.sleep(0.2 * (attempt + 1))
+        assert raw is not None
+        conn = PgConnection(raw, self.conninfo)
+        try:
+            yield conn
+            if raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+                # A statement failed and the block went on (SQLite would commit the rest):
+                # PostgreSQL has undone the whole unit, and it must not look committed.
+                raise DatabaseError("a statement of this unit of work failed: it was undone")
+            try:
+                await raw.execute(end)
+            except psycopg.Error as exc:
+                raise _neutral(exc) from exc
+        except BaseException:
+            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                with contextlib.suppress(psycopg.Error):
+                    await raw.execute("ROLLBACK")
+            raise
+        finally:
+            await self.pool.putconn(raw)
