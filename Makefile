@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest bench lock extract clean
+.PHONY: run test postgresql lint typecheck pytest bench lock extract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,18 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-runtime
 run: $(VENV)/.installed-runtime
 	$(BIN)/xomantoan run
 
-test: $(VENV)/.installed-dev
+# The suite's second run needs PostgreSQL's server programs (initdb, pg_ctl; the tests start
+# and remove their own throwaway server): installed with apt-get where they are missing.
+postgresql:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	{ echo "installing PostgreSQL's server programs with apt-get (for the tests)"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	{ echo "make test needs PostgreSQL's server programs (initdb, pg_ctl): install the"\
+	  "postgresql package of your system"; exit 1; }
+
+test: $(VENV)/.installed-dev postgresql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -106,8 +106,8 @@ def load_or_create_key(path: Path) -> bytes:
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(encode_key(key) + "\n")
     log.info(
-        "made a new seal key in %s: back it up with the database (without it, anonymous "
-        "reporters can no longer be reached)",
+        "made a new seal key in %s: back it up, apart from the database's backups (without it,"
+        " anonymous reporters can no longer be reached)",
         path,
     )
     return key
