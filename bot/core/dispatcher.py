@@ -26,7 +26,6 @@ from bot.core.flows import STALE_MENU, StateRefused
 from bot.core.menus import resolve_buttons, shown_options
 from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
 from bot.core.registry import Command, Registry
-from bot.core.sealing import is_sealed
 from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
 from bot.storage import members as members_repo
@@ -217,7 +216,8 @@ class Dispatcher:
         stale = (
             menu is None
             or menu.expires_at <= ctx.now
-            or not self._menu_chat(menu.chat_id, event.chat.id)
+            # a menu sent to a sealed address (an anonymous reporter's) names its chat sealed
+            or not self.config.sealer.names(menu.chat_id, event.chat.id)
             or event.option_index is None
             or not 0 <= event.option_index < len(menu.actions)
             or (
@@ -243,13 +243,6 @@ class Dispatcher:
             ctx.toast(refusal(ctx, action.roles))
             return
         await action.handler(ctx, argument)
-
-    def _menu_chat(self, menu_chat: str, chat_id: str) -> bool:
-        """Is the menu this chat's? A menu sent to a sealed address (an anonymous reporter's,
-        see bot.core.sealing) names its chat only sealed."""
-        if is_sealed(menu_chat):
-            return self.config.sealer.unseal(menu_chat) == chat_id
-        return menu_chat == chat_id
 
     async def _command(self, ctx: Context) -> None:
         event = ctx.event

@@ -80,6 +80,10 @@ class Sealer:
             return None
         return opened.decode("utf-8")
 
+    def names(self, value: str, address: str) -> bool:
+        """Does ``value``, an address in clear or sealed with this key, name ``address``?"""
+        return (self.unseal(value) if is_sealed(value) else value) == address
+
     def __repr__(self) -> str:  # never the key, in a log or a traceback
         return "Sealer(<key hidden>)"
 
