@@ -41,8 +41,8 @@ async def forget_sealed(ctx: Context, member: Member) -> None:
     sealer = ctx.config.sealer
     mine = member.user_id  # a person's private chat with the bot has their id
     for contact in await report_threads.contacts_on(ctx.conn, member.platform):
-        if sealer.unseal(contact.sealed) == mine:
+        if sealer.names(contact.sealed, mine):
             await report_threads.wipe_contact(ctx.conn, contact.report_id)
     for table, rowid, sealed in await report_threads.sealed_rows(ctx.conn, member.platform):
-        if sealer.unseal(sealed) == mine:
+        if sealer.names(sealed, mine):
             await report_threads.delete_sealed_row(ctx.conn, table, rowid)
