@@ -34,14 +34,16 @@ import heapq
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.sealing import Sealer, is_sealed
-from bot.storage import chats, outbox
-from bot.storage.db import Database
+from bot.storage import chats, outbox, processes
+from bot.storage.chat_turns import Answer, TurnRules
+from bot.storage.db import Database, DatabaseError
 from bot.storage.outbox import OutboxMessage
+from bot.transports.delivery_record import Recording
 from bot.transports.pacing import Limits, Pacer
-from bot.transports.send_results import UNCONFIRMED, Sender, SendResult
+from bot.transports.send_results import Sender, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ READ_AT_ONCE = 500
 STOP_GRACE = 5.0  # a normal stop waits this long for the requests in flight
 
 
-class OutboxWorker:
+class OutboxWorker(Recording):
     def __init__(
         self,
         db: Database,
@@ -72,8 +74,14 @@ class OutboxWorker:
         is_group: Callable[[str], bool] | None = None,
         pacer: Pacer | None = None,
         sealer: Sealer | None = None,
+        process_id: str | None = None,
+        lease: float = processes.DEFAULT_LEASE,
     ) -> None:
         self.db = db
+        # The process the rows it marks 'sending' are held by (bot.storage.processes).
+        self.process_id = process_id or processes.new_id()
+        self.lease = lease
+        self.rules = TurnRules(limits.private_interval, limits.group_burst, limits.group_window)
         # Opens sealed addresses (an anonymous reporter's chat) for the one request that
         # sends to them: the address is never written, kept or logged in the clear.
         self.sealer = sealer
@@ -97,6 +105,7 @@ class OutboxWorker:
         self._kinds_read: set[str] = set()  # chats whose kind was read into pacer.groups
         self._held: list[tuple[datetime, int, OutboxMessage]] = []
         self._results: list[tuple[int, int | None]] = []
+        self._answers: list[Answer] = []  # the chats' turns to give back with those results
         self._results_waiting = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._semaphore: asyncio.Semaphore | None = None
@@ -109,8 +118,10 @@ class OutboxWorker:
 
     # Start and stop ---------------------------------------------------------------------
     async def recover(self) -> int:
+        """Take back what dead processes held (silent past the lease; on SQLite, any earlier
+        holder of the lock file): their messages in flight are sent again."""
         async with self.db.unit() as conn:
-            return await outbox.recover_in_flight(conn)
+            return (await processes.take_back(conn, self.lease)).messages
 
     async def run(self) -> None:
         """Deliver until cancelled."""
@@ -150,6 +161,7 @@ class OutboxWorker:
         started = self._started
         await self._refill()
         while self._mono() < deadline:
+            await self._flush()  # the answers give the chats' turns back (no flusher here)
             self._release_held()
             self._promote()
             if not self._ready and not self._tasks:
@@ -272,11 +284,25 @@ class OutboxWorker:
             picked.append(message)
         if not picked:
             return
-        async with self.db.unit() as conn:
-            sending, skipped, edits = await outbox.start_sending(
-                conn, self.sender.platform, [m.id for m in picked]
-            )
+        groups = {m.chat_id for m in picked if self.pacer.is_group(m.chat_id)}
+        try:
+            async with self.db.unit() as conn:
+                claimed = await outbox.start_sending(
+                    conn,
+                    self.sender.platform,
+                    [m.id for m in picked],
+                    self.process_id,
+                    groups,
+                    self.rules,
+                )
+        except DatabaseError:  # the database is away, or two claims met: they are asked again
+            log.warning("outbox: claiming messages failed; asking again", exc_info=True)
+            claimed = outbox.Claimed(waits={m.id: REFILL_SECONDS for m in picked})
+        sending, skipped, edits = claimed.sending, claimed.skipped, claimed.edits
         for message in picked:
+            if message.id in claimed.waits:  # its chat's turn is not yet (another process)
+                self._later(message, claimed.waits[message.id])
+                continue
             if message.id not in sending:
                 self._known.discard(message.id)
                 self._done_with_chat(message.chat_id)
@@ -300,6 +326,18 @@ class OutboxWorker:
             task = asyncio.create_task(self._send_one(message, wait_turn=wait_turn))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _later(self, message: OutboxMessage, wait: float) -> None:
+        """Put a message back at its chat's head; the chat is asked again after ``wait``."""
+        chat_id = message.chat_id
+        self._busy.discard(chat_id)
+        heapq.heappush(
+            self._queues.setdefault(chat_id, []), (-message.priority, message.id, message)
+        )
+        if chat_id not in self._scheduled:
+            self._scheduled.add(chat_id)
+            heapq.heappush(self._waiting, (self._mono() + wait, chat_id))
+            self._wake.set()
 
     def _done_with_chat(self, chat_id: str) -> None:
         """The worker is done with the chat's head message (the pacer knows when the chat may
@@ -357,87 +395,3 @@ class OutboxWorker:
         if address is None:
             raise SealedAddressError
         return replace(message, chat_id=address, opened=True)
-
-    async def _record(self, message: OutboxMessage, result: SendResult) -> None:
-        chat_id = message.chat_id
-        if result.kind == "sent":
-            self._results.append((message.id, result.message_id))
-            self._results_waiting.set()
-            self._known.discard(message.id)
-            self._done_with_chat(chat_id)
-            return
-        now = self.clock()
-        async with self.db.unit() as conn:
-            if result.kind == "unconfirmed":
-                # It may have arrived: never sent again (see the module docstring).
-                await outbox.mark_unconfirmed(conn, message.id, now, result.reason or UNCONFIRMED)
-                self._known.discard(message.id)
-                self._done_with_chat(chat_id)
-                log.warning("outbox: message %d got no answer; not sent again", message.id)
-            elif result.kind == "retry_after":
-                wait = max(result.retry_after, 0.1)
-                await outbox.retry_later(
-                    conn,
-                    message.id,
-                    now + timedelta(seconds=wait),
-                    f"flood limit: retry after {result.retry_after:g}s",
-                    count=False,
-                )
-                self._enqueue(message, front=True)
-                self._done_with_chat(chat_id)  # the pacer holds the chat for ``wait``
-                log.warning("outbox: flood limit in one chat; it waits %.1fs", wait)
-            elif result.kind == "blocked":
-                await chats.set_active(conn, self.sender.platform, chat_id, False, now)
-                await outbox.mark_final(conn, message.id, "skipped", result.reason)
-                await outbox.skip_chat(conn, self.sender.platform, chat_id, result.reason)
-                self._known.discard(message.id)
-                self._drop_chat(chat_id)
-                self._done_with_chat(chat_id)
-            elif result.kind == "migrated" and result.new_chat_id is not None:
-                new_id = result.new_chat_id
-                if chat_id in self.pacer.groups:
-                    self.pacer.groups.add(new_id)
-                await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
-                await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
-                moved = [m for _, _, m in self._queues.pop(chat_id, [])]
-                self._done_with_chat(chat_id)
-                for other in [message, *moved]:
-                    self._enqueue(replace(other, chat_id=new_id))
-            elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
-                await outbox.mark_final(conn, message.id, "failed", reason)
-                self._known.discard(message.id)
-                self._done_with_chat(chat_id)
-            else:
-                backoff = min(300.0, 2.0 ** (message.attempts + 1))
-                when = now + timedelta(seconds=backoff)
-                await outbox.retry_later(conn, message.id, when, result.reason)
-                retry = replace(message, attempts=message.attempts + 1, not_before=when)
-                heapq.heappush(self._held, (when, message.id, retry))
-                self._done_with_chat(chat_id)
-        self.signal.set()
-
-    # Results ----------------------------------------------------------------------------
-    async def _flush(self) -> None:
-        if not self._results:
-            return
-        results, self._results = self._results, []
-        try:
-            async with self.db.unit() as conn:
-                await outbox.mark_sent_many(conn, results, self.clock())
-        except BaseException:
-            self._results = results + self._results
-            raise
-
-    async def _flush_loop(self) -> None:
-        """Record answers as soon as they come (those that come meanwhile are recorded together):
-        after a crash, a message that surely arrived is not sent again."""
-        while True:
-            await self._results_waiting.wait()
-            self._results_waiting.clear()
-            try:
-                await self._flush()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox: recording sent messages failed; will try again")
