@@ -226,7 +226,10 @@ async def run_bot(
             deliveries: list[Delivery] = []
             tasks: list[asyncio.Task[None]] = []
             if telegram is not None:
-                tg_limits = limits or Limits()
+                tg_limits = limits or Limits(
+                    per_second=settings.telegram_messages_per_second,
+                    private_interval=settings.telegram_chat_interval_seconds,
+                )
                 transport = await telegram.start(core.dispatcher, core.registry, tg_limits)
                 core.dispatcher.config.platform_links[transport.platform] = links
                 deliveries.append(Delivery(transport, tg_limits, telegram.pacer))

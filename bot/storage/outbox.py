@@ -332,7 +332,7 @@ async def mark_sent_many(
     """Record delivered messages: (outbox id, the platform's message id or None)."""
     await conn.executemany(
         "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-        " sent_message_id = ?, held_by = NULL WHERE id = ?",
+        " sent_message_id = ? WHERE id = ?",
         [(to_db(now), platform_id, message_id) for message_id, platform_id in sent],
     )
 

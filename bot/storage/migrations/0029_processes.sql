@@ -10,7 +10,8 @@ CREATE TABLE processes (
     started_at  REAL NOT NULL,
     seen_at     REAL NOT NULL
 );
--- The process whose request for an outbox row marked 'sending' may be in flight.
+-- The process that marked an outbox row 'sending': its request may be in flight (and once
+-- the row is 'sent', the process that sent it).
 ALTER TABLE outbox ADD COLUMN held_by TEXT;
 -- Each timer's next run, claimed by one process at a time (held_by while it runs).
 CREATE TABLE timer_runs (
