@@ -41,7 +41,7 @@ class Presence:
             others = [p for p in await processes.live(conn, self.lease) if p.id != self.id]
             if not others:
                 await processes.timers_due_now(conn)
-        await self._take_back()
+        await self._take_back(at_start=True)
         self._share(1 + len(others))
         if others:
             log.info("%d other bot processes run on this database", len(others))
@@ -80,9 +80,9 @@ class Presence:
         await self._take_back()
         self._share(len(live))
 
-    async def _take_back(self) -> None:
+    async def _take_back(self, *, at_start: bool = False) -> None:
         async with self.db.unit() as conn:
-            taken = await processes.take_back(conn, self.lease)
+            taken = await processes.take_back(conn, self.lease, at_start=at_start)
         for dead in taken.dead:
             if dead.id == self.id:
                 continue

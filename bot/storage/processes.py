@@ -109,12 +109,14 @@ class TakenBack:
     timers: int  # timers whose run had been claimed
 
 
-async def take_back(conn: Connection, lease: float) -> TakenBack:
+async def take_back(conn: Connection, lease: float, *, at_start: bool = False) -> TakenBack:
     """Take back what processes silent for longer than ``lease`` held, and drop them from the
     registry. Messages in flight then are sent again: whether their request had left cannot be
-    known (as after a crash of the only process); counted in ``messages``."""
+    known (as after a crash of the only process); counted in ``messages``. ``at_start``: also
+    rows marked 'sending' by no process (by a version before the registry)."""
     now = await db_time(conn)
     since = now - lease
+    holder = _NOT_LIVE if at_start else f"held_by IS NOT NULL AND {_NOT_LIVE}"
     rows = await conn.execute_fetchall(
         "DELETE FROM processes WHERE seen_at < ?"
         " RETURNING id, host, pid, polling, started_at, seen_at",
@@ -123,7 +125,7 @@ async def take_back(conn: Connection, lease: float) -> TakenBack:
     dead = [Process(r[0], r[1], int(r[2]), bool(r[3]), float(r[4]), float(r[5])) for r in rows]
     cur = await conn.execute(
         f"UPDATE outbox SET status = 'pending', held_by = NULL WHERE status = 'sending'"
-        f" AND {_NOT_LIVE}",
+        f" AND {holder}",
         (since,),
     )
     messages = cur.rowcount

@@ -121,7 +121,7 @@ class OutboxWorker(Recording):
         """Take back what dead processes held (silent past the lease; on SQLite, any earlier
         holder of the lock file): their messages in flight are sent again."""
         async with self.db.unit() as conn:
-            return (await processes.take_back(conn, self.lease)).messages
+            return (await processes.take_back(conn, self.lease, at_start=True)).messages
 
     async def run(self) -> None:
         """Deliver until cancelled."""

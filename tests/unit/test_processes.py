@@ -16,7 +16,7 @@ from bot.storage import chat_turns, outbox, processes
 from bot.storage.chat_turns import Answer, TurnRules
 from bot.storage.db import Database
 from bot.transports.delivery import OutboxWorker
-from bot.transports.pacing import Limits
+from bot.transports.pacing import Limits, Pacer
 from scheduler.presence import Presence, TimerClaims
 from scheduler.service import Scheduler
 from tests.postgresql import Cluster
@@ -160,10 +160,16 @@ async def test_a_timer_runs_once_across_processes(tmp_path: Path) -> None:
             await conn.execute("UPDATE timer_runs SET due_at = 0")
         await asyncio.gather(*(job.func() for job in schedulers))
         assert len(runs) == 2
-        # Each process's part of the overall limit: one half each while both live.
+        # Each process's part of the overall limit: a half each while both live.
+        pacer = Pacer(Limits(per_second=30))
+        presences[0].add_pacers([pacer])
         for presence in presences:
             await presence.beat()
         assert [p.live for p in presences] == [2, 2]
+        assert pacer.interval() == pytest.approx(2 / (30 * pacer.limits.safety))
+        await presences[1].stop()  # a normal stop leaves the registry: the other gets it all
+        await presences[0].beat()
+        assert pacer.interval() == pytest.approx(1 / (30 * pacer.limits.safety))
     finally:
         for presence in presences:
             await presence.stop()
