@@ -44,6 +44,9 @@ class Scheduler:
             try:
                 if claims is not None and not await claims.take(job_id, seconds):
                     return
+            except asyncio.CancelledError:
+                log.debug("timer %s stopped by the shutdown", job_id)
+                return
             except Exception:
                 log.warning("timer %s: claiming its run failed; trying next time", job_id)
                 return

@@ -8,16 +8,21 @@ pending messages in memory, one queue per chat, and takes one slot at a time, so
 person takes the next free slot before any further broadcast message (a benchmark in
 ``bench/broadcast.py`` measures how close to the limits it runs).
 
-Durability: SQLite is the source of truth. A message is marked ``sending`` (in a small group,
-one transaction) just before its request goes out and ``sent`` as soon as it is answered.
+Durability: the database is the source of truth. A message is claimed just before its request
+goes out: marked ``sending`` and held by this process (in a small group, one transaction, with
+row locks and its chat's turn taken, so that several processes on one PostgreSQL database never
+claim one message or one chat's turn together: bot.storage.outbox.start_sending), and marked
+``sent`` as soon as it is answered.
 Delivery is *at most once for a request that may have reached Telegram while the bot runs*:
 a request that got no answer in time (or whose connection broke after it was written) is not
 sent again, but recorded as ``sent`` with the note ``unconfirmed`` (Telegram most likely has
 it); only answers that prove the message was not sent (429, a server error, no connection)
 are retried. Across a crash it is *at least once* for the few messages in flight at that
-moment: ``recover`` turns ``sending`` back into ``pending`` (the bot cannot know whether the
-request had left, and a missing alert is worse than a rare duplicate). A normal stop waits
-for the requests in flight, so a restart sends nothing twice.
+moment: ``recover`` at start, and a survivor's heartbeat when a process dies
+(scheduler/presence.py), turn the dead process's ``sending`` back into ``pending`` (whether the
+request had left cannot be known, and a missing alert is worse than a rare duplicate); a live
+process's are never touched. A normal stop waits for the requests in flight, so a restart sends
+nothing twice.
 
 It honours ``retry_after`` on a 429 (that chat waits; the whole worker pauses when several
 chats draw one at once), marks chats that blocked or removed the bot as inactive and skips
