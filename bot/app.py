@@ -25,10 +25,11 @@ from bot.core.events import Links, NoLinks
 from bot.core.registry import Job, Registry
 from bot.features import build_registry
 from bot.storage.db import Database
-from bot.storage.lock import DatabaseInUseError, ProcessLock
+from bot.storage.lock import PollerInUseError, ProcessLock
 from bot.transports.delivery import OutboxWorker
 from bot.transports.pacing import Limits, Pacer
 from bot.transports.send_results import Sender
+from scheduler.presence import Presence, TimerClaims
 from scheduler.service import Scheduler, install_housekeeping
 
 log = logging.getLogger(__name__)
@@ -138,14 +139,18 @@ async def background(
     settings: Settings,
     limits: Limits | None = None,
     pacer: Pacer | None = None,
+    presence: Presence | None = None,
 ) -> AsyncIterator[list[asyncio.Task[None]]]:
     """The outbox workers (one per platform) and the timers (housekeeping and every feature's
     jobs), started the same way whatever the transports, and stopped when the block ends.
-    Yields the workers' tasks (they only end by failing)."""
+    Yields the workers' tasks (they only end by failing). ``presence``: this process in the
+    database's registry (its id on the messages it sends, its share of the limits, its timers'
+    claims)."""
     deliveries = (
         sender if isinstance(sender, list) else [Delivery(sender, limits or Limits(), pacer)]
     )
     signal = core.dispatcher.outbox_signal
+    lease = presence.lease if presence is not None else settings.process_lease_seconds
     workers = [
         OutboxWorker(
             core.db,
@@ -155,10 +160,16 @@ async def background(
             limits=d.limits,
             pacer=d.pacer,
             sealer=core.dispatcher.config.sealer,
+            process_id=presence.id if presence is not None else None,
+            lease=lease,
         )
         for d in deliveries
     ]
-    scheduler = Scheduler(settings.tz)
+    if presence is not None:
+        presence.add_pacers([w.pacer for w in workers])
+    scheduler = Scheduler(
+        settings.tz, TimerClaims(core.db, presence) if presence is not None else None
+    )
     install_housekeeping(scheduler, core.db, core.clock, timedelta(days=settings.retention_days))
     install_jobs(scheduler, core.registry, core.db, core.dispatcher, core.clock)
     scheduler.start()
@@ -183,21 +194,22 @@ async def run_bot(
     zalo_limits: Limits | None = None,
     read_timeout: float = 20.0,
 ) -> None:
-    """Telegram, Zalo, or both (each whose token is set), in one process on one database."""
+    """Telegram, Zalo, or both (each whose token is set), on one database: alone on SQLite,
+    beside other processes on PostgreSQL (README, "Several processes")."""
     stop = stop or asyncio.Event()
     lock = ProcessLock(settings.database)
-    lock.acquire()  # one bot process per database; a second one stops here with one line
+    lock.acquire()  # SQLite: one bot process per database; a second one stops here
     try:
         db = await Database.open(settings.database)
-        if not await db.claim_process():  # PostgreSQL: the lock is in the server
-            await db.close()
-            raise DatabaseInUseError(
-                f"another bot process is already running on {db.path}; stop it first"
-            )
     except BaseException:
         lock.release()
         raise
+    presence = Presence(
+        db, lease=settings.process_lease_seconds, polling=polls(settings), alone=lock.held
+    )
     try:
+        await take_poller_lock(db, presence.polling)  # webhook mode: polls() says False
+        await presence.start()
         async with contextlib.AsyncExitStack() as stack:
             telegram = None
             if settings.token:
@@ -214,7 +226,10 @@ async def run_bot(
             deliveries: list[Delivery] = []
             tasks: list[asyncio.Task[None]] = []
             if telegram is not None:
-                tg_limits = limits or Limits()
+                tg_limits = limits or Limits(
+                    per_second=settings.telegram_messages_per_second,
+                    private_interval=settings.telegram_chat_interval_seconds,
+                )
                 transport = await telegram.start(core.dispatcher, core.registry, tg_limits)
                 core.dispatcher.config.platform_links[transport.platform] = links
                 deliveries.append(Delivery(transport, tg_limits, telegram.pacer))
@@ -239,8 +254,8 @@ async def run_bot(
                 deliveries.append(Delivery(zalo.transport, zalo.limits, zalo.pacer))
                 if zalo.receiving is not None:
                     tasks.append(zalo.receiving)
-            async with background(core, deliveries, settings) as workers:
-                if telegram is not None:
+            async with background(core, deliveries, settings, presence=presence) as workers:
+                if telegram is not None and settings.telegram_polling:
                     tasks.append(await telegram.receive(stop))
                 _stop_on_signals(stop)
                 keep_start_up_out_of_collections()
@@ -258,12 +273,34 @@ async def run_bot(
                         raise task.exception()  # type: ignore[misc]
     finally:
         gc.unfreeze()  # a process that goes on (the tests) collects them again
+        await presence.stop()
         await db.close()
         lock.release()
         log.info("bot stopped")
 
 
 run_telegram = run_bot  # the name tests and benchmarks know
+
+
+def polls(settings: Settings) -> bool:
+    """Whether this process long-polls a platform for updates (Telegram's getUpdates, Zalo's
+    without a webhook): only one process per database may (the platform refuses a second
+    poller). A process in webhook mode does not poll."""
+    telegram = settings.token is not None and settings.telegram_polling
+    zalo = settings.zalo is not None and not settings.zalo_webhook_url
+    return telegram or zalo
+
+
+async def take_poller_lock(db: Database, polling: bool) -> None:
+    """The poller's lock: taken only by a process that polls (on PostgreSQL an advisory lock
+    held until the process ends; on SQLite the lock file already made it the only process). A
+    second poller stops here with one line; processes that do not poll need no lock."""
+    if polling and not await db.claim_poller():
+        raise PollerInUseError(
+            f"another bot process is already polling for updates on {db.path}; only one may"
+            " poll: run the others with XOMANTOAN_TELEGRAM_POLLING=false (they send and run"
+            " the timers) or in webhook mode (README, Several processes)"
+        )
 
 
 async def run_console(
@@ -288,7 +325,9 @@ async def run_console(
     except BaseException:
         lock.release()
         raise
+    presence = Presence(db, lease=settings.process_lease_seconds, alone=lock.held)
     try:
+        await presence.start()
         async with db.unit() as conn:
             await seed(conn, clock(), settings.tz)
         core = build_core(db, settings, ConsoleLinks(), clock)
@@ -301,8 +340,9 @@ async def run_console(
             files_dir=database.parent / "files",
         )
         limits = Limits(per_second=1000, private_interval=0, group_interval=0)
-        async with background(core, console, settings, limits):
+        async with background(core, console, settings, limits, presence=presence):
             await console.run()
     finally:
+        await presence.stop()
         await db.close()
         lock.release()

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     conversation_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Long polling
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # Several processes on one PostgreSQL database: only one may long-poll Telegram; with
+    # false this process does not receive (it sends the outbox and runs the timers).
+    telegram_polling: bool = True
+    # A process silent for longer than this is taken for dead (what it held is taken back).
+    process_lease_seconds: float = Field(default=30.0, ge=1, le=600)
+    # Telegram's limits (about 30 messages a second overall, one a second in one chat); a
+    # bot with paid broadcasts may send faster overall.
+    telegram_messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    telegram_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
     # Zalo Bot Platform: the token from Zalo Bot Creator, the API root (requests go to
     # <root>/bot<token>/<method>), and an optional webhook (else long polling).
     zalo_token: SecretStr | None = None

@@ -1,39 +1,63 @@
 """The scheduler service: one AsyncIOScheduler, started in the bot's start-up and shut down with
-it. Features register their jobs here; anything a job needs to remember lives in SQLite."""
+it. Features register their jobs here; anything a job needs to remember lives in the database.
+With several processes on one database, each run is claimed there first (scheduler.presence.
+TimerClaims): a timer runs in one process at a time, once per period."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.storage import retention
+from bot.storage import chat_turns, retention
 from bot.storage.db import Connection, Database
+
+if TYPE_CHECKING:
+    from scheduler.presence import TimerClaims
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+TURNS_KEPT = 3600.0  # seconds: longer than any chat's interval or a group's minute
 
 
 class Scheduler:
-    def __init__(self, tz: ZoneInfo) -> None:
+    def __init__(self, tz: ZoneInfo, claims: TimerClaims | None = None) -> None:
         self.scheduler = AsyncIOScheduler(timezone=tz)
+        self.claims = claims
 
     def every(self, job_id: str, seconds: int, job: Callable[[], Awaitable[object]]) -> None:
         """Run ``job`` once right after start (what fell due while the bot was stopped is done
         at once), then every ``seconds``. A run still going at shutdown is cancelled quietly:
-        its transaction rolls back and the next start does the work again."""
+        its transaction rolls back and the next start does the work again. With ``claims``,
+        a run another process has claimed (or is doing) is left to it."""
+        claims = self.claims
 
         async def run() -> None:
+            try:
+                if claims is not None and not await claims.take(job_id, seconds):
+                    return
+            except asyncio.CancelledError:
+                log.debug("timer %s stopped by the shutdown", job_id)
+                return
+            except Exception:
+                log.warning("timer %s: claiming its run failed; trying next time", job_id)
+                return
             try:
                 await job()
             except asyncio.CancelledError:
                 log.debug("timer %s stopped by the shutdown", job_id)
+            finally:
+                if claims is not None:
+                    with contextlib.suppress(Exception, asyncio.CancelledError):
+                        await claims.release(job_id)
 
         self.scheduler.add_job(
             run,
@@ -83,6 +107,8 @@ async def housekeeping(db: Database, clock: Clock) -> tuple[int, int, int]:
     seen = await in_batches(
         db, lambda conn, after: retention.purge_seen_messages(conn, seen_before, after)
     )
+    async with db.unit() as conn:  # chats' turns of outbox messages, idle for an hour
+        await chat_turns.purge(conn, TURNS_KEPT)
     return menus, conversations, seen
 
 

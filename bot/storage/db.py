@@ -292,9 +292,9 @@ class Database:
         async with self._lock:
             await self.conn.close()
 
-    async def claim_process(self) -> bool:
-        """Take the one-bot-process lock that lives in the database itself, if any (on SQLite
-        it is a file beside the database: bot/storage/lock.py)."""
+    async def claim_poller(self) -> bool:
+        """Take the poller's lock that lives in the database itself, if any (on SQLite the
+        whole process holds a file beside the database: bot/storage/lock.py)."""
         return True
 
     async def schema_version(self) -> int:

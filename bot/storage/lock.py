@@ -1,4 +1,6 @@
-"""One bot process per database: an exclusive lock on a file beside the SQLite file.
+"""One bot process per SQLite database: an exclusive lock on a file beside the SQLite file.
+(On PostgreSQL several processes may run; only the one that polls holds a lock, in the server:
+``Database.claim_poller``.)
 
 Two processes polling one database answered the same updates twice, and the second reset the
 first one's in-flight outbox rows at start. The process that runs the bot (polling, timers and
@@ -27,6 +29,10 @@ class LockError(Exception):
 
 class DatabaseInUseError(LockError):
     """Another live process runs the bot on this database."""
+
+
+class PollerInUseError(LockError):
+    """Another live process polls the platform for this database (PostgreSQL)."""
 
 
 def lock_path(database: str | Path) -> Path:
@@ -61,6 +67,12 @@ class ProcessLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         self._fd = fd
+
+    @property
+    def held(self) -> bool:
+        """Whether this process is surely the only one on the database (its SQLite file is
+        locked, or it lives in memory); False on a server database."""
+        return self._fd is not None or str(self.database) == ":memory:"
 
     def release(self) -> None:
         if self._fd is None:

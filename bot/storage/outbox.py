@@ -4,10 +4,11 @@ first, in the same transaction as the change that caused it, then delivered by a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.storage import chat_turns
 from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
@@ -182,15 +183,6 @@ async def retry_later(
     )
 
 
-async def recover_in_flight(conn: Connection) -> int:
-    """After a crash, messages marked as being sent are sent again (at most these duplicate).
-
-    Called only by the process that holds the database's lock (``bot.storage.lock``): any
-    message marked as being sent then belongs to an earlier holder, which has died."""
-    cur = await conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
-    return cur.rowcount
-
-
 async def skip_chat(conn: Connection, platform: str, chat_id: str, reason: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'skipped', last_error = ?"
@@ -251,33 +243,75 @@ async def pending_window(
     return [_message(r) for r in rows]
 
 
-async def start_sending(
-    conn: Connection, platform: str, ids: list[int]
-) -> tuple[set[int], set[int], dict[int, int]]:
-    """Mark messages as being sent just before their requests go out.
+@dataclass
+class Claimed:
+    """What :func:`start_sending` claimed for this process, and what it left."""
 
-    Returns (ids now marked 'sending', ids skipped because their chat is inactive, the platform
-    message id to edit for edit messages). Ids in neither set were changed by someone else
-    (deleted, skipped) and must not be sent."""
+    sending: set[int] = field(default_factory=set)  # marked 'sending', held by this process
+    skipped: set[int] = field(default_factory=set)  # their chat is inactive: never sent
+    edits: dict[int, int] = field(default_factory=dict)  # the platform message id to edit
+    # Messages whose chat may not get one yet (a request to it in flight from any process, its
+    # interval or a group's minute not over): the seconds to wait before asking again.
+    waits: dict[int, float] = field(default_factory=dict)
+
+
+async def start_sending(
+    conn: Connection,
+    platform: str,
+    ids: list[int],
+    process_id: str,
+    groups: set[str],
+    rules: chat_turns.TurnRules,
+) -> Claimed:
+    """Claim messages for this process just before their requests go out: each row is locked
+    (on PostgreSQL ``FOR UPDATE SKIP LOCKED``: a row another process is claiming right now is
+    passed over), its chat's turn taken (bot.storage.chat_turns), and it is marked 'sending'
+    with ``held_by`` naming this process. Ids in none of the result's sets were claimed by
+    another process, or changed (deleted, skipped), and must not be sent."""
+    claimed = Claimed()
     if not ids:
-        return set(), set(), {}
+        return claimed
     marks = ",".join("?" for _ in ids)
+    rows = await conn.execute_fetchall(
+        f"SELECT id, chat_id FROM outbox WHERE id IN ({marks}) AND status = 'pending'"
+        f" ORDER BY id" + chat_turns.for_update(conn),
+        ids,
+    )
+    locked = {int(r[0]): str(r[1]) for r in rows}
+    if not locked:
+        return claimed
+    marks = ",".join("?" for _ in locked)
     cur = await conn.execute(
         f"UPDATE outbox SET status = 'skipped', last_error = 'chat inactive'"
-        f" WHERE id IN ({marks}) AND status = 'pending' AND EXISTS (SELECT 1 FROM chats c"
+        f" WHERE id IN ({marks}) AND EXISTS (SELECT 1 FROM chats c"
         f" WHERE c.platform = outbox.platform AND c.chat_id = outbox.chat_id AND c.active = 0)"
         f" RETURNING id",
-        ids,
+        list(locked),
     )
-    skipped = {int(r[0]) for r in await cur.fetchall()}
+    claimed.skipped = {int(r[0]) for r in await cur.fetchall()}
+    heads: dict[str, int] = {}  # one message per chat at a time
+    for message_id, chat_id in locked.items():
+        if message_id not in claimed.skipped:
+            heads.setdefault(chat_id, message_id)
+    waits = await chat_turns.take(conn, platform, list(heads), process_id, groups, rules)
+    for message_id, chat_id in locked.items():
+        if message_id in claimed.skipped:
+            continue
+        if heads[chat_id] != message_id:
+            claimed.waits[message_id] = chat_turns.BUSY_RETRY
+        elif chat_id in waits:
+            claimed.waits[message_id] = waits[chat_id]
+    go = [i for i in locked if i not in claimed.skipped and i not in claimed.waits]
+    if not go:
+        return claimed
+    marks = ",".join("?" for _ in go)
     cur = await conn.execute(
-        f"UPDATE outbox SET status = 'sending' WHERE id IN ({marks}) AND status = 'pending'"
+        f"UPDATE outbox SET status = 'sending', held_by = ? WHERE id IN ({marks})"
         f" RETURNING id, edit_of",
-        ids,
+        [process_id, *go],
     )
     rows = list(await cur.fetchall())
-    sending = {int(r[0]) for r in rows}
-    edits: dict[int, int] = {}
+    claimed.sending = {int(r[0]) for r in rows}
     targets = {int(r[0]): int(r[1]) for r in rows if r[1] is not None}
     if targets:
         tmarks = ",".join("?" for _ in targets)
@@ -288,8 +322,8 @@ async def start_sending(
             sent_ids = {int(r[0]): r[1] for r in await c.fetchall()}
         for message_id, target in targets.items():
             if sent_ids.get(target) is not None:
-                edits[message_id] = int(sent_ids[target])
-    return sending, skipped, edits
+                claimed.edits[message_id] = int(sent_ids[target])
+    return claimed
 
 
 async def mark_sent_many(

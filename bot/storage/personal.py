@@ -141,6 +141,10 @@ async def erase_chat_traces(
         "DELETE FROM chats WHERE platform = ? AND chat_id = ? AND kind = 'private'",
         (platform, user_id),
     )
+    # The chat's turn for outbox messages (bot.storage.chat_turns) names the chat too.
+    await conn.execute(
+        "DELETE FROM chat_turns WHERE platform = ? AND chat_id = ?", (platform, user_id)
+    )
     await kv.delete(conn, kv.chat_options_key(platform, user_id))
 
 

@@ -17,7 +17,7 @@ from bot.storage.connection import Connection, DatabaseError
 from bot.storage.db import Database, SchemaTooNewError, log
 
 MIGRATION_LOCK = 0x78617417  # pg_advisory_xact_lock key: one migrating process at a time
-PROCESS_LOCK = 0x78617418  # pg_try_advisory_lock key: one bot process per database
+POLLER_LOCK = 0x78617418  # pg_try_advisory_lock key: one polling process per database
 
 
 def display(conninfo: str) -> str:
@@ -73,11 +73,13 @@ class PostgresDatabase(Database):
                 self._holder = None
             await self.session.pool.close()
 
-    async def claim_process(self) -> bool:
-        """Take the one-bot-process lock of this database (held by a connection of its own
-        until :meth:`close` or the process's end); False if another process holds it."""
+    async def claim_poller(self) -> bool:
+        """Take the poller's lock of this database: only one process may long-poll the
+        platforms (Telegram refuses a second getUpdates); the others run in webhook mode or
+        only send. Held by a connection of its own until :meth:`close` or the process's end
+        (the server drops it with a killed process); False if another process holds it."""
         holder = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
-        cur = await holder.execute("SELECT pg_try_advisory_lock(%s)", (PROCESS_LOCK,))
+        cur = await holder.execute("SELECT pg_try_advisory_lock(%s)", (POLLER_LOCK,))
         row = await cur.fetchone()
         if not row or not row[0]:
             await holder.close()

@@ -8,16 +8,21 @@ pending messages in memory, one queue per chat, and takes one slot at a time, so
 person takes the next free slot before any further broadcast message (a benchmark in
 ``bench/broadcast.py`` measures how close to the limits it runs).
 
-Durability: SQLite is the source of truth. A message is marked ``sending`` (in a small group,
-one transaction) just before its request goes out and ``sent`` as soon as it is answered.
+Durability: the database is the source of truth. A message is claimed just before its request
+goes out: marked ``sending`` and held by this process (in a small group, one transaction, with
+row locks and its chat's turn taken, so that several processes on one PostgreSQL database never
+claim one message or one chat's turn together: bot.storage.outbox.start_sending), and marked
+``sent`` as soon as it is answered.
 Delivery is *at most once for a request that may have reached Telegram while the bot runs*:
 a request that got no answer in time (or whose connection broke after it was written) is not
 sent again, but recorded as ``sent`` with the note ``unconfirmed`` (Telegram most likely has
 it); only answers that prove the message was not sent (429, a server error, no connection)
 are retried. Across a crash it is *at least once* for the few messages in flight at that
-moment: ``recover`` turns ``sending`` back into ``pending`` (the bot cannot know whether the
-request had left, and a missing alert is worse than a rare duplicate). A normal stop waits
-for the requests in flight, so a restart sends nothing twice.
+moment: ``recover`` at start, and a survivor's heartbeat when a process dies
+(scheduler/presence.py), turn the dead process's ``sending`` back into ``pending`` (whether the
+request had left cannot be known, and a missing alert is worse than a rare duplicate); a live
+process's are never touched. A normal stop waits for the requests in flight, so a restart sends
+nothing twice.
 
 It honours ``retry_after`` on a 429 (that chat waits; the whole worker pauses when several
 chats draw one at once), marks chats that blocked or removed the bot as inactive and skips
@@ -34,14 +39,16 @@ import heapq
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core.sealing import Sealer, is_sealed
-from bot.storage import chats, outbox
-from bot.storage.db import Database
+from bot.storage import chats, outbox, processes
+from bot.storage.chat_turns import Answer, TurnRules
+from bot.storage.db import Database, DatabaseError
 from bot.storage.outbox import OutboxMessage
+from bot.transports.delivery_record import Recording
 from bot.transports.pacing import Limits, Pacer
-from bot.transports.send_results import UNCONFIRMED, Sender, SendResult
+from bot.transports.send_results import Sender, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +67,7 @@ READ_AT_ONCE = 500
 STOP_GRACE = 5.0  # a normal stop waits this long for the requests in flight
 
 
-class OutboxWorker:
+class OutboxWorker(Recording):
     def __init__(
         self,
         db: Database,
@@ -72,8 +79,14 @@ class OutboxWorker:
         is_group: Callable[[str], bool] | None = None,
         pacer: Pacer | None = None,
         sealer: Sealer | None = None,
+        process_id: str | None = None,
+        lease: float = processes.DEFAULT_LEASE,
     ) -> None:
         self.db = db
+        # The process the rows it marks 'sending' are held by (bot.storage.processes).
+        self.process_id = process_id or processes.new_id()
+        self.lease = lease
+        self.rules = TurnRules(limits.private_interval, limits.group_burst, limits.group_window)
         # Opens sealed addresses (an anonymous reporter's chat) for the one request that
         # sends to them: the address is never written, kept or logged in the clear.
         self.sealer = sealer
@@ -97,6 +110,7 @@ class OutboxWorker:
         self._kinds_read: set[str] = set()  # chats whose kind was read into pacer.groups
         self._held: list[tuple[datetime, int, OutboxMessage]] = []
         self._results: list[tuple[int, int | None]] = []
+        self._answers: list[Answer] = []  # the chats' turns to give back with those results
         self._results_waiting = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._semaphore: asyncio.Semaphore | None = None
@@ -109,8 +123,10 @@ class OutboxWorker:
 
     # Start and stop ---------------------------------------------------------------------
     async def recover(self) -> int:
+        """Take back what dead processes held (silent past the lease; on SQLite, any earlier
+        holder of the lock file): their messages in flight are sent again."""
         async with self.db.unit() as conn:
-            return await outbox.recover_in_flight(conn)
+            return (await processes.take_back(conn, self.lease, at_start=True)).messages
 
     async def run(self) -> None:
         """Deliver until cancelled."""
@@ -150,6 +166,7 @@ class OutboxWorker:
         started = self._started
         await self._refill()
         while self._mono() < deadline:
+            await self._flush()  # the answers give the chats' turns back (no flusher here)
             self._release_held()
             self._promote()
             if not self._ready and not self._tasks:
@@ -272,11 +289,25 @@ class OutboxWorker:
             picked.append(message)
         if not picked:
             return
-        async with self.db.unit() as conn:
-            sending, skipped, edits = await outbox.start_sending(
-                conn, self.sender.platform, [m.id for m in picked]
-            )
+        groups = {m.chat_id for m in picked if self.pacer.is_group(m.chat_id)}
+        try:
+            async with self.db.unit() as conn:
+                claimed = await outbox.start_sending(
+                    conn,
+                    self.sender.platform,
+                    [m.id for m in picked],
+                    self.process_id,
+                    groups,
+                    self.rules,
+                )
+        except DatabaseError:  # the database is away, or two claims met: they are asked again
+            log.warning("outbox: claiming messages failed; asking again", exc_info=True)
+            claimed = outbox.Claimed(waits={m.id: REFILL_SECONDS for m in picked})
+        sending, skipped, edits = claimed.sending, claimed.skipped, claimed.edits
         for message in picked:
+            if message.id in claimed.waits:  # its chat's turn is not yet (another process)
+                self._later(message, claimed.waits[message.id])
+                continue
             if message.id not in sending:
                 self._known.discard(message.id)
                 self._done_with_chat(message.chat_id)
@@ -300,6 +331,18 @@ class OutboxWorker:
             task = asyncio.create_task(self._send_one(message, wait_turn=wait_turn))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _later(self, message: OutboxMessage, wait: float) -> None:
+        """Put a message back at its chat's head; the chat is asked again after ``wait``."""
+        chat_id = message.chat_id
+        self._busy.discard(chat_id)
+        heapq.heappush(
+            self._queues.setdefault(chat_id, []), (-message.priority, message.id, message)
+        )
+        if chat_id not in self._scheduled:
+            self._scheduled.add(chat_id)
+            heapq.heappush(self._waiting, (self._mono() + wait, chat_id))
+            self._wake.set()
 
     def _done_with_chat(self, chat_id: str) -> None:
         """The worker is done with the chat's head message (the pacer knows when the chat may
@@ -357,87 +400,3 @@ class OutboxWorker:
         if address is None:
             raise SealedAddressError
         return replace(message, chat_id=address, opened=True)
-
-    async def _record(self, message: OutboxMessage, result: SendResult) -> None:
-        chat_id = message.chat_id
-        if result.kind == "sent":
-            self._results.append((message.id, result.message_id))
-            self._results_waiting.set()
-            self._known.discard(message.id)
-            self._done_with_chat(chat_id)
-            return
-        now = self.clock()
-        async with self.db.unit() as conn:
-            if result.kind == "unconfirmed":
-                # It may have arrived: never sent again (see the module docstring).
-                await outbox.mark_unconfirmed(conn, message.id, now, result.reason or UNCONFIRMED)
-                self._known.discard(message.id)
-                self._done_with_chat(chat_id)
-                log.warning("outbox: message %d got no answer; not sent again", message.id)
-            elif result.kind == "retry_after":
-                wait = max(result.retry_after, 0.1)
-                await outbox.retry_later(
-                    conn,
-                    message.id,
-                    now + timedelta(seconds=wait),
-                    f"flood limit: retry after {result.retry_after:g}s",
-                    count=False,
-                )
-                self._enqueue(message, front=True)
-                self._done_with_chat(chat_id)  # the pacer holds the chat for ``wait``
-                log.warning("outbox: flood limit in one chat; it waits %.1fs", wait)
-            elif result.kind == "blocked":
-                await chats.set_active(conn, self.sender.platform, chat_id, False, now)
-                await outbox.mark_final(conn, message.id, "skipped", result.reason)
-                await outbox.skip_chat(conn, self.sender.platform, chat_id, result.reason)
-                self._known.discard(message.id)
-                self._drop_chat(chat_id)
-                self._done_with_chat(chat_id)
-            elif result.kind == "migrated" and result.new_chat_id is not None:
-                new_id = result.new_chat_id
-                if chat_id in self.pacer.groups:
-                    self.pacer.groups.add(new_id)
-                await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
-                await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
-                moved = [m for _, _, m in self._queues.pop(chat_id, [])]
-                self._done_with_chat(chat_id)
-                for other in [message, *moved]:
-                    self._enqueue(replace(other, chat_id=new_id))
-            elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
-                await outbox.mark_final(conn, message.id, "failed", reason)
-                self._known.discard(message.id)
-                self._done_with_chat(chat_id)
-            else:
-                backoff = min(300.0, 2.0 ** (message.attempts + 1))
-                when = now + timedelta(seconds=backoff)
-                await outbox.retry_later(conn, message.id, when, result.reason)
-                retry = replace(message, attempts=message.attempts + 1, not_before=when)
-                heapq.heappush(self._held, (when, message.id, retry))
-                self._done_with_chat(chat_id)
-        self.signal.set()
-
-    # Results ----------------------------------------------------------------------------
-    async def _flush(self) -> None:
-        if not self._results:
-            return
-        results, self._results = self._results, []
-        try:
-            async with self.db.unit() as conn:
-                await outbox.mark_sent_many(conn, results, self.clock())
-        except BaseException:
-            self._results = results + self._results
-            raise
-
-    async def _flush_loop(self) -> None:
-        """Record answers as soon as they come (those that come meanwhile are recorded together):
-        after a crash, a message that surely arrived is not sent again."""
-        while True:
-            await self._results_waiting.wait()
-            self._results_waiting.clear()
-            try:
-                await self._flush()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox: recording sent messages failed; will try again")

@@ -64,6 +64,10 @@ class Pacer:
         # the outbox worker and the transport add to it.
         self.groups: set[str] = set()
         self.is_group = is_group or self.groups.__contains__
+        # This process's part of the overall limit when several processes send on one
+        # database: 1 / the live processes (bot.storage.processes; set by scheduler.presence).
+        # Replies and the outbox of this process share that part, replies first.
+        self.share = 1.0
         self.next_slot = 0.0
         self.paused_until = 0.0
         self.chat_ready: dict[str, float] = {}
@@ -79,7 +83,7 @@ class Pacer:
         return asyncio.get_running_loop().time()
 
     def interval(self) -> float:
-        return 1.0 / (self.limits.per_second * self.limits.safety)
+        return 1.0 / (self.limits.per_second * self.limits.safety * self.share)
 
     def ready_at(self, chat_id: str, *, reply: bool = False) -> float:
         """When ``chat_id`` may get its next message (a guess while a request is in flight,

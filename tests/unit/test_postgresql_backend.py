@@ -80,9 +80,9 @@ async def test_one_bot_process_per_database_and_the_lock_goes_with_it(cluster: C
     url = cluster.url(cluster.new_database())
     first, second = await Database.open(url), await Database.open(url)
     try:
-        assert await first.claim_process()
-        assert not await second.claim_process()  # a second bot process stops at start
+        assert await first.claim_poller()
+        assert not await second.claim_poller()  # a second bot process stops at start
         await first.close()  # ended (or killed: the server drops its connection)
-        assert await second.claim_process()
+        assert await second.claim_poller()
     finally:
         await second.close()
