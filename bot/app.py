@@ -189,7 +189,10 @@ async def run_bot(
     lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
         db = await Database.open(settings.database)
-        if not await db.claim_process():  # PostgreSQL: the lock is in the server
+        # Telegram by webhook: several processes may share a PostgreSQL database, so they do
+        # not take the poller's lock (a SQLite file keeps its lock file: one process).
+        by_webhook = settings.token is not None and settings.telegram_webhook_url is not None
+        if not by_webhook and not await db.claim_process():  # PostgreSQL: the lock is there
             await db.close()
             raise DatabaseInUseError(
                 f"another bot process is already running on {db.path}; stop it first"
@@ -218,6 +221,15 @@ async def run_bot(
                 transport = await telegram.start(core.dispatcher, core.registry, tg_limits)
                 core.dispatcher.config.platform_links[transport.platform] = links
                 deliveries.append(Delivery(transport, tg_limits, telegram.pacer))
+            server = None  # the bot's own HTTP server, when a platform needs it
+            if settings.zalo or by_webhook:
+                from bot.transports.zalo.runner import http_server
+
+                server = http_server(settings, db)
+                stack.push_async_callback(server.stop)
+                hook = telegram.webhook() if telegram is not None else None
+                if hook is not None:
+                    server.add_webhook(hook)
             if settings.zalo:
                 from bot.transports.zalo.runner import running_zalo
 
@@ -232,6 +244,7 @@ async def run_bot(
                         limits=zalo_limits,
                         read_timeout=read_timeout,
                         fetch_photo=telegram.fetch_file if telegram is not None else None,
+                        server=server,
                     )
                 )
                 if zalo is None:
@@ -239,6 +252,8 @@ async def run_bot(
                 deliveries.append(Delivery(zalo.transport, zalo.limits, zalo.pacer))
                 if zalo.receiving is not None:
                     tasks.append(zalo.receiving)
+            if server is not None:
+                await server.start()
             async with background(core, deliveries, settings) as workers:
                 if telegram is not None:
                     tasks.append(await telegram.receive(stop))
