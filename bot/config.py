@@ -67,9 +67,9 @@ class Settings(BaseSettings):
     # from the token). Without the address, the bot polls (one process).
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
-    # Webhook mode: a process holds the chats it is handling for this long, renewing it while
-    # it runs; the chats of a process that died are taken over by another after it.
-    chat_lease_seconds: int = Field(default=30, ge=2, le=600)
+    # A process silent for longer than this is taken for dead: in webhook mode, the chats
+    # whose updates it was handling are taken over by another process.
+    process_lease_seconds: float = Field(default=30.0, ge=1, le=600)
     # Zalo Bot Platform: the token from Zalo Bot Creator, the API root (requests go to
     # <root>/bot<token>/<method>), and an optional webhook (else long polling).
     zalo_token: SecretStr | None = None

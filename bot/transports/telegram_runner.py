@@ -100,7 +100,7 @@ class RunningTelegram:
     async def _by_webhook(self, stop: asyncio.Event) -> None:
         assert self.transport is not None
         claims = asyncio.create_task(
-            self.transport.serve_claims(stop, self.settings.chat_lease_seconds), name="claim"
+            self.transport.serve_claims(stop, self.settings.process_lease_seconds), name="claim"
         )
         try:
             await self._set_webhook(stop)  # meanwhile, updates kept before are handled

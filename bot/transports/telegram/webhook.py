@@ -83,7 +83,7 @@ class WebhookReceiving(Lanes):
         self._claim_wake.set()
 
     # Handling, by chat, across the processes ------------------------------------------------
-    async def serve_claims(self, stop: asyncio.Event, lease_seconds: int) -> None:
+    async def serve_claims(self, stop: asyncio.Event, lease_seconds: float) -> None:
         """Claim chats with updates waiting and hand each to its lane, renewing the leases,
         until ``stop`` is set."""
         self.lease = timedelta(seconds=lease_seconds)
@@ -196,19 +196,13 @@ class WebhookReceiving(Lanes):
         async with self.db.unit() as conn:
             await inbox.lock_for(conn, WEBHOOK_KEY)
             if await kv.get(conn, WEBHOOK_KEY) == mark:
-                info = await self.bot.do_api_request("getWebhookInfo")
-                if isinstance(info, dict) and info.get("url") == url:
+                info = await self.bot.get_webhook_info()
+                if info.url == url:
                     return False
             else:
                 await self._confirm_polled(await kv.get(conn, OFFSET_KEY))
-            await self.bot.do_api_request(
-                "setWebhook",
-                api_kwargs={
-                    "url": url,
-                    "secret_token": secret,
-                    "allowed_updates": allowed,
-                    "drop_pending_updates": False,
-                },
+            await self.bot.set_webhook(
+                url, allowed_updates=allowed, drop_pending_updates=False, secret_token=secret
             )
             await kv.put(conn, WEBHOOK_KEY, mark)
         return True
@@ -225,7 +219,7 @@ class WebhookReceiving(Lanes):
 
     async def delete_webhook(self) -> None:
         """Back to polling: Telegram refuses getUpdates while a webhook is set."""
-        await self.bot.do_api_request("deleteWebhook", api_kwargs={"drop_pending_updates": False})
+        await self.bot.delete_webhook(drop_pending_updates=False)
         async with self.db.unit() as conn:
             await kv.delete(conn, WEBHOOK_KEY)
 
