@@ -99,7 +99,8 @@ async def claim(
 ) -> list[str]:
     """Claim for ``holder`` until ``until`` up to ``limit`` chats that have updates waiting
     and that nobody holds (or whose lease has passed); return their keys. On PostgreSQL the
-    claims other processes are taking at this moment are skipped, not waited for."""
+    chats other processes are claiming at this moment are skipped, not waited for (only a
+    chat's very first claim row, made here, may wait for another's short transaction)."""
     # A claim for each chat with updates waiting that has none yet (inserted in key order:
     # two processes doing this at once never wait for each other in a circle).
     await conn.execute(
