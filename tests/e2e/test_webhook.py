@@ -21,6 +21,8 @@ from bot.transports.telegram.polling import ALLOWED_UPDATES
 from tests.conftest import seed_areas
 from tests.e2e.harness import TOKEN, WEBHOOK_URL, ChatUser, RunningBot, free_port
 from tests.e2e.test_faults import run_process
+from tests.e2e.zalo_harness import WEBHOOK_SECRET as ZALO_SECRET
+from tests.e2e.zalo_harness import ZALO_TOKEN
 from tests.fakebotapi import FakeBotAPI
 
 SECRET = "webhook-secret_0123456789"
@@ -214,3 +216,39 @@ async def test_updates_kept_while_polling_are_handled_after_switching_to_the_web
         assert len(api.sent(609, "sendMessage")) == 2
     finally:
         await hooked.stop()
+
+
+async def test_telegram_and_zalo_webhooks_share_the_bots_one_http_server(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    import httpx
+
+    from tests.e2e.zalo_harness import RunningZaloBot
+    from tests.fakezaloapi import FakeZaloAPI, ZaloUser
+
+    zalo = FakeZaloAPI(ZALO_TOKEN)
+    await zalo.start()
+    both = RunningZaloBot(zalo, tmp_path / "bot.sqlite3", telegram=api, webhook=True,
+                          telegram_webhook=True)  # fmt: skip
+    await both.start()
+    try:
+        await api.wait_for(lambda c: c.method == "setWebhook")
+        assert api.webhook is not None
+        assert api.webhook["url"] == "https://bot.example.vn/telegram/updates"
+        answer = await ChatUser(api, 610, "An", language_code="en").send("/help")
+        assert "What I can do" in answer.text
+        assert {target for _, target, _ in api.posted} == {both.http}
+        before = len(zalo.calls)
+        update = ZaloUser(zalo, "e4ea2cd5189df1c3a88c", "An").update("trợ giúp")
+        posted = await zalo.post_webhook(both.http + "/zalo/webhook", update, secret=ZALO_SECRET)
+        assert posted.status_code == 200
+        await zalo.wait_for(lambda c: c.method == "sendMessage", after=before)
+        # Each platform's secret opens only its own path.
+        tg_update = message(920, 611, "/help")
+        assert (await api.post_update(both.http, tg_update, secret=ZALO_SECRET))[0] == 403
+        async with httpx.AsyncClient() as client:
+            health = await client.get(both.http + "/health")
+        assert health.status_code == 200
+    finally:
+        await both.stop()
+        await zalo.stop()
