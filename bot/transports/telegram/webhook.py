@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_KEY = "telegram.webhook"  # kv: a fingerprint of the webhook set (address, secret)
 OFFSET_KEY = "telegram.offset"  # kv: the polling offset (see .polling)
+SETTING_KEY = "telegram.webhook.setting"  # kv: a process telling Telegram now (and since when)
+SETTING_FOR = timedelta(seconds=60)  # after this, another process takes over telling it
 CLAIM_EVERY = 1.0  # seconds between looks for chats with updates nobody handles
 CLAIM_LIMIT = 100  # chats claimed at most in one look
 BATCH = 20  # a chat's updates read at once
@@ -190,21 +192,42 @@ class WebhookReceiving(Lanes):
 
     # Telling Telegram -----------------------------------------------------------------------
     async def set_webhook(self, url: str, secret: str, allowed: list[str]) -> bool:
-        """Have Telegram post updates to ``url`` with ``secret``; False when it already does
-        (another process set it). Processes starting together do it one at a time."""
+        """Have Telegram post updates to ``url`` with ``secret``; False when it already does.
+        Of processes starting together one tells Telegram while the others wait for it (no
+        transaction is held while Telegram is asked)."""
         mark = fingerprint(url, secret, allowed)
-        async with self.db.unit() as conn:
-            await inbox.lock_for(conn, WEBHOOK_KEY)
-            if await kv.get(conn, WEBHOOK_KEY) == mark:
+        me = self.holder or new_holder()
+        while True:
+            now = wall_clock()
+            async with self.db.unit() as conn:
+                await inbox.lock_for(conn, WEBHOOK_KEY)
+                current = await kv.get(conn, WEBHOOK_KEY)
+                offset = await kv.get(conn, OFFSET_KEY)
+                setting = (await kv.get(conn, SETTING_KEY) or "").split(" ")
+                busy = (
+                    len(setting) == 3
+                    and setting[0] == mark
+                    and setting[1] != me
+                    and now - datetime.fromisoformat(setting[2]) < SETTING_FOR
+                )
+                if current != mark and not busy:
+                    await kv.put(conn, SETTING_KEY, f"{mark} {me} {now.isoformat()}")
+            if busy:  # another process is telling Telegram right now
+                await asyncio.sleep(1.0)
+                continue
+            if current == mark:
                 info = await self.bot.get_webhook_info()
                 if info.url == url:
                     return False
-            else:
-                await self._confirm_polled(await kv.get(conn, OFFSET_KEY))
-            await self.bot.set_webhook(
-                url, allowed_updates=allowed, drop_pending_updates=False, secret_token=secret
-            )
+            elif current is None:
+                await self._confirm_polled(offset)
+            break
+        await self.bot.set_webhook(
+            url, allowed_updates=allowed, drop_pending_updates=False, secret_token=secret
+        )
+        async with self.db.unit() as conn:
             await kv.put(conn, WEBHOOK_KEY, mark)
+            await kv.delete(conn, SETTING_KEY)
         return True
 
     async def _confirm_polled(self, offset: str | None) -> None:
