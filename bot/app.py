@@ -189,10 +189,12 @@ async def run_bot(
     lock.acquire()  # one bot process per database; a second one stops here with one line
     try:
         db = await Database.open(settings.database)
-        # Telegram by webhook: several processes may share a PostgreSQL database, so they do
-        # not take the poller's lock (a SQLite file keeps its lock file: one process).
-        by_webhook = settings.token is not None and settings.telegram_webhook_url is not None
-        if not by_webhook and not await db.claim_process():  # PostgreSQL: the lock is there
+        # Telegram by webhook: several processes may share a PostgreSQL database, so they take
+        # no lock in it unless they poll Zalo (a SQLite file keeps its lock file: one process).
+        polls = settings.telegram_webhook_url is None or bool(
+            settings.zalo and not settings.zalo_webhook_url
+        )
+        if polls and not await db.claim_process():  # PostgreSQL: the lock is in the server
             await db.close()
             raise DatabaseInUseError(
                 f"another bot process is already running on {db.path}; stop it first"
@@ -222,6 +224,7 @@ async def run_bot(
                 core.dispatcher.config.platform_links[transport.platform] = links
                 deliveries.append(Delivery(transport, tg_limits, telegram.pacer))
             server = None  # the bot's own HTTP server, when a platform needs it
+            by_webhook = telegram is not None and telegram.by_webhook
             if settings.zalo or by_webhook:
                 from bot.transports.zalo.runner import http_server
 
