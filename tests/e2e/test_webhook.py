@@ -135,6 +135,7 @@ async def test_a_body_that_is_no_update_gets_400_and_the_bot_goes_on(
     assert "What I can do" in answer.text
 
 
+@pytest.mark.timeout(180)  # a real process starting on a loaded machine
 async def test_one_process_by_webhook_with_a_secret_derived_from_the_token_never_logs_it(
     api: FakeBotAPI, tmp_path: Path
 ) -> None:

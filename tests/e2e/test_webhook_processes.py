@@ -21,10 +21,13 @@ from tests.e2e.harness import WEBHOOK_URL, ChatUser, free_port
 from tests.e2e.test_faults import run_process
 from tests.fakebotapi import Call, FakeBotAPI
 
-pytestmark = pytest.mark.postgresql_only(reason="several bot processes on one database")
+pytestmark = [
+    pytest.mark.postgresql_only(reason="several bot processes on one database"),
+    pytest.mark.timeout(300),  # real processes starting on a loaded machine
+]
 
 SECRET = "several-processes_0123456789"
-LEASE = 4  # seconds: how long a killed process's chats wait before another takes them
+LEASE = 8  # seconds: how long a killed process's chats wait before another takes them
 HELP, PRIVACY = "What I can do", "Your data"
 
 
