@@ -253,3 +253,21 @@ async def test_telegram_and_zalo_webhooks_share_the_bots_one_http_server(
     finally:
         await both.stop()
         await zalo.stop()
+
+
+@pytest.mark.sqlite_only(reason="the lock file beside the SQLite database")
+@pytest.mark.timeout(180)  # a real process starting on a loaded machine
+async def test_on_sqlite_a_second_webhook_process_refuses_to_start(
+    api: FakeBotAPI, hooked: RunningBot
+) -> None:
+    second = await run_process(
+        api,
+        hooked.database,
+        XOMANTOAN_TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
+        XOMANTOAN_HTTP_PORT=str(free_port()),
+    )
+    _, err = await asyncio.wait_for(second.communicate(), 120)
+    assert second.returncode == 2
+    assert "another bot process" in err.decode() and "already running" in err.decode()
+    answer = await ChatUser(api, 612, "An", language_code="en").send("/help")  # the first goes on
+    assert "What I can do" in answer.text

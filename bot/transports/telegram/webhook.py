@@ -91,7 +91,10 @@ class WebhookReceiving(Lanes):
         self.lease = timedelta(seconds=lease_seconds)
         if self.holder is None:
             self.holder = new_holder()
-        await self._key_old_updates()
+        try:
+            await self._key_old_updates()
+        except Exception:  # they wait (without a chat) until a start that can
+            log.exception("could not give the updates kept before their chats")
         renew_every = min(CLAIM_EVERY, lease_seconds / 4)
         renewed = forgotten = time.monotonic()
         while not stop.is_set():
