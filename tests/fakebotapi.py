@@ -256,7 +256,6 @@ class FakeBotAPI:
         sockets = site._server.sockets  # type: ignore[union-attr]
         port = sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self._delivering = asyncio.create_task(self._deliver())
         return self.url
 
     async def stop(self) -> None:
@@ -316,6 +315,8 @@ class FakeBotAPI:
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = dict(params)
+        if self._delivering is None:  # posting starts with the first webhook
+            self._delivering = asyncio.create_task(self._deliver())
         # Pending updates are kept (drop_pending_updates is not asked for) and now posted.
         self.updates = [u for u in self.updates if u["update_id"] >= self.confirmed]
         return True
