@@ -233,6 +233,16 @@ async def run_bot(
                 transport = await telegram.start(core.dispatcher, core.registry, tg_limits)
                 core.dispatcher.config.platform_links[transport.platform] = links
                 deliveries.append(Delivery(transport, tg_limits, telegram.pacer))
+            server = None  # the bot's own HTTP server, when a platform needs it
+            by_webhook = telegram is not None and telegram.by_webhook
+            if settings.zalo or by_webhook:
+                from bot.transports.zalo.runner import http_server
+
+                server = http_server(settings, db)
+                stack.push_async_callback(server.stop)
+                hook = telegram.webhook() if telegram is not None else None
+                if hook is not None:
+                    server.add_webhook(hook)
             if settings.zalo:
                 from bot.transports.zalo.runner import running_zalo
 
@@ -247,6 +257,7 @@ async def run_bot(
                         limits=zalo_limits,
                         read_timeout=read_timeout,
                         fetch_photo=telegram.fetch_file if telegram is not None else None,
+                        server=server,
                     )
                 )
                 if zalo is None:
@@ -254,8 +265,10 @@ async def run_bot(
                 deliveries.append(Delivery(zalo.transport, zalo.limits, zalo.pacer))
                 if zalo.receiving is not None:
                     tasks.append(zalo.receiving)
+            if server is not None:
+                await server.start()
             async with background(core, deliveries, settings, presence=presence) as workers:
-                if telegram is not None and settings.telegram_polling:
+                if telegram is not None and (settings.telegram_polling or by_webhook):
                     tasks.append(await telegram.receive(stop))
                 _stop_on_signals(stop)
                 keep_start_up_out_of_collections()
@@ -286,7 +299,11 @@ def polls(settings: Settings) -> bool:
     """Whether this process long-polls a platform for updates (Telegram's getUpdates, Zalo's
     without a webhook): only one process per database may (the platform refuses a second
     poller). A process in webhook mode does not poll."""
-    telegram = settings.token is not None and settings.telegram_polling
+    telegram = (
+        settings.token is not None
+        and settings.telegram_polling
+        and settings.telegram_webhook_url is None
+    )
     zalo = settings.zalo is not None and not settings.zalo_webhook_url
     return telegram or zalo
 

@@ -6,10 +6,14 @@ A wrong setting must stop start-up with one clear line naming the setting and th
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -23,6 +27,8 @@ TOKEN_PATTERN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,64}$")
 ZALO_TOKEN_PATTERN = re.compile(r"^\d{3,25}:[A-Za-z0-9_-]{8,256}$")
 # Zalo sends the webhook secret back in a header: 8 to 256 visible ASCII characters.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[\x21-\x7e]{8,256}$")
+# Telegram's secret_token allows 1 to 256 of these; a short one is guessed, so 16 at least.
+TELEGRAM_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 ENV_PREFIX = "XOMANTOAN_"
 
 
@@ -55,6 +61,12 @@ class Settings(BaseSettings):
     conversation_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     # Long polling
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    # Telegram by webhook instead (several bot processes behind one https:// address): the
+    # address Telegram posts to (the bot's HTTP server serves its path, behind the reverse
+    # proxy), and the secret Telegram sends back with each update (by default one derived
+    # from the token). Without the address, the bot polls (one process).
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
     # Several processes on one PostgreSQL database: only one may long-poll Telegram; with
     # false this process does not receive (it sends the outbox and runs the timers).
     telegram_polling: bool = True
@@ -128,7 +140,19 @@ class Settings(BaseSettings):
             )
         return value.strip()
 
-    @field_validator("zalo_webhook_url", "public_url", mode="before")
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _telegram_secret(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not TELEGRAM_SECRET_PATTERN.match(value.strip()):
+            raise ValueError(
+                "must be 16 to 256 characters of letters A-Z a-z, digits, _ and - (what"
+                " Telegram allows)"
+            )
+        return value.strip()
+
+    @field_validator("zalo_webhook_url", "telegram_webhook_url", "public_url", mode="before")
     @classmethod
     def _https_url(cls, value: object) -> object:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -154,6 +178,17 @@ class Settings(BaseSettings):
                 "ZALO_WEBHOOK_SECRET: is needed with ZALO_WEBHOOK_URL (8 to 256 characters;"
                 " Zalo sends it back with every update)"
             )
+        if self.telegram_webhook_url:
+            if self.telegram_token is None:
+                raise ValueError("TELEGRAM_WEBHOOK_URL: is set, but TELEGRAM_TOKEN is not")
+            path = _path_of(self.telegram_webhook_url)
+            if self.zalo_webhook_url and path == _path_of(self.zalo_webhook_url):
+                raise ValueError(
+                    "TELEGRAM_WEBHOOK_URL: its path must differ from ZALO_WEBHOOK_URL's (both"
+                    " are served by the bot's one HTTP server)"
+                )
+            if path in ("/health",) or path.startswith(("/files/", "/media/")):
+                raise ValueError(f"TELEGRAM_WEBHOOK_URL: the path {path} is the bot's own")
         return self
 
     @field_validator("commune_name", mode="before")
@@ -224,6 +259,22 @@ class Settings(BaseSettings):
         return self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else None
 
     @property
+    def telegram_webhook_path(self) -> str | None:
+        """Where the bot's HTTP server takes Telegram's updates (webhook mode), else None."""
+        return _path_of(self.telegram_webhook_url) if self.telegram_webhook_url else None
+
+    @property
+    def telegram_secret(self) -> str | None:
+        """The secret Telegram sends with each webhook call: the setting, else one derived
+        from the token (the same in every process; a new token gives a new one)."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        if self.token is None:
+            return None
+        digest = hmac.new(self.token.encode(), b"xomantoan telegram webhook", hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+    @property
     def download_root(self) -> str | None:
         """Where download links point: the public URL, else the webhook's scheme and host."""
         if self.public_url:
@@ -237,7 +288,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """What the logs must never show."""
         seal = self.seal_key.get_secret_value() if self.seal_key else None
-        return [s for s in (self.token, self.zalo, self.webhook_secret, seal) if s]
+        telegram = self.telegram_secret
+        return [s for s in (self.token, self.zalo, self.webhook_secret, telegram, seal) if s]
 
     def sealer(self) -> Sealer:
         """The sealer of reporters' addresses: the set key, else the key file beside the
@@ -261,6 +313,10 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"the seal key file {path} cannot be read or made ({exc.strerror})"
             ) from None
+
+
+def _path_of(url: str) -> str:
+    return urlsplit(url).path or "/"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,7 +1,10 @@
 """A fake Telegram Bot API server on loopback, for end-to-end tests and benchmarks.
 
 It speaks the Bot API over HTTP as the real one does (``/bot<token>/<method>``), queues updates
-for ``getUpdates`` (long polling), records every call the bot makes, and can be told to answer
+for ``getUpdates`` (long polling) or, once the bot called ``setWebhook``, posts them to the
+webhook as Telegram does (through ``webhook_targets``: the reverse proxy in front of the bot
+processes, taken in turn; a call not answered 2xx is made again), records every call the bot
+makes, and can be told to answer
 a call with an error (429 flood limit, 403 blocked, 400 migrated group, 5xx), to hold a call
 without answering after doing it (a hung request the server nonetheless recorded), or to
 enforce Telegram's rate limits.
@@ -19,6 +22,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -232,6 +236,13 @@ class FakeBotAPI:
         # chat is sent as a reply to it (see ChatUser.answer), which closes it.
         self.forced: dict[tuple[int, int], Call] = {}
         self._senders: dict[tuple[int, int], int] = {}  # (chat, message id) -> the sender
+        # Webhook mode: what setWebhook was given (None while polling), the bot processes'
+        # own addresses the reverse proxy forwards Telegram's calls to (in turn), and each
+        # call made to them: (update id, target, HTTP status or 0 when it could not connect).
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_targets: list[str] = []
+        self.posted: list[tuple[int, str, int]] = []
+        self._delivering: asyncio.Task[None] | None = None
 
     # Server ---------------------------------------------------------------------------
     async def start(self) -> str:
@@ -249,8 +260,79 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         self.released.set()
+        if self._delivering is not None:
+            self._delivering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivering
         if self.runner is not None:
             await self.runner.cleanup()
+
+    # Webhook --------------------------------------------------------------------------
+    async def post_update(
+        self, target: str, update: dict[str, Any] | str | bytes, *, secret: str | None = None
+    ) -> tuple[int, str]:
+        """POST ``update`` (an update, or a raw body) to a bot process as Telegram does, with
+        ``secret`` in its header (None: the one given to setWebhook; "": no header)."""
+        import aiohttp
+
+        if secret is None:
+            secret = str((self.webhook or {}).get("secret_token") or "")
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        body = update if isinstance(update, str | bytes) else json.dumps(update)
+        path = urlsplit(str((self.webhook or {}).get("url") or "/")).path or "/"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(target + path, data=body, headers=headers) as response,
+        ):
+            return response.status, await response.text()
+
+    async def _deliver(self) -> None:
+        """Telegram's side of a webhook: the oldest update not delivered yet is posted (to the
+        targets in turn) until a process answers 2xx; one at a time, in order."""
+        turn = 0
+        while True:
+            async with self._changed:
+                while not (self.webhook and self.webhook_targets and self.updates):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.5)
+            update = self.updates[0]
+            target = self.webhook_targets[turn % len(self.webhook_targets)]
+            turn += 1
+            try:
+                status, _ = await self.post_update(target, update)
+            except Exception:  # the process is down: the proxy answers 502; tried again
+                status = 0
+            self.posted.append((int(update["update_id"]), target, status))
+            if 200 <= status < 300:
+                if self.updates and self.updates[0] is update:
+                    self.updates.pop(0)
+                async with self._changed:
+                    self._changed.notify_all()
+            else:
+                await asyncio.sleep(0.2)
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = dict(params)
+        if self._delivering is None:  # posting starts with the first webhook
+            self._delivering = asyncio.create_task(self._deliver())
+        # Pending updates are kept (drop_pending_updates is not asked for) and now posted.
+        self.updates = [u for u in self.updates if u["update_id"] >= self.confirmed]
+        return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        hook = self.webhook or {}
+        return {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+            "allowed_updates": hook.get("allowed_updates", []),
+        }
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
@@ -277,6 +359,12 @@ class FakeBotAPI:
             )
         method = request.match_info["method"]
         params = await self._params(request)
+        if method == "getUpdates" and self.webhook is not None:
+            return self._error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use"
+                " deleteWebhook to delete the webhook first",
+            )
         error = self._failure_for(method, params)
         refused = refusal(method, params) if error is None else None
         if refused is not None:

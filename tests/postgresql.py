@@ -5,7 +5,9 @@ own, removed at the end); one database per test, made from a migrated template. 
 database a test opens by file (``Database.open(tmp_path / "x.sqlite3")``, the bot started on
 a file) is that test's PostgreSQL database instead, one per file name, so the same tests drive
 the same code on the other engine. Tests that read or write the SQLite file itself are marked
-``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end.
+``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end;
+tests of what only a server database does (several bot processes on one database, row locks)
+are marked ``postgresql_only`` the same way, and the SQLite run lists them.
 If PostgreSQL cannot be started, the run fails and says why (it never passes without it).
 """
 
@@ -26,7 +28,7 @@ from typing import Any
 import pytest
 
 BACKENDS = ("sqlite", "postgresql")
-_skipped: list[tuple[str, str]] = []
+_skipped: list[tuple[str, str]] = []  # (test, reason) not run on this run's backend
 _database_of: Callable[[str], str] | None = None  # a file's PostgreSQL database, on that run
 
 
@@ -55,24 +57,28 @@ def backend(config: pytest.Config) -> str:
     return str(config.getoption("--backend"))
 
 
+def _other_only(config: pytest.Config) -> str:
+    """The marker of the tests this run does not run."""
+    return "sqlite_only" if backend(config) == "postgresql" else "postgresql_only"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if backend(config) != "postgresql":
-        return
+    name = _other_only(config)
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
+        marker = item.get_closest_marker(name)
         if marker is not None:
             reason = str(marker.kwargs.get("reason") or (marker.args[0] if marker.args else ""))
             _skipped.append((item.nodeid, reason))
-            item.add_marker(pytest.mark.skip(reason=f"sqlite_only: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"{name}: {reason}"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if backend(config) != "postgresql":
-        return
-    terminalreporter.section("not run on PostgreSQL (sqlite_only)")
+    name = _other_only(config)
+    other = "SQLite" if name == "postgresql_only" else "PostgreSQL"
+    terminalreporter.section(f"not run on {other} ({name})")
     for nodeid, reason in _skipped:
         terminalreporter.write_line(f"{nodeid}: {reason}")
-    terminalreporter.write_line(f"{len(_skipped)} tests marked sqlite_only")
+    terminalreporter.write_line(f"{len(_skipped)} tests marked {name}")
 
 
 def _binary(name: str) -> str:

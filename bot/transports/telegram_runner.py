@@ -1,5 +1,6 @@
 """Starting and stopping Telegram inside the bot process (see bot/app.py): the library and its
-check of the token, the command menus, the polling loop and the chats' lanes."""
+check of the token, the command menus, the receiving (the polling loop, or the webhook and
+the chats' claims) and the chats' lanes."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ from bot.storage.db import Database
 from bot.transports.pacing import Limits, Pacer
 from bot.transports.telegram.connection import build_application
 from bot.transports.telegram.links import TelegramLinks
-from bot.transports.telegram.polling import TOKEN_REFUSED, initialize
+from bot.transports.telegram.polling import (
+    ALLOWED_UPDATES,
+    POLL_BACKOFF_MAX,
+    POLL_BACKOFF_START,
+    TOKEN_REFUSED,
+    initialize,
+)
 from bot.transports.telegram.retries import with_retries
 from bot.transports.telegram.transport import TelegramTransport
+from bot.transports.telegram.webhook import new_holder
+from bot.transports.webhooks import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +45,10 @@ class RunningTelegram:
         self.pacer: Pacer | None = None
         self.transport: TelegramTransport | None = None
         self.poll: asyncio.Task[None] | None = None
+
+    @property
+    def by_webhook(self) -> bool:
+        return self.settings.telegram_webhook_url is not None
 
     @property
     def links(self) -> TelegramLinks:
@@ -60,12 +73,69 @@ class RunningTelegram:
             log.warning("could not publish the command menus; commands still work", exc_info=True)
         return self.transport
 
+    def webhook(self) -> Webhook | None:
+        """What the bot's HTTP server serves for Telegram (webhook mode), else None."""
+        path, secret = self.settings.telegram_webhook_path, self.settings.telegram_secret
+        if self.transport is None or path is None or secret is None:
+            return None
+        return self.transport.webhook(path, secret)
+
     async def receive(self, stop: asyncio.Event) -> asyncio.Task[None]:
         assert self.transport is not None
+        if self.by_webhook:
+            self.transport.holder = new_holder()
+            self.poll = asyncio.create_task(self._by_webhook(stop), name="claims")
+            log.info(
+                "bot @%s is running (webhook; this process is %s)",
+                self.app.bot.username,
+                self.transport.holder,
+            )
+            return self.poll
+        await self.transport.forget_webhook()  # back from webhook mode: polling again
         await self.transport.resume()  # updates fetched before the last stop, not yet handled
         self.poll = asyncio.create_task(self._poll(stop), name="poll")
         log.info("bot @%s is running (long polling)", self.app.bot.username)
         return self.poll
+
+    async def _by_webhook(self, stop: asyncio.Event) -> None:
+        assert self.transport is not None
+        claims = asyncio.create_task(
+            self.transport.serve_claims(stop, self.settings.process_lease_seconds), name="claim"
+        )
+        try:
+            await self._set_webhook(stop)  # meanwhile, updates kept before are handled
+            await claims
+        finally:
+            claims.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await claims
+
+    async def _set_webhook(self, stop: asyncio.Event) -> None:
+        """Tell Telegram the address (retried with back-off while it does not answer; a
+        refused token stops the bot)."""
+        assert self.transport is not None
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_secret
+        assert url is not None and secret is not None
+        delay = POLL_BACKOFF_START
+        while not stop.is_set():
+            try:
+                changed = await self.transport.set_webhook(url, secret, ALLOWED_UPDATES)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if isinstance(exc, TOKEN_REFUSED) or "unauthorized" in str(exc).lower():
+                    raise SettingsError(REFUSED) from None
+                log.warning(
+                    "could not set the webhook (%s); retrying in %.0fs",
+                    f"{type(exc).__name__}: {exc}"[:200],
+                    delay,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, POLL_BACKOFF_MAX)
+                continue
+            log.info("webhook %s %s", "set to" if changed else "already at", url)
+            return
 
     async def _poll(self, stop: asyncio.Event) -> None:
         assert self.transport is not None
@@ -81,6 +151,7 @@ class RunningTelegram:
                 await self.poll
         if self.transport is not None:
             await self.transport.stop_lanes()
+            await self.transport.stop_claims()
             await self.transport.close()
 
 

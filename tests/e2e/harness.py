@@ -16,7 +16,18 @@ from bot.transports.pacing import Limits
 from tests.fakebotapi import BOT_USER, Call, FakeBotAPI
 
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuvwxyz"
+# Webhook mode: the public address Telegram is given (a reverse proxy forwards its path to
+# the bot's own HTTP server on loopback: see FakeBotAPI.webhook_targets).
+WEBHOOK_URL = "https://bot.example.vn/telegram/updates"
 _message_ids = itertools.count(1)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class RunningBot:
@@ -31,8 +42,14 @@ class RunningBot:
         clock: Any = None,
         limits: Limits | None = None,
         read_timeout: float | None = None,
+        webhook: bool = False,
+        webhook_secret: str | None = None,
     ) -> None:
         self.api = api
+        # Webhook mode: Telegram posts updates to the bot's own HTTP server (this port).
+        self.webhook = webhook
+        self.webhook_secret = webhook_secret
+        self.port = free_port() if webhook else 0
         self.database = database
         self.admins = admins
         self.clock = clock
@@ -45,13 +62,27 @@ class RunningBot:
         self.task: asyncio.Task[None] | None = None
         self.stop_event = asyncio.Event()
 
+    @property
+    def target(self) -> str:
+        """Where the reverse proxy forwards Telegram's calls to this bot (webhook mode)."""
+        return f"http://127.0.0.1:{self.port}"
+
     async def start(self) -> None:
+        webhook: dict[str, Any] = {}
+        if self.webhook:
+            webhook = {
+                "telegram_webhook_url": WEBHOOK_URL,
+                "telegram_webhook_secret": self.webhook_secret,
+                "http_port": self.port,
+            }
+            self.api.webhook_targets = [self.target]
         settings = load_settings(
             telegram_token=TOKEN,
             telegram_api_url=self.api.url,
             database=self.database,
             admins=self.admins,
             poll_timeout_seconds=1,
+            **webhook,
         )
         self.stop_event = asyncio.Event()
         kwargs: dict[str, Any] = {"stop": self.stop_event, "limits": self.limits}
@@ -62,6 +93,10 @@ class RunningBot:
         before = len(self.api.calls)
         self.task = asyncio.create_task(run_telegram(settings, **kwargs))
         await self.api.wait_for(lambda c: c.method == "setMyCommands", after=before)
+        if self.webhook:  # set (or found set by an earlier start)
+            await self.api.wait_for(
+                lambda c: c.method in ("setWebhook", "getWebhookInfo"), after=before
+            )
         await self.api.wait_idle(quiet=0.2)
 
     async def stop(self) -> None:

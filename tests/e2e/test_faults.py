@@ -35,8 +35,11 @@ from tests.postgresql import database_setting
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.subprocess.Process:
-    """The real command line (``python -m bot ...``) pointed at the fake server."""
+async def run_process(
+    api: FakeBotAPI, database: Path, *args: str, **settings: str
+) -> asyncio.subprocess.Process:
+    """The real command line (``python -m bot ...``) pointed at the fake server (``settings``:
+    more XOMANTOAN_ variables)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XOMANTOAN_")}
     env.update(
         XOMANTOAN_TELEGRAM_TOKEN=TOKEN,
@@ -46,6 +49,7 @@ async def run_process(api: FakeBotAPI, database: Path, *args: str) -> asyncio.su
         XOMANTOAN_POLL_TIMEOUT_SECONDS="1",
         PYTHONPATH=str(ROOT),
     )
+    env.update(settings)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -43,6 +43,7 @@ class RunningZaloBot:
         admins: str = "",
         read_timeout: float | None = None,
         public_url: str | None = PUBLIC_URL,
+        telegram_webhook: bool = False,
     ) -> None:
         self.zalo = zalo
         self.telegram = telegram
@@ -52,6 +53,7 @@ class RunningZaloBot:
         self.admins = admins
         self.read_timeout = read_timeout
         self.public_url = public_url  # None: no public address (no links, no photos on Zalo)
+        self.telegram_webhook = telegram_webhook  # Telegram by webhook too, on the same server
         self.port = free_port()
         self.http = f"http://127.0.0.1:{self.port}"
         self.task: asyncio.Task[None] | None = None
@@ -77,6 +79,9 @@ class RunningZaloBot:
         if self.telegram is not None:
             values["telegram_token"] = TOKEN
             values["telegram_api_url"] = self.telegram.url
+            if self.telegram_webhook:
+                values["telegram_webhook_url"] = f"{PUBLIC_URL}/telegram/updates"
+                self.telegram.webhook_targets = [self.http]
         settings = load_settings(**values)
         self.stop_event = asyncio.Event()
         kwargs: dict[str, Any] = {"stop": self.stop_event, "limits": FAST, "zalo_limits": FAST}

@@ -133,3 +133,62 @@ def test_the_zalo_token_and_webhook_secret_never_reach_the_logs(
     redact = RedactSecrets(load_settings().secrets).redact
     line = f"POST https://bot-api.zaloplatforms.com/bot{token}/sendMessage s3cret-s3cret"
     assert token not in redact(line) and "s3cret-s3cret" not in redact(line)
+
+
+TG_TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"XOMANTOAN_TELEGRAM_WEBHOOK_URL": "http://bot.example.vn/t"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"XOMANTOAN_TELEGRAM_WEBHOOK_SECRET": "short"}, "16 to 256"),
+        ({"XOMANTOAN_TELEGRAM_WEBHOOK_SECRET": "has spaces in it, sixteen+"}, "16 to 256"),
+        (
+            {
+                "XOMANTOAN_TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/hook",
+                "XOMANTOAN_ZALO_TOKEN": "1459232241454765289:abcDEF123_-xyz",
+                "XOMANTOAN_ZALO_WEBHOOK_URL": "https://bot.example.vn/hook",
+                "XOMANTOAN_ZALO_WEBHOOK_SECRET": "s3cret-s3cret",
+            },
+            "must differ from ZALO_WEBHOOK_URL",
+        ),
+        ({"XOMANTOAN_TELEGRAM_WEBHOOK_URL": "https://bot.example.vn/health"}, "bot's own"),
+    ],
+)
+def test_telegram_webhook_settings_are_checked(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], words: str
+) -> None:
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_TOKEN", TG_TOKEN)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith("Setting XOMANTOAN_TELEGRAM_WEBHOOK_")
+    assert words in str(error.value)
+
+
+def test_a_telegram_webhook_needs_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/t")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_URL: is set, but TELEGRAM_TOKEN"):
+        load_settings()
+
+
+def test_the_telegram_webhook_secret_is_derived_from_the_token_and_redacted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.logging_setup import RedactSecrets
+
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_TOKEN", TG_TOKEN)
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_WEBHOOK_URL", "https://bot.example.vn/tg/updates/")
+    settings = load_settings()
+    assert settings.telegram_webhook_path == "/tg/updates"
+    derived = settings.telegram_secret
+    assert derived is not None and len(derived) >= 32 and derived.isascii()
+    assert all(ch.isalnum() or ch in "_-" for ch in derived)  # what Telegram allows
+    assert derived == load_settings().telegram_secret  # the same in every process
+    other = load_settings(telegram_token="123456789:another-token_abcdefghijklmnopqrstu")
+    assert other.telegram_secret != derived  # a new token, a new secret
+    assert derived not in RedactSecrets(settings.secrets).redact(f"secret_token={derived}")
+    monkeypatch.setenv("XOMANTOAN_TELEGRAM_WEBHOOK_SECRET", "my-own-secret_0123456789")
+    assert load_settings().telegram_secret == "my-own-secret_0123456789"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -15,14 +14,42 @@ from bot.transports.telegram.state import TransportState
 log = logging.getLogger(__name__)
 
 
+class HandledElsewhere(Exception):
+    """The update's chat was taken over by another process (this one's lease had passed):
+    its handling is rolled back here, and it is not answered."""
+
+
+def chat_key(update: Update) -> str:
+    """The lane (and the claim) an update belongs to: its chat, else its sender."""
+    chat, user = update.effective_chat, update.effective_user
+    return str(chat.id if chat is not None else (user.id if user is not None else 0))
+
+
+class LeaveInbox:
+    """The update leaves the inbox in its own transaction; in webhook mode only while this
+    process (``holder``) still holds its chat, else the transaction is rolled back."""
+
+    def __init__(self, update_id: int, holder: str | None) -> None:
+        self.update_id = update_id
+        self.holder = holder
+        self.elsewhere = False
+
+    async def __call__(self, conn: Any) -> None:
+        removed = await inbox.remove(conn, PLATFORM, self.update_id, holder=self.holder)
+        if not removed and self.holder is not None:
+            self.elsewhere = True
+            raise HandledElsewhere(f"update {self.update_id} was taken over by another process")
+
+
 class Lanes(TransportState):
     # One lane per chat --------------------------------------------------------------------
     async def _accept(self, accepted: list[tuple[int | None, Update, Any]], offset: int) -> None:
         """Keep a fetched batch in the inbox (the next getUpdates confirms it to Telegram, which
         then forgets it) and hand each update to its chat's lane."""
         kept = [(update_id, item) for update_id, _, item in accepted if update_id is not None]
+        keys = {u: chat_key(update) for u, update, _ in accepted if u is not None}
         async with self.db.unit() as conn:
-            await inbox.put_many(conn, PLATFORM, kept, self.dispatcher.clock())
+            await inbox.put_many(conn, PLATFORM, kept, self.dispatcher.clock(), keys=keys)
             await kv.put(conn, "telegram.offset", str(offset))
         self._inboxed.update(update_id for update_id, _ in kept)
         for update_id, update, _ in accepted:
@@ -46,11 +73,8 @@ class Lanes(TransportState):
             log.info("handling %d updates received before the last stop", len(waiting))
         return len(waiting)
 
-    def _leave_inbox(self, update_id: int) -> Callable[[Any], Awaitable[None]]:
-        async def remove(conn: Any) -> None:
-            await inbox.remove(conn, PLATFORM, update_id)
-
-        return remove
+    def _leave_inbox(self, update_id: int) -> LeaveInbox:
+        return LeaveInbox(update_id, self.holder)
 
     async def _handled(self, update_id: int | None) -> None:
         """The update's transaction has committed: it leaves the inbox (a crash from now on
@@ -59,14 +83,12 @@ class Lanes(TransportState):
             return
         self._inboxed.discard(update_id)
         async with self.db.unit() as conn:
-            await inbox.remove(conn, PLATFORM, update_id)
+            await inbox.remove(conn, PLATFORM, update_id, holder=self.holder)
 
     def submit(self, update: Update, update_id: int | None = None) -> None:
         """Hand an update to its chat's lane and return at once: the chat's updates are
         handled in order, each chat independently of the others."""
-        chat, user = update.effective_chat, update.effective_user
-        key = chat.id if chat is not None else (user.id if user is not None else 0)
-        self._lanes.submit(key, (update_id, update))
+        self._lanes.submit(chat_key(update), (update_id, update))
 
     async def _handle_in_lane(self, item: tuple[int | None, Update]) -> None:
         update_id, update = item

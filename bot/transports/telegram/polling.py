@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.storage import kv
 from bot.transports.telegram.events import UpdateEvents
-from bot.transports.telegram.lanes import Lanes
+from bot.transports.telegram.webhook import WebhookReceiving
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see the docstring of .transport).
@@ -35,7 +35,7 @@ class TokenRefusedError(Exception):
 TOKEN_REFUSED = (InvalidToken, TokenRefusedError)
 
 
-class Polling(Lanes, UpdateEvents):
+class Polling(WebhookReceiving, UpdateEvents):
     # Polling ------------------------------------------------------------------------------
     async def poll(self, wait_seconds: int, stop: asyncio.Event) -> None:
         """Fetch updates until ``stop`` is set. Whatever the network answers (an HTML page from
@@ -64,8 +64,13 @@ class Polling(Lanes, UpdateEvents):
                 retry = exc.retry_after
                 wait = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
                 problem = "Telegram asked to slow down"
-            except Conflict:
+            except Conflict as exc:
                 problem = "another copy of this bot is polling with the same token"
+                if "webhook" in str(exc).lower():  # getUpdates is refused while one is set
+                    problem = "a webhook was set; deleting it to poll"
+                    wait = 0.0
+                    with contextlib.suppress(Exception):
+                        await self.delete_webhook()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # every other answer is retried

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -29,6 +30,11 @@ class TransportState:
     groups: set[str]
     _lanes: ChatLanes[tuple[int | None, Update]]
     _inboxed: set[int]
+    holder: str | None
+    lease: timedelta
+    _held: set[str]
+    _claims: ChatLanes[str]
+    _claim_wake: asyncio.Event
     _handling: asyncio.Semaphore
     menus_task: asyncio.Task[None] | None
     _parts_sent: dict[int, int]

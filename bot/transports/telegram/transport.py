@@ -14,6 +14,8 @@ a request that may have reached Telegram (no answer in time) is never sent again
 from __future__ import annotations
 
 import asyncio
+import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -38,6 +40,8 @@ from bot.transports.telegram.menus import CommandMenus
 from bot.transports.telegram.outbox_sender import OutboxSending
 from bot.transports.telegram.polling import Polling
 from bot.transports.telegram.replies import Replies
+
+log = logging.getLogger(__name__)
 
 HANDLING = 2  # events handled (in the database) at the same time
 
@@ -69,6 +73,13 @@ class TelegramTransport(Polling, Replies, OutboxSending, CommandMenus):
         self.groups: set[str] = pacer.groups if pacer is not None else set()
         self._lanes: ChatLanes[tuple[int | None, Update]] = ChatLanes(self._handle_in_lane, "chat")
         self._inboxed: set[int] = set()  # update ids kept in the inbox, not handled yet
+        # Webhook mode (several processes): this process's name in the chats' claims, the
+        # chats it holds (each drained in its own lane), and what wakes its claiming.
+        self.holder: str | None = None
+        self.lease = timedelta(seconds=30)
+        self._held: set[str] = set()
+        self._claims: ChatLanes[str] = ChatLanes(self._drain, "claimed")
+        self._claim_wake = asyncio.Event()
         # Few events wait for the database at once, so the outbox worker's short transactions
         # never queue behind a crowd of them (sending, the slow part, is outside).
         self._handling = asyncio.Semaphore(HANDLING)
@@ -100,6 +111,10 @@ class TelegramTransport(Polling, Replies, OutboxSending, CommandMenus):
             leave = self._leave_inbox(update_id) if update_id in self._inboxed else None
             # It leaves the inbox in the event's transaction; the outbox is woken after the reply.
             outcome = await self.dispatcher.handle(event, within=leave, wake_outbox=False)
+            if leave is not None and leave.elsewhere:
+                self._inboxed.discard(update_id)
+                log.warning("update %s: its chat was taken over by another process", update_id)
+                return
             if outcome.committed:
                 self._inboxed.discard(update_id)
             if event.kind == EventKind.CHAT_MIGRATED:

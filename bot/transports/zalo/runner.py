@@ -18,10 +18,11 @@ from bot.core.registry import Registry
 from bot.i18n import TYPED
 from bot.storage.db import Database
 from bot.transports.pacing import Limits, Pacer
+from bot.transports.webhooks import Webhook
 from bot.transports.zalo.client import TokenRefused, ZaloClient, ZaloError
 from bot.transports.zalo.links import Links
 from bot.transports.zalo.sending import PhotoFetcher
-from bot.transports.zalo.server import HttpServer
+from bot.transports.zalo.server import SECRET_HEADER, HttpServer
 from bot.transports.zalo.transport import BACKOFF_MAX, BACKOFF_START, ZaloTransport
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,17 @@ def zalo_limits(settings: Settings) -> Limits:
         per_second=settings.zalo_messages_per_second,
         private_interval=settings.zalo_chat_interval_seconds,
         group_interval=max(settings.zalo_chat_interval_seconds, 3.0),
+    )
+
+
+def http_server(settings: Settings, db: Database) -> HttpServer:
+    """The bot's own HTTP server (health, download links, the platforms' webhooks)."""
+    return HttpServer(
+        db,
+        host=settings.http_host,
+        port=settings.http_port,
+        language=settings.default_language,
+        tz=settings.tz,
     )
 
 
@@ -86,13 +98,16 @@ async def running_zalo(
     limits: Limits | None = None,
     read_timeout: float = 20.0,
     fetch_photo: PhotoFetcher | None = None,
+    server: HttpServer | None = None,
 ) -> AsyncIterator[RunningZalo | None]:
     """Zalo running until the block ends. ``fetch_photo``: how to get a photo sent on the
-    other platform of this process (Telegram), to show it on Zalo."""
+    other platform of this process (Telegram), to show it on Zalo. ``server``: the bot's HTTP
+    server shared with the other platform (started here if it is not yet, stopped by its
+    owner); without it, one of Zalo's own."""
+    shared = server is not None
     token = settings.zalo
     assert token is not None
     client = ZaloClient(token, settings.zalo_api_url, timeout=read_timeout)
-    server: HttpServer | None = None
     transport: ZaloTransport | None = None
     receiving: asyncio.Task[None] | None = None
     try:
@@ -120,17 +135,19 @@ async def running_zalo(
         # No buttons and no shared locations: messages say to type the option's number.
         dispatcher.config.platform_wording[transport.platform] = TYPED
         webhook = settings.zalo_webhook_url
-        server = HttpServer(
-            db,
-            host=settings.http_host,
-            port=settings.http_port,
-            language=settings.default_language,
-            tz=settings.tz,
-            webhook_path=(urlsplit(webhook).path or "/") if webhook else None,
-            webhook_secret=settings.webhook_secret,
-            on_update=transport.receive,
-            links=links,
-        )
+        if server is None:
+            server = http_server(settings, db)
+        server.links = links
+        if webhook:
+            server.add_webhook(
+                Webhook(
+                    "Zalo",
+                    urlsplit(webhook).path or "/",
+                    SECRET_HEADER,
+                    settings.webhook_secret or "",
+                    transport.receive,
+                )
+            )
         await transport.resume()  # updates kept before the last stop go first
         await server.start()
         if webhook:
@@ -156,7 +173,7 @@ async def running_zalo(
             receiving.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await receiving
-        if server is not None:
+        if server is not None and not shared:
             await server.stop()
         if transport is not None:
             await transport.stop_lanes()

@@ -3,8 +3,11 @@
 It listens on ``XOMANTOAN_HTTP_HOST:XOMANTOAN_HTTP_PORT`` behind the HTTPS reverse proxy that
 Zalo and people's phones reach (Zalo sends webhooks only to https:// addresses).
 
-- ``POST <webhook path>``: an update from Zalo. The header ``X-Bot-Api-Secret-Token`` must be
-  the secret given to ``setWebhook``; otherwise 403 and nothing is read or stored.
+- ``POST <webhook path>``: an update from Zalo, or from Telegram in webhook mode (each at the
+  path of its webhook address). The platform's secret header (Zalo's
+  ``X-Bot-Api-Secret-Token``, Telegram's ``X-Telegram-Bot-Api-Secret-Token``) must be the
+  secret given to its ``setWebhook``; otherwise 403 and nothing is read or stored. A body that
+  is no update gets 400; 200 means the update is kept (in the inbox).
 - ``GET /health``: 200 and ``{"status": "ok"}`` while the database answers, else 503.
 - ``GET /files/<link>``: a small page naming the file with a download button; ``POST`` on the
   same address gives the file, once. Link previews and scanners only GET a link, so they do
@@ -19,8 +22,7 @@ import hmac
 import html
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,7 @@ from aiohttp import web
 from bot.i18n import N_, Translator
 from bot.storage import downloads
 from bot.storage.db import Database
+from bot.transports.webhooks import MalformedUpdate, UpdateHandler, Webhook
 from bot.transports.zalo.links import Links, Refusal
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,6 @@ PAGE_BUTTON = N_("Download")
 PAGE_USED = N_("This link has already been used. Ask the bot again for a new link.")
 PAGE_EXPIRED = N_("This link has expired. Ask the bot again for a new link.")
 PAGE_INVALID = N_("This link is not valid.")
-
-UpdateHandler = Callable[[Any], Awaitable[None]]
 
 
 class HttpServer:
@@ -64,18 +65,28 @@ class HttpServer:
         self.db = db
         self.host, self.port = host, port
         self.translator = Translator(language, tz)
-        self.webhook_path = webhook_path
-        self.webhook_secret = webhook_secret
-        self.on_update = on_update
-        self.links = links
+        self.webhooks: dict[str, Webhook] = {}
         self.runner: web.AppRunner | None = None
+        if webhook_path and on_update is not None:
+            self.add_webhook(
+                Webhook("Zalo", webhook_path, SECRET_HEADER, webhook_secret or "", on_update)
+            )
+        self.links = links
         self.url = ""
+
+    def add_webhook(self, webhook: Webhook) -> None:
+        """Receive a platform's updates at ``webhook.path`` (before :meth:`start`)."""
+        if self.runner is not None:
+            raise RuntimeError("the HTTP server is running: add webhooks before starting it")
+        if webhook.path in self.webhooks:
+            raise ValueError(f"two webhooks at the same path {webhook.path}")
+        self.webhooks[webhook.path] = webhook
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_get("/health", self._health)
-        if self.webhook_path and self.on_update is not None:
-            app.router.add_post(self.webhook_path, self._webhook)
+        for path, hook in self.webhooks.items():
+            app.router.add_post(path, partial(self._webhook, hook))
         if self.links is not None:
             app.router.add_get("/files/{token}", self._file_page)
             app.router.add_post("/files/{token}", self._file)
@@ -83,6 +94,9 @@ class HttpServer:
         return app
 
     async def start(self) -> str:
+        """Listen (once: a server started already is left as it is); return its address."""
+        if self.runner is not None:
+            return self.url
         self.runner = web.AppRunner(self.app(), access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.host, self.port)
@@ -108,19 +122,30 @@ class HttpServer:
             return web.json_response({"status": "database unavailable"}, status=503)
         return web.json_response({"status": "ok"})
 
-    async def _webhook(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        expected = self.webhook_secret or ""
-        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-            log.warning("webhook call refused: wrong or missing secret (from %s)", request.remote)
+    async def _webhook(self, hook: Webhook, request: web.Request) -> web.Response:
+        given = request.headers.get(hook.header, "")
+        if not hook.secret or not hmac.compare_digest(given.encode(), hook.secret.encode()):
+            log.warning(
+                "%s webhook call refused: wrong or missing secret (from %s)",
+                hook.name,
+                request.remote,
+            )
             return web.json_response({"ok": False, "description": "Forbidden"}, status=403)
         try:
             body = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
-            log.warning("webhook call refused: the body is not JSON")
+            log.warning("%s webhook call refused: the body is not JSON", hook.name)
             return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
-        assert self.on_update is not None
-        await self.on_update(body)
+        assert hook.receive is not None
+        try:
+            await hook.receive(body)
+        except MalformedUpdate as exc:
+            log.warning("%s webhook call refused: %s", hook.name, exc)
+            return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
+        except Exception:
+            # Not kept: the platform sends it again (it repeats a call not answered 2xx).
+            log.exception("%s webhook: could not keep the update", hook.name)
+            return web.json_response({"ok": False, "description": "Try again"}, status=500)
         return web.json_response({"ok": True})
 
     def _page(self, status: int, *lines: str, button: bool = False) -> web.Response:
