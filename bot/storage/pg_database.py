@@ -112,6 +112,8 @@ class PostgresDatabase(Database):
                     await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
                 log.info("applied migration %s", name)
                 applied.append(name)
+            async with self.session.begun("BEGIN", "COMMIT") as conn:
+                await conn.script(postgres.IDENTITIES_AHEAD)
         return applied
 
     @asynccontextmanager

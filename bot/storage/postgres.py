@@ -40,6 +40,28 @@ SCHEMES = ("postgresql://", "postgres://")
 CONNECT_ATTEMPTS = 3  # a unit of work whose connection was lost is begun again this often
 
 
+# Every identity ahead of its table's largest id: a row written with its own id (a restore, a
+# tool loading data) does not move the identity, and the next row the bot adds would collide.
+IDENTITIES_AHEAD = """
+DO $$
+DECLARE
+    r record;
+    top bigint;
+    seq text;
+BEGIN
+    FOR r IN SELECT c.table_name, c.column_name FROM information_schema.columns c
+             WHERE c.table_schema = current_schema() AND c.is_identity = 'YES' LOOP
+        seq := pg_get_serial_sequence(quote_ident(r.table_name), r.column_name);
+        EXECUTE format('SELECT MAX(%I) FROM %I', r.column_name, r.table_name) INTO top;
+        IF top IS NOT NULL AND top > COALESCE((SELECT s.last_value FROM pg_sequences s
+                WHERE format('%I.%I', s.schemaname, s.sequencename) = seq), 0) THEN
+            PERFORM setval(seq, top);
+        END IF;
+    END LOOP;
+END $$
+"""
+
+
 def is_postgresql(target: object) -> bool:
     return str(target).startswith(SCHEMES)
 
