@@ -6,6 +6,9 @@ database a test opens by file (``Database.open(tmp_path / "x.sqlite3")``, the bo
 a file) is that test's PostgreSQL database instead, one per file name, so the same tests drive
 the same code on the other engine. Tests that read or write the SQLite file itself are marked
 ``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end.
+Tests of PostgreSQL itself (``xomantoan copy`` of a SQLite file into it, pg_dump) are marked
+``postgresql_only``: the SQLite run lists them at the end the same way; on the PostgreSQL run
+their files stay SQLite files and they get databases of their own (``pg_database``).
 If PostgreSQL cannot be started, the run fails and says why (it never passes without it).
 """
 
@@ -49,30 +52,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test reads or writes the SQLite file itself"
     )
+    config.addinivalue_line(
+        "markers", "postgresql_only(reason): the test is of PostgreSQL itself (run there only)"
+    )
 
 
 def backend(config: pytest.Config) -> str:
     return str(config.getoption("--backend"))
 
 
+def _other(config: pytest.Config) -> str:
+    """The marker of the tests this run does not run."""
+    return "sqlite_only" if backend(config) == "postgresql" else "postgresql_only"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if backend(config) != "postgresql":
-        return
+    name = _other(config)
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
+        marker = item.get_closest_marker(name)
         if marker is not None:
             reason = str(marker.kwargs.get("reason") or (marker.args[0] if marker.args else ""))
             _skipped.append((item.nodeid, reason))
-            item.add_marker(pytest.mark.skip(reason=f"sqlite_only: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"{name}: {reason}"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if backend(config) != "postgresql":
-        return
-    terminalreporter.section("not run on PostgreSQL (sqlite_only)")
+    name = _other(config)
+    where = "PostgreSQL" if name == "sqlite_only" else "SQLite (run: --backend=postgresql)"
+    terminalreporter.section(f"not run on {where} ({name})")
     for nodeid, reason in _skipped:
         terminalreporter.write_line(f"{nodeid}: {reason}")
-    terminalreporter.write_line(f"{len(_skipped)} tests marked sqlite_only")
+    terminalreporter.write_line(f"{len(_skipped)} tests marked {name}")
 
 
 def _binary(name: str) -> str:
@@ -184,8 +194,9 @@ def pg_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster | None]:
 def _databases_on_postgresql(
     request: pytest.FixtureRequest, pg_cluster: Cluster | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """On the PostgreSQL run, a database the test opens by file is a PostgreSQL database."""
-    if pg_cluster is None:
+    """On the PostgreSQL run, a database the test opens by file is a PostgreSQL database
+    (not in a test of PostgreSQL itself: there a file is a file)."""
+    if pg_cluster is None or request.node.get_closest_marker("postgresql_only") is not None:
         yield
         return
     from bot.storage.db import Database
@@ -212,4 +223,20 @@ def _databases_on_postgresql(
     yield
     _database_of = None
     for name in made.values():
+        pg_cluster.drop(name)
+
+
+@pytest.fixture
+def pg_database(pg_cluster: Cluster | None) -> Iterator[Callable[[], str]]:
+    """Makes fresh, migrated PostgreSQL databases (their connection strings) for a test
+    marked ``postgresql_only``; they are dropped after it."""
+    assert pg_cluster is not None, "a test using pg_database is marked postgresql_only"
+    made: list[str] = []
+
+    def new() -> str:
+        made.append(pg_cluster.new_database())
+        return pg_cluster.url(made[-1])
+
+    yield new
+    for name in made:
         pg_cluster.drop(name)

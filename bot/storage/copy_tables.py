@@ -63,6 +63,9 @@ class Table:
     # A row the target has already with these values (after the rewrite) is that row: a
     # person in two communes is one member. For a table without ``id``: its key.
     merge: tuple[str, ...] = ()
+    # A merged row keeps the province's values; these, where the province has none (a person
+    # whose area it does not know), are taken from the commune's row.
+    fill: tuple[str, ...] = ()
     later: Mapping[str, str] = field(default_factory=dict)  # refs set once all rows are in
     loose: frozenset[str] = frozenset()  # refs that become NULL when their row stays behind
     keep_existing: bool = False  # a row already there under the key is the province's, kept
@@ -178,8 +181,18 @@ M = "members"
 TABLES: tuple[Table, ...] = (
     Table("communes"),
     Table("areas", {"commune_id": "communes"}),
-    Table("members", {"area_id": "areas"}, merge=("platform", "user_id")),
-    Table("chats", {"area_id": "areas"}, merge=("platform", "chat_id")),
+    Table(
+        "members",
+        {"area_id": "areas"},
+        merge=("platform", "user_id"),
+        fill=("display_name", "language", "area_id", "consent_at", "consent_version"),
+    ),
+    Table(
+        "chats",
+        {"area_id": "areas"},
+        merge=("platform", "chat_id"),
+        fill=("title", "area_id", "language"),
+    ),
     Table("chat_migrations", has_id=False, merge=("platform", "old_chat_id"), keep_existing=True),
     Table(
         "roles",

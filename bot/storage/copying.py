@@ -295,6 +295,13 @@ async def copy_commune(
             if existing is not None:
                 new_id, merged = int(existing), 1
                 done.merged += 1
+                if table.fill:
+                    await target.execute(
+                        f"UPDATE {table.name} SET "
+                        + ", ".join(f"{c} = COALESCE({c}, ?)" for c in table.fill)
+                        + " WHERE id = ?",
+                        [*(meant[c] for c in table.fill), new_id],
+                    )
             else:
                 new_id, merged = await _insert(target, table, meant, columns[table.name]), 0
                 done.copied += 1

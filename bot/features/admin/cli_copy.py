@@ -124,9 +124,11 @@ class _Seals:
         if self.target is None:
             raise CopyCliError(
                 self.t.plain(
-                    "The commune's database holds {count} sealed contact(s) of anonymous "
-                    "reporters: set XOMANTOAN_SEAL_KEY to the province's seal key to copy "
-                    "them. Nothing was copied.",
+                    N_(
+                        "The commune's database holds {count} sealed contact(s) of anonymous "
+                        "reporters: set XOMANTOAN_SEAL_KEY to the province's seal key to copy "
+                        "them. Nothing was copied."
+                    ),
                     count=len(sealed),
                 )
             )
@@ -134,9 +136,12 @@ class _Seals:
         if unopened:
             raise CopyCliError(
                 self.t.plain(
-                    "{count} sealed contact(s) of anonymous reporters cannot be opened with the "
-                    "seal key given: give the commune's seal key file with --seal-key-file FILE "
-                    "(its bot kept it beside its database, as {file}). Nothing was copied.",
+                    N_(
+                        "{count} sealed contact(s) of anonymous reporters cannot be opened with "
+                        "the seal key given: give the commune's seal key file with "
+                        "--seal-key-file FILE (its bot kept it beside its database, as {file}). "
+                        "Nothing was copied."
+                    ),
                     count=unopened,
                     file=str(self.key_file),
                 )
@@ -173,7 +178,7 @@ def _seals(t: Translator, settings: Settings, args: argparse.Namespace) -> _Seal
         except (OSError, ValueError) as exc:
             raise CopyCliError(
                 t.plain(
-                    "The seal key file {file} cannot be used: {reason}",
+                    N_("The seal key file {file} cannot be used: {reason}"),
                     file=str(path),
                     reason=str(exc),
                 )
@@ -185,13 +190,15 @@ def _line(t: Translator, done: TableResult) -> str | None:
     if not (done.copied or done.merged or done.already or done.left):
         return None
     label = t.plain(LABELS[done.table]) if done.table in LABELS else done.table
-    parts = [t.plain("{count} copied", count=done.copied)]
+    parts = [t.plain(N_("{count} copied"), count=done.copied)]
     if done.merged:
-        parts.append(t.plain("{count} already in the province (the same one)", count=done.merged))
+        parts.append(
+            t.plain(N_("{count} already in the province (the same one)"), count=done.merged)
+        )
     if done.already:
-        parts.append(t.plain("{count} copied by an earlier run", count=done.already))
+        parts.append(t.plain(N_("{count} copied by an earlier run"), count=done.already))
     if done.left:
-        parts.append(t.plain("{count} left behind on purpose", count=done.left))
+        parts.append(t.plain(N_("{count} left behind on purpose"), count=done.left))
     return f"  {label}: {', '.join(parts)}"
 
 
@@ -200,18 +207,18 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     target_url = args.target or str(settings.database)
     if not postgres.is_postgresql(target_url):
         raise CopyCliError(
-            t.plain("--to must be the province's PostgreSQL database (postgresql://...)")
+            t.plain(N_("--to must be the province's PostgreSQL database (postgresql://...)"))
         )
     if not args.source.is_file():
-        raise CopyCliError(t.plain("No database at {file}.", file=str(args.source)))
+        raise CopyCliError(t.plain(N_("No database at {file}."), file=str(args.source)))
     seals = _seals(t, settings, args)
-    print(t.plain("Reading the commune's database {file}", file=str(args.source)))
+    print(t.plain(N_("Reading the commune's database {file}"), file=str(args.source)))
     with tempfile.TemporaryDirectory(prefix="xomantoan-copy-") as folder:
         source = await _snapshot(args.source, Path(folder))
         try:
             target = await Database.open(target_url)
             try:
-                print(t.plain("Copying into {database}", database=target.path))
+                print(t.plain(N_("Copying into {database}"), database=target.path))
                 async with source.read() as src, target.unit() as dst:
                     result = await copy_commune(
                         src,
@@ -234,7 +241,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
         except CopyUnverified as exc:
             raise CopyCliError(
                 t.plain(
-                    "The copy did not check out and was undone (nothing was kept): {problems}",
+                    N_("The copy did not check out and was undone (nothing was kept): {problems}"),
                     problems="; ".join(exc.problems[:10]),
                 )
             ) from None
@@ -242,20 +249,28 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
             await source.close()
     checked = sum(d.checked for d in result.tables)
     for code, name in result.communes:
-        print(t.plain("Commune {code} ({name}) is in the province database.", code=code, name=name))
+        print(
+            t.plain(
+                N_("Commune {code} ({name}) is in the province database."), code=code, name=name
+            )
+        )
     if result.copied == 0:
         print(
             t.plain(
-                "Nothing new to copy: an earlier run copied all of it. Checked again, row by "
-                "row: {count} rows as they should be.",
+                N_(
+                    "Nothing new to copy: an earlier run copied all of it. Checked again, row by "
+                    "row: {count} rows as they should be."
+                ),
                 count=checked,
             )
         )
     else:
         print(
             t.plain(
-                "Done: {copied} rows copied, then checked row by row: {count} rows as they "
-                "should be.",
+                N_(
+                    "Done: {copied} rows copied, then checked row by row: {count} rows as they "
+                    "should be."
+                ),
                 copied=result.copied,
                 count=checked,
             )
@@ -263,14 +278,18 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     if result.paused_schedules:
         print(
             t.plain(
-                "{count} broadcast schedule(s) for every group or every subscriber were paused: "
-                "in the province they would reach every commune. Check them with /broadcast.",
+                N_(
+                    "{count} broadcast schedule(s) for every group or every subscriber were "
+                    "paused: in the province they would reach every commune. Check them with "
+                    "/broadcast."
+                ),
                 count=result.paused_schedules,
             )
         )
     print(
         t.plain(
-            "Not copied (temporary, or the province's own): {tables}", tables=", ".join(NOT_COPIED)
+            N_("Not copied (temporary, or the province's own): {tables}"),
+            tables=", ".join(NOT_COPIED),
         )
     )
 
