@@ -10,8 +10,7 @@ bot/storage/connection.py. A connection lost before a unit of work began is repl
 unit begun again; one lost inside a unit fails the unit (what it did is rolled back by the
 server), as a failed write does on SQLite.
 
-Not yet here (issue 17): several bot processes on one database, ``xomantoan backup`` (use
-``pg_dump``), copying a commune's SQLite file in.
+Not yet here (issue 17): several bot processes on one database.
 """
 
 from __future__ import annotations
