@@ -7,8 +7,8 @@ a file) is that test's PostgreSQL database instead, one per file name, so the sa
 the same code on the other engine. Tests that read or write the SQLite file itself are marked
 ``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end.
 Tests of PostgreSQL itself (``xomantoan copy`` of a SQLite file into it, pg_dump) are marked
-``postgresql_only``: the SQLite run lists them at the end the same way; on the PostgreSQL run
-their files stay SQLite files and they get databases of their own (``pg_database``).
+``postgresql_only``: the SQLite run lists them at the end the same way. A test that makes its
+PostgreSQL databases itself (the fixture ``pg_database``) keeps its files SQLite files.
 If PostgreSQL cannot be started, the run fails and says why (it never passes without it).
 """
 
@@ -195,8 +195,8 @@ def _databases_on_postgresql(
     request: pytest.FixtureRequest, pg_cluster: Cluster | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """On the PostgreSQL run, a database the test opens by file is a PostgreSQL database
-    (not in a test of PostgreSQL itself: there a file is a file)."""
-    if pg_cluster is None or request.node.get_closest_marker("postgresql_only") is not None:
+    (not in a test that makes its own, with ``pg_database``: there a file is a file)."""
+    if pg_cluster is None or "pg_database" in request.fixturenames:
         yield
         return
     from bot.storage.db import Database
@@ -229,7 +229,7 @@ def _databases_on_postgresql(
 @pytest.fixture
 def pg_database(pg_cluster: Cluster | None) -> Iterator[Callable[[], str]]:
     """Makes fresh, migrated PostgreSQL databases (their connection strings) for a test
-    marked ``postgresql_only``; they are dropped after it."""
+    marked ``postgresql_only``, whose files then stay SQLite files; dropped after it."""
     assert pg_cluster is not None, "a test using pg_database is marked postgresql_only"
     made: list[str] = []
 
@@ -240,3 +240,27 @@ def pg_database(pg_cluster: Cluster | None) -> Iterator[Callable[[], str]]:
     yield new
     for name in made:
         pg_cluster.drop(name)
+
+
+def restart(cluster: Cluster) -> None:
+    """Restart the server (every connection to it is cut)."""
+    cluster._run(_binary("pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.root / "log"),
+                 "-m", "fast", "-w", "restart")  # fmt: skip
+
+
+def terminate_backends(url: str, pid: int | None = None) -> int:
+    """Cut every connection to the database of ``url`` (as the server does when an operator
+    kills them, or a failover happens), or only the one of the server process ``pid``;
+    returns how many."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = conninfo_to_dict(url)["dbname"]
+    admin = url.replace(f"/{name}?", "/postgres?")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND (%s::int IS NULL OR pid = %s)",
+            (name, pid, pid),
+        ).fetchall()
+    return len(rows)
