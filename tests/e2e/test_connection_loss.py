@@ -102,6 +102,7 @@ async def test_connections_cut_and_a_restart_lose_no_update_and_no_message(
     await api.wait_idle()
     residents = [ChatUser(api, 900 + n, f"Dân {n}") for n in range(6)]
     for round_ in range(3):
+        await queue_broadcast(bot.database, f"Thông báo {round_}")  # delivered meanwhile
         for person in residents:
             await person.send_only("/help")
         if round_ == 1:
@@ -121,6 +122,12 @@ async def test_connections_cut_and_a_restart_lose_no_update_and_no_message(
         texts = answers(api, person)
         assert len(texts) == 3, texts
         assert not any("went wrong" in t or "trục trặc" in t for t in texts)
-    for text in ("Thông báo trước", "Thông báo sau"):  # every message sent, once
+    for round_ in range(3):
+        await api.wait_for(
+            lambda c, r=round_: len(delivered(api, f"Thông báo {r}")) >= BROADCAST, timeout=30
+        )
+    await api.wait_idle()
+    texts = ["Thông báo trước", "Thông báo 0", "Thông báo 1", "Thông báo 2", "Thông báo sau"]
+    for text in texts:  # every message sent, once
         assert sorted(delivered(api, text)) == [str(c) for c in range(5000, 5000 + BROADCAST)]
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
