@@ -21,6 +21,7 @@ from bot.config import (
 )
 from bot.core.dispatcher import utc_now
 from bot.features.admin import cli as cli_admin
+from bot.features.admin import cli_copy
 from bot.features.figures import cli as cli_figures
 from bot.features.pledges import cli as cli_households
 from bot.logging_setup import setup_logging
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     setter.add_argument("--households", type=int, required=True)
     cli_admin.add_area_actions(area_sub, parents)
     cli_admin.add_parser(sub, parents=parents)
+    cli_copy.add_parser(sub, parents=parents)
     cli_figures.add_parsers(sub, parents=parents)
     cli_households.add_parser(sub, parents=parents)
     return parser
@@ -276,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                 )
             )
+        elif args.command == cli_copy.COMMAND:
+            asyncio.run(cli_copy.run(settings, args))
         elif args.command == "areas" and args.action == "template":
             cli_admin.write_template(settings, args)
         elif args.command == "areas" and args.action == "import":
@@ -301,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         LockError,
         cli_figures.FiguresCliError,
         cli_admin.AdminCliError,
+        cli_copy.CopyCliError,
         cli_households.HouseholdsCliError,
     ) as exc:
         print(f"xomantoan: {exc}", file=sys.stderr)

@@ -5,9 +5,11 @@ own, removed at the end); one database per test, made from a migrated template. 
 database a test opens by file (``Database.open(tmp_path / "x.sqlite3")``, the bot started on
 a file) is that test's PostgreSQL database instead, one per file name, so the same tests drive
 the same code on the other engine. Tests that read or write the SQLite file itself are marked
-``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end;
-tests of what only a server database does (several bot processes on one database, row locks)
-are marked ``postgresql_only`` the same way, and the SQLite run lists them.
+``sqlite_only`` with a reason: the PostgreSQL run does not run them and lists them at the end.
+Tests of what only a server database does (several bot processes on one database, row locks,
+``xomantoan copy`` of a SQLite file into it, pg_dump) are marked ``postgresql_only``: the SQLite
+run lists them at the end the same way. A test that makes its PostgreSQL databases itself (the
+fixture ``pg_database``) keeps its files SQLite files.
 If PostgreSQL cannot be started, the run fails and says why (it never passes without it).
 """
 
@@ -50,6 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test reads or writes the SQLite file itself"
+    )
+    config.addinivalue_line(
+        "markers", "postgresql_only(reason): the test is of PostgreSQL itself (run there only)"
     )
 
 
@@ -190,8 +195,9 @@ def pg_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster | None]:
 def _databases_on_postgresql(
     request: pytest.FixtureRequest, pg_cluster: Cluster | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """On the PostgreSQL run, a database the test opens by file is a PostgreSQL database."""
-    if pg_cluster is None:
+    """On the PostgreSQL run, a database the test opens by file is a PostgreSQL database
+    (not in a test that makes its own, with ``pg_database``: there a file is a file)."""
+    if pg_cluster is None or "pg_database" in request.fixturenames:
         yield
         return
     from bot.storage.db import Database
@@ -219,3 +225,43 @@ def _databases_on_postgresql(
     _database_of = None
     for name in made.values():
         pg_cluster.drop(name)
+
+
+@pytest.fixture
+def pg_database(pg_cluster: Cluster | None) -> Iterator[Callable[[], str]]:
+    """Makes fresh, migrated PostgreSQL databases (their connection strings) for a test
+    marked ``postgresql_only``, whose files then stay SQLite files; dropped after it."""
+    assert pg_cluster is not None, "a test using pg_database is marked postgresql_only"
+    made: list[str] = []
+
+    def new() -> str:
+        made.append(pg_cluster.new_database())
+        return pg_cluster.url(made[-1])
+
+    yield new
+    for name in made:
+        pg_cluster.drop(name)
+
+
+def restart(cluster: Cluster) -> None:
+    """Restart the server (every connection to it is cut)."""
+    cluster._run(_binary("pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.root / "log"),
+                 "-m", "fast", "-w", "restart")  # fmt: skip
+
+
+def terminate_backends(url: str, pid: int | None = None) -> int:
+    """Cut every connection to the database of ``url`` (as the server does when an operator
+    kills them, or a failover happens), or only the one of the server process ``pid``;
+    returns how many."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = conninfo_to_dict(url)["dbname"]
+    admin = url.replace(f"/{name}?", "/postgres?")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND (%s::int IS NULL OR pid = %s)",
+            (name, pid, pid),
+        ).fetchall()
+    return len(rows)

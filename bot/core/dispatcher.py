@@ -2,7 +2,8 @@
 
 Everything an event changes (data, conversation state, menus, messages queued for others)
 commits together or not at all. A failing handler is logged with the update id, rolled back,
-and the person gets a short apology in their language; other people are not affected.
+and the person gets a short apology in their language; other people are not affected. A unit
+cut off by a lost database connection (PostgreSQL restarting) is handled again, whole.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.core.registry import Command, Registry
 from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
 from bot.storage import members as members_repo
+from bot.storage.connection import ConnectionLost
 from bot.storage.db import Connection, Database
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ SOMEONE_ELSES_MENU = N_("This menu belongs to someone else.")
 # In a group, a step waiting for typed input asks for the answer as a reply (see _expected).
 REPLY_PROMPT = N_("Reply to this message with your answer.")
 REPLY_PLACEHOLDER = N_("Your answer")
+UNIT_ATTEMPTS = 3  # a unit cut off by a lost connection (the server restarted) is run again
 APOLOGY = N_(
     "Sorry, something went wrong on our side and your last action was not saved. "
     "Please try again in a moment."
@@ -70,14 +73,20 @@ class Dispatcher:
         inbox), done in the event's transaction instead of one of its own. ``wake_outbox``
         False: the transport wakes the outbox worker itself, after the replies (so the person
         sees the answer to what they did before the messages it queued, even to themselves)."""
-        try:
-            async with self.db.unit() as conn:
-                outcome = await self._handle(conn, event)
-                if within is not None:
-                    await within(conn)
-        except Exception:
-            log.exception("handler failed on update %s (%s)", event.update_id, event.kind.value)
-            return self._apology(event)
+        for attempt in range(UNIT_ATTEMPTS):
+            try:
+                async with self.db.unit() as conn:
+                    outcome = await self._handle(conn, event)
+                    if within is not None:
+                        await within(conn)
+                break
+            except ConnectionLost as exc:
+                log.warning("update %s: %s; handling it again", event.update_id, exc)
+                if attempt + 1 == UNIT_ATTEMPTS:
+                    return self._apology(event)
+            except Exception:
+                log.exception("handler failed on update %s (%s)", event.update_id, event.kind.value)
+                return self._apology(event)
         outcome.committed = True
         if outcome.outbox_written and wake_outbox:
             self.outbox_signal.set()

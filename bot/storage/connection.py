@@ -22,6 +22,11 @@ class IntegrityError(DatabaseError):
     """A constraint refused a write: a unique key, a foreign key, a check, a trigger's refusal."""
 
 
+class ConnectionLost(DatabaseError):
+    """The connection to the database server was lost in the middle of a unit of work (the
+    server restarted, or cut it): the server undid the unit, which may be run again whole."""
+
+
 @dataclass(frozen=True)
 class Dialect:
     """The little SQL that differs between the engines, for the repositories that need it

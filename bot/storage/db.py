@@ -262,6 +262,12 @@ class Database:
             from bot.storage.pg_database import PostgresDatabase
 
             return await PostgresDatabase.open_postgresql(str(path), migrate=migrate)
+        return await cls.open_sqlite(path, migrate=migrate)
+
+    @classmethod
+    async def open_sqlite(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        """The SQLite file at ``path`` (or ``sqlite:FILE``), whatever else :meth:`open` is
+        made to do (``xomantoan copy`` reads a commune's file on a PostgreSQL deployment)."""
         path = sqlite_file(path)
         try:
             conn = await connect(str(path))

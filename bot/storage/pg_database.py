@@ -114,6 +114,8 @@ class PostgresDatabase(Database):
                     await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
                 log.info("applied migration %s", name)
                 applied.append(name)
+            async with self.session.begun("BEGIN", "COMMIT") as conn:
+                await conn.script(postgres.IDENTITIES_AHEAD)
         return applied
 
     @asynccontextmanager
@@ -131,10 +133,10 @@ class PostgresDatabase(Database):
         """Nothing to do: the server manages its own log."""
 
     async def backup(self, target: str | Path) -> None:
-        raise DatabaseError(
-            "xomantoan backup copies SQLite files; for PostgreSQL use pg_dump"
-            f" (for example: pg_dump --format=custom --file={target} DATABASE_URL)"
-        )
+        """The whole database with ``pg_dump --format=custom`` (bot/storage/pg_backup.py)."""
+        from bot.storage import pg_backup
+
+        await pg_backup.dump(self.conninfo, target)
 
 
 async def _version(conn: postgres.PgConnection) -> int:

@@ -7,11 +7,11 @@ column) is taken by the column's type, as SQLite does; ``numeric`` results (a SU
 come back as int, or float when they have a fraction (SQLite's SUM and AVG). Rows are
 addressable by name and position. Errors reach the code as the neutral ones of
 bot/storage/connection.py. A connection lost before a unit of work began is replaced and the
-unit begun again; one lost inside a unit fails the unit (what it did is rolled back by the
-server), as a failed write does on SQLite.
+unit begun again; one lost inside a unit raises ``ConnectionLost`` (the server rolled it back:
+the caller may run it again whole, as the dispatcher does with an update); a commit whose
+answer was lost is asked about by its transaction id (see :meth:`Session.begun`).
 
-Several bot processes may share one database (bot.storage.processes). Not yet here (issue 17):
-``xomantoan backup`` (use ``pg_dump``), copying a commune's SQLite file in.
+Several bot processes may share one database (bot.storage.processes).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib import resources
@@ -31,13 +31,41 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.rows import RowMaker
 from psycopg_pool import AsyncConnectionPool
 
-from bot.storage.connection import POSTGRESQL, DatabaseError, Dialect, IntegrityError
+from bot.storage.connection import (
+    POSTGRESQL,
+    ConnectionLost,
+    DatabaseError,
+    Dialect,
+    IntegrityError,
+)
 from bot.storage.connection import Cursor as CursorProtocol
 
 log = logging.getLogger(__name__)
 
 SCHEMES = ("postgresql://", "postgres://")
-CONNECT_ATTEMPTS = 3  # a unit of work whose connection was lost is begun again this often
+CONNECT_ATTEMPTS = 8  # a lost connection is replaced this often (~10 s: a server's restart)
+
+
+# Every identity ahead of its table's largest id: a row written with its own id (a restore, a
+# tool loading data) does not move the identity, and the next row the bot adds would collide.
+IDENTITIES_AHEAD = """
+DO $$
+DECLARE
+    r record;
+    top bigint;
+    seq text;
+BEGIN
+    FOR r IN SELECT c.table_name, c.column_name FROM information_schema.columns c
+             WHERE c.table_schema = current_schema() AND c.is_identity = 'YES' LOOP
+        seq := pg_get_serial_sequence(quote_ident(r.table_name), r.column_name);
+        EXECUTE format('SELECT MAX(%I) FROM %I', r.column_name, r.table_name) INTO top;
+        IF top IS NOT NULL AND top > COALESCE((SELECT s.last_value FROM pg_sequences s
+                WHERE format('%I.%I', s.schemaname, s.sequencename) = seq), 0) THEN
+            PERFORM setval(seq, top);
+        END IF;
+    END LOOP;
+END $$
+"""
 
 
 def is_postgresql(target: object) -> bool:
@@ -123,10 +151,25 @@ class _Number(Loader):
         return int(text)
 
 
+# What the server says when it cuts a connection: connection exceptions (class 08), and an
+# operator's or a shutdown's termination (57P01-57P03).
+LOST = ("08", "57P01", "57P02", "57P03")
+
+
+def lost(exc: BaseException) -> bool:
+    """Is ``exc`` the loss of the connection (rather than a statement that failed)?"""
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = exc.sqlstate or ""
+    return not state or state.startswith(LOST)
+
+
 def _neutral(exc: psycopg.Error) -> DatabaseError:
     message = (exc.diag.message_primary if exc.diag else None) or str(exc)
     if isinstance(exc, psycopg.IntegrityError):  # the triggers' refusals are check violations
         return IntegrityError(message)
+    if lost(exc):
+        return ConnectionLost(f"the connection to the database was lost ({_line(exc)})")
     return DatabaseError(message)
 
 
@@ -167,24 +210,92 @@ class _Result:
         return None
 
 
+Replay = tuple[str, str, list[Any], list[Any], int]  # kind, sql, parameters, rows, rowcount
+REPLAY_LIMIT = 200  # statements of a unit kept to resume it on a new connection
+REPLAY_ROWS = 10_000  # a unit reading more at once (an export) is not resumed
+
+
 class PgConnection:
-    """One pooled connection inside a unit of work or a read (bot/storage/connection.py)."""
+    """One pooled connection inside a unit of work or a read (bot/storage/connection.py).
+
+    The unit's statements and what they returned are kept: when the connection is lost in
+    the middle of the unit (the server restarted, or cut it), the unit is resumed on a new
+    connection by running them again, and goes on as if nothing had happened if each
+    returns what it returned before (nothing else changed meanwhile, and no new id was
+    given); otherwise :class:`ConnectionLost` is raised, the server having undone the unit.
+    """
 
     dialect: Dialect = POSTGRESQL
 
-    def __init__(self, raw: psycopg.AsyncConnection[Any], conninfo: str) -> None:
+    def __init__(
+        self,
+        raw: psycopg.AsyncConnection[Any],
+        conninfo: str,
+        reconnect: Callable[[], Awaitable[psycopg.AsyncConnection[Any]]] | None = None,
+    ) -> None:
         self.raw = raw
         self.conninfo = conninfo  # to open a connection of its own (a long download)
+        self._reconnect = reconnect
+        self._done: list[Replay] | None = [] if reconnect is not None else None
+        self.lost: list[psycopg.AsyncConnection[Any]] = []  # given back to the pool at the end
+
+    async def _once(self, kind: str, sql: str, args: list[Any]) -> tuple[list[Any], int]:
+        if kind == "many":
+            async with self.raw.cursor() as cur:
+                await cur.executemany(translate(sql), args)
+                return [], cur.rowcount
+        async with self.raw.cursor(row_factory=_rows) as cur:
+            await cur.execute(translate(sql), args)
+            rows = await cur.fetchall() if cur.description else []
+            return list(rows), cur.rowcount
+
+    async def _statement(self, kind: str, sql: str, args: list[Any]) -> PgCursor:
+        try:
+            rows, count = await self._once(kind, sql, args)
+        except psycopg.Error as exc:
+            if not lost(exc) or not await self._resume(exc):
+                raise _neutral(exc) from exc
+            try:
+                rows, count = await self._once(kind, sql, args)
+            except psycopg.Error as again:
+                raise _neutral(again) from again
+        if self._done is not None:
+            self._done.append((kind, sql, args, rows, count))
+            if len(self._done) > REPLAY_LIMIT or len(rows) > REPLAY_ROWS:
+                self._done = None
+        return PgCursor(rows, count)
+
+    async def _resume(self, exc: BaseException) -> bool:
+        """Run the unit's statements again on a new connection; True if each returned what
+        it returned before (the unit goes on there), else False (nothing kept)."""
+        if self._reconnect is None or self._done is None:
+            return False
+        for _ in range(CONNECT_ATTEMPTS):  # the new one may be cut too (a restart under way)
+            try:
+                fresh = await self._reconnect()
+            except DatabaseError:
+                return False
+            self.lost.append(self.raw)
+            self.raw = fresh
+            try:
+                for kind, sql, args, rows, count in self._done:
+                    if await self._once(kind, sql, args) != (rows, count):
+                        log.debug("not the same on a new connection: %s", sql)
+                        log.warning(
+                            "database connection lost (%s); the unit was undone", _line(exc)
+                        )
+                        await fresh.execute("ROLLBACK")
+                        return False
+            except psycopg.Error as again:
+                if lost(again):
+                    continue
+                return False
+            log.warning("database connection lost (%s); resumed on a new connection", _line(exc))
+            return True
+        return False
 
     async def _run(self, sql: str, parameters: Iterable[Any] | None) -> PgCursor:
-        args = list(parameters) if parameters is not None else []
-        try:
-            async with self.raw.cursor(row_factory=_rows) as cur:
-                await cur.execute(translate(sql), args)
-                rows = await cur.fetchall() if cur.description else []
-                return PgCursor(list(rows), cur.rowcount)
-        except psycopg.Error as exc:
-            raise _neutral(exc) from exc
+        return await self._statement("one", sql, list(parameters) if parameters is not None else [])
 
     def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> _Result:
         return _Result(self._run(sql, parameters))
@@ -194,17 +305,11 @@ class PgConnection:
         return await cur.fetchall()
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PgCursor:
-        total = 0
-        try:
-            async with self.raw.cursor() as cur:
-                await cur.executemany(translate(sql), [list(p) for p in parameters])
-                total = cur.rowcount
-        except psycopg.Error as exc:
-            raise _neutral(exc) from exc
-        return PgCursor([], total)
+        return await self._statement("many", sql, [list(p) for p in parameters])
 
     async def script(self, sql: str) -> None:
         """Several statements at once (a migration), without parameters."""
+        self._done = None  # not resumed elsewhere
         try:
             await self.raw.execute(sql.encode(), prepare=False)
         except psycopg.Error as exc:
@@ -236,40 +341,91 @@ class Session:
         self.pool = pool
         self.conninfo = conninfo
 
-    @asynccontextmanager
-    async def begun(self, begin: str, end: str) -> AsyncIterator[PgConnection]:
-        """A connection with ``begin`` run on it, and ``end`` once the block is done (rolled
-        back if it fails). A connection lost before the block began is replaced."""
+    async def _connect(self, begin: str) -> psycopg.AsyncConnection[Any]:
+        """A pooled connection with ``begin`` run on it; a lost one is replaced (the server may
+        take seconds to come back: the pool waits for it), with one line in the log."""
         raw: psycopg.AsyncConnection[Any] | None = None
         for attempt in range(CONNECT_ATTEMPTS):
             try:
                 raw = await self.pool.getconn()
                 await raw.execute(begin)
-                break
+                if attempt:
+                    log.info("database connection back")
+                return raw
             except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
                 if raw is not None:
                     await self.pool.putconn(raw)
                     raw = None
                 if attempt == CONNECT_ATTEMPTS - 1:
                     raise DatabaseError(f"the database did not answer: {exc}") from exc
-                log.warning("database connection lost (%s); connecting again", exc)
-                await asyncio.sleep(0.2 * (attempt + 1))
-        assert raw is not None
-        conn = PgConnection(raw, self.conninfo)
+                if not attempt:  # one line per loss
+                    log.warning("database connection lost (%s); connecting again", _line(exc))
+                await asyncio.sleep(min(2.0, 0.2 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def begun(self, begin: str, end: str) -> AsyncIterator[PgConnection]:
+        """A connection with ``begin`` run on it, and ``end`` once the block is done (rolled
+        back if it fails). A connection lost before the block began is replaced; one lost in
+        the block is resumed on a new connection (see :class:`PgConnection`), or raises
+        :class:`ConnectionLost`: the server undid the unit, which may be run again whole. A
+        commit whose answer was lost is asked about (by its transaction id) once the server
+        answers again: done, the block ends as if nothing had happened."""
+        conn = PgConnection(await self._connect(begin), self.conninfo, lambda: self._connect(begin))
         try:
             yield conn
-            if raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            if conn.raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
                 # A statement failed and the block went on (SQLite would commit the rest):
                 # PostgreSQL has undone the whole unit, and it must not look committed.
                 raise DatabaseError("a statement of this unit of work failed: it was undone")
+            xid = None
+            if end == "COMMIT":  # the unit's transaction id, if it wrote anything
+                xid = (await conn.execute_fetchall("SELECT txid_current_if_assigned()"))[0][0]
             try:
-                await raw.execute(end)
+                await conn.raw.execute(end)
             except psycopg.Error as exc:
-                raise _neutral(exc) from exc
+                if not lost(exc):
+                    raise _neutral(exc) from exc
+                # Lost at the end: nothing to lose if nothing was written, else ask.
+                if xid is not None and not await self._committed(int(xid)):
+                    raise ConnectionLost(
+                        f"the connection to the database was lost ({_line(exc)})"
+                    ) from exc
+                log.warning("database connection lost at the end of a unit (%s)", _line(exc))
         except BaseException:
-            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw = conn.raw
+            if not raw.closed and raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 with contextlib.suppress(psycopg.Error):
                     await raw.execute("ROLLBACK")
             raise
         finally:
-            await self.pool.putconn(raw)
+            for gone in conn.lost:
+                await self.pool.putconn(gone)
+            await self.pool.putconn(conn.raw)
+
+    async def _committed(self, xid: int) -> bool:
+        """Did the server commit transaction ``xid``? Asked on a connection of its own, as
+        soon as the server answers; a commit that cannot be asked about is an error (it is
+        not known whether to run the unit again)."""
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True, connect_timeout=5
+                ) as asking:
+                    cur = await asking.execute("SELECT txid_status(%s::bigint)", (xid,))
+                    row = await cur.fetchone()
+                    status = row[0] if row else None
+                if status != "in progress":  # the cut backend may be ending still
+                    return status == "committed"
+            except psycopg.OperationalError:
+                pass
+            await asyncio.sleep(min(2.0, 0.2 * 2**attempt))
+        raise DatabaseError(
+            "the connection to the database was lost while committing, and whether the server "
+            "committed cannot be known"
+        )
+
+
+def _line(exc: BaseException) -> str:
+    """An error as one line (the library's messages span several)."""
+    return " ".join(str(exc).split())

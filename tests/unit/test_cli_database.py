@@ -68,7 +68,9 @@ async def test_without_a_setting_the_demo_database_is_named(
     assert not (tmp_path / "xomantoan.sqlite3").exists()
 
 
-@pytest.mark.sqlite_only(reason="ends with xomantoan backup, SQLite's (PostgreSQL: pg_dump)")
+@pytest.mark.sqlite_only(
+    reason="ends with xomantoan backup of a file (PostgreSQL: test_pg_backup.py)"
+)
 async def test_database_option_before_or_after_the_command(
     demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

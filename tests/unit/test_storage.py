@@ -123,7 +123,7 @@ async def test_conversation_survives_reopen_and_expires(tmp_path: Path) -> None:
     assert expired is None
 
 
-@pytest.mark.sqlite_only(reason="xomantoan backup is SQLite's online backup (PostgreSQL: pg_dump)")
+@pytest.mark.sqlite_only(reason="SQLite's online backup (PostgreSQL: tests/unit/test_pg_backup.py)")
 async def test_online_backup(db: Database, tmp_path: Path) -> None:
     async with db.unit() as conn:
         await areas.add(conn, "DONG", "Thôn Đông", 120, NOW)
