@@ -31,6 +31,7 @@ import base64
 import os
 import platform
 import shutil
+import signal
 import statistics
 import tempfile
 import time
@@ -229,6 +230,12 @@ def show(table: Table) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
+    # Stopped by a signal (even one ignored in a background job), the run still removes its
+    # cluster and folder: the signal cancels the run, and the finally below does the rest.
+    task = asyncio.current_task()
+    assert task is not None
+    for number in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(number, task.cancel)
     size = Size.scaled(args.scale)
     os.environ.setdefault(  # the bot on PostgreSQL needs its seal key set
         "XOMANTOAN_SEAL_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode()
