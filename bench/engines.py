@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import logging
 import os
 import platform
 import shutil
@@ -236,6 +237,8 @@ async def main(args: argparse.Namespace) -> None:
     assert task is not None
     for number in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(number, task.cancel)
+    # The fake Bot API's server logs each long poll that a stopped bot left open: not news here.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     size = Size.scaled(args.scale)
     os.environ.setdefault(  # the bot on PostgreSQL needs its seal key set
         "XOMANTOAN_SEAL_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode()

@@ -1,10 +1,12 @@
 """Province benchmark: the figures and the XLSX export of a province-year on SQLite.
 
 Builds once, under ``bench/out/`` (kept between runs; rebuilt when its recipe changes), a
-province's year: 1,700 areas (17 per commune in 100 communes once communes exist) rated over
-five years, 450,000 pledges, 150,000 reports, 150,000 patrols and 250,000 observations
-(1 million rows), 5,000 mediation cases, 100,000 residents and 1,700 groups, and 1,000
-broadcasts reaching 10,000 chats each (10 million outbox rows). Then measures, each against a
+province's year: 1,700 areas (17 per commune in 100 communes) rated over five years, 450,000
+pledges, 150,000 reports, 150,000 patrols and 250,000 observations (1 million rows), 5,000
+mediation cases, 100,000 residents (each with a private chat, subscribed to fire warnings) and
+1,700 groups, and 1,000 broadcasts reaching 10,000 chats each (10 million outbox rows). The
+load (:func:`load`, :class:`Size` for a smaller province) is the same SQL on both engines:
+bench/engines.py builds it on SQLite and PostgreSQL side by side. Then measures, each against a
 baseline measured in the same run (other work may share the machine):
 
 - ``stats --json`` for the whole province and for one area (the figures and their JSON, in
