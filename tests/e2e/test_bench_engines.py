@@ -27,7 +27,12 @@ async def test_the_engines_bench_completes_on_both_engines() -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await process.communicate()
+    try:
+        output, _ = await process.communicate()
+    finally:
+        if process.returncode is None:  # stopped by the timeout: SIGTERM removes its cluster
+            process.terminate()
+            await process.wait()
     text = output.decode(errors="replace")
     assert process.returncode == 0, text[-3000:]
 
