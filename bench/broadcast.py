@@ -141,7 +141,9 @@ def theoretical_minimum(expected: set[tuple[int, int]], limits: Limits) -> float
     return bound
 
 
-def start_child(db_path: Path, url: str, scale: float) -> subprocess.Popen[bytes]:
+def start_child(db_path: str | Path, url: str, scale: float) -> subprocess.Popen[bytes]:
+    """The bot in its own process on the database ``db_path`` (a SQLite file or a
+    postgresql:// URL)."""
     return subprocess.Popen(
         [sys.executable, "-m", "bench.broadcast", "--child", str(db_path), url, str(scale)],
         stdout=subprocess.DEVNULL,
@@ -156,7 +158,7 @@ async def child(db_path: str, url: str, scale: float) -> None:
     settings = load_settings(
         telegram_token=TOKEN,
         telegram_api_url=url,
-        database=Path(db_path),
+        database=db_path,
         poll_timeout_seconds=1,
         log_level="WARNING",
     )

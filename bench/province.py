@@ -1,10 +1,12 @@
 """Province benchmark: the figures and the XLSX export of a province-year on SQLite.
 
 Builds once, under ``bench/out/`` (kept between runs; rebuilt when its recipe changes), a
-province's year: 1,700 areas (17 per commune in 100 communes once communes exist) rated over
-five years, 450,000 pledges, 150,000 reports, 150,000 patrols and 250,000 observations
-(1 million rows), 5,000 mediation cases, 100,000 residents and 1,700 groups, and 1,000
-broadcasts reaching 10,000 chats each (10 million outbox rows). Then measures, each against a
+province's year: 1,700 areas (17 per commune in 100 communes) rated over five years, 450,000
+pledges, 150,000 reports, 150,000 patrols and 250,000 observations (1 million rows), 5,000
+mediation cases, 100,000 residents (each with a private chat, subscribed to fire warnings) and
+1,700 groups, and 1,000 broadcasts reaching 10,000 chats each (10 million outbox rows). The
+load (:func:`load`, :class:`Size` for a smaller province) is the same SQL on both engines:
+bench/engines.py builds it on SQLite and PostgreSQL side by side. Then measures, each against a
 baseline measured in the same run (other work may share the machine):
 
 - ``stats --json`` for the whole province and for one area (the figures and their JSON, in
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ from zoneinfo import ZoneInfo
 
 from bot.features.figures.figures import as_json, collect
 from bot.shared.periods import Period
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
+from bot.storage.pg_database import PostgresDatabase
 from bot.storage.timefmt import to_db
 
 OUT = Path(__file__).parent / "out"
@@ -46,7 +50,7 @@ AREAS = COMMUNES * AREAS_PER_COMMUNE
 PLEDGES, REPORTS, PATROLS, OBSERVATIONS, MEDIATION = 450_000, 150_000, 150_000, 250_000, 5_000
 MEMBERS, RUNS, PER_RUN = 100_000, 1_000, 10_000
 # Bumped when the data built changes, so an old copy in bench/out/ is rebuilt.
-RECIPE = "province-3"
+RECIPE = "province-4"  # 4: built by bench/province.py's load (both engines)
 
 CATEGORIES = (
     "theft",
@@ -76,16 +80,92 @@ KINDS = (
 TOPICS = ("fire", "fraud", "drowning", "traffic", "drugs", "fireworks", "burglary")
 
 
+@dataclass(frozen=True)
+class Size:
+    """How much a province-year holds; ``scaled(1)`` is the full province."""
+
+    communes: int
+    pledges: int
+    reports: int
+    patrols: int
+    observations: int
+    mediation: int
+    members: int
+    runs: int
+    per_run: int
+
+    @property
+    def areas(self) -> int:
+        return self.communes * AREAS_PER_COMMUNE
+
+    @classmethod
+    def scaled(cls, scale: float) -> Size:
+        def part(n: int) -> int:
+            return max(1, round(n * scale))
+
+        communes = part(COMMUNES)
+        areas = communes * AREAS_PER_COMMUNE
+        return cls(
+            communes,
+            part(PLEDGES),
+            part(REPORTS),
+            part(PATROLS),
+            part(OBSERVATIONS),
+            part(MEDIATION),
+            max(areas, part(MEMBERS)),
+            part(RUNS),
+            max(areas + 10, part(PER_RUN)),
+        )
+
+    def describe(self) -> str:
+        return (
+            f"{self.communes:,} communes, {self.areas:,} areas, {self.pledges:,} pledges,"
+            f" {self.reports:,} reports, {self.patrols:,} patrols, {self.observations:,}"
+            f" observations, {self.mediation:,} mediation cases, {self.members:,} residents,"
+            f" {self.runs:,} broadcasts with {self.runs * self.per_run:,} outbox rows"
+        )
+
+
+FULL = Size.scaled(1.0)
+
+
+# The SQL below is written once for both engines (no printf, strftime or generate_series):
+# integers from a recursive series, text by concatenation, booleans as CASE ... 1 ELSE 0.
 def _pick(values: tuple[str, ...], var: str) -> str:
     """SQL choosing one of ``values`` from the integer expression ``var``."""
     cases = " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(values))
     return f"CASE ({var}) % {len(values)} {cases} END"
 
 
-# A moment in 2026 (UTC text, as the bot stores it) from an integer expression.
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _pad2(var: str) -> str:
+    """The integer ``var`` (0-99) as two digits."""
+    return f"substr(CAST(100 + ({var}) AS TEXT), 2)"
+
+
+def _calendar_day(day: str) -> str:
+    """The ISO date of day ``day`` counted from 2025-12-31 (0) to 2026-12-31 (365)."""
+    lengths = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    first, whens = 1, []
+    for month, length in enumerate(lengths, 1):
+        in_month = _pad2(f"({day}) - {first - 1}")
+        whens.append(f"WHEN ({day}) < {first + length} THEN '2026-{month:02d}-' || {in_month}")
+        first += length
+    return f"CASE WHEN ({day}) = 0 THEN '2025-12-31' {' '.join(whens)} END"
+
+
+# A moment of the local year 2026 (UTC text, as the bot stores it) from an integer expression:
+# seconds after 2025-12-31T17:00:00Z (local midnight of the new year).
 def _moment(var: str) -> str:
-    seconds = f"1767225600 + ({var}) % 31536000 - 25200"
-    return f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {seconds}, 'unixepoch')"
+    u = f"(({var}) % 31536000 + 61200)"  # seconds after 2025-12-31T00:00:00Z
+    clock = (
+        f"{_pad2(f'{u} % 86400 / 3600')} || ':' || {_pad2(f'{u} % 3600 / 60')} || ':'"
+        f" || {_pad2(f'{u} % 60')}"
+    )
+    return f"({_calendar_day(f'{u} / 86400')} || 'T' || {clock} || '+00:00')"
 
 
 def _hash(var: str) -> str:
@@ -96,170 +176,208 @@ def _series(n: int) -> str:
     return f"WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < {n})"
 
 
-def _has_communes(conn: sqlite3.Connection) -> bool:
-    found = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'communes'"
-    ).fetchone()
-    return found is not None
+BIG_TABLES = ("outbox", "pledges", "reports", "patrols", "patrol_observations", "members", "chats")
 
 
-def build(path: Path) -> None:
-    """The province-year database, in bulk: INSERT ... SELECT over recursive series, with the
-    big tables' indexes dropped during the load and made again after (one sorted pass each)."""
-    now = to_db(NOW)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -400000")
-    conn.execute("BEGIN")
-    tables = ("outbox", "pledges", "reports", "patrols", "patrol_observations", "members")
-    indexes = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        f" AND tbl_name IN ({','.join('?' for _ in tables)})",
-        tables,
-    ).fetchall()
-    for name, _ in indexes:
-        conn.execute(f"DROP INDEX {name}")
-    communes = _has_communes(conn)
-    if communes:
-        conn.execute(
-            f"{_series(COMMUNES)} INSERT INTO communes (id, code, name, created_at)"
-            " SELECT x, printf('X%03d', x), printf('Xã %d', x), ? FROM s",
-            (now,),
-        )
-        conn.execute(
-            f"{_series(AREAS)} INSERT INTO areas (id, code, name, households, commune_id,"
-            " created_at) SELECT x, printf('A%04d', x), printf('Thôn %d', x),"
-            f" 250 + {_hash('x')} % 150, 1 + (x - 1) / {AREAS_PER_COMMUNE}, ? FROM s",
-            (now,),
+async def _secondary_indexes(conn: Connection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``tables`` that are not a key of a table."""
+    marks = ",".join("?" for _ in tables)
+    if conn.dialect.name == "postgresql":
+        sql = (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            f" AND tablename IN ({marks})"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
         )
     else:
-        conn.execute(
-            f"{_series(AREAS)} INSERT INTO areas (id, code, name, households, created_at)"
-            f" SELECT x, printf('A%04d', x), printf('Thôn %d', x), 250 + {_hash('x')} % 150, ?"
-            " FROM s",
-            (now,),
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks})"
         )
-    conn.execute(
+    return [(str(r[0]), str(r[1])) for r in await conn.execute_fetchall(sql, tables)]
+
+
+async def load(conn: Connection, size: Size) -> None:
+    """The province-year in bulk, in one unit of work: INSERT ... SELECT over recursive
+    series, with the big tables' indexes dropped during the load and made again after (one
+    sorted pass each). The same statements on both engines."""
+    now = to_db(NOW)
+    areas = size.areas
+    indexes = await _secondary_indexes(conn, BIG_TABLES)
+    for name, _ in indexes:
+        await conn.execute(f"DROP INDEX {name}")
+    await conn.execute(
+        f"{_series(size.communes)} INSERT INTO communes (id, code, name, created_at)"
+        " SELECT x, 'X' || CAST(1000 + x AS TEXT), 'Xã ' || CAST(x AS TEXT), ? FROM s",
+        (now,),
+    )
+    await conn.execute(
+        f"{_series(areas)} INSERT INTO areas (id, code, name, households, commune_id,"
+        " created_at) SELECT x, 'A' || CAST(10000 + x AS TEXT), 'Thôn ' || CAST(x AS TEXT),"
+        f" 250 + {_hash('x')} % 150, 1 + (x - 1) / {AREAS_PER_COMMUNE}, ? FROM s",
+        (now,),
+    )
+    await conn.execute(
         "INSERT INTO pledge_campaigns (id, title, starts_on, ends_on, created_at)"
         " VALUES (1, 'Cam kết 2026', '2026-01-01', '2026-12-31', ?)",
         (now,),
     )
-    conn.execute(
-        f"{_series(PLEDGES)} INSERT INTO pledges (campaign_id, area_id, audience, head_name,"
-        " address, household_key, public, reference, signed_at, withdrawn_at)"
-        f" SELECT 1, 1 + x % {AREAS},"
+    await conn.execute(
+        f"{_series(size.pledges)} INSERT INTO pledges (campaign_id, area_id, audience,"
+        " head_name, address, household_key, public, reference, signed_at, withdrawn_at)"
+        f" SELECT 1, 1 + x % {areas},"
         " CASE WHEN x % 50 = 0 THEN 'business' ELSE 'household' END,"
-        " printf('Hộ %d', x), printf('Số %d, xóm %d', x, x % 9), printf('k%d', x), x % 2,"
-        f" printf('CK26-%d', x), {_moment(_hash('x') + ' % 7776000')},"
+        " 'Hộ ' || CAST(x AS TEXT), 'Số ' || CAST(x AS TEXT) || ', xóm ' || CAST(x % 9 AS TEXT),"
+        " 'k' || CAST(x AS TEXT), x % 2, 'CK26-' || CAST(x AS TEXT),"
+        f" {_moment(_hash('x') + ' % 7776000')},"
         f" CASE WHEN x % 97 = 0 THEN {_moment('7776000 + ' + _hash('x') + ' % 7776000')} END"
         " FROM s"
     )
-    conn.execute(
-        f"{_series(REPORTS)} INSERT INTO reports (code, category, area_id, description,"
+    await conn.execute(
+        f"{_series(size.reports)} INSERT INTO reports (code, category, area_id, description,"
         " happening_now, anonymous, target, status, created_at, updated_at)"
-        f" SELECT printf('R%07d', x), {_pick(CATEGORIES, _hash('x'))},"
-        f" 1 + {_hash('x + 1')} % {AREAS},"
-        " 'Có người lạ vào xóm', x % 7 = 0, x % 3 = 0, 'officers',"
-        f" {_pick(STATUSES, _hash('x + 2'))}, {_moment(_hash('x + 3'))}, ? FROM s",
+        f" SELECT 'R' || CAST(10000000 + x AS TEXT), {_pick(CATEGORIES, _hash('x'))},"
+        f" 1 + {_hash('x + 1')} % {areas}, 'Có người lạ vào xóm', {_flag('x % 7 = 0')},"
+        f" {_flag('x % 3 = 0')}, 'officers', {_pick(STATUSES, _hash('x + 2'))},"
+        f" {_moment(_hash('x + 3'))}, ? FROM s",
         (now,),
     )
-    conn.execute(
-        f"{_series(MEDIATION)} INSERT INTO mediation_cases (area_id, parties, outcome,"
-        f' created_at, closed_at) SELECT 1 + {_hash("x")} % {AREAS}, \'["A", "B"]\','
+    await conn.execute(
+        f"{_series(size.mediation)} INSERT INTO mediation_cases (area_id, parties, outcome,"
+        f' created_at, closed_at) SELECT 1 + {_hash("x")} % {areas}, \'["A", "B"]\','
         " CASE x % 4 WHEN 0 THEN NULL WHEN 1 THEN 'success' WHEN 2 THEN 'failed'"
         f" ELSE 'transferred' END, {_moment(_hash('x + 5'))}, NULL FROM s"
     )
-    conn.execute(
-        f"{_series(PATROLS)} INSERT INTO patrols (area_id, status, source, started_at,"
+    await conn.execute(
+        f"{_series(size.patrols)} INSERT INTO patrols (area_id, status, source, started_at,"
         " ended_at, headcount, created_at, updated_at)"
-        f" SELECT 1 + {_hash('x + 7')} % {AREAS}, 'closed', 'backfill', {_moment(_hash('x + 8'))},"
-        f" NULL, 2 + x % 6, ?, ? FROM s",
+        f" SELECT 1 + {_hash('x + 7')} % {areas}, 'closed', 'backfill',"
+        f" {_moment(_hash('x + 8'))}, NULL, 2 + x % 6, ?, ? FROM s",
         (now, now),
     )
-    conn.execute(
-        f"{_series(OBSERVATIONS)} INSERT INTO patrol_observations (patrol_id, kind, count,"
-        f" reminded, created_at) SELECT 1 + {_hash('x + 11')} % {PATROLS},"
-        f" {_pick(KINDS, _hash('x + 12'))}, 1 + x % 3, x % 4 <> 0, ? FROM s",
+    await conn.execute(
+        f"{_series(size.observations)} INSERT INTO patrol_observations (patrol_id, kind,"
+        f" count, reminded, created_at) SELECT 1 + {_hash('x + 11')} % {size.patrols},"
+        f" {_pick(KINDS, _hash('x + 12'))}, 1 + x % 3, {_flag('x % 4 <> 0')}, ? FROM s",
         (now,),
     )
     # The rating of the five years up to 2026: about three areas in four rated safe a year.
-    conn.execute(
+    await conn.execute(
         "WITH RECURSIVE y(n) AS (SELECT 2022 UNION ALL SELECT n + 1 FROM y WHERE n < 2026)"
         " INSERT INTO rating_years (year, opened_at) SELECT n, ? FROM y",
         (now,),
     )
-    conn.execute(
-        f"{_series(AREAS * 5)} INSERT INTO area_ratings (year, area_id, result, created_at,"
-        f" updated_at) SELECT 2022 + (x - 1) / {AREAS}, 1 + (x - 1) % {AREAS},"
-        f" {_hash('x')} % 4 <> 0, ?, ? FROM s",
+    await conn.execute(
+        f"{_series(areas * 5)} INSERT INTO area_ratings (year, area_id, result, created_at,"
+        f" updated_at) SELECT 2022 + (x - 1) / {areas}, 1 + (x - 1) % {areas},"
+        f" {_flag(_hash('x') + ' % 4 <> 0')}, ?, ? FROM s",
         (now, now),
     )
-    conn.execute(
-        f"{_series(MEMBERS)} INSERT INTO members (platform, user_id, display_name, language,"
-        f" area_id, consent_at, consent_version, created_at, updated_at)"
-        f" SELECT 'telegram', 1000000 + x, printf('Người %d', x), 'vi', 1 + x % {AREAS}, ?, 1,"
-        " ?, ? FROM s",
+    # Residents (each with a private chat, subscribed to the fire warnings) and a group per area.
+    await conn.execute(
+        f"{_series(size.members)} INSERT INTO members (platform, user_id, display_name,"
+        " language, area_id, consent_at, consent_version, created_at, updated_at)"
+        " SELECT 'telegram', CAST(1000000 + x AS TEXT), 'Người ' || CAST(x AS TEXT), 'vi',"
+        f" 1 + x % {areas}, ?, 1, ?, ? FROM s",
         (now, now, now),
     )
-    conn.execute(
-        f"{_series(AREAS)} INSERT INTO chats (platform, chat_id, kind, title, area_id,"
-        " created_at, updated_at) SELECT 'telegram', -100000 - x, 'group',"
-        " printf('Nhóm thôn %d', x), x, ?, ? FROM s",
+    await conn.execute(
+        f"{_series(size.members)} INSERT INTO chats (platform, chat_id, kind, created_at,"
+        " updated_at) SELECT 'telegram', CAST(1000000 + x AS TEXT), 'private', ?, ? FROM s",
         (now, now),
     )
-    conn.execute(
-        f"{_series(RUNS)} INSERT INTO broadcast_runs (id, due_at, started_at, status, topic,"
+    await conn.execute(
+        "INSERT INTO broadcast_subscriptions (member_id, topic, created_at)"
+        " SELECT id, 'fire', ? FROM members",
+        (now,),
+    )
+    await conn.execute(
+        f"{_series(areas)} INSERT INTO chats (platform, chat_id, kind, title, area_id,"
+        " created_at, updated_at) SELECT 'telegram', CAST(-100000 - x AS TEXT), 'group',"
+        " 'Nhóm thôn ' || CAST(x AS TEXT), x, ?, ? FROM s",
+        (now, now),
+    )
+    runs, per_run = size.runs, size.per_run
+    await conn.execute(
+        f"{_series(runs)} INSERT INTO broadcast_runs (id, due_at, started_at, status, topic,"
         " message_ref, target, recipients, finished_at)"
         f" SELECT x, {_moment('x * 31536')}, {_moment('x * 31536')}, 'done',"
-        f" {_pick(TOPICS, 'x')}, 'lib:fire', 'commune', {PER_RUN}, {_moment('x * 31536 + 3600')}"
-        " FROM s"
+        f" {_pick(TOPICS, 'x')}, 'lib:fire', 'commune', {per_run},"
+        f" {_moment('x * 31536 + 3600')} FROM s"
     )
     # Each run: every group, then residents in turn (a different slice each run).
-    residents = PER_RUN - AREAS
-    conn.execute(
-        f"{_series(RUNS * PER_RUN)} INSERT INTO outbox (platform, chat_id, text, batch_id,"
+    residents = per_run - areas
+    run_of = f"(1 + (x - 1) / {per_run})"
+    await conn.execute(
+        f"{_series(runs * per_run)} INSERT INTO outbox (platform, chat_id, text, batch_id,"
         " status, attempts, created_at, not_before, sent_at)"
-        " SELECT 'telegram',"
-        f" CASE WHEN (x - 1) % {PER_RUN} < {AREAS} THEN -100001 - (x - 1) % {PER_RUN}"
-        f" ELSE 1000001 + ((x - 1) / {PER_RUN} * {residents} + (x - 1) % {PER_RUN} - {AREAS})"
-        f" % {MEMBERS} END,"
-        " 'Phòng cháy chữa cháy', 1 + (x - 1) / " + str(PER_RUN) + ","
+        " SELECT 'telegram', CAST("
+        f"CASE WHEN (x - 1) % {per_run} < {areas} THEN -100001 - (x - 1) % {per_run}"
+        f" ELSE 1000001 + ((x - 1) / {per_run} * {residents} + (x - 1) % {per_run} - {areas})"
+        f" % {size.members} END AS TEXT),"
+        f" 'Phòng cháy chữa cháy', {run_of},"
         " CASE WHEN x % 50 = 0 THEN 'failed' WHEN x % 101 = 0 THEN 'skipped' ELSE 'sent' END,"
-        f" 1, {_moment('(1 + (x - 1) / ' + str(PER_RUN) + ') * 31536')},"
-        f" {_moment('(1 + (x - 1) / ' + str(PER_RUN) + ') * 31536')},"
-        f" {_moment('(1 + (x - 1) / ' + str(PER_RUN) + ') * 31536 + 60')} FROM s"
+        f" 1, {_moment(run_of + ' * 31536')}, {_moment(run_of + ' * 31536')},"
+        f" {_moment(run_of + ' * 31536 + 60')} FROM s"
     )
     for _, sql in indexes:
-        conn.execute(sql)
-    conn.execute("COMMIT")  # no ANALYZE: a deployment's database has no statistics either
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS bench_recipe (recipe TEXT NOT NULL, communes INTEGER NOT NULL)"
-    )
-    conn.execute("INSERT INTO bench_recipe VALUES (?, ?)", (RECIPE, int(communes)))
-    conn.close()
+        await conn.execute(sql)
+    await identities_after_load(conn, ("communes", "areas", "pledge_campaigns", "broadcast_runs"))
 
 
-def _recipe(path: Path) -> tuple[str, bool] | None:
+async def identities_after_load(conn: Connection, tables: tuple[str, ...]) -> None:
+    """After rows written with their ids: PostgreSQL's identities go on after the largest
+    (SQLite's rowids always do)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        await conn.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        )
+
+
+async def build(setting: str | Path, size: Size) -> None:
+    """The province-year in the (new, migrated) database ``setting``, either engine; then what
+    the bot does as each broadcast finishes. SQLite gets no ANALYZE (a deployment's database
+    has no statistics); PostgreSQL is analysed, as its autovacuum does after a load."""
+    db = await Database.open(setting)
+    sqlite = not isinstance(db, PostgresDatabase)
+    try:
+        if sqlite:  # a file being made: no journal, no syncs, a big cache during the load
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000"):
+                await db.conn.execute(f"PRAGMA {pragma}")
+        async with db.unit() as conn:
+            await load(conn, size)
+        if sqlite:
+            await db.conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        await db.close()
+    await _finish_broadcasts(setting)
+    if str(setting).startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(str(setting), autocommit=True) as raw:
+            raw.execute("ANALYZE")
+
+
+def _recipe(path: Path) -> str | None:
     if not path.exists():
         return None
     conn = sqlite3.connect(path)
     try:
-        row = conn.execute("SELECT recipe, communes FROM bench_recipe").fetchone()
-        return (row[0], bool(row[1])) if row else None
+        row = conn.execute("SELECT recipe FROM bench_recipe").fetchone()
+        return str(row[0]) if row else None
     except sqlite3.Error:
         return None
     finally:
         conn.close()
 
 
-async def _finish_broadcasts(path: Path) -> None:
+async def _finish_broadcasts(setting: str | Path) -> None:
     """What the bot does as each broadcast finishes: keep its delivery counts (per area, per
     commune, in total). The bulk load wrote finished runs without it."""
     from bot.storage.deliveries import keep_delivery_counts
 
-    db = await Database.open(path)
+    db = await Database.open(setting)
     async with (
         db.read() as conn,
         conn.execute(
@@ -291,29 +409,21 @@ async def prepared(rebuild: bool) -> Path:
     """The bench database, built if missing, stale or asked for; brought to the current schema
     (new migrations run on it as on a deployment's database)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    found = _recipe(DATABASE)
-    db = await Database.open(DATABASE) if found and not rebuild else None
-    if db is not None:
-        async with (
-            db.read() as conn,
-            conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'communes'"
-            ) as cur,
-        ):
-            communes_now = await cur.fetchone() is not None
+    if _recipe(DATABASE) == RECIPE and not rebuild:
+        db = await Database.open(DATABASE)  # migrated
         await db.close()
-        assert found is not None
-        if found == (RECIPE, communes_now):
-            _no_statistics(DATABASE)
-            await _finish_broadcasts(DATABASE)
-            return DATABASE
+        _no_statistics(DATABASE)
+        await _finish_broadcasts(DATABASE)
+        return DATABASE
     _remove(DATABASE)
     began = time.perf_counter()
     print(f"building {DATABASE} ...", flush=True)
-    db = await Database.open(DATABASE)
-    await db.close()
-    build(DATABASE)
-    await _finish_broadcasts(DATABASE)
+    await build(DATABASE, FULL)
+    conn = sqlite3.connect(DATABASE)
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_recipe (recipe TEXT NOT NULL)")
+    conn.execute("INSERT INTO bench_recipe VALUES (?)", (RECIPE,))
+    conn.commit()
+    conn.close()
     size = DATABASE.stat().st_size / 1e6
     print(f"built in {time.perf_counter() - began:,.0f} s, {size:,.0f} MB", flush=True)
     return DATABASE
@@ -380,7 +490,7 @@ async def main(runs: int, rebuild: bool, export: bool) -> None:
     bounds = (to_db(begin), to_db(end))
     lines: list[str] = []
     async with db.read() as conn:
-        async with conn.execute("SELECT id, commune_id FROM areas WHERE code = 'A0850'") as cur:
+        async with conn.execute("SELECT id, commune_id FROM areas WHERE code = 'A10850'") as cur:
             row = await cur.fetchone()
         assert row is not None
         area_id, commune_id = int(row[0]), row[1]

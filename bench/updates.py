@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,9 @@ from tests.fakebotapi import BOT_USER, FakeBotAPI
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstuvwxyz"
 OUT = Path(__file__).parent / "out"
-SEED_VERSION = 2  # 2: no ANALYZE (the bot never runs it, so real databases have no statistics)
+# 2: no ANALYZE (the bot never runs it, so real databases have no statistics); 3: seeded
+# through the neutral connection (either engine)
+SEED_VERSION = 3
 AREAS = 20
 LEADERS = 300
 OFFICERS = 5
@@ -73,97 +74,114 @@ def seed_path(members: int) -> Path:
     return OUT / f"commune-{members}-v{SEED_VERSION}.sqlite3"
 
 
-async def build_seed(members: int) -> Path:
-    """A commune with ``members`` registered people, built once and kept in bench/out/."""
-    path = seed_path(members)
-    if path.exists():
-        return path
+async def seed(setting: str | Path, members: int) -> None:
+    """A commune with ``members`` registered people in the (new) database ``setting``, either
+    engine, through the neutral connection."""
+    from bench.province import identities_after_load
     from bot.storage import pledge_campaigns
     from bot.storage.db import Database
     from bot.storage.timefmt import to_db
 
+    db = await Database.open(setting)
+    now = datetime.now(UTC)
+    stamp = to_db(now)
+    try:
+        async with db.unit() as conn:
+            campaign = await pledge_campaigns.add_campaign(
+                conn,
+                f"Cam kết năm {now.year}",
+                date.today() - timedelta(days=30),
+                date.today() + timedelta(days=330),
+                None,
+                now,
+            )
+            await conn.executemany(
+                "INSERT INTO areas (id, code, name, households, created_at) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (a, f"A{a:02d}", area_name(a), members // AREAS, stamp)
+                    for a in range(1, AREAS + 1)
+                ],
+            )
+            await conn.executemany(
+                "INSERT INTO members (id, platform, user_id, display_name, language, area_id,"
+                " consent_at, consent_version, created_at, updated_at)"
+                " VALUES (?, 'telegram', ?, ?, 'vi', ?, ?, 1, ?, ?)",
+                [
+                    (i + 1, str(USER_BASE + i), f"Người {i}", i % AREAS + 1, stamp, stamp, stamp)
+                    for i in range(members)
+                ],
+            )
+            await conn.executemany(
+                "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
+                " VALUES ('telegram', ?, 'private', ?, ?)",
+                [(str(USER_BASE + i), stamp, stamp) for i in range(members)],
+            )
+            await conn.executemany(
+                "INSERT INTO chats (platform, chat_id, kind, title, area_id, created_at,"
+                " updated_at) VALUES ('telegram', ?, 'group', ?, ?, ?, ?)",
+                [
+                    (str(GROUP_BASE - a), f"Nhóm {area_name(a)}", a, stamp, stamp)
+                    for a in range(1, AREAS + 1)
+                ],
+            )
+            await conn.executemany(
+                "INSERT INTO roles (member_id, role, area_id, granted_at)"
+                " VALUES (?, 'leader', ?, ?)",
+                [(i + 1, i % AREAS + 1, stamp) for i in range(LEADERS)],
+            )
+            await conn.executemany(
+                "INSERT INTO roles (member_id, role, area_id, granted_at)"
+                " VALUES (?, 'officer', NULL, ?)",
+                [(LEADERS + i + 1, stamp) for i in range(OFFICERS)],
+            )
+            # 60% of the members signed for their household; a further 10% are linked to a
+            # pledge of their household signed by someone else.
+            await conn.executemany(
+                "INSERT INTO pledges (id, campaign_id, area_id, audience, head_name, address,"
+                " household_key, member_id, public, reference, signed_at)"
+                " VALUES (?, ?, ?, 'household', ?, ?, ?, ?, 1, ?, ?)",
+                [
+                    (
+                        i + 1,
+                        campaign.id,
+                        i % AREAS + 1,
+                        f"Người {i}",
+                        f"Số {i}",
+                        f"seed-{i}",
+                        i + 1,
+                        f"S-{i}",
+                        stamp,
+                    )
+                    for i in range(members)
+                    if i % 10 < 6
+                ],
+            )
+            await conn.execute(
+                "INSERT INTO pledge_lines (pledge_id, item_id, position, text)"
+                " SELECT p.id, i.id, i.position, i.text_vi FROM pledges p"
+                " JOIN pledge_items i ON i.audience = 'household'"
+            )
+            await conn.executemany(
+                "INSERT INTO pledge_household_members (pledge_id, member_id, linked_at)"
+                " VALUES (?, ?, ?)",
+                [(i - 6 + 1, i + 1, stamp) for i in range(members) if i % 10 == 6],
+            )
+            await identities_after_load(conn, ("areas", "members", "pledges"))
+    finally:
+        await db.close()
+
+
+async def build_seed(members: int) -> Path:
+    """A commune with ``members`` registered people on SQLite, built once and kept in
+    bench/out/."""
+    path = seed_path(members)
+    if path.exists():
+        return path
     OUT.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
-    db = await Database.open(partial)
-    now = datetime.now(UTC)
-    async with db.unit() as conn:
-        campaign = await pledge_campaigns.add_campaign(
-            conn,
-            f"Cam kết năm {now.year}",
-            date.today() - timedelta(days=30),
-            date.today() + timedelta(days=330),
-            None,
-            now,
-        )
-    await db.close()
-    stamp = to_db(now)
-    raw = sqlite3.connect(partial)
-    raw.executemany(
-        "INSERT INTO areas (id, code, name, households, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(a, f"A{a:02d}", area_name(a), members // AREAS, stamp) for a in range(1, AREAS + 1)],
-    )
-    raw.executemany(
-        "INSERT INTO members (id, platform, user_id, display_name, language, area_id,"
-        " consent_at, consent_version, created_at, updated_at)"
-        " VALUES (?, 'telegram', ?, ?, 'vi', ?, ?, 1, ?, ?)",
-        (
-            (i + 1, USER_BASE + i, f"Người {i}", i % AREAS + 1, stamp, stamp, stamp)
-            for i in range(members)
-        ),
-    )
-    raw.executemany(
-        "INSERT INTO chats (platform, chat_id, kind, created_at, updated_at)"
-        " VALUES ('telegram', ?, 'private', ?, ?)",
-        ((USER_BASE + i, stamp, stamp) for i in range(members)),
-    )
-    raw.executemany(
-        "INSERT INTO chats (platform, chat_id, kind, title, area_id, created_at, updated_at)"
-        " VALUES ('telegram', ?, 'group', ?, ?, ?, ?)",
-        [(GROUP_BASE - a, f"Nhóm {area_name(a)}", a, stamp, stamp) for a in range(1, AREAS + 1)],
-    )
-    raw.executemany(
-        "INSERT INTO roles (member_id, role, area_id, granted_at) VALUES (?, 'leader', ?, ?)",
-        [(i + 1, i % AREAS + 1, stamp) for i in range(LEADERS)],
-    )
-    raw.executemany(
-        "INSERT INTO roles (member_id, role, area_id, granted_at) VALUES (?, 'officer', NULL, ?)",
-        [(LEADERS + i + 1, stamp) for i in range(OFFICERS)],
-    )
-    # 60% of the members signed for their household; a further 10% are linked to a pledge of
-    # their household signed by someone else.
-    signed = [i for i in range(members) if i % 10 < 6]
-    raw.executemany(
-        "INSERT INTO pledges (id, campaign_id, area_id, audience, head_name, address,"
-        " household_key, member_id, public, reference, signed_at)"
-        " VALUES (?, ?, ?, 'household', ?, ?, ?, ?, 1, ?, ?)",
-        (
-            (
-                i + 1,
-                campaign.id,
-                i % AREAS + 1,
-                f"Người {i}",
-                f"Số {i}",
-                f"seed-{i}",
-                i + 1,
-                f"S-{i}",
-                stamp,
-            )
-            for i in signed
-        ),
-    )
-    raw.execute(
-        "INSERT INTO pledge_lines (pledge_id, item_id, position, text)"
-        " SELECT p.id, i.id, i.position, i.text_vi FROM pledges p"
-        " JOIN pledge_items i ON i.audience = 'household'"
-    )
-    raw.executemany(
-        "INSERT INTO pledge_household_members (pledge_id, member_id, linked_at) VALUES (?, ?, ?)",
-        ((i - 6 + 1, i + 1, stamp) for i in range(members) if i % 10 == 6),
-    )
-    raw.commit()
-    raw.close()
+    await seed(partial, members)
     partial.rename(path)
     print(f"  (seeded {members:,} members in {time.perf_counter() - started:.1f} s: {path})")
     return path
@@ -533,7 +551,7 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
 
 
 # The bots under test, each in its own process ---------------------------------------------
-def child_command(kind: str, database: Path, url: str) -> list[str]:
+def child_command(kind: str, database: str | Path, url: str) -> list[str]:
     profile = os.environ.get("BENCH_PROFILE")  # a file to write the bot's cProfile stats to
     wrap = ["-m", "cProfile", "-o", profile] if profile and kind == "bot" else []
     return [sys.executable, *wrap, "-m", "bench.updates", "--child", kind, str(database), url]
@@ -551,7 +569,7 @@ async def child_bot(database: str, url: str) -> None:
     settings = load_settings(
         telegram_token=TOKEN,
         telegram_api_url=url,
-        database=Path(database),
+        database=database,  # a SQLite file or a postgresql:// URL
         poll_timeout_seconds=10,
         log_level="WARNING",
     )
@@ -636,14 +654,24 @@ def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> 
 
 
 async def measure(
-    kind: str, members: int, passes: int, seconds: float, loop_trace: bool = False
+    kind: str,
+    members: int,
+    passes: int,
+    seconds: float,
+    loop_trace: bool = False,
+    *,
+    database: str | None = None,
+    mix: dict[str, int] = MIX,
 ) -> Result:
+    """One bot on a seeded commune: ``database`` (a setting, seeded by :func:`seed`; by
+    default a copy of the SQLite seed file), people acting in the proportions of ``mix``."""
     api = BenchAPI()
     api.expects_buttons = kind == "bot"
     url = await api.start()
     folder = Path(tempfile.mkdtemp(prefix="xomantoan-bench-"))
-    database = folder / "bot.sqlite3"
-    shutil.copy(seed_path(members), database)
+    if database is None:
+        database = str(folder / "bot.sqlite3")
+        shutil.copy(seed_path(members), database)
     log = (folder / "stderr.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "XOMANTOAN_TELEGRAM_TOKEN"}
     trace = folder / "looptrace.json"
@@ -665,16 +693,17 @@ async def measure(
         rates, cpu_before, total = [], cpu_seconds(process.pid), 0
         calls_before = sum(api.methods.values())
         for round_no in range(passes):
-            count, took = await run_people(api, actors(members, round_no, MIX), None)
+            count, took = await run_people(api, actors(members, round_no, mix), None)
             rates.append(count / took)
             total += count
         cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
         calls = (sum(api.methods.values()) - calls_before) / total
         api.stats.latencies.clear()
-        steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
-        steady_mix["patrol"] = AREAS
+        per_pass = sum(mix.values()) * 1620 / sum(MIX.values())  # updates, about
+        steady_mix = {k: max(1, round(v * seconds * 100 / per_pass)) for k, v in mix.items()}
+        steady_mix["patrol"] = mix["patrol"]
         # The steady people's blocks follow the last pass's signers (who must not sign twice).
-        first = (passes - 1) * sum(MIX.values()) + max(MIX.values())
+        first = (passes - 1) * sum(mix.values()) + max(mix.values())
         api.stats.steps.clear()
         steady_from = time.monotonic()
         await run_people(api, actors(members, passes, steady_mix, first), 100.0)
@@ -693,18 +722,21 @@ async def measure(
     overruns = errors.count("maximum number of running instances") + errors.count("was missed by")
     check = ""
     if kind == "bot":
-        conn = sqlite3.connect(database)
-        counts = [
-            conn.execute(sql).fetchone()[0]
+        from bot.storage.db import Database
+
+        db = await Database.open(database, migrate=False)
+        counts = []
+        async with db.read() as conn:
             for sql in (
-                f"SELECT COUNT(*) FROM members WHERE CAST(user_id AS INTEGER) >= {NEW_USER_BASE}"
+                f"SELECT COUNT(*) FROM members WHERE CAST(user_id AS BIGINT) >= {NEW_USER_BASE}"
                 " AND consent_at IS NOT NULL",
                 "SELECT COUNT(*) FROM pledges WHERE reference NOT LIKE 'S-%'",
                 "SELECT COUNT(*) FROM reports",
                 "SELECT COUNT(*) FROM patrols WHERE status != 'open'",
-            )
-        ]
-        conn.close()
+            ):
+                row = await (await conn.execute(sql)).fetchone()
+                counts.append(row[0] if row else 0)
+        await db.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
     detail = slowest(api.stats.steps)
     if trace.exists():

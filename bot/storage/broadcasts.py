@@ -150,7 +150,7 @@ async def list_schedules(conn: Connection) -> list[Schedule]:
     """Schedules that still have a run ahead (or are paused), soonest first."""
     async with conn.execute(
         "SELECT * FROM broadcast_schedules WHERE next_run_at IS NOT NULL OR paused = 1"
-        " ORDER BY paused, next_run_at, id"
+        " ORDER BY paused, next_run_at NULLS LAST, id"  # a paused one with no run ahead last
     ) as cur:
         return [_schedule(r) for r in await cur.fetchall()]
 

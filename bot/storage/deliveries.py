@@ -41,6 +41,14 @@ _RECIPIENT_AREA = (
     " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id AND c.kind = 'group'"
     " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
 )
+# A run's messages sent, failed, skipped and still to go (counted the same on both engines: a
+# comparison is a number on SQLite, a boolean on PostgreSQL).
+_COUNTS = (
+    " SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.status = 'skipped' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.status IN ('pending', 'sending') THEN 1 ELSE 0 END)"
+)
 
 
 async def deliveries(
@@ -61,9 +69,9 @@ async def deliveries(
     ) as cur:
         runs = list(await cur.fetchall())
     live = (
-        "SELECT o.batch_id, SUM(o.status = 'sent'), SUM(o.status = 'failed'),"
-        " SUM(o.status = 'skipped'), SUM(o.status IN ('pending', 'sending'))"
-        " FROM outbox o"
+        "SELECT o.batch_id,"
+        + _COUNTS
+        + " FROM outbox o"
         + (_RECIPIENT_AREA if area_ids is not None else "")
         + " WHERE o.batch_id IN (SELECT id FROM broadcast_runs WHERE started_at >= ?"
         " AND started_at < ? AND status <> 'skipped' AND counts_kept = 0)"
@@ -128,10 +136,11 @@ async def keep_delivery_counts(conn: Connection, run_ids: list[int]) -> None:
     marks = ",".join("?" for _ in run_ids)
     await conn.execute(
         "INSERT INTO broadcast_delivery_counts (run_id, area_id, sent, failed, skipped, pending)"
-        " SELECT o.batch_id, COALESCE(c.area_id, m.area_id), SUM(o.status = 'sent'),"
-        " SUM(o.status = 'failed'), SUM(o.status = 'skipped'),"
-        " SUM(o.status IN ('pending', 'sending'))"
-        " FROM outbox o" + _RECIPIENT_AREA + f" WHERE o.batch_id IN ({marks})"
+        " SELECT o.batch_id, COALESCE(c.area_id, m.area_id),"
+        + _COUNTS
+        + " FROM outbox o"
+        + _RECIPIENT_AREA
+        + f" WHERE o.batch_id IN ({marks})"
         " AND o.batch_id IN (SELECT id FROM broadcast_runs WHERE counts_kept = 0)"
         " GROUP BY o.batch_id, COALESCE(c.area_id, m.area_id)"
         " ON CONFLICT (run_id, COALESCE(area_id, 0)) DO UPDATE SET"

@@ -117,7 +117,12 @@ async def search(
 
 async def in_area(conn: Connection, area_id: int, *, limit: int | None = None) -> list[Member]:
     """Registered members of an area by name; the first ``limit`` of them when given."""
-    sql = "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL ORDER BY display_name"
+    # Those without a name last, on both engines (SQLite puts NULLs first, PostgreSQL last);
+    # the same names in the order they registered.
+    sql = (
+        "SELECT * FROM members WHERE area_id = ? AND consent_at IS NOT NULL"
+        " ORDER BY display_name NULLS LAST, id"
+    )
     params: tuple[object, ...] = (area_id,)
     if limit is not None:
         sql, params = sql + " LIMIT ?", (area_id, limit)

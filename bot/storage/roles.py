@@ -36,7 +36,7 @@ async def of_member_scoped(conn: Connection, member_id: int) -> Scoped:
     rows = await conn.execute_fetchall(
         "SELECT r.member_id, r.role, r.area_id, r.commune_id, a.id FROM roles r"
         " LEFT JOIN areas a ON a.commune_id = r.commune_id"
-        " WHERE r.member_id = ? ORDER BY r.role, r.area_id, r.commune_id",
+        " WHERE r.member_id = ? ORDER BY r.role, r.area_id NULLS FIRST, r.commune_id NULLS FIRST",
         (member_id,),
     )
     grants: dict[tuple[str, int | None, int | None], Grant] = {}

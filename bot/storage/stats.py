@@ -276,14 +276,16 @@ async def activity_by_area(
     queries: list[tuple[str, list[object], tuple[str, ...]]] = [
         (
             "SELECT area_id, COUNT(*),"
-            f" SUM(category IN ({crime_marks}) AND status NOT IN ({case_marks}))"
+            f" SUM(CASE WHEN category IN ({crime_marks}) AND status NOT IN ({case_marks})"
+            " THEN 1 ELSE 0 END)"
             " FROM reports WHERE area_id IN (SELECT id FROM areas)"
             " AND created_at >= ? AND created_at < ? GROUP BY area_id",
             crime,
             ("reports", "crime"),
         ),
         (
-            "SELECT area_id, COUNT(*), SUM(outcome = 'success') FROM mediation_cases"
+            "SELECT area_id, COUNT(*), SUM(CASE WHEN outcome = 'success' THEN 1 ELSE 0 END)"
+            " FROM mediation_cases"
             " WHERE created_at >= ? AND created_at < ? AND area_id IS NOT NULL GROUP BY area_id",
             [],
             ("mediation", "mediated"),
@@ -317,7 +319,8 @@ async def awareness_by_commune(
         " GROUP BY commune_id"
     )
     live = (
-        "SELECT a.commune_id, COUNT(DISTINCT o.batch_id), SUM(o.status = 'sent') FROM outbox o"
+        "SELECT a.commune_id, COUNT(DISTINCT o.batch_id),"
+        " SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END) FROM outbox o"
         " LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id"
         "  AND c.kind = 'group'"
         " LEFT JOIN members m ON m.platform = o.platform AND m.user_id = o.chat_id"
