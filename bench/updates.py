@@ -325,6 +325,10 @@ class BenchAPI(FakeBotAPI):
         self.query_chat: dict[str, int] = {}
         self.last_answer: dict[int, float] = {}
         self.methods: Counter[str] = Counter()
+        # With --calls: the Bot API calls by flow step and method (the step a chat is at)
+        self.step_of: dict[int, str] = {}
+        self.step_calls: Counter[tuple[str, str]] = Counter()
+        self.step_counts: Counter[str] = Counter()
         self.first_poll: float | None = None
         self.stats = Stats()
         # The full bot answers with buttons: its people look for the one to press until it is
@@ -341,6 +345,7 @@ class BenchAPI(FakeBotAPI):
                 self.first_poll = time.monotonic()
             return self._ok(await self._updates(params))
         self.methods[method] += 1
+        self._count_step(method, params)
         if method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
             return self._ok(self._answer(method, params))
         if method == "answerCallbackQuery" and params.get("text"):
@@ -350,6 +355,15 @@ class BenchAPI(FakeBotAPI):
         if method == "getMe":
             return self._ok(BOT_USER)
         return self._ok(True)
+
+    def _count_step(self, method: str, params: dict[str, Any]) -> None:
+        chat: int | None = None
+        if params.get("chat_id") not in (None, ""):
+            chat = int(params["chat_id"])
+        elif params.get("callback_query_id"):
+            chat = self.query_chat.get(str(params["callback_query_id"]))
+        step = self.step_of.get(chat, "other") if chat is not None else "other"
+        self.step_calls[step, method] += 1
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         chat = int(params["chat_id"])
@@ -516,11 +530,13 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
                 await api.look_for(person.user_id, text)
             if tokens is not None:
                 await tokens.get()
+            label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
+            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
+            api.step_of[chat] = label
+            api.step_counts[label] += 1
             pushed = time.monotonic()
             latency = await api.step(person, kind, text)
             api.stats.latencies.append(latency)
-            label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
-            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
             api.stats.steps.append((pushed, latency, label, chat))
             done += 1
 
@@ -611,6 +627,8 @@ class Result:
     p99: float
     startup: float
     menus: int
+    all_menus: int
+    menus_done: float
     idle_rss: float
     peak_rss: float
     overruns: int
@@ -618,6 +636,36 @@ class Result:
     timeouts: int
     check: str
     detail: list[str] = field(default_factory=list)
+
+
+async def menus_sent(api: BenchAPI, quiet: float = 0.5) -> float:
+    """When the bot's last command menu of start-up was sent: none for ``quiet`` seconds."""
+    count, last = api.methods["setMyCommands"], time.monotonic()
+    while time.monotonic() - last < quiet:
+        await asyncio.sleep(0.05)
+        if api.methods["setMyCommands"] != count:
+            count, last = api.methods["setMyCommands"], time.monotonic()
+    return last
+
+
+def calls_by_step(api: BenchAPI) -> list[str]:
+    """The Bot API calls of the passes by flow step and method (per update of that step),
+    those with the most calls beyond one per update first."""
+    lines = ["Bot API calls per update, by flow step (--calls):"]
+    methods: dict[str, Counter[str]] = {}
+    for (step, method), count in api.step_calls.items():
+        methods.setdefault(step, Counter())[method] += count
+    extra = {step: sum(m.values()) - api.step_counts.get(step, 0) for step, m in methods.items()}
+    for step in sorted(methods, key=lambda s: -extra[s]):
+        updates = api.step_counts.get(step, 0)
+        per = ", ".join(
+            f"{method} {count / max(updates, 1):.2f}"
+            for method, count in methods[step].most_common()
+        )
+        lines.append(f"  {sum(methods[step].values()):5d} calls / {updates:4d}  {step}: {per}")
+    api.step_calls.clear()
+    api.step_counts.clear()
+    return lines
 
 
 def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> list[str]:
@@ -636,7 +684,12 @@ def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> 
 
 
 async def measure(
-    kind: str, members: int, passes: int, seconds: float, loop_trace: bool = False
+    kind: str,
+    members: int,
+    passes: int,
+    seconds: float,
+    loop_trace: bool = False,
+    show_calls: bool = False,
 ) -> Result:
     api = BenchAPI()
     api.expects_buttons = kind == "bot"
@@ -660,16 +713,23 @@ async def measure(
             await asyncio.sleep(0.01)
         startup = api.first_poll - started
         menus = api.methods["setMyCommands"]
+        # Start-up goes on in the background: each leader's and officer's command menu, spread
+        # out (bot/transports/telegram/menus.py). Those calls are start-up's, not the updates':
+        # the passes begin once they are all sent.
+        menus_done = await menus_sent(api)
+        all_menus = api.methods["setMyCommands"]
         await asyncio.sleep(1.0)
         idle = rss_mb(process.pid)
         rates, cpu_before, total = [], cpu_seconds(process.pid), 0
         calls_before = sum(api.methods.values())
+        api.step_calls.clear()
         for round_no in range(passes):
             count, took = await run_people(api, actors(members, round_no, MIX), None)
             rates.append(count / took)
             total += count
         cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
         calls = (sum(api.methods.values()) - calls_before) / total
+        by_step = calls_by_step(api) if show_calls else []
         api.stats.latencies.clear()
         steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
         steady_mix["patrol"] = AREAS
@@ -706,7 +766,7 @@ async def measure(
         ]
         conn.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
-    detail = slowest(api.stats.steps)
+    detail = slowest(api.stats.steps) + by_step
     if trace.exists():
         from bench import looptrace
 
@@ -722,6 +782,8 @@ async def measure(
         lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
         startup,
         menus,
+        all_menus,
+        menus_done - started,
         idle,
         peak,
         overruns,
@@ -741,7 +803,8 @@ def show(result: Result, baseline: Result | None) -> None:
         f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}, "
         f"{result.calls:.2f} Bot API calls per update\n"
         f"{'':<34} at 100 updates/s: p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms\n"
-        f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus), "
+        f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus; "
+        f"all {result.all_menus} after {result.menus_done:.2f} s), "
         f"RSS idle {result.idle_rss:.0f} MB, peak {result.peak_rss:.0f} MB, "
         f"timer overruns {result.overruns}"
     )
@@ -764,10 +827,13 @@ async def main(args: argparse.Namespace) -> None:
     )
     for members in sizes:
         await build_seed(members)
-    baseline = await measure("bare", min(sizes), args.passes, args.seconds)
+    baseline = await measure("bare", min(sizes), args.passes, args.seconds, False, args.calls)
     show(baseline, None)
     for members in sizes:
-        show(await measure("bot", members, args.passes, args.seconds, args.loop), baseline)
+        show(
+            await measure("bot", members, args.passes, args.seconds, args.loop, args.calls),
+            baseline,
+        )
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -780,6 +846,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="time every callback of the bot's event loop and print where it was held longest"
         " during the paced run (bench/looptrace.py; it slows the bot a little)",
+    )
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="print the Bot API calls of the passes by flow step and method",
     )
     return parser.parse_args(argv)
 
