@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.core.context import CoreConfig, notify_member
 from bot.core.events import Option, Reply
 from bot.features.reports import reach, routing
-from bot.features.reports.card_extras import extras_of
+from bot.features.reports.card_extras import Extras, extras_of
 from bot.features.reports.model import (
     Status,
     Target,
@@ -177,12 +177,8 @@ async def submit_report(
 
 # Who hears about a report -----------------------------------------------------------------
 async def _members(conn: Connection, ids: list[int]) -> list[Member]:
-    found = []
-    for member_id in dict.fromkeys(ids):
-        member = await members_repo.get(conn, member_id)
-        if member is not None:
-            found.append(member)
-    return found
+    found = await members_repo.by_ids(conn, ids)  # one statement
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 async def officers(conn: Connection, area_id: int | None) -> list[Member]:
@@ -210,8 +206,41 @@ async def area_name(conn: Connection, area_id: int | None) -> str | None:
     return area.name if area else None
 
 
-async def _is_officer(conn: Connection, member: Member, area_id: int | None) -> bool:
-    return member.id in await roles_repo.officers_for(conn, area_id)
+class Cards:
+    """The card of one report for the several people told of it: what it shows besides the
+    report (its area, a report it may repeat) and who the officers are, read once; its text
+    and buttons made once per language, platform and role (each person still gets their own
+    message and buttons)."""
+
+    def __init__(self, conn: Connection, config: CoreConfig, report: Report) -> None:
+        self.conn, self.config, self.report = conn, config, report
+        self._read: tuple[str | None, list[int], Extras] | None = None
+        self._built: dict[tuple[object, ...], Reply] = {}
+
+    async def send(self, member: Member, now: datetime, headline: str, **params: object) -> int:
+        """Queue the card, under a headline message id, to one person in their language."""
+        conn, report = self.conn, self.report
+        if self._read is None:
+            self._read = (
+                await area_name(conn, report.area_id),
+                await roles_repo.officers_for(conn, report.area_id),
+                await extras_of(conn, report),
+            )
+        area, officer_ids, extras = self._read
+        officer = member.id in officer_ids
+        shown = tuple(sorted((k, str(v)) for k, v in params.items()))
+        key = (member.language, member.platform, officer, headline, shown)
+
+        def build(t: Translator) -> Reply:
+            made = self._built.get(key)
+            if made is None:
+                text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
+                made = Reply(*extras.add_to(t, text, card_options(t, report, officer=officer)))
+                self._built[key] = made
+            return made
+
+        await notify_member(conn, self.config, member, build, now)
+        return 1
 
 
 async def send_card(
@@ -224,31 +253,21 @@ async def send_card(
     **params: object,
 ) -> int:
     """Queue the report card, under a headline message id, to one person in their language."""
-    area = await area_name(conn, report.area_id)
-    officer = await _is_officer(conn, member, report.area_id)
-    extras = await extras_of(conn, report)
-
-    def build(t: Translator) -> Reply:
-        text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
-        return Reply(*extras.add_to(t, text, card_options(t, report, officer=officer)))
-
-    await notify_member(conn, config, member, build, now)
-    return 1
+    return await Cards(conn, config, report).send(member, now, headline, **params)
 
 
 async def notify_new(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
     """Tell the handlers; for "happening now", every officer too, at once."""
     queued, told = 0, set()
+    cards = Cards(conn, config, report)
     for member in await handlers_of(conn, report):
         headline = N_("🚨 Urgent: happening now") if report.happening_now else N_("🆕 New report")
-        queued += await send_card(conn, config, member, report, now, headline)
+        queued += await cards.send(member, now, headline)
         told.add(member.id)
     if report.happening_now:
         for member in await officers(conn, report.area_id):
             if member.id not in told:
-                queued += await send_card(
-                    conn, config, member, report, now, N_("🚨 Urgent: happening now")
-                )
+                queued += await cards.send(member, now, N_("🚨 Urgent: happening now"))
     return queued
 
 
