@@ -56,9 +56,22 @@ def _seconds(wait: Any) -> float:
 class Replies(UpdateEvents):
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
+        answering: asyncio.Task[None] | None = None
         if query is not None:
-            # A toast is shown as plain text: no formatting.
-            await self._answer(query, plain(outcome.toast) if outcome.toast else None)
+            if outcome.toast or not outcome.messages:
+                # A toast is shown as plain text: no formatting; before any message.
+                await self._answer(query, plain(outcome.toast) if outcome.toast else None)
+            else:
+                # Only the button's spinner to stop: that request goes out beside the reply,
+                # which does not wait for its answer.
+                answering = asyncio.create_task(self._answer(query, None))
+        try:
+            await self._send_all(event, outcome)
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _send_all(self, event: Event, outcome: Outcome) -> None:
         for message in outcome.messages:
             try:
                 await self.send_following_migration(message)
