@@ -564,6 +564,8 @@ async def child_bot(database: str, url: str) -> None:
         from bench import looptrace
 
         looptrace.install(os.environ["BENCH_LOOPTRACE"])
+    if os.environ.get("BENCH_SQLCOUNT"):
+        count_statements(Path(os.environ["BENCH_SQLCOUNT"]))
     settings = load_settings(
         telegram_token=TOKEN,
         telegram_api_url=url,
@@ -574,6 +576,54 @@ async def child_bot(database: str, url: str) -> None:
     # The Pacer holds replies to Telegram's real limits (30 messages/s overall, 1/s per chat), and
     # the bare bot has no pacing: raise them a hundredfold so the bench measures the bot's own cost.
     await run_telegram(settings, limits=Limits().scaled(100))
+
+
+def count_statements(into: Path) -> None:
+    """Count the SQL statements the bot runs (every connection it opens); on SIGUSR1 the
+    count so far is written to ``into``."""
+    count = [0]
+    real = sqlite3.connect
+    kinds: Counter[str] = Counter()
+    by_kind = os.environ.get("BENCH_SQLKINDS")  # a file for the passes' statements by kind
+
+    def counted(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real(*args, **kwargs)
+
+        def one(sql: str) -> None:
+            count[0] += 1
+            if by_kind:
+                kinds[re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:150]] += 1
+
+        conn.set_trace_callback(one)
+        return conn
+
+    sqlite3.connect = counted  # type: ignore[assignment]
+
+    def write(*_: Any) -> None:
+        if by_kind:
+            lines = [f"{n:7d} {sql}" for sql, n in kinds.most_common()]
+            Path(by_kind).write_text("\n".join(lines))
+            kinds.clear()
+        into.write_text(str(count[0]))
+
+    signal.signal(signal.SIGUSR1, write)
+
+
+async def statements(process: subprocess.Popen[bytes], into: Path) -> int:
+    """How many SQL statements the bot process has run so far (see count_statements)."""
+    _written(into, remove=True)
+    process.send_signal(signal.SIGUSR1)
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if written := _written(into):
+            return int(written)
+    return 0
+
+
+def _written(path: Path, *, remove: bool = False) -> str:
+    if remove:
+        path.unlink(missing_ok=True)
+    return path.read_text() if path.exists() else ""
 
 
 def child_bare(url: str) -> None:
@@ -623,6 +673,7 @@ class Result:
     rates: list[float]
     cpu_ms: float
     calls: float
+    sql: float
     p50: float
     p99: float
     startup: float
@@ -702,6 +753,9 @@ async def measure(
     trace = folder / "looptrace.json"
     if loop_trace and kind == "bot":
         env["BENCH_LOOPTRACE"] = str(trace)
+    sql_count = folder / "statements"
+    if kind == "bot":
+        env["BENCH_SQLCOUNT"] = str(sql_count)
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
         child_command(kind, database, url), stdout=subprocess.DEVNULL, stderr=log, env=env
@@ -722,6 +776,7 @@ async def measure(
         idle = rss_mb(process.pid)
         rates, cpu_before, total = [], cpu_seconds(process.pid), 0
         calls_before = sum(api.methods.values())
+        sql_before = await statements(process, sql_count) if kind == "bot" else 0
         api.step_calls.clear()
         for round_no in range(passes):
             count, took = await run_people(api, actors(members, round_no, MIX), None)
@@ -729,6 +784,7 @@ async def measure(
             total += count
         cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
         calls = (sum(api.methods.values()) - calls_before) / total
+        sql = (await statements(process, sql_count) - sql_before) / total if kind == "bot" else 0.0
         by_step = calls_by_step(api) if show_calls else []
         api.stats.latencies.clear()
         steady_mix = {k: max(1, round(v * seconds * 100 / 1620)) for k, v in MIX.items()}
@@ -778,6 +834,7 @@ async def measure(
         rates,
         cpu_ms,
         calls,
+        sql,
         lat[len(lat) // 2] * 1000 if lat else float("nan"),
         lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
         startup,
@@ -801,7 +858,9 @@ def show(result: Result, baseline: Result | None) -> None:
     print(
         f"{result.name:<34} {median:7.0f} updates/s (worst {worst:.0f}){ratio}\n"
         f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}, "
-        f"{result.calls:.2f} Bot API calls per update\n"
+        f"{result.calls:.2f} Bot API calls per update"
+        + (f", {result.sql:.1f} SQL statements per update" if result.sql else "")
+        + "\n"
         f"{'':<34} at 100 updates/s: p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms\n"
         f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus; "
         f"all {result.all_menus} after {result.menus_done:.2f} s), "
