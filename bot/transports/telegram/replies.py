@@ -106,8 +106,11 @@ class Replies(UpdateEvents):
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
         if message.chat_id in self.groups:
-            async with self.db.read() as conn:
-                current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
+            if self._moves_known:  # read at this poll, and kept since by this process
+                current = self.moved.get(message.chat_id, message.chat_id)
+            else:  # a group moved since: the database says where (waits for the lock)
+                async with self.db.read() as conn:
+                    current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
             if current != message.chat_id:
                 message = replace(message, chat_id=current)
         try:
