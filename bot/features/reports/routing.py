@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.features.reports.handling import Deadlines, category_deadline, default_assignee
-from bot.storage import report_handling, report_settings
+from bot.storage import category_deadlines, report_handling, report_settings
 from bot.storage import roles as roles_repo
 from bot.storage.db import Connection
 from bot.storage.reports import Report, Target
@@ -15,7 +15,7 @@ from bot.storage.reports import Report, Target
 async def deadlines_for(conn: Connection, area_id: int | None, category: str) -> Deadlines:
     """The deadlines of a report of ``category`` in the area's commune: the commune's general
     ones (the deployment's defaults where it set none) with the category's own over them."""
-    rules = await report_handling.deadline_rules(
+    rules = await category_deadlines.deadline_rules(
         conn, area_id or None, category, report_settings.SETTINGS_KEY
     )
     general = Deadlines.of(rules.general, report_settings.from_kept(rules.settings_raw))

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.context import CoreConfig, notify_member
+from bot.core.context import CoreConfig
 from bot.core.events import Option, Reply
 from bot.features.reports import reach, routing
-from bot.features.reports.card_extras import Extras, extras_of
+from bot.features.reports.card_extras import Cards
 from bot.features.reports.model import (
     Status,
     Target,
@@ -22,7 +22,7 @@ from bot.features.reports.model import (
     new_tracking_code,
     over_limit,
 )
-from bot.features.reports.texts import card_options, card_text, category_label, status_label
+from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
 from bot.storage import (
@@ -204,43 +204,6 @@ async def handlers_of(conn: Connection, report: Report) -> list[Member]:
 async def area_name(conn: Connection, area_id: int | None) -> str | None:
     area = await areas_repo.get(conn, area_id) if area_id else None
     return area.name if area else None
-
-
-class Cards:
-    """The card of one report for the several people told of it: what it shows besides the
-    report (its area, a report it may repeat) and who the officers are, read once; its text
-    and buttons made once per language, platform and role (each person still gets their own
-    message and buttons)."""
-
-    def __init__(self, conn: Connection, config: CoreConfig, report: Report) -> None:
-        self.conn, self.config, self.report = conn, config, report
-        self._read: tuple[str | None, list[int], Extras] | None = None
-        self._built: dict[tuple[object, ...], Reply] = {}
-
-    async def send(self, member: Member, now: datetime, headline: str, **params: object) -> int:
-        """Queue the card, under a headline message id, to one person in their language."""
-        conn, report = self.conn, self.report
-        if self._read is None:
-            self._read = (
-                await area_name(conn, report.area_id),
-                await roles_repo.officers_for(conn, report.area_id),
-                await extras_of(conn, report),
-            )
-        area, officer_ids, extras = self._read
-        officer = member.id in officer_ids
-        shown = tuple(sorted((k, str(v)) for k, v in params.items()))
-        key = (member.language, member.platform, officer, headline, shown)
-
-        def build(t: Translator) -> Reply:
-            made = self._built.get(key)
-            if made is None:
-                text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
-                made = Reply(*extras.add_to(t, text, card_options(t, report, officer=officer)))
-                self._built[key] = made
-            return made
-
-        await notify_member(conn, self.config, member, build, now)
-        return 1
 
 
 async def send_card(
