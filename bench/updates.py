@@ -343,6 +343,10 @@ class BenchAPI(FakeBotAPI):
         self.query_chat: dict[str, int] = {}
         self.last_answer: dict[int, float] = {}
         self.methods: Counter[str] = Counter()
+        # With --calls: the Bot API calls by flow step and method (the step a chat is at)
+        self.step_of: dict[int, str] = {}
+        self.step_calls: Counter[tuple[str, str]] = Counter()
+        self.step_counts: Counter[str] = Counter()
         self.first_poll: float | None = None
         self.stats = Stats()
         # The full bot answers with buttons: its people look for the one to press until it is
@@ -359,6 +363,7 @@ class BenchAPI(FakeBotAPI):
                 self.first_poll = time.monotonic()
             return self._ok(await self._updates(params))
         self.methods[method] += 1
+        self._count_step(method, params)
         if method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
             return self._ok(self._answer(method, params))
         if method == "answerCallbackQuery" and params.get("text"):
@@ -368,6 +373,15 @@ class BenchAPI(FakeBotAPI):
         if method == "getMe":
             return self._ok(BOT_USER)
         return self._ok(True)
+
+    def _count_step(self, method: str, params: dict[str, Any]) -> None:
+        chat: int | None = None
+        if params.get("chat_id") not in (None, ""):
+            chat = int(params["chat_id"])
+        elif params.get("callback_query_id"):
+            chat = self.query_chat.get(str(params["callback_query_id"]))
+        step = self.step_of.get(chat, "other") if chat is not None else "other"
+        self.step_calls[step, method] += 1
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         chat = int(params["chat_id"])
@@ -534,11 +548,13 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
                 await api.look_for(person.user_id, text)
             if tokens is not None:
                 await tokens.get()
+            label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
+            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
+            api.step_of[chat] = label
+            api.step_counts[label] += 1
             pushed = time.monotonic()
             latency = await api.step(person, kind, text)
             api.stats.latencies.append(latency)
-            label = re.sub(r"\d+", "N", f"{person.flow} {number}: {kind} {text}")
-            chat = GROUP_BASE - person.area if kind == "group" else person.user_id
             api.stats.steps.append((pushed, latency, label, chat))
             done += 1
 
@@ -566,6 +582,8 @@ async def child_bot(database: str, url: str) -> None:
         from bench import looptrace
 
         looptrace.install(os.environ["BENCH_LOOPTRACE"])
+    if os.environ.get("BENCH_SQLCOUNT"):
+        count_statements(Path(os.environ["BENCH_SQLCOUNT"]))
     settings = load_settings(
         telegram_token=TOKEN,
         telegram_api_url=url,
@@ -576,6 +594,54 @@ async def child_bot(database: str, url: str) -> None:
     # The Pacer holds replies to Telegram's real limits (30 messages/s overall, 1/s per chat), and
     # the bare bot has no pacing: raise them a hundredfold so the bench measures the bot's own cost.
     await run_telegram(settings, limits=Limits().scaled(100))
+
+
+def count_statements(into: Path) -> None:
+    """Count the SQL statements the bot runs (every connection it opens); on SIGUSR1 the
+    count so far is written to ``into``."""
+    count = [0]
+    real = sqlite3.connect
+    kinds: Counter[str] = Counter()
+    by_kind = os.environ.get("BENCH_SQLKINDS")  # a file for the passes' statements by kind
+
+    def counted(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real(*args, **kwargs)
+
+        def one(sql: str) -> None:
+            count[0] += 1
+            if by_kind:
+                kinds[re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:150]] += 1
+
+        conn.set_trace_callback(one)
+        return conn
+
+    sqlite3.connect = counted  # type: ignore[assignment]
+
+    def write(*_: Any) -> None:
+        if by_kind:
+            lines = [f"{n:7d} {sql}" for sql, n in kinds.most_common()]
+            Path(by_kind).write_text("\n".join(lines))
+            kinds.clear()
+        into.write_text(str(count[0]))
+
+    signal.signal(signal.SIGUSR1, write)
+
+
+async def statements(process: subprocess.Popen[bytes], into: Path) -> int:
+    """How many SQL statements the bot process has run so far (see count_statements)."""
+    _written(into, remove=True)
+    process.send_signal(signal.SIGUSR1)
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if written := _written(into):
+            return int(written)
+    return 0
+
+
+def _written(path: Path, *, remove: bool = False) -> str:
+    if remove:
+        path.unlink(missing_ok=True)
+    return path.read_text() if path.exists() else ""
 
 
 def child_bare(url: str) -> None:
@@ -625,10 +691,13 @@ class Result:
     rates: list[float]
     cpu_ms: float
     calls: float
+    sql: float
     p50: float
     p99: float
     startup: float
     menus: int
+    all_menus: int
+    menus_done: float
     idle_rss: float
     peak_rss: float
     overruns: int
@@ -636,6 +705,36 @@ class Result:
     timeouts: int
     check: str
     detail: list[str] = field(default_factory=list)
+
+
+async def menus_sent(api: BenchAPI, quiet: float = 0.5) -> float:
+    """When the bot's last command menu of start-up was sent: none for ``quiet`` seconds."""
+    count, last = api.methods["setMyCommands"], time.monotonic()
+    while time.monotonic() - last < quiet:
+        await asyncio.sleep(0.05)
+        if api.methods["setMyCommands"] != count:
+            count, last = api.methods["setMyCommands"], time.monotonic()
+    return last
+
+
+def calls_by_step(api: BenchAPI) -> list[str]:
+    """The Bot API calls of the passes by flow step and method (per update of that step),
+    those with the most calls beyond one per update first."""
+    lines = ["Bot API calls per update, by flow step (--calls):"]
+    methods: dict[str, Counter[str]] = {}
+    for (step, method), count in api.step_calls.items():
+        methods.setdefault(step, Counter())[method] += count
+    extra = {step: sum(m.values()) - api.step_counts.get(step, 0) for step, m in methods.items()}
+    for step in sorted(methods, key=lambda s: -extra[s]):
+        updates = api.step_counts.get(step, 0)
+        per = ", ".join(
+            f"{method} {count / max(updates, 1):.2f}"
+            for method, count in methods[step].most_common()
+        )
+        lines.append(f"  {sum(methods[step].values()):5d} calls / {updates:4d}  {step}: {per}")
+    api.step_calls.clear()
+    api.step_counts.clear()
+    return lines
 
 
 def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> list[str]:
@@ -659,6 +758,7 @@ async def measure(
     passes: int,
     seconds: float,
     loop_trace: bool = False,
+    show_calls: bool = False,
     *,
     database: str | None = None,
     mix: dict[str, int] = MIX,
@@ -677,6 +777,9 @@ async def measure(
     trace = folder / "looptrace.json"
     if loop_trace and kind == "bot":
         env["BENCH_LOOPTRACE"] = str(trace)
+    sql_count = folder / "statements"
+    if kind == "bot":
+        env["BENCH_SQLCOUNT"] = str(sql_count)
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
         child_command(kind, database, url), stdout=subprocess.DEVNULL, stderr=log, env=env
@@ -688,16 +791,25 @@ async def measure(
             await asyncio.sleep(0.01)
         startup = api.first_poll - started
         menus = api.methods["setMyCommands"]
+        # Start-up goes on in the background: each leader's and officer's command menu, spread
+        # out (bot/transports/telegram/menus.py). Those calls are start-up's, not the updates':
+        # the passes begin once they are all sent.
+        menus_done = await menus_sent(api)
+        all_menus = api.methods["setMyCommands"]
         await asyncio.sleep(1.0)
         idle = rss_mb(process.pid)
         rates, cpu_before, total = [], cpu_seconds(process.pid), 0
         calls_before = sum(api.methods.values())
+        sql_before = await statements(process, sql_count) if kind == "bot" else 0
+        api.step_calls.clear()
         for round_no in range(passes):
             count, took = await run_people(api, actors(members, round_no, mix), None)
             rates.append(count / took)
             total += count
         cpu_ms = (cpu_seconds(process.pid) - cpu_before) * 1000 / total
         calls = (sum(api.methods.values()) - calls_before) / total
+        sql = (await statements(process, sql_count) - sql_before) / total if kind == "bot" else 0.0
+        by_step = calls_by_step(api) if show_calls else []
         api.stats.latencies.clear()
         per_pass = sum(mix.values()) * 1620 / sum(MIX.values())  # updates, about
         steady_mix = {k: max(1, round(v * seconds * 100 / per_pass)) for k, v in mix.items()}
@@ -738,7 +850,7 @@ async def measure(
                 counts.append(row[0] if row else 0)
         await db.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
-    detail = slowest(api.stats.steps)
+    detail = slowest(api.stats.steps) + by_step
     if trace.exists():
         from bench import looptrace
 
@@ -750,10 +862,13 @@ async def measure(
         rates,
         cpu_ms,
         calls,
+        sql,
         lat[len(lat) // 2] * 1000 if lat else float("nan"),
         lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan"),
         startup,
         menus,
+        all_menus,
+        menus_done - started,
         idle,
         peak,
         overruns,
@@ -771,9 +886,12 @@ def show(result: Result, baseline: Result | None) -> None:
     print(
         f"{result.name:<34} {median:7.0f} updates/s (worst {worst:.0f}){ratio}\n"
         f"{'':<34} CPU {result.cpu_ms:.2f} ms per update{cpu}, "
-        f"{result.calls:.2f} Bot API calls per update\n"
+        f"{result.calls:.2f} Bot API calls per update"
+        + (f", {result.sql:.1f} SQL statements per update" if result.sql else "")
+        + "\n"
         f"{'':<34} at 100 updates/s: p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms\n"
-        f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus), "
+        f"{'':<34} start-up {result.startup:.2f} s ({result.menus} command menus; "
+        f"all {result.all_menus} after {result.menus_done:.2f} s), "
         f"RSS idle {result.idle_rss:.0f} MB, peak {result.peak_rss:.0f} MB, "
         f"timer overruns {result.overruns}"
     )
@@ -796,10 +914,13 @@ async def main(args: argparse.Namespace) -> None:
     )
     for members in sizes:
         await build_seed(members)
-    baseline = await measure("bare", min(sizes), args.passes, args.seconds)
+    baseline = await measure("bare", min(sizes), args.passes, args.seconds, False, args.calls)
     show(baseline, None)
     for members in sizes:
-        show(await measure("bot", members, args.passes, args.seconds, args.loop), baseline)
+        show(
+            await measure("bot", members, args.passes, args.seconds, args.loop, args.calls),
+            baseline,
+        )
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -812,6 +933,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="time every callback of the bot's event loop and print where it was held longest"
         " during the paced run (bench/looptrace.py; it slows the bot a little)",
+    )
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="print the Bot API calls of the passes by flow step and method",
     )
     return parser.parse_args(argv)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +50,17 @@ async def get(conn: Connection, member_id: int) -> Member | None:
     async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cur:
         row = await cur.fetchone()
     return _member(row) if row else None
+
+
+async def by_ids(conn: Connection, ids: Iterable[int]) -> dict[int, Member]:
+    """The members of ``ids`` that exist, by id (one statement)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    async with conn.execute(f"SELECT * FROM members WHERE id IN ({marks})", wanted) as cur:
+        rows = await cur.fetchall()
+    return {m.id: m for m in map(_member, rows)}
 
 
 async def ensure(conn: Connection, platform: str, user_id: str, now: datetime) -> Member:

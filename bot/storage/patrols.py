@@ -101,13 +101,16 @@ async def open_in_area(conn: Connection, area_id: int) -> Patrol | None:
     return _patrol(row) if row else None
 
 
-async def close(conn: Connection, patrol_id: int, ended_at: datetime) -> bool:
-    cur = await conn.execute(
+async def close(conn: Connection, patrol_id: int, ended_at: datetime) -> Patrol | None:
+    """End an open patrol; the patrol as it is now, returned by the write itself (None when
+    it was not open)."""
+    async with conn.execute(
         "UPDATE patrols SET status = 'closed', ended_at = ?, updated_at = ?"
-        " WHERE id = ? AND status = 'open'",
+        " WHERE id = ? AND status = 'open' RETURNING *",
         (to_db(ended_at), to_db(ended_at), patrol_id),
-    )
-    return cur.rowcount > 0
+    ) as cur:
+        row = await cur.fetchone()
+    return _patrol(row) if row else None
 
 
 async def touch(conn: Connection, patrol_id: int, now: datetime) -> None:

@@ -56,11 +56,11 @@ async def _event(
     destination: str | None = None,
     note: str | None = None,
 ) -> None:
-    await add_event(conn, report_id, now, actor, None, None, marker, reason=note)
+    """A history entry of ``marker`` (no status change), in one statement."""
     await conn.execute(
-        "UPDATE report_events SET assignee_member_id = ?, destination = ?"
-        " WHERE id = (SELECT MAX(id) FROM report_events WHERE report_id = ?)",
-        (assignee, destination, report_id),
+        "INSERT INTO report_events (report_id, at, actor_member_id, from_status, to_status,"
+        " note, reason, assignee_member_id, destination) VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+        (report_id, to_db(now), actor, marker, note, assignee, destination),
     )
 
 
@@ -236,6 +236,29 @@ async def move_to_area(
     if assignee_member_id is not None:
         await _event(conn, report.id, now, None, ASSIGNED, assignee=assignee_member_id)
     return True
+
+
+async def route_new(
+    conn: Connection, report: Report, resolve_due: datetime, assignee: int | None, now: datetime
+) -> Report:
+    """A report just made (in this unit of work) gets its resolution deadline and, when
+    there is one, its default assignee (in its history); the report as it is now, returned
+    by the write itself."""
+    if assignee is None:
+        sql = "UPDATE reports SET resolve_due_at = ? WHERE id = ? RETURNING *"
+        params: tuple[Any, ...] = (to_db(resolve_due), report.id)
+    else:
+        sql = (
+            "UPDATE reports SET resolve_due_at = ?, assignee_member_id = ?, updated_at = ?"
+            " WHERE id = ? RETURNING *"
+        )
+        params = (to_db(resolve_due), assignee, to_db(now), report.id)
+    async with conn.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    assert row is not None, "the report made in this unit is gone"
+    if assignee is not None:
+        await _event(conn, report.id, now, None, ASSIGNED, assignee=assignee)
+    return _report(row)
 
 
 async def set_resolve_due(conn: Connection, report_id: int, due: datetime) -> None:

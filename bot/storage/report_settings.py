@@ -51,11 +51,15 @@ async def set_route(
 
 
 # Settings (kept in kv so officers can change them in the bot) ---------------------------------
-_SETTINGS_KEY = "reports.settings"
+SETTINGS_KEY = "reports.settings"
 
 
 async def settings(conn: Connection) -> ReportSettings:
-    raw = await kv.get(conn, _SETTINGS_KEY)
+    return from_kept(await kv.get(conn, SETTINGS_KEY))
+
+
+def from_kept(raw: str | None) -> ReportSettings:
+    """The settings as kept in kv (the defaults where none were saved)."""
     if not raw:
         return ReportSettings()
     data = json.loads(raw)
@@ -70,7 +74,7 @@ async def settings(conn: Connection) -> ReportSettings:
 async def save_settings(conn: Connection, value: ReportSettings) -> None:
     await kv.put(
         conn,
-        _SETTINGS_KEY,
+        SETTINGS_KEY,
         json.dumps(
             {
                 "max_per_hour": value.max_per_hour,

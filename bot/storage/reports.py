@@ -13,7 +13,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.storage.connection import insert
 from bot.storage.db import Connection, Row
 from bot.storage.timefmt import from_db, to_db
 
@@ -139,11 +138,12 @@ async def create(
 ) -> Report:
     if new.anonymous and new.reporter_member_id is not None:
         raise ValueError("an anonymous report must not name its reporter")
-    new_id = await insert(
-        conn,
+    # The new row as written (RETURNING: both engines have it), not read again.
+    async with conn.execute(
         "INSERT INTO reports (code, category, area_id, description, media, place, latitude,"
         " longitude, happening_now, anonymous, reporter_member_id, target, status, created_at,"
-        " updated_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
+        " updated_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)"
+        " RETURNING *",
         (
             code,
             new.category,
@@ -161,10 +161,11 @@ async def create(
             to_db(now),
             to_db(ack_due_at),
         ),
-    )
-    await add_event(conn, new_id, now, None, None, Status.NEW, None)
-    report = await get(conn, new_id)
-    assert report is not None
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None, "the INSERT wrote no row"
+    report = _report(row)
+    await add_event(conn, report.id, now, None, None, Status.NEW, None)
     return report
 
 

@@ -19,10 +19,11 @@ from bot.features.reports.handling import (
 )
 from bot.features.reports.model import CATEGORY_BY_KEY, Status
 from bot.shared.periods import Period
-from bot.storage import areas, category_deadlines, communes, report_handling
+from bot.storage import areas, category_deadlines, communes, report_handling, report_settings
 from bot.storage.category_deadlines import CategoryDeadline
 from bot.storage.db import Database
 from bot.storage.report_handling import StoredDeadlines
+from bot.storage.report_settings import ReportSettings
 from tests.unit.test_reports_handling import NOW, TZ, _commune, _member, _submission
 
 GENERAL = Deadlines(ack_minutes_now=60, ack_minutes=480, resolve_days=7)
@@ -155,3 +156,40 @@ async def _escalated(db: Database, at: datetime) -> list[tuple[int, str, int]]:
         ) as cur,
     ):
         return [(int(r[0]), str(r[1]), int(r[2])) for r in await cur.fetchall()]
+
+
+async def test_what_an_officer_changes_is_what_the_next_report_gets(db: Database) -> None:
+    """A new report's deadlines are read in one statement on every report, never kept from
+    an earlier one: the deployment's settings, the commune's deadlines, the category's own
+    and its reset, each changed in its own unit of work, reach the very next report."""
+    dong, _, (resident, _leader, officer) = await _commune(db)
+    config = CoreConfig()
+
+    async def next_theft() -> tuple[timedelta, timedelta]:
+        async with db.unit() as conn:
+            sent = await service.submit_report(
+                conn, config, _submission(dong, resident, "theft"), NOW
+            )
+        assert isinstance(sent, service.Submitted)
+        assert sent.report.ack_due_at is not None and sent.report.resolve_due_at is not None
+        return sent.report.ack_due_at - NOW, sent.report.resolve_due_at - NOW
+
+    assert await next_theft() == (timedelta(hours=8), timedelta(days=7))  # the defaults
+    async with db.unit() as conn:
+        await report_settings.save_settings(conn, ReportSettings(ack_hours=4.0))
+    assert await next_theft() == (timedelta(hours=4), timedelta(days=7))
+    async with db.unit() as conn:
+        commune = await report_handling.commune_of(conn, dong)
+        assert commune is not None
+        await report_handling.save_deadlines(conn, commune, StoredDeadlines(15, 600, 5), None, NOW)
+    assert await next_theft() == (timedelta(hours=10), timedelta(days=5))
+    async with db.unit() as conn:
+        own = CategoryDeadline(ack_minutes=120, resolve_days=10)
+        await category_deadlines.save(conn, commune, "theft", own, officer, NOW)
+    assert await next_theft() == (timedelta(hours=2), timedelta(days=10))
+    async with db.unit() as conn:  # reset: the commune's general ones again
+        await category_deadlines.save(conn, commune, "theft", CategoryDeadline(), officer, NOW)
+    assert await next_theft() == (timedelta(hours=10), timedelta(days=5))
+    async with db.read() as conn:  # an area of no commune: the deployment's settings
+        assert await routing.deadlines_for(conn, None, "theft") == Deadlines(60, 240, 7)
+        assert await routing.deadlines_for(conn, None, "fire") == Deadlines(30, 30, 3)

@@ -117,12 +117,20 @@ def observation_lines(t: Translator, observations: list[Observation]) -> list[st
 
 
 async def summary_text(
-    ctx: Context, t: Translator, patrol: Patrol, area: Area, *, with_names: bool
+    ctx: Context,
+    t: Translator,
+    patrol: Patrol,
+    area: Area,
+    *,
+    with_names: bool,
+    observations: list[Observation] | None = None,
 ) -> str:
-    """What a patrol was: time span, participants, observations per kind. The group's version
-    names nobody (only how many took part), and never shows notes."""
+    """What a patrol was: time span, participants, observations per kind (``observations``:
+    the patrol's, when the caller has read them already). The group's version names nobody
+    (only how many took part), and never shows notes."""
     people = await repo.participants(ctx.conn, patrol.id)
-    observations = await patrol_observations.observations(ctx.conn, patrol.id)
+    if observations is None:
+        observations = await patrol_observations.observations(ctx.conn, patrol.id)
     lines = [
         t._("*Patrol of {area}*", area=area.name),
         t._("Time: {span}", span=span_text(t, patrol)),

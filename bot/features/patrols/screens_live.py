@@ -328,10 +328,9 @@ async def on_end(ctx: Context, value: str) -> None:
         return
     patrol, area = found
     ended = max(ctx.now, patrol.started_at + timedelta(minutes=1))
-    await repo.close(ctx.conn, patrol.id, ended)
+    closed = await repo.close(ctx.conn, patrol.id, ended) or await repo.get(ctx.conn, patrol.id)
     if PATROL_FLOW.is_open(ctx):
         ctx.end()
-    closed = await repo.get(ctx.conn, patrol.id)
     assert closed is not None
     observations = await patrol_observations.observations(ctx.conn, patrol.id)
     await ctx.audit(
@@ -342,7 +341,9 @@ async def on_end(ctx: Context, value: str) -> None:
     )
     private = ctx.event.chat.is_private
     text = ctx._("The patrol has ended. Thank you all!") + "\n\n"
-    text += await summary_text(ctx, ctx.t, closed, area, with_names=private)
+    text += await summary_text(
+        ctx, ctx.t, closed, area, with_names=private, observations=observations
+    )
     rows: list[list[Option]] = []
     if private and await chats.groups(ctx.conn, area_id=area.id):
         rows.append(

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from bot.features.reports.handling import Deadlines, category_deadline, default_assignee
 from bot.storage import category_deadlines, report_handling, report_settings
-from bot.storage import reports as repo
 from bot.storage import roles as roles_repo
 from bot.storage.db import Connection
 from bot.storage.reports import Report, Target
@@ -16,11 +15,12 @@ from bot.storage.reports import Report, Target
 async def deadlines_for(conn: Connection, area_id: int | None, category: str) -> Deadlines:
     """The deadlines of a report of ``category`` in the area's commune: the commune's general
     ones (the deployment's defaults where it set none) with the category's own over them."""
-    commune = await report_handling.commune_of(conn, area_id) if area_id else None
-    stored = await report_handling.deadlines(conn, commune)
-    general = Deadlines.of(stored, await report_settings.settings(conn))
-    own = category_deadline(category, await category_deadlines.of_commune(conn, commune))
-    return general.for_category(own)
+    rules = await category_deadlines.deadline_rules(
+        conn, area_id or None, category, report_settings.SETTINGS_KEY
+    )
+    general = Deadlines.of(rules.general, report_settings.from_kept(rules.settings_raw))
+    stored = {category: rules.category} if rules.category is not None else {}
+    return general.for_category(category_deadline(category, stored))
 
 
 async def assignee_for(
@@ -40,12 +40,5 @@ async def route_new(
 ) -> Report:
     """Set the resolution deadline and give the report to its default assignee (in its
     history); the report as it is now."""
-    await report_handling.set_resolve_due(conn, report.id, deadlines.resolve_due(now))
     assignee = await assignee_for(conn, report.target, report.area_id, report.category)
-    fresh = await repo.get(conn, report.id)
-    assert fresh is not None
-    if assignee is not None:
-        await report_handling.assign(conn, fresh, assignee, None, now)
-        fresh = await repo.get(conn, report.id)
-        assert fresh is not None
-    return fresh
+    return await report_handling.route_new(conn, report, deadlines.resolve_due(now), assignee, now)

@@ -114,18 +114,21 @@ async def _review(ctx: Context, cancel: list[Option], *, edit: bool) -> None:
     )
 
 
-async def ask(ctx: Context, *, edit: bool = False) -> None:
-    """Ask the question of the current step (also used to ask again after odd input)."""
+async def ask(ctx: Context, *, edit: bool = False, lead: str | None = None) -> None:
+    """Ask the question of the current step (also used to ask again after odd input). With
+    ``lead`` (what the person just chose, said back), the question follows it in the same
+    message: the pressed menu becomes both, one request instead of an edit and a message."""
     step = REPORT.step(ctx)
     cancel = [Option(ctx.t.plain("✖️ Cancel"), action=BUTTONS(Rep.CANCEL))]
+    edit = edit or lead is not None
+
+    def say(text: str, rows: list[list[Option]]) -> None:
+        ctx.reply(f"{lead}\n\n{text}" if lead else text, rows, edit=edit)
+
     if step == ReportStep.REVIEW:
         await _review(ctx, cancel, edit=edit)
     elif step == ReportStep.REWRITE:
-        ctx.reply(
-            ctx._("Please type the new description. It replaces the one in the draft."),
-            [cancel],
-            edit=edit,
-        )
+        say(ctx._("Please type the new description. It replaces the one in the draft."), [cancel])
     elif step == ReportStep.CATEGORY:
         buttons = [
             Option(category_label(ctx.t, c.key), action=BUTTONS(Rep.CATEGORY, c.key))
@@ -133,31 +136,29 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         if REPORT.state(ctx).from_patrol:
-            ctx.reply(ctx._("Which category fits best?"), [*rows, cancel], edit=edit)
+            say(ctx._("Which category fits best?"), [*rows, cancel])
             return
-        ctx.reply(
+        say(
             ctx._(
                 "*Report a problem*\nWhat you send here is never shown in a group. "
                 "You can choose to stay anonymous at the end.\n\nWhat is it about?"
             ),
             [*rows, cancel],
-            edit=edit,
         )
     elif step == ReportStep.DESCRIBE:
-        ctx.reply(
+        say(
             ctx._(
                 "Please describe what happened: type it, or send a voice message. You can add "
                 "up to {photos} photos. Then press Continue.",
                 photos=MAX_PHOTOS,
             ),
             [cancel],
-            edit=edit,
         )
     elif step == ReportStep.AREA:
         areas = await areas_repo.list_areas(ctx.conn)
         home = ctx.member.area_id if ctx.member else None
         areas.sort(key=lambda a: a.id != home)
-        ctx.reply(
+        say(
             ctx._("In which residential area is it?"),
             [
                 *await area_picker(
@@ -169,19 +170,17 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
                 ),
                 cancel,
             ],
-            edit=edit,
         )
     elif step == ReportStep.PLACE:
-        ctx.reply(
+        say(
             ctx._(
                 "Where exactly? Type the place (for example: the alley behind the market), or "
                 "share a location with 📎 → Location."
             ),
             [[Option(ctx.t.plain("🤐 I'd rather not say"), action=BUTTONS(Rep.NO_PLACE))], cancel],
-            edit=edit,
         )
     elif step == ReportStep.NOW:
-        ctx.reply(
+        say(
             ctx._("Is it happening right now?"),
             [
                 [
@@ -190,10 +189,9 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
                 ],
                 cancel,
             ],
-            edit=edit,
         )
     elif step == ReportStep.ANON:
-        ctx.reply(
+        say(
             ctx._(
                 "Last question: send it with your name, or anonymously?\n\n"
                 "• *With your name*: only the handler and the commune police can see it, "
@@ -206,7 +204,6 @@ async def ask(ctx: Context, *, edit: bool = False) -> None:
                 [Option(ctx.t.plain("🕶 Send anonymously"), action=BUTTONS(Rep.SEND, "anon"))],
                 cancel,
             ],
-            edit=edit,
         )
 
 
@@ -239,8 +236,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     elif verb == Rep.CATEGORY and step == ReportStep.CATEGORY and value in CATEGORY_BY_KEY:
         draft.category = value
         ctx.goto(ReportStep.DESCRIBE)
-        ctx.reply(ctx._("Category: {category}", category=category_label(ctx.t, value)), edit=True)
-        await ask(ctx)
+        await ask(ctx, lead=ctx._("Category: {category}", category=category_label(ctx.t, value)))
     elif verb == Rep.DONE and step == ReportStep.DESCRIBE:
         if not draft.text and not draft.media:
             ctx.toast(ctx._("Please describe it first: type it or send a voice message."))
@@ -253,12 +249,17 @@ async def on_button(ctx: Context, argument: str) -> None:
             return
         draft.area_id = area.id
         ctx.goto(ReportStep.PLACE)
-        ctx.reply(ctx._("Hamlet or ward: {area}", area=area.name), edit=True)
-        await ask(ctx)
+        await ask(ctx, lead=ctx._("Hamlet or ward: {area}", area=area.name))
     elif verb == Rep.NO_PLACE and step == ReportStep.PLACE:
         draft.place, draft.lat, draft.lon = None, None, None
         ctx.goto(ReportStep.NOW)
-        ctx.reply(ctx._("Place: not given"), edit=True)
+        # The question was asked under the area chosen (when there was a choice): that stays.
+        chosen = draft.area_id and len(await areas_repo.list_areas(ctx.conn)) > 1
+        area = await areas_repo.get(ctx.conn, draft.area_id) if chosen and draft.area_id else None
+        said = ctx._("Place: not given")
+        if area is not None:
+            said = ctx._("Hamlet or ward: {area}", area=area.name) + "\n" + said
+        ctx.reply(said, edit=True)
         await ask(ctx)
     elif verb == Rep.NOW and step == ReportStep.NOW:
         draft.now = value == "yes"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.context import CoreConfig, notify_member
+from bot.core.context import CoreConfig
 from bot.core.events import Option, Reply
 from bot.features.reports import reach, routing
-from bot.features.reports.card_extras import extras_of
+from bot.features.reports.card_extras import Cards
 from bot.features.reports.model import (
     Status,
     Target,
@@ -22,7 +22,7 @@ from bot.features.reports.model import (
     new_tracking_code,
     over_limit,
 )
-from bot.features.reports.texts import card_options, card_text, category_label, status_label
+from bot.features.reports.texts import category_label, status_label
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
 from bot.storage import (
@@ -177,12 +177,8 @@ async def submit_report(
 
 # Who hears about a report -----------------------------------------------------------------
 async def _members(conn: Connection, ids: list[int]) -> list[Member]:
-    found = []
-    for member_id in dict.fromkeys(ids):
-        member = await members_repo.get(conn, member_id)
-        if member is not None:
-            found.append(member)
-    return found
+    found = await members_repo.by_ids(conn, ids)  # one statement
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 async def officers(conn: Connection, area_id: int | None) -> list[Member]:
@@ -210,10 +206,6 @@ async def area_name(conn: Connection, area_id: int | None) -> str | None:
     return area.name if area else None
 
 
-async def _is_officer(conn: Connection, member: Member, area_id: int | None) -> bool:
-    return member.id in await roles_repo.officers_for(conn, area_id)
-
-
 async def send_card(
     conn: Connection,
     config: CoreConfig,
@@ -224,31 +216,21 @@ async def send_card(
     **params: object,
 ) -> int:
     """Queue the report card, under a headline message id, to one person in their language."""
-    area = await area_name(conn, report.area_id)
-    officer = await _is_officer(conn, member, report.area_id)
-    extras = await extras_of(conn, report)
-
-    def build(t: Translator) -> Reply:
-        text = t._(headline, **params) + "\n\n" + card_text(t, report, area)
-        return Reply(*extras.add_to(t, text, card_options(t, report, officer=officer)))
-
-    await notify_member(conn, config, member, build, now)
-    return 1
+    return await Cards(conn, config, report).send(member, now, headline, **params)
 
 
 async def notify_new(conn: Connection, config: CoreConfig, report: Report, now: datetime) -> int:
     """Tell the handlers; for "happening now", every officer too, at once."""
     queued, told = 0, set()
+    cards = Cards(conn, config, report)
     for member in await handlers_of(conn, report):
         headline = N_("🚨 Urgent: happening now") if report.happening_now else N_("🆕 New report")
-        queued += await send_card(conn, config, member, report, now, headline)
+        queued += await cards.send(member, now, headline)
         told.add(member.id)
     if report.happening_now:
         for member in await officers(conn, report.area_id):
             if member.id not in told:
-                queued += await send_card(
-                    conn, config, member, report, now, N_("🚨 Urgent: happening now")
-                )
+                queued += await cards.send(member, now, N_("🚨 Urgent: happening now"))
     return queued
 
 

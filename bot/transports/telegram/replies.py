@@ -56,9 +56,22 @@ def _seconds(wait: Any) -> float:
 class Replies(UpdateEvents):
     # Mapping out --------------------------------------------------------------------------
     async def render(self, event: Event, outcome: Outcome, query: CallbackQuery | None) -> None:
+        answering: asyncio.Task[None] | None = None
         if query is not None:
-            # A toast is shown as plain text: no formatting.
-            await self._answer(query, plain(outcome.toast) if outcome.toast else None)
+            if outcome.toast or not outcome.messages:
+                # A toast is shown as plain text: no formatting; before any message.
+                await self._answer(query, plain(outcome.toast) if outcome.toast else None)
+            else:
+                # Only the button's spinner to stop: that request goes out beside the reply,
+                # which does not wait for its answer.
+                answering = asyncio.create_task(self._answer(query, None))
+        try:
+            await self._send_all(event, outcome)
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _send_all(self, event: Event, outcome: Outcome) -> None:
         for message in outcome.messages:
             try:
                 await self.send_following_migration(message)
@@ -93,8 +106,11 @@ class Replies(UpdateEvents):
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
         if message.chat_id in self.groups:
-            async with self.db.read() as conn:
-                current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
+            if self._moves_known:  # read at this poll, and kept since by this process
+                current = self.moved.get(message.chat_id, message.chat_id)
+            else:  # a group moved since: the database says where (waits for the lock)
+                async with self.db.read() as conn:
+                    current = await chats_repo.current_id(conn, PLATFORM, message.chat_id)
             if current != message.chat_id:
                 message = replace(message, chat_id=current)
         try:
