@@ -13,6 +13,7 @@ from bot.core.registry import Registry
 from bot.storage.db import Database
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
+from bot.transports.telegram.edits import Resent
 
 
 class TransportState:
@@ -32,3 +33,4 @@ class TransportState:
     _handling: asyncio.Semaphore
     menus_task: asyncio.Task[None] | None
     _parts_sent: dict[int, int]
+    resent: Resent
