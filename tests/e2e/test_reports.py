@@ -311,3 +311,31 @@ async def test_a_voice_note_sent_with_a_report_reaches_its_handler(
     )
     assert heard.params["voice"] == "VOICE-BAO-CAO"
     assert "ghi âm 1/1" in heard.text and "Nguyễn Văn An" not in heard.text
+
+
+async def test_a_leader_has_a_higher_hourly_limit_said_in_their_words(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A team leader may send several reports in an hour (a patrol night), more than a
+    resident, but not without end: past five times a resident's limit they are told why, as
+    staff ("đồng chí"), and nothing more is filed."""
+    from bot.storage import report_settings
+
+    an, lan, _ = await people(api, bot)
+    db = await Database.open(bot.database)
+    async with db.unit() as conn:
+        await report_settings.save_settings(conn, report_settings.ReportSettings(max_per_hour=1))
+    await db.close()
+    await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi chung", anonymous=False)
+    refused = await settle(api, an.send("/baocao"))
+    assert "tối đa" in refused.text and "anh/chị" in refused.text.lower()
+    for number in range(5):
+        done = await file_report(
+            api, lan, "Tranh chấp", f"Tranh chấp lối đi số {number + 1}", anonymous=False
+        )
+        assert "cảm ơn" in done.lower() or "DONG" in done or "Tin báo" in done, done
+    assert len(await rows(bot, "SELECT id FROM reports")) == 6
+    stopped = await settle(api, lan.send("/baocao"))
+    assert "5 tin báo" in stopped.text and "Đồng chí" in stopped.text
+    assert "anh/chị" not in stopped.text.lower()
+    assert len(await rows(bot, "SELECT id FROM reports")) == 6
