@@ -136,7 +136,11 @@ class Dispatcher:
             chat=chat,
             roles=roles,
             translator=self.config.translator(
-                self._language(event, member, chat, conversation), event.platform
+                self._language(event, member, chat, conversation),
+                event.platform,
+                # In private the reader is the person: staff read "đồng chí" where a message
+                # has staff words; a group reads the residents' words.
+                staff=event.chat.is_private and roles.may(LEADERS),
             ),
             conversation=conversation,
             registry=self.registry,
