@@ -364,6 +364,7 @@ class Dispatcher:
     async def _resolve(self, ctx: Context, step_before: str | None = None) -> Outcome:
         event, messages = ctx.event, []
         token = ctx.conversation.token if ctx.conversation else None
+        edited = event.answers_message_id or event.message_id  # what edit=True changes
         for reply in ctx.replies:
             bind = reply.bind_to_conversation
             if bind is None:
@@ -385,7 +386,7 @@ class Dispatcher:
                     event.chat.id,
                     reply.text,
                     buttons,
-                    edit_message_id=event.message_id if reply.edit and event.message_id else None,
+                    edit_message_id=edited if reply.edit and edited else None,
                     attachment=reply.attachment,
                 )
             )

@@ -317,7 +317,9 @@ async def on_observation_input(ctx: Context) -> None:
                 else ctx._("The number of cases must be from 1 to {limit}.", limit=MAX_COUNT)
             )
             return
-        await _set_count(ctx, observation, count, edit=False)
+        # Answering the request to reply (a group): the card is changed in place, not sent
+        # again; elsewhere a new card follows the typed answer.
+        await _set_count(ctx, observation, count, edit=ctx.event.answers_message_id is not None)
         return
     if kind_of == EventKind.TEXT or (kind_of == EventKind.PHOTO and ctx.event.text.strip()):
         note = check_free_text(ctx.event.text, maximum=MAX_NOTE)
@@ -350,4 +352,4 @@ async def on_observation_input(ctx: Context) -> None:
     )
     changed = await patrol_observations.get_observation(ctx.conn, observation.id)
     assert changed is not None
-    show_observation(ctx, changed)
+    show_observation(ctx, changed, edit=ctx.event.answers_message_id is not None)

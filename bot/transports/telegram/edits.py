@@ -24,12 +24,25 @@ def unchanged(exc: BadRequest) -> bool:
     return "not modified" in str(exc).lower()
 
 
-class Resent:
-    """Messages that could no longer be edited and were sent anew: chat and old id -> new id."""
+class MessageMap:
+    """A bounded map of this process: (chat, message id) -> another message id of that chat
+    (the oldest forgotten first)."""
 
     def __init__(self, kept: int = RESENT_KEPT) -> None:
         self._new: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._kept = kept
+
+    def get(self, chat_id: str, message_id: int) -> int | None:
+        return self._new.get((chat_id, message_id))
+
+    def put(self, chat_id: str, message_id: int, other_id: int) -> None:
+        self._new[(chat_id, message_id)] = other_id
+        while len(self._new) > self._kept:
+            self._new.popitem(last=False)
+
+
+class Resent(MessageMap):
+    """Messages that could no longer be edited and were sent anew: chat and old id -> new id."""
 
     def target(self, chat_id: str, message_id: int) -> int:
         """The message an edit of ``message_id`` goes to: its replacement, if it has one."""
@@ -39,9 +52,7 @@ class Resent:
         for key, value in list(self._new.items()):  # an edit of the first goes to the newest
             if key[0] == chat_id and value == old_id:
                 self._new[key] = new_id
-        self._new[(chat_id, old_id)] = new_id
-        while len(self._new) > self._kept:
-            self._new.popitem(last=False)
+        self.put(chat_id, old_id, new_id)
 
 
 def _words(text: str) -> str:

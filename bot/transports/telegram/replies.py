@@ -63,7 +63,12 @@ class Replies(UpdateEvents):
         shown = query.message if query is not None else None  # what the press was on
         for message in outcome.messages:
             try:
-                await self.send_following_migration(message, shown)
+                sent_id = await self.send_following_migration(message, shown)
+                card = event.answers_message_id
+                if card is not None and sent_id is not None and asks_in_place(message):
+                    # This answer asks again itself (a wrong answer): the answer to it still
+                    # belongs to the message with the options.
+                    self.prompts.put(message.chat_id, sent_id, card)
             except ReplyNotSent as unsent:
                 await self._queue_unsent(event, unsent.rest)
             except Forbidden:
@@ -90,7 +95,7 @@ class Replies(UpdateEvents):
             "reply to update %s refused on every attempt; handed to the outbox", event.update_id
         )
 
-    async def send_following_migration(self, message: Outgoing, shown: Any = None) -> None:
+    async def send_following_migration(self, message: Outgoing, shown: Any = None) -> int | None:
         """Send a reply to where its chat is now: a group that became a supergroup is followed,
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
@@ -100,7 +105,7 @@ class Replies(UpdateEvents):
             if current != message.chat_id:
                 message = replace(message, chat_id=current)
         try:
-            await self.send(message, shown)
+            return await self.send(message, shown)
         except ChatMigrated as exc:
             new_id = str(exc.new_chat_id)
             log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
@@ -111,7 +116,7 @@ class Replies(UpdateEvents):
             self._moved_to(message.chat_id, new_id)
             self.groups.add(new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
-            await self.send(replace(message, chat_id=new_id, edit_message_id=None))
+            return await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
@@ -125,7 +130,7 @@ class Replies(UpdateEvents):
         for an edit Telegram refuses)."""
         request = message.expects_reply
         if request is not None and not asks_in_place(message):
-            await self.send(replace(message, expects_reply=None))
+            shown_id = await self.send(replace(message, expects_reply=None), shown)
             prompt = await self._paced(
                 message.chat_id,
                 lambda: self.bot.send_message(
@@ -135,6 +140,8 @@ class Replies(UpdateEvents):
                     reply_markup=force_reply(request),
                 ),
             )
+            if prompt is not None and shown_id is not None and message.buttons:
+                self.prompts.put(message.chat_id, prompt.message_id, shown_id)
             return prompt.message_id if prompt is not None else None
         markup: InlineKeyboardMarkup | ForceReply | None = keyboard(message.buttons)
         answers: ReplyParameters | None = None

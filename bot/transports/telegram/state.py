@@ -13,7 +13,7 @@ from bot.core.registry import Registry
 from bot.storage.db import Database
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
-from bot.transports.telegram.edits import Resent
+from bot.transports.telegram.edits import MessageMap, Resent
 
 
 class TransportState:
@@ -34,3 +34,4 @@ class TransportState:
     menus_task: asyncio.Task[None] | None
     _parts_sent: dict[int, int]
     resent: Resent
+    prompts: MessageMap

@@ -33,7 +33,7 @@ from bot.core.registry import Registry
 from bot.storage.db import Database
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
-from bot.transports.telegram.edits import Resent
+from bot.transports.telegram.edits import MessageMap, Resent
 from bot.transports.telegram.ids import PLATFORM
 from bot.transports.telegram.menus import CommandMenus
 from bot.transports.telegram.outbox_sender import OutboxSending
@@ -79,6 +79,9 @@ class TelegramTransport(Polling, Replies, OutboxSending, CommandMenus):
         self._parts_sent: dict[int, int] = {}
         # Messages that could no longer be edited and were sent anew (see telegram/edits.py).
         self.resent = Resent()
+        # A request to reply sent after a message with options: request id -> that message,
+        # which the answer (a reply to the request) may edit in place.
+        self.prompts = MessageMap()
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
