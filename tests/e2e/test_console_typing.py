@@ -88,3 +88,15 @@ async def test_the_console_speaks_of_typing_numbers_not_of_pressing_buttons(
         assert "số" in stray
     finally:
         await db.close()
+
+
+async def test_the_console_does_not_say_telegram_where_it_asks_consent(tmp_path: Path) -> None:
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        consent = await console.type("/start")
+        assert "số tài khoản nhắn tin" in consent and "Telegram" not in consent
+        privacy = await console.type("/baomat")
+        assert "số tài khoản nhắn tin" in privacy and "Telegram" not in privacy
+    finally:
+        await db.close()
