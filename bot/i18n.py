@@ -58,6 +58,10 @@ CONTEXT_SEP = "\x04"
 # The wording of platforms without buttons or shared locations (Zalo): options are typed as
 # numbers, places as text. A transport that is such a platform says so (see CoreConfig).
 TYPED = "typed"
+# The words for a reader who is staff (team leaders, officers: "đồng chí") where a message is
+# written for residents ("anh/chị") and has a ``msgctxt "staff"`` entry; tried before the
+# platform's words.
+STAFF = "staff"
 
 
 @cache
@@ -101,20 +105,28 @@ def pick_language(telegram_code: str | None) -> str:
 class Translator:
     """Messages in one language, for one reader. ``wording``: the kind of platform the reader
     is on (:data:`TYPED`, or None for the default words): a message that has its own words for
-    it in the catalogs (``msgctxt``) takes those."""
+    it in the catalogs (``msgctxt``) takes those. ``staff``: the reader is addressed as staff
+    (:data:`STAFF` entries first)."""
 
     def __init__(
-        self, language: str, tz: ZoneInfo | None = None, *, wording: str | None = None
+        self,
+        language: str,
+        tz: ZoneInfo | None = None,
+        *,
+        wording: str | None = None,
+        staff: bool = False,
     ) -> None:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self.locale = Locale.parse(self.language)
         self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
         self.wording = wording
+        self.staff = staff
+        self._contexts = ((STAFF,) if staff else ()) + ((wording,) if wording else ())
         self._catalog = load_catalog(self.language)
 
     def _lookup(self, message: str) -> str:
-        if self.wording is not None:
-            worded = self._catalog.get(self.wording + CONTEXT_SEP + message)
+        for context in self._contexts:
+            worded = self._catalog.get(context + CONTEXT_SEP + message)
             if isinstance(worded, str):
                 return worded
         translated = self._catalog.get(message, message)
@@ -132,8 +144,10 @@ class Translator:
     def _n(self, singular: str, plural: str, count: int, /, **params: object) -> str:
         """Translate with a plural form chosen for ``count`` (Vietnamese has one form)."""
         forms = None
-        if self.wording is not None:
-            forms = self._catalog.get((self.wording + CONTEXT_SEP + singular, plural))
+        for context in self._contexts:
+            forms = self._catalog.get((context + CONTEXT_SEP + singular, plural))
+            if isinstance(forms, tuple):
+                break
         if not isinstance(forms, tuple):
             forms = self._catalog.get((singular, plural))
         index = 0 if self.language == "vi" else (0 if count == 1 else 1)

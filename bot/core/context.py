@@ -53,13 +53,14 @@ class CoreConfig:
         links = self.platform_links.get(platform)
         return self if links is None or links is self.links else replace(self, links=links)
 
-    def translator(self, language: str | None, platform: str) -> Translator:
+    def translator(self, language: str | None, platform: str, *, staff: bool = False) -> Translator:
         """Messages for a reader on ``platform``, in ``language`` (the default when None), in
-        the words of that platform."""
+        the words of that platform; ``staff``: a team leader's or officer's words."""
         return Translator(
             language or self.default_language,
             self.tz,
             wording=self.platform_wording.get(platform),
+            staff=staff,
         )
 
 

@@ -145,7 +145,11 @@ class Dispatcher:
             chat=chat,
             roles=roles,
             translator=self.config.translator(
-                self._language(event, member, chat, conversation), event.platform
+                self._language(event, member, chat, conversation),
+                event.platform,
+                # In private the reader is the person: staff read "đồng chí" where a message
+                # has staff words; a group reads the residents' words.
+                staff=event.chat.is_private and roles.may(LEADERS),
             ),
             conversation=conversation,
             registry=self.registry,
@@ -369,6 +373,7 @@ class Dispatcher:
     async def _resolve(self, ctx: Context, step_before: str | None = None) -> Outcome:
         event, messages = ctx.event, []
         token = ctx.conversation.token if ctx.conversation else None
+        edited = event.answers_message_id or event.message_id  # what edit=True changes
         for reply in ctx.replies:
             bind = reply.bind_to_conversation
             if bind is None:
@@ -390,7 +395,7 @@ class Dispatcher:
                     event.chat.id,
                     reply.text,
                     buttons,
-                    edit_message_id=event.message_id if reply.edit and event.message_id else None,
+                    edit_message_id=edited if reply.edit and edited else None,
                     attachment=reply.attachment,
                 )
             )

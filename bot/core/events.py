@@ -113,6 +113,9 @@ class Event:
     # False where the platform lost the options shown earlier (a console started again): typed
     # text into a conversation then shows the current step again.
     options_on_screen: bool = True
+    # Typed input that answers the bot's request to reply (a group on Telegram): the message
+    # with the step's options the request was made for, which an answer may edit in place.
+    answers_message_id: int | None = None
 
     def __post_init__(self) -> None:
         self.text = nfc(self.text)

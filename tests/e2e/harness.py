@@ -212,12 +212,14 @@ class ChatUser:
                     "from": self.user,
                     "chat_instance": "ci",
                     "data": button["callback_data"],
+                    # The message as Telegram gives it: its text as shown, its buttons.
                     "message": {
                         "message_id": source.params.get("message_id", 1),
                         "date": int(time.time()),
                         "chat": self._chat(chat),
                         "from": BOT_USER,
-                        "text": source.text,
+                        "text": source.rendered,
+                        "reply_markup": {"inline_keyboard": [source.buttons]},
                     },
                 }
             }

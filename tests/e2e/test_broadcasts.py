@@ -228,3 +228,51 @@ async def test_the_report_gives_telegrams_refusal_in_the_officers_language(
     assert "Không gửi được: 1" in report.text
     assert "không có quyền gửi tin vào cuộc trò chuyện: 1" in report.text
     assert "rights" not in report.text and "Bad Request" not in report.text
+
+
+async def test_a_library_message_names_the_commune_police(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    """The ready-made texts name the police the reader goes to: the commune's by its name where
+    the broadcast goes to one commune, "Công an xã, phường" where it spans several."""
+    from bot.storage import areas, communes
+
+    db = await Database.open(running.database)
+    async with db.unit() as conn:
+        area = await areas.by_code(conn, "DONG")
+        assert area is not None and area.commune_id is not None
+        await communes.rename(conn, area.commune_id, "Xã An Bình")
+    await db.close()
+    officer = ChatUser(api, 2201, "Phạm Minh")
+    await register(api, officer)
+    await make_officer(running, officer.id)
+    await add_bot_to_group(api, officer, GROUP)
+    await api.wait_for(lambda c: c.chat_id == GROUP["id"])
+    await link_group(running, GROUP["id"], "DONG")
+
+    async def send_fraud_warning() -> str:
+        await officer.send("/thongbao")
+        await officer.press("📣")
+        await officer.press("📵")
+        preview = await officer.press("KHÔNG gọi")
+        await officer.press("👥")
+        await officer.press("▶️")
+        before = len(api.calls)
+        await officer.press("✅")
+        sent = await api.wait_for(lambda c: c.chat_id == GROUP["id"], after=before)
+        await api.wait_idle(quiet=0.2)
+        assert "Công an xã\n" not in preview.rendered and "Công an xã." not in preview.rendered
+        return sent.rendered
+
+    one = await send_fraud_warning()
+    assert "đến trực tiếp Công an Xã An Bình." in one
+    assert "báo ngay Công an Xã An Bình hoặc gọi 113" in one
+
+    db = await Database.open(running.database)  # a second commune: a province deployment
+    async with db.unit() as conn:
+        other = await communes.add(conn, "XB", "Xã Bình Minh", datetime(2026, 1, 2, tzinfo=UTC))
+        await areas.add(conn, "BAC", "Thôn Bắc", 80, datetime(2026, 1, 2, tzinfo=UTC), other.id)
+    await db.close()
+    several = await send_fraud_warning()
+    assert "báo ngay Công an xã, phường hoặc gọi 113" in several
+    assert "Xã An Bình" not in several

@@ -70,3 +70,33 @@ async def test_after_a_restart_the_options_are_shown_again(tmp_path: Path) -> No
         assert "tên" in name
     finally:
         await db.close()
+
+
+async def test_the_console_speaks_of_typing_numbers_not_of_pressing_buttons(
+    tmp_path: Path,
+) -> None:
+    """The console has no buttons: what it says is Zalo's wording (type an option's number),
+    never Telegram's "press"."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        unregistered = await console.type("/baocao")
+        assert "gõ /batdau" in unregistered and "Bấm" not in unregistered
+        await console.type("/start")
+        stray = await console.type("xin chào")  # text where an option is awaited
+        assert "bằng các nút" not in stray and "nút" not in stray
+        assert "số" in stray
+    finally:
+        await db.close()
+
+
+async def test_the_console_does_not_say_telegram_where_it_asks_consent(tmp_path: Path) -> None:
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        consent = await console.type("/start")
+        assert "số tài khoản nhắn tin" in consent and "Telegram" not in consent
+        privacy = await console.type("/baomat")
+        assert "số tài khoản nhắn tin" in privacy and "Telegram" not in privacy
+    finally:
+        await db.close()

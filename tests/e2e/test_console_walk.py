@@ -143,3 +143,25 @@ async def test_a_group_offers_the_private_chat_and_its_number_opens_it(tmp_path:
         assert "Chào mừng" in opened  # /start in the private chat: the resident registers first
     finally:
         await db.close()
+
+
+async def test_the_observation_card_labels_its_counts_in_words(tmp_path: Path) -> None:
+    """On the console the quick counts of a patrol observation say what they do ("[1] ×2" read
+    as a bare number to type); "x3" typed sets the count, a bare number presses the option."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        await console.type("/as leader")
+        menu = await console.type("/tuantra")
+        roster = await console.type(number_of("▶️ Bắt đầu tuần tra ngay", menu))
+        panel = await console.type(number_of("▶️ Bắt đầu tuần tra", roster))
+        card = await console.type(number_of("👀 Người, xe khả nghi", panel))
+        options = [line.strip() for line in card.splitlines() if line.strip().startswith("[")]
+        assert not any(line.partition("] ")[2].startswith("×") for line in options)
+        assert "x3" in card and "gõ số của một lựa chọn" in card
+        five = await console.type(number_of("Đặt thành 5 trường hợp", card))
+        assert "× 5." in five
+        three = await console.type("x3")
+        assert "× 3." in three
+    finally:
+        await db.close()

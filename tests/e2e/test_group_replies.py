@@ -148,3 +148,51 @@ async def test_no_forced_reply_in_a_private_chat(api: FakeBotAPI, bot: RunningBo
     assert "× 3" in counted.text
     await api.wait_idle(quiet=0.2)
     assert not any(forced(c) for c in api.sent(to.id))
+
+
+async def test_each_typed_answer_in_a_group_edits_the_card(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """In a group, a typed answer changes the observation card in place: the only new message
+    is the request to reply that lets the next answer reach the bot (it was a new card and the
+    request: two messages per answer). A wrong answer asks again itself; the answer to that
+    still changes the same card."""
+    to = ChatUser(api, 2071, "Lê Văn Tổ")
+    await register(api, to)
+    await make_leader(bot, to.id)
+    await link_group(bot, GROUP)
+    api.privacy_mode = True
+    group = group_chat(GROUP, "Xóm Đông")
+    await to.send("/tuantra", chat=group)
+    mark = len(api.calls)
+    await to.press("Bắt đầu tuần tra", chat=group)
+    await forced_prompt(api, to, mark)
+    names = await to.answer("Phạm Văn Ba", chat=group)  # the list changes in place
+    assert names.method == "editMessageText" and "Phạm Văn Ba" in names.text
+    await forced_prompt(api, to, api.calls.index(names))
+    panel = await to.press("(2)", chat=group)
+    assert "Quá giờ" in " ".join(panel.labels)
+    mark = len(api.calls)
+    card = await to.press("Quá giờ", chat=group)
+    await forced_prompt(api, to, mark)
+    card_id = card.params["message_id"]
+
+    async def answer(text: str) -> Call:
+        mark = len(api.calls)
+        changed = await to.answer(text, chat=group)
+        await forced_prompt(api, to, mark)
+        await api.wait_idle(quiet=0.1)
+        new = [c for c in api.calls[mark:] if c.method == "sendMessage" and c.chat_id == GROUP]
+        assert len(new) == 1 and forced(new[0]) is not None  # only the request to reply
+        return changed
+
+    counted = await answer("3")
+    assert counted.method == "editMessageText" and counted.params["message_id"] == card_id
+    assert "× 3" in counted.text
+    noted = await answer("Quán nước đầu ngõ")
+    assert noted.params["message_id"] == card_id and "Quán nước đầu ngõ" in noted.text
+    wrong = await to.answer("0", chat=group)
+    assert wrong.method == "sendMessage" and forced(wrong) is not None
+    again = await to.answer("+2", chat=group)
+    assert again.method == "editMessageText" and again.params["message_id"] == card_id
+    assert "× 5" in again.text

@@ -256,8 +256,8 @@ async def test_a_report_from_a_group_patrol_is_made_in_private(
     await register(api, to)
     await make_leader(bot, to.id)
     await link_group(bot, -5041)
-    # One report an hour at most, and the leader has just sent one: the hourly limit against
-    # floods of tips does not hold back a leader's report from a patrol.
+    # One report an hour at most for a resident, and the leader has just sent one: a leader's
+    # limit is five times a resident's, so the report from the patrol goes through.
     db = await Database.open(bot.database)
     try:
         async with db.unit() as conn:

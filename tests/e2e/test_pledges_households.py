@@ -277,3 +277,47 @@ async def test_household_registered_meanwhile_is_offered_before_signing(
     told = await an.press("Nguyễn A.")
     assert "đã ký cam kết này" in told.text
     assert len(await register_of(bot)) == 1
+
+
+def test_cli_speaks_one_language_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every line `xomantoan households` prints is in the run's language (--lang, else the
+    bot's): the summary and the refusals too, not English around Vietnamese line errors."""
+    import asyncio
+
+    from tests.conftest import seed_areas
+
+    database = tmp_path / "cli.sqlite3"
+    asyncio.run(seed_areas(database))
+    monkeypatch.setenv("XOMANTOAN_DATABASE", str(database))
+    good = tmp_path / "good.csv"
+    good.write_text("number,head,address\n7,Đặng Văn Em,Xóm 5\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("number,head,address\n8,,Xóm 5\n", encoding="utf-8")
+    english = ("added", "updated", "nothing imported", "line(s)", "no area", "template written")
+
+    def run(*args: str) -> str:
+        main(["households", *args])
+        out = capsys.readouterr()
+        return out.out + out.err
+
+    vi = "\n".join(
+        [
+            run("template", str(tmp_path / "mau.csv")),
+            run("import", str(good), "--area", "DONG"),
+            run("import", str(bad), "--area", "DONG"),
+            run("import", str(good), "--area", "NOPE"),
+            run("import", str(tmp_path / "missing.csv"), "--area", "DONG"),
+        ]
+    )
+    assert "thêm 1" in vi and "cần sửa" in vi and "NOPE" in vi
+    assert not [word for word in english if word in vi], vi
+    en = "\n".join(
+        [
+            run("import", str(good), "--area", "DONG", "--lang", "en"),
+            run("import", str(bad), "--area", "DONG", "--lang", "en"),
+        ]
+    )
+    assert "1 unchanged" in en and "1 household." in en and "needs fixing" in en
+    assert "Dòng" not in en and "dòng" not in en and "thêm" not in en, en

@@ -169,3 +169,24 @@ async def test_a_withdrawn_pledge_leaves_the_posted_board(api: FakeBotAPI, bot: 
         )
     )
     assert "Phạm Văn Dũng" not in edited.text and "0/120" in edited.text
+
+
+async def test_staff_read_their_data_as_staff(api: FakeBotAPI, bot: RunningBot) -> None:
+    """/mydata and /forgetme follow the reader: an officer and a team leader read "đồng chí",
+    a resident "anh/chị"."""
+    officer = ChatUser(api, 3031, "Công An Xã")
+    leader = ChatUser(api, 3032, "Trưởng Thôn")
+    resident = ChatUser(api, 3033, "Lê Thị Dân")
+    for person in (officer, leader, resident):
+        await register(api, person)
+    await grant(bot, officer.id, "officer")
+    await grant(bot, leader.id, "leader", "DONG")
+    for staff in (officer, leader):
+        data = await staff.send("/mydata")
+        assert "đồng chí" in data.text.lower() and "anh/chị" not in data.text.lower()
+        ask = await staff.send("/forgetme")
+        assert "đồng chí" in ask.text.lower() and "anh/chị" not in ask.text.lower()
+        kept = await staff.press("Giữ lại")
+        assert "anh/chị" not in kept.text.lower()
+    data = await resident.send("/mydata")
+    assert "anh/chị" in data.text.lower() and "đồng chí" not in data.text.lower()

@@ -113,7 +113,7 @@ async def test_a_mediator_is_found_in_the_cases_commune_and_changed_by_its_leade
     seen = await settle(api, son.press("Xem vụ hòa giải", in_call=notice))
     assert "Ông A, Bà B" in seen.text and "👤 Hòa giải viên" not in seen.labels
     refused = await craft_button(province, api, son, f"med:setmed:{case['id']}")
-    assert "không thuộc phạm vi" in refused.params["text"]
+    assert "không do anh/chị phụ trách" in refused.params["text"]  # a resident's words
     assert await rows(province, "SELECT * FROM conversations WHERE user_id = '3001'") == []
 
     # The leader changes the mediator, again among the case's commune only.

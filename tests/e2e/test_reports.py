@@ -280,3 +280,62 @@ async def test_final_status_needs_reason_and_confirmation_and_can_be_reopened(
     assert "Nguyễn Văn An" not in str(audit)
     tracked = await settle(api, an.send(f"/theodoi {code}"))
     assert "Mở lại" in tracked.text and "Công an huyện" not in tracked.text
+
+
+async def test_a_voice_note_sent_with_a_report_reaches_its_handler(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A resident describes what happened by voice: the note is kept with the report and the
+    officer handling it hears it ("🔊 Nghe ghi âm" sends it to the officer's chat, as "🖼 Xem
+    ảnh" does the photos), never in a group, and without the reporter's name."""
+    an, _lan, hung = await people(api, bot)
+    await settle(api, an.send("/baocao"))
+    await settle(api, an.press("Trộm cắp"))
+    voice = {"file_id": "VOICE-BAO-CAO", "file_unique_id": "vb1", "duration": 12}
+    await settle(api, an.send("", voice=voice))
+    await settle(api, an.send("Mất xe đạp ở sân nhà văn hóa"))
+    await settle(api, an.press("Tiếp tục"))
+    await settle(api, an.press("Thôn Đông"))
+    await settle(api, an.send("Sân nhà văn hóa"))
+    await settle(api, an.press("Không"))
+    before = len(api.calls)
+    await settle(api, an.press("Gửi kèm tên"))
+    notice = await api.wait_for(
+        lambda c: c.chat_id == hung.id and "Tin báo mới" in c.text, after=before
+    )
+    assert "1 tin nhắn thoại" in notice.text
+    before = len(api.calls)
+    await hung.press("Nghe ghi âm", in_call=notice)
+    heard = await api.wait_for(
+        lambda c: c.chat_id == hung.id and c.method == "sendVoice", after=before
+    )
+    assert heard.params["voice"] == "VOICE-BAO-CAO"
+    assert "ghi âm 1/1" in heard.text and "Nguyễn Văn An" not in heard.text
+
+
+async def test_a_leader_has_a_higher_hourly_limit_said_in_their_words(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A team leader may send several reports in an hour (a patrol night), more than a
+    resident, but not without end: past five times a resident's limit they are told why, as
+    staff ("đồng chí"), and nothing more is filed."""
+    from bot.storage import report_settings
+
+    an, lan, _ = await people(api, bot)
+    db = await Database.open(bot.database)
+    async with db.unit() as conn:
+        await report_settings.save_settings(conn, report_settings.ReportSettings(max_per_hour=1))
+    await db.close()
+    await file_report(api, an, "Tranh chấp", "Hai nhà tranh chấp lối đi chung", anonymous=False)
+    refused = await settle(api, an.send("/baocao"))
+    assert "tối đa" in refused.text and "anh/chị" in refused.text.lower()
+    for number in range(5):
+        done = await file_report(
+            api, lan, "Tranh chấp", f"Tranh chấp lối đi số {number + 1}", anonymous=False
+        )
+        assert "cảm ơn" in done.lower() or "DONG" in done or "Tin báo" in done, done
+    assert len(await rows(bot, "SELECT id FROM reports")) == 6
+    stopped = await settle(api, lan.send("/baocao"))
+    assert "5 tin báo" in stopped.text and "Đồng chí" in stopped.text
+    assert "anh/chị" not in stopped.text.lower()
+    assert len(await rows(bot, "SELECT id FROM reports")) == 6

@@ -276,3 +276,38 @@ async def test_a_case_can_be_handed_to_the_authorities_before_its_session(
     assert "Kết quả" in closed.text
     saved = await rows(bot, "SELECT outcome, session_on FROM mediation_cases")
     assert saved[0]["outcome"] == "transferred" and saved[0]["session_on"] is not None
+
+
+async def test_a_resident_mediator_is_addressed_as_a_resident(
+    api: FakeBotAPI, bot: RunningBot
+) -> None:
+    """A member of the mediation team who is a resident reads "anh/chị", never "đồng chí":
+    in the steps of their case and when refused a case handed on to someone else."""
+    an, lan, _ = await people(api, bot)
+    await settle(api, lan.send("/hoagiai"))
+    await settle(api, lan.press("Vụ mới"))
+    await settle(api, lan.send("Ông Sáu, Bà Bảy"))
+    await settle(api, lan.send("Nguyễn Văn"))
+    before = len(api.calls)
+    await settle(api, lan.press("Nguyễn Văn An"))
+    await settle(api, lan.press("Hôm nay"))
+    notice = await api.wait_for(
+        lambda c: c.chat_id == an.id and "hòa giải viên" in c.text, after=before
+    )
+    card = await settle(api, an.press("Xem vụ hòa giải", in_call=notice))
+    day = await settle(api, an.press("Ngày hòa giải", in_call=card))
+    assert "anh/chị" in day.text.lower() and "đồng chí" not in day.text.lower()
+    wrong = await settle(api, an.send("mai kia"))
+    assert "anh/chị" in wrong.text.lower() and "đồng chí" not in wrong.text.lower()
+    await settle(api, an.press("Hôm nay"))
+    note = await settle(api, an.press("Hòa giải thành", in_call=card))
+    assert "anh/chị" in note.text.lower() and "đồng chí" not in note.text.lower()
+    await settle(api, an.send("/huy"))
+    # The leader hands the case to herself: the resident's old button is refused, in his words.
+    listed = await settle(api, lan.send("/hoagiai"))
+    case = await settle(api, lan.press("Ông Sáu, Bà Bảy", in_call=listed))
+    await settle(api, lan.press("Hòa giải viên", in_call=case))
+    await settle(api, lan.press("Tôi"))
+    refused = await settle(api, an.press("Xem vụ hòa giải", in_call=notice))
+    toast = str(refused.params.get("text", ""))
+    assert toast and "anh/chị" in toast and "đồng chí" not in toast

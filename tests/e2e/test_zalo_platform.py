@@ -565,6 +565,37 @@ async def test_a_report_photo_sent_on_telegram_reaches_its_handler_on_zalo(
         await bot.stop()
 
 
+async def test_a_report_voice_note_is_said_plainly_to_a_handler_on_zalo(
+    zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Zalo cannot play a voice note: the card of a report sent with one says so (and where it
+    can be heard), and offers no option that would send nothing to hear."""
+    bot = await started(zalo, tmp_path, telegram=api)
+    try:
+        officer = ZaloUser(zalo, "0ff1ce2cd5189df1c3a8", "Lê Văn Hùng")
+        await register(zalo, officer)
+        await grant(bot, officer, "officer")
+        an = ChatUser(api, 2001, "Nguyễn Văn An")
+        await register_telegram(api, an)
+        await tg_settle(api, an.send("/baocao"))
+        await tg_settle(api, an.press("Trộm cắp"))
+        voice = {"file_id": "VOICE-R", "file_unique_id": "vr", "duration": 9}
+        await tg_settle(api, an.send("", voice=voice))
+        await tg_settle(api, an.press("Tiếp tục"))
+        await tg_settle(api, an.press("Thôn Đông"))
+        await tg_settle(api, an.send("Ngõ 3 sau chợ"))
+        await tg_settle(api, an.press("Không"))
+        before = len(zalo.calls)
+        await an.press("Gửi ẩn danh")
+        card = await zalo.wait_for(
+            lambda c: c.chat_id == officer.id and "Tin báo mới" in c.text, after=before
+        )
+        assert "1 tin nhắn thoại" in card.text
+        assert "chỉ nghe được trên Telegram" in card.text and "Nghe ghi âm" not in card.text
+    finally:
+        await bot.stop()
+
+
 async def test_a_photo_zalo_refuses_is_not_lost_silently(
     zalo: FakeZaloAPI, api: FakeBotAPI, tmp_path: Path
 ) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from bot.core.richtext import plain as plain_text
 from bot.features.admin import records
@@ -178,3 +181,28 @@ async def test_templates_in_both_kinds_are_read_back(db: Database) -> None:
     filled = csv_data + b"XA1,Commune One,A1,Area One,12,x,,,,0\r\n"
     done = await _run(db, filled, "filled.csv")
     assert isinstance(done, Imported) and done.results_added == 2
+
+
+def test_the_command_line_speaks_the_language_of_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`xomantoan areas import` prints the summary and the refusals in the run's language,
+    not English around Vietnamese line errors."""
+    from bot.cli import main
+
+    monkeypatch.setenv("XOMANTOAN_DATABASE", str(tmp_path / "cli.sqlite3"))
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(PROVINCE, encoding="utf-8")
+    bad.write_text(PROVINCE.replace("NS3,Thôn 3,80", "NS3,Thôn 3,nhiều"), encoding="utf-8")
+
+    def run(*args: str) -> str:
+        main(["areas", *args])
+        out = capsys.readouterr()
+        return out.out + out.err
+
+    vi = run("import", str(bad)) + run("import", str(good)) + run("import", str(tmp_path / "x"))
+    assert "cần sửa" in vi and "thêm 4" in vi and "không có tệp" in vi
+    assert not [w for w in ("added", "nothing imported", "cannot read", "line(s)") if w in vi], vi
+    en = run("import", str(good), "--lang", "en") + run("import", str(bad), "--lang", "en")
+    assert "4 unchanged" in en and "needs fixing" in en
+    assert "Dòng" not in en and "thêm" not in en, en

@@ -97,15 +97,20 @@ def write_template(settings: Settings, args: argparse.Namespace) -> None:
     t = Translator(args.lang or settings.default_language)
     kind = "csv" if args.path.suffix.lower() == ".csv" else "xlsx"
     args.path.write_bytes(records.template(t, kind, _this_year(settings))[1])
-    print(f"template written to {args.path}")
+    print(t.plain("Template written to {path}.", path=str(args.path)))
 
 
 async def import_file(db: Database, settings: Settings, args: argparse.Namespace) -> None:
+    """Every line printed is in the run's language (``--lang``, else the bot's)."""
     t = Translator(args.lang or settings.default_language)
     try:
         data = args.path.read_bytes()
+    except FileNotFoundError as exc:
+        raise AdminCliError(t.plain("{path}: no such file.", path=str(args.path))) from exc
     except OSError as exc:
-        raise AdminCliError(f"cannot read {args.path}: {exc.strerror}") from exc
+        raise AdminCliError(
+            t.plain("{path} cannot be read (permissions?).", path=str(args.path))
+        ) from exc
     async with db.unit() as conn:
         result = await import_records(
             conn,
@@ -118,12 +123,23 @@ async def import_file(db: Database, settings: Settings, args: argparse.Namespace
         )
         if isinstance(result, list):
             lines = [plain(records.problem_line(t, p)) for p in result]
-            raise AdminCliError(
-                f"nothing imported: {len(result)} line(s) need fixing\n  " + "\n  ".join(lines)
+            head = t._n(
+                "Nothing imported: {count} line needs fixing",
+                "Nothing imported: {count} lines need fixing",
+                len(result),
             )
+            raise AdminCliError(plain(head) + "\n  " + "\n  ".join(lines))
     years = f" ({result.years[0]}-{result.years[-1]})" if result.years else ""
     print(
-        f"{result.communes_added} commune(s) added; areas: {result.areas_added} added, "
-        f"{result.areas_updated} updated, {result.areas_unchanged} unchanged; ratings{years}: "
-        f"{result.results_added} recorded, {result.results_unchanged} already there"
+        t.plain(
+            "Communes added: {communes}. Areas: {added} added, {updated} updated, {unchanged} "
+            "unchanged. Ratings{years}: {recorded} recorded, {kept} already there.",
+            communes=result.communes_added,
+            added=result.areas_added,
+            updated=result.areas_updated,
+            unchanged=result.areas_unchanged,
+            years=years,
+            recorded=result.results_added,
+            kept=result.results_unchanged,
+        )
     )

@@ -3,7 +3,9 @@ variants per topic so that repeats do not bore. Each variant has Vietnamese and 
 
 The texts are data, not interface strings: they are written whole in both languages here
 (the catalogs hold the bot's own words around them). Emergency numbers: 113 police,
-114 fire and rescue, 115 ambulance.
+114 fire and rescue, 115 ambulance. ``{police}`` (``{Police}`` at the start of a sentence)
+stands for the police the reader goes to: the commune's, by its name where the message goes to
+one commune (see bot.features.broadcasts.service.police_words).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ class LibraryMessage:
     vi: str
     en: str
 
-    def text(self, language: str) -> str:
-        return self.en if language == "en" else self.vi
+    def text(self, language: str, police: str) -> str:
+        """The text in ``language``, naming the police as ``police`` (markup)."""
+        text = self.en if language == "en" else self.vi
+        capital = police[:1].upper() + police[1:]
+        return text.replace("{Police}", capital).replace("{police}", police)
 
 
 def unwrap(text: str) -> str:
@@ -100,16 +105,16 @@ In thick smoke: stay low, cover your nose with a wet cloth, get out and call *11
 Kẻ gian giả danh công an, cán bộ phường xã gọi điện, gửi đường link hoặc bảo cài ứng dụng lạ
 để “cập nhật định danh, tích hợp VNeID”. Cài vào là bị chiếm điện thoại, rút sạch tiền.
 • Không bấm link lạ, không cài ứng dụng ngoài CH Play/App Store.
-• Việc về VNeID, hãy đến trực tiếp Công an xã.
-Nghi ngờ: báo ngay Công an xã hoặc gọi *113*.
+• Việc về VNeID, hãy đến trực tiếp {police}.
+Nghi ngờ: báo ngay {police} hoặc gọi *113*.
 """,
         """
 📵 *The police do NOT call you to “update VNeID”*
 Scammers pose as police or commune officials, call or send a link, or ask you to install an app
 to “update your ID” or “link VNeID”. Once installed, they take over the phone and empty your
 accounts. • Never tap unknown links or install apps from outside the official stores.
-• For anything about VNeID, go to the commune police in person.
-If in doubt, tell the commune police or call *113*.
+• For anything about VNeID, go to {police} in person.
+If in doubt, tell {police} or call *113*.
 """,
     ),
     _m(
@@ -154,7 +159,7 @@ Kẻ gian gọi tự xưng nhân viên đòi nợ, bảo bạn là người bả
 đang cấp cứu, cần chuyển tiền gấp. Chúng đe dọa, hối thúc để bạn không kịp suy nghĩ.
 • Bình tĩnh, gác máy, gọi lại cho người thân bằng số quen.
 • Không chuyển tiền, không gửi ảnh CCCD.
-Bị đe dọa, khủng bố tin nhắn: báo Công an xã.
+Bị đe dọa, khủng bố tin nhắn: báo {police}.
 """,
         """
 📞 *Beware of “debt collectors” and “your relative is in hospital” calls*
@@ -162,7 +167,7 @@ Callers claim you guaranteed someone's loan, or that your child is in the emerge
 money is needed now. They threaten and rush you so you cannot think.
 • Stay calm, hang up, call your relative back on the number you know.
 • Send no money and no photo of your ID card.
-If you are threatened or flooded with messages, tell the commune police.
+If you are threatened or flooded with messages, tell {police}.
 """,
     ),
     # Drowning -------------------------------------------------------------------------
@@ -237,13 +242,13 @@ school.
 🚫 *Ma túy núp bóng “nước vui”, “kẹo”, “thuốc lá điện tử”*
 Ma túy mới được pha vào nước uống, bánh kẹo, tinh dầu thuốc lá điện tử, rất khó nhận ra.
 Dặn con em không nhận đồ ăn, nước uống, thuốc lá từ người lạ.
-Phát hiện mua bán, sử dụng ma túy: báo Công an xã, thông tin người báo được giữ bí mật.
+Phát hiện mua bán, sử dụng ma túy: báo {police}, thông tin người báo được giữ bí mật.
 """,
         """
 🚫 *Drugs hidden in “happy water”, sweets and vapes*
 New drugs are mixed into drinks, sweets and vape liquids and are hard to recognise.
 Tell young people not to accept food, drinks or vapes from strangers.
-If you see drugs sold or used, tell the commune police; the name of whoever reports is kept
+If you see drugs sold or used, tell {police}; the name of whoever reports is kept
 secret.
 """,
     ),
@@ -257,7 +262,7 @@ là dấu hiệu dùng ma túy. Đừng giấu: cán bộ công an, y tế xã s
         """
 💬 *Has your child changed suddenly? Talk early*
 Skipping school, staying up at night, asking for money, new friends and odd objects (foil,
-straws, vape bottles) may be signs of drug use. Do not hide it: the commune police and health
+straws, vape bottles) may be signs of drug use. Do not hide it: {police} and the health
 station give confidential advice to help early.
 """,
     ),
@@ -268,13 +273,13 @@ station give confidential advice to help early.
 🧨 *Tết này, không mua bán, tàng trữ, đốt pháo nổ*
 Theo Nghị định 137/2020/NĐ-CP, pháo nổ bị cấm; vi phạm có thể bị phạt tiền hoặc xử lý hình sự.
 Mỗi năm đều có các cháu bị dập nát bàn tay, mù mắt vì tự chế pháo.
-Phụ huynh hãy kiểm tra, nhắc nhở con em; thấy mua bán pháo, báo Công an xã.
+Phụ huynh hãy kiểm tra, nhắc nhở con em; thấy mua bán pháo, báo {police}.
 """,
         """
 🧨 *This Tết, do not buy, keep or set off firecrackers*
 Under Decree 137/2020/ND-CP explosive fireworks are banned; offenders can be fined or
 prosecuted. Every year children lose fingers or eyes making their own firecrackers.
-Parents, please check and remind your children; report anyone selling them to the commune police.
+Parents, please check and remind your children; report anyone selling them to {police}.
 """,
     ),
     _m(
@@ -297,14 +302,14 @@ follow the instructions.
         "weapons.1",
         """
 🗡 *Giao nộp vũ khí, vật liệu nổ – an toàn cho cả xóm*
-Nhà còn súng tự chế, súng săn, dao kiếm, lựu đạn, bom mìn, đạn cũ? Hãy mang đến hoặc báo Công an xã
+Nhà còn súng tự chế, súng săn, dao kiếm, lựu đạn, bom mìn, đạn cũ? Hãy mang đến hoặc báo {police}
 để thu hồi. Người tự nguyện giao nộp không bị xử lý về hành vi tàng trữ.
 Tuyệt đối không cưa, đục, đốt vật liệu nổ tìm được, không bán cho người thu mua phế liệu.
 """,
         """
 🗡 *Hand in weapons and explosives: safer for the whole village*
 Is there a home-made or hunting gun, a sword, a grenade, a mine or old ammunition at home?
-Bring it to the commune police or tell them to collect it. Whoever hands it in voluntarily is
+Bring it to {police} or tell them to collect it. Whoever hands it in voluntarily is
 not punished for keeping it. Never saw, chisel or burn explosives you find, nor sell them as
 scrap.
 """,
@@ -315,13 +320,13 @@ scrap.
         """
 🪪 *Kích hoạt tài khoản định danh điện tử VNeID mức 2*
 Với VNeID mức 2, bạn dùng giấy tờ điện tử thay bản giấy, làm thủ tục hành chính nhanh hơn.
-Đăng ký tại trụ sở Công an xã, mang theo CCCD gắn chip và điện thoại có số thuê bao chính chủ.
+Đăng ký tại trụ sở {police}, mang theo CCCD gắn chip và điện thoại có số thuê bao chính chủ.
 Việc đăng ký *miễn phí*. Chỉ tải ứng dụng VNeID từ CH Play hoặc App Store.
 """,
         """
 🪪 *Activate your level-2 VNeID electronic ID*
 With VNeID level 2 you can show digital papers and do paperwork faster.
-Register at the commune police office with your chip ID card and a phone number in your own
+Register at the office of {police} with your chip ID card and a phone number in your own
 name. It is *free*. Only download the VNeID app from Google Play or the App Store.
 """,
     ),
@@ -330,13 +335,13 @@ name. It is *free*. Only download the VNeID app from Google Play or the App Stor
         """
 🔐 *Giữ an toàn tài khoản VNeID*
 Không cho ai mượn điện thoại để “kích hoạt hộ”, không đọc mã kích hoạt hay OTP cho người khác.
-Công an không gọi điện yêu cầu cài lại VNeID. Quên mật khẩu: đến Công an xã để được hỗ trợ.
+Công an không gọi điện yêu cầu cài lại VNeID. Quên mật khẩu: đến {police} để được hỗ trợ.
 """,
         """
 🔐 *Keep your VNeID account safe*
 Do not lend your phone to anyone to “activate it for you”, and never tell anyone your
 activation code or OTP. The police do not call asking you to reinstall VNeID. Forgot your
-password? The commune police will help.
+password? {Police} will help.
 """,
     ),
     # Burglary at Tết ------------------------------------------------------------------
@@ -347,14 +352,14 @@ password? The commune police will help.
 • Khóa cửa, cửa sổ; cất tiền, vàng, giấy tờ vào nơi an toàn hoặc gửi người thân.
 • Nhờ hàng xóm trông giúp, báo tổ an ninh khi đi vắng dài ngày.
 • Không đăng lên mạng xã hội là cả nhà đi vắng.
-Thấy người lạ lảng vảng quanh nhà vắng chủ: báo ngay Công an xã hoặc gọi *113*.
+Thấy người lạ lảng vảng quanh nhà vắng chủ: báo ngay {police} hoặc gọi *113*.
 """,
         """
 🔒 *Going home for Tết? Don't leave your house open to thieves*
 • Lock doors and windows; keep cash, gold and papers somewhere safe or with relatives.
 • Ask a neighbour to keep an eye on it and tell the security team when you are away long.
 • Do not post online that the whole family is away.
-If strangers hang around an empty house, tell the commune police or call *113*.
+If strangers hang around an empty house, tell {police} or call *113*.
 """,
     ),
     _m(

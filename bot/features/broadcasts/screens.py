@@ -27,6 +27,7 @@ from bot.features.broadcasts.screens_when import (
 )
 from bot.features.broadcasts.service import (
     body,
+    commune_named,
     fan_out_step,
     load_settings,
     progress_tick,
@@ -181,7 +182,7 @@ async def _pick_message(ctx: Context, topic_key: str) -> None:
         )
     language = ctx.t.language
     rows += [
-        [Option(_first_line(v.text(language)), action=BUTTONS(Bc.MESSAGE, "lib", v.key))]
+        [Option(_first_line(v.text(language, "")), action=BUTTONS(Bc.MESSAGE, "lib", v.key))]
         for v in variants
     ]
     rows += [
@@ -196,7 +197,8 @@ async def _pick_message(ctx: Context, topic_key: str) -> None:
 
 
 async def _pick_target(ctx: Context, ref: str) -> None:
-    found = await body(ctx.conn, ref, 0, ctx.t.language)
+    scope = [] if ctx.roles.sees_every_commune else sorted(ctx.roles.area_ids)
+    found = await body(ctx.conn, ref, 0, ctx.t, await commune_named(ctx.conn, ctx.config, scope))
     if found is None:
         stale(ctx)
         return

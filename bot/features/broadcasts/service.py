@@ -16,7 +16,9 @@ from bot.core.context import CoreConfig
 from bot.features.broadcasts import library
 from bot.features.broadcasts.rules import QuietHours, Rule, next_after
 from bot.i18n import N_, Translator, escape
+from bot.storage import areas as areas_repo
 from bot.storage import broadcasts as repo
+from bot.storage import communes as communes_repo
 from bot.storage import kv, outbox
 from bot.storage import members as members_repo
 from bot.storage.db import Connection, Database
@@ -65,20 +67,46 @@ async def save_quiet_hours(conn: Connection, quiet: QuietHours) -> None:
 
 
 # Content --------------------------------------------------------------------------------------
+async def commune_named(conn: Connection, config: CoreConfig, area_ids: list[int]) -> str | None:
+    """The name of the one commune these areas are in (no areas: every area of the
+    deployment), or None when they span several communes or it has no name."""
+    wanted = set(area_ids)
+    found = {
+        a.commune_id
+        for a in await areas_repo.list_areas(conn)
+        if a.commune_id is not None and (not wanted or a.id in wanted)
+    }
+    if len(found) != 1:
+        return None
+    commune = await communes_repo.get(conn, found.pop())
+    return (commune.name if commune else "") or config.commune_name or None
+
+
+def police_words(t: Translator, commune: str | None) -> str:
+    """Whom a library message tells the reader to go to (markup): the commune's police by
+    the commune's name, or a wording that fits every commune and ward."""
+    if commune:
+        return t._("the police of {commune}", commune=commune)
+    return t._("the commune or ward police")
+
+
 async def body(
-    conn: Connection, message_ref: str, variant: int, language: str
+    conn: Connection, message_ref: str, variant: int, t: Translator, commune: str | None
 ) -> tuple[str, str | None] | None:
-    """The message's text (markup) in ``language`` and its photo, or None if it is gone."""
+    """The message's text (markup) in ``t``'s language and its photo, or None if it is gone;
+    a library message names the police of ``commune`` (see :func:`police_words`)."""
+    language = t.language
+    police = police_words(t, commune)
     kind, _, value = message_ref.partition(":")
     if kind == "own" and value.isdigit():
         own = await repo.get_message(conn, int(value))
         return (escape(own.text), own.photo) if own else None
     if kind == "lib":
         if value in library.BY_KEY:
-            return library.BY_KEY[value].text(language), None
+            return library.BY_KEY[value].text(language, police), None
         variants = library.of_topic(value)
         if variants:
-            return variants[variant % len(variants)].text(language), None
+            return variants[variant % len(variants)].text(language, police), None
     return None
 
 
@@ -96,12 +124,14 @@ async def render(
     *,
     private: bool,
     platform: str,
+    commune: str | None,
 ) -> tuple[str, str | None] | None:
-    """The run's message for readers on ``platform`` in ``language`` (and its photo)."""
-    found = await body(conn, run.message_ref, run.variant, language)
+    """The run's message for readers on ``platform`` in ``language`` (and its photo), naming
+    the police of ``commune`` (see :func:`commune_named`)."""
+    t = config.translator(language, platform)
+    found = await body(conn, run.message_ref, run.variant, t, commune)
     if found is None:
         return None
-    t = config.translator(language, platform)
     text = f"{header(t, run.urgent)}\n\n{found[0]}"
     if private:
         note = t._("_You receive this because you subscribed. /unsubscribe stops it._")
@@ -167,6 +197,7 @@ async def fan_out_step(
     else:
         found, private = [], True
     texts: dict[tuple[str, str], tuple[str, str | None] | None] = {}
+    commune = await commune_named(conn, config, run.area_ids) if found else None
     priority = outbox.PRIORITY_URGENT if run.urgent else outbox.PRIORITY_BULK
     queued: list[outbox.NewMessage] = []
     for recipient in found:
@@ -174,7 +205,13 @@ async def fan_out_step(
         key = (language, recipient.platform)
         if key not in texts:
             texts[key] = await render(
-                conn, run, language, config, private=private, platform=recipient.platform
+                conn,
+                run,
+                language,
+                config,
+                private=private,
+                platform=recipient.platform,
+                commune=commune,
             )
         content = texts[key]
         if content is None:

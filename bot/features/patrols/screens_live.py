@@ -105,7 +105,8 @@ async def on_pick_input(ctx: Context) -> None:
         )
         return
     state.names = names
-    await show_pick(ctx, area)
+    # An answer to the request to reply (a group) changes the list in place.
+    await show_pick(ctx, area, edit=ctx.event.answers_message_id is not None)
 
 
 async def on_toggle(ctx: Context, value: str) -> None:

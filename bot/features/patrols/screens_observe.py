@@ -24,6 +24,7 @@ from bot.features.patrols.states import PatrolState, PatrolStep
 from bot.features.patrols.to_report import report_category
 from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
+from bot.i18n import TYPED
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import patrol_observations
@@ -90,9 +91,17 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
         )
     )
     # Typed on a chat without buttons, a bare number presses an option: the harmless ones
-    # come first, the ones that remove something last.
+    # come first, the ones that remove something last; there a quick count says in words what
+    # it does, so "[1] ×2" is not read as the number to type.
+    typed = ctx.t.wording == TYPED
     rows = [
-        [Option(f"×{n}", action=PATROL(Ptl.COUNT, o.id, n)) for n in QUICK_COUNTS],
+        [
+            Option(
+                ctx.t.plain("Set to {count} cases", count=n) if typed else f"×{n}",
+                action=PATROL(Ptl.COUNT, o.id, n),
+            )
+            for n in QUICK_COUNTS
+        ],
         [
             Option(
                 ctx.t.plain("🔁 No reminder given")
@@ -308,7 +317,9 @@ async def on_observation_input(ctx: Context) -> None:
                 else ctx._("The number of cases must be from 1 to {limit}.", limit=MAX_COUNT)
             )
             return
-        await _set_count(ctx, observation, count, edit=False)
+        # Answering the request to reply (a group): the card is changed in place, not sent
+        # again; elsewhere a new card follows the typed answer.
+        await _set_count(ctx, observation, count, edit=ctx.event.answers_message_id is not None)
         return
     if kind_of == EventKind.TEXT or (kind_of == EventKind.PHOTO and ctx.event.text.strip()):
         note = check_free_text(ctx.event.text, maximum=MAX_NOTE)
@@ -341,4 +352,4 @@ async def on_observation_input(ctx: Context) -> None:
     )
     changed = await patrol_observations.get_observation(ctx.conn, observation.id)
     assert changed is not None
-    show_observation(ctx, changed)
+    show_observation(ctx, changed, edit=ctx.event.answers_message_id is not None)

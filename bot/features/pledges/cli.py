@@ -55,29 +55,47 @@ def write_template(settings: Settings, args: argparse.Namespace) -> None:
     t = Translator(args.lang or settings.default_language)
     kind = "csv" if args.path.suffix.lower() == ".csv" else "xlsx"
     args.path.write_bytes(template(t, kind)[1])
-    print(f"template written to {args.path}")
+    print(t.plain("Template written to {path}.", path=str(args.path)))
 
 
 async def import_file(db: Database, settings: Settings, args: argparse.Namespace) -> None:
+    """Every line printed is in the run's language (``--lang``, else the bot's)."""
     t = Translator(args.lang or settings.default_language)
     try:
         data = args.path.read_bytes()
+    except FileNotFoundError as exc:
+        raise HouseholdsCliError(t.plain("{path}: no such file.", path=str(args.path))) from exc
     except OSError as exc:
-        raise HouseholdsCliError(f"cannot read {args.path}: {exc.strerror}") from exc
+        raise HouseholdsCliError(
+            t.plain("{path} cannot be read (permissions?).", path=str(args.path))
+        ) from exc
     now = utc_now()
     async with db.unit() as conn:
         area = await areas.by_code(conn, args.area)
         if area is None:
-            raise HouseholdsCliError(f"no area with code {args.area} (see: xomantoan areas list)")
+            raise HouseholdsCliError(
+                t.plain("No area has the code {code} (see: xomantoan areas list).", code=args.area)
+            )
         result = await service.import_register(
             conn, area, data, args.path.name, actor=None, now=now, source="cli"
         )
         if isinstance(result, list):
             lines = [plain(problem_line(t, p.line, p.reason, p.other_line)) for p in result]
-            raise HouseholdsCliError(
-                f"nothing imported: {len(result)} line(s) need fixing\n  " + "\n  ".join(lines)
+            head = t._n(
+                "Nothing imported: {count} line needs fixing",
+                "Nothing imported: {count} lines need fixing",
+                len(result),
             )
-    print(
-        f"{area.code}: {result.added} added, {result.updated} updated, {result.unchanged} "
-        f"unchanged; the register now has {result.total} households"
+            raise HouseholdsCliError(plain(head) + "\n  " + "\n  ".join(lines))
+    summary = t._n(
+        "{area}: {added} added, {updated} updated, {unchanged} unchanged; the register now "
+        "has {count} household.",
+        "{area}: {added} added, {updated} updated, {unchanged} unchanged; the register now "
+        "has {count} households.",
+        result.total,
+        area=area.code,
+        added=result.added,
+        updated=result.updated,
+        unchanged=result.unchanged,
     )
+    print(plain(summary))

@@ -37,6 +37,7 @@ class Triage(StrEnum):
     BLOCK = "block"
     MEDIATION = "med"
     PHOTOS = "photos"  # the report's photos, sent to the handler's chat
+    VOICES = "voices"  # the report's voice notes, sent to the handler's chat
 
 
 class Med(StrEnum):

@@ -12,7 +12,9 @@ from bot.core.permissions import LEADERS
 from bot.features.reports.actions import MEDIATION, Med
 from bot.features.reports.screens_mediation_case import (
     OUTCOME_LABELS,
+    as_staff,
     may_manage,
+    not_in_care,
     not_yet_text,
     show_case,
     today,
@@ -133,7 +135,7 @@ async def on_button(ctx: Context, argument: str) -> None:
     if verb in (Med.LIST, Med.NEW, Med.AREA) and not ctx.roles.may(LEADERS):
         # Any registered mediator may open their own case's card (checked per case); lists
         # and new cases stay with team leaders and officers.
-        ctx.toast(ctx._("This case is not in your care."))
+        ctx.toast(not_in_care(ctx))
         return
     if verb == Med.LIST:
         kind, _, page = rest.partition(":")
@@ -161,7 +163,7 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
     value, _, extra = rest.partition(":")
     case = await repo.get(ctx.conn, int(value)) if value.isdigit() else None
     if case is None or not may_manage(ctx, case):
-        ctx.toast(ctx._("This case is not in your care."))
+        ctx.toast(not_in_care(ctx))
         return
     if verb == Med.VIEW:
         await show_case(ctx, case)
@@ -173,7 +175,9 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
             ctx, MediationStep.NOTE, MediationState(case_id=case.id, outcome=extra)
         )
         ctx.reply(
-            ctx._("Please type a short note on the outcome, or press Skip."),
+            ctx._("Please type a short note on the outcome, or press Skip.")
+            if as_staff(ctx)
+            else ctx._("Please type a short note on how it ended, or press Skip."),
             [[Option(ctx.t.plain("Skip"), action=MEDIATION(Med.SKIP))]],
         )
     elif verb == Med.SET_DAY and case.is_open:
@@ -182,7 +186,7 @@ async def _case_button(ctx: Context, verb: str, rest: str) -> None:
         )
         ask_day(ctx)
     elif verb == Med.SET_MEDIATOR and case.is_open and not ctx.roles.leads(case.area_id):
-        ctx.toast(ctx._("This case is not in your care."))  # a mediator does not hand it on
+        ctx.toast(not_in_care(ctx))  # a mediator does not hand it on
     elif verb == Med.SET_MEDIATOR and case.is_open:
         MEDIATION_FLOW.begin(
             ctx, MediationStep.MEDIATOR, MediationState(case_id=case.id, single=True)

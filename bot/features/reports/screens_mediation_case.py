@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.core.permissions import LEADERS
 from bot.features.reports.actions import MEDIATION, Med
 from bot.i18n import N_, Translator
 from bot.storage import areas as areas_repo
@@ -27,6 +28,19 @@ def outcome_label(t: Translator, outcome: str) -> str:
 
 def today(ctx: Context) -> date:
     return ctx.now.astimezone(ctx.config.tz).date()
+
+
+def as_staff(ctx: Context) -> bool:
+    """Whether the reader is addressed as staff ("đồng chí": leaders and officers) or as a
+    resident ("anh/chị": a member of the mediation team who is neither)."""
+    return ctx.roles.may(LEADERS)
+
+
+def not_in_care(ctx: Context) -> str:
+    """A case the reader may not act on, in the reader's register."""
+    if as_staff(ctx):
+        return ctx._("This case is not in your care.")
+    return ctx._("This case is not one you mediate.")
 
 
 def may_manage(ctx: Context, case: Case) -> bool:

@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.events import EventKind, Option, Reply
 from bot.features.reports.actions import MEDIATION, Med
 from bot.features.reports.model import MAX_NOTE
-from bot.features.reports.screens_mediation_case import show_case, today
+from bot.features.reports.screens_mediation_case import as_staff, show_case, today
 from bot.features.reports.states import MEDIATION as MEDIATION_FLOW
 from bot.features.reports.states import MediationStep
 from bot.i18n import N_, Translator
@@ -85,7 +85,9 @@ def ask_mediator(ctx: Context) -> None:
 
 def ask_day(ctx: Context) -> None:
     ctx.reply(
-        ctx._("On which day is the mediation session? Press a button or type a date (dd/mm/yyyy)."),
+        ctx._("On which day is the mediation session? Press a button or type a date (dd/mm/yyyy).")
+        if as_staff(ctx)
+        else ctx._("On which day is the mediation? Please press a button or type the date."),
         [
             [
                 Option(ctx.t.plain("Today"), action=MEDIATION(Med.DAY, 0)),
@@ -316,13 +318,23 @@ async def on_input(ctx: Context) -> None:
     elif step == MediationStep.SESSION:
         day = parse_day(text, today(ctx))
         if day is None:
-            ctx.reply(ctx._("Please type the date as day/month/year, for example 25/11/2026."))
+            ctx.reply(
+                ctx._("Please type the date as day/month/year, for example 25/11/2026.")
+                if as_staff(ctx)
+                else ctx._("Please type the date as day/month/year, e.g. 25/11/2026.")
+            )
             return
         first, last = session_bounds(today(ctx))
         if not first <= day <= last:
             ctx.reply(
                 ctx._(
                     "The session day must be between {first} and {last}. Please type it again.",
+                    first=first,
+                    last=last,
+                )
+                if as_staff(ctx)
+                else ctx._(
+                    "The mediation day must be between {first} and {last}. Please type it again.",
                     first=first,
                     last=last,
                 )

@@ -45,7 +45,7 @@ async def report(ctx: Context) -> None:
 
 async def begin_from_draft(ctx: Context, draft: Draft) -> None:
     """Open the report flow filled in from ``draft``, at the review step."""
-    refusal = await send.refusal(ctx, rate_limited=False)
+    refusal = await send.refusal(ctx)
     if refusal:
         ctx.end()
         ctx.reply(refusal)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Option
+from bot.core.permissions import LEADERS
 from bot.features.patrols.actions import PATROL, Ptl
 from bot.features.reports import service
 from bot.features.reports.actions import REPORT as BUTTONS
@@ -13,17 +14,32 @@ from bot.features.reports.model import rate_key
 from bot.features.reports.states import REPORT
 from bot.features.reports.texts import emergency_text
 from bot.storage import menus as menus_repo
+from bot.storage import report_limits, report_settings
+
+# Team leaders and officers may send this many times a resident's reports an hour: a patrol
+# night can bring several, named and audited; a loop or a stuck button must not flood.
+STAFF_FACTOR = 5
 
 
-async def refusal(ctx: Context, *, rate_limited: bool = True) -> str | None:
-    """Why this person may not send a report now, or None. A leader's report from a patrol
-    observation is named and audited: the hourly limit (against floods of tips) does not
-    apply to it, a block does."""
+async def refusal(ctx: Context) -> str | None:
+    """Why this person may not send a report now, or None. A block applies to everyone; the
+    hourly limit (against floods) too, a team leader's and an officer's :data:`STAFF_FACTOR`
+    times a resident's, said to them in their own words."""
     member, user = ctx.member, ctx.event.user
     assert member is not None and user is not None
-    found = await service.refusal(
-        ctx.conn, member.id, rate_key(ctx.event.platform, user.id), ctx.now, rate_limited
-    )
+    key, staff = rate_key(ctx.event.platform, user.id), ctx.roles.may(LEADERS)
+    found = await service.refusal(ctx.conn, member.id, key, ctx.now, not staff)
+    if found is None and staff:
+        limit = (await report_settings.settings(ctx.conn)).max_per_hour * STAFF_FACTOR
+        recent = await report_limits.recent_count(ctx.conn, key, member.id, ctx.now)
+        if recent >= limit:
+            return ctx._(
+                "You have sent {count} reports in the last hour, the most a team leader or "
+                "officer can send in an hour (a guard against a report sent again and again). "
+                "Please wait a little before the next one; patrol observations are kept and "
+                "can be turned into reports later. In an emergency call 113.",
+                count=limit,
+            )
     if found is None:
         return None
     if found.blocked:
@@ -43,7 +59,7 @@ async def submit(ctx: Context, *, anonymous: bool) -> None:
     user = ctx.event.user
     assert member is not None and user is not None
     draft = REPORT.state(ctx)
-    why_not = await refusal(ctx, rate_limited=not draft.from_patrol)
+    why_not = await refusal(ctx)
     if why_not:
         await close_flow(ctx)
         ctx.reply(why_not, edit=True)

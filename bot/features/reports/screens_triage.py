@@ -37,16 +37,18 @@ async def _load(ctx: Context, value: str) -> Report | None:
     return report
 
 
-async def _photos(ctx: Context, report: Report) -> None:
-    """The report's photos, to the handler's chat, each with the report's number (through the
-    outbox: each platform sends a photo its own way, whichever platform it was taken on)."""
-    photos = [str(m["file_id"]) for m in report.media if m.get("kind") == "photo"]
-    for number, file_id in enumerate(photos, start=1):
-        caption = ctx._(
-            "Report #{number}: photo {index} of {count}",
-            number=str(report.id),
-            index=number,
-            count=len(photos),
+async def _media(ctx: Context, report: Report, kind: str) -> None:
+    """The report's photos or voice notes, to the handler's chat, each with the report's
+    number (through the outbox: each platform sends them its own way, whichever platform they
+    were taken on)."""
+    files = [str(m["file_id"]) for m in report.media if m.get("kind") == kind]
+    photo = kind == "photo"
+    for number, file_id in enumerate(files, start=1):
+        params = {"number": str(report.id), "index": number, "count": len(files)}
+        caption = (
+            ctx._("Report #{number}: photo {index} of {count}", **params)
+            if photo
+            else ctx._("Report #{number}: voice note {index} of {count}", **params)
         )
         await outbox.enqueue(
             ctx.conn,
@@ -56,11 +58,16 @@ async def _photos(ctx: Context, report: Report) -> None:
             [],
             ctx.now,
             priority=outbox.PRIORITY_URGENT,
-            photo=file_id,
+            photo=file_id if photo else None,
+            voice=None if photo else file_id,
         )
-    ctx.outbox_written = bool(photos)
-    await ctx.audit("report.photos_shown", "report", report.id, count=len(photos))
-    ctx.toast(ctx._n("Sending {count} photo.", "Sending {count} photos.", len(photos)))
+    ctx.outbox_written = bool(files)
+    if photo:
+        await ctx.audit("report.photos_shown", "report", report.id, count=len(files))
+        ctx.toast(ctx._n("Sending {count} photo.", "Sending {count} photos.", len(files)))
+    else:
+        await ctx.audit("report.voices_played", "report", report.id, count=len(files))
+        ctx.toast(ctx._n("Sending {count} voice note.", "Sending {count} voice notes.", len(files)))
 
 
 async def on_triage(ctx: Context, argument: str) -> None:
@@ -81,7 +88,9 @@ async def on_triage(ctx: Context, argument: str) -> None:
     elif verb == Triage.HISTORY:
         await _history(ctx, report)
     elif verb == Triage.PHOTOS:
-        await _photos(ctx, report)
+        await _media(ctx, report, "photo")
+    elif verb == Triage.VOICES:
+        await _media(ctx, report, "voice")
     elif verb == Triage.CONFIRM:
         await confirmed(ctx, report)
     elif verb == Triage.CANCEL:

@@ -145,6 +145,9 @@ class UpdateEvents(TransportState):
             "update_id": update.update_id,
             "message_id": message.message_id,
         }
+        answered = message.reply_to_message  # an answer to the bot's request to reply
+        if answered is not None:
+            base["answers_message_id"] = self.prompts.get(chat.id, answered.message_id)
         if message.migrate_to_chat_id:
             new_id = str(message.migrate_to_chat_id)
             self.groups.add(new_id)

@@ -19,6 +19,7 @@ from telegram.error import (
 from bot.core.events import Button
 from bot.storage.outbox import OutboxMessage
 from bot.transports.send_results import UNCONFIRMED, SendResult
+from bot.transports.telegram.edits import unchanged
 from bot.transports.telegram.events import UpdateEvents
 from bot.transports.telegram.ids import tg_id
 from bot.transports.telegram.markup import keyboard
@@ -46,20 +47,28 @@ class OutboxSending(UpdateEvents):
         sent_id: int | None = None
         try:
             if item.edit_message_id is not None:
+                # An edit of a message sent anew (it could no longer be edited) goes to the
+                # new one; "not modified" sends nothing; any other refusal (too old, deleted)
+                # sends the new content once as a new message (see telegram/edits.py).
+                target = self.resent.target(item.chat_id, item.edit_message_id)
                 try:
                     await self.bot.edit_message_text(
                         telegram_html(item.text),
                         chat_id=tg_id(item.chat_id),
-                        message_id=item.edit_message_id,
+                        message_id=target,
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     )
+                    return SendResult.sent(target)
                 except BadRequest as exc:
-                    if "not modified" not in str(exc).lower():
+                    reason = str(exc).lower()
+                    if unchanged(exc):
+                        return SendResult.sent(target)
+                    if "chat not found" in reason or "user not found" in reason:
                         raise
-                sent_id = item.edit_message_id
-            elif item.photo:
+                    log.info("outbox: message %d could not edit (%s); sent anew", item.id, exc)
+            if item.photo:
                 photo = await self.bot.send_photo(
                     tg_id(item.chat_id),
                     item.photo,
@@ -125,4 +134,6 @@ class OutboxSending(UpdateEvents):
             return SendResult("error", reason=f"network: {exc}"[:200], failure=failure_kind(exc))
         except TelegramError as exc:
             return SendResult("error", reason=str(exc)[:200])
+        if item.edit_message_id is not None and sent_id is not None:
+            self.resent.record(item.chat_id, item.edit_message_id, sent_id)
         return SendResult.sent(sent_id)

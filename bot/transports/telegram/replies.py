@@ -30,6 +30,7 @@ from bot.core.richtext import plain
 from bot.storage import chats as chats_repo
 from bot.storage import outbox
 from bot.transports.send_results import UNCONFIRMED
+from bot.transports.telegram.edits import shows, unchanged
 from bot.transports.telegram.events import UpdateEvents
 from bot.transports.telegram.ids import PLATFORM, tg_id
 from bot.transports.telegram.markup import asks_in_place, force_reply, keyboard, reply_prompt
@@ -65,16 +66,22 @@ class Replies(UpdateEvents):
                 # Only the button's spinner to stop: that request goes out beside the reply,
                 # which does not wait for its answer.
                 answering = asyncio.create_task(self._answer(query, None))
+        shown = query.message if query is not None else None  # what the press was on
         try:
-            await self._send_all(event, outcome)
+            await self._send_all(event, outcome, shown)
         finally:
             if answering is not None:
                 await answering
 
-    async def _send_all(self, event: Event, outcome: Outcome) -> None:
+    async def _send_all(self, event: Event, outcome: Outcome, shown: Any) -> None:
         for message in outcome.messages:
             try:
-                await self.send_following_migration(message)
+                sent_id = await self.send_following_migration(message, shown)
+                card = event.answers_message_id
+                if card is not None and sent_id is not None and asks_in_place(message):
+                    # This answer asks again itself (a wrong answer): the answer to it still
+                    # belongs to the message with the options.
+                    self.prompts.put(message.chat_id, sent_id, card)
             except ReplyNotSent as unsent:
                 await self._queue_unsent(event, unsent.rest)
             except Forbidden:
@@ -101,7 +108,7 @@ class Replies(UpdateEvents):
             "reply to update %s refused on every attempt; handed to the outbox", event.update_id
         )
 
-    async def send_following_migration(self, message: Outgoing) -> None:
+    async def send_following_migration(self, message: Outgoing, shown: Any = None) -> int | None:
         """Send a reply to where its chat is now: a group that became a supergroup is followed,
         whether the move is known already or Telegram reports it on this reply (then recorded
         like the move announcement would, and the reply sent again to the new id)."""
@@ -114,7 +121,7 @@ class Replies(UpdateEvents):
             if current != message.chat_id:
                 message = replace(message, chat_id=current)
         try:
-            await self.send(message)
+            return await self.send(message, shown)
         except ChatMigrated as exc:
             new_id = str(exc.new_chat_id)
             log.info("group %s became supergroup %s; reply follows it", message.chat_id, new_id)
@@ -125,7 +132,7 @@ class Replies(UpdateEvents):
             self._moved_to(message.chat_id, new_id)
             self.groups.add(new_id)
             # A message of the old group cannot be edited in the new one: send it anew.
-            await self.send(replace(message, chat_id=new_id, edit_message_id=None))
+            return await self.send(replace(message, chat_id=new_id, edit_message_id=None))
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
@@ -133,11 +140,14 @@ class Replies(UpdateEvents):
         except TelegramError as exc:  # an old query cannot be answered any more; harmless
             log.debug("answering callback failed: %s", exc)
 
-    async def send(self, message: Outgoing) -> None:
+    async def send(self, message: Outgoing, shown: Any = None) -> int | None:
+        """Send or edit a reply; the id of the (last) message sent, when known. ``shown``: the
+        message a button was pressed on, as Telegram gave it (see bot.transports.telegram.edits
+        for an edit Telegram refuses)."""
         request = message.expects_reply
         if request is not None and not asks_in_place(message):
-            await self.send(replace(message, expects_reply=None))
-            await self._paced(
+            shown_id = await self.send(replace(message, expects_reply=None), shown)
+            prompt = await self._paced(
                 message.chat_id,
                 lambda: self.bot.send_message(
                     tg_id(message.chat_id),
@@ -146,7 +156,9 @@ class Replies(UpdateEvents):
                     reply_markup=force_reply(request),
                 ),
             )
-            return
+            if prompt is not None and shown_id is not None and message.buttons:
+                self.prompts.put(message.chat_id, prompt.message_id, shown_id)
+            return prompt.message_id if prompt is not None else None
         markup: InlineKeyboardMarkup | ForceReply | None = keyboard(message.buttons)
         answers: ReplyParameters | None = None
         if request is not None and request.reply_to_message_id is not None:  # asks in place
@@ -157,39 +169,51 @@ class Replies(UpdateEvents):
             # A text too long for one message: its first part replaces the message, the rest
             # follows as new messages (the options go with the last).
             first, *rest = split_text(message.text)
+            target = self.resent.target(chat_id, message.edit_message_id)
             try:
                 await self._paced(
                     chat_id,
                     lambda: self.bot.edit_message_text(
                         telegram_html(first),
                         chat_id=tg_id(message.chat_id),
-                        message_id=message.edit_message_id,
+                        message_id=target,
                         parse_mode=ParseMode.HTML,
                         reply_markup=None if rest else markup,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     ),
                     resend_if_unsure=True,  # an edit done twice shows the same text
                 )
-                edited = True
             except BadRequest as exc:
-                # Too old or not editable: send it as a new message instead.
-                edited = "not modified" in str(exc).lower()
+                if unchanged(exc):  # it shows this already: nothing to send, not even the rest
+                    return target
+                # Too old or not editable: sent once as a new message, which later edits of
+                # this message go to; not when the message already shows it.
+                if target == message.edit_message_id and shows(
+                    shown if shown is not None and shown.message_id == target else None,
+                    message.text,
+                    message.buttons,
+                ):
+                    return target
+                log.info("an edit was refused (%s); its content is sent anew, once", exc)
+                new_id = await self.send(replace(message, edit_message_id=None))
+                if new_id is not None:
+                    self.resent.record(chat_id, message.edit_message_id, new_id)
+                return new_id
             except (RetryAfter, NetworkError) as exc:
                 # Refused on every attempt: the outbox sends it later, as a new message.
                 raise ReplyNotSent(replace(message, edit_message_id=None)) from exc
-            if edited:
-                if rest:
-                    await self.send(replace(message, text="\n".join(rest), edit_message_id=None))
-                return
+            if rest:
+                return await self.send(replace(message, text="\n".join(rest), edit_message_id=None))
+            return target
         if message.attachment is not None:
             attachment = message.attachment
             try:
                 data = await attachment.content()
             except Exception:  # a chart or file that cannot be made must not stop the bot
                 log.exception("could not make %s; not sent", attachment.filename)
-                return
+                return None
             if attachment.kind == "photo":
-                await self._paced(
+                sent = await self._paced(
                     chat_id,
                     lambda: self.bot.send_photo(
                         tg_id(message.chat_id),
@@ -200,7 +224,7 @@ class Replies(UpdateEvents):
                     ),
                 )
             else:
-                await self._paced(
+                sent = await self._paced(
                     chat_id,
                     lambda: self.bot.send_document(
                         tg_id(message.chat_id),
@@ -211,12 +235,13 @@ class Replies(UpdateEvents):
                         reply_markup=markup,
                     ),
                 )
-            return
+            return sent.message_id if sent is not None else None
         parts = split_text(message.text)
+        sent_id: int | None = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             try:
-                await self._paced(
+                sent = await self._paced(
                     chat_id,
                     lambda part=part, last=last: self.bot.send_message(  # type: ignore[misc]
                         tg_id(message.chat_id),
@@ -233,6 +258,8 @@ class Replies(UpdateEvents):
                 # Every attempt was refused (flood limits, server errors): what is left of
                 # the reply goes to the durable outbox instead of being lost.
                 raise ReplyNotSent(replace(message, text="\n".join(parts[index:]))) from exc
+            sent_id = sent.message_id if sent is not None else None
+        return sent_id
 
     async def _paced(
         self,

@@ -14,6 +14,7 @@ from bot.core.registry import Registry
 from bot.storage.db import Database
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
+from bot.transports.telegram.edits import MessageMap, Resent
 
 
 class TransportState:
@@ -38,3 +39,5 @@ class TransportState:
     _handling: asyncio.Semaphore
     menus_task: asyncio.Task[None] | None
     _parts_sent: dict[int, int]
+    resent: Resent
+    prompts: MessageMap

@@ -35,6 +35,7 @@ from bot.core.registry import Registry
 from bot.storage.db import Database
 from bot.transports.chat_lanes import ChatLanes
 from bot.transports.pacing import Pacer
+from bot.transports.telegram.edits import MessageMap, Resent
 from bot.transports.telegram.ids import PLATFORM
 from bot.transports.telegram.menus import CommandMenus
 from bot.transports.telegram.outbox_sender import OutboxSending
@@ -87,6 +88,11 @@ class TelegramTransport(Polling, Replies, OutboxSending, CommandMenus):
         # Outbox messages sent in parts: how many parts went out, while a later part waits for
         # a retry (the worker sends the message again; those parts are not).
         self._parts_sent: dict[int, int] = {}
+        # Messages that could no longer be edited and were sent anew (see telegram/edits.py).
+        self.resent = Resent()
+        # A request to reply sent after a message with options: request id -> that message,
+        # which the answer (a reply to the request) may edit in place.
+        self.prompts = MessageMap()
         self._register_handlers()
 
     # Handlers: the registry drives them --------------------------------------------------
