@@ -25,7 +25,7 @@ from bot.core.events import (
 )
 from bot.core.flows import STALE_MENU, StateRefused
 from bot.core.menus import resolve_buttons, shown_options
-from bot.core.permissions import ADMINS, LEADERS, OFFICERS, Role, RoleSet, load_roles
+from bot.core.permissions import LEADERS, RoleSet, load_roles, refusal
 from bot.core.registry import Command, Registry
 from bot.i18n import N_, pick_language
 from bot.storage import chats, conversations, menus
@@ -253,7 +253,7 @@ class Dispatcher:
             ctx.toast(ctx._(STALE_MENU))
             return
         if not ctx.roles.may(action.roles):
-            ctx.toast(refusal(ctx, action.roles))
+            ctx.toast(refusal(ctx._, action.roles))
             return
         await action.handler(ctx, argument)
 
@@ -284,7 +284,7 @@ class Dispatcher:
                 )
             return
         if not ctx.roles.may(command.roles):
-            ctx.reply(refusal(ctx, command.roles))
+            ctx.reply(refusal(ctx._, command.roles))
             return
         await command.handler(ctx)
 
@@ -439,20 +439,3 @@ class Dispatcher:
 def _picks_an_option(text: str, options: list[list[Option]]) -> bool:
     typed = text.strip()
     return typed.isdigit() and 1 <= int(typed) <= sum(len(row) for row in options)
-
-
-def refusal(ctx: Context, allowed: frozenset[Role]) -> str:
-    """A polite refusal that says who may do this, never why the person is not one of them."""
-    if allowed <= ADMINS:
-        who = ctx._("the deployment administrators")
-    elif allowed <= OFFICERS:
-        who = ctx._("commune police officers")
-    elif allowed <= LEADERS:
-        who = ctx._("team leaders and commune police officers")
-    else:
-        who = ctx._("registered residents")
-    return ctx._(
-        "Sorry, only {who} can use this. If you think you should have access, please "
-        "ask your commune police officer.",
-        who=who,
-    )

@@ -5,7 +5,7 @@ Roles come from the database (and ``XOMANTOAN_ADMINS``), never from who is a Tel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -117,3 +117,20 @@ async def load_roles(
     if wide or not communes:
         return RoleSet(frozenset(found), frozenset(leader_areas))
     return RoleSet(frozenset(found), frozenset(leader_areas), frozenset(communes), commune_areas)
+
+
+def refusal(_: Callable[..., str], allowed: frozenset[Role]) -> str:
+    """A polite refusal that says who may do this, never why the person is not one of them."""
+    if allowed <= ADMINS:
+        who = _("the deployment administrators")
+    elif allowed <= OFFICERS:
+        who = _("commune police officers")
+    elif allowed <= LEADERS:
+        who = _("team leaders and commune police officers")
+    else:
+        who = _("registered residents")
+    return _(
+        "Sorry, only {who} can use this. If you think you should have access, please "
+        "ask your commune police officer.",
+        who=who,
+    )
