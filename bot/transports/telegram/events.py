@@ -57,8 +57,12 @@ class UpdateEvents(TransportState):
         if self._moves_known:
             return
         self._moves_known = True
-        async with self.db.read() as conn:
-            self.moved = await chats_repo.moves(conn, PLATFORM)
+        try:
+            async with self.db.read() as conn:
+                self.moved = await chats_repo.moves(conn, PLATFORM)
+        except BaseException:
+            self._moves_known = False  # read again next time
+            raise
 
     def _moved_to(self, old_id: str, new_id: str) -> None:
         """A move this process saw and records (as chats.migrate does in the database)."""

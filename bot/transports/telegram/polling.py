@@ -89,7 +89,10 @@ class Polling(WebhookReceiving, UpdateEvents):
                 continue
             delay = POLL_BACKOFF_START
             if raw:
-                await self.follow_moves()
+                try:
+                    await self.follow_moves()
+                except Exception:  # the database away a moment: the moves are read next time
+                    log.warning("could not read the groups' moves; reading them later")
             confirmed = offset
             accepted: list[tuple[int | None, Update, Any]] = []
             for item in raw:
