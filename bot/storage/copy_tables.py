@@ -30,6 +30,10 @@ NOT_COPIED: Mapping[str, str] = {
     "report_routes": "who gets each category of report: the province's own setting stays",
     "schema_version": "the database's own version",
     "copied_rows": "the ids of earlier copies into the source itself",
+    "processes": "the source's bot processes: the province's registry knows its own",
+    "timer_runs": "which process ran each timer when: the province's timers run on their own",
+    "chat_turns": "each chat's place in the sending pace: it fills again within seconds",
+    "inbox_claims": "which process handles a chat's waiting updates: none wait once it stopped",
 }
 # The outbox: messages already delivered stay behind (their counts are kept on their
 # broadcast run), except those a copied row still points at (a pledge board edits its posted
