@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.storage import chat_turns, chats, outbox
 from bot.storage.chat_turns import Answer, TurnRules
+from bot.storage.connection import ConnectionLost
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.pacing import Limits, Pacer
@@ -150,5 +151,15 @@ class Recording:
                 await self._flush()
             except asyncio.CancelledError:
                 raise
+            except ConnectionLost as exc:  # the database server restarting: a fault, not a bug
+                log.warning("outbox: recording sent messages: %s; trying again in 1s", exc)
+                await self._flush_again()
             except Exception:
-                log.exception("outbox: recording sent messages failed; will try again")
+                log.exception("outbox: recording sent messages failed; trying again in 1s")
+                await self._flush_again()
+
+    async def _flush_again(self) -> None:
+        """The results not recorded are still waiting: ask again in a second, not only when
+        the next message is sent (the queue may have emptied)."""
+        await asyncio.sleep(1.0)
+        self._results_waiting.set()
