@@ -840,14 +840,14 @@ async def measure(
         db = await Database.open(database, migrate=False)
         counts = []
         async with db.read() as conn:
-            for sql in (
+            for query in (
                 f"SELECT COUNT(*) FROM members WHERE CAST(user_id AS BIGINT) >= {NEW_USER_BASE}"
                 " AND consent_at IS NOT NULL",
                 "SELECT COUNT(*) FROM pledges WHERE reference NOT LIKE 'S-%'",
                 "SELECT COUNT(*) FROM reports",
                 "SELECT COUNT(*) FROM patrols WHERE status != 'open'",
             ):
-                row = await (await conn.execute(sql)).fetchone()
+                row = await (await conn.execute(query)).fetchone()
                 counts.append(row[0] if row else 0)
         await db.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
