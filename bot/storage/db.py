@@ -7,9 +7,11 @@ task's statements from landing inside another task's transaction.
 Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
 queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
 cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
-query. What may take long runs in that thread still: a commit (it writes the log, and syncs
-the disk when the log is copied into the database), waiting for another process's write lock,
-a checkpoint, a backup.
+query. What may take long runs in that thread still: a commit (it writes the log), waiting for
+another process's write lock, a full checkpoint, a backup.
+
+The shared connection never copies the write-ahead log into the database itself: a connection
+of its own does, beside it (bot/storage/log_copies.py), so that no update waits for the disk.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bot.storage.connection import (
     IntegrityError,
     Row,
 )
+from bot.storage.log_copies import LogCopies
 
 __all__ = [
     "Connection",
@@ -52,6 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another process's lock
+CHECKPOINT_ATTEMPTS = 50  # a full checkpoint that finds another one under way, tried again
 T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # The first line of a migration that must run with foreign keys off (it remakes tables).
@@ -218,6 +222,11 @@ def _neutral(exc: sqlite3.Error) -> DatabaseError:
     return DatabaseError(str(exc))
 
 
+def _truncate_log(raw: sqlite3.Connection) -> list[Any]:
+    """A full checkpoint that empties the log: (busy, pages in the log, pages copied)."""
+    return raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
 async def _to_the_end(future: asyncio.Future[T]) -> T:
     """The result of what runs in aiosqlite's thread, waited for even when the waiting task is
     cancelled (a shutdown, a timeout): that thread goes on with it regardless, and the task must
@@ -253,6 +262,8 @@ class Database:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # The log's copy into the database, made beside the shared connection.
+        self.log_copies = LogCopies(path, self._lock)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -284,6 +295,8 @@ class Database:
         if str(path) != ":memory:":
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # The log is copied into the database beside this connection (self.log_copies).
+            await conn.execute("PRAGMA wal_autocheckpoint = 0")
         db = cls(conn, str(path))
         try:
             await db.check_version()
@@ -295,7 +308,9 @@ class Database:
         return db
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self.log_copies.held(), self._lock:
+            self.log_copies.close()
+            # The last connection to the file to close copies the rest of the log.
             await self.conn.close()
 
     async def claim_poller(self) -> bool:
@@ -383,6 +398,8 @@ class Database:
             except BaseException:
                 await self._end_transaction()  # a COMMIT that failed leaves it open
                 raise
+            if self.path != ":memory:":
+                self.log_copies.after_commit()
 
     async def _end_transaction(self) -> None:
         """Roll back the transaction still open, if any (on the event loop's thread: nothing
@@ -415,19 +432,25 @@ class Database:
             await db.close()
 
     async def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database and truncate it to zero bytes."""
+        """Copy the write-ahead log into the database and truncate it to zero bytes (what
+        /forgetme counts on: no page of the log still holds what was deleted)."""
         if self.path == ":memory:":
             return
         conn = self.conn
-        async with self._lock:
-            if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
-                raw = conn._conn
-                await conn.in_thread(
-                    lambda: raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
-                    busy_timeout=BUSY_TIMEOUT_MS,
-                )
-            else:
-                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with self.log_copies.held(), self._lock:
+            for _ in range(CHECKPOINT_ATTEMPTS):
+                if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
+                    rows = await conn.in_thread(
+                        partial(_truncate_log, conn._conn), busy_timeout=BUSY_TIMEOUT_MS
+                    )
+                else:
+                    async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                        rows = list(await cur.fetchall())
+                if not rows or not rows[0][0]:  # not "busy": done
+                    return
+                # Another process was copying the log (its own checkpoint): try again.
+                await asyncio.sleep(0.1)
+            log.warning("the database log of %s could not be emptied: in use", self.path)
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""
