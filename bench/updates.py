@@ -13,9 +13,11 @@ bench raises those limits a hundredfold (``Limits().scaled(100)``) and measures 
 
 Each person waits for the bot's answer before the next step (the buttons they press are those
 of the bot's latest message), so the stream is what a chat produces. Printed per bot and size:
-updates per second over several passes (median and worst), p50/p99 handling latency at a steady
-100 updates a second, start-up time (process start to the first getUpdates) with the number of
-command menus sent, idle and peak RSS, and timer overruns logged by the scheduler.
+updates per second over several passes (median and worst; in a pass everyone begins at once),
+p50/p99 handling latency at a steady 100 updates a second (people come and go, so every kind of
+step is spread over the run, see ``run_people``), start-up time (process start to the first
+getUpdates) with the number of command menus sent, idle and peak RSS, and timer overruns
+logged by the scheduler.
 
 Run: ``make bench`` or ``.venv/bin/python -m bench.updates [--sizes 10000,100000] [--passes 3]``.
 Seeded databases are built once and cached in ``bench/out/``.
@@ -25,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import itertools
 import os
+import random
 import re
 import shutil
 import signal
@@ -62,6 +66,7 @@ GROUP_BASE = -(10**12)
 DEBUG = bool(os.environ.get("BENCH_DEBUG"))
 DEBUG_CHATS = set(os.environ.get("BENCH_DEBUG", "").split(","))  # chat ids, comma-separated
 QUIET = 0.05  # seconds without an answer in a chat before its person acts again
+AT_ONCE = 30  # people in the middle of a flow at a time in the paced run (see run_people)
 LOOK = 5.0  # seconds a person looks for a button to press before pressing anyway (a miss)
 MIX = {"register": 40, "sign": 60, "view": 60, "report": 40, "patrol": AREAS, "misc": 80}
 
@@ -521,9 +526,15 @@ class BenchAPI(FakeBotAPI):
         return answered - pushed
 
 
-async def run_people(api: BenchAPI, people: list[Person], pace: float | None) -> tuple[int, float]:
+async def run_people(
+    api: BenchAPI, people: list[Person], pace: float | None, at_once: int | None = None
+) -> tuple[int, float]:
     """Everyone goes through their steps; with ``pace`` (updates a second) the updates are
-    released at that steady rate. Returns (updates, seconds)."""
+    released at that steady rate. With ``at_once``, people come in a shuffled order and at
+    most that many are in the middle of their flow at a time (one begins when another is
+    done), as in a commune where people come and go: every kind of step, light and heavy, is
+    then spread over the whole run. Without it, everyone begins at once and goes through
+    their flow in step with the others. Returns (updates, seconds)."""
     tokens: asyncio.Queue[None] | None = asyncio.Queue() if pace else None
     total = sum(len(p.steps) for p in people)
 
@@ -561,7 +572,16 @@ async def run_people(api: BenchAPI, people: list[Person], pace: float | None) ->
 
     start = time.monotonic()
     pacer = asyncio.create_task(release()) if pace else None
-    await asyncio.gather(*(act(p) for p in people))
+    if at_once is None:
+        await asyncio.gather(*(act(p) for p in people))
+    else:
+        coming = deque(random.Random(len(people)).sample(people, len(people)))
+
+        async def one_after_another() -> None:
+            while coming:
+                await act(coming.popleft())
+
+        await asyncio.gather(*(one_after_another() for _ in range(at_once)))
     if pacer is not None:
         pacer.cancel()
     return done, time.monotonic() - start
@@ -750,6 +770,16 @@ def slowest(steps: list[tuple[float, float, str, int]], share: float = 0.01) -> 
     lines = [f"slowest {share:.0%} ({len(ranked)} updates, from {ranked[-1][1] * 1000:.1f} ms):"]
     for label, count in counts.most_common(8):
         lines.append(f"  {count:3d}x  worst {worst[label] * 1000:7.1f} ms  {label}")
+    pushed = sorted(s[0] for s in steps)
+    ahead = [
+        bisect.bisect_right(pushed, s[0]) - bisect.bisect_left(pushed, s[0] - 0.1) - 1
+        for s in ranked
+    ]
+    most = max(bisect.bisect_right(pushed, t + 0.1) - bisect.bisect_left(pushed, t) for t in pushed)
+    lines.append(
+        f"  pushed with {statistics.median(ahead):.0f} others (median; most {max(ahead)}) in the"
+        f" 100 ms before them; any 100 ms of the run held at most {most} updates"
+    )
     return lines
 
 
@@ -819,7 +849,7 @@ async def measure(
         first = (passes - 1) * sum(mix.values()) + max(mix.values())
         api.stats.steps.clear()
         steady_from = time.monotonic()
-        await run_people(api, actors(members, passes, steady_mix, first), 100.0)
+        await run_people(api, actors(members, passes, steady_mix, first), 100.0, AT_ONCE)
         steady = (steady_from, time.monotonic())
         lat = sorted(api.stats.latencies)
         peak = rss_mb(process.pid, "VmHWM")
@@ -911,7 +941,8 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"{args.passes} passes of {per_pass} updates (registrations, pledges signed and viewed, "
         "reports, live patrols with observations, /help, text, group commands, /language), "
-        f"then {args.seconds:g} s at 100 updates/s; each bot polls a fake Bot API."
+        f"then {args.seconds:g} s at 100 updates/s (people come and go, at most {AT_ONCE} in"
+        " the middle of a flow at a time); each bot polls a fake Bot API."
     )
     for members in sizes:
         await build_seed(members)
