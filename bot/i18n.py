@@ -58,6 +58,11 @@ CONTEXT_SEP = "\x04"
 # The wording of platforms without buttons or shared locations (Zalo): options are typed as
 # numbers, places as text. A transport that is such a platform says so (see CoreConfig).
 TYPED = "typed"
+# The wording of a platform that takes text alone (the console chat: no photo, voice message or
+# location can be sent there): its own words where a message offers those, else TYPED's.
+TEXT_ONLY = "textonly"
+# The contexts tried, in turn, for each kind of platform's wording.
+WORDING_CONTEXTS: dict[str, tuple[str, ...]] = {TEXT_ONLY: (TEXT_ONLY, TYPED)}
 # The words for a reader who is staff (team leaders, officers: "đồng chí") where a message is
 # written for residents ("anh/chị") and has a ``msgctxt "staff"`` entry; tried before the
 # platform's words.
@@ -121,8 +126,20 @@ class Translator:
         self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
         self.wording = wording
         self.staff = staff
-        self._contexts = ((STAFF,) if staff else ()) + ((wording,) if wording else ())
+        worded = WORDING_CONTEXTS.get(wording, (wording,)) if wording else ()
+        self._contexts = ((STAFF,) if staff else ()) + worded
         self._catalog = load_catalog(self.language)
+
+    @property
+    def typed(self) -> bool:
+        """The reader's platform has no buttons: options are typed as numbers (:data:`TYPED`)."""
+        return TYPED in self._contexts
+
+    @property
+    def takes_media(self) -> bool:
+        """The reader's platform can send photos, voice messages and locations (not
+        :data:`TEXT_ONLY`'s): a prompt offers them only then."""
+        return TEXT_ONLY not in self._contexts
 
     def _lookup(self, message: str) -> str:
         for context in self._contexts:

@@ -28,7 +28,7 @@ from bot.core.events import (
 from bot.core.events import parse_command as parse_command_text
 from bot.core.menus import parse_callback_data
 from bot.core.richtext import plain
-from bot.i18n import TYPED
+from bot.i18n import TEXT_ONLY
 from bot.storage.outbox import OutboxMessage
 from bot.transports.numbered import choice, option_lines
 from bot.transports.send_results import SendResult
@@ -70,7 +70,7 @@ class ConsoleTransport:
         self.dispatcher = dispatcher
         # No buttons, no shared locations, no files: messages say to type the option's number
         # (the words Zalo has too), for replies and for messages queued to console members.
-        dispatcher.config.platform_wording[PLATFORM] = TYPED
+        dispatcher.config.platform_wording[PLATFORM] = TEXT_ONLY
         self.files_dir = files_dir  # where photos and documents are saved for the reader
         self.identities = {i.key: i for i in identities}
         self.me = identities[0]

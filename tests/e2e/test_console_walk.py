@@ -165,3 +165,21 @@ async def test_the_observation_card_labels_its_counts_in_words(tmp_path: Path) -
         assert "× 3." in three
     finally:
         await db.close()
+
+
+async def test_the_console_asks_for_text_alone_where_a_phone_could_send_photos(
+    tmp_path: Path,
+) -> None:
+    """The console takes typed lines only: its prompts offer no photo, voice message or
+    location (Telegram's and Zalo's do)."""
+    db, settings = await _demo(tmp_path)
+    try:
+        console = Console(db, settings)
+        for line in ("/start", "1", "1", "1"):
+            await console.type(line)
+        await console.type("/baocao")
+        describe = await console.type("1")  # the first kind of problem
+        assert "mô tả sự việc" in describe
+        assert "ảnh" not in describe and "thoại" not in describe
+    finally:
+        await db.close()

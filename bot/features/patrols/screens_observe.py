@@ -24,7 +24,6 @@ from bot.features.patrols.states import PatrolState, PatrolStep
 from bot.features.patrols.to_report import report_category
 from bot.features.reports import screens_report as reports
 from bot.features.reports.model import MAX_DESCRIPTION, Draft
-from bot.i18n import TYPED
 from bot.shared.pickers import problem_text, stale
 from bot.shared.text import TextProblem, check_free_text
 from bot.storage import patrol_observations
@@ -93,7 +92,7 @@ def show_observation(ctx: Context, o: Observation, *, edit: bool = False) -> Non
     # Typed on a chat without buttons, a bare number presses an option: the harmless ones
     # come first, the ones that remove something last; there a quick count says in words what
     # it does, so "[1] ×2" is not read as the number to type.
-    typed = ctx.t.wording == TYPED
+    typed = ctx.t.typed
     rows = [
         [
             Option(

@@ -151,7 +151,9 @@ async def ask(ctx: Context, *, edit: bool = False, lead: str | None = None) -> N
                 "Please describe what happened: type it, or send a voice message. You can add "
                 "up to {photos} photos. Then press Continue.",
                 photos=MAX_PHOTOS,
-            ),
+            )
+            if ctx.t.takes_media
+            else ctx._("Please type what happened, then press Continue."),
             [cancel],
         )
     elif step == ReportStep.AREA:

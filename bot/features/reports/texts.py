@@ -18,7 +18,7 @@ from bot.features.reports.model import (
     Target,
     handler_moves,
 )
-from bot.i18n import N_, TYPED, Safe, Translator, escape
+from bot.i18n import N_, Safe, Translator, escape
 from bot.storage.reports import Report
 
 MOVE_LABELS: dict[Status, str] = {
@@ -122,7 +122,7 @@ def card_options(t: Translator, report: Report, *, officer: bool) -> list[list[O
     more = [Option(t.plain("🕘 History"), action=TRIAGE(Triage.HISTORY, report.id))]
     if report.media_count("photo"):
         more.append(Option(t.plain("🖼 Photos"), action=TRIAGE(Triage.PHOTOS, report.id)))
-    if report.media_count("voice") and t.wording != TYPED:  # typed: the card says where
+    if report.media_count("voice") and not t.typed:  # typed: the card says where
         more.append(Option(t.plain("🔊 Voice notes"), action=TRIAGE(Triage.VOICES, report.id)))
     if report.category == MEDIATION_CATEGORY:
         more.append(Option(t.plain("⚖️ Mediation case"), action=TRIAGE(Triage.MEDIATION, report.id)))
