@@ -10,6 +10,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from telegram.error import BadRequest
+
 from bot.config import ENV_PREFIX, Settings, SettingsError
 from bot.core.dispatcher import Dispatcher
 from bot.core.registry import Registry
@@ -34,6 +36,11 @@ log = logging.getLogger(__name__)
 REFUSED = (
     f"Setting {ENV_PREFIX}TELEGRAM_TOKEN: Telegram refused this token (401 Unauthorized);"
     " copy it again from @BotFather"
+)
+# setWebhook answered 400: the address itself is refused, and asking again changes nothing.
+WEBHOOK_REFUSED = (
+    f"Setting {ENV_PREFIX}TELEGRAM_WEBHOOK_URL: Telegram refused the address {{url}} ({{reason}});"
+    " it must be an https:// address that Telegram can reach, on port 443, 80, 88 or 8443"
 )
 
 
@@ -112,7 +119,7 @@ class RunningTelegram:
 
     async def _set_webhook(self, stop: asyncio.Event) -> None:
         """Tell Telegram the address (retried with back-off while it does not answer; a
-        refused token stops the bot)."""
+        refused token or a refused address stops the bot with one line)."""
         assert self.transport is not None
         url, secret = self.settings.telegram_webhook_url, self.settings.telegram_secret
         assert url is not None and secret is not None
@@ -122,6 +129,9 @@ class RunningTelegram:
                 changed = await self.transport.set_webhook(url, secret, ALLOWED_UPDATES)
             except asyncio.CancelledError:
                 raise
+            except BadRequest as exc:
+                reason = str(exc).replace("\n", " ")[:200]
+                raise SettingsError(WEBHOOK_REFUSED.format(url=url, reason=reason)) from None
             except Exception as exc:
                 if isinstance(exc, TOKEN_REFUSED) or "unauthorized" in str(exc).lower():
                     raise SettingsError(REFUSED) from None

@@ -271,3 +271,30 @@ async def test_on_sqlite_a_second_webhook_process_refuses_to_start(
     assert "another bot process" in err.decode() and "already running" in err.decode()
     answer = await ChatUser(api, 612, "An", language_code="en").send("/help")  # the first goes on
     assert "What I can do" in answer.text
+
+
+@pytest.mark.timeout(180)  # a real process starting on a loaded machine
+async def test_an_address_telegram_refuses_stops_the_process_with_one_line(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await seed_areas(database)
+    refusal = "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+    api.fail("setWebhook", 400, refusal, times=5)
+    process = await run_process(
+        api,
+        database,
+        XOMANTOAN_TELEGRAM_WEBHOOK_URL="https://bot.example:8080/telegram",
+        XOMANTOAN_TELEGRAM_WEBHOOK_SECRET=SECRET,
+        XOMANTOAN_HTTP_PORT=str(free_port()),
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    stderr = err.decode()
+    assert process.returncode == 2
+    assert "Traceback" not in stderr and SECRET not in stderr
+    refused = [line for line in stderr.splitlines() if line.startswith("xomantoan:")]
+    assert len(refused) == 1
+    assert "XOMANTOAN_TELEGRAM_WEBHOOK_URL" in refused[0]
+    assert "https://bot.example:8080/telegram" in refused[0]
+    assert "only on ports 80, 88, 443 or 8443" in refused[0]
+    assert [c.method for c in api.calls].count("setWebhook") == 1  # not asked again and again
