@@ -34,11 +34,15 @@ class Dialect:
 
     name: str  # "sqlite" or "postgresql"
 
-    def group_concat(self, expr: str, separator: str = ",") -> str:
-        """The values of ``expr`` joined by ``separator`` (an aggregate), in the rows' order."""
+    def group_concat(self, expr: str, separator: str = ",", order_by: str | None = None) -> str:
+        """The values of ``expr`` joined by ``separator`` (an aggregate). In order of
+        ``order_by`` when given: PostgreSQL sorts them itself; SQLite (which takes an ORDER BY
+        in an aggregate only from 3.44 on) keeps the order of the rows it is given, so the
+        caller reads them from a subquery sorted the same way."""
         sep = "'" + separator.replace("'", "''") + "'"
         if self.name == "postgresql":
-            return f"string_agg(CAST({expr} AS TEXT), {sep})"
+            order = f" ORDER BY {order_by}" if order_by else ""
+            return f"string_agg(CAST({expr} AS TEXT), {sep}{order})"
         return f"GROUP_CONCAT({expr}, {sep})"
 
     def json_array_length(self, expr: str) -> str:

@@ -301,8 +301,8 @@ async def observations(
     params: list[object] = [to_db(begin), to_db(end)]
     sql = (
         "SELECT o.id, o.patrol_id, a.code, p.started_at, o.kind, o.count, o.reminded,"
-        f" (SELECT {conn.dialect.group_concat('n.text', '; ')} FROM (SELECT text"
-        " FROM patrol_observation_notes"
+        f" (SELECT {conn.dialect.group_concat('n.text', '; ', order_by='n.id')} FROM (SELECT"
+        " id, text FROM patrol_observation_notes"
         "   WHERE observation_id = o.id ORDER BY id) n),"
         " o.photo IS NOT NULL, o.latitude, o.longitude, o.for_report, o.created_at,"
         " p.started_at, p.id, o.id"

@@ -735,3 +735,20 @@ async def test_rows_come_in_windows_without_losing_or_repeating_one(db: Database
     assert [r.code for r in at_once if r.code.startswith("SAME")] == [f"SAME-{n}" for n in range(5)]
     assert [p.reference for p in pledged] == ["CK26-DONG-1", "CK26-DONG-2", "CK26-TAY-1"]
     assert len(patrolled) == 3
+
+
+async def test_an_observations_notes_come_in_the_order_they_were_added(db: Database) -> None:
+    await seed(db)
+    begin, end = YEAR.utc_bounds(TZ)
+    async with db.read() as conn:
+        noted = [o async for w in exports.observations(conn, None, begin, end) for o in w]
+    observation = next(o for o in noted if o.note)
+    async with db.unit() as conn:
+        for n, text in enumerate(("thứ hai", "thứ ba", "a thứ tư", "thứ năm")):
+            await patrol_observations.add_note(
+                conn, observation.id, text, at(f"2026-07-01T13:4{n + 2}:00")
+            )
+    async with db.read() as conn:
+        noted = [o async for w in exports.observations(conn, None, begin, end) for o in w]
+    again = next(o for o in noted if o.id == observation.id)
+    assert again.note == f"{observation.note}; thứ hai; thứ ba; a thứ tư; thứ năm"
