@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.storage import chat_turns, chats, outbox
 from bot.storage.chat_turns import Answer, TurnRules
-from bot.storage.connection import ConnectionLost
+from bot.storage.connection import Connection, ConnectionLost
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.pacing import Limits, Pacer
@@ -67,62 +67,105 @@ class Recording:
             self._done_with_chat(chat_id)
             return
         now = self.clock()
-        async with self.db.unit() as conn:
-            await chat_turns.release(
-                conn,
-                self.sender.platform,
-                [self._answer(message, result)],
-                self.process_id,
-                self.rules,
-            )
-            if result.kind == "unconfirmed":
-                # It may have arrived: never sent again (see the module docstring).
-                await outbox.mark_unconfirmed(conn, message.id, now, result.reason or UNCONFIRMED)
+        delay = 1.0
+        while True:
+            try:
+                async with self.db.unit() as conn:
+                    after = await self._write_result(conn, message, result, now)
+                break
+            except ConnectionLost as exc:  # the database server restarting: tried again
+                # Nothing of it was kept, and nothing in memory changed: the whole of it is
+                # written again, and the message is not left 'sending' until a restart.
+                log.warning(
+                    "outbox: recording message %d: %s; trying again in %.0fs",
+                    message.id,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        after()
+        self.signal.set()
+
+    async def _write_result(
+        self, conn: Connection, message: OutboxMessage, result: SendResult, now: datetime
+    ) -> Callable[[], None]:
+        """Write what became of a request that was not sent (in the caller's transaction);
+        return what then changes in this worker's memory, once that transaction committed."""
+        chat_id = message.chat_id
+        await chat_turns.release(
+            conn, self.sender.platform, [self._answer(message, result)], self.process_id, self.rules
+        )
+        if result.kind == "unconfirmed":
+            # It may have arrived: never sent again (see the module docstring).
+            await outbox.mark_unconfirmed(conn, message.id, now, result.reason or UNCONFIRMED)
+
+            def unconfirmed() -> None:
                 self._known.discard(message.id)
                 self._done_with_chat(chat_id)
                 log.warning("outbox: message %d got no answer; not sent again", message.id)
-            elif result.kind == "retry_after":
-                wait = max(result.retry_after, 0.1)
-                await outbox.retry_later(
-                    conn,
-                    message.id,
-                    now + timedelta(seconds=wait),
-                    f"flood limit: retry after {result.retry_after:g}s",
-                    count=False,
-                )
+
+            return unconfirmed
+        if result.kind == "retry_after":
+            wait = max(result.retry_after, 0.1)
+            await outbox.retry_later(
+                conn,
+                message.id,
+                now + timedelta(seconds=wait),
+                f"flood limit: retry after {result.retry_after:g}s",
+                count=False,
+            )
+
+            def flood() -> None:
                 self._enqueue(message, front=True)
                 self._done_with_chat(chat_id)  # the pacer holds the chat for ``wait``
                 log.warning("outbox: flood limit in one chat; it waits %.1fs", wait)
-            elif result.kind == "blocked":
-                await chats.set_active(conn, self.sender.platform, chat_id, False, now)
-                await outbox.mark_final(conn, message.id, "skipped", result.reason)
-                await outbox.skip_chat(conn, self.sender.platform, chat_id, result.reason)
+
+            return flood
+        if result.kind == "blocked":
+            await chats.set_active(conn, self.sender.platform, chat_id, False, now)
+            await outbox.mark_final(conn, message.id, "skipped", result.reason)
+            await outbox.skip_chat(conn, self.sender.platform, chat_id, result.reason)
+
+            def blocked() -> None:
                 self._known.discard(message.id)
                 self._drop_chat(chat_id)
                 self._done_with_chat(chat_id)
-            elif result.kind == "migrated" and result.new_chat_id is not None:
-                new_id = result.new_chat_id
+
+            return blocked
+        if result.kind == "migrated" and result.new_chat_id is not None:
+            new_id = result.new_chat_id
+            await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
+            await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
+
+            def migrated() -> None:
                 if chat_id in self.pacer.groups:
                     self.pacer.groups.add(new_id)
-                await chats.migrate(conn, self.sender.platform, chat_id, new_id, now)
-                await outbox.retry_later(conn, message.id, now, "chat migrated", count=False)
                 moved = [m for _, _, m in self._queues.pop(chat_id, [])]
                 self._done_with_chat(chat_id)
                 for other in [message, *moved]:
                     self._enqueue(replace(other, chat_id=new_id))
-            elif result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
-                reason = outbox.failure_reason(result.failure, result.reason or result.kind)
-                await outbox.mark_final(conn, message.id, "failed", reason)
+
+            return migrated
+        if result.kind == "failed" or message.attempts + 1 >= self.limits.max_attempts:
+            reason = outbox.failure_reason(result.failure, result.reason or result.kind)
+            await outbox.mark_final(conn, message.id, "failed", reason)
+
+            def failed() -> None:
                 self._known.discard(message.id)
                 self._done_with_chat(chat_id)
-            else:
-                backoff = min(300.0, 2.0 ** (message.attempts + 1))
-                when = now + timedelta(seconds=backoff)
-                await outbox.retry_later(conn, message.id, when, result.reason)
-                retry = replace(message, attempts=message.attempts + 1, not_before=when)
-                heapq.heappush(self._held, (when, message.id, retry))
-                self._done_with_chat(chat_id)
-        self.signal.set()
+
+            return failed
+        backoff = min(300.0, 2.0 ** (message.attempts + 1))
+        when = now + timedelta(seconds=backoff)
+        await outbox.retry_later(conn, message.id, when, result.reason)
+        retry = replace(message, attempts=message.attempts + 1, not_before=when)
+
+        def later() -> None:
+            heapq.heappush(self._held, (when, message.id, retry))
+            self._done_with_chat(chat_id)
+
+        return later
 
     # Results ----------------------------------------------------------------------------
     async def _flush(self) -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from bot.storage import chats, outbox
+from bot.storage.connection import ConnectionLost
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery import OutboxWorker
@@ -114,6 +118,32 @@ async def test_migrated_group_is_followed(db: Database) -> None:
     ]
     async with db.read() as conn:
         assert await chats.find(conn, "telegram", "-100200") is not None
+
+
+async def test_a_lost_database_connection_while_recording_an_answer_is_survived(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server cut the connection while the worker recorded that a group had moved: the
+    recording is made again whole, and both messages reach the new group once each (before,
+    the first stayed 'sending' until a restart and the second went to the old group)."""
+    sender = FakeSender(script={-100: [SendResult("migrated", new_chat_id="-100200")]})
+    await queue(db, -100, "hello")
+    await queue(db, -100, "again")
+    cut = [True]
+    retry_later = outbox.retry_later
+
+    async def lost_once(*args: Any, **kwargs: Any) -> None:
+        if cut.pop() if cut else False:
+            raise ConnectionLost("server closed the connection unexpectedly")
+        await retry_later(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "retry_later", lost_once)
+    await OutboxWorker(db, sender, Clock(), limits=FAST).drain()
+    assert sorted((chat, text) for _, chat, text in sender.delivered) == [
+        (-100200, "again"),
+        (-100200, "hello"),
+    ]
+    assert await statuses(db) == {"sent": 2}
 
 
 async def test_errors_back_off_then_fail_with_the_reason(db: Database) -> None:
