@@ -4,11 +4,8 @@ All access goes through :meth:`Database.unit` (a write transaction) or :meth:`Da
 Both hold one asyncio lock: with a single connection shared by many tasks, this keeps one
 task's statements from landing inside another task's transaction.
 
-Statements run on the event loop's own thread (see :class:`PrefetchingConnection`): the bot's
-queries are indexed lookups of a few microseconds, and handing each one to aiosqlite's thread
-cost far more (a wake-up of that thread, a fight over the GIL, a wake-up of the loop) than the
-query. What may take long runs in that thread still: a commit (it writes the log), waiting for
-another process's write lock, a full checkpoint, a backup.
+Statements run on the event loop's own thread, what may take long in aiosqlite's thread
+(bot/storage/sqlite_connection.py).
 
 The shared connection never copies the write-ahead log into the database itself: a connection
 of its own does, beside it (bot/storage/log_copies.py), so that no update waits for the disk.
@@ -20,19 +17,16 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
 
 import aiosqlite
-from aiosqlite import context as aiosqlite_context
 
 from bot.storage import folding, legacy_html
 from bot.storage.connection import (
-    SQLITE,
     Connection,
     Cursor,
     DatabaseError,
@@ -41,6 +35,13 @@ from bot.storage.connection import (
     Row,
 )
 from bot.storage.log_copies import LogCopies
+from bot.storage.sqlite_connection import (
+    BUSY_TIMEOUT_MS,
+    PrefetchingConnection,
+    connect,
+    neutral_error,
+    truncate_log,
+)
 
 __all__ = [
     "Connection",
@@ -54,9 +55,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another process's lock
 CHECKPOINT_ATTEMPTS = 50  # a full checkpoint that finds another one under way, tried again
-T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # The first line of a migration that must run with foreign keys off (it remakes tables).
 FOREIGN_KEYS_OFF = "-- foreign_keys: off"
@@ -117,146 +116,6 @@ async def register_functions(conn: aiosqlite.Connection) -> None:
     await conn.create_function("xat_html_to_markup", 1, legacy_html.to_markup, deterministic=True)
 
 
-class PrefetchedCursor(aiosqlite.Cursor):
-    """A cursor whose rows were fetched together with its statement, in the same trip to the
-    database thread: ``fetchone``, ``fetchall`` and ``close`` then cost no further trip (each
-    trip is a thread hop of tens of microseconds, against a few for a typical query here)."""
-
-    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor, rows: list[Any]):
-        super().__init__(conn, cursor)
-        self._rows = rows
-        self._next = 0
-
-    async def fetchone(self) -> Any:
-        if self._next >= len(self._rows):
-            return None
-        self._next += 1
-        return self._rows[self._next - 1]
-
-    async def fetchmany(self, size: int | None = None) -> list[Any]:
-        end = len(self._rows) if size is None else self._next + size
-        found = self._rows[self._next : end]
-        self._next += len(found)
-        return found
-
-    async def fetchall(self) -> list[Any]:
-        return await self.fetchmany(None)
-
-    async def close(self) -> None:
-        self._rows = []
-
-
-class PrefetchingConnection(aiosqlite.Connection):
-    """aiosqlite's connection, with ``execute`` running the statement and fetching its rows at
-    once, and every call made on the event loop's thread instead of a trip to aiosqlite's
-    thread. The busy timeout is off for those calls: a statement that finds the database locked
-    by another process (the command line writing) fails at once with SQLITE_BUSY having done
-    nothing, and is then run again in aiosqlite's thread with the full timeout, so the event
-    loop never waits for another process."""
-
-    dialect: Dialect = SQLITE
-
-    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        try:
-            return fn(*args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise _neutral(exc) from exc
-        except sqlite3.Error as exc:
-            raise _neutral(exc) from exc
-        return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
-
-    async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
-        """Run ``fn`` in aiosqlite's thread (what may take long), waiting up to
-        ``busy_timeout`` milliseconds for another process's lock."""
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        conn = self._connection
-
-        def run() -> T:
-            if busy_timeout:
-                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
-            try:
-                return fn()
-            except sqlite3.Error as exc:
-                raise _neutral(exc) from exc
-            finally:
-                if busy_timeout:
-                    conn.execute("PRAGMA busy_timeout = 0")
-
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._tx.put_nowait((future, run))
-        return await _to_the_end(future)
-
-    async def close(self) -> None:
-        """Closed in aiosqlite's thread, after what that thread is running: a commit of a task
-        cancelled at a stop (a timer's) may still be under way there, and closing the connection
-        from the event loop's thread meanwhile crashes the process (a segmentation fault)."""
-        if self._connection is None:
-            return
-        try:
-            await self.in_thread(self._conn.close)
-        finally:
-            self._connection = None
-            stopped = self.stop()
-            if stopped:
-                await stopped
-
-    @aiosqlite_context.contextmanager
-    async def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> aiosqlite.Cursor:
-        def run() -> tuple[sqlite3.Cursor, list[Any]]:
-            args: Any = [] if parameters is None else parameters  # a sequence or a mapping
-            cursor = self._conn.execute(sql, args)
-            return cursor, cursor.fetchall()
-
-        cursor, rows = await self._execute(run)
-        return PrefetchedCursor(self, cursor, rows)
-
-
-def _neutral(exc: sqlite3.Error) -> DatabaseError:
-    """SQLite's error as the neutral one the code catches (bot/storage/connection.py)."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return IntegrityError(str(exc))
-    return DatabaseError(str(exc))
-
-
-def _truncate_log(raw: sqlite3.Connection) -> list[Any]:
-    """A full checkpoint that empties the log: (busy, pages in the log, pages copied)."""
-    return raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-
-
-async def _to_the_end(future: asyncio.Future[T]) -> T:
-    """The result of what runs in aiosqlite's thread, waited for even when the waiting task is
-    cancelled (a shutdown, a timeout): that thread goes on with it regardless, and the task must
-    not let go of the database (its lock) while a COMMIT, a BEGIN or a backup is still under
-    way. The cancellation is raised once it is done."""
-    cancelled = False
-    while True:
-        try:
-            result = await asyncio.shield(future)
-        except asyncio.CancelledError:
-            if future.done():  # the statement itself was cancelled: nothing more to wait for
-                raise
-            cancelled = True
-            continue
-        if cancelled:
-            raise asyncio.CancelledError
-        return result
-
-
-async def connect(path: str) -> PrefetchingConnection:
-    """Open ``path`` (autocommit: transactions are begun and ended explicitly)."""
-    conn = PrefetchingConnection(
-        # Opened in aiosqlite's thread, used from the event loop's (see PrefetchingConnection).
-        lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False),
-        iter_chunk_size=64,
-    )
-    await conn
-    return conn
-
-
 class Database:
     def __init__(self, conn: PrefetchingConnection, path: str) -> None:
         self.conn = conn
@@ -283,7 +142,7 @@ class Database:
         try:
             conn = await connect(str(path))
         except sqlite3.Error as exc:  # a file that cannot be opened or is no database
-            raise _neutral(exc) from exc
+            raise neutral_error(exc) from exc
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA foreign_keys = ON")
         # Waits for another process's lock happen in aiosqlite's thread (see _execute).
@@ -373,7 +232,7 @@ class Database:
         """A write transaction: committed when the block ends, rolled back on an exception."""
         async with self._lock:
             # A BEGIN or COMMIT that waits in aiosqlite's thread is finished there even when this
-            # task is cancelled (see _to_the_end); the lock is let go of with no transaction open.
+            # task is cancelled (see to_the_end); the lock is let go of with no transaction open.
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
             except BaseException:
@@ -441,7 +300,7 @@ class Database:
             for _ in range(CHECKPOINT_ATTEMPTS):
                 if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
                     rows = await conn.in_thread(
-                        partial(_truncate_log, conn._conn), busy_timeout=BUSY_TIMEOUT_MS
+                        partial(truncate_log, conn._conn), busy_timeout=BUSY_TIMEOUT_MS
                     )
                 else:
                     async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
@@ -457,7 +316,7 @@ class Database:
         try:
             dest = sqlite3.connect(str(target))
         except sqlite3.Error as exc:
-            raise _neutral(exc) from exc
+            raise neutral_error(exc) from exc
         try:
             async with self._lock:
                 conn = self.conn
