@@ -29,6 +29,21 @@ def _log_size(path: Path) -> int:
     return log.stat().st_size if log.exists() else 0
 
 
+def slow_disk(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Copies of the log wait for the disk until the first event is set; the second is set
+    when a copy has begun."""
+    disk, started = threading.Event(), threading.Event()
+    passive = LogCopies._passive
+
+    def slow(copies: LogCopies) -> tuple[int, int]:
+        started.set()
+        disk.wait(10)
+        return passive(copies)
+
+    monkeypatch.setattr(LogCopies, "_passive", slow)
+    return disk, started
+
+
 async def test_the_log_stays_small_under_steady_writes(tmp_path: Path) -> None:
     path = tmp_path / "steady.sqlite3"
     db = await Database.open(path)
@@ -53,16 +68,7 @@ async def test_writes_go_on_while_the_log_is_copied_on_a_slow_disk(
     path = tmp_path / "slow.sqlite3"
     db = await Database.open(path)
     db.log_copies.every = 0.0
-    disk = threading.Event()
-    started = threading.Event()
-    passive = LogCopies._passive
-
-    def slow(copies: LogCopies) -> tuple[int, int]:
-        started.set()
-        disk.wait(10)
-        return passive(copies)
-
-    monkeypatch.setattr(LogCopies, "_passive", slow)
+    disk, started = slow_disk(monkeypatch)
     try:
         await _write(db, "first")  # starts a copy, which the disk holds
         await asyncio.to_thread(started.wait, 5)
@@ -88,16 +94,7 @@ async def test_a_full_checkpoint_empties_the_log_even_during_a_copy(
     path = tmp_path / "forget.sqlite3"
     db = await Database.open(path)
     db.log_copies.every = 0.0
-    disk = threading.Event()
-    started = threading.Event()
-    passive = LogCopies._passive
-
-    def slow(copies: LogCopies) -> tuple[int, int]:
-        started.set()
-        disk.wait(10)
-        return passive(copies)
-
-    monkeypatch.setattr(LogCopies, "_passive", slow)
+    disk, started = slow_disk(monkeypatch)
     try:
         for n in range(30):
             await _write(db, f"name{n}")
