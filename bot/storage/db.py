@@ -55,7 +55,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_ATTEMPTS = 50  # a full checkpoint that finds another one under way, tried again
+# A full checkpoint waits this long for another process's reader or checkpoint, the writers held
+# back, and is tried again after a pause without them, this many times (about 15 s in all).
+CHECKPOINT_WAIT_MS = 200
+CHECKPOINT_ATTEMPTS = 50
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # The first line of a migration that must run with foreign keys off (it remakes tables).
 FOREIGN_KEYS_OFF = "-- foreign_keys: off"
@@ -296,20 +299,21 @@ class Database:
         if self.path == ":memory:":
             return
         conn = self.conn
-        async with self.log_copies.held(), self._lock:
-            for _ in range(CHECKPOINT_ATTEMPTS):
+        for _ in range(CHECKPOINT_ATTEMPTS):
+            async with self.log_copies.held(), self._lock:
                 if isinstance(conn, PrefetchingConnection):  # it writes the file and syncs it
                     rows = await conn.in_thread(
-                        partial(truncate_log, conn._conn), busy_timeout=BUSY_TIMEOUT_MS
+                        partial(truncate_log, conn._conn), busy_timeout=CHECKPOINT_WAIT_MS
                     )
                 else:
                     async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
                         rows = list(await cur.fetchall())
-                if not rows or not rows[0][0]:  # not "busy": done
-                    return
-                # Another process was copying the log (its own checkpoint): try again.
-                await asyncio.sleep(0.1)
-            log.warning("the database log of %s could not be emptied: in use", self.path)
+            if not rows or not rows[0][0]:  # not "busy": done
+                return
+            # Another process reads an older snapshot (an export, a backup) or copies the log
+            # itself: try again, the chats' writes going on meanwhile.
+            await asyncio.sleep(0.1)
+        log.warning("the database log of %s could not be emptied: in use", self.path)
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database with SQLite's online backup API."""

@@ -5,6 +5,7 @@ full checkpoint (/forgetme's) still empties it."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -112,4 +113,33 @@ async def test_a_full_checkpoint_empties_the_log_even_during_a_copy(
         assert _log_size(path) == 0
     finally:
         disk.set()
+        await db.close()
+
+
+async def test_writes_go_on_while_a_full_checkpoint_waits_for_another_processs_reader(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "export.sqlite3"
+    db = await Database.open(path)
+    db.log_copies.every = 3600.0  # no copy of the log of its own meanwhile
+    export = sqlite3.connect(path, isolation_level=None)  # a long export, in another process
+    try:
+        await _write(db, "before")
+        export.execute("BEGIN")
+        export.execute("SELECT COUNT(*) FROM kv").fetchone()  # its snapshot: up to here
+        await _write(db, "forgotten")
+        emptied = asyncio.create_task(db.checkpoint())  # /forgetme's
+        await asyncio.sleep(0.3)
+        # The log cannot be emptied while the export reads an older snapshot; every chat's
+        # writes go through meanwhile.
+        for n in range(5):
+            await asyncio.wait_for(_write(db, f"meanwhile{n}"), 0.5)
+        assert not emptied.done()
+        export.execute("COMMIT")  # the export is done
+        await asyncio.wait_for(emptied, 5)
+        assert _log_size(path) == 0
+        async with db.read() as conn:
+            assert await kv.get(conn, "meanwhile4") == "4" * 3000
+    finally:
+        export.close()
         await db.close()
