@@ -37,7 +37,7 @@ LEADER = Identity(
 RESIDENT = Identity(
     "resident",
     Person("9003", "Nguyễn Văn An", None, "vi"),
-    "resident (Nguyễn Văn An, not registered yet)",
+    "resident (Nguyễn Văn An, new in the commune)",
 )
 IDENTITIES = [RESIDENT, LEADER, OFFICER]
 GROUP = ChatInfo("-1009001", "group", "Nhóm Thôn Đông")
