@@ -9,6 +9,8 @@ engine reach the code as :class:`DatabaseError` and :class:`IntegrityError`.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, overload
@@ -25,6 +27,17 @@ class IntegrityError(DatabaseError):
 class ConnectionLost(DatabaseError):
     """The connection to the database server was lost in the middle of a unit of work (the
     server restarted, or cut it): the server undid the unit, which may be run again whole."""
+
+
+def log_failure(log: logging.Logger, message: str, *args: object) -> None:
+    """Log the exception being handled: a lost connection to the database (its server
+    restarting) is a fault, a warning with its reason; anything else is a bug, an error with
+    its traceback."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, ConnectionLost):
+        log.warning(message + ": %s", *args, exc)
+    else:
+        log.exception(message, *args)
 
 
 @dataclass(frozen=True)

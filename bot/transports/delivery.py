@@ -44,6 +44,7 @@ from datetime import datetime
 from bot.core.sealing import Sealer, is_sealed
 from bot.storage import chats, outbox, processes
 from bot.storage.chat_turns import Answer, TurnRules
+from bot.storage.connection import log_failure
 from bot.storage.db import Database, DatabaseError
 from bot.storage.outbox import OutboxMessage
 from bot.transports.delivery_record import Recording
@@ -388,7 +389,7 @@ class OutboxWorker(Recording):
         try:
             await self._record(message, result)
         except Exception:
-            log.exception("outbox: recording the result of message %d failed", message.id)
+            log_failure(log, "outbox: recording the result of message %d failed", message.id)
 
     def _opened(self, message: OutboxMessage) -> OutboxMessage:
         """The message with its sealed chat opened, for the sender only (the worker's queues,

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.storage import inbox, kv
+from bot.storage.connection import log_failure
 from bot.transports.telegram.ids import PLATFORM
 from bot.transports.telegram.state import TransportState
 
@@ -99,7 +100,7 @@ class Lanes(TransportState):
         try:  # one no handler took, or one that failed, is not kept either
             await self._handled(update_id)
         except Exception:
-            log.exception("could not take update %s out of the inbox", update_id)
+            log_failure(log, "could not take update %s out of the inbox", update_id)
 
     async def stop_lanes(self, grace: float = 5.0) -> None:
         """At a stop: let the lanes finish for up to ``grace`` seconds, then cancel them (the

@@ -14,6 +14,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.storage import kv
+from bot.storage.connection import log_failure
 from bot.transports.telegram.events import UpdateEvents
 from bot.transports.telegram.webhook import WebhookReceiving
 
@@ -114,8 +115,10 @@ class Polling(WebhookReceiving, UpdateEvents):
                     # Nothing of the batch was kept (its transaction rolled back) and Telegram
                     # keeps it until a getUpdates with a later offset: fetch it again.
                     offset = confirmed
-                    log.exception(
-                        "could not keep fetched updates; fetching them again in %.0fs", keep_delay
+                    log_failure(
+                        log,
+                        "could not keep fetched updates; fetching them again in %.0fs",
+                        keep_delay,
                     )
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), keep_delay)

@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.error import Conflict
 
 from bot.storage import inbox, kv, seen_messages
+from bot.storage.connection import log_failure
 from bot.transports.telegram.ids import PLATFORM
 from bot.transports.telegram.lanes import Lanes, chat_key
 from bot.transports.webhooks import MalformedUpdate, Webhook
@@ -94,7 +95,7 @@ class WebhookReceiving(Lanes):
         try:
             await self._key_old_updates()
         except Exception:  # they wait (without a chat) until a start that can
-            log.exception("could not give the updates kept before their chats")
+            log_failure(log, "could not give the updates kept before their chats")
         renew_every = min(CLAIM_EVERY, lease_seconds / 4)
         renewed = forgotten = time.monotonic()
         while not stop.is_set():
@@ -151,7 +152,7 @@ class WebhookReceiving(Lanes):
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("chat %s: could not go on with its updates; retrying", key)
+                    log_failure(log, "chat %s: could not go on with its updates; retrying", key)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, RETRY_MAX)
         finally:

@@ -30,6 +30,7 @@ from aiohttp import web
 
 from bot.i18n import N_, Translator
 from bot.storage import downloads
+from bot.storage.connection import log_failure
 from bot.storage.db import Database
 from bot.transports.webhooks import MalformedUpdate, UpdateHandler, Webhook
 from bot.transports.zalo.links import Links, Refusal
@@ -144,7 +145,7 @@ class HttpServer:
             return web.json_response({"ok": False, "description": "Bad Request"}, status=400)
         except Exception:
             # Not kept: the platform sends it again (it repeats a call not answered 2xx).
-            log.exception("%s webhook: could not keep the update", hook.name)
+            log_failure(log, "%s webhook: could not keep the update", hook.name)
             return web.json_response({"ok": False, "description": "Try again"}, status=500)
         return web.json_response({"ok": True})
 

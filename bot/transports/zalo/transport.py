@@ -27,6 +27,7 @@ from bot.core.events import Button, ChatInfo, Event, EventKind, Person
 from bot.core.menus import parse_callback_data
 from bot.core.registry import Registry
 from bot.storage import inbox, kv, seen_messages
+from bot.storage.connection import log_failure
 from bot.storage.db import Connection, Database
 from bot.storage.outbox import OutboxMessage
 from bot.transports.chat_lanes import ChatLanes
@@ -131,7 +132,7 @@ class ZaloTransport:
             try:  # one that failed is not kept either
                 await self._handled(seq)
             except Exception:
-                log.exception("could not take Zalo update %s out of the inbox", seq)
+                log_failure(log, "could not take Zalo update %s out of the inbox", seq)
 
     @staticmethod
     def _leave_inbox(seq: int) -> Callable[[Connection], Awaitable[None]]:
@@ -264,7 +265,7 @@ class ZaloTransport:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("a Zalo update could not be kept; trying again in %.0fs", delay)
+                log_failure(log, "a Zalo update could not be kept; trying again in %.0fs", delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             if stop.is_set():
