@@ -233,7 +233,19 @@ class Database:
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on an exception."""
-        async with self._lock:
+        await self._lock.acquire()
+        released = False
+
+        def release() -> None:
+            """Let the next unit have the connection (on the event loop's thread)."""
+            nonlocal released
+            if not released:
+                released = True
+                self._lock.release()
+                if self.path != ":memory:":
+                    self.log_copies.after_commit()
+
+        try:
             # A BEGIN or COMMIT that waits in aiosqlite's thread is finished there even when this
             # task is cancelled (see to_the_end); the lock is let go of with no transaction open.
             try:
@@ -250,18 +262,21 @@ class Database:
             try:
                 if isinstance(conn, PrefetchingConnection):
                     # Committing writes the log (and now and then copies it into the database
-                    # and syncs both): a slow disk holds this thread, not the event loop.
+                    # and syncs both): a slow disk holds this thread, not the event loop. The
+                    # connection is let go of as soon as the COMMIT is done, from that thread:
+                    # on a busy loop this task's own next turn may be milliseconds away.
                     raw = conn._conn
                     await conn.in_thread(
-                        lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS
+                        lambda: raw.execute("COMMIT"), busy_timeout=BUSY_TIMEOUT_MS, then=release
                     )
                 else:
                     await conn.execute("COMMIT")
             except BaseException:
-                await self._end_transaction()  # a COMMIT that failed leaves it open
+                if not released:  # once released, the connection is the next unit's
+                    await self._end_transaction()  # a COMMIT that failed leaves it open
                 raise
-            if self.path != ":memory:":
-                self.log_copies.after_commit()
+        finally:
+            release()
 
     async def _end_transaction(self) -> None:
         """Roll back the transaction still open, if any (on the event loop's thread: nothing

@@ -75,25 +75,37 @@ class PrefetchingConnection(aiosqlite.Connection):
             raise neutral_error(exc) from exc
         return await self.in_thread(partial(fn, *args, **kwargs), busy_timeout=BUSY_TIMEOUT_MS)
 
-    async def in_thread(self, fn: Callable[[], T], *, busy_timeout: int = 0) -> T:
+    async def in_thread(
+        self,
+        fn: Callable[[], T],
+        *,
+        busy_timeout: int = 0,
+        then: Callable[[], None] | None = None,
+    ) -> T:
         """Run ``fn`` in aiosqlite's thread (what may take long), waiting up to
-        ``busy_timeout`` milliseconds for another process's lock."""
+        ``busy_timeout`` milliseconds for another process's lock. ``then``: called on the event
+        loop's thread once ``fn`` succeeded and that thread is done with the connection, before
+        the waiting task gets its turn again."""
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         conn = self._connection
+        loop = asyncio.get_running_loop()
 
         def run() -> T:
             if busy_timeout:
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
             try:
-                return fn()
+                result = fn()
             except sqlite3.Error as exc:
                 raise neutral_error(exc) from exc
             finally:
                 if busy_timeout:
                     conn.execute("PRAGMA busy_timeout = 0")
+            if then is not None:
+                loop.call_soon_threadsafe(then)
+            return result
 
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[T] = loop.create_future()
         self._tx.put_nowait((future, run))
         return await to_the_end(future)
 

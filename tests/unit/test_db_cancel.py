@@ -61,6 +61,46 @@ async def test_a_task_cancelled_during_its_commit_lets_the_next_one_begin(
         await db.close()
 
 
+async def test_the_next_unit_gets_the_database_as_soon_as_a_commit_is_done(
+    tmp_path: Path,
+) -> None:
+    """The connection is let go of from aiosqlite's thread when the COMMIT is done, before the
+    committing task runs again: that task, cancelled meanwhile, must then leave alone the
+    transaction the next unit has begun (a timer stopped while chats write)."""
+    db = await Database.open(tmp_path / "handover.sqlite3")
+    gate = threading.Event()
+    began_while_committing: list[bool] = []
+
+    async def write_twice() -> None:
+        async with db.unit() as conn:
+            await kv.put(conn, "second", "saved")
+            began_while_committing.append(not first.done())
+            await asyncio.sleep(0.05)  # the cancelled task runs again meanwhile
+            await kv.put(conn, "third", "saved")
+
+    try:
+        busy = asyncio.create_task(db.conn.in_thread(gate.wait))  # type: ignore[attr-defined]
+        changes = db.conn.total_changes
+        first = asyncio.create_task(_write(db, "first"))
+        await _until(lambda: db.conn.total_changes > changes)  # written, now committing
+        first.cancel()
+        second = asyncio.create_task(write_twice())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await asyncio.wait_for(second, 5)  # its transaction was not the cancelled task's to end
+        await busy
+        assert began_while_committing == [True]  # before the committing task ran again
+        async with db.read() as conn:
+            for key in ("first", "second", "third"):
+                assert await kv.get(conn, key) == "saved", key
+    finally:
+        gate.set()
+        await db.close()
+
+
 async def test_a_task_cancelled_while_waiting_for_another_process_leaves_no_transaction(
     tmp_path: Path,
 ) -> None:
