@@ -603,6 +603,10 @@ async def child_bot(database: str, url: str) -> None:
         from bench import looptrace
 
         looptrace.install(os.environ["BENCH_LOOPTRACE"])
+    if os.environ.get("BENCH_UNITS"):
+        from bench import units
+
+        units.install(os.environ["BENCH_UNITS"])
     if os.environ.get("BENCH_SQLCOUNT"):
         count_statements(Path(os.environ["BENCH_SQLCOUNT"]))
     settings = load_settings(
@@ -809,8 +813,10 @@ async def measure(
     if loop_trace and kind == "bot":
         env["BENCH_LOOPTRACE"] = str(trace)
     sql_count = folder / "statements"
+    timed_units = folder / "units.json"
     if kind == "bot":
         env["BENCH_SQLCOUNT"] = str(sql_count)
+        env["BENCH_UNITS"] = str(timed_units)
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: ASYNC220 (a long-lived child, not awaited)
         child_command(kind, database, url), stdout=subprocess.DEVNULL, stderr=log, env=env
@@ -882,6 +888,10 @@ async def measure(
         await db.close()
         check = "registered {}, pledges signed {}, reports {}, patrols ended {}".format(*counts)
     detail = slowest(api.stats.steps) + by_step
+    if timed_units.exists() and not database.startswith("postgresql"):
+        from bench import units
+
+        detail += units.summary(str(timed_units), steady)
     if trace.exists():
         from bench import looptrace
 
