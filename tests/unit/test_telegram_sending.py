@@ -3,6 +3,7 @@ could not be sent as officers are told."""
 
 from __future__ import annotations
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
@@ -26,6 +27,8 @@ def test_no_connection_means_nothing_was_done() -> None:
     assert surely_not_done(_caused(TimedOut("Pool timeout"), httpx.PoolTimeout("x")))
     # A request not written whole cannot have been done.
     assert surely_not_done(_caused(TimedOut(), httpx.WriteTimeout("x")))
+    # The bot's own client (bot/transports/telegram/http.py): no free connection in time.
+    assert surely_not_done(_caused(TimedOut(), aiohttp.ConnectionTimeoutError("x")))
 
 
 def test_no_answer_may_mean_telegram_has_it() -> None:
@@ -34,6 +37,10 @@ def test_no_answer_may_mean_telegram_has_it() -> None:
         _caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("x"))
     )
     assert not surely_not_done(_caused(NetworkError("Unknown error"), RuntimeError("x")))
+    assert not surely_not_done(_caused(TimedOut(), aiohttp.SocketTimeoutError("x")))
+    assert not surely_not_done(
+        _caused(NetworkError("aiohttp.ServerDisconnectedError"), aiohttp.ServerDisconnectedError())
+    )
 
 
 def test_why_a_message_failed_in_kinds_officers_are_told() -> None:

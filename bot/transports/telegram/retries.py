@@ -9,6 +9,8 @@ from typing import TypeVar
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.transports.telegram.http import NOT_SENT
+
 T = TypeVar("T")
 
 
@@ -30,6 +32,7 @@ def surely_not_done(exc: TelegramError) -> bool:
             httpx.PoolTimeout,
             httpx.WriteTimeout,
             httpx.WriteError,
+            *NOT_SENT,
         ),
     )
 
