@@ -9,6 +9,8 @@ or two requests for every update a person sends. aiohttp is already what serves 
 from __future__ import annotations
 
 import ssl
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
@@ -40,6 +42,7 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -47,16 +50,27 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            # Certificates as httpx checked them (certifi's), and a proxy from HTTPS_PROXY as
-            # python-telegram-bot documents it.
+            # Certificates as httpx checked them (certifi's).
             context = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
                     limit=self._connections, limit_per_host=0, ssl=context
                 ),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,
             )
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy of HTTPS_PROXY (or ALL_PROXY, unless NO_PROXY names the host), as
+        python-telegram-bot documents it; read once per host (aiohttp's own ``trust_env``
+        reads the environment and a netrc file in a worker thread for every request)."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if host not in self._proxies:
+            proxies = urllib.request.getproxies()
+            proxy = proxies.get(parts.scheme) or proxies.get("all")
+            bypass = proxy is not None and urllib.request.proxy_bypass(host)
+            self._proxies[host] = None if bypass else proxy
+        return self._proxies[host]
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -104,7 +118,9 @@ class AiohttpRequest(BaseRequest):
                     )
                 data = form
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=self._proxy(url)
+            ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as exc:
             raise TimedOut("no connection to the Bot API in time; nothing was sent") from exc
