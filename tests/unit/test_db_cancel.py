@@ -32,18 +32,27 @@ async def _write(db: Database, key: str) -> None:
         await kv.put(conn, key, "saved")
 
 
+async def _cancelled_during_its_commit(
+    db: Database, gate: threading.Event
+) -> tuple[asyncio.Task[None], asyncio.Task[None]]:
+    """A unit writing "first" whose COMMIT waits behind aiosqlite's busy thread (a checkpoint on
+    a slow disk, say) until ``gate`` is set, its task cancelled meanwhile: (the busy thread's
+    task, the unit's task)."""
+    busy = asyncio.create_task(db.conn.in_thread(gate.wait))  # type: ignore[attr-defined]
+    changes = db.conn.total_changes
+    first = asyncio.create_task(_write(db, "first"))
+    await _until(lambda: db.conn.total_changes > changes)  # written, now committing
+    first.cancel()
+    return busy, first
+
+
 async def test_a_task_cancelled_during_its_commit_lets_the_next_one_begin(
     tmp_path: Path,
 ) -> None:
     db = await Database.open(tmp_path / "cancel.sqlite3")
     gate = threading.Event()
     try:
-        # aiosqlite's thread is busy (a checkpoint on a slow disk, say): the COMMIT waits.
-        busy = asyncio.create_task(db.conn.in_thread(gate.wait))  # type: ignore[attr-defined]
-        changes = db.conn.total_changes
-        first = asyncio.create_task(_write(db, "first"))
-        await _until(lambda: db.conn.total_changes > changes)  # written, now committing
-        first.cancel()
+        busy, first = await _cancelled_during_its_commit(db, gate)
         second = asyncio.create_task(_write(db, "second"))
         for _ in range(20):
             await asyncio.sleep(0)
@@ -79,11 +88,7 @@ async def test_the_next_unit_gets_the_database_as_soon_as_a_commit_is_done(
             await kv.put(conn, "third", "saved")
 
     try:
-        busy = asyncio.create_task(db.conn.in_thread(gate.wait))  # type: ignore[attr-defined]
-        changes = db.conn.total_changes
-        first = asyncio.create_task(_write(db, "first"))
-        await _until(lambda: db.conn.total_changes > changes)  # written, now committing
-        first.cancel()
+        busy, first = await _cancelled_during_its_commit(db, gate)
         second = asyncio.create_task(write_twice())
         for _ in range(20):
             await asyncio.sleep(0)

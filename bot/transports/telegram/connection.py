@@ -18,26 +18,22 @@ def build_application(
     # PTB logs every answer that is not JSON (a proxy's HTML page) with a traceback and the whole
     # body; the call fails with TelegramError and our one line says what happened instead.
     logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
-    request = AiohttpRequest(
-        connections=CONNECTIONS,
-        connect_timeout=10,
-        read_timeout=read_timeout,
-        write_timeout=read_timeout,
-    )
+
+    def client(connections: int) -> AiohttpRequest:
+        return AiohttpRequest(
+            connections=connections,
+            connect_timeout=10,
+            read_timeout=read_timeout,
+            write_timeout=read_timeout,
+        )
+
     return (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
         .updater(None)
-        .request(request)
-        .get_updates_request(
-            AiohttpRequest(
-                connections=1,
-                connect_timeout=10,
-                read_timeout=read_timeout,
-                write_timeout=read_timeout,
-            )
-        )
+        .request(client(CONNECTIONS))
+        .get_updates_request(client(1))  # one long poll at a time
         .build()
     )
